@@ -1,0 +1,13 @@
+/* cs-cli-classify.c — carpalscope-cli classify
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-cli.h"
+
+int
+cs_cli_classify(int argc, char **argv)
+{
+  return cs_cli_not_available("classify", "the CNN engine (issue #3)");
+}

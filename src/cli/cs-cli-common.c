@@ -1,0 +1,117 @@
+/* cs-cli-common.c — option parsing and error reporting shared by the subcommands
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-cli.h"
+
+#include <stdio.h>
+
+static const CsCliCommand commands[] = {
+  { "classify", "[--model ID|FILE] [--arch NAME] [--roi X,Y,W,H] [--frames A:B] [--json] INPUT...",
+    "Estimate p(CTS) for still images or the frames of a sweep", cs_cli_classify },
+  { "explain",
+    "--method occlusion|lime|gradcam [--model ID|FILE] [--roi X,Y,W,H] [--frame N] [--seed N] "
+    "--out PNG [--raw FILE] INPUT",
+    "Show what the network looked at: occlusion, LIME or Grad-CAM", cs_cli_explain },
+  { "phantom", "--group cts|control --seed N [--frames N] --out SWEEP",
+    "Write one synthetic sweep with its ground truth", cs_cli_phantom },
+  { "phantom-study", "--hands-per-group N [--frames N] --seed N --out DIR",
+    "Write a whole synthetic study", cs_cli_phantom_study },
+  { "train", "--study study.json --arch NAME [--init FILE] --out FILE.safetensors",
+    "Train a network on a study's training hands", cs_cli_train },
+  { "evaluate",
+    "(--study study.json --model FILE [--model FILE ...] [--split test|all] | --scores FILE.csv) "
+    "[--json]",
+    "Confusion matrices, bootstrap CIs, ROC/AUC and DeLong's test", cs_cli_evaluate },
+  { "report", "--study study.json --case ID --out FILE.pdf", "Write a case report",
+    cs_cli_report },
+  { "models", "", "List the installed models with their metadata", cs_cli_models },
+  { "bench", "[--arch NAME | --model ID] [--batch N] [--json]",
+    "Measure the engine's latency and throughput", cs_cli_bench },
+};
+
+const CsCliCommand *
+cs_cli_find_command(const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (g_strcmp0(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+/* Exposed for the top-level help only. */
+const CsCliCommand *cs_cli_commands(gsize *n_commands);
+
+const CsCliCommand *
+cs_cli_commands(gsize *n_commands)
+{
+  *n_commands = G_N_ELEMENTS(commands);
+  return commands;
+}
+
+static void
+print_usage_line(const char *name)
+{
+  const CsCliCommand *command = cs_cli_find_command(name);
+
+  if (command != NULL)
+    fprintf(stderr, "Usage: carpalscope-cli %s %s\n", command->name, command->synopsis);
+  else
+    fprintf(stderr, "Usage: carpalscope-cli COMMAND [OPTION...] (see carpalscope-cli --help)\n");
+}
+
+gboolean
+cs_cli_parse(GOptionContext *context, int *argc, char ***argv, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_option_context_parse(context, argc, argv, &error))
+    return TRUE;
+  fprintf(stderr, "carpalscope-cli %s: %s\n", name, error->message);
+  print_usage_line(name);
+  return FALSE;
+}
+
+int
+cs_cli_usage_error(const char *name, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  fprintf(stderr, "carpalscope-cli %s: %s\n", name, message);
+  print_usage_line(name);
+  return CS_CLI_USAGE;
+}
+
+int
+cs_cli_fail(const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start(args, format);
+  message = g_strdup_vprintf(format, args);
+  va_end(args);
+  fprintf(stderr, "carpalscope-cli: %s\n", message);
+  return CS_CLI_ERROR;
+}
+
+int
+cs_cli_fail_error(GError *error)
+{
+  int status = cs_cli_fail("%s", error->message);
+
+  g_error_free(error);
+  return status;
+}
+
+int
+cs_cli_not_available(const char *name, const char *what)
+{
+  return cs_cli_fail("'%s' is not available in this version: %s has not landed yet", name, what);
+}

@@ -1,0 +1,56 @@
+/* cs-cli.h — shared pieces of carpalscope-cli's subcommands
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of the command-line contract. */
+enum {
+  CS_CLI_OK = 0,    /* Success. */
+  CS_CLI_ERROR = 1, /* A runtime error, reported in one line on stderr. */
+  CS_CLI_USAGE = 2  /* Bad usage, reported with a usage line. */
+};
+
+/* One subcommand: its name, its argument synopsis, a one-line summary and its entry point.
+ * The entry point receives argv with argv[0] = "carpalscope-cli NAME". */
+typedef struct {
+  const char *name;
+  const char *synopsis;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+} CsCliCommand;
+
+/* Parses @argv with @context; on a bad option prints it with the usage line and returns FALSE. */
+gboolean cs_cli_parse(GOptionContext *context, int *argc, char ***argv, const char *name);
+
+/* Prints "carpalscope-cli NAME: MESSAGE" and the usage line on stderr; returns CS_CLI_USAGE. */
+int cs_cli_usage_error(const char *name, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+/* Prints "carpalscope-cli: MESSAGE" on stderr; returns CS_CLI_ERROR. */
+int cs_cli_fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+/* Prints @error's message on stderr as one line, frees it and returns CS_CLI_ERROR. */
+int cs_cli_fail_error(GError *error);
+
+/* Says on stderr that @name depends on work that has not landed (@what); returns CS_CLI_ERROR. */
+int cs_cli_not_available(const char *name, const char *what);
+
+/* Returns the subcommand called @name, or NULL. */
+const CsCliCommand *cs_cli_find_command(const char *name);
+
+/* The subcommands, one per file cs-cli-NAME.c. */
+int cs_cli_classify(int argc, char **argv);
+int cs_cli_explain(int argc, char **argv);
+int cs_cli_phantom(int argc, char **argv);
+int cs_cli_phantom_study(int argc, char **argv);
+int cs_cli_train(int argc, char **argv);
+int cs_cli_evaluate(int argc, char **argv);
+int cs_cli_report(int argc, char **argv);
+int cs_cli_models(int argc, char **argv);
+int cs_cli_bench(int argc, char **argv);
+
+G_END_DECLS
