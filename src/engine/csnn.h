@@ -15,12 +15,12 @@ extern "C" {
 /* Status codes of every fallible engine call. */
 typedef enum {
   CSNN_OK = 0,
-  CSNN_ERR_INVALID = -1,   /* A bad argument or shape. */
-  CSNN_ERR_NOMEM = -2,     /* An allocation failed or a size limit was hit. */
-  CSNN_ERR_IO = -3,        /* A file could not be read or written. */
-  CSNN_ERR_FORMAT = -4,    /* A weight file is malformed. */
+  CSNN_ERR_INVALID = -1,     /* A bad argument or shape. */
+  CSNN_ERR_NOMEM = -2,       /* An allocation failed or a size limit was hit. */
+  CSNN_ERR_IO = -3,          /* A file could not be read or written. */
+  CSNN_ERR_FORMAT = -4,      /* A weight file is malformed. */
   CSNN_ERR_UNSUPPORTED = -5, /* Well formed, but not supported. */
-  CSNN_ERR_CANCELLED = -6  /* The caller's should_abort callback said stop. */
+  CSNN_ERR_CANCELLED = -6    /* The caller's should_abort callback said stop. */
 } csnn_status;
 
 /* Returns a constant English name for @status. */

@@ -44,8 +44,8 @@ cs_window_open_file(CsWindow *self, GFile *file)
 
   name = g_file_get_basename(file);
   /* Translators: %s is a file name. */
-  message = g_strdup_printf(_("Cannot open “%s”: this version cannot read sweeps or studies yet"),
-                            name);
+  message =
+      g_strdup_printf(_("Cannot open “%s”: this version cannot read sweeps or studies yet"), name);
   cs_window_show_toast(self, message);
 }
 
@@ -77,10 +77,9 @@ add_filter(GtkFileChooser *chooser, const char *name, const char *const *pattern
 static void
 open_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  static const char *const supported[] = {
-    "*.json", "*.mp4", "*.m4v", "*.avi", "*.mkv", "*.mov", "*.wmv", "*.png",
-    "*.jpg",  "*.jpeg", "*.bmp", "*.tif", "*.tiff", NULL
-  };
+  static const char *const supported[] = { "*.json", "*.mp4", "*.m4v",  "*.avi", "*.mkv",
+                                           "*.mov",  "*.wmv", "*.png",  "*.jpg", "*.jpeg",
+                                           "*.bmp",  "*.tif", "*.tiff", NULL };
   static const char *const studies[] = { "*.json", NULL };
   static const char *const everything[] = { "*", NULL };
   CsWindow *self = CS_WINDOW(widget);
@@ -89,9 +88,9 @@ open_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
     gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->chooser));
     return;
   }
-  self->chooser = gtk_file_chooser_native_new(_("Open a Sweep or Study"), GTK_WINDOW(self),
-                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                              _("_Cancel"));
+  self->chooser =
+      gtk_file_chooser_native_new(_("Open a Sweep or Study"), GTK_WINDOW(self),
+                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(self->chooser), TRUE);
   add_filter(GTK_FILE_CHOOSER(self->chooser), _("Sweeps and studies"), supported);
   add_filter(GTK_FILE_CHOOSER(self->chooser), _("Studies (study.json)"), studies);

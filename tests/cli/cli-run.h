@@ -7,9 +7,9 @@
 #include <glib.h>
 
 typedef struct {
-  int status;   /* The exit status, or -1 when the process did not exit normally. */
-  char *out;    /* Everything it wrote on stdout. */
-  char *err;    /* Everything it wrote on stderr. */
+  int status; /* The exit status, or -1 when the process did not exit normally. */
+  char *out;  /* Everything it wrote on stdout. */
+  char *err;  /* Everything it wrote on stderr. */
 } CliResult;
 
 /* Runs carpalscope-cli with the NULL-terminated arguments (the binary comes from

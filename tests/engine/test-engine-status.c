@@ -55,7 +55,7 @@ test_message_per_thread(void)
 static void
 test_status_strings(void)
 {
-  const int codes[] = { CSNN_OK,        CSNN_ERR_INVALID,     CSNN_ERR_NOMEM,    CSNN_ERR_IO,
+  const int codes[] = { CSNN_OK,         CSNN_ERR_INVALID,     CSNN_ERR_NOMEM,    CSNN_ERR_IO,
                         CSNN_ERR_FORMAT, CSNN_ERR_UNSUPPORTED, CSNN_ERR_CANCELLED };
 
   for (gsize i = 0; i < G_N_ELEMENTS(codes); i++) {
