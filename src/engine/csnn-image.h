@@ -23,7 +23,7 @@ extern "C" {
 int csnn_resample_u8(const uint8_t *src, int src_w, int src_h, size_t src_stride, uint8_t *dst,
                      int dst_w, int dst_h);
 
-/* Same as csnn_resample_u8() on float pixels, without rounding. */
+/* Same as csnn_resample_u8() on float pixels, without rounding (@src_stride still in bytes). */
 int csnn_resample_f32(const float *src, int src_w, int src_h, size_t src_stride, float *dst,
                       int dst_w, int dst_h);
 
