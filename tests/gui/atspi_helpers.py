@@ -57,6 +57,7 @@ class App:
             "GDK_BACKEND": "x11",
             "GSK_RENDERER": "cairo",
             "GTK_A11Y": "atspi",
+            "GDK_DEBUG": "gl-disable",
         })
         if env:
             full_env.update(env)

@@ -16,7 +16,7 @@ from atspi_helpers import App, Tap, click, dump, find_clickable, find_node, find
 
 def main():
     program, shots = sys.argv[1], sys.argv[2]
-    tap = Tap(7)
+    tap = Tap(8)
     app = App(program, shots)
     try:
         root = app.find()
@@ -71,6 +71,19 @@ def main():
         if not tap.ok(statement is not None and version is not None,
                       "the about window shows the version and says it is not a medical device"):
             dump(root, tap)
+
+        # Quitting from the menu must end the process normally: under the sanitizers that is
+        # also when the leak checker runs.
+        click(menu_button)
+        quit_item = find_clickable(root, "Quit")
+        if quit_item is not None:
+            click(quit_item)
+        try:
+            code = app.proc.wait(30)
+        except Exception:
+            code = None
+        tap.ok(code == 0, "Quit in the main menu ends the application with status 0",
+               f"exit status {code}")
         return 0
     finally:
         code = app.stop()
