@@ -1,0 +1,53 @@
+/* cs-study-private.h — what the case, the study and the study.json reader share
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "cs-study.h"
+
+G_BEGIN_DECLS
+
+/* Sets @error to "<path>.<field>: <problem>" (or "<field>: ..." for an empty path); FALSE. */
+gboolean cs_study_fail(GError **error, const char *path, const char *field, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* The case's "extra" object kept verbatim for scripts (NULL when absent). */
+JsonObject *cs_case_get_extra(CsCase *self);
+void cs_case_set_extra(CsCase *self, JsonObject *extra);
+
+/* Sets the stage exactly as read from a file, without recomputing or signalling. */
+void cs_case_restore_stage(CsCase *self, CsGradingScheme scheme, int stage, CsStageSource source);
+
+/* The study a case belongs to (not a reference), for the unique-id rule. */
+CsStudy *cs_case_get_study(CsCase *self);
+void cs_case_set_study(CsCase *self, CsStudy *study);
+
+/* Whether another case than @except in @self has @id. */
+gboolean cs_study_has_other_case_id(CsStudy *self, const char *id, CsCase *except);
+
+/* Builds the JSON of a case, and reads one (validated, errors with @path). */
+JsonNode *cs_case_to_json(CsCase *self);
+CsCase *cs_case_from_json(JsonNode *node, const char *path, GError **error);
+
+/* Checks that @object has only the keys in the NULL-terminated @allowed list. */
+gboolean cs_json_check_keys(JsonObject *object, const char *path, const char *const *allowed,
+                            GError **error);
+
+/* Typed readers: a missing key or JSON null leaves the default and returns TRUE unless
+ * @required; a wrong type or value sets "<path>.<key>: ..." and returns FALSE. */
+gboolean cs_json_read_string(JsonObject *object, const char *path, const char *key,
+                             gboolean required, char **out, GError **error);
+gboolean cs_json_read_number(JsonObject *object, const char *path, const char *key,
+                             gboolean required, double *out, GError **error);
+gboolean cs_json_read_int(JsonObject *object, const char *path, const char *key, gboolean required,
+                          gint64 *out, GError **error);
+gboolean cs_json_read_bool(JsonObject *object, const char *path, const char *key, CsTristate *out,
+                           GError **error);
+
+/* Returns "<path>.<key>" or "<key>" for an empty path; free it. */
+char *cs_json_path(const char *path, const char *key);
+
+G_END_DECLS
