@@ -1,0 +1,413 @@
+/* csnn-models.c — installed models: finding them, and the metadata they carry
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "csnn-models.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* --- Metadata ------------------------------------------------------------------------------ */
+
+/* Parses a decimal number without the C library's strtod, whose decimal separator follows the
+ * process locale (a GUI in a German locale would read "0.485" as 0). */
+static bool
+parse_decimal(const char **cursor, double *out)
+{
+  const char *p = *cursor;
+  double value = 0, scale = 1;
+  bool negative = false, digits = false;
+  int exponent = 0;
+
+  while (*p == ' ')
+    p++;
+  if (*p == '-' || *p == '+')
+    negative = *p++ == '-';
+  for (; *p >= '0' && *p <= '9'; p++, digits = true)
+    value = value * 10 + (*p - '0');
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++, digits = true)
+      value += (*p - '0') * (scale /= 10);
+  if (!digits)
+    return false;
+  if (*p == 'e' || *p == 'E') {
+    bool exponent_negative = false;
+    bool exponent_digits = false;
+
+    p++;
+    if (*p == '-' || *p == '+')
+      exponent_negative = *p++ == '-';
+    for (; *p >= '0' && *p <= '9'; p++, exponent_digits = true)
+      if (exponent < 100)
+        exponent = exponent * 10 + (*p - '0');
+    if (!exponent_digits)
+      return false;
+    for (int i = 0; i < exponent; i++)
+      value = exponent_negative ? value / 10 : value * 10;
+  }
+  while (*p == ' ')
+    p++;
+  *cursor = p;
+  *out = negative ? -value : value;
+  return true;
+}
+
+/* Parses exactly three comma-separated numbers (or one, used for all three channels). */
+static int
+parse_triple(const char *key, const char *text, bool positive, float out[3])
+{
+  const char *p = text;
+  double values[3];
+  int n = 0;
+
+  for (;;) {
+    if (n == 3 || !parse_decimal(&p, &values[n]))
+      return csnn_set_error(CSNN_ERR_FORMAT,
+                            "metadata '%s': expected three numbers separated by commas", key);
+    n++;
+    if (*p == ',') {
+      p++;
+      continue;
+    }
+    if (*p != '\0')
+      return csnn_set_error(CSNN_ERR_FORMAT,
+                            "metadata '%s': expected three numbers separated by commas", key);
+    break;
+  }
+  if (n == 2)
+    return csnn_set_error(CSNN_ERR_FORMAT,
+                          "metadata '%s': expected three numbers separated by commas", key);
+  for (int c = 0; c < 3; c++) {
+    double value = values[n == 1 ? 0 : c];
+
+    if (!(value > -1e6 && value < 1e6) || (positive && !(value > 0)))
+      return csnn_set_error(CSNN_ERR_FORMAT, "metadata '%s': %g is out of range", key, value);
+    out[c] = (float)value;
+  }
+  return CSNN_OK;
+}
+
+int
+csnn_model_meta_read(const csnn_safetensors *st, csnn_model_meta *meta)
+{
+  static const float imagenet_mean[3] = { 0.485f, 0.456f, 0.406f };
+  static const float imagenet_std[3] = { 0.229f, 0.224f, 0.225f };
+  const char *value;
+  int status;
+
+  if (st == NULL || meta == NULL)
+    return csnn_set_error(CSNN_ERR_INVALID, "csnn_model_meta_read: no weights or no result");
+  memset(meta, 0, sizeof *meta);
+  meta->input_size = 224;
+  memcpy(meta->mean, imagenet_mean, sizeof meta->mean);
+  memcpy(meta->std, imagenet_std, sizeof meta->std);
+
+  if ((value = csnn_safetensors_metadata(st, CSNN_META_ARCH)) != NULL) {
+    size_t length = strlen(value);
+
+    if (length == 0 || length >= sizeof meta->arch)
+      return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'arch': bad architecture name");
+    memcpy(meta->arch, value, length + 1);
+  }
+
+  if ((value = csnn_safetensors_metadata(st, CSNN_META_CLASSES)) != NULL) {
+    const char *p = value;
+
+    for (;;) {
+      const char *comma = strchr(p, ',');
+      size_t length = comma ? (size_t)(comma - p) : strlen(p);
+
+      while (length > 0 && *p == ' ') {
+        p++;
+        length--;
+      }
+      while (length > 0 && p[length - 1] == ' ')
+        length--;
+      if (length == 0)
+        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': an empty class name");
+      if (length >= CSNN_MAX_CLASS_NAME)
+        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': a class name is too long");
+      if (meta->n_classes == CSNN_MAX_CLASSES)
+        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': more than %d classes",
+                              CSNN_MAX_CLASSES);
+      memcpy(meta->classes[meta->n_classes], p, length);
+      meta->classes[meta->n_classes][length] = '\0';
+      meta->n_classes++;
+      if (comma == NULL)
+        break;
+      p = comma + 1;
+    }
+  }
+
+  if ((value = csnn_safetensors_metadata(st, CSNN_META_INPUT_SIZE)) != NULL) {
+    long size = 0;
+    const char *p = value;
+
+    for (; *p >= '0' && *p <= '9' && size < 100000; p++)
+      size = size * 10 + (*p - '0');
+    if (p == value || *p != '\0' || size < 8 || size > 4096)
+      return csnn_set_error(CSNN_ERR_FORMAT,
+                            "metadata 'input_size': expected a side in pixels from 8 to 4096, "
+                            "not '%.40s'",
+                            value);
+    meta->input_size = (int)size;
+  }
+
+  if ((value = csnn_safetensors_metadata(st, CSNN_META_MEAN)) != NULL &&
+      (status = parse_triple(CSNN_META_MEAN, value, false, meta->mean)) != CSNN_OK)
+    return status;
+  if ((value = csnn_safetensors_metadata(st, CSNN_META_STD)) != NULL &&
+      (status = parse_triple(CSNN_META_STD, value, true, meta->std)) != CSNN_OK)
+    return status;
+  return CSNN_OK;
+}
+
+/* --- Directories --------------------------------------------------------------------------- */
+
+static bool
+add_dir(char ***dirs, size_t *n, const char *dir, size_t length)
+{
+  char **grown;
+
+  if (length == 0)
+    return true;
+  for (size_t i = 0; i < *n; i++)
+    if (strlen((*dirs)[i]) == length && strncmp((*dirs)[i], dir, length) == 0)
+      return true;
+  grown = realloc(*dirs, (*n + 2) * sizeof *grown);
+  if (grown == NULL)
+    return false;
+  *dirs = grown;
+  grown[*n] = strndup(dir, length);
+  if (grown[*n] == NULL)
+    return false;
+  grown[++*n] = NULL;
+  return true;
+}
+
+char **
+csnn_models_dirs(void)
+{
+  const char *env = getenv("CARPALSCOPE_MODELSDIR");
+  char **dirs = calloc(1, sizeof *dirs);
+  size_t n = 0;
+  bool ok = dirs != NULL;
+
+  if (ok && env != NULL)
+    for (const char *p = env; ok;) {
+      const char *colon = strchr(p, ':');
+      size_t length = colon ? (size_t)(colon - p) : strlen(p);
+
+      ok = add_dir(&dirs, &n, p, length);
+      if (colon == NULL)
+        break;
+      p = colon + 1;
+    }
+  if (ok)
+    ok = add_dir(&dirs, &n, BUILD_MODELSDIR, strlen(BUILD_MODELSDIR));
+  if (ok)
+    ok = add_dir(&dirs, &n, MODELSDIR, strlen(MODELSDIR));
+  if (!ok) {
+    csnn_models_free_dirs(dirs);
+    csnn_set_error(CSNN_ERR_NOMEM, "out of memory for the models directories");
+    return NULL;
+  }
+  return dirs;
+}
+
+void
+csnn_models_free_dirs(char **dirs)
+{
+  if (dirs == NULL)
+    return;
+  for (size_t i = 0; dirs[i] != NULL; i++)
+    free(dirs[i]);
+  free(dirs);
+}
+
+int
+csnn_models_valid_id(const char *id)
+{
+  return id != NULL && id[0] != '\0' && id[0] != '.' && strchr(id, '/') == NULL;
+}
+
+static bool
+is_regular_file(const char *path)
+{
+  struct stat info;
+
+  return stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+static bool
+has_extension(const char *name)
+{
+  size_t length = strlen(name), extension = strlen(CSNN_MODEL_EXTENSION);
+
+  return length > extension && strcmp(name + length - extension, CSNN_MODEL_EXTENSION) == 0;
+}
+
+static char *
+join_path(const char *dir, const char *name, const char *suffix)
+{
+  size_t length = strlen(dir) + strlen(name) + strlen(suffix) + 2;
+  char *path = malloc(length);
+
+  if (path != NULL)
+    snprintf(path, length, "%s/%s%s", dir, name, suffix);
+  return path;
+}
+
+/* --- Listing and resolving ----------------------------------------------------------------- */
+
+static int
+compare_entries(const void *a, const void *b)
+{
+  return strcmp(((const csnn_model_entry *)a)->id, ((const csnn_model_entry *)b)->id);
+}
+
+int
+csnn_models_list(csnn_model_entry **entries, size_t *n)
+{
+  char **dirs;
+  csnn_model_entry *list = NULL;
+  size_t count = 0, allocated = 0;
+  int status = CSNN_OK;
+
+  if (entries == NULL || n == NULL)
+    return csnn_set_error(CSNN_ERR_INVALID, "csnn_models_list: no result");
+  *entries = NULL;
+  *n = 0;
+  dirs = csnn_models_dirs();
+  if (dirs == NULL)
+    return CSNN_ERR_NOMEM;
+
+  for (size_t d = 0; dirs[d] != NULL && status == CSNN_OK; d++) {
+    DIR *listing = opendir(dirs[d]);
+    struct dirent *entry;
+
+    if (listing == NULL)
+      continue; /* A directory that does not exist simply holds no models. */
+    while (status == CSNN_OK && (entry = readdir(listing)) != NULL) {
+      size_t id_length;
+      char *path, *id;
+      bool seen = false;
+
+      if (entry->d_name[0] == '.' || !has_extension(entry->d_name))
+        continue;
+      id_length = strlen(entry->d_name) - strlen(CSNN_MODEL_EXTENSION);
+      for (size_t i = 0; i < count && !seen; i++)
+        seen =
+            strlen(list[i].id) == id_length && strncmp(list[i].id, entry->d_name, id_length) == 0;
+      if (seen)
+        continue; /* An earlier directory's model of the same id hides this one. */
+      path = join_path(dirs[d], entry->d_name, "");
+      if (path == NULL) {
+        status = csnn_set_error(CSNN_ERR_NOMEM, "out of memory listing models");
+        break;
+      }
+      if (!is_regular_file(path)) {
+        free(path);
+        continue;
+      }
+      id = strndup(entry->d_name, id_length);
+      if (count == allocated) {
+        size_t grown_size = allocated ? 2 * allocated : 8;
+        csnn_model_entry *grown = realloc(list, grown_size * sizeof *grown);
+
+        if (grown != NULL) {
+          list = grown;
+          allocated = grown_size;
+        }
+      }
+      if (id == NULL || count == allocated) {
+        free(id);
+        free(path);
+        status = csnn_set_error(CSNN_ERR_NOMEM, "out of memory listing models");
+        break;
+      }
+      list[count].id = id;
+      list[count].path = path;
+      count++;
+    }
+    closedir(listing);
+  }
+  csnn_models_free_dirs(dirs);
+  if (status != CSNN_OK) {
+    csnn_models_free_list(list, count);
+    return status;
+  }
+  if (count > 1)
+    qsort(list, count, sizeof *list, compare_entries);
+  *entries = list;
+  *n = count;
+  return CSNN_OK;
+}
+
+void
+csnn_models_free_list(csnn_model_entry *entries, size_t n)
+{
+  for (size_t i = 0; entries != NULL && i < n; i++) {
+    free(entries[i].id);
+    free(entries[i].path);
+  }
+  free(entries);
+}
+
+int
+csnn_models_resolve(const char *model, char **path)
+{
+  char **dirs;
+  char searched[400] = "";
+  size_t used = 0;
+
+  if (path == NULL)
+    return csnn_set_error(CSNN_ERR_INVALID, "csnn_models_resolve: no result");
+  *path = NULL;
+  if (model == NULL || model[0] == '\0')
+    return csnn_set_error(CSNN_ERR_INVALID, "no model given");
+
+  if (strchr(model, '/') != NULL || has_extension(model)) {
+    struct stat info;
+
+    if (stat(model, &info) != 0)
+      return csnn_set_error(CSNN_ERR_IO, "%s: %s", model, strerror(errno));
+    if (!S_ISREG(info.st_mode))
+      return csnn_set_error(CSNN_ERR_IO, "%s: not a model file", model);
+    *path = strdup(model);
+    return *path ? CSNN_OK : csnn_set_error(CSNN_ERR_NOMEM, "out of memory");
+  }
+
+  dirs = csnn_models_dirs();
+  if (dirs == NULL)
+    return CSNN_ERR_NOMEM;
+  for (size_t d = 0; dirs[d] != NULL; d++) {
+    char *candidate = join_path(dirs[d], model, CSNN_MODEL_EXTENSION);
+
+    if (candidate != NULL && is_regular_file(candidate)) {
+      csnn_models_free_dirs(dirs);
+      *path = candidate;
+      return CSNN_OK;
+    }
+    free(candidate);
+    if (used < sizeof searched)
+      used +=
+          (size_t)snprintf(searched + used, sizeof searched - used, "%s%s", d ? ", " : "", dirs[d]);
+  }
+  csnn_models_free_dirs(dirs);
+
+  /* A plain name that is no installed model may still be a file in the current directory. */
+  if (is_regular_file(model)) {
+    *path = strdup(model);
+    return *path ? CSNN_OK : csnn_set_error(CSNN_ERR_NOMEM, "out of memory");
+  }
+  return csnn_set_error(CSNN_ERR_IO, "no installed model '%s' (searched %s) and no such file",
+                        model, searched);
+}

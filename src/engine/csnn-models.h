@@ -1,0 +1,90 @@
+/* csnn-models.h — installed models: finding them, and the metadata they carry
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An installed model is a safetensors file in one of the models directories; its id is the file
+ * name without ".safetensors". The directories are searched in this order, and an id found in an
+ * earlier one hides the same id in a later one:
+ *   1. each directory in $CARPALSCOPE_MODELSDIR (colon-separated),
+ *   2. the build tree's models directory (so an uninstalled build finds its own models),
+ *   3. the installed models directory, PREFIX/share/carpalscope/models.
+ *
+ *   char *path;
+ *   if (csnn_models_resolve("squeezenet1_1-phantom", &path) == CSNN_OK) ...; free(path);
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "csnn-safetensors.h"
+#include "csnn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The file name extension of a model. */
+#define CSNN_MODEL_EXTENSION ".safetensors"
+
+/* The "__metadata__" keys Carpalscope writes and reads. Every value is a string. */
+#define CSNN_META_FORMAT     "format"     /* "pt", as PyTorch's safetensors writer marks files. */
+#define CSNN_META_ARCH       "arch"       /* squeezenet1_1, mobilenet_v2 or efficientnet_b0. */
+#define CSNN_META_CLASSES    "classes"    /* Class names in index order: "control,cts". */
+#define CSNN_META_INPUT_SIZE "input_size" /* Side of the square network input: "224". */
+#define CSNN_META_MEAN       "mean"       /* Per-channel mean of x/255: "0.485,0.456,0.406". */
+#define CSNN_META_STD        "std"        /* Per-channel std: "0.229,0.224,0.225". */
+#define CSNN_META_TRAINED_ON "trained_on" /* The data the weights were trained on, in words. */
+#define CSNN_META_COMMAND    "command"    /* The command line that produced the weights. */
+#define CSNN_META_DATE       "date"       /* When they were produced, ISO 8601 UTC. */
+#define CSNN_META_VERSION    "carpalscope_version" /* The Carpalscope version that wrote them. */
+#define CSNN_META_NOTICE     "notice" /* What the model is for and not for, in words. */
+
+/* The most classes, and the longest class name, csnn_model_meta holds. */
+#define CSNN_MAX_CLASSES    16
+#define CSNN_MAX_CLASS_NAME 64
+#define CSNN_MAX_ARCH_NAME  64
+
+/* What the metadata says about using a model; defaults where it says nothing. */
+typedef struct {
+  char arch[CSNN_MAX_ARCH_NAME]; /* "" when the metadata names no architecture. */
+  int n_classes;                 /* 0 when the metadata names no classes. */
+  char classes[CSNN_MAX_CLASSES][CSNN_MAX_CLASS_NAME];
+  int input_size; /* 224 unless the metadata says otherwise. */
+  float mean[3];  /* ImageNet's unless the metadata says otherwise. */
+  float std[3];
+} csnn_model_meta;
+
+/* Fills @meta from @st's metadata; a malformed value is a CSNN_ERR_FORMAT naming its key. */
+int csnn_model_meta_read(const csnn_safetensors *st, csnn_model_meta *meta);
+
+/* One installed model. */
+typedef struct {
+  char *id;   /* The file name without ".safetensors". */
+  char *path; /* The file. */
+} csnn_model_entry;
+
+/* Returns the models directories in search order as a NULL-terminated array (free with
+ * csnn_models_free_dirs()); directories that do not exist are included. */
+char **csnn_models_dirs(void);
+
+/* Frees an array from csnn_models_dirs(). */
+void csnn_models_free_dirs(char **dirs);
+
+/* Lists the installed models, sorted by id, into *@entries and *@n (free with
+ * csnn_models_free_list()); no models at all is success with *@n = 0. */
+int csnn_models_list(csnn_model_entry **entries, size_t *n);
+
+/* Frees a list from csnn_models_list(). */
+void csnn_models_free_list(csnn_model_entry *entries, size_t n);
+
+/* Turns the argument of --model into a file path in *@path (free() it): an argument that contains
+ * a '/' or ends in ".safetensors" is a path; otherwise it is an installed model's id, and failing
+ * that a file of that name in the current directory. */
+int csnn_models_resolve(const char *model, char **path);
+
+/* Returns whether @id is usable as a model id: non-empty, no '/', not starting with '.'. */
+int csnn_models_valid_id(const char *id);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,271 @@
+/* test-engine-models.c — installed models: search directories, listing, --model, metadata
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "csnn-models.h"
+
+static void
+write_model(const char *dir, const char *file_name, const char *const *metadata)
+{
+  g_autofree char *path = g_build_filename(dir, file_name, NULL);
+  float value = 1;
+  const csnn_st_tensor tensor = { "w", 1, { 1 }, &value };
+
+  g_assert_cmpint(csnn_safetensors_save(path, &tensor, 1, metadata), ==, CSNN_OK);
+}
+
+static void
+remove_tree(const char *dir)
+{
+  GDir *listing = g_dir_open(dir, 0, NULL);
+  const char *entry;
+
+  while (listing != NULL && (entry = g_dir_read_name(listing)) != NULL) {
+    g_autofree char *path = g_build_filename(dir, entry, NULL);
+
+    if (g_file_test(path, G_FILE_TEST_IS_DIR))
+      remove_tree(path);
+    else
+      g_assert_cmpint(g_remove(path), ==, 0);
+  }
+  if (listing != NULL)
+    g_dir_close(listing);
+  g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+/* Two models directories: "first" shadows "second" for the id both hold. */
+typedef struct {
+  char *root;
+  char *first;
+  char *second;
+} Fixture;
+
+static void
+fixture_set_up(Fixture *f, gconstpointer data)
+{
+  f->root = g_dir_make_tmp("csnn-models-XXXXXX", NULL);
+  g_assert_nonnull(f->root);
+  f->first = g_build_filename(f->root, "first", NULL);
+  f->second = g_build_filename(f->root, "second", NULL);
+  g_assert_cmpint(g_mkdir(f->first, 0755), ==, 0);
+  g_assert_cmpint(g_mkdir(f->second, 0755), ==, 0);
+  write_model(f->first, "zz-test-b.safetensors", NULL);
+  write_model(f->first, "zz-test-shared.safetensors", NULL);
+  write_model(f->second, "zz-test-shared.safetensors", NULL);
+  write_model(f->second, "zz-test-a.safetensors", NULL);
+  write_model(f->second, ".zz-test-hidden.safetensors", NULL);
+  write_model(f->second, "zz-test-other.bin", NULL);
+  g_autofree char *search = g_strdup_printf("%s::%s:%s", f->first, f->second, f->first);
+
+  g_assert_true(g_setenv("CARPALSCOPE_MODELSDIR", search, TRUE));
+}
+
+static void
+fixture_tear_down(Fixture *f, gconstpointer data)
+{
+  remove_tree(f->root);
+  g_free(f->root);
+  g_free(f->first);
+  g_free(f->second);
+}
+
+static void
+test_dirs(Fixture *f, gconstpointer data)
+{
+  char **dirs = csnn_models_dirs();
+
+  g_assert_nonnull(dirs);
+  g_assert_cmpstr(dirs[0], ==, f->first);
+  g_assert_cmpstr(dirs[1], ==, f->second);
+  /* Then the build tree's and the installed directory, each once. */
+  g_assert_nonnull(dirs[2]);
+  for (int i = 0; dirs[i] != NULL; i++)
+    for (int j = 0; j < i; j++)
+      g_assert_cmpstr(dirs[i], !=, dirs[j]);
+  csnn_models_free_dirs(dirs);
+}
+
+static const csnn_model_entry *
+find_entry(const csnn_model_entry *entries, size_t n, const char *id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(entries[i].id, id) == 0)
+      return &entries[i];
+  return NULL;
+}
+
+static void
+test_list(Fixture *f, gconstpointer data)
+{
+  csnn_model_entry *entries = NULL;
+  size_t n = 0;
+  g_autofree char *shared = g_build_filename(f->first, "zz-test-shared.safetensors", NULL);
+  g_autofree char *a = g_build_filename(f->second, "zz-test-a.safetensors", NULL);
+
+  g_assert_cmpint(csnn_models_list(&entries, &n), ==, CSNN_OK);
+  g_assert_cmpstr(find_entry(entries, n, "zz-test-shared")->path, ==, shared);
+  g_assert_cmpstr(find_entry(entries, n, "zz-test-a")->path, ==, a);
+  g_assert_nonnull(find_entry(entries, n, "zz-test-b"));
+  g_assert_null(find_entry(entries, n, ".zz-test-hidden"));
+  g_assert_null(find_entry(entries, n, "zz-test-other"));
+  for (size_t i = 1; i < n; i++)
+    g_assert_cmpstr(entries[i - 1].id, <, entries[i].id);
+  csnn_models_free_list(entries, n);
+}
+
+static void
+test_list_empty(void)
+{
+  g_autofree char *root = g_dir_make_tmp("csnn-models-XXXXXX", NULL);
+  csnn_model_entry *entries = NULL;
+  size_t n = 99;
+
+  g_assert_true(g_setenv("CARPALSCOPE_MODELSDIR", root, TRUE));
+  g_assert_cmpint(csnn_models_list(&entries, &n), ==, CSNN_OK);
+  g_assert_null(find_entry(entries, n, "zz-test-a"));
+  csnn_models_free_list(entries, n);
+  g_assert_cmpint(g_rmdir(root), ==, 0);
+}
+
+static void
+test_resolve(Fixture *f, gconstpointer data)
+{
+  g_autofree char *shared = g_build_filename(f->first, "zz-test-shared.safetensors", NULL);
+  g_autofree char *a = g_build_filename(f->second, "zz-test-a.safetensors", NULL);
+  g_autofree char *cwd = g_get_current_dir();
+  char *path = NULL;
+
+  g_assert_cmpint(csnn_models_resolve("zz-test-shared", &path), ==, CSNN_OK);
+  g_assert_cmpstr(path, ==, shared);
+  free(path);
+  g_assert_cmpint(csnn_models_resolve("zz-test-a", &path), ==, CSNN_OK);
+  g_assert_cmpstr(path, ==, a);
+  free(path);
+
+  /* A path is taken as it is. */
+  g_assert_cmpint(csnn_models_resolve(a, &path), ==, CSNN_OK);
+  g_assert_cmpstr(path, ==, a);
+  free(path);
+
+  /* A plain file name in the current directory, and one with the extension. */
+  g_assert_cmpint(g_chdir(f->second), ==, 0);
+  write_model(f->second, "plain", NULL);
+  g_assert_cmpint(csnn_models_resolve("plain", &path), ==, CSNN_OK);
+  g_assert_cmpstr(path, ==, "plain");
+  free(path);
+  g_assert_cmpint(csnn_models_resolve("zz-test-a.safetensors", &path), ==, CSNN_OK);
+  g_assert_cmpstr(path, ==, "zz-test-a.safetensors");
+  free(path);
+  g_assert_cmpint(g_chdir(cwd), ==, 0);
+
+  g_assert_cmpint(csnn_models_resolve("zz-test-absent", &path), ==, CSNN_ERR_IO);
+  g_assert_null(path);
+  g_assert_nonnull(strstr(csnn_last_error(), "no installed model 'zz-test-absent'"));
+  g_assert_nonnull(strstr(csnn_last_error(), f->first));
+  g_assert_cmpint(csnn_models_resolve("./absent.safetensors", &path), ==, CSNN_ERR_IO);
+  g_assert_nonnull(strstr(csnn_last_error(), "./absent.safetensors"));
+  g_assert_cmpint(csnn_models_resolve(f->first, &path), ==, CSNN_ERR_IO);
+  g_assert_cmpint(csnn_models_resolve("", &path), ==, CSNN_ERR_INVALID);
+
+  g_assert_true(csnn_models_valid_id("squeezenet1_1-phantom"));
+  g_assert_false(csnn_models_valid_id(".hidden"));
+  g_assert_false(csnn_models_valid_id("a/b"));
+  g_assert_false(csnn_models_valid_id(""));
+}
+
+static int
+meta_of(const char *const *metadata, csnn_model_meta *meta)
+{
+  g_autofree char *dir = g_dir_make_tmp("csnn-models-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "m.safetensors", NULL);
+  csnn_safetensors *st = NULL;
+  int status;
+
+  write_model(dir, "m.safetensors", metadata);
+  g_assert_cmpint(csnn_safetensors_open(path, &st), ==, CSNN_OK);
+  status = csnn_model_meta_read(st, meta);
+  csnn_safetensors_close(st);
+  remove_tree(dir);
+  return status;
+}
+
+static void
+test_meta(void)
+{
+  const char *full[] = { CSNN_META_ARCH,
+                         "mobilenet_v2",
+                         CSNN_META_CLASSES,
+                         "control, cts",
+                         CSNN_META_INPUT_SIZE,
+                         "256",
+                         CSNN_META_MEAN,
+                         "0.5,0.25,-1.5e-1",
+                         CSNN_META_STD,
+                         "0.5",
+                         NULL };
+  csnn_model_meta meta;
+
+  g_assert_cmpint(meta_of(NULL, &meta), ==, CSNN_OK);
+  g_assert_cmpstr(meta.arch, ==, "");
+  g_assert_cmpint(meta.n_classes, ==, 0);
+  g_assert_cmpint(meta.input_size, ==, 224);
+  g_assert_cmpfloat(meta.mean[0], ==, 0.485f);
+  g_assert_cmpfloat(meta.std[2], ==, 0.225f);
+
+  g_assert_cmpint(meta_of(full, &meta), ==, CSNN_OK);
+  g_assert_cmpstr(meta.arch, ==, "mobilenet_v2");
+  g_assert_cmpint(meta.n_classes, ==, 2);
+  g_assert_cmpstr(meta.classes[0], ==, "control");
+  g_assert_cmpstr(meta.classes[1], ==, "cts");
+  g_assert_cmpint(meta.input_size, ==, 256);
+  g_assert_cmpfloat_with_epsilon(meta.mean[1], 0.25f, 1e-7);
+  g_assert_cmpfloat_with_epsilon(meta.mean[2], -0.15f, 1e-7);
+  g_assert_cmpfloat(meta.std[0], ==, 0.5f);
+  g_assert_cmpfloat(meta.std[2], ==, 0.5f);
+}
+
+static void
+test_meta_refused(void)
+{
+  static const char *const bad[][2] = {
+    { CSNN_META_CLASSES, "control,,cts" },
+    { CSNN_META_CLASSES, "" },
+    { CSNN_META_INPUT_SIZE, "224px" },
+    { CSNN_META_INPUT_SIZE, "0" },
+    { CSNN_META_INPUT_SIZE, "99999999" },
+    { CSNN_META_MEAN, "0.4,0.4" },
+    { CSNN_META_MEAN, "0.4,0.4,0.4,0.4" },
+    { CSNN_META_MEAN, "a,b,c" },
+    { CSNN_META_STD, "0.2,0,0.2" },
+    { CSNN_META_STD, "0.2,-0.2,0.2" },
+    { CSNN_META_ARCH, "" },
+  };
+  csnn_model_meta meta;
+
+  for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+    const char *metadata[] = { bad[i][0], bad[i][1], NULL };
+    g_autofree char *expected = g_strdup_printf("metadata '%s'", bad[i][0]);
+
+    g_assert_cmpint(meta_of(metadata, &meta), ==, CSNN_ERR_FORMAT);
+    g_test_message("%s=%s -> %s", bad[i][0], bad[i][1], csnn_last_error());
+    g_assert_nonnull(strstr(csnn_last_error(), expected));
+  }
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add("/engine/models/dirs", Fixture, NULL, fixture_set_up, test_dirs, fixture_tear_down);
+  g_test_add("/engine/models/list", Fixture, NULL, fixture_set_up, test_list, fixture_tear_down);
+  g_test_add_func("/engine/models/list-empty", test_list_empty);
+  g_test_add("/engine/models/resolve", Fixture, NULL, fixture_set_up, test_resolve,
+             fixture_tear_down);
+  g_test_add_func("/engine/models/meta", test_meta);
+  g_test_add_func("/engine/models/meta-refused", test_meta_refused);
+  return g_test_run();
+}
