@@ -1,0 +1,256 @@
+/* csnn-conv.c — 2-D convolution (forward; the backward kernels belong beside it)
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Three paths, one result. A depthwise convolution (one filter per channel) runs a direct kernel
+ * over whole planes. Every other convolution is one GEMM per group and tile of output positions:
+ * weight [c_out/g, K] x columns [K, tile], where K = c_in/g * kh * kw. The columns are the input
+ * itself for a 1 x 1 convolution with stride 1 and no padding (NCHW makes the input plane the
+ * GEMM's right-hand matrix) and an im2col copy of the tile otherwise. Tiling keeps the columns,
+ * and the output tile to which bias and activation are applied, in the core's cache.
+ */
+#include "csnn-ops.h"
+
+#include <cblas.h>
+#include <string.h>
+
+#include "csnn-ops-private.h"
+
+/* The im2col buffer of a thread stays near this many floats (256 KiB). */
+#define CONV_TILE_TARGET_FLOATS 65536
+
+int
+csnn_conv2d_setup(csnn_conv2d_desc *d)
+{
+  int span_h, span_w;
+
+  if (d->dil_h == 0)
+    d->dil_h = 1;
+  if (d->dil_w == 0)
+    d->dil_w = 1;
+  if (d->groups == 0)
+    d->groups = 1;
+  if (d->c_in <= 0 || d->c_out <= 0 || d->kh <= 0 || d->kw <= 0 || d->stride_h <= 0 ||
+      d->stride_w <= 0 || d->pad_h < 0 || d->pad_w < 0 || d->dil_h < 0 || d->dil_w < 0 ||
+      d->groups < 0 || d->h_in <= 0 || d->w_in <= 0)
+    return csnn_set_error(CSNN_ERR_INVALID, "convolution: bad shape or hyper-parameters");
+  if (d->c_in % d->groups != 0 || d->c_out % d->groups != 0)
+    return csnn_set_error(CSNN_ERR_INVALID,
+                          "convolution: %d input and %d output channels are not divisible by %d "
+                          "groups",
+                          d->c_in, d->c_out, d->groups);
+  span_h = d->h_in + 2 * d->pad_h - d->dil_h * (d->kh - 1) - 1;
+  span_w = d->w_in + 2 * d->pad_w - d->dil_w * (d->kw - 1) - 1;
+  if (span_h < 0 || span_w < 0)
+    return csnn_set_error(CSNN_ERR_INVALID,
+                          "convolution: %d x %d kernel larger than the padded %d x %d input", d->kh,
+                          d->kw, d->h_in, d->w_in);
+  d->h_out = span_h / d->stride_h + 1;
+  d->w_out = span_w / d->stride_w + 1;
+  return CSNN_OK;
+}
+
+static int
+conv_is_depthwise(const csnn_conv2d_desc *d)
+{
+  return d->groups > 1 && d->groups == d->c_in && d->groups == d->c_out;
+}
+
+static int
+conv_is_pointwise(const csnn_conv2d_desc *d)
+{
+  return d->kh == 1 && d->kw == 1 && d->stride_h == 1 && d->stride_w == 1 && d->pad_h == 0 &&
+         d->pad_w == 0;
+}
+
+static size_t
+conv_k(const csnn_conv2d_desc *d)
+{
+  return (size_t)(d->c_in / d->groups) * (size_t)d->kh * (size_t)d->kw;
+}
+
+static size_t
+conv_tile(const csnn_conv2d_desc *d)
+{
+  size_t hw = (size_t)d->h_out * (size_t)d->w_out;
+  size_t tile = CONV_TILE_TARGET_FLOATS / conv_k(d);
+
+  tile = (tile + 15) / 16 * 16;
+  if (tile < 64)
+    tile = 64;
+  return tile < hw ? tile : hw;
+}
+
+size_t
+csnn_conv2d_scratch_floats(const csnn_conv2d_desc *d)
+{
+  if (conv_is_depthwise(d) || conv_is_pointwise(d))
+    return 0;
+  return conv_k(d) * conv_tile(d);
+}
+
+/* Copies the input patches of output positions [p0, p0 + len) of one group into @col, one row
+ * per (channel, ky, kx), @len columns. */
+static void
+im2col_tile(const csnn_conv2d_desc *d, const float *x, size_t p0, size_t len, float *col)
+{
+  int c_group = d->c_in / d->groups;
+
+  for (int ci = 0; ci < c_group; ci++) {
+    const float *plane = x + (size_t)ci * (size_t)d->h_in * (size_t)d->w_in;
+
+    for (int ky = 0; ky < d->kh; ky++)
+      for (int kx = 0; kx < d->kw; kx++) {
+        float *dst = col + ((size_t)(ci * d->kh + ky) * (size_t)d->kw + (size_t)kx) * len;
+        int oy = (int)(p0 / (size_t)d->w_out);
+        int ox = (int)(p0 % (size_t)d->w_out);
+        size_t done = 0;
+
+        while (done < len) {
+          int iy = oy * d->stride_h - d->pad_h + ky * d->dil_h;
+          size_t run = (size_t)(d->w_out - ox);
+
+          if (run > len - done)
+            run = len - done;
+          if (iy < 0 || iy >= d->h_in) {
+            memset(dst + done, 0, run * sizeof(float));
+          } else {
+            const float *row = plane + (size_t)iy * (size_t)d->w_in;
+            int ix = ox * d->stride_w - d->pad_w + kx * d->dil_w;
+
+            if (d->stride_w == 1 && ix >= 0 && ix + (int)run <= d->w_in) {
+              memcpy(dst + done, row + ix, run * sizeof(float));
+            } else {
+              for (size_t j = 0; j < run; j++, ix += d->stride_w)
+                dst[done + j] = (ix >= 0 && ix < d->w_in) ? row[ix] : 0.0f;
+            }
+          }
+          done += run;
+          ox = 0;
+          oy++;
+        }
+      }
+  }
+}
+
+/* One channel of a depthwise convolution: a whole output plane, bias and activation fused. */
+static void
+depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, float bias, float *dst)
+{
+  for (int oy = 0; oy < d->h_out; oy++) {
+    float *out = dst + (size_t)oy * (size_t)d->w_out;
+
+    for (int ox = 0; ox < d->w_out; ox++)
+      out[ox] = bias;
+    for (int ky = 0; ky < d->kh; ky++) {
+      int iy = oy * d->stride_h - d->pad_h + ky * d->dil_h;
+      const float *row;
+
+      if (iy < 0 || iy >= d->h_in)
+        continue;
+      row = src + (size_t)iy * (size_t)d->w_in;
+      for (int kx = 0; kx < d->kw; kx++) {
+        float wv = w[ky * d->kw + kx];
+        int off = kx * d->dil_w - d->pad_w;
+        /* The output columns whose input column off + ox * stride lies inside the row. */
+        int ox0 = off >= 0 ? 0 : (-off + d->stride_w - 1) / d->stride_w;
+        int ox1 = (d->w_in - 1 - off) >= 0 ? (d->w_in - 1 - off) / d->stride_w + 1 : 0;
+
+        if (ox1 > d->w_out)
+          ox1 = d->w_out;
+        if (d->stride_w == 1) {
+          const float *in = row + off;
+          for (int ox = ox0; ox < ox1; ox++)
+            out[ox] += wv * in[ox];
+        } else {
+          for (int ox = ox0; ox < ox1; ox++)
+            out[ox] += wv * row[off + ox * d->stride_w];
+        }
+      }
+    }
+    csnn__act_inplace(d->act, out, (size_t)d->w_out);
+  }
+}
+
+static void
+conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *weight,
+               const float *bias, float *y, int ith, int nth)
+{
+  size_t start, end;
+  size_t in_plane = (size_t)d->h_in * (size_t)d->w_in;
+  size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
+  size_t k = (size_t)d->kh * (size_t)d->kw;
+
+  csnn_partition((size_t)n * (size_t)d->c_out, ith, nth, &start, &end);
+  for (size_t plane = start; plane < end; plane++) {
+    size_t ch = plane % (size_t)d->c_out;
+
+    depthwise_plane(d, x + plane * in_plane, weight + ch * k, bias != NULL ? bias[ch] : 0.0f,
+                    y + plane * out_plane);
+  }
+}
+
+void
+csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const float *weight,
+                    const float *bias, float *y, float *scratch, int ith, int nth)
+{
+  size_t hw_in = (size_t)d->h_in * (size_t)d->w_in;
+  size_t hw = (size_t)d->h_out * (size_t)d->w_out;
+  size_t k = conv_k(d);
+  size_t tile = conv_tile(d);
+  size_t n_tiles = (hw + tile - 1) / tile;
+  int c_out_group = d->c_out / d->groups;
+  int c_in_group = d->c_in / d->groups;
+  int pointwise = conv_is_pointwise(d);
+  size_t items_per_split, n_items, start, end;
+  int m_split = 1, m_block;
+
+  if (conv_is_depthwise(d)) {
+    conv_depthwise(d, n, x, weight, bias, y, ith, nth);
+    return;
+  }
+
+  /* When there are fewer tiles than threads (small late-stage planes), the output channels are
+   * split as well. Every output value is the same dot product whichever way work is split. */
+  items_per_split = (size_t)n * (size_t)d->groups * n_tiles;
+  while (items_per_split * (size_t)m_split < (size_t)nth * 2 && c_out_group / (m_split * 2) >= 16)
+    m_split *= 2;
+  m_block = (c_out_group + m_split - 1) / m_split;
+  n_items = items_per_split * (size_t)m_split;
+
+  csnn_partition(n_items, ith, nth, &start, &end);
+  for (size_t item = start; item < end; item++) {
+    size_t t = item % n_tiles;
+    size_t rest = item / n_tiles;
+    int m = (int)(rest % (size_t)m_split);
+    size_t g = (rest / (size_t)m_split) % (size_t)d->groups;
+    size_t img = rest / (size_t)m_split / (size_t)d->groups;
+    size_t p0 = t * tile;
+    size_t len = hw - p0 < tile ? hw - p0 : tile;
+    int m0 = m * m_block;
+    int m1 = m0 + m_block < c_out_group ? m0 + m_block : c_out_group;
+    const float *xg = x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
+    float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
+    const float *cols;
+    size_t ldb;
+
+    if (m0 >= m1)
+      continue;
+    if (pointwise) {
+      cols = xg + p0;
+      ldb = hw_in;
+    } else {
+      im2col_tile(d, xg, p0, len, scratch);
+      cols = scratch;
+      ldb = len;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, (int)len, (int)k, 1.0f,
+                weight + (g * (size_t)c_out_group + (size_t)m0) * k, (int)k, cols, (int)ldb, 0.0f,
+                yg + (size_t)m0 * hw + p0, (int)hw);
+    for (int o = m0; o < m1; o++) {
+      size_t ch = g * (size_t)c_out_group + (size_t)o;
+
+      csnn__bias_act_inplace(d->act, bias != NULL ? bias[ch] : 0.0f, yg + (size_t)o * hw + p0, len);
+    }
+  }
+}

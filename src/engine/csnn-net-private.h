@@ -1,0 +1,96 @@
+/* csnn-net-private.h — the inside of a network, shared by the builder and the runner
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <pthread.h>
+
+#include "csnn-net.h"
+#include "csnn-ops.h"
+#include "csnn-tensor.h"
+
+/* The operators a node can be. Dropout and stochastic depth are not nodes: they are the identity
+ * at inference and are recorded as drop_p on the node that consumes them (the linear layer after
+ * a dropout, the residual add after a stochastic depth), where training will apply them. */
+typedef enum {
+  CSNN__NODE_INPUT,
+  CSNN__NODE_CONV,   /* Convolution, optional batch norm, activation. */
+  CSNN__NODE_POOL,   /* Max or average pooling. */
+  CSNN__NODE_GAP,    /* Global (adaptive 1 x 1) average pooling. */
+  CSNN__NODE_ADD,    /* in[0] + in[1] (a residual connection). */
+  CSNN__NODE_MUL_CH, /* in[0] scaled per channel by in[1] (squeeze-and-excitation). */
+  CSNN__NODE_CONCAT, /* in[0] and in[1] along channels. */
+  CSNN__NODE_LINEAR  /* Flatten then a fully connected layer. */
+} csnn__node_op;
+
+typedef struct {
+  csnn__node_op op;
+  int in[2];
+  int c, h, w; /* Output shape of one image. */
+  csnn_conv2d_desc conv;
+  csnn_pool2d_desc pool;
+  int p_weight, p_bias; /* Parameter indices, -1 when absent. */
+  int p_bn;             /* Index of the norm's weight; bias, running mean, var follow. */
+  float bn_eps;
+  float drop_p;
+  const float *w_run, *b_run; /* The weights inference uses (folded when p_bn >= 0). */
+  size_t offset;              /* Floats from the start of one image's activations. */
+  int last_use;               /* The last node reading this one's output. */
+} csnn__node;
+
+/* Working memory of one pool thread. */
+typedef struct {
+  csnn_arena acts;    /* Activations of the images this thread runs alone. */
+  csnn_arena scratch; /* Convolution scratch, crop resampling and the input image. */
+} csnn__workspace;
+
+struct csnn_net {
+  char *arch;
+  int num_classes;
+  int input_size;
+  csnn_norm norm;
+  char **class_names;
+  char **meta_keys, **meta_values;
+  size_t n_meta;
+  char *sha256;
+
+  csnn_param *params;
+  size_t n_params;
+  float *param_data;
+  float *folded; /* Folded conv weights and biases. */
+  int folded_stale;
+
+  csnn__node *nodes;
+  int n_nodes;
+  size_t plan_floats;    /* Activations of one image. */
+  size_t scratch_floats; /* Largest per-thread conv scratch. */
+  int max_batch;
+
+  pthread_mutex_t lock;
+  csnn__workspace *ws;
+  int n_ws;
+};
+
+/* Collects nodes and parameter shapes while an architecture is described. */
+typedef struct {
+  csnn_net *net;
+  int cap_nodes;
+  size_t cap_params;
+  int failed;
+} csnn__builder;
+
+/* Adds a parameter called "@prefix.@suffix" of the given shape; returns its index or -1. */
+int csnn__add_param(csnn__builder *b, const char *prefix, const char *suffix, int ndim, int64_t d0,
+                    int64_t d1, int64_t d2, int64_t d3);
+
+/* Adds a node (copied) and returns its index, filling in the output shape; -1 on failure. */
+int csnn__add_node(csnn__builder *b, const csnn__node *node);
+
+/* Adds a convolution reading node @in, with parameters @conv_name.weight (and .bias when
+ * @has_bias) and, when @bn_name is not NULL, a batch norm @bn_name.{weight,bias,running_*}. */
+int csnn__add_conv(csnn__builder *b, int in, const char *conv_name, const char *bn_name, int c_out,
+                   int k, int stride, int pad, int groups, int has_bias, csnn_act act);
+
+/* Builds the nodes of @arch into @b; returns a status. */
+int csnn__build_arch(csnn__builder *b, const char *arch, int num_classes);

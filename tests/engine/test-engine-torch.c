@@ -1,0 +1,142 @@
+/* test-engine-torch.c — the three architectures against PyTorch, logit for logit
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * torch-reference.py (Debian's python3 with torch and torchvision) writes random-init models of
+ * each architecture with calibrated batch-norm statistics, some inputs and torch's logits on
+ * them, once per build directory. Our logits must satisfy
+ * max |ours - torch| <= 1e-4 * max(1, |torch|). The test skips when torch is not installed.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "csnn-net.h"
+#include "csnn-safetensors.h"
+
+static char *ref_dir;
+static gboolean have_reference;
+
+static void
+make_reference(void)
+{
+  const char *python = g_getenv("CARPALSCOPE_PYTHON");
+  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
+  const char *builddir = g_getenv("CARPALSCOPE_BUILDDIR");
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  int wait_status = 0;
+
+  if (python == NULL)
+    python = "/usr/bin/python3";
+  if (srcdir == NULL || builddir == NULL)
+    return;
+  script = g_build_filename(srcdir, "tests", "engine", "torch-reference.py", NULL);
+  ref_dir = g_build_filename(builddir, "tests", "engine", "torch-reference", NULL);
+  {
+    const char *check[] = { python, "-c", "import torch, torchvision, PIL", NULL };
+    if (!g_spawn_sync(NULL, (char **)check, NULL,
+                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+                      NULL, &wait_status, NULL) ||
+        !g_spawn_check_wait_status(wait_status, NULL))
+      return;
+  }
+  {
+    const char *argv[] = { python, script, ref_dir, NULL };
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &wait_status, NULL));
+    if (!g_spawn_check_wait_status(wait_status, NULL))
+      g_error("torch-reference.py failed: %s", err);
+  }
+  have_reference = TRUE;
+}
+
+static float *
+read_tensor(csnn_safetensors *st, const char *name, size_t *n)
+{
+  long index = csnn_safetensors_find(st, name);
+  float *data;
+
+  g_assert_cmpint(index, >=, 0);
+  *n = csnn_safetensors_n_elements(st, (size_t)index);
+  data = g_new(float, *n);
+  g_assert_cmpint(csnn_safetensors_read_f32(st, (size_t)index, data, *n), ==, CSNN_OK);
+  return data;
+}
+
+static void
+assert_logits_close(const float *ours, const float *torch, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    double tol = 1e-4 * fmax(1.0, fabs(torch[i]));
+
+    if (fabs(ours[i] - torch[i]) > tol)
+      g_error("logit %zu: ours %.7g, torch %.7g (tolerance %.3g)", i, ours[i], torch[i], tol);
+  }
+}
+
+static void
+test_arch(gconstpointer data)
+{
+  const char *arch = data;
+  g_autofree char *model_path = NULL, *cases_path = NULL;
+  csnn_safetensors *cases;
+  csnn_net *net;
+  size_t n_input, n_logits, n_png;
+  g_autofree float *input = NULL, *want = NULL, *png_want = NULL, *got = NULL, *single = NULL;
+  size_t n_images, image_floats = 3 * 224 * 224;
+  float spread = 0.0f;
+
+  if (!have_reference) {
+    g_test_skip("python3-torch or python3-torchvision is not installed");
+    return;
+  }
+  model_path = g_strdup_printf("%s/%s.safetensors", ref_dir, arch);
+  cases_path = g_strdup_printf("%s/%s-cases.safetensors", ref_dir, arch);
+  if (csnn_net_load(model_path, NULL, &net) != CSNN_OK)
+    g_error("%s: %s", model_path, csnn_last_error());
+  g_assert_cmpstr(csnn_net_arch(net), ==, arch);
+  g_assert_cmpint(csnn_net_num_classes(net), ==, 2);
+  g_assert_cmpstr(csnn_net_class_name(net, 1), ==, "cts");
+  g_assert_cmpint(csnn_safetensors_open(cases_path, &cases), ==, CSNN_OK);
+  input = read_tensor(cases, "input", &n_input);
+  want = read_tensor(cases, "logits", &n_logits);
+  png_want = read_tensor(cases, "png_logits", &n_png);
+  csnn_safetensors_close(cases);
+  n_images = n_input / image_floats;
+  g_assert_cmpuint(n_logits, ==, n_images * 2);
+
+  /* The calibration must have made the logits differ clearly between inputs. */
+  for (size_t i = 0; i < n_logits; i++)
+    spread = fmaxf(spread, fabsf(want[i] - want[0]));
+  g_assert_cmpfloat(spread, >, 1e-2f);
+
+  got = g_new(float, n_logits);
+  g_assert_cmpint(csnn_net_forward(net, input, n_images, got), ==, CSNN_OK);
+  assert_logits_close(got, want, n_logits);
+
+  /* The same image alone gives the same logits as in the batch. */
+  single = g_new(float, 2);
+  for (size_t i = 0; i < n_images; i++) {
+    g_assert_cmpint(csnn_net_forward(net, input + i * image_floats, 1, single), ==, CSNN_OK);
+    g_assert_cmpfloat_with_epsilon(single[0], got[2 * i], 1e-5f);
+    g_assert_cmpfloat_with_epsilon(single[1], got[2 * i + 1], 1e-5f);
+  }
+  csnn_net_free(net);
+}
+
+int
+main(int argc, char **argv)
+{
+  int status;
+
+  g_test_init(&argc, &argv, NULL);
+  make_reference();
+  g_test_add_data_func("/engine/torch/squeezenet1_1", "squeezenet1_1", test_arch);
+  g_test_add_data_func("/engine/torch/mobilenet_v2", "mobilenet_v2", test_arch);
+  g_test_add_data_func("/engine/torch/efficientnet_b0", "efficientnet_b0", test_arch);
+  status = g_test_run();
+  g_free(ref_dir);
+  return status;
+}
