@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 results = []
 
@@ -24,9 +25,10 @@ def check(label, ok, *notes):
 def main():
     builder, manifest, app_id = sys.argv[1:4]
     manifest = os.path.abspath(manifest)
-    r = subprocess.run([builder, '--show-manifest', manifest], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True,
-                       cwd=os.path.dirname(os.path.abspath(manifest)))
+    # flatpak-builder leaves a .flatpak-builder state folder in its working directory.
+    with tempfile.TemporaryDirectory() as tmp:
+        r = subprocess.run([builder, '--show-manifest', manifest], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, cwd=tmp)
     check('flatpak-builder --show-manifest succeeds', r.returncode == 0, *r.stderr.splitlines())
     warnings = [line for line in (r.stdout + r.stderr).splitlines() if 'WARNING' in line]
     check('flatpak-builder prints no warning', not warnings, *warnings)
