@@ -304,12 +304,12 @@ read_spacing(CsCase *c, JsonObject *object, const char *path, GError **error)
 
   if (!cs_json_check_keys(object, path, keys, error) ||
       !cs_json_read_number(object, path, "mm_per_px", FALSE, &spacing, error) ||
-      !read_enum(object, path, "source", CS_TYPE_SPACING_SOURCE, &source, error))
+      !read_enum(object, path, "source", CS_TYPE_STUDY_SPACING_SOURCE, &source, error))
     return FALSE;
   if (source == CS_SPACING_SOURCE_UNKNOWN && spacing != 0.0)
     return cs_study_fail(error, path, "source",
-                         "a spacing needs its source (\"phantom\", \"study\", \"manual\" or "
-                         "\"dicom\")");
+                         "a spacing needs its source (\"phantom-truth\", \"study\", \"manual\" "
+                         "or \"dicom\")");
   if (source != CS_SPACING_SOURCE_UNKNOWN && !(spacing > 0.0 && spacing <= 10.0))
     return cs_study_fail(error, path, "mm_per_px", "must be > 0 and <= 10 mm per pixel");
   return cs_case_set_spacing(c, spacing, source, error);
@@ -346,6 +346,10 @@ read_roi(CsCase *c, JsonArray *array, const char *path, GError **error)
                            " follows %" G_GINT64_FORMAT ")",
                            key.frame, previous);
     previous = key.frame;
+    if (i > 0 && (cs_case_get_roi_keyframe(c, 0)->size_px != 0.0) != (key.size_px != 0.0))
+      return cs_study_fail(error, item_path, key.size_px != 0.0 ? "size_px" : "size_mm",
+                           "roi[0] is in %s; every keyframe of a case uses one unit",
+                           key.size_px != 0.0 ? "mm" : "px");
     if (!cs_case_set_roi_keyframe(c, &key, error))
       return FALSE;
   }

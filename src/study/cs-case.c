@@ -66,12 +66,6 @@ G_DEFINE_ENUM_TYPE(CsSplit, cs_split, G_DEFINE_ENUM_VALUE(CS_SPLIT_UNASSIGNED, "
                    G_DEFINE_ENUM_VALUE(CS_SPLIT_TRAIN, "train"),
                    G_DEFINE_ENUM_VALUE(CS_SPLIT_VALIDATION, "validation"),
                    G_DEFINE_ENUM_VALUE(CS_SPLIT_TEST, "test"))
-G_DEFINE_ENUM_TYPE(CsSpacingSource, cs_spacing_source,
-                   G_DEFINE_ENUM_VALUE(CS_SPACING_SOURCE_UNKNOWN, "unknown"),
-                   G_DEFINE_ENUM_VALUE(CS_SPACING_SOURCE_PHANTOM, "phantom"),
-                   G_DEFINE_ENUM_VALUE(CS_SPACING_SOURCE_STUDY, "study"),
-                   G_DEFINE_ENUM_VALUE(CS_SPACING_SOURCE_MANUAL, "manual"),
-                   G_DEFINE_ENUM_VALUE(CS_SPACING_SOURCE_DICOM, "dicom"))
 G_DEFINE_ENUM_TYPE(CsStageSource, cs_stage_source,
                    G_DEFINE_ENUM_VALUE(CS_STAGE_SOURCE_COMPUTED, "computed"),
                    G_DEFINE_ENUM_VALUE(CS_STAGE_SOURCE_MANUAL, "manual"))
@@ -118,7 +112,26 @@ enum_from_string(GType type, const char *text, int *value)
 ENUM_STRINGS(CsHand, hand, CS_TYPE_HAND)
 ENUM_STRINGS(CsGroup, group, CS_TYPE_GROUP)
 ENUM_STRINGS(CsSplit, split, CS_TYPE_SPLIT)
-ENUM_STRINGS(CsSpacingSource, spacing_source, CS_TYPE_SPACING_SOURCE)
+
+/* Media's CsSpacingSource has no GType of its own; this one names the same values. */
+GType
+cs_study_spacing_source_get_type(void)
+{
+  static gsize type_id = 0;
+  static const GEnumValue values[] = {
+    { CS_SPACING_SOURCE_UNKNOWN, "CS_SPACING_SOURCE_UNKNOWN", "unknown" },
+    { CS_SPACING_SOURCE_PHANTOM_TRUTH, "CS_SPACING_SOURCE_PHANTOM_TRUTH", "phantom-truth" },
+    { CS_SPACING_SOURCE_STUDY, "CS_SPACING_SOURCE_STUDY", "study" },
+    { CS_SPACING_SOURCE_MANUAL, "CS_SPACING_SOURCE_MANUAL", "manual" },
+    { CS_SPACING_SOURCE_DICOM, "CS_SPACING_SOURCE_DICOM", "dicom" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter(&type_id))
+    g_once_init_leave(
+        &type_id, g_enum_register_static(g_intern_static_string("CsStudySpacingSource"), values));
+  return type_id;
+}
 
 char *
 cs_now_iso8601(void)
@@ -504,7 +517,7 @@ cs_case_class_init(CsCaseClass *klass)
   properties[PROP_SWEEP_PATH] = g_param_spec_string("sweep-path", NULL, NULL, NULL, rw);
   properties[PROP_SPACING_MM] = g_param_spec_double("spacing-mm", NULL, NULL, 0, 10, 0, ro);
   properties[PROP_SPACING_SOURCE] = g_param_spec_enum(
-      "spacing-source", NULL, NULL, CS_TYPE_SPACING_SOURCE, CS_SPACING_SOURCE_UNKNOWN, ro);
+      "spacing-source", NULL, NULL, CS_TYPE_STUDY_SPACING_SOURCE, CS_SPACING_SOURCE_UNKNOWN, ro);
   properties[PROP_NOTES] = g_param_spec_string("notes", NULL, NULL, NULL, rw);
   properties[PROP_STAGE] = g_param_spec_int("stage", NULL, NULL, -1, 6, -1, ro);
   properties[PROP_STAGE_SCHEME] = g_param_spec_enum(
@@ -625,6 +638,13 @@ cs_case_get_spacing_source(CsCase *self)
   return self->spacing_source;
 }
 
+CsSpacing
+cs_case_get_spacing(CsCase *self)
+{
+  g_return_val_if_fail(CS_IS_CASE(self), cs_spacing_unknown());
+  return cs_spacing_new(self->spacing_mm, self->spacing_source);
+}
+
 gboolean
 cs_case_set_spacing(CsCase *self, double spacing_mm, CsSpacingSource source, GError **error)
 {
@@ -633,7 +653,7 @@ cs_case_set_spacing(CsCase *self, double spacing_mm, CsSpacingSource source, GEr
   g_return_val_if_fail(CS_IS_CASE(self), FALSE);
   if (source == CS_SPACING_SOURCE_UNKNOWN && spacing_mm != 0.0)
     return cs_study_fail(error, "spacing", "mm_per_px",
-                         "a spacing needs its source (phantom, study, manual or dicom)");
+                         "a spacing needs its source (phantom-truth, study, manual or dicom)");
   if (source != CS_SPACING_SOURCE_UNKNOWN && !(spacing_mm > 0.0 && spacing_mm <= 10.0))
     return cs_study_fail(error, "spacing", "mm_per_px", "must be > 0 and <= 10 mm per pixel");
   if (source > CS_SPACING_SOURCE_DICOM)
@@ -810,6 +830,15 @@ cs_case_set_roi_keyframe(CsCase *self, const CsRoiKeyframe *keyframe, GError **e
   g_return_val_if_fail(keyframe != NULL, FALSE);
   if (!cs_roi_keyframe_validate(keyframe, "roi", error))
     return FALSE;
+  if (self->roi->len > 0 &&
+      !(self->roi->len == 1 &&
+        g_array_index(self->roi, CsRoiKeyframe, 0).frame == keyframe->frame)) {
+    const CsRoiKeyframe *first = &g_array_index(self->roi, CsRoiKeyframe, 0);
+    if ((first->size_px != 0.0) != (keyframe->size_px != 0.0))
+      return cs_study_fail(error, "roi", keyframe->size_px != 0.0 ? "size_px" : "size_mm",
+                           "the case's keyframes are in %s; every keyframe uses one unit",
+                           first->size_px != 0.0 ? "px" : "mm");
+  }
   for (i = 0; i < self->roi->len; i++) {
     CsRoiKeyframe *existing = &g_array_index(self->roi, CsRoiKeyframe, i);
     if (existing->frame == keyframe->frame) {
@@ -849,6 +878,26 @@ cs_case_clear_roi_keyframes(CsCase *self)
     return;
   g_array_set_size(self->roi, 0);
   emit_changed(self, NULL);
+}
+
+CsRoiTrack *
+cs_case_dup_roi_track(CsCase *self)
+{
+  CsRoiTrack *track;
+  gboolean in_px;
+
+  g_return_val_if_fail(CS_IS_CASE(self), NULL);
+  if (self->roi->len == 0)
+    return NULL;
+  in_px = g_array_index(self->roi, CsRoiKeyframe, 0).size_px != 0.0;
+  track = cs_roi_track_new(in_px ? CS_ROI_UNIT_PX : CS_ROI_UNIT_MM);
+  for (guint i = 0; i < self->roi->len; i++) {
+    const CsRoiKeyframe *k = &g_array_index(self->roi, CsRoiKeyframe, i);
+    /* Frames beyond an int cannot be in a sweep the media layer opens. */
+    if (k->frame <= G_MAXINT)
+      cs_roi_track_set_key(track, (int)k->frame, k->x, k->y, in_px ? k->size_px : k->size_mm);
+  }
+  return track;
 }
 
 char *

@@ -7,6 +7,8 @@
 #include <glib-object.h>
 
 #include "cs-grading.h"
+#include "cs-roi.h"
+#include "cs-spacing.h"
 
 G_BEGIN_DECLS
 
@@ -25,21 +27,12 @@ typedef enum {
   CS_SPLIT_TEST
 } CsSplit;
 
-/* Where a case's pixel spacing (mm per pixel) comes from. Without a source there is no spacing
- * and measurements stay in pixels. */
-typedef enum {
-  CS_SPACING_SOURCE_UNKNOWN = 0,
-  CS_SPACING_SOURCE_PHANTOM, /* The phantom generator's truth file. */
-  CS_SPACING_SOURCE_STUDY,   /* Entered in the study (e.g. from the scanner's depth setting). */
-  CS_SPACING_SOURCE_MANUAL,  /* Calibrated by hand: two points and a known distance. */
-  CS_SPACING_SOURCE_DICOM    /* Read from the recording's own metadata (DICOM US regions). */
-} CsSpacingSource;
-
 /* Whether a stage was computed from the nerve-conduction values or entered by hand. */
 typedef enum { CS_STAGE_SOURCE_COMPUTED = 0, CS_STAGE_SOURCE_MANUAL } CsStageSource;
 
 /* A keyframe of the region of interest: a square centred on (x, y) image px, its side either in
- * mm (size_mm > 0, size_px = 0) or in px (size_px > 0, size_mm = 0). */
+ * mm (size_mm > 0, size_px = 0) or in px (size_px > 0, size_mm = 0). All keyframes of a case use
+ * one unit, as a media CsRoiTrack does. */
 typedef struct {
   gint64 frame;
   double x;
@@ -81,20 +74,20 @@ GType cs_group_get_type(void) G_GNUC_CONST;
 #define CS_TYPE_GROUP (cs_group_get_type())
 GType cs_split_get_type(void) G_GNUC_CONST;
 #define CS_TYPE_SPLIT (cs_split_get_type())
-GType cs_spacing_source_get_type(void) G_GNUC_CONST;
-#define CS_TYPE_SPACING_SOURCE (cs_spacing_source_get_type())
+/* The enum GType of media's CsSpacingSource, for the "spacing-source" property. */
+GType cs_study_spacing_source_get_type(void) G_GNUC_CONST;
+#define CS_TYPE_STUDY_SPACING_SOURCE (cs_study_spacing_source_get_type())
 GType cs_stage_source_get_type(void) G_GNUC_CONST;
 #define CS_TYPE_STAGE_SOURCE (cs_stage_source_get_type())
 
-/* Strings used in study.json ("left", "cts", "test", "phantom", ...) and back. */
+/* Strings used in study.json ("left", "cts", "test", ...) and back; spacing sources use
+ * media's cs_spacing_source_to_string() ("phantom-truth", "study", "manual", "dicom"). */
 const char *cs_hand_to_string(CsHand hand);
 gboolean cs_hand_from_string(const char *text, CsHand *hand);
 const char *cs_group_to_string(CsGroup group);
 gboolean cs_group_from_string(const char *text, CsGroup *group);
 const char *cs_split_to_string(CsSplit split);
 gboolean cs_split_from_string(const char *text, CsSplit *split);
-const char *cs_spacing_source_to_string(CsSpacingSource source);
-gboolean cs_spacing_source_from_string(const char *text, CsSpacingSource *source);
 
 /* Returns the current UTC time as ISO 8601 with seconds ("2026-11-27T23:40:00Z"); free it. */
 char *cs_now_iso8601(void);
@@ -150,6 +143,8 @@ void cs_case_set_sweep_path(CsCase *self, const char *path);
 /* Returns mm per pixel, or 0 when unknown (source CS_SPACING_SOURCE_UNKNOWN). */
 double cs_case_get_spacing_mm(CsCase *self);
 CsSpacingSource cs_case_get_spacing_source(CsCase *self);
+/* Returns the spacing with its source (media's CsSpacing). */
+CsSpacing cs_case_get_spacing(CsCase *self);
 /* Sets the spacing and its source together; @spacing_mm must be in (0, 10] unless @source is
  * unknown (then it must be 0: the spacing is cleared). */
 gboolean cs_case_set_spacing(CsCase *self, double spacing_mm, CsSpacingSource source,
@@ -179,12 +174,16 @@ int cs_case_compute_stage(CsCase *self, CsGradingScheme scheme, GError **error);
 /* ROI keyframes, kept sorted by frame (one per frame). */
 guint cs_case_get_n_roi_keyframes(CsCase *self);
 const CsRoiKeyframe *cs_case_get_roi_keyframe(CsCase *self, guint index);
-/* Adds a keyframe, replacing the one at the same frame if any. */
+/* Adds a keyframe, replacing the one at the same frame if any; refuses a keyframe in another
+ * unit (mm or px) than the case's others. */
 gboolean cs_case_set_roi_keyframe(CsCase *self, const CsRoiKeyframe *keyframe, GError **error);
 /* Removes the keyframe at @frame; returns FALSE when there is none. */
 gboolean cs_case_remove_roi_keyframe(CsCase *self, gint64 frame);
 /* Removes every keyframe. */
 void cs_case_clear_roi_keyframes(CsCase *self);
+/* Returns the keyframes as a media ROI track (for cropping and interpolation), or NULL when
+ * there are none; free it with cs_roi_track_free(). */
+CsRoiTrack *cs_case_dup_roi_track(CsCase *self);
 /* Returns the SHA-256 (hex) of the ROI keyframes and spacing, for result staleness; free it. */
 char *cs_case_dup_roi_hash(CsCase *self);
 

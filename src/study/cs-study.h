@@ -14,7 +14,7 @@
  *   cs_case_set_group(c, CS_GROUP_CTS);
  *   cs_case_set_split(c, CS_SPLIT_TRAIN);
  *   cs_case_set_sweep_path(c, "sweeps/cts-001.mkv");
- *   if (!cs_case_set_spacing(c, 0.05, CS_SPACING_SOURCE_PHANTOM, error) ||
+ *   if (!cs_case_set_spacing(c, 0.05, CS_SPACING_SOURCE_PHANTOM_TRUTH, error) ||
  *       !cs_case_set_roi_keyframe(c, &key, error) ||
  *       !cs_study_add_case(study, c, error) ||
  *       !cs_study_save_as(study, "out/study.json", error))
