@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# run-atspi.sh — run an AT-SPI driver against Carpalscope in a private X server and session bus.
+# run-xvfb.sh — run a test in a private X server (and, with --dbus, a private session bus).
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: run-atspi.sh DRIVER.py APP SCREENSHOT_DIR [ARGS...]
-# The driver writes TAP on file descriptor 3: the session bus's services print on stdout.
+# Usage: run-xvfb.sh --dbus DRIVER.py ARGS...   an AT-SPI driver, run with Debian's python3
+#        run-xvfb.sh PROGRAM ARGS...             a widget test (GTK_A11Y=test, no bus)
+# An AT-SPI driver writes TAP on file descriptor 3: the session bus's services print on stdout.
 set -euo pipefail
 
-driver=$1
-shift
+use_dbus=false
+if [ "${1:-}" = --dbus ]; then
+  use_dbus=true
+  shift
+fi
 for tool in Xvfb dbus-run-session /usr/bin/python3; do
   if ! command -v "$tool" >/dev/null; then
     echo "1..0 # SKIP $tool is not installed"
@@ -58,4 +62,8 @@ if [ -z "$xvfb_pid" ]; then
   exit 0
 fi
 export DISPLAY=":$display"
-dbus-run-session -- /usr/bin/python3 "$driver" "$@" 3>&1 1>&2
+if $use_dbus; then
+  dbus-run-session -- /usr/bin/python3 "$@" 3>&1 1>&2
+else
+  "$@"
+fi

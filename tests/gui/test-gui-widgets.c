@@ -1,0 +1,278 @@
+/* test-gui-widgets.c — the custom widgets: viewer geometry, ROI, tracing, strip chart
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <math.h>
+
+#include "cs-frame-view.h"
+#include "cs-polygon.h"
+#include "cs-strip-chart.h"
+#include "cs-view-geometry.h"
+
+static void
+test_transform_fit(void)
+{
+  CsViewTransform t;
+  double ix, iy, wx, wy;
+
+  /* A 800 x 600 frame in a 400 x 400 widget: scale 0.5, letterboxed vertically. */
+  cs_view_transform_fit(&t, 800, 600, 400, 400);
+  g_assert_cmpfloat_with_epsilon(t.scale, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon(t.offset_x, 0, 1e-12);
+  g_assert_cmpfloat_with_epsilon(t.offset_y, 50, 1e-12);
+
+  cs_view_widget_to_image(&t, 200, 200, &ix, &iy);
+  g_assert_cmpfloat_with_epsilon(ix, 400, 1e-9);
+  g_assert_cmpfloat_with_epsilon(iy, 300, 1e-9);
+  cs_view_image_to_widget(&t, ix, iy, &wx, &wy);
+  g_assert_cmpfloat_with_epsilon(wx, 200, 1e-9);
+  g_assert_cmpfloat_with_epsilon(wy, 200, 1e-9);
+}
+
+static void
+test_transform_zoom_keeps_anchor(void)
+{
+  CsViewTransform t;
+  double before_x, before_y, after_x, after_y;
+
+  cs_view_transform_fit(&t, 800, 600, 400, 300);
+  cs_view_widget_to_image(&t, 123, 77, &before_x, &before_y);
+  cs_view_transform_zoom_at(&t, 2.0, 123, 77);
+  g_assert_cmpfloat_with_epsilon(t.scale, 2.0, 1e-12);
+  cs_view_widget_to_image(&t, 123, 77, &after_x, &after_y);
+  g_assert_cmpfloat_with_epsilon(after_x, before_x, 1e-9);
+  g_assert_cmpfloat_with_epsilon(after_y, before_y, 1e-9);
+
+  /* Panned far away, clamping brings the image edge back to the widget edge. */
+  t.offset_x = 500;
+  t.offset_y = -5000;
+  cs_view_transform_clamp(&t, 800, 600, 400, 300);
+  g_assert_cmpfloat_with_epsilon(t.offset_x, 0, 1e-9);
+  g_assert_cmpfloat_with_epsilon(t.offset_y, 300 - 1200, 1e-9);
+}
+
+static void
+test_roi_hit_and_drag(void)
+{
+  CsRoiSquare roi = { 100, 100, 40 };
+  CsRoiSquare after;
+
+  g_assert_cmpint(cs_roi_hit_test(&roi, 100, 100, 3), ==, CS_ROI_HIT_INSIDE);
+  g_assert_cmpint(cs_roi_hit_test(&roi, 80, 80, 3), ==, CS_ROI_HIT_CORNER);
+  g_assert_cmpint(cs_roi_hit_test(&roi, 121, 118, 3), ==, CS_ROI_HIT_CORNER);
+  g_assert_cmpint(cs_roi_hit_test(&roi, 130, 100, 3), ==, CS_ROI_HIT_NONE);
+
+  cs_roi_drag(CS_ROI_HIT_INSIDE, &roi, 100, 100, 110, 95, 8, &after);
+  g_assert_cmpfloat(after.x, ==, 110);
+  g_assert_cmpfloat(after.y, ==, 95);
+  g_assert_cmpfloat(after.side, ==, 40);
+
+  /* A corner pulled out to (130, 110) sets the half side to the farther axis: 30. */
+  cs_roi_drag(CS_ROI_HIT_CORNER, &roi, 120, 120, 130, 110, 8, &after);
+  g_assert_cmpfloat(after.x, ==, 100);
+  g_assert_cmpfloat(after.side, ==, 60);
+  /* Pulled into the centre, it stops at the minimum side. */
+  cs_roi_drag(CS_ROI_HIT_CORNER, &roi, 120, 120, 101, 101, 8, &after);
+  g_assert_cmpfloat(after.side, ==, 8);
+}
+
+static void
+test_tracing_edit(void)
+{
+  CsTracingEdit edit;
+
+  cs_tracing_edit_init(&edit);
+  g_assert_true(cs_tracing_edit_add(&edit, 0, 0, 2));
+  g_assert_false(cs_tracing_edit_add(&edit, 1, 0, 2)); /* closer than the step */
+  g_assert_true(cs_tracing_edit_add(&edit, 10, 0, 2));
+  g_assert_false(cs_tracing_edit_close(&edit)); /* two vertices are no polygon */
+  g_assert_true(cs_tracing_edit_add(&edit, 10, 10, 2));
+  g_assert_true(cs_tracing_edit_add(&edit, 0, 10, 2));
+  g_assert_true(cs_tracing_edit_close(&edit));
+  g_assert_false(cs_tracing_edit_add(&edit, 5, 5, 0)); /* closed */
+
+  g_assert_cmpint(cs_tracing_edit_hit_vertex(&edit, 9, 9, 2), ==, 2);
+  g_assert_cmpint(cs_tracing_edit_hit_vertex(&edit, 5, 5, 2), ==, -1);
+  /* The closing edge, from the last vertex back to the first. */
+  g_assert_cmpint(cs_tracing_edit_hit_edge(&edit, 0.5, 5, 1), ==, 3);
+  g_assert_cmpint(cs_tracing_edit_insert(&edit, 3, -2, 5), ==, 4);
+  g_assert_cmpuint(cs_tracing_edit_n_points(&edit), ==, 5);
+  cs_tracing_edit_move(&edit, 4, -4, 5);
+  g_assert_cmpfloat(cs_tracing_edit_points(&edit)[8], ==, -4);
+  g_assert_true(cs_tracing_edit_delete(&edit, 4));
+  g_assert_true(cs_tracing_edit_delete(&edit, 3));
+  g_assert_false(cs_tracing_edit_delete(&edit, 0)); /* a closed polygon keeps three */
+  cs_tracing_edit_clear(&edit);
+}
+
+static void
+pump(void)
+{
+  for (int i = 0; i < 50; i++)
+    while (g_main_context_iteration(NULL, FALSE))
+      ;
+}
+
+static GtkWindow *
+show_in_window(GtkWidget *child, int width, int height)
+{
+  GtkWindow *window = GTK_WINDOW(gtk_window_new());
+
+  gtk_window_set_default_size(window, width, height);
+  gtk_window_set_child(window, child);
+  gtk_window_present(window);
+  for (int i = 0; i < 200 && gtk_widget_get_width(child) == 0; i++) {
+    pump();
+    g_usleep(10000);
+  }
+  return window;
+}
+
+static void
+roi_changed_cb(CsFrameView *view, double x, double y, double side, double *out)
+{
+  out[0] = x;
+  out[1] = y;
+  out[2] = side;
+  out[3] += 1;
+}
+
+static void
+tracing_closed_cb(CsFrameView *view, int *count)
+{
+  (*count)++;
+}
+
+static void
+test_frame_view_interaction(void)
+{
+  GtkWidget *view = cs_frame_view_new();
+  g_autoptr(CsFrame) frame = cs_frame_new(400, 300);
+  GtkWindow *window;
+  CsViewTransform t;
+  CsRoiSquare roi = { 200, 150, 60 };
+  double changed[4] = { 0 };
+  int closed = 0;
+  double wx, wy, wx2, wy2;
+  double square[] = { 100, 100, 140, 100, 140, 130, 100, 130 };
+  g_autofree double *traced = NULL;
+  guint n = 0;
+  CsPolygonMeasures measure;
+
+  g_object_ref_sink(view);
+  window = show_in_window(view, 400, 300);
+  cs_frame_view_set_frame(CS_FRAME_VIEW(view), frame);
+  pump();
+  cs_frame_view_get_transform(CS_FRAME_VIEW(view), &t);
+  g_assert_cmpfloat(t.scale, >, 0);
+
+  /* Drag the ROI by its inside: it moves by the drag in image pixels. */
+  cs_frame_view_set_roi(CS_FRAME_VIEW(view), &roi, "15.0 × 15.0 mm");
+  g_signal_connect(view, "roi-changed", G_CALLBACK(roi_changed_cb), changed);
+  cs_view_image_to_widget(&t, 200, 150, &wx, &wy);
+  cs_view_image_to_widget(&t, 230, 130, &wx2, &wy2);
+  cs_frame_view_press(CS_FRAME_VIEW(view), wx, wy, 1);
+  cs_frame_view_drag_to(CS_FRAME_VIEW(view), (wx + wx2) / 2, (wy + wy2) / 2);
+  cs_frame_view_release(CS_FRAME_VIEW(view), wx2, wy2);
+  g_assert_cmpfloat(changed[3], ==, 1);
+  g_assert_cmpfloat_with_epsilon(changed[0], 230, 1e-6);
+  g_assert_cmpfloat_with_epsilon(changed[1], 130, 1e-6);
+  g_assert_cmpfloat_with_epsilon(changed[2], 60, 1e-6);
+
+  /* Trace a 40 x 30 px rectangle by clicks and close it with a click on the first vertex. */
+  cs_frame_view_set_tool(CS_FRAME_VIEW(view), CS_FRAME_VIEW_TOOL_TRACE);
+  g_signal_connect(view, "tracing-closed", G_CALLBACK(tracing_closed_cb), &closed);
+  for (int i = 0; i < 4; i++) {
+    cs_view_image_to_widget(&t, square[2 * i], square[2 * i + 1], &wx, &wy);
+    cs_frame_view_press(CS_FRAME_VIEW(view), wx, wy, 1);
+    cs_frame_view_release(CS_FRAME_VIEW(view), wx, wy);
+  }
+  g_assert_cmpint(closed, ==, 0);
+  cs_view_image_to_widget(&t, square[0], square[1], &wx, &wy);
+  cs_frame_view_press(CS_FRAME_VIEW(view), wx, wy, 1);
+  cs_frame_view_release(CS_FRAME_VIEW(view), wx, wy);
+  g_assert_cmpint(closed, ==, 1);
+  traced = cs_frame_view_dup_tracing(CS_FRAME_VIEW(view), &n);
+  g_assert_cmpuint(n, ==, 4);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpfloat_with_epsilon(traced[i], square[i], 1e-6);
+
+  /* Its area at 0.05 mm/px: 1200 px^2 = 3 mm^2. */
+  g_assert_cmpint(cs_polygon_measure(traced, n, 0.05, &measure), ==, CS_POLYGON_OK);
+  g_assert_cmpfloat_with_epsilon(measure.area_px2, 1200, 1e-9);
+  g_assert_cmpfloat_with_epsilon(measure.area_mm2, 3.0, 1e-9);
+
+  /* Switching tools discards what was being drawn. */
+  cs_frame_view_set_tool(CS_FRAME_VIEW(view), CS_FRAME_VIEW_TOOL_ROI);
+  g_assert_cmpuint(cs_tracing_edit_n_points(cs_frame_view_get_tracing_edit(CS_FRAME_VIEW(view))),
+                   ==, 0);
+
+  /* Zoom 1:1 and back to fit. */
+  cs_frame_view_zoom_one(CS_FRAME_VIEW(view));
+  g_assert_cmpfloat(cs_frame_view_get_scale(CS_FRAME_VIEW(view)), ==, 1.0);
+  cs_frame_view_zoom_fit(CS_FRAME_VIEW(view));
+  cs_frame_view_get_transform(CS_FRAME_VIEW(view), &t);
+  g_assert_cmpfloat_with_epsilon(
+      t.scale, MIN(gtk_widget_get_width(view) / 400.0, gtk_widget_get_height(view) / 300.0), 1e-9);
+
+  gtk_window_destroy(window);
+  pump();
+  g_assert_finalize_object(view);
+}
+
+static void
+notify_cb(GObject *object, GParamSpec *pspec, int *count)
+{
+  (*count)++;
+}
+
+static void
+test_strip_chart(void)
+{
+  GtkWidget *chart = cs_strip_chart_new();
+  double values[10];
+  int notified = 0;
+
+  g_object_ref_sink(chart);
+  for (int i = 0; i < 10; i++)
+    values[i] = i / 10.0;
+  values[3] = NAN;
+  cs_strip_chart_set_values(CS_STRIP_CHART(chart), values, 10);
+  g_assert_cmpint(cs_strip_chart_get_n_frames(CS_STRIP_CHART(chart)), ==, 10);
+  g_assert_true(isnan(cs_strip_chart_get_value(CS_STRIP_CHART(chart), 3)));
+  g_assert_cmpfloat(cs_strip_chart_get_value(CS_STRIP_CHART(chart), 7), ==, 0.7);
+
+  /* 34 px of axis, then ten frames over 100 px. */
+  g_assert_cmpint(cs_strip_chart_frame_at(CS_STRIP_CHART(chart), 34 + 5, 134), ==, 0);
+  g_assert_cmpint(cs_strip_chart_frame_at(CS_STRIP_CHART(chart), 34 + 55, 134), ==, 5);
+  g_assert_cmpint(cs_strip_chart_frame_at(CS_STRIP_CHART(chart), 500, 134), ==, 9);
+  g_assert_cmpint(cs_strip_chart_frame_at(CS_STRIP_CHART(chart), 0, 134), ==, 0);
+
+  g_signal_connect(chart, "notify::threshold", G_CALLBACK(notify_cb), &notified);
+  cs_strip_chart_set_threshold(CS_STRIP_CHART(chart), 0.7);
+  cs_strip_chart_set_threshold(CS_STRIP_CHART(chart), 0.7);
+  g_assert_cmpint(notified, ==, 1);
+  cs_strip_chart_set_threshold(CS_STRIP_CHART(chart), 3);
+  g_assert_cmpfloat(cs_strip_chart_get_threshold(CS_STRIP_CHART(chart)), ==, 1.0);
+
+  cs_strip_chart_set_values(CS_STRIP_CHART(chart), NULL, 0);
+  g_assert_cmpint(cs_strip_chart_get_n_frames(CS_STRIP_CHART(chart)), ==, 0);
+  g_assert_cmpint(cs_strip_chart_frame_at(CS_STRIP_CHART(chart), 50, 134), ==, -1);
+  g_assert_finalize_object(chart);
+}
+
+int
+main(int argc, char **argv)
+{
+  gtk_test_init(&argc, &argv, NULL);
+  g_test_add_func("/gui/geometry/transform-fit", test_transform_fit);
+  g_test_add_func("/gui/geometry/transform-zoom-keeps-anchor", test_transform_zoom_keeps_anchor);
+  g_test_add_func("/gui/geometry/roi-hit-and-drag", test_roi_hit_and_drag);
+  g_test_add_func("/gui/geometry/tracing-edit", test_tracing_edit);
+  g_test_add_func("/gui/frame-view/interaction", test_frame_view_interaction);
+  g_test_add_func("/gui/strip-chart", test_strip_chart);
+  return g_test_run();
+}
