@@ -117,6 +117,9 @@ gboolean cs_model_result_validate(const CsModelResult *result, const char *path,
 /* Checks a keyframe (frame >= 0, finite centre, exactly one positive size). */
 gboolean cs_roi_keyframe_validate(const CsRoiKeyframe *keyframe, const char *path, GError **error);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsTracing, cs_tracing_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsModelResult, cs_model_result_free)
+
 /* Returns a new case with @id (non-empty; unique within a study). */
 CsCase *cs_case_new(const char *id);
 

@@ -562,8 +562,12 @@ load_from_data(const char *data, gssize length, const char *file_name, GError **
   if (length < 0)
     length = (gssize)strlen(data);
   if (!json_parser_load_from_data(parser, data, length, &local)) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s is not valid JSON: %s", file_name,
-                local->message);
+    /* json-glib names the input "<data>"; put the file's name in its place. */
+    const char *where = local->message;
+    if (g_str_has_prefix(where, "<data>:"))
+      where += strlen("<data>:");
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s is not valid JSON: %s%s", file_name,
+                where == local->message ? "" : "line:column ", where);
     return NULL;
   }
   if (json_parser_get_root(parser) == NULL) {
