@@ -89,12 +89,13 @@ test_dirs(Fixture *f, gconstpointer data)
   csnn_models_free_dirs(dirs);
 }
 
-static const csnn_model_entry *
+/* Returns the path listed for @id, or NULL. */
+static const char *
 find_entry(const csnn_model_entry *entries, size_t n, const char *id)
 {
   for (size_t i = 0; i < n; i++)
     if (strcmp(entries[i].id, id) == 0)
-      return &entries[i];
+      return entries[i].path;
   return NULL;
 }
 
@@ -107,8 +108,8 @@ test_list(Fixture *f, gconstpointer data)
   g_autofree char *a = g_build_filename(f->second, "zz-test-a.safetensors", NULL);
 
   g_assert_cmpint(csnn_models_list(&entries, &n), ==, CSNN_OK);
-  g_assert_cmpstr(find_entry(entries, n, "zz-test-shared")->path, ==, shared);
-  g_assert_cmpstr(find_entry(entries, n, "zz-test-a")->path, ==, a);
+  g_assert_cmpstr(find_entry(entries, n, "zz-test-shared"), ==, shared);
+  g_assert_cmpstr(find_entry(entries, n, "zz-test-a"), ==, a);
   g_assert_nonnull(find_entry(entries, n, "zz-test-b"));
   g_assert_null(find_entry(entries, n, ".zz-test-hidden"));
   g_assert_null(find_entry(entries, n, "zz-test-other"));
