@@ -1,0 +1,223 @@
+/* cs-analysis.c — a sweep through the network: ROI crops of every frame to p(CTS) per frame
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-error.h"
+#include "cs-roi.h"
+#include "csnn-models.h"
+
+/* Frames classified together: the engine's batch size, and the crops' memory (32 x 224^2). */
+#define ANALYSIS_BATCH 32
+
+struct _CsModel {
+  char *id;
+  char *path;
+  char *sha256;
+  csnn_net *net;
+};
+
+CsModel *
+cs_model_load(const char *id_or_path, GError **error)
+{
+  g_autoptr(CsModel) model = g_new0(CsModel, 1);
+  char *path = NULL;
+  g_autofree char *base = NULL;
+  int status;
+
+  g_return_val_if_fail(id_or_path != NULL, NULL);
+
+  status = csnn_models_resolve(id_or_path, &path);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, NULL);
+    return NULL;
+  }
+  model->path = g_strdup(path);
+  free(path);
+  status = csnn_net_load(model->path, NULL, &model->net);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, model->path);
+    return NULL;
+  }
+  base = g_path_get_basename(model->path);
+  model->id = g_str_has_suffix(base, ".safetensors")
+                  ? g_strndup(base, strlen(base) - strlen(".safetensors"))
+                  : g_strdup(base);
+  model->sha256 = g_strdup(csnn_net_sha256(model->net));
+  return g_steal_pointer(&model);
+}
+
+void
+cs_model_free(CsModel *model)
+{
+  if (model == NULL)
+    return;
+  csnn_net_free(model->net);
+  g_free(model->id);
+  g_free(model->path);
+  g_free(model->sha256);
+  g_free(model);
+}
+
+const char *
+cs_model_get_id(CsModel *model)
+{
+  return model->id;
+}
+
+const char *
+cs_model_get_path(CsModel *model)
+{
+  return model->path;
+}
+
+const char *
+cs_model_get_sha256(CsModel *model)
+{
+  return model->sha256;
+}
+
+csnn_net *
+cs_model_get_net(CsModel *model)
+{
+  return model->net;
+}
+
+const char *
+cs_model_get_trained_on(CsModel *model)
+{
+  return csnn_net_metadata(model->net, "trained_on");
+}
+
+const char *
+cs_model_get_arch(CsModel *model)
+{
+  return csnn_net_arch(model->net);
+}
+
+gboolean
+cs_model_is_phantom_trained(CsModel *model)
+{
+  const char *trained_on = cs_model_get_trained_on(model);
+
+  return trained_on != NULL && (strstr(trained_on, "phantom") || strstr(trained_on, "synthetic"));
+}
+
+gboolean
+cs_analysis_crop(CsCase *c, const CsFrame *frame, int size, guint8 *out, gboolean *padded,
+                 GError **error)
+{
+  g_autoptr(CsRoiTrack) track = cs_case_dup_roi_track(c);
+  CsSpacing spacing = cs_case_get_spacing(c);
+  CsRoiKey key;
+  CsRoiRect rect;
+
+  if (track == NULL || !cs_roi_track_get_at(track, frame->index, &key)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "case %s has no ROI: place the ROI on the nerve first", cs_case_get_id(c));
+    return FALSE;
+  }
+  if (!cs_roi_to_rect(&key, cs_roi_track_get_unit(track), &spacing, &rect, error))
+    return FALSE;
+  return cs_roi_crop(frame->data, frame->width, frame->height, frame->stride, &rect, size, size,
+                     out, padded, error);
+}
+
+static int
+should_abort(void *user_data)
+{
+  return g_cancellable_is_cancelled(user_data);
+}
+
+CsModelResult *
+cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int first, int last,
+                CsAnalysisProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
+                GError **error)
+{
+  g_autoptr(CsSweep) reader = NULL;
+  g_autofree char *roi_hash = NULL;
+  g_autofree gint64 *frames = NULL;
+  g_autofree double *p = NULL;
+  g_autofree guint8 *crops = NULL;
+  g_autofree float *logits = NULL;
+  g_autofree float *p_batch = NULL;
+  csnn_crop batch[ANALYSIS_BATCH];
+  int n_frames, size, classes, total;
+
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
+  g_return_val_if_fail(CS_IS_CASE(c), NULL);
+  g_return_val_if_fail(model != NULL, NULL);
+
+  n_frames = cs_sweep_get_n_frames(sweep);
+  if (first < 0)
+    first = 0;
+  if (last < 0 || last >= n_frames)
+    last = n_frames - 1;
+  if (first > last) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "frames %d to %d: the sweep has %d frames",
+                first, last, n_frames);
+    return NULL;
+  }
+  if (cs_case_get_n_roi_keyframes(c) == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "case %s has no ROI: place the ROI on the nerve first", cs_case_get_id(c));
+    return NULL;
+  }
+  reader = cs_sweep_open_reader(sweep, error);
+  if (reader == NULL)
+    return NULL;
+
+  size = csnn_net_input_size(model->net);
+  classes = csnn_net_num_classes(model->net);
+  total = last - first + 1;
+  frames = g_new(gint64, total);
+  p = g_new(double, total);
+  /* Buffers for one batch, allocated once and reused for the whole sweep. */
+  crops = g_malloc((gsize)ANALYSIS_BATCH * size * size);
+  logits = g_new(float, (gsize)ANALYSIS_BATCH *classes);
+  p_batch = g_new(float, ANALYSIS_BATCH);
+
+  for (int start = 0; start < total; start += ANALYSIS_BATCH) {
+    int n = MIN(ANALYSIS_BATCH, total - start);
+    int status;
+
+    if (g_cancellable_set_error_if_cancelled(cancellable, error))
+      return NULL;
+    for (int i = 0; i < n; i++) {
+      int index = first + start + i;
+      g_autoptr(CsFrame) frame = cs_sweep_get_frame(reader, index, error);
+      gboolean padded = FALSE;
+
+      if (frame == NULL)
+        return NULL;
+      if (!cs_analysis_crop(c, frame, size, crops + (gsize)i * size * size, &padded, error)) {
+        g_prefix_error(error, "frame %d: ", index);
+        return NULL;
+      }
+      batch[i] = (csnn_crop){ crops + (gsize)i * size * size, size, size, (size_t)size };
+      frames[start + i] = index;
+    }
+    status = csnn_net_classify(model->net, batch, n, logits, p_batch, should_abort, cancellable);
+    if (status == CSNN_ERR_CANCELLED || g_cancellable_is_cancelled(cancellable)) {
+      g_cancellable_set_error_if_cancelled(cancellable, error);
+      return NULL;
+    }
+    if (status != CSNN_OK) {
+      cs_error_from_engine(error, status, model->id);
+      return NULL;
+    }
+    for (int i = 0; i < n; i++)
+      p[start + i] = p_batch[i];
+    if (progress != NULL)
+      progress(start + n, total, progress_data);
+  }
+
+  roi_hash = cs_case_dup_roi_hash(c);
+  return cs_model_result_new(model->id, model->sha256, frames, p, total, threshold, roi_hash);
+}

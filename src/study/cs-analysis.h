@@ -1,0 +1,58 @@
+/* cs-analysis.h — a sweep through the network: ROI crops of every frame to p(CTS) per frame
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One path from a case to its answer, used by the GUI's Analyse, `classify` on a sweep and
+ * `evaluate --study`: open a reader of the sweep, take each frame's ROI from the case's
+ * keyframes, crop and resample it to the network input, and classify the crops in batches.
+ *
+ *   g_autoptr(CsModel) model = cs_model_load("mobilenet_v2-phantom", &error);
+ *   CsModelResult *result = cs_analyse_case(sweep, c, model, 0.5, NULL, NULL, NULL, &error);
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-case.h"
+#include "cs-sweep.h"
+#include "csnn-net.h"
+
+G_BEGIN_DECLS
+
+/* A loaded network with its id, file and hash; used by one thread at a time. */
+typedef struct _CsModel CsModel;
+
+/* Loads a model by installed id or path (csnn_models_resolve()); errors in CS_ERROR. */
+CsModel *cs_model_load(const char *id_or_path, GError **error);
+/* Frees @model; NULL is allowed. */
+void cs_model_free(CsModel *model);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsModel, cs_model_free)
+
+/* The model's id (file stem), file path, SHA-256 and network. */
+const char *cs_model_get_id(CsModel *model);
+const char *cs_model_get_path(CsModel *model);
+const char *cs_model_get_sha256(CsModel *model);
+csnn_net *cs_model_get_net(CsModel *model);
+/* What it was trained on ("trained_on" metadata; NULL when not said) and its architecture. */
+const char *cs_model_get_trained_on(CsModel *model);
+const char *cs_model_get_arch(CsModel *model);
+/* TRUE when the weights say they were trained on synthetic phantoms. */
+gboolean cs_model_is_phantom_trained(CsModel *model);
+
+/* Called after each batch with frames done and the total; from the thread doing the work. */
+typedef void (*CsAnalysisProgressFunc)(int done, int total, gpointer user_data);
+
+/* The ROI crop of @frame for @c, resampled to @size x @size into @out (size * size bytes).
+ * Sets *@padded when part of the ROI fell outside the frame. FALSE with @error when the case has
+ * no ROI or it cannot be placed (e.g. in mm without a known spacing). */
+gboolean cs_analysis_crop(CsCase *c, const CsFrame *frame, int size, guint8 *out, gboolean *padded,
+                          GError **error);
+
+/* Classifies frames @first..@last (inclusive; -1, -1 for all) of @sweep with the ROI of @c and
+ * returns the result (hand-level p = mean of the frames), tagged with the model and the ROI
+ * hash. Decodes through its own reader of @sweep. Cancellable between batches. */
+CsModelResult *cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold,
+                               int first, int last, CsAnalysisProgressFunc progress,
+                               gpointer progress_data, GCancellable *cancellable, GError **error);
+
+G_END_DECLS
