@@ -59,14 +59,21 @@ parse_decimal(const char **cursor, double *out)
   return true;
 }
 
-/* Parses exactly three comma-separated numbers (or one, used for all three channels). */
+/* Parses exactly three comma-separated numbers (or one, used for all three channels), optionally
+ * in JSON brackets. */
 static int
 parse_triple(const char *key, const char *text, bool positive, float out[3])
 {
   const char *p = text;
   double values[3];
   int n = 0;
+  bool bracketed;
 
+  while (*p == ' ')
+    p++;
+  bracketed = *p == '[';
+  if (bracketed)
+    p++;
   for (;;) {
     if (n == 3 || !parse_decimal(&p, &values[n]))
       return csnn_set_error(CSNN_ERR_FORMAT,
@@ -75,6 +82,13 @@ parse_triple(const char *key, const char *text, bool positive, float out[3])
     if (*p == ',') {
       p++;
       continue;
+    }
+    if (bracketed) {
+      if (*p != ']')
+        return csnn_set_error(CSNN_ERR_FORMAT, "metadata '%s': expected ']' after the numbers",
+                              key);
+      for (p++; *p == ' ';)
+        p++;
     }
     if (*p != '\0')
       return csnn_set_error(CSNN_ERR_FORMAT,
@@ -92,6 +106,100 @@ parse_triple(const char *key, const char *text, bool positive, float out[3])
     out[c] = (float)value;
   }
   return CSNN_OK;
+}
+
+/* Adds one class name of @length bytes at @name, trimmed of spaces. */
+static int
+add_class(csnn_model_meta *meta, const char *name, size_t length)
+{
+  while (length > 0 && *name == ' ') {
+    name++;
+    length--;
+  }
+  while (length > 0 && name[length - 1] == ' ')
+    length--;
+  if (length == 0)
+    return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': an empty class name");
+  if (length >= CSNN_MAX_CLASS_NAME)
+    return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': a class name is too long");
+  if (meta->n_classes == CSNN_MAX_CLASSES)
+    return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': more than %d classes",
+                          CSNN_MAX_CLASSES);
+  memcpy(meta->classes[meta->n_classes], name, length);
+  meta->classes[meta->n_classes][length] = '\0';
+  meta->n_classes++;
+  return CSNN_OK;
+}
+
+/* Parses a JSON list of strings, ["control", "cts"], with the escapes \" \\ and \/. */
+static int
+parse_class_list(const char *text, csnn_model_meta *meta)
+{
+  const char *p = text;
+  int status;
+
+  while (*p == ' ')
+    p++;
+  p++; /* The opening bracket. */
+  for (;;) {
+    char name[CSNN_MAX_CLASS_NAME];
+    size_t length = 0;
+
+    while (*p == ' ')
+      p++;
+    if (*p != '"')
+      return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': expected a JSON list of names");
+    for (p++; *p != '"'; p++) {
+      if (*p == '\0')
+        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': unterminated name");
+      if (*p == '\\') {
+        p++;
+        if (*p != '"' && *p != '\\' && *p != '/')
+          return csnn_set_error(CSNN_ERR_FORMAT,
+                                "metadata 'classes': unsupported escape in a class name");
+      }
+      if (length + 1 >= sizeof name)
+        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': a class name is too long");
+      name[length++] = *p;
+    }
+    if ((status = add_class(meta, name, length)) != CSNN_OK)
+      return status;
+    for (p++; *p == ' ';)
+      p++;
+    if (*p == ',') {
+      p++;
+      continue;
+    }
+    if (*p != ']')
+      return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': expected ',' or ']'");
+    for (p++; *p == ' ';)
+      p++;
+    if (*p != '\0')
+      return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': text after the list");
+    return CSNN_OK;
+  }
+}
+
+/* Parses the class names: a JSON list, or plain comma-separated names. */
+static int
+parse_classes(const char *text, csnn_model_meta *meta)
+{
+  const char *first = text;
+  int status;
+
+  while (*first == ' ')
+    first++;
+  if (*first == '[')
+    return parse_class_list(text, meta);
+  for (const char *p = text;;) {
+    const char *comma = strchr(p, ',');
+
+    if ((status = add_class(meta, p, comma ? (size_t)(comma - p) : strlen(p))) != CSNN_OK)
+      return status;
+    if (comma == NULL)
+      return CSNN_OK;
+    p = comma + 1;
+  }
 }
 
 int
@@ -117,34 +225,9 @@ csnn_model_meta_read(const csnn_safetensors *st, csnn_model_meta *meta)
     memcpy(meta->arch, value, length + 1);
   }
 
-  if ((value = csnn_safetensors_metadata(st, CSNN_META_CLASSES)) != NULL) {
-    const char *p = value;
-
-    for (;;) {
-      const char *comma = strchr(p, ',');
-      size_t length = comma ? (size_t)(comma - p) : strlen(p);
-
-      while (length > 0 && *p == ' ') {
-        p++;
-        length--;
-      }
-      while (length > 0 && p[length - 1] == ' ')
-        length--;
-      if (length == 0)
-        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': an empty class name");
-      if (length >= CSNN_MAX_CLASS_NAME)
-        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': a class name is too long");
-      if (meta->n_classes == CSNN_MAX_CLASSES)
-        return csnn_set_error(CSNN_ERR_FORMAT, "metadata 'classes': more than %d classes",
-                              CSNN_MAX_CLASSES);
-      memcpy(meta->classes[meta->n_classes], p, length);
-      meta->classes[meta->n_classes][length] = '\0';
-      meta->n_classes++;
-      if (comma == NULL)
-        break;
-      p = comma + 1;
-    }
-  }
+  if ((value = csnn_safetensors_metadata(st, CSNN_META_CLASSES)) != NULL &&
+      (status = parse_classes(value, meta)) != CSNN_OK)
+    return status;
 
   if ((value = csnn_safetensors_metadata(st, CSNN_META_INPUT_SIZE)) != NULL) {
     long size = 0;

@@ -26,13 +26,15 @@ extern "C" {
 /* The file name extension of a model. */
 #define CSNN_MODEL_EXTENSION ".safetensors"
 
-/* The "__metadata__" keys Carpalscope writes and reads. Every value is a string. */
+/* The "__metadata__" keys Carpalscope writes and reads. Every value is a string; lists are written
+ * as JSON text inside the string (as Python's json.dumps makes them), and read either that way or
+ * as plain comma-separated values ("control,cts", "0.5,0.5,0.5"). */
 #define CSNN_META_FORMAT     "format"     /* "pt", as PyTorch's safetensors writer marks files. */
 #define CSNN_META_ARCH       "arch"       /* squeezenet1_1, mobilenet_v2 or efficientnet_b0. */
-#define CSNN_META_CLASSES    "classes"    /* Class names in index order: "control,cts". */
+#define CSNN_META_CLASSES    "classes"    /* Class names in index order: ["control", "cts"]. */
 #define CSNN_META_INPUT_SIZE "input_size" /* Side of the square network input: "224". */
-#define CSNN_META_MEAN       "mean"       /* Per-channel mean of x/255: "0.485,0.456,0.406". */
-#define CSNN_META_STD        "std"        /* Per-channel std: "0.229,0.224,0.225". */
+#define CSNN_META_MEAN       "mean"       /* Per-channel mean of x/255: [0.485, 0.456, 0.406]. */
+#define CSNN_META_STD        "std"        /* Per-channel std: [0.229, 0.224, 0.225]. */
 #define CSNN_META_TRAINED_ON "trained_on" /* The data the weights were trained on, in words. */
 #define CSNN_META_COMMAND    "command"    /* The command line that produced the weights. */
 #define CSNN_META_DATE       "date"       /* When they were produced, ISO 8601 UTC. */

@@ -208,6 +208,13 @@ test_meta(void)
                          CSNN_META_STD,
                          "0.5",
                          NULL };
+  const char *json_lists[] = { CSNN_META_CLASSES,
+                               "[\"control\", \"cts, \\\"severe\\\"\", \"a\\/b\"]",
+                               CSNN_META_MEAN,
+                               "[0.485, 0.456, 0.406]",
+                               CSNN_META_STD,
+                               " [0.229,0.224,0.225] ",
+                               NULL };
   csnn_model_meta meta;
 
   g_assert_cmpint(meta_of(NULL, &meta), ==, CSNN_OK);
@@ -227,6 +234,16 @@ test_meta(void)
   g_assert_cmpfloat_with_epsilon(meta.mean[2], -0.15f, 1e-7);
   g_assert_cmpfloat(meta.std[0], ==, 0.5f);
   g_assert_cmpfloat(meta.std[2], ==, 0.5f);
+
+  /* Lists as JSON text, as json.dumps() writes them. */
+  g_assert_cmpint(meta_of(json_lists, &meta), ==, CSNN_OK);
+  g_assert_cmpint(meta.n_classes, ==, 3);
+  g_assert_cmpstr(meta.classes[0], ==, "control");
+  g_assert_cmpstr(meta.classes[1], ==, "cts, \"severe\"");
+  g_assert_cmpstr(meta.classes[2], ==, "a/b");
+  g_assert_cmpfloat_with_epsilon(meta.mean[0], 0.485f, 1e-7);
+  g_assert_cmpfloat_with_epsilon(meta.mean[2], 0.406f, 1e-7);
+  g_assert_cmpfloat_with_epsilon(meta.std[1], 0.224f, 1e-7);
 }
 
 static void
@@ -244,6 +261,13 @@ test_meta_refused(void)
     { CSNN_META_STD, "0.2,0,0.2" },
     { CSNN_META_STD, "0.2,-0.2,0.2" },
     { CSNN_META_ARCH, "" },
+    { CSNN_META_CLASSES, "[]" },
+    { CSNN_META_CLASSES, "[\"a\", ]" },
+    { CSNN_META_CLASSES, "[\"a\"" },
+    { CSNN_META_CLASSES, "[\"a\"] x" },
+    { CSNN_META_CLASSES, "[\"a\\u0041\"]" },
+    { CSNN_META_MEAN, "[0.4, 0.4, 0.4" },
+    { CSNN_META_MEAN, "[0.4, 0.4]" },
   };
   csnn_model_meta meta;
 
