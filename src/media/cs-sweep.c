@@ -550,7 +550,8 @@ open_demuxer(const char *path, const char *allowed, AVIOContext **io_out, GError
   ret = avformat_open_input(&format, path, input_format, &options);
   av_dict_free(&options);
   if (ret < 0) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "Cannot read “%s”: %s", display,
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "Cannot read “%s”, it is damaged or incomplete: %s", display,
                 media_reason(ret, reason, sizeof reason));
     file_io_free(&io);
     return NULL;
@@ -713,6 +714,50 @@ cs_sweep_to_gray(CsSweep *self, const AVFrame *src, int index, GError **error)
  * Images
  */
 
+/* Reads the frame size an image header claims (PNG, BMP, JPEG), so that a huge claim is refused
+ * with its numbers before any decoder sees it. Returns FALSE when the header says nothing. */
+static gboolean
+sniff_image_size(const char *path, gint64 *width, gint64 *height)
+{
+  guint8 head[4096];
+  gsize n;
+  FILE *file = g_fopen(path, "rb");
+
+  if (file == NULL)
+    return FALSE;
+  n = fread(head, 1, sizeof head, file);
+  fclose(file);
+  if (n >= 24 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(head + 12, "IHDR", 4) == 0) {
+    *width = ((gint64)head[16] << 24) | (head[17] << 16) | (head[18] << 8) | head[19];
+    *height = ((gint64)head[20] << 24) | (head[21] << 16) | (head[22] << 8) | head[23];
+    return TRUE;
+  }
+  if (n >= 26 && head[0] == 'B' && head[1] == 'M') {
+    guint32 w, h;
+    memcpy(&w, head + 18, sizeof w);
+    memcpy(&h, head + 22, sizeof h);
+    /* A negative height means rows stored top-down. */
+    *width = ABS((gint64)(gint32)GUINT32_FROM_LE(w));
+    *height = ABS((gint64)(gint32)GUINT32_FROM_LE(h));
+    return TRUE;
+  }
+  if (n >= 4 && head[0] == 0xFF && head[1] == 0xD8) {
+    gsize p = 2;
+    while (p + 9 < n && head[p] == 0xFF) {
+      guint8 marker = head[p + 1];
+      gsize length = ((gsize)head[p + 2] << 8) | head[p + 3];
+      /* Start-of-frame markers C0-CF, except DHT (C4), JPG (C8) and DAC (CC). */
+      if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+        *height = ((gint64)head[p + 5] << 8) | head[p + 6];
+        *width = ((gint64)head[p + 7] << 8) | head[p + 8];
+        return TRUE;
+      }
+      p += 2 + length;
+    }
+  }
+  return FALSE;
+}
+
 /* Decodes the single image @path into a gray frame; sets the sweep's size if still unknown. */
 static CsFrame *
 cs_sweep_decode_image(CsSweep *self, const char *path, int index, GError **error)
@@ -727,6 +772,17 @@ cs_sweep_decode_image(CsSweep *self, const char *path, int index, GError **error
   char reason[256];
   int ret;
 
+  {
+    gint64 claimed_width = 0, claimed_height = 0;
+    if (sniff_image_size(path, &claimed_width, &claimed_height) &&
+        (claimed_width > CS_SWEEP_MAX_SIDE || claimed_height > CS_SWEEP_MAX_SIDE)) {
+      g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                  "“%s” claims an image of %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                  " pixels; Carpalscope accepts at most %d x %d",
+                  display, claimed_width, claimed_height, CS_SWEEP_MAX_SIDE, CS_SWEEP_MAX_SIDE);
+      return NULL;
+    }
+  }
   format = open_demuxer(path, IMAGE_FORMATS, &io, error);
   if (format == NULL)
     return NULL;
@@ -737,6 +793,8 @@ cs_sweep_decode_image(CsSweep *self, const char *path, int index, GError **error
   decoder = check_stream(display, format->streams[0]->codecpar, error);
   if (decoder == NULL)
     goto out;
+  if (shared->codec_name == NULL)
+    shared->codec_name = g_strdup(decoder->name);
   codec = open_decoder(display, decoder, format->streams[0]->codecpar, 1, error);
   if (codec == NULL)
     goto out;
@@ -821,6 +879,7 @@ scan_image_folder(const char *dir, GError **error)
   g_autofree char *series_prefix = NULL;
   g_autofree char *series_extension = NULL;
   g_autofree char *series_example = NULL;
+  gboolean series_numbered = FALSE;
   GPtrArray *files = NULL;
   const char *name;
   gboolean ok = FALSE;
@@ -854,11 +913,17 @@ scan_image_folder(const char *dir, GError **error)
       series_prefix = g_strdup(stem);
       series_extension = g_strdup(extension);
       series_example = g_strdup(name);
+      series_numbered = image.number >= 0;
     } else if (strcmp(stem, series_prefix) != 0 || strcmp(extension, series_extension) != 0) {
-      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                  "Folder “%s” mixes images of different series (“%s” and “%s”); a sweep folder "
-                  "holds one series of numbered images",
-                  display, series_example, name);
+      if (image.number < 0 || !series_numbered)
+        g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                    "Image “%s” in folder “%s” has no frame number at the end of its name",
+                    image.number < 0 ? name : series_example, display);
+      else
+        g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                    "Folder “%s” mixes images of different series (“%s” and “%s”); a sweep "
+                    "folder holds one series of numbered images",
+                    display, series_example, name);
       g_free(image.name);
       goto out;
     }
@@ -1373,8 +1438,6 @@ cs_sweep_open(const char *path, GError **error)
   first = cs_sweep_get_frame(self, 0, error);
   if (first == NULL)
     return NULL;
-  if (shared->kind != CS_SWEEP_KIND_VIDEO)
-    shared->codec_name = g_strdup(shared->codec_name != NULL ? shared->codec_name : "image");
   return g_steal_pointer(&self);
 }
 

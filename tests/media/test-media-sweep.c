@@ -289,7 +289,7 @@ test_png_folder(void)
                                            "-i", raw, "-start_number", "0", pattern, NULL });
   sweep = open_ok(frames);
   g_assert_cmpint(cs_sweep_get_n_frames(sweep), ==, n);
-  g_assert_cmpstr(cs_sweep_get_codec_name(sweep), ==, "image");
+  g_assert_cmpstr(cs_sweep_get_codec_name(sweep), ==, "png");
   for (int i = 0; i < n; i++)
     assert_frame_equals(sweep, i, source + (gsize)i * W * H);
   g_clear_object(&sweep);
