@@ -50,4 +50,8 @@ gboolean cs_json_read_bool(JsonObject *object, const char *path, const char *key
 /* Returns "<path>.<key>" or "<key>" for an empty path; free it. */
 char *cs_json_path(const char *path, const char *key);
 
+/* Tests only: write through named temporary files even where unnamed ones (O_TMPFILE) work, to
+ * exercise the fallback used on file systems without them. */
+void cs_study_set_use_unnamed_temporaries(gboolean use);
+
 G_END_DECLS

@@ -700,6 +700,14 @@ write_all(int fd, const char *data, gsize length)
   return TRUE;
 }
 
+static gboolean use_unnamed_temporaries = TRUE;
+
+void
+cs_study_set_use_unnamed_temporaries(gboolean use)
+{
+  use_unnamed_temporaries = use;
+}
+
 /* Temporary files are hidden and named after the study (".study.json.tmp-XXXXXX"). A writer
  * holds an exclusive flock on its temporary file while it works; one that can be locked by
  * someone else belongs to a writer that died, and is removed. */
@@ -739,7 +747,9 @@ create_temporary(const char *dir, const char *base, char **tmp_path)
 
   *tmp_path = NULL;
 #ifdef O_TMPFILE
-  fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+  fd = use_unnamed_temporaries ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644) : -1;
+  if (!use_unnamed_temporaries)
+    errno = EOPNOTSUPP;
   if (fd >= 0) {
     flock(fd, LOCK_EX);
     return fd;
@@ -823,6 +833,9 @@ keep_backup(const char *path, const char *dir, const char *base, int *saved_errn
     g_unlink(bak_tmp);
     return FALSE;
   }
+  /* When the backup already was this very file (a writer killed after linking it), rename()
+   * succeeds without doing anything and the temporary name stays: remove it. */
+  g_unlink(bak_tmp);
   return TRUE;
 }
 
