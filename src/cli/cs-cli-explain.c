@@ -1,4 +1,4 @@
-/* cs-cli-explain.c — carpalscope-cli explain
+/* cs-cli-explain.c — carpalscope-cli explain: occlusion and LIME maps of one crop
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,8 +6,377 @@
 
 #include "cs-cli.h"
 
+#include "cs-colormap.h"
+#include "cs-error.h"
+#include "cs-explain-net.h"
+#include "cs-explain.h"
+#include "cs-roi.h"
+#include "cs-sweep.h"
+#include "csnn-models.h"
+#include "csnn-net.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define NAME "explain"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(csnn_net, csnn_net_free)
+
+/* Everything the command line says, checked before any file is opened. */
+typedef struct {
+  CsExplainMethod method;
+  const char *input;
+  int frame;
+  gboolean have_roi;
+  int roi[4];
+  guint64 seed;
+  double mm_per_px;
+  CsColormap colormap;
+  double opacity;
+  CsOverlayBlend blend;
+  CsExplainScoreKind score;
+  CsOcclusionParams occlusion;
+  CsLimeParams lime;
+  int batch;
+} Request;
+
+static gboolean
+parse_roi(const char *text, int roi[4])
+{
+  g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+
+  if (g_strv_length(parts) != 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++) {
+    gint64 v = 0;
+    if (!g_ascii_string_to_signed(g_strstrip(parts[i]), 10, i < 2 ? -100000 : 1, 100000, &v, NULL))
+      return FALSE;
+    roi[i] = (int)v;
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_uint(const char *text, guint64 max, guint64 *value)
+{
+  return text != NULL && g_ascii_string_to_unsigned(text, 10, 0, max, value, NULL);
+}
+
+/* Picks the class by name or index; the CTS class when @text is NULL. */
+static gboolean
+resolve_class(csnn_net *net, const char *text, int *index, GError **error)
+{
+  int n = csnn_net_num_classes(net);
+  guint64 number = 0;
+
+  if (text == NULL) {
+    *index = csnn_net_cts_index(net);
+    return TRUE;
+  }
+  for (int i = 0; i < n; i++) {
+    if (g_strcmp0(csnn_net_class_name(net, i), text) == 0) {
+      *index = i;
+      return TRUE;
+    }
+  }
+  if (parse_uint(text, (guint64)n - 1, &number)) {
+    *index = (int)number;
+    return TRUE;
+  }
+  g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "--class '%s': the model has no such class", text);
+  return FALSE;
+}
+
+static gboolean
+load_model(const char *model, const char *arch, csnn_net **net, char **model_name, GError **error)
+{
+  g_autofree char *chosen = NULL;
+  char *path = NULL;
+  int status;
+
+  if (model == NULL) {
+    /* Without --model the first installed model (by id) is used, and the sidecar says which. */
+    csnn_model_entry *entries = NULL;
+    size_t n = 0;
+    status = csnn_models_list(&entries, &n);
+    if (status != CSNN_OK)
+      return cs_error_from_engine(error, status, "listing the installed models");
+    if (n > 0)
+      chosen = g_strdup(entries[0].id);
+    csnn_models_free_list(entries, n);
+    if (chosen == NULL) {
+      g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
+                  "no model is installed; give --model FILE.safetensors");
+      return FALSE;
+    }
+    model = chosen;
+  }
+  status = csnn_models_resolve(model, &path);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, model);
+  status = csnn_net_load(path, arch, net);
+  free(path);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, model);
+  *model_name = g_strdup(model);
+  return TRUE;
+}
+
+/* Reads the frame and cuts the ROI out of it at the network's input size. */
+static guint8 *
+read_crop(const Request *r, int size, CsRoiRect *rect, GError **error)
+{
+  g_autoptr(CsSweep) sweep = cs_sweep_open(r->input, error);
+  if (sweep == NULL)
+    return NULL;
+  int n_frames = cs_sweep_get_n_frames(sweep);
+  if (r->frame >= n_frames) {
+    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "%s: frame %d does not exist (%d frames)",
+                r->input, r->frame, n_frames);
+    return NULL;
+  }
+  if (!r->have_roi && n_frames > 1) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "%s is a sweep of %d frames: give the region of interest with --roi X,Y,W,H",
+                r->input, n_frames);
+    return NULL;
+  }
+  g_autoptr(CsFrame) frame = cs_sweep_get_frame(sweep, r->frame, error);
+  if (frame == NULL)
+    return NULL;
+  if (r->have_roi)
+    *rect = (CsRoiRect){ r->roi[0], r->roi[1], r->roi[2], r->roi[3] };
+  else
+    *rect = (CsRoiRect){ 0, 0, frame->width, frame->height };
+  g_autofree guint8 *crop = g_malloc((gsize)size * size);
+  gboolean padded = FALSE;
+  if (!cs_roi_crop(frame->data, frame->width, frame->height, frame->stride, rect, size, size, crop,
+                   &padded, error))
+    return NULL;
+  if (padded)
+    g_printerr("carpalscope-cli explain: note: the ROI reaches outside the frame; the outside "
+               "is black\n");
+  return g_steal_pointer(&crop);
+}
+
+static int
+run(Request *r, const char *model, const char *arch, const char *class_text, const char *mask_text,
+    const char *stride_text, const char *out, const char *raw)
+{
+  g_autoptr(csnn_net) net = NULL;
+  g_autofree char *model_name = NULL;
+  GError *error = NULL;
+  CsRoiRect rect;
+  int class_index = 0;
+
+  if (!load_model(model, arch, &net, &model_name, &error))
+    return cs_cli_fail_error(error);
+  if (!resolve_class(net, class_text, &class_index, &error))
+    return cs_cli_fail_error(error);
+  int size = csnn_net_input_size(net);
+  g_autofree guint8 *crop = read_crop(r, size, &rect, &error);
+  if (crop == NULL)
+    return cs_cli_fail_error(error);
+
+  /* The crop's own spacing: the ROI's width in mm spread over the network's input side. */
+  double crop_mm_per_px = r->mm_per_px > 0 ? r->mm_per_px * rect.width / size : 0;
+  if (mask_text != NULL &&
+      !cs_explain_parse_length(mask_text, crop_mm_per_px, &r->occlusion.mask_px, &error))
+    return cs_cli_fail_error(error);
+  if (stride_text != NULL &&
+      !cs_explain_parse_length(stride_text, crop_mm_per_px, &r->occlusion.stride_px, &error))
+    return cs_cli_fail_error(error);
+
+  g_autoptr(CsExplainNetScorer) net_scorer =
+      cs_explain_net_scorer_new(net, class_index, r->score, &error);
+  if (net_scorer == NULL)
+    return cs_cli_fail_error(error);
+  CsExplainScorer scorer = { .batch_size = r->batch };
+  cs_explain_net_scorer_bind(net_scorer, &scorer);
+  csnn_net_set_max_batch(net, MIN(r->batch, 32));
+
+  g_autoptr(CsExplanation) e = NULL;
+  if (r->method == CS_EXPLAIN_OCCLUSION)
+    e = cs_explain_occlusion(crop, size, size, &r->occlusion, &scorer, &error);
+  else
+    e = cs_explain_lime(crop, size, size, &r->lime, &scorer, &error);
+  if (e == NULL)
+    return cs_cli_fail_error(error);
+
+  g_autofree guint8 *rgba = g_malloc((gsize)size * size * 4);
+  CsOverlayScale scale = cs_overlay_scale(e->map, (gsize)size * size, r->colormap, 2.0);
+  cs_overlay_compose(crop, e->map, size, size, r->colormap, r->opacity, r->blend, &scale, rgba);
+  g_autofree char *title = g_strdup_printf("%s %s", cs_explain_method_name(r->method),
+                                           r->score == CS_EXPLAIN_SCORE_LOGIT ? "(logit)" : "(p)");
+  if (!cs_overlay_save_png(rgba, size, size, r->colormap, &scale, title, out, &error))
+    return cs_cli_fail_error(error);
+
+  if (raw != NULL) {
+    CsExplainProvenance provenance = {
+      .input = r->input,
+      .frame = r->frame,
+      .roi = { rect.x, rect.y, rect.width, rect.height },
+      .mm_per_px = crop_mm_per_px,
+      .model = model_name,
+      .model_hash = csnn_net_sha256(net),
+      .class_name = csnn_net_class_name(net, class_index),
+      .class_index = class_index,
+      .score = cs_explain_score_kind_name(r->score),
+    };
+    if (!cs_explanation_save_raw(e, &provenance, raw, &error))
+      return cs_cli_fail_error(error);
+  }
+
+  if (r->method == CS_EXPLAIN_LIME)
+    printf("%s: lime, %d segments, %d samples x %d, seed %" G_GUINT64_FORMAT
+           ", score %.4f, R^2 %.3f\n",
+           out, e->n_segments, e->n_samples, e->repeats, e->seed, e->base_score, e->r2);
+  else
+    printf("%s: occlusion, mask %d px, stride %d px, %d windows, fill %s, score %.4f\n", out,
+           e->mask_px, e->stride_px, e->n_windows, cs_explain_fill_name(e->fill), e->base_score);
+  return fflush(stdout) == 0 ? CS_CLI_OK : cs_cli_fail("cannot write to standard output");
+}
+
 int
 cs_cli_explain(int argc, char **argv)
 {
-  return cs_cli_not_available("explain", "the explanation layer (issue #5)");
+  g_autofree char *method = NULL, *model = NULL, *arch = NULL, *roi = NULL, *seed = NULL;
+  g_autofree char *out = NULL, *raw = NULL, *mask = NULL, *stride = NULL, *fill = NULL;
+  g_autofree char *colormap = NULL, *segmentation = NULL, *class_text = NULL, *score = NULL;
+  g_autofree char *blend = NULL;
+  int frame = 0, samples = 1000, segments = 50, repeats = 1, batch = 64;
+  double opacity = 0.7, mm_per_px = 0, compactness = 0.1;
+  const GOptionEntry entries[] = {
+    { "method", 0, 0, G_OPTION_ARG_STRING, &method, "occlusion, lime or gradcam",
+      "occlusion|lime|gradcam" },
+    { "model", 0, 0, G_OPTION_ARG_FILENAME, &model,
+      "An installed model's id or a safetensors file (default: the first installed model)",
+      "ID|FILE" },
+    { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
+      "The architecture, when the file's metadata names none", "NAME" },
+    { "roi", 0, 0, G_OPTION_ARG_STRING, &roi,
+      "Region of interest in image pixels (a still image without it is used whole)", "X,Y,W,H" },
+    { "frame", 0, 0, G_OPTION_ARG_INT, &frame, "Frame of a sweep (default 0)", "N" },
+    { "class", 0, 0, G_OPTION_ARG_STRING, &class_text,
+      "The class explained, by name or index (default cts)", "NAME|INDEX" },
+    { "score", 0, 0, G_OPTION_ARG_STRING, &score,
+      "Explain the class's probability (default) or its logit", "probability|logit" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Seed of LIME's sampling (default 0)", "N" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "The overlay with its colour bar", "PNG" },
+    { "raw", 0, 0, G_OPTION_ARG_FILENAME, &raw,
+      "Also write the map as little-endian float32 (H x W) and FILE.json", "FILE" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "LIME: perturbed samples (default 1000)", "N" },
+    { "segments", 0, 0, G_OPTION_ARG_INT, &segments, "LIME: superpixels wanted (default 50)", "N" },
+    { "segmentation", 0, 0, G_OPTION_ARG_STRING, &segmentation,
+      "LIME: SLIC superpixels (default) or a regular grid", "slic|grid" },
+    { "compactness", 0, 0, G_OPTION_ARG_DOUBLE, &compactness,
+      "LIME: SLIC compactness on [0,1] gray (default 0.1)", "C" },
+    { "repeats", 0, 0, G_OPTION_ARG_INT, &repeats,
+      "LIME: runs with seeds N..N+K-1, giving the mean map (and FILE.sd with --raw)", "K" },
+    { "mask", 0, 0, G_OPTION_ARG_STRING, &mask,
+      "Occlusion: mask side in px or mm, e.g. 40 or 3mm (default 20 % of the input)", "LEN" },
+    { "stride", 0, 0, G_OPTION_ARG_STRING, &stride,
+      "Occlusion: step in px or mm (default 10 % of the input)", "LEN" },
+    { "fill", 0, 0, G_OPTION_ARG_STRING, &fill, "Occlusion: what the mask shows (default mean)",
+      "mean|zero|blur" },
+    { "mm-per-px", 0, 0, G_OPTION_ARG_DOUBLE, &mm_per_px,
+      "Pixel spacing of the input image, for lengths in mm", "MM" },
+    { "colormap", 0, 0, G_OPTION_ARG_STRING, &colormap,
+      "viridis, inferno, turbo (positive part only) or diverging (signed; the default)", "NAME" },
+    { "opacity", 0, 0, G_OPTION_ARG_DOUBLE, &opacity,
+      "Opacity of the map where it is strongest (default 0.7)", "0..1" },
+    { "blend", 0, 0, G_OPTION_ARG_STRING, &blend,
+      "weighted: opacity grows with |value| (default); constant: the same everywhere",
+      "weighted|constant" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Images per engine call (default 64)", "N" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context =
+      g_option_context_new("INPUT - show what the network looked at");
+  Request r = { 0 };
+
+  g_option_context_add_main_entries(context, entries, NULL);
+  g_option_context_set_description(
+      context,
+      "Maps are in crop pixels; positive values support the class. Occlusion: the drop in the\n"
+      "class score when a square mask covers each pixel, averaged where windows overlap.\n"
+      "LIME: SLIC superpixels switched off to the crop's mean gray, weighted ridge surrogate\n"
+      "(kernel width 0.25, alpha 1); the same seed gives the same map. The overlay clips the\n"
+      "top 2 % of the attribution before colouring.");
+  if (!cs_cli_parse(context, &argc, &argv, NAME))
+    return CS_CLI_USAGE;
+
+  if (method == NULL)
+    return cs_cli_usage_error(NAME, "--method is required");
+  if (!cs_explain_method_from_name(method, &r.method))
+    return cs_cli_usage_error(NAME, "--method must be occlusion, lime or gradcam, not '%s'",
+                              method);
+  if (out == NULL)
+    return cs_cli_usage_error(NAME, "--out PNG is required");
+  if (argc < 2)
+    return cs_cli_usage_error(NAME, "no INPUT given");
+  if (argc > 2)
+    return cs_cli_usage_error(NAME, "one INPUT only; unexpected '%s'", argv[2]);
+  r.input = argv[1];
+  if (frame < 0)
+    return cs_cli_usage_error(NAME, "--frame %d is negative", frame);
+  r.frame = frame;
+  if (roi != NULL) {
+    if (!parse_roi(roi, r.roi))
+      return cs_cli_usage_error(NAME, "--roi '%s' is not X,Y,W,H in whole pixels (W, H > 0)", roi);
+    r.have_roi = TRUE;
+  }
+  if (seed != NULL && !parse_uint(seed, G_MAXINT64, &r.seed))
+    return cs_cli_usage_error(NAME, "--seed '%s' is not a whole number in 0..2^63-1", seed);
+  if (!(opacity >= 0 && opacity <= 1))
+    return cs_cli_usage_error(NAME, "--opacity %g is not in [0, 1]", opacity);
+  r.opacity = opacity;
+  if (!(mm_per_px >= 0) || !isfinite(mm_per_px))
+    return cs_cli_usage_error(NAME, "--mm-per-px %g must be positive", mm_per_px);
+  r.mm_per_px = mm_per_px;
+  /* Occlusion and LIME maps are signed (an occluded or switched-off region can raise the
+   * score), so both default to the diverging map; Grad-CAM will default to a sequential one. */
+  r.colormap = r.method == CS_EXPLAIN_GRADCAM ? CS_COLORMAP_INFERNO : CS_COLORMAP_DIVERGING;
+  if (colormap != NULL && !cs_colormap_from_name(colormap, &r.colormap))
+    return cs_cli_usage_error(NAME, "--colormap must be viridis, inferno, turbo or diverging");
+  r.blend = CS_OVERLAY_BLEND_WEIGHTED;
+  if (g_strcmp0(blend, "constant") == 0)
+    r.blend = CS_OVERLAY_BLEND_CONSTANT;
+  else if (blend != NULL && g_strcmp0(blend, "weighted") != 0)
+    return cs_cli_usage_error(NAME, "--blend must be weighted or constant, not '%s'", blend);
+  r.score = CS_EXPLAIN_SCORE_PROBABILITY;
+  if (score != NULL && !cs_explain_score_kind_from_name(score, &r.score))
+    return cs_cli_usage_error(NAME, "--score must be probability or logit, not '%s'", score);
+  if (batch < 1 || batch > 1024)
+    return cs_cli_usage_error(NAME, "--batch %d is not in 1..1024", batch);
+  r.batch = batch;
+
+  cs_occlusion_params_init(&r.occlusion);
+  if (fill != NULL && !cs_explain_fill_from_name(fill, &r.occlusion.fill))
+    return cs_cli_usage_error(NAME, "--fill must be mean, zero or blur, not '%s'", fill);
+  cs_lime_params_init(&r.lime);
+  if (samples < 2 || samples > 1000000)
+    return cs_cli_usage_error(NAME, "--samples %d is not in 2..1000000", samples);
+  if (segments < 1 || segments > 10000)
+    return cs_cli_usage_error(NAME, "--segments %d is not in 1..10000", segments);
+  if (repeats < 1 || repeats > 1000)
+    return cs_cli_usage_error(NAME, "--repeats %d is not in 1..1000", repeats);
+  if (!(compactness > 0) || !isfinite(compactness))
+    return cs_cli_usage_error(NAME, "--compactness %g must be positive", compactness);
+  if (segmentation != NULL && g_strcmp0(segmentation, "slic") != 0 &&
+      g_strcmp0(segmentation, "grid") != 0)
+    return cs_cli_usage_error(NAME, "--segmentation must be slic or grid");
+  r.lime.n_samples = samples;
+  r.lime.n_segments = segments;
+  r.lime.repeats = repeats;
+  r.lime.seed = r.seed;
+  r.lime.compactness = compactness;
+  if (g_strcmp0(segmentation, "grid") == 0)
+    r.lime.segmentation = CS_SEGMENTATION_GRID;
+
+  if (r.method == CS_EXPLAIN_GRADCAM)
+    return cs_cli_not_available("explain --method gradcam",
+                                "the engine's backward pass through the network head");
+  return run(&r, model, arch, class_text, mask, stride, out, raw);
 }

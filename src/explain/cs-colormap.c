@@ -183,21 +183,25 @@ cs_overlay_scale(const float *map, gsize n, CsColormap colormap, double outlier_
 
 void
 cs_overlay_compose(const guint8 *crop, const float *map, int width, int height, CsColormap colormap,
-                   double opacity, const CsOverlayScale *scale, guint8 *rgba)
+                   double opacity, CsOverlayBlend blend, const CsOverlayScale *scale, guint8 *rgba)
 {
   const guint8 *lut = cs_colormap_lut(colormap);
+  gboolean diverging = cs_colormap_is_diverging(colormap);
   double span = scale->hi - scale->lo;
   double a = CLAMP(opacity, 0.0, 1.0);
 
   g_return_if_fail(lut != NULL);
   for (gsize i = 0; i < (gsize)width * height; i++) {
-    double v = isfinite(map[i]) && span > 0 ? (map[i] - scale->lo) / span : 0.5;
-    /* A flat map (span 0) shows the map's middle colour: white for diverging maps. */
-    if (!(span > 0) && !cs_colormap_is_diverging(colormap))
-      v = 0;
-    int k = (int)lround(CLAMP(v, 0.0, 1.0) * 255.0);
+    /* v is the position on the colour map; strength how far the value is from "nothing". A flat
+     * map (span 0) shows "nothing": the middle of a diverging map, the bottom of the others. */
+    double v = diverging ? 0.5 : 0.0;
+    if (isfinite(map[i]) && span > 0)
+      v = CLAMP((map[i] - scale->lo) / span, 0.0, 1.0);
+    double strength = diverging ? fabs(2.0 * v - 1.0) : v;
+    double alpha = blend == CS_OVERLAY_BLEND_WEIGHTED ? a * strength : a;
+    int k = (int)lround(v * 255.0);
     for (int c = 0; c < 3; c++)
-      rgba[i * 4 + c] = (guint8)lround((1.0 - a) * crop[i] + a * lut[k * 3 + c]);
+      rgba[i * 4 + c] = (guint8)lround((1.0 - alpha) * crop[i] + alpha * lut[k * 3 + c]);
     rgba[i * 4 + 3] = 255;
   }
 }

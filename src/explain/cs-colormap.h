@@ -6,11 +6,13 @@
  * outlier_perc = 2) is clipped, so one hot pixel does not wash the rest out. Diverging maps show
  * signed values on [-t, t] (blue = against the class, red = for it); sequential maps show the
  * positive part on [0, t]. The overlay blends the coloured map over the gray crop at a constant
- * opacity. RGBA buffers are 4 bytes a pixel in the order R, G, B, A, rows packed.
+ * opacity, or at an opacity that grows with |value| up to the given one. RGBA buffers are 4 bytes a
+ * pixel in the order R, G, B, A, rows packed.
  *
  *   CsOverlayScale scale = cs_overlay_scale(map, w * h, CS_COLORMAP_DIVERGING, 2.0);
- *   cs_overlay_compose(crop, map, w, h, CS_COLORMAP_DIVERGING, 0.5, &scale, rgba);
- *   cs_overlay_save_png(rgba, w, h, CS_COLORMAP_DIVERGING, &scale, "lime.png", &error);
+ *   cs_overlay_compose(crop, map, w, h, CS_COLORMAP_DIVERGING, 0.5, CS_OVERLAY_BLEND_WEIGHTED,
+ *                      &scale, rgba);
+ *   cs_overlay_save_png(rgba, w, h, CS_COLORMAP_DIVERGING, &scale, "LIME", "lime.png", &error);
  */
 #pragma once
 
@@ -57,11 +59,18 @@ double cs_attribution_clip_value(const float *map, gsize n, gboolean positive_on
 CsOverlayScale cs_overlay_scale(const float *map, gsize n, CsColormap colormap,
                                 double outlier_perc);
 
-/* Colours @map with @colormap on @scale and blends it at @opacity (0 to 1) over the gray @crop
- * into @rgba (opaque). */
+/* How the coloured map is blended over the crop. */
+typedef enum {
+  CS_OVERLAY_BLEND_CONSTANT, /* Every pixel at the opacity (Captum's blended_heat_map). */
+  CS_OVERLAY_BLEND_WEIGHTED  /* The opacity times |value| / t: zero attribution leaves the crop
+                                untouched, so the anatomy stays readable around the hot spots. */
+} CsOverlayBlend;
+
+/* Colours @map with @colormap on @scale and blends it with @blend at @opacity (0 to 1) over the
+ * gray @crop into @rgba (opaque). */
 void cs_overlay_compose(const guint8 *crop, const float *map, int width, int height,
-                        CsColormap colormap, double opacity, const CsOverlayScale *scale,
-                        guint8 *rgba);
+                        CsColormap colormap, double opacity, CsOverlayBlend blend,
+                        const CsOverlayScale *scale, guint8 *rgba);
 
 /* Draws the bare colour bar of @colormap into @rgba (@width x @height), low values at the left
  * (or at the bottom when @vertical). */
@@ -78,8 +87,8 @@ void cs_colorbar_draw(cairo_t *cr, double x, double y, double width, double heig
 /* Returns a new cairo image surface (ARGB32) holding @rgba. */
 cairo_surface_t *cs_rgba_to_surface(const guint8 *rgba, int width, int height);
 
-/* Writes @rgba to @path as PNG, atomically; with @scale not NULL a colour-bar legend is added
- * on the right. */
+/* Writes @rgba to @path as PNG, atomically; with @scale not NULL a colour-bar legend titled
+ * @title (may be NULL) is added on the right. */
 gboolean cs_overlay_save_png(const guint8 *rgba, int width, int height, CsColormap colormap,
                              const CsOverlayScale *scale, const char *title, const char *path,
                              GError **error);

@@ -3,9 +3,10 @@
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: slic-skimage.py IN.pgm OUT.i32 N_SEGMENTS COMPACTNESS SIGMA
-# Writes the labels as little-endian int32, height x width, starting at 0. Exit 77 when
-# scikit-image is missing, so that the C test can skip.
+# Usage: slic-skimage.py N_SEGMENTS COMPACTNESS SIGMA IN.pgm OUT.i32 [IN.pgm OUT.i32 ...]
+# Writes each crop's labels as little-endian int32, height x width, starting at 0. One run takes
+# every crop, so Python starts once. Exit 77 when scikit-image is missing, so that the C test can
+# skip.
 import sys
 
 try:
@@ -30,14 +31,16 @@ def read_pgm(path):
 
 
 def main():
-    src, dst, n_segments, compactness, sigma = sys.argv[1:6]
-    image = read_pgm(src)
-    # scikit-image 0.19 (Debian 12): gray input needs channel_axis=None; the iteration count is
-    # max_num_iter (10 by default) and labels start at start_label.
-    labels = slic(image, n_segments=int(n_segments), compactness=float(compactness),
-                  sigma=float(sigma), channel_axis=None, start_label=0,
-                  enforce_connectivity=True)
-    labels.astype("<i4").tofile(dst)
+    n_segments, compactness, sigma = sys.argv[1:4]
+    files = sys.argv[4:]
+    for src, dst in zip(files[0::2], files[1::2]):
+        image = read_pgm(src)
+        # scikit-image 0.19 (Debian 12): gray input needs channel_axis=None; the iteration
+        # count is max_num_iter (10 by default) and labels start at start_label.
+        labels = slic(image, n_segments=int(n_segments), compactness=float(compactness),
+                      sigma=float(sigma), channel_axis=None, start_label=0,
+                      enforce_connectivity=True)
+        labels.astype("<i4").tofile(dst)
 
 
 if __name__ == "__main__":
