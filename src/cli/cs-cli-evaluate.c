@@ -148,7 +148,7 @@ cs_cli_evaluate(int argc, char **argv)
   scores = cs_scores_load_csv(scores_path, &error);
   if (scores == NULL)
     return cs_cli_fail_error(error);
-  evaluation = cs_evaluate(scores, &options, &error);
+  evaluation = cs_evaluate(scores, &options, NULL, &error);
   if (evaluation == NULL)
     return cs_cli_fail_error(error);
   if (out_dir != NULL && !write_outputs(evaluation, out_dir, &error))

@@ -263,7 +263,8 @@ compare_csa(CsEvaluation *evaluation, const CsScores *scores)
 }
 
 CsEvaluation *
-cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options, GError **error)
+cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options, GCancellable *cancellable,
+            GError **error)
 {
   CsEvaluateOptions defaults;
   CsEvaluation *evaluation;
@@ -306,6 +307,8 @@ cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options, GError **e
     for (guint m = 0; m < n_models; m++) {
       CsModelEvaluation *result = &evaluation->models[l * n_models + m];
       result->model = g_strdup(cs_scores_get_model(scores, m));
+      if (g_cancellable_is_cancelled(cancellable))
+        continue; /* Left empty; the evaluation is thrown away below. */
       evaluate_model(result, items[l * n_models + m], n_hands, (CsLevel)l, m, options);
     }
 
@@ -327,7 +330,66 @@ cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options, GError **e
   for (guint i = 0; i < n_models * CS_N_LEVELS; i++)
     g_array_unref(items[i]);
   g_free(items);
+  if (g_cancellable_is_cancelled(cancellable)) {
+    cs_evaluation_free(evaluation);
+    g_set_error_literal(error, CS_ERROR, CS_ERROR_CANCELLED, "the evaluation was cancelled");
+    return NULL;
+  }
   return evaluation;
+}
+
+typedef struct {
+  CsScores *scores;
+  CsEvaluateOptions options;
+} EvaluateJob;
+
+static void
+evaluate_job_free(gpointer data)
+{
+  EvaluateJob *job = data;
+
+  cs_scores_unref(job->scores);
+  g_free(job);
+}
+
+static void
+evaluate_worker(GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  EvaluateJob *job = data;
+  GError *error = NULL;
+  CsEvaluation *evaluation = cs_evaluate(job->scores, &job->options, cancellable, &error);
+
+  if (evaluation == NULL)
+    g_task_return_error(task, error);
+  else
+    g_task_return_pointer(task, evaluation, (GDestroyNotify)cs_evaluation_free);
+}
+
+void
+cs_evaluate_async(CsScores *scores, const CsEvaluateOptions *options, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+  EvaluateJob *job = g_new0(EvaluateJob, 1);
+
+  g_return_if_fail(scores != NULL);
+  g_task_set_source_tag(task, cs_evaluate_async);
+  job->scores = cs_scores_ref(scores);
+  if (options != NULL)
+    job->options = *options;
+  else
+    cs_evaluate_options_init(&job->options);
+  g_task_set_task_data(task, job, evaluate_job_free);
+  /* cs_evaluate decides what cancelling means, and says it in the CS_ERROR domain. */
+  g_task_set_check_cancellable(task, FALSE);
+  g_task_run_in_thread(task, evaluate_worker);
+}
+
+CsEvaluation *
+cs_evaluate_finish(GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
 }
 
 void

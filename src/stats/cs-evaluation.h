@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "cs-bootstrap.h"
@@ -88,9 +88,19 @@ typedef struct {
 /* Fills @options with the defaults. */
 void cs_evaluate_options_init(CsEvaluateOptions *options);
 
-/* Evaluates every model of @scores at image and hand level. Deterministic for a seed: each
- * (model, level, kind of bootstrap) draws from its own stream of the generator. */
-CsEvaluation *cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options, GError **error);
+/* Evaluates every model of @scores at image and hand level (@options NULL: the defaults).
+ * Deterministic for a seed: each (model, level, kind of bootstrap) draws from its own stream of
+ * the generator. @cancellable is checked between models (CS_ERROR_CANCELLED). */
+CsEvaluation *cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options,
+                          GCancellable *cancellable, GError **error);
+
+/* Runs cs_evaluate() in a worker thread (it holds a reference to @scores, which must not change
+ * meanwhile); @callback runs on the caller's main context. */
+void cs_evaluate_async(CsScores *scores, const CsEvaluateOptions *options,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+
+/* Returns the evaluation cs_evaluate_async() made, or NULL with @error. */
+CsEvaluation *cs_evaluate_finish(GAsyncResult *result, GError **error);
 
 /* Frees @evaluation. */
 void cs_evaluation_free(CsEvaluation *evaluation);

@@ -19,6 +19,7 @@ typedef struct {
 } Hand;
 
 struct _CsScores {
+  gint ref_count;
   GArray *rows;          /* CsScoreRow */
   GPtrArray *models;     /* char *, owned */
   GArray *hands;         /* Hand */
@@ -38,6 +39,7 @@ cs_scores_new(void)
 {
   CsScores *scores = g_new0(CsScores, 1);
 
+  scores->ref_count = 1;
   scores->rows = g_array_new(FALSE, FALSE, sizeof(CsScoreRow));
   scores->models = g_ptr_array_new_with_free_func(g_free);
   scores->hands = g_array_new(FALSE, FALSE, sizeof(Hand));
@@ -48,10 +50,18 @@ cs_scores_new(void)
   return scores;
 }
 
-void
-cs_scores_free(CsScores *scores)
+CsScores *
+cs_scores_ref(CsScores *scores)
 {
-  if (scores == NULL)
+  g_return_val_if_fail(scores != NULL, NULL);
+  g_atomic_int_inc(&scores->ref_count);
+  return scores;
+}
+
+void
+cs_scores_unref(CsScores *scores)
+{
+  if (scores == NULL || !g_atomic_int_dec_and_test(&scores->ref_count))
     return;
   g_hash_table_destroy(scores->keys);
   g_hash_table_destroy(scores->hand_ids);

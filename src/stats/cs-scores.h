@@ -13,15 +13,19 @@ G_BEGIN_DECLS
  * its CSA (mm^2) is optional and is the mean of the values given on its rows. */
 typedef struct _CsScores CsScores;
 
-/* Returns a new, empty table. */
+/* Returns a new, empty table with one reference. */
 CsScores *cs_scores_new(void);
 
-/* Frees @scores. */
-void cs_scores_free(CsScores *scores);
+/* Adds a reference to @scores and returns it (a worker thread may hold one). */
+CsScores *cs_scores_ref(CsScores *scores);
 
-/* Adds one row. @csa_mm2 is NaN when unknown. Fails (CS_ERROR_INVALID) on a duplicate
- * (hand, frame, model), a label that contradicts the hand's earlier rows, a p_cts outside
- * [0, 1], a negative frame or a CSA that is negative or not finite. */
+/* Drops a reference; the last one frees the table. */
+void cs_scores_unref(CsScores *scores);
+
+/* Adds one row (not while another thread reads the table). @csa_mm2 is NaN when unknown. Fails
+ * (CS_ERROR_INVALID) on a duplicate (hand, frame, model), a label that contradicts the hand's
+ * earlier rows, a p_cts outside [0, 1], a negative frame or a CSA that is negative or not finite.
+ */
 gboolean cs_scores_add(CsScores *scores, const char *hand, gint64 frame, gboolean cts,
                        const char *model, double p_cts, double csa_mm2, GError **error);
 
@@ -64,6 +68,6 @@ typedef struct {
 /* Returns row @index. */
 const CsScoreRow *cs_scores_get_row(const CsScores *scores, guint index);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsScores, cs_scores_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsScores, cs_scores_unref)
 
 G_END_DECLS

@@ -2,8 +2,9 @@
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: Rscript reference-proc.R SCORES.csv
-# Reads a scores table (hand, frame, label, model, p_cts) and prints, for every model at image
+# Usage: Rscript reference-proc.R SCORES.csv...
+# Reads each scores table (hand, frame, label, model, p_cts) and prints "dataset NAME" (the file
+# name without .csv), then for every model at image
 # level (each row on its own) and at hand level (mean p_cts per hand), lines of
 #   auc LEVEL MODEL value
 #   var LEVEL MODEL value
@@ -17,13 +18,9 @@ if (!suppressMessages(suppressWarnings(requireNamespace("pROC", quietly = TRUE))
 }
 suppressMessages(library(pROC))
 
-args <- commandArgs(trailingOnly = TRUE)
-scores <- read.csv(args[1], stringsAsFactors = FALSE, colClasses = c(hand = "character"))
-scores$y <- ifelse(scores$label %in% c("cts", "1"), 1, 0)
-models <- unique(scores$model)
 fmt <- function(x) sprintf("%.17g", x)
 
-level_data <- function(model, level) {
+level_data <- function(scores, model, level) {
   d <- scores[scores$model == model, ]
   if (level == "hand") {
     # Hands in order of first appearance; the mean of each hand's frames.
@@ -41,29 +38,39 @@ level_data <- function(model, level) {
   list(p = unname(p), y = unname(y), key = unname(key))
 }
 
-for (level in c("image", "hand")) {
-  data <- lapply(models, level_data, level = level)
-  rocs <- lapply(data, function(d) {
-    roc(response = d$y, predictor = d$p, levels = c(0, 1), direction = "<", quiet = TRUE)
-  })
-  for (i in seq_along(models)) {
-    r <- rocs[[i]]
-    cat("auc", level, models[i], fmt(as.numeric(auc(r))), "\n")
-    v <- suppressWarnings(var(r, method = "delong"))
-    cat("var", level, models[i], fmt(v), "\n")
-    ci <- suppressWarnings(ci.auc(r, method = "delong", conf.level = 0.95))
-    cat("ci", level, models[i], fmt(ci[1]), fmt(ci[3]), "\n")
-  }
-  if (length(models) >= 2) {
-    for (a in 1:(length(models) - 1)) {
-      for (b in (a + 1):length(models)) {
-        ka <- data[[a]]$key
-        kb <- data[[b]]$key
-        paired <- length(ka) == length(kb) && all(ka == kb)
-        t <- suppressWarnings(roc.test(rocs[[a]], rocs[[b]], method = "delong", paired = paired))
-        cat("test", level, models[a], models[b], if (paired) "1" else "0",
-            fmt(unname(t$statistic)), fmt(t$p.value), "\n")
+evaluate_file <- function(path) {
+  scores <- read.csv(path, stringsAsFactors = FALSE, colClasses = c(hand = "character"))
+  scores$y <- ifelse(scores$label %in% c("cts", "1"), 1, 0)
+  models <- unique(scores$model)
+  cat("dataset", sub("[.]csv$", "", basename(path)), "\n")
+  for (level in c("image", "hand")) {
+    data <- lapply(models, function(m) level_data(scores, m, level))
+    rocs <- lapply(data, function(d) {
+      roc(response = d$y, predictor = d$p, levels = c(0, 1), direction = "<", quiet = TRUE)
+    })
+    for (i in seq_along(models)) {
+      r <- rocs[[i]]
+      cat("auc", level, models[i], fmt(as.numeric(auc(r))), "\n")
+      v <- suppressWarnings(var(r, method = "delong"))
+      cat("var", level, models[i], fmt(v), "\n")
+      ci <- suppressWarnings(ci.auc(r, method = "delong", conf.level = 0.95))
+      cat("ci", level, models[i], fmt(ci[1]), fmt(ci[3]), "\n")
+    }
+    if (length(models) >= 2) {
+      for (a in 1:(length(models) - 1)) {
+        for (b in (a + 1):length(models)) {
+          ka <- data[[a]]$key
+          kb <- data[[b]]$key
+          paired <- length(ka) == length(kb) && all(ka == kb)
+          t <- suppressWarnings(roc.test(rocs[[a]], rocs[[b]], method = "delong", paired = paired))
+          cat("test", level, models[a], models[b], if (paired) "1" else "0",
+              fmt(unname(t$statistic)), fmt(t$p.value), "\n")
+        }
       }
     }
   }
+}
+
+for (path in commandArgs(trailingOnly = TRUE)) {
+  evaluate_file(path)
 }

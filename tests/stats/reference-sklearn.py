@@ -1,10 +1,11 @@
 # reference-sklearn.py — confusion metrics and ROC from scikit-learn, Mann-Whitney U from SciPy
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Usage: python3 reference-sklearn.py SCORES.csv THRESHOLD
+"""Usage: python3 reference-sklearn.py SCORES.csv THRESHOLD [SCORES.csv THRESHOLD ...]
 
-Reads a scores table (hand, frame, label, model, p_cts[, csa_mm2]) and prints, for every model
-at image level (each row) and hand level (mean p_cts per hand), lines of
+Reads each scores table (hand, frame, label, model, p_cts[, csa_mm2]) and prints
+"dataset NAME" (the file name without .csv), then for every model at image level (each row) and
+hand level (mean p_cts per hand), lines of
 
     confusion LEVEL MODEL tp fp tn fn
     metric LEVEL MODEL NAME value|undefined
@@ -14,6 +15,7 @@ and, when CSA is given, "mannwhitney U p" for CTS hands against control hands (s
 Exit status 3 when scikit-learn or SciPy is missing (the test then skips).
 """
 import csv
+import os
 import sys
 import warnings
 
@@ -40,8 +42,8 @@ def metric(function, y, pred, **kwargs):
     return fmt(value)
 
 
-def main():
-    path, threshold = sys.argv[1], float(sys.argv[2])
+def evaluate_file(path, threshold):
+    print("dataset", os.path.basename(path)[:-len(".csv")])
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     models = list(dict.fromkeys(r["model"] for r in rows))
@@ -92,6 +94,12 @@ def main():
     if x and y:
         result = mannwhitneyu(x, y)
         print("mannwhitney", fmt(result.statistic), fmt(result.pvalue))
+
+
+def main():
+    args = sys.argv[1:]
+    for i in range(0, len(args) - 1, 2):
+        evaluate_file(args[i], float(args[i + 1]))
 
 
 if __name__ == "__main__":

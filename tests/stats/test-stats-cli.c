@@ -136,7 +136,7 @@ test_json_contract(void)
   cs_evaluate_options_init(&options);
   options.seed = 5;
   options.replicates = 300;
-  evaluation = cs_evaluate(scores, &options, &error);
+  evaluation = cs_evaluate(scores, &options, NULL, &error);
   g_assert_no_error(error);
 
   g_assert_cmpint(json_object_get_int_member(root, "seed"), ==, 5);

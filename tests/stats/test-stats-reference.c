@@ -22,71 +22,205 @@
 #define TOL_REL 1e-6
 
 typedef struct {
-  char *dir;
-  char *csv_path;
   const StatsDatasetSpec *spec;
+  char *csv_path;
   CsEvaluation *evaluation;
 } Fixture;
+
+/* All datasets are written once into one directory, and each reference tool runs once over all
+ * of them: starting R with pROC or Python with scikit-learn costs more than the statistics. */
+static char *datasets_dir;
+
+static const char *
+datasets_directory(void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (datasets_dir != NULL)
+    return datasets_dir;
+  datasets_dir = g_dir_make_tmp("cs-stats-XXXXXX", &error);
+  g_assert_no_error(error);
+  for (gsize i = 0; i < stats_n_datasets; i++) {
+    g_autofree char *name = g_strconcat(stats_datasets[i].name, ".csv", NULL);
+    g_autofree char *path = g_build_filename(datasets_dir, name, NULL);
+    g_autofree char *csv = stats_dataset_csv(&stats_datasets[i]);
+    g_file_set_contents(path, csv, -1, &error);
+    g_assert_no_error(error);
+  }
+  return datasets_dir;
+}
+
+static char *
+dataset_path(const StatsDatasetSpec *spec)
+{
+  g_autofree char *name = g_strconcat(spec->name, ".csv", NULL);
+
+  return g_build_filename(datasets_directory(), name, NULL);
+}
+
+static void
+remove_datasets(void)
+{
+  if (datasets_dir == NULL)
+    return;
+  for (gsize i = 0; i < stats_n_datasets; i++) {
+    g_autofree char *path = dataset_path(&stats_datasets[i]);
+    g_unlink(path);
+  }
+  g_rmdir(datasets_dir);
+  g_clear_pointer(&datasets_dir, g_free);
+}
 
 static void
 fixture_setup(Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *csv = NULL;
   g_autoptr(CsScores) scores = NULL;
   CsEvaluateOptions options;
 
   fixture->spec = data;
-  fixture->dir = g_dir_make_tmp("cs-stats-XXXXXX", &error);
-  g_assert_no_error(error);
-  fixture->csv_path = g_build_filename(fixture->dir, "scores.csv", NULL);
-  csv = stats_dataset_csv(fixture->spec);
-  g_file_set_contents(fixture->csv_path, csv, -1, &error);
-  g_assert_no_error(error);
+  fixture->csv_path = dataset_path(fixture->spec);
   scores = cs_scores_load_csv(fixture->csv_path, &error);
   g_assert_no_error(error);
   cs_evaluate_options_init(&options);
   options.threshold = fixture->spec->threshold;
   options.replicates = 0; /* Bootstrap intervals have no reference to compare with. */
-  fixture->evaluation = cs_evaluate(scores, &options, &error);
+  fixture->evaluation = cs_evaluate(scores, &options, NULL, &error);
   g_assert_no_error(error);
 }
 
 static void
 fixture_teardown(Fixture *fixture, gconstpointer data)
 {
-  g_unlink(fixture->csv_path);
-  g_rmdir(fixture->dir);
   g_free(fixture->csv_path);
-  g_free(fixture->dir);
   cs_evaluation_free(fixture->evaluation);
 }
 
-/* Runs a reference script; returns its stdout, or NULL after g_test_skip() when the tool or
- * its packages are missing (exit status 3). */
-static char *
-run_reference(const char *const *argv)
+/* What one reference tool printed, split by dataset; or why it could not run. */
+typedef struct {
+  gboolean ran;
+  char *skip_reason;
+  GHashTable *sections; /* dataset name -> text */
+} Reference;
+
+static Reference proc_reference, sklearn_reference;
+
+static void
+reference_clear(Reference *reference)
+{
+  g_clear_pointer(&reference->skip_reason, g_free);
+  g_clear_pointer(&reference->sections, g_hash_table_unref);
+}
+
+/* Runs a reference script once over every dataset (argv ends with the files it needs). */
+static void
+run_reference(Reference *reference, const char *const *argv)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
-  char *out = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *section = NULL;
+  char *name = NULL;
   int status = 0;
 
+  reference->ran = TRUE;
+  reference->sections = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
                     &error)) {
-    g_autofree char *message = g_strdup_printf("cannot run %s: %s", argv[0], error->message);
-    g_test_skip(message);
-    return NULL;
+    reference->skip_reason = g_strdup_printf("cannot run %s: %s", argv[0], error->message);
+    return;
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-    g_autofree char *message = g_strdup_printf("%s lacks its packages for %s", argv[0], argv[1]);
-    g_free(out);
-    g_test_skip(message);
-    return NULL;
+    reference->skip_reason = g_strdup_printf("%s lacks the packages %s needs", argv[0], argv[1]);
+    return;
   }
   if (!g_spawn_check_wait_status(status, &error))
     g_error("%s %s failed: %s\n%s", argv[0], argv[1], error->message, err);
-  return out;
+  lines = g_strsplit(out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    if (g_str_has_prefix(lines[i], "dataset ")) {
+      if (name != NULL)
+        g_hash_table_replace(reference->sections, name, g_string_free(section, FALSE));
+      name = g_strstrip(g_strdup(lines[i] + strlen("dataset ")));
+      section = g_string_new(NULL);
+    } else if (section != NULL) {
+      g_string_append_printf(section, "%s\n", lines[i]);
+    }
+  }
+  if (name != NULL)
+    g_hash_table_replace(reference->sections, name, g_string_free(section, FALSE));
+}
+
+/* Returns the reference's output for @spec, or NULL after g_test_skip(). */
+static const char *
+reference_output(Reference *reference, const StatsDatasetSpec *spec)
+{
+  const char *text;
+
+  if (reference->skip_reason != NULL) {
+    g_test_skip(reference->skip_reason);
+    return NULL;
+  }
+  text = g_hash_table_lookup(reference->sections, spec->name);
+  if (text == NULL)
+    g_error("the reference printed nothing for dataset %s", spec->name);
+  return text;
+}
+
+static const char *
+proc_output(const StatsDatasetSpec *spec)
+{
+  if (!proc_reference.ran) {
+    g_autofree char *script = g_build_filename(g_getenv("CARPALSCOPE_SRCDIR"), "tests", "stats",
+                                               "reference-proc.R", NULL);
+    g_autofree char *rscript = g_find_program_in_path("Rscript");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+
+    if (rscript == NULL) {
+      proc_reference.ran = TRUE;
+      proc_reference.skip_reason = g_strdup("Rscript is not installed");
+    } else {
+      g_ptr_array_add(argv, g_strdup(rscript));
+      g_ptr_array_add(argv, g_strdup("--vanilla"));
+      g_ptr_array_add(argv, g_strdup(script));
+      for (gsize i = 0; i < stats_n_datasets; i++)
+        g_ptr_array_add(argv, dataset_path(&stats_datasets[i]));
+      g_ptr_array_add(argv, NULL);
+      run_reference(&proc_reference, (const char *const *)argv->pdata);
+    }
+  }
+  return reference_output(&proc_reference, spec);
+}
+
+static const char *
+sklearn_output(const StatsDatasetSpec *spec)
+{
+  if (!sklearn_reference.ran) {
+    g_autofree char *script = g_build_filename(g_getenv("CARPALSCOPE_SRCDIR"), "tests", "stats",
+                                               "reference-sklearn.py", NULL);
+    const char *python = g_getenv("CARPALSCOPE_PYTHON");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+
+    if (python == NULL)
+      python = "/usr/bin/python3";
+    if (!g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
+      sklearn_reference.ran = TRUE;
+      sklearn_reference.skip_reason = g_strdup_printf("%s is not installed", python);
+    } else {
+      g_ptr_array_add(argv, g_strdup(python));
+      g_ptr_array_add(argv, g_strdup(script));
+      for (gsize i = 0; i < stats_n_datasets; i++) {
+        char threshold[G_ASCII_DTOSTR_BUF_SIZE];
+        g_ptr_array_add(argv, dataset_path(&stats_datasets[i]));
+        g_ptr_array_add(argv, g_strdup(g_ascii_dtostr(threshold, sizeof threshold,
+                                                      stats_datasets[i].threshold)));
+      }
+      g_ptr_array_add(argv, NULL);
+      run_reference(&sklearn_reference, (const char *const *)argv->pdata);
+    }
+  }
+  return reference_output(&sklearn_reference, spec);
 }
 
 /* Parses "kind level model ... values" lines into a table keyed by their first @n_key words. */
@@ -163,21 +297,12 @@ assert_close(const char *what, double ours, double reference, double abs_tol, do
 static void
 test_proc(Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *script =
-      g_build_filename(g_getenv("CARPALSCOPE_SRCDIR"), "tests", "stats", "reference-proc.R", NULL);
-  g_autofree char *rscript = g_find_program_in_path("Rscript");
-  const char *argv[] = { rscript, "--vanilla", script, fixture->csv_path, NULL };
-  g_autofree char *out = NULL;
+  const char *out = proc_output(fixture->spec);
   g_autoptr(GHashTable) table = NULL;
   g_autoptr(GHashTable) pairs = NULL;
   const CsEvaluation *ev = fixture->evaluation;
   double worst_auc = 0, worst_var = 0, worst_p = 0;
 
-  if (rscript == NULL) {
-    g_test_skip("Rscript is not installed");
-    return;
-  }
-  out = run_reference(argv);
   if (out == NULL)
     return;
   table = parse_lines(out, 3);
@@ -220,24 +345,12 @@ test_proc(Fixture *fixture, gconstpointer data)
 static void
 test_sklearn(Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *script = g_build_filename(g_getenv("CARPALSCOPE_SRCDIR"), "tests", "stats",
-                                             "reference-sklearn.py", NULL);
-  const char *python = g_getenv("CARPALSCOPE_PYTHON");
-  char threshold[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *argv[] = { python ? python : "/usr/bin/python3", script, fixture->csv_path,
-                         g_ascii_dtostr(threshold, sizeof threshold, fixture->spec->threshold),
-                         NULL };
-  g_autofree char *out = NULL;
+  const char *out = sklearn_output(fixture->spec);
   g_autoptr(GHashTable) table = NULL;
   g_auto(GStrv) lines = NULL;
   const CsEvaluation *ev = fixture->evaluation;
   guint undefined_seen = 0;
 
-  if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip("no Python interpreter");
-    return;
-  }
-  out = run_reference(argv);
   if (out == NULL)
     return;
   table = parse_lines(out, 3);
@@ -302,6 +415,8 @@ test_sklearn(Fixture *fixture, gconstpointer data)
 int
 main(int argc, char **argv)
 {
+  int status;
+
   g_test_init(&argc, &argv, NULL);
   for (gsize i = 0; i < stats_n_datasets; i++) {
     g_autofree char *proc = g_strdup_printf("/stats/reference/proc/%s", stats_datasets[i].name);
@@ -310,5 +425,9 @@ main(int argc, char **argv)
     g_test_add(proc, Fixture, &stats_datasets[i], fixture_setup, test_proc, fixture_teardown);
     g_test_add(sklearn, Fixture, &stats_datasets[i], fixture_setup, test_sklearn, fixture_teardown);
   }
-  return g_test_run();
+  status = g_test_run();
+  remove_datasets();
+  reference_clear(&proc_reference);
+  reference_clear(&sklearn_reference);
+  return status;
 }

@@ -344,7 +344,7 @@ test_evaluate_levels(void)
   g_assert_no_error(error);
   cs_evaluate_options_init(&options);
   options.replicates = 50;
-  evaluation = cs_evaluate(scores, &options, &error);
+  evaluation = cs_evaluate(scores, &options, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(evaluation->n_models, ==, 4);
   g_assert_cmpuint(evaluation->models[0].level, ==, CS_LEVEL_IMAGE);
@@ -367,6 +367,50 @@ test_evaluate_levels(void)
   g_assert_cmpfloat(evaluation->csa.median_cts, ==, 15.0);
 }
 
+static void
+evaluated_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref(result);
+}
+
+/* The GUI's path: the same numbers from a worker thread, and cancellation. */
+static void
+test_evaluate_async(void)
+{
+  const char *text = "hand,frame,label,model,p_cts\nC1,0,cts,a,0.9\nC1,1,cts,a,0.4\n"
+                     "C2,0,cts,a,0.7\nN1,0,control,a,0.2\nN1,1,control,a,0.6\nN2,0,control,a,0.3\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsScores) scores = cs_scores_parse_csv(text, strlen(text), "t.csv", &error);
+  g_autoptr(CsEvaluation) sync = cs_evaluate(scores, NULL, NULL, &error);
+  g_autoptr(CsEvaluation) async = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  GAsyncResult *result = NULL;
+
+  g_assert_no_error(error);
+  cs_evaluate_async(scores, NULL, NULL, evaluated_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration(NULL, TRUE);
+  async = cs_evaluate_finish(result, &error);
+  g_clear_object(&result);
+  g_assert_no_error(error);
+  g_assert_cmpuint(async->n_models, ==, sync->n_models);
+  for (size_t i = 0; i < sync->n_models; i++)
+    for (int k = 0; k < CS_N_METRICS; k++) {
+      g_assert_cmpmem(&async->models[i].metrics[k], sizeof(CsEstimate), &sync->models[i].metrics[k],
+                      sizeof(CsEstimate));
+    }
+
+  g_cancellable_cancel(cancellable);
+  cs_evaluate_async(scores, NULL, cancellable, evaluated_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_null(cs_evaluate_finish(result, &error));
+  g_clear_object(&result);
+  g_assert_error(error, CS_ERROR, CS_ERROR_CANCELLED);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -382,5 +426,6 @@ main(int argc, char **argv)
   g_test_add_func("/stats/bootstrap/clustered-coverage", test_bootstrap_clustered_coverage);
   g_test_add_func("/stats/scores/csv", test_scores_csv);
   g_test_add_func("/stats/evaluate/levels", test_evaluate_levels);
+  g_test_add_func("/stats/evaluate/async", test_evaluate_async);
   return g_test_run();
 }
