@@ -2,6 +2,12 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+
+/* strndup() is a POSIX 2008 addition to C11; the build defines this too. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include "config.h"
 
 #include "csnn-models.h"

@@ -7,6 +7,12 @@
  * reader that knows the fixed shape of a safetensors header: an object whose members are tensor
  * entries or the "__metadata__" map. No generic JSON tree is built, and nothing recurses.
  */
+
+/* mkostemp() and strndup() are GNU and POSIX 2008 additions to C11; the build defines this too. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include "csnn-safetensors.h"
 
 #include "csnn-sha256.h"
@@ -593,10 +599,6 @@ parse_metadata(st_parser *ps)
       st->meta_values = values;
       ps->metadata_allocated = n;
     }
-    for (size_t i = 0; i < st->n_metadata; i++)
-      if (strcmp(st->meta_keys[i], key) == 0)
-        return parse_error(ps, CSNN_ERR_FORMAT, "__metadata__ key '%s' appears twice",
-                           shown(key, shown_key));
     st->meta_keys[st->n_metadata] = key;
     st->meta_values[st->n_metadata] = value;
     st->n_metadata++;
@@ -665,6 +667,12 @@ compare_names(const void *a, const void *b)
 }
 
 static int
+compare_keys(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
 compare_ranges(const void *a, const void *b)
 {
   const st_tensor *x = *(const st_tensor *const *)a;
@@ -725,6 +733,29 @@ validate_tensors(csnn_safetensors *st)
       return csnn_set_error(CSNN_ERR_FORMAT, "tensor '%s' appears twice in the header",
                             shown(st->by_name[i]->name, name));
     }
+
+  /* Duplicate metadata keys, found by sorting (a quadratic scan would let a header of a million
+   * keys stall the parser). */
+  if (st->n_metadata > 1) {
+    const char **keys = malloc(st->n_metadata * sizeof *keys);
+
+    if (keys == NULL) {
+      free(order);
+      return csnn_set_error(CSNN_ERR_NOMEM, "out of memory for %zu metadata keys", st->n_metadata);
+    }
+    memcpy(keys, st->meta_keys, st->n_metadata * sizeof *keys);
+    qsort(keys, st->n_metadata, sizeof *keys, compare_keys);
+    for (size_t i = 1; i < st->n_metadata; i++)
+      if (strcmp(keys[i - 1], keys[i]) == 0) {
+        int status = csnn_set_error(CSNN_ERR_FORMAT, "__metadata__ key '%s' appears twice",
+                                    shown(keys[i], name));
+
+        free(keys);
+        free(order);
+        return status;
+      }
+    free(keys);
+  }
 
   /* The ranges must tile the data section: sorted by offset, each starts where the last ended. */
   qsort(order, st->n_tensors, sizeof *order, compare_ranges);

@@ -4,7 +4,15 @@
  */
 #include "csnn-sha256.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_X86 1
+#endif
 
 /* The first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 static const uint32_t round_constants[64] = {
@@ -25,7 +33,7 @@ rotr(uint32_t x, unsigned n)
 }
 
 static void
-compress(uint32_t state[8], const uint8_t block[64])
+compress_one(uint32_t state[8], const uint8_t block[64])
 {
   uint32_t w[64];
   uint32_t a, b, c, d, e, f, g, h;
@@ -74,6 +82,106 @@ compress(uint32_t state[8], const uint8_t block[64])
   state[7] += h;
 }
 
+static void
+compress_portable(uint32_t state[8], const uint8_t *blocks, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    compress_one(state, blocks + 64 * i);
+}
+
+#ifdef HAVE_X86
+/* The SHA extensions (Intel since Goldmont and Ice Lake, AMD since Zen) do two rounds per
+ * instruction: a model file hashes about ten times faster than in portable C. The state lives in
+ * two registers as the instructions want it, ABEF and CDGH (A in the highest lane). */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+compress_sha_ni(uint32_t state[8], const uint8_t *blocks, size_t n)
+{
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i dcba = _mm_loadu_si128((const __m128i *)&state[0]);
+  __m128i hgfe = _mm_loadu_si128((const __m128i *)&state[4]);
+  __m128i badc = _mm_shuffle_epi32(dcba, 0xb1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1b);
+  __m128i abef = _mm_alignr_epi8(badc, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, badc, 0xf0);
+
+  for (size_t b = 0; b < n; b++) {
+    const uint8_t *block = blocks + 64 * b;
+    __m128i abef_before = abef, cdgh_before = cdgh;
+    __m128i w[4]; /* The last four groups of four schedule words, w[g % 4] for group g. */
+
+    for (int g = 0; g < 16; g++) {
+      __m128i wk;
+
+      if (g < 4)
+        w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * g)), byte_swap);
+      else {
+        /* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four words at a time. */
+        __m128i sum = _mm_sha256msg1_epu32(w[g & 3], w[(g - 3) & 3]);
+
+        sum = _mm_add_epi32(sum, _mm_alignr_epi8(w[(g - 1) & 3], w[(g - 2) & 3], 4));
+        w[g & 3] = _mm_sha256msg2_epu32(sum, w[(g - 1) & 3]);
+      }
+      wk = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&round_constants[4 * g]));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0e));
+    }
+    abef = _mm_add_epi32(abef, abef_before);
+    cdgh = _mm_add_epi32(cdgh, cdgh_before);
+  }
+
+  {
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1b);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xb1);
+
+    _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(feba, dchg, 0xf0));
+    _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(dchg, feba, 8));
+  }
+}
+
+static bool
+cpu_has_sha_ni(void)
+{
+  unsigned eax, ebx, ecx, edx;
+
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 19)) || !(ecx & (1u << 9)))
+    return false; /* SSE4.1 and SSSE3. */
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return false;
+  return (ebx & (1u << 29)) != 0;
+}
+#endif
+
+/* -1 before the first hash, then whether the SHA extensions are used. */
+static atomic_int use_sha_ni = -1;
+
+void
+csnn__sha256_set_accel(int enabled)
+{
+#ifdef HAVE_X86
+  atomic_store(&use_sha_ni, enabled && cpu_has_sha_ni());
+#else
+  atomic_store(&use_sha_ni, 0);
+#endif
+}
+
+static void
+compress(uint32_t state[8], const uint8_t *blocks, size_t n)
+{
+  int accel = atomic_load(&use_sha_ni);
+
+  if (accel < 0) {
+    csnn__sha256_set_accel(1);
+    accel = atomic_load(&use_sha_ni);
+  }
+#ifdef HAVE_X86
+  if (accel) {
+    compress_sha_ni(state, blocks, n);
+    return;
+  }
+#endif
+  compress_portable(state, blocks, n);
+}
+
 void
 csnn_sha256_init(csnn_sha256_ctx *ctx)
 {
@@ -103,12 +211,15 @@ csnn_sha256_update(csnn_sha256_ctx *ctx, const void *data, size_t size)
     size -= take;
     if (ctx->block_used < 64)
       return;
-    compress(ctx->state, ctx->block);
+    compress(ctx->state, ctx->block, 1);
     ctx->block_used = 0;
   }
   /* Whole blocks are hashed in place, without a copy. */
-  for (; size >= 64; bytes += 64, size -= 64)
-    compress(ctx->state, bytes);
+  if (size >= 64) {
+    compress(ctx->state, bytes, size / 64);
+    bytes += size / 64 * 64;
+    size %= 64;
+  }
   memcpy(ctx->block, bytes, size);
   ctx->block_used = size;
 }
@@ -122,13 +233,13 @@ csnn_sha256_final(csnn_sha256_ctx *ctx, uint8_t digest[CSNN_SHA256_SIZE])
   ctx->block[ctx->block_used++] = 0x80;
   if (ctx->block_used > 56) {
     memset(ctx->block + ctx->block_used, 0, 64 - ctx->block_used);
-    compress(ctx->state, ctx->block);
+    compress(ctx->state, ctx->block, 1);
     ctx->block_used = 0;
   }
   memset(ctx->block + ctx->block_used, 0, 56 - ctx->block_used);
   for (int i = 0; i < 8; i++)
     ctx->block[56 + i] = (uint8_t)(n_bits >> (56 - 8 * i));
-  compress(ctx->state, ctx->block);
+  compress(ctx->state, ctx->block, 1);
 
   for (int i = 0; i < 8; i++) {
     digest[4 * i] = (uint8_t)(ctx->state[i] >> 24);

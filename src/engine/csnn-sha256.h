@@ -47,6 +47,10 @@ void csnn_sha256_final_hex(csnn_sha256_ctx *ctx, char hex[CSNN_SHA256_HEX_SIZE])
 /* Hashes @size bytes at @data in one call, writing lowercase hex. */
 void csnn_sha256_hex(const void *data, size_t size, char hex[CSNN_SHA256_HEX_SIZE]);
 
+/* Internal, for tests: uses the CPU's SHA instructions when @enabled and available (the default),
+ * or the portable code. */
+void csnn__sha256_set_accel(int enabled);
+
 #ifdef __cplusplus
 }
 #endif
