@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "csnn-models.h"
 #include "csnn-safetensors.h"
 #include "csnn-sha256.h"
 
@@ -382,6 +383,142 @@ test_sha256_of_file(void)
   g_assert_cmpuint(strlen(output), >, 64);
   output[64] = '\0';
   g_assert_cmpstr(csnn_safetensors_sha256(st), ==, output);
+  csnn_safetensors_close(st);
+  remove_dir(dir);
+}
+
+/* --- Against an independent reader and writer: Python's json and struct modules ------------- */
+
+/* Runs Python's @script with @path as its argument; returns its stdout, or NULL to skip. */
+static char *
+run_python(const char *script, const char *path)
+{
+  const char *python = g_getenv("CARPALSCOPE_PYTHON");
+  const char *argv[] = { python ? python : "/usr/bin/python3", "-c", script, path, NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+  int wait_status;
+
+  if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE))
+    return NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                             &wait_status, &error));
+  g_assert_no_error(error);
+  if (!g_spawn_check_wait_status(wait_status, NULL))
+    g_error("python failed: %s", err);
+  return out;
+}
+
+static void
+test_python_reads_ours(void)
+{
+  /* json.loads is strict about escapes and UTF-8; struct checks the offsets and the values. */
+  static const char script[] =
+      "import json, struct, sys\n"
+      "data = open(sys.argv[1], 'rb').read()\n"
+      "n, = struct.unpack('<Q', data[:8])\n"
+      "assert (8 + n) % 8 == 0, 'data not 8-byte aligned'\n"
+      "header = json.loads(data[8:8 + n].decode('utf-8'))\n"
+      "body = data[8 + n:]\n"
+      "meta = header.pop('__metadata__')\n"
+      "for k in sorted(meta): print('meta', json.dumps(k), json.dumps(meta[k]))\n"
+      "end = 0\n"
+      "for name, t in sorted(header.items(), key=lambda i: i[1]['data_offsets']):\n"
+      "    b, e = t['data_offsets']\n"
+      "    assert t['dtype'] == 'F32' and b == end, name\n"
+      "    count = 1\n"
+      "    for d in t['shape']: count *= d\n"
+      "    assert e - b == 4 * count, name\n"
+      "    values = struct.unpack('<%df' % count, body[b:e])\n"
+      "    print('tensor', json.dumps(name), t['shape'], repr(sum(values)))\n"
+      "    end = e\n"
+      "assert end == len(body)\n";
+  g_autofree char *dir = temp_dir();
+  g_autofree char *path = g_build_filename(dir, "ours.safetensors", NULL);
+  g_autofree char *out = NULL;
+  float a[6] = { 0.5f, -1.25f, 2, 0, 0, 1.75f }, b[1] = { 3 };
+  const csnn_st_tensor tensors[] = {
+    { "features.0.0.weight", 3, { 1, 2, 3 }, a },
+    { "t\u00e4b\tle \"\\ \xf0\x9f\x98\x80", 0, { 0 }, b },
+  };
+  const char *metadata[] = { "arch", "efficientnet_b0", "note", "\x01\n\"\\/ caf\u00e9", NULL };
+
+  g_assert_cmpint(csnn_safetensors_save(path, tensors, 2, metadata), ==, CSNN_OK);
+  out = run_python(script, path);
+  if (out == NULL) {
+    remove_dir(dir);
+    g_test_skip("no python3");
+    return;
+  }
+  g_assert_cmpstr(out, ==,
+                  "meta \"arch\" \"efficientnet_b0\"\n"
+                  "meta \"note\" \"\\u0001\\n\\\"\\\\/ caf\\u00e9\"\n"
+                  "tensor \"features.0.0.weight\" [1, 2, 3] 3.0\n"
+                  "tensor \"t\\u00e4b\\tle \\\"\\\\ \\ud83d\\ude00\" [] 3.0\n");
+  remove_dir(dir);
+}
+
+static void
+test_ours_reads_python(void)
+{
+  /* Python writes escapes the way json.dumps does (\uXXXX, surrogate pairs), F16 with struct's
+   * own half-precision packing, BF16 by truncating float32, and the data in reverse order. */
+  static const char script[] =
+      "import json, struct, sys\n"
+      "halves = [0.0, -0.0, 1.0, -2.5, 65504.0, 6.103515625e-05, 5.960464477539063e-08, "
+      "float('inf'), 0.333251953125]\n"
+      "f16 = struct.pack('<%de' % len(halves), *halves)\n"
+      "bf = [1.0, -3.0, 0.15625, 1e30]\n"
+      "bf16 = b''.join(struct.pack('<f', v)[2:] for v in bf)\n"
+      "f32 = struct.pack('<3f', 0.1, 0.2, 0.3)\n"
+      "header = {'__metadata__': {'classes': json.dumps(['control', 'cts']), "
+      "'trained_on': 'caf\u00e9 \U0001F600 \"q\" \\\\ tab\\t'},\n"
+      "  'w.f32': {'dtype': 'F32', 'shape': [3], 'data_offsets': [0, 12]},\n"
+      "  'w.bf16': {'dtype': 'BF16', 'shape': [2, 2], 'data_offsets': [12, 20]},\n"
+      "  'w.f16\u00e9': {'dtype': 'F16', 'shape': [9], 'data_offsets': [20, 38]}}\n"
+      "text = json.dumps(header).encode()\n"
+      "text += b' ' * (-(8 + len(text)) % 8)\n"
+      "open(sys.argv[1], 'wb').write(struct.pack('<Q', len(text)) + text + f32 + bf16 + f16)\n"
+      "print('written')\n";
+  g_autofree char *dir = temp_dir();
+  g_autofree char *path = g_build_filename(dir, "python.safetensors", NULL);
+  g_autofree char *out = run_python(script, path);
+  csnn_safetensors *st = NULL;
+  float f32[3], bf16[4], f16[9];
+  csnn_model_meta meta;
+
+  if (out == NULL) {
+    remove_dir(dir);
+    g_test_skip("no python3");
+    return;
+  }
+  g_assert_cmpint(csnn_safetensors_open(path, &st), ==, CSNN_OK);
+  g_assert_cmpstr(csnn_safetensors_metadata(st, "trained_on"), ==,
+                  "caf\u00e9 \xf0\x9f\x98\x80 \"q\" \\ tab\t");
+  g_assert_cmpint(csnn_model_meta_read(st, &meta), ==, CSNN_OK);
+  g_assert_cmpint(meta.n_classes, ==, 2);
+  g_assert_cmpstr(meta.classes[1], ==, "cts");
+  g_assert_cmpint(csnn_safetensors_read_named(st, "w.f32", 1, (int64_t[]){ 3 }, f32), ==, CSNN_OK);
+  g_assert_cmpfloat(f32[0], ==, 0.1f);
+  g_assert_cmpfloat(f32[2], ==, 0.3f);
+  g_assert_cmpint(csnn_safetensors_read_named(st, "w.bf16", 2, (int64_t[]){ 2, 2 }, bf16), ==,
+                  CSNN_OK);
+  g_assert_cmpfloat(bf16[0], ==, 1.0f);
+  g_assert_cmpfloat(bf16[1], ==, -3.0f);
+  g_assert_cmpfloat(bf16[2], ==, 0.15625f);
+  g_assert_cmpfloat(fabsf(bf16[3] - 1e30f), <, 1e30f / 128);
+  g_assert_cmpint(csnn_safetensors_read_named(st, "w.f16\u00e9", 1, (int64_t[]){ 9 }, f16), ==,
+                  CSNN_OK);
+  g_assert_cmpfloat(f16[0], ==, 0.0f);
+  g_assert_true(signbit(f16[1]));
+  g_assert_cmpfloat(f16[2], ==, 1.0f);
+  g_assert_cmpfloat(f16[3], ==, -2.5f);
+  g_assert_cmpfloat(f16[4], ==, 65504.0f);
+  g_assert_cmpfloat(f16[5], ==, ldexpf(1, -14));
+  g_assert_cmpfloat(f16[6], ==, ldexpf(1, -24));
+  g_assert_true(isinf(f16[7]));
+  g_assert_cmpfloat(f16[8], ==, 0.333251953125f);
   csnn_safetensors_close(st);
   remove_dir(dir);
 }
@@ -884,6 +1021,8 @@ main(int argc, char **argv)
   g_test_add_func("/engine/sha256/file", test_sha256_of_file);
   g_test_add_func("/engine/safetensors/round-trip", test_round_trip);
   g_test_add_func("/engine/safetensors/save-refused", test_save_refused);
+  g_test_add_func("/engine/safetensors/python-reads-ours", test_python_reads_ours);
+  g_test_add_func("/engine/safetensors/ours-reads-python", test_ours_reads_python);
   g_test_add_func("/engine/safetensors/f16", test_f16);
   g_test_add_func("/engine/safetensors/f16-exhaustive", test_f16_exhaustive);
   g_test_add_func("/engine/safetensors/bf16-and-others", test_bf16_and_others);
