@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-preferences-window.h"
 #include "cs-window.h"
 
 struct _CsApplication {
@@ -36,7 +37,12 @@ get_or_create_window(CsApplication *self)
 static void
 cs_application_activate(GApplication *app)
 {
-  gtk_window_present(GTK_WINDOW(get_or_create_window(CS_APPLICATION(app))));
+  gboolean new_window = gtk_application_get_active_window(GTK_APPLICATION(app)) == NULL;
+  CsWindow *window = get_or_create_window(CS_APPLICATION(app));
+
+  gtk_window_present(GTK_WINDOW(window));
+  if (new_window)
+    cs_window_offer_recovery(window);
 }
 
 static void
@@ -93,8 +99,18 @@ quit_cb(GSimpleAction *action, GVariant *parameter, gpointer user_data)
   }
 }
 
+static void
+preferences_cb(GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CsApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window(GTK_APPLICATION(self));
+
+  gtk_window_present(GTK_WINDOW(cs_preferences_window_new(parent)));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", about_cb, NULL, NULL, NULL },
+  { "preferences", preferences_cb, NULL, NULL, NULL },
   { "quit", quit_cb, NULL, NULL, NULL },
 };
 
@@ -103,12 +119,15 @@ cs_application_startup(GApplication *app)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS(cs_application_parent_class)->startup(app);
 
   g_action_map_add_action_entries(G_ACTION_MAP(app), app_actions, G_N_ELEMENTS(app_actions), app);
   gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action(GTK_APPLICATION(app), "win.open", open_accels);
+  gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.preferences",
+                                        preferences_accels);
 }
 
 static void

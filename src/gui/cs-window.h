@@ -7,6 +7,9 @@
 #include <adwaita.h>
 
 #include "cs-application.h"
+#include "cs-case.h"
+#include "cs-study.h"
+#include "cs-viewer-pane.h"
 
 G_BEGIN_DECLS
 
@@ -17,10 +20,23 @@ G_DECLARE_FINAL_TYPE(CsWindow, cs_window, CS, WINDOW, AdwApplicationWindow)
 /* Creates a main window of @application. */
 CsWindow *cs_window_new(CsApplication *application);
 
-/* Opens a sweep or a study file in the window. */
+/* Opens a sweep (as the one case of a new study) or a study file in the window. */
 void cs_window_open_file(CsWindow *self, GFile *file);
 
 /* Shows @message as a toast at the bottom of the window. */
 void cs_window_show_toast(CsWindow *self, const char *message);
+
+/* Offers the autosave of a study that was never saved, when one was left behind. */
+void cs_window_offer_recovery(CsWindow *self);
+
+/* The open study and the selected case (borrowed; may be NULL). */
+CsStudy *cs_window_get_study(CsWindow *self);
+CsCase *cs_window_get_case(CsWindow *self);
+
+/* The viewer pane (for tests). */
+CsViewerPane *cs_window_get_viewer_pane(CsWindow *self);
+
+/* TRUE while an analysis runs. */
+gboolean cs_window_is_analysing(CsWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,597 @@
+/* cs-analysis-panel.c — the network's answer for the hand beside the traced CSA
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-analysis-panel.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cs-polygon.h"
+#include "cs-spacing.h"
+#include "csnn-models.h"
+#include "csnn-safetensors.h"
+
+/* What the panel knows of an installed model without loading its network. */
+typedef struct {
+  char *id;
+  char *path;
+  char *sha256;
+  char *arch;
+  char *trained_on;
+} ModelInfo;
+
+struct _CsAnalysisPanel {
+  GtkBox parent_instance;
+
+  AdwComboRow *model_row;
+  GtkSpinButton *threshold_spin;
+  GtkLabel *model_card_label;
+  GtkButton *analyse_button;
+  GtkButton *cancel_button;
+  GtkProgressBar *progress_bar;
+  GtkLabel *p_hand_label;
+  GtkLabel *verdict_label;
+  GtkLabel *spread_label;
+  GtkLabel *frame_p_label;
+  GtkDropDown *level_dropdown;
+  GtkListBox *tracing_list;
+  GtkLabel *csa_reference_label;
+
+  GPtrArray *models; /* ModelInfo */
+  GtkStringList *model_names;
+  CsCase *case_;
+  gulong changed_id;
+  int frame;
+  double csa_cutoff;
+};
+
+G_DEFINE_FINAL_TYPE(CsAnalysisPanel, cs_analysis_panel, GTK_TYPE_BOX)
+
+enum { PROP_0, PROP_THRESHOLD, PROP_MODEL_ID, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+enum { SIGNAL_CANCEL_REQUESTED, SIGNAL_FRAME_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+model_info_free(gpointer data)
+{
+  ModelInfo *info = data;
+
+  g_free(info->id);
+  g_free(info->path);
+  g_free(info->sha256);
+  g_free(info->arch);
+  g_free(info->trained_on);
+  g_free(info);
+}
+
+static const ModelInfo *
+selected_model(CsAnalysisPanel *self)
+{
+  guint index = adw_combo_row_get_selected(self->model_row);
+
+  if (index == GTK_INVALID_LIST_POSITION || index >= self->models->len)
+    return NULL;
+  return g_ptr_array_index(self->models, index);
+}
+
+const char *
+cs_analysis_panel_get_model_id(CsAnalysisPanel *self)
+{
+  const ModelInfo *info;
+
+  g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), NULL);
+  info = selected_model(self);
+  return info != NULL ? info->id : NULL;
+}
+
+const char *
+cs_analysis_panel_get_model_sha256(CsAnalysisPanel *self)
+{
+  const ModelInfo *info;
+
+  g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), NULL);
+  info = selected_model(self);
+  return info != NULL ? info->sha256 : NULL;
+}
+
+void
+cs_analysis_panel_set_model_id(CsAnalysisPanel *self, const char *id)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  for (guint i = 0; i < self->models->len; i++) {
+    ModelInfo *info = g_ptr_array_index(self->models, i);
+
+    if (g_strcmp0(info->id, id) == 0) {
+      adw_combo_row_set_selected(self->model_row, i);
+      return;
+    }
+  }
+}
+
+double
+cs_analysis_panel_get_threshold(CsAnalysisPanel *self)
+{
+  g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), 0.5);
+  return gtk_spin_button_get_value(self->threshold_spin);
+}
+
+void
+cs_analysis_panel_set_threshold(CsAnalysisPanel *self, double threshold)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+  gtk_spin_button_set_value(self->threshold_spin, threshold);
+}
+
+const char *
+cs_analysis_panel_get_level(CsAnalysisPanel *self)
+{
+  GtkStringObject *item;
+
+  g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), "inlet");
+  item = gtk_drop_down_get_selected_item(self->level_dropdown);
+  return item != NULL ? gtk_string_object_get_string(item) : "inlet";
+}
+
+const CsModelResult *
+cs_analysis_panel_get_result(CsAnalysisPanel *self, gboolean *stale)
+{
+  const char *sha;
+  const CsModelResult *result;
+
+  g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), NULL);
+
+  sha = cs_analysis_panel_get_model_sha256(self);
+  if (self->case_ == NULL || sha == NULL)
+    return NULL;
+  result = cs_case_find_result(self->case_, sha);
+  if (result != NULL && stale != NULL)
+    *stale = cs_case_result_is_stale(self->case_, result, sha);
+  return result;
+}
+
+static void
+show_model_card(CsAnalysisPanel *self)
+{
+  const ModelInfo *info = selected_model(self);
+  g_autofree char *text = NULL;
+
+  if (info == NULL) {
+    gtk_label_set_text(self->model_card_label,
+                       _("No model is installed. Train one with carpalscope-cli train."));
+    return;
+  }
+  /* Translators: architecture, what it was trained on and the start of the weights' hash. */
+  text = g_strdup_printf(_("%s · trained on %s · weights %.12s…"), info->arch,
+                         info->trained_on != NULL ? info->trained_on : _("unstated data"),
+                         info->sha256);
+  if (info->trained_on != NULL &&
+      (strstr(info->trained_on, "phantom") || strstr(info->trained_on, "synthetic"))) {
+    g_autofree char *both = g_strconcat(
+        text, "\n",
+        _("A demonstrator trained on synthetic phantoms: for research and teaching, not for "
+          "patients."),
+        NULL);
+
+    g_free(text);
+    text = g_steal_pointer(&both);
+  }
+  gtk_label_set_text(self->model_card_label, text);
+}
+
+static void
+show_frame_p(CsAnalysisPanel *self)
+{
+  const CsModelResult *result = cs_analysis_panel_get_result(self, NULL);
+  g_autofree char *text = NULL;
+
+  if (result != NULL) {
+    for (guint i = 0; i < result->n_frames; i++) {
+      if (result->frames[i] == self->frame) {
+        /* Translators: p(CTS) of the frame shown. */
+        text =
+            g_strdup_printf(_("This frame (%d): p(CTS) = %.3f"), self->frame + 1, result->p_cts[i]);
+        break;
+      }
+    }
+  }
+  gtk_label_set_text(self->frame_p_label, text != NULL ? text : "");
+}
+
+static void
+show_result(CsAnalysisPanel *self)
+{
+  gboolean stale = FALSE;
+  const CsModelResult *result = cs_analysis_panel_get_result(self, &stale);
+  double threshold = cs_analysis_panel_get_threshold(self);
+  g_autofree char *p_text = NULL;
+  g_autofree char *spread = NULL;
+  double sum2 = 0, mean;
+  guint above = 0;
+
+  gtk_widget_remove_css_class(GTK_WIDGET(self->verdict_label), "error");
+  gtk_widget_remove_css_class(GTK_WIDGET(self->verdict_label), "success");
+  if (result == NULL || result->n_frames == 0) {
+    gtk_label_set_text(self->p_hand_label, "—");
+    gtk_label_set_text(self->verdict_label,
+                       self->case_ != NULL ? _("Not analysed with this model yet") : "");
+    gtk_label_set_text(self->spread_label, "");
+    gtk_label_set_text(self->frame_p_label, "");
+    return;
+  }
+  mean = result->p_hand;
+  for (guint i = 0; i < result->n_frames; i++) {
+    sum2 += (result->p_cts[i] - mean) * (result->p_cts[i] - mean);
+    above += result->p_cts[i] >= threshold;
+  }
+  p_text = g_strdup_printf("%.3f", result->p_hand);
+  gtk_label_set_text(self->p_hand_label, p_text);
+  if (stale) {
+    gtk_label_set_text(self->verdict_label,
+                       _("Stale: the ROI changed since this analysis — analyse again"));
+  } else if (result->p_hand >= threshold) {
+    g_autofree char *verdict = g_strdup_printf(_("CTS at threshold %.2f"), threshold);
+
+    gtk_label_set_text(self->verdict_label, verdict);
+    gtk_widget_add_css_class(GTK_WIDGET(self->verdict_label), "error");
+  } else {
+    g_autofree char *verdict = g_strdup_printf(_("Control at threshold %.2f"), threshold);
+
+    gtk_label_set_text(self->verdict_label, verdict);
+    gtk_widget_add_css_class(GTK_WIDGET(self->verdict_label), "success");
+  }
+  /* Translators: the spread of the per-frame values behind the hand-level p(CTS). */
+  spread = g_strdup_printf(
+      _("%s of %u frames · SD %.3f · %u of %u frames at or above the "
+        "threshold · %s"),
+      result->summary != NULL && g_str_equal(result->summary, "median") ? _("Median") : _("Mean"),
+      result->n_frames, result->n_frames > 1 ? sqrt(sum2 / (result->n_frames - 1)) : 0.0, above,
+      result->n_frames, result->model_id);
+  gtk_label_set_text(self->spread_label, spread);
+  show_frame_p(self);
+}
+
+static void
+remove_tracing_clicked_cb(GtkButton *button, CsAnalysisPanel *self)
+{
+  guint index = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(button), "tracing-index"));
+
+  if (self->case_ != NULL && index < cs_case_get_n_tracings(self->case_))
+    cs_case_remove_tracing(self->case_, index);
+}
+
+static void
+show_tracing_clicked_cb(GtkButton *button, CsAnalysisPanel *self)
+{
+  int frame = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(button), "tracing-frame"));
+
+  g_signal_emit(self, signals[SIGNAL_FRAME_ACTIVATED], 0, frame);
+}
+
+static void
+show_tracings(CsAnalysisPanel *self)
+{
+  GtkWidget *child;
+  CsSpacing spacing;
+  double inlet_mm2 = NAN;
+  GString *reference = g_string_new(NULL);
+  const CsModelResult *result;
+  gboolean stale = FALSE;
+
+  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->tracing_list))) != NULL)
+    gtk_list_box_remove(self->tracing_list, child);
+  if (self->case_ == NULL) {
+    gtk_label_set_text(self->csa_reference_label, "");
+    g_string_free(reference, TRUE);
+    return;
+  }
+  spacing = cs_case_get_spacing(self->case_);
+  for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
+    const CsTracing *tracing = cs_case_get_tracing(self->case_, i);
+    CsPolygonMeasures measures;
+    g_autofree char *area = NULL;
+    g_autofree char *title = NULL;
+    g_autofree char *subtitle = NULL;
+    GtkWidget *row = adw_action_row_new();
+    GtkWidget *show_button = gtk_button_new_from_icon_name("find-location-symbolic");
+    GtkWidget *remove_button = gtk_button_new_from_icon_name("user-trash-symbolic");
+
+    if (cs_polygon_measure(tracing->points, tracing->n_points, spacing.mm_per_px, &measures) !=
+        CS_POLYGON_OK)
+      continue;
+    area = cs_spacing_format_area(&spacing, measures.area_px2);
+    if (g_strcmp0(tracing->level, "inlet") == 0 && cs_spacing_is_known(&spacing))
+      inlet_mm2 = measures.area_mm2;
+    /* Translators: a tracing: its level and area, e.g. "inlet: 9.8 mm²". */
+    title = g_strdup_printf(_("%s: %s"), tracing->level, area);
+    subtitle = cs_spacing_is_known(&spacing)
+                   ? g_strdup_printf(_("frame %d · flattening %.2f · calibration: %s"),
+                                     (int)tracing->frame + 1, measures.flattening,
+                                     cs_spacing_source_label(spacing.source))
+                   : g_strdup_printf(_("frame %d · flattening %.2f · spacing unknown: px²"),
+                                     (int)tracing->frame + 1, measures.flattening);
+    adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+    gtk_widget_set_valign(show_button, GTK_ALIGN_CENTER);
+    gtk_widget_set_valign(remove_button, GTK_ALIGN_CENTER);
+    gtk_widget_set_tooltip_text(show_button, _("Show its frame"));
+    gtk_widget_set_tooltip_text(remove_button, _("Delete this tracing"));
+    gtk_accessible_update_property(GTK_ACCESSIBLE(show_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                   _("Show its frame"), -1);
+    gtk_accessible_update_property(GTK_ACCESSIBLE(remove_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                   _("Delete this tracing"), -1);
+    gtk_widget_add_css_class(show_button, "flat");
+    gtk_widget_add_css_class(remove_button, "flat");
+    g_object_set_data(G_OBJECT(show_button), "tracing-frame", GINT_TO_POINTER(tracing->frame));
+    g_object_set_data(G_OBJECT(remove_button), "tracing-index", GUINT_TO_POINTER(i));
+    g_signal_connect(show_button, "clicked", G_CALLBACK(show_tracing_clicked_cb), self);
+    g_signal_connect(remove_button, "clicked", G_CALLBACK(remove_tracing_clicked_cb), self);
+    adw_action_row_add_suffix(ADW_ACTION_ROW(row), show_button);
+    adw_action_row_add_suffix(ADW_ACTION_ROW(row), remove_button);
+    gtk_list_box_append(self->tracing_list, row);
+  }
+
+  g_string_append_printf(
+      reference,
+      _("Literature reference, not a device threshold: an inlet CSA of %.1f mm² or more is "
+        "often reported in CTS. Shinohara et al. (2022) traced %.1f ± %.1f mm² in controls and "
+        "%.1f ± %.1f mm² in CTS."),
+      self->csa_cutoff, 8.2, 2.4, 14.7, 5.3);
+  result = cs_analysis_panel_get_result(self, &stale);
+  if (!isnan(inlet_mm2)) {
+    g_string_append_c(reference, '\n');
+    g_string_append_printf(reference,
+                           inlet_mm2 >= self->csa_cutoff
+                               ? _("Traced inlet CSA %.1f mm² is at or above %.1f mm².")
+                               : _("Traced inlet CSA %.1f mm² is below %.1f mm²."),
+                           inlet_mm2, self->csa_cutoff);
+    if (result != NULL && !stale) {
+      g_string_append_c(reference, ' ');
+      g_string_append_printf(reference, _("The network gives p(CTS) = %.2f for the hand."),
+                             result->p_hand);
+    }
+  }
+  gtk_label_set_text(self->csa_reference_label, reference->str);
+  g_string_free(reference, TRUE);
+}
+
+static void
+refresh(CsAnalysisPanel *self)
+{
+  show_model_card(self);
+  show_result(self);
+  show_tracings(self);
+}
+
+static void
+case_changed_cb(CsCase *c, CsAnalysisPanel *self)
+{
+  refresh(self);
+}
+
+void
+cs_analysis_panel_set_case(CsAnalysisPanel *self, CsCase *c)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  if (self->case_ != NULL)
+    g_clear_signal_handler(&self->changed_id, self->case_);
+  g_set_object(&self->case_, c);
+  if (c != NULL)
+    self->changed_id = g_signal_connect(c, "changed", G_CALLBACK(case_changed_cb), self);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->analyse_button), c != NULL);
+  refresh(self);
+}
+
+void
+cs_analysis_panel_set_frame(CsAnalysisPanel *self, int frame)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  self->frame = frame;
+  show_frame_p(self);
+}
+
+void
+cs_analysis_panel_set_running(CsAnalysisPanel *self, gboolean running)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  gtk_widget_set_visible(GTK_WIDGET(self->progress_bar), running);
+  gtk_widget_set_visible(GTK_WIDGET(self->cancel_button), running);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->model_row), !running);
+  if (running)
+    cs_analysis_panel_set_progress(self, 0, _("Starting…"));
+}
+
+void
+cs_analysis_panel_set_progress(CsAnalysisPanel *self, double fraction, const char *text)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  gtk_progress_bar_set_fraction(self->progress_bar, CLAMP(fraction, 0, 1));
+  gtk_progress_bar_set_text(self->progress_bar, text);
+}
+
+void
+cs_analysis_panel_set_csa_cutoff(CsAnalysisPanel *self, double cutoff_mm2)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  self->csa_cutoff = cutoff_mm2;
+  show_tracings(self);
+}
+
+void
+cs_analysis_panel_reload_models(CsAnalysisPanel *self)
+{
+  g_autofree char *previous = g_strdup(cs_analysis_panel_get_model_id(self));
+  csnn_model_entry *entries = NULL;
+  size_t n = 0;
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  g_ptr_array_set_size(self->models, 0);
+  if (csnn_models_list(&entries, &n) != CSNN_OK)
+    n = 0;
+  for (size_t i = 0; i < n; i++) {
+    csnn_safetensors *st = NULL;
+    ModelInfo *info;
+    const char *value;
+
+    /* A model whose file does not parse is left out of the list rather than offered. */
+    if (csnn_safetensors_open(entries[i].path, &st) != CSNN_OK)
+      continue;
+    info = g_new0(ModelInfo, 1);
+    info->id = g_strdup(entries[i].id);
+    info->path = g_strdup(entries[i].path);
+    info->sha256 = g_strdup(csnn_safetensors_sha256(st));
+    value = csnn_safetensors_metadata(st, "arch");
+    info->arch = g_strdup(value != NULL ? value : "?");
+    info->trained_on = g_strdup(csnn_safetensors_metadata(st, "trained_on"));
+    csnn_safetensors_close(st);
+    g_ptr_array_add(self->models, info);
+    g_ptr_array_add(names, info->id);
+  }
+  csnn_models_free_list(entries, n);
+  g_ptr_array_add(names, NULL);
+
+  g_clear_object(&self->model_names);
+  self->model_names = gtk_string_list_new((const char *const *)names->pdata);
+  adw_combo_row_set_model(self->model_row, G_LIST_MODEL(self->model_names));
+  if (previous != NULL)
+    cs_analysis_panel_set_model_id(self, previous);
+  refresh(self);
+}
+
+static void
+model_selected_cb(AdwComboRow *row, GParamSpec *pspec, CsAnalysisPanel *self)
+{
+  refresh(self);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_MODEL_ID]);
+}
+
+static void
+threshold_changed_cb(GtkSpinButton *spin, CsAnalysisPanel *self)
+{
+  show_result(self);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_THRESHOLD]);
+}
+
+static void
+cancel_clicked_cb(CsAnalysisPanel *self)
+{
+  g_signal_emit(self, signals[SIGNAL_CANCEL_REQUESTED], 0);
+}
+
+static void
+cs_analysis_panel_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CsAnalysisPanel *self = CS_ANALYSIS_PANEL(object);
+
+  switch (prop_id) {
+    case PROP_THRESHOLD:
+      g_value_set_double(value, cs_analysis_panel_get_threshold(self));
+      break;
+    case PROP_MODEL_ID:
+      g_value_set_string(value, cs_analysis_panel_get_model_id(self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+cs_analysis_panel_set_property(GObject *object, guint prop_id, const GValue *value,
+                               GParamSpec *pspec)
+{
+  CsAnalysisPanel *self = CS_ANALYSIS_PANEL(object);
+
+  switch (prop_id) {
+    case PROP_THRESHOLD:
+      cs_analysis_panel_set_threshold(self, g_value_get_double(value));
+      break;
+    case PROP_MODEL_ID:
+      cs_analysis_panel_set_model_id(self, g_value_get_string(value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+cs_analysis_panel_dispose(GObject *object)
+{
+  CsAnalysisPanel *self = CS_ANALYSIS_PANEL(object);
+
+  if (self->case_ != NULL)
+    g_clear_signal_handler(&self->changed_id, self->case_);
+  g_clear_object(&self->case_);
+  g_clear_object(&self->model_names);
+  g_clear_pointer(&self->models, g_ptr_array_unref);
+  gtk_widget_dispose_template(GTK_WIDGET(self), CS_TYPE_ANALYSIS_PANEL);
+  G_OBJECT_CLASS(cs_analysis_panel_parent_class)->dispose(object);
+}
+
+static void
+cs_analysis_panel_class_init(CsAnalysisPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+  object_class->dispose = cs_analysis_panel_dispose;
+  object_class->get_property = cs_analysis_panel_get_property;
+  object_class->set_property = cs_analysis_panel_set_property;
+
+  properties[PROP_THRESHOLD] =
+      g_param_spec_double("threshold", NULL, NULL, 0, 1, 0.5,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_ID] =
+      g_param_spec_string("model-id", NULL, NULL, NULL,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, properties);
+
+  signals[SIGNAL_CANCEL_REQUESTED] =
+      g_signal_new("cancel-requested", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_FRAME_ACTIVATED] =
+      g_signal_new("frame-activated", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+
+  gtk_widget_class_set_template_from_resource(widget_class,
+                                              RESOURCE_PREFIX "/ui/cs-analysis-panel.ui");
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, model_row);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, threshold_spin);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, model_card_label);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, analyse_button);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, cancel_button);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, progress_bar);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, p_hand_label);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, verdict_label);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, spread_label);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, frame_p_label);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, level_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, tracing_list);
+  gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, csa_reference_label);
+  gtk_widget_class_bind_template_callback(widget_class, cancel_clicked_cb);
+}
+
+static void
+cs_analysis_panel_init(CsAnalysisPanel *self)
+{
+  gtk_widget_init_template(GTK_WIDGET(self));
+
+  self->models = g_ptr_array_new_with_free_func(model_info_free);
+  self->csa_cutoff = 10.0;
+  g_signal_connect(self->model_row, "notify::selected", G_CALLBACK(model_selected_cb), self);
+  g_signal_connect(self->threshold_spin, "value-changed", G_CALLBACK(threshold_changed_cb), self);
+  cs_analysis_panel_reload_models(self);
+}

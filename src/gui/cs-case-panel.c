@@ -1,0 +1,221 @@
+/* cs-case-panel.c — the case's annotations: hand, label, split, nerve conduction, stage, notes
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-case-panel.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+struct _CsCasePanel {
+  GtkBox parent_instance;
+
+  AdwPreferencesGroup *case_group;
+  AdwComboRow *hand_row;
+  AdwComboRow *group_row;
+  AdwComboRow *split_row;
+  GtkSpinButton *dml_spin;
+  GtkSpinButton *scv_spin;
+  AdwComboRow *sensory_row;
+  AdwComboRow *scheme_row;
+  AdwActionRow *stage_row;
+  GtkLabel *stage_label;
+  GtkTextView *notes_view;
+
+  CsCase *case_;
+  gulong changed_id;
+  gboolean updating; /* Set while the widgets are filled from the case. */
+};
+
+G_DEFINE_FINAL_TYPE(CsCasePanel, cs_case_panel, GTK_TYPE_BOX)
+
+static void
+show_stage(CsCasePanel *self)
+{
+  int stage = cs_case_get_stage(self->case_);
+  g_autofree char *text = NULL;
+  const char *subtitle;
+
+  if (stage < 0) {
+    text = g_strdup("—");
+    subtitle = _("Enter the nerve-conduction values to compute it");
+  } else {
+    text = g_strdup_printf("%d", stage);
+    subtitle = cs_case_get_stage_source(self->case_) == CS_STAGE_SOURCE_COMPUTED
+                   ? _("Computed from the nerve-conduction values")
+                   : _("Entered by hand");
+  }
+  gtk_label_set_text(self->stage_label, text);
+  adw_action_row_set_subtitle(self->stage_row, subtitle);
+}
+
+static void
+fill_from_case(CsCasePanel *self)
+{
+  CsNerveConduction ncs;
+  g_autofree char *title = NULL;
+
+  self->updating = TRUE;
+  title = g_strdup_printf(_("Case %s"), cs_case_get_id(self->case_));
+  adw_preferences_group_set_title(self->case_group, title);
+  adw_combo_row_set_selected(self->hand_row, cs_case_get_hand(self->case_));
+  adw_combo_row_set_selected(self->group_row, cs_case_get_group(self->case_));
+  adw_combo_row_set_selected(self->split_row, cs_case_get_split(self->case_));
+  cs_case_get_nerve_conduction(self->case_, &ncs);
+  gtk_spin_button_set_value(self->dml_spin, isnan(ncs.dml_ms) ? 0 : ncs.dml_ms);
+  gtk_spin_button_set_value(self->scv_spin, isnan(ncs.scv_m_s) ? 0 : ncs.scv_m_s);
+  adw_combo_row_set_selected(self->sensory_row, ncs.sensory_response);
+  adw_combo_row_set_selected(self->scheme_row, cs_case_get_stage_scheme(self->case_));
+  show_stage(self);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer(self->notes_view);
+    g_autofree char *current = NULL;
+    GtkTextIter start, end;
+    const char *notes = cs_case_get_notes(self->case_);
+
+    gtk_text_buffer_get_bounds(buffer, &start, &end);
+    current = gtk_text_buffer_get_text(buffer, &start, &end, FALSE);
+    if (g_strcmp0(current, notes != NULL ? notes : "") != 0)
+      gtk_text_buffer_set_text(buffer, notes != NULL ? notes : "", -1);
+  }
+  self->updating = FALSE;
+}
+
+static void
+case_changed_cb(CsCase *c, CsCasePanel *self)
+{
+  if (!self->updating)
+    fill_from_case(self);
+}
+
+void
+cs_case_panel_set_case(CsCasePanel *self, CsCase *c)
+{
+  g_return_if_fail(CS_IS_CASE_PANEL(self));
+
+  if (self->case_ == c)
+    return;
+  if (self->case_ != NULL)
+    g_clear_signal_handler(&self->changed_id, self->case_);
+  g_set_object(&self->case_, c);
+  gtk_widget_set_sensitive(GTK_WIDGET(self), c != NULL);
+  if (c == NULL)
+    return;
+  self->changed_id = g_signal_connect(c, "changed", G_CALLBACK(case_changed_cb), self);
+  fill_from_case(self);
+}
+
+static void
+apply_ncs(CsCasePanel *self)
+{
+  CsNerveConduction ncs;
+  double dml = gtk_spin_button_get_value(self->dml_spin);
+  double scv = gtk_spin_button_get_value(self->scv_spin);
+  g_autoptr(GError) error = NULL;
+
+  cs_case_get_nerve_conduction(self->case_, &ncs);
+  ncs.dml_ms = dml > 0 ? dml : NAN;
+  ncs.scv_m_s = scv > 0 ? scv : NAN;
+  ncs.sensory_response = (CsTristate)adw_combo_row_get_selected(self->sensory_row);
+  if (!cs_case_set_nerve_conduction(self->case_, &ncs, &error)) {
+    adw_action_row_set_subtitle(self->stage_row, error->message);
+    return;
+  }
+  if (cs_case_get_stage_source(self->case_) == CS_STAGE_SOURCE_COMPUTED ||
+      cs_case_get_stage(self->case_) < 0) {
+    g_clear_error(&error);
+    cs_case_compute_stage(self->case_,
+                          (CsGradingScheme)adw_combo_row_get_selected(self->scheme_row), &error);
+  }
+  show_stage(self);
+}
+
+static void
+row_changed_cb(GObject *row, GParamSpec *pspec, CsCasePanel *self)
+{
+  if (self->updating || self->case_ == NULL)
+    return;
+  self->updating = TRUE;
+  if (row == G_OBJECT(self->hand_row))
+    cs_case_set_hand(self->case_, (CsHand)adw_combo_row_get_selected(self->hand_row));
+  else if (row == G_OBJECT(self->group_row))
+    cs_case_set_group(self->case_, (CsGroup)adw_combo_row_get_selected(self->group_row));
+  else if (row == G_OBJECT(self->split_row))
+    cs_case_set_split(self->case_, (CsSplit)adw_combo_row_get_selected(self->split_row));
+  else
+    apply_ncs(self);
+  self->updating = FALSE;
+}
+
+static void
+spin_changed_cb(GtkSpinButton *spin, CsCasePanel *self)
+{
+  row_changed_cb(G_OBJECT(spin), NULL, self);
+}
+
+static void
+notes_changed_cb(GtkTextBuffer *buffer, CsCasePanel *self)
+{
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  if (self->updating || self->case_ == NULL)
+    return;
+  gtk_text_buffer_get_bounds(buffer, &start, &end);
+  text = gtk_text_buffer_get_text(buffer, &start, &end, FALSE);
+  self->updating = TRUE;
+  cs_case_set_notes(self->case_, text[0] != '\0' ? text : NULL);
+  self->updating = FALSE;
+}
+
+static void
+cs_case_panel_dispose(GObject *object)
+{
+  CsCasePanel *self = CS_CASE_PANEL(object);
+
+  if (self->case_ != NULL)
+    g_clear_signal_handler(&self->changed_id, self->case_);
+  g_clear_object(&self->case_);
+  gtk_widget_dispose_template(GTK_WIDGET(self), CS_TYPE_CASE_PANEL);
+  G_OBJECT_CLASS(cs_case_panel_parent_class)->dispose(object);
+}
+
+static void
+cs_case_panel_class_init(CsCasePanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+  object_class->dispose = cs_case_panel_dispose;
+  gtk_widget_class_set_template_from_resource(widget_class, RESOURCE_PREFIX "/ui/cs-case-panel.ui");
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, case_group);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, hand_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, group_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, split_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, dml_spin);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, scv_spin);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, sensory_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, scheme_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, stage_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, stage_label);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, notes_view);
+}
+
+static void
+cs_case_panel_init(CsCasePanel *self)
+{
+  gtk_widget_init_template(GTK_WIDGET(self));
+
+  g_signal_connect(self->hand_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
+  g_signal_connect(self->group_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
+  g_signal_connect(self->split_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
+  g_signal_connect(self->sensory_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
+  g_signal_connect(self->scheme_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
+  g_signal_connect(self->dml_spin, "value-changed", G_CALLBACK(spin_changed_cb), self);
+  g_signal_connect(self->scv_spin, "value-changed", G_CALLBACK(spin_changed_cb), self);
+  g_signal_connect(gtk_text_view_get_buffer(self->notes_view), "changed",
+                   G_CALLBACK(notes_changed_cb), self);
+  gtk_widget_set_sensitive(GTK_WIDGET(self), FALSE);
+}

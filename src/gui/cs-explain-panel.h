@@ -1,0 +1,37 @@
+/* cs-explain-panel.h — what the network looked at: the ROI crop beside its explanations
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cs-case.h"
+#include "cs-sweep.h"
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_EXPLAIN_PANEL (cs_explain_panel_get_type())
+G_DECLARE_FINAL_TYPE(CsExplainPanel, cs_explain_panel, CS, EXPLAIN_PANEL, GtkBox)
+
+/* Property "model-id": the model explained in the first row. */
+
+/* The case and its sweep whose frames are explained (NULL: nothing). */
+void cs_explain_panel_set_case(CsExplainPanel *self, CsSweep *sweep, CsCase *c);
+
+/* The frame to explain next; panels of another frame are marked as such. */
+void cs_explain_panel_set_frame(CsExplainPanel *self, int frame);
+
+/* Takes defaults (parameters, opacity, colour map) from @settings and keeps them there. */
+void cs_explain_panel_set_settings(CsExplainPanel *self, GSettings *settings);
+
+/* Starts explaining the current frame in a worker; returns FALSE when it cannot start. */
+gboolean cs_explain_panel_explain(CsExplainPanel *self);
+
+/* TRUE while a worker runs. */
+gboolean cs_explain_panel_is_running(CsExplainPanel *self);
+
+/* The number of panels of the first row that hold a map. */
+int cs_explain_panel_get_n_maps(CsExplainPanel *self);
+
+G_END_DECLS

@@ -1,0 +1,198 @@
+/* cs-preferences-window.c — preferences bound to the application's settings
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-preferences-window.h"
+
+#include <glib/gi18n.h>
+
+#include "csnn-models.h"
+
+struct _CsPreferencesWindow {
+  AdwPreferencesWindow parent_instance;
+
+  GSettings *settings;
+  GtkStringList *model_ids;
+};
+
+G_DEFINE_FINAL_TYPE(CsPreferencesWindow, cs_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* A row with a spin button bound to the numeric setting @key (double or unsigned). */
+static GtkWidget *
+spin_row(CsPreferencesWindow *self, const char *key, const char *title, const char *subtitle,
+         double lower, double upper, double step, int digits)
+{
+  GtkWidget *row = adw_action_row_new();
+  GtkWidget *spin = gtk_spin_button_new_with_range(lower, upper, step);
+
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+  gtk_spin_button_set_digits(GTK_SPIN_BUTTON(spin), digits);
+  gtk_widget_set_valign(spin, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property(GTK_ACCESSIBLE(spin), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  g_settings_bind(self->settings, key, spin, "value", G_SETTINGS_BIND_DEFAULT);
+  adw_action_row_add_suffix(ADW_ACTION_ROW(row), spin);
+  adw_action_row_set_activatable_widget(ADW_ACTION_ROW(row), spin);
+  return row;
+}
+
+/* A combo row over the choices of the enum setting @key, in their schema order. */
+static GtkWidget *
+enum_row(CsPreferencesWindow *self, const char *key, const char *title, const char *const *labels)
+{
+  GtkWidget *row = adw_combo_row_new();
+  g_autoptr(GtkStringList) model = gtk_string_list_new(labels);
+
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+  adw_combo_row_set_model(ADW_COMBO_ROW(row), G_LIST_MODEL(model));
+  adw_combo_row_set_selected(ADW_COMBO_ROW(row), g_settings_get_enum(self->settings, key));
+  g_object_set_data_full(G_OBJECT(row), "settings-key", g_strdup(key), g_free);
+  return row;
+}
+
+static void
+enum_row_changed_cb(AdwComboRow *row, GParamSpec *pspec, CsPreferencesWindow *self)
+{
+  const char *key = g_object_get_data(G_OBJECT(row), "settings-key");
+
+  g_settings_set_enum(self->settings, key, (int)adw_combo_row_get_selected(row));
+}
+
+static void
+model_row_changed_cb(AdwComboRow *row, GParamSpec *pspec, CsPreferencesWindow *self)
+{
+  GtkStringObject *item = adw_combo_row_get_selected_item(row);
+
+  if (item != NULL)
+    g_settings_set_string(self->settings, "default-model", gtk_string_object_get_string(item));
+}
+
+static void
+build(CsPreferencesWindow *self)
+{
+  static const char *const fills[] = { N_("Mean gray"), N_("Black"), N_("Blurred"), NULL };
+  static const char *const colormaps[] = { "viridis", "inferno", "turbo", NULL };
+  const char *translated_fills[4];
+  AdwPreferencesPage *page = ADW_PREFERENCES_PAGE(adw_preferences_page_new());
+  AdwPreferencesPage *explain_page = ADW_PREFERENCES_PAGE(adw_preferences_page_new());
+  AdwPreferencesGroup *analysis = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
+  AdwPreferencesGroup *saving = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
+  AdwPreferencesGroup *csa = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
+  AdwPreferencesGroup *occlusion = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
+  AdwPreferencesGroup *lime = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
+  AdwPreferencesGroup *overlay = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
+  GtkWidget *model_row = adw_combo_row_new();
+  GtkWidget *row;
+  csnn_model_entry *entries = NULL;
+  size_t n = 0;
+  g_autofree char *default_model = g_settings_get_string(self->settings, "default-model");
+
+  for (int i = 0; i < 3; i++)
+    translated_fills[i] = _(fills[i]);
+  translated_fills[3] = NULL;
+
+  adw_preferences_page_set_title(page, _("General"));
+  adw_preferences_page_set_icon_name(page, "preferences-system-symbolic");
+  adw_preferences_page_set_title(explain_page, _("Explanations"));
+  adw_preferences_page_set_icon_name(explain_page, "view-grid-symbolic");
+
+  adw_preferences_group_set_title(analysis, _("Analysis"));
+  self->model_ids = gtk_string_list_new(NULL);
+  if (csnn_models_list(&entries, &n) != CSNN_OK)
+    n = 0;
+  for (size_t i = 0; i < n; i++) {
+    gtk_string_list_append(self->model_ids, entries[i].id);
+    if (g_strcmp0(entries[i].id, default_model) == 0)
+      adw_combo_row_set_selected(ADW_COMBO_ROW(model_row), (guint)i);
+  }
+  csnn_models_free_list(entries, n);
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(model_row), _("Default model"));
+  adw_combo_row_set_model(ADW_COMBO_ROW(model_row), G_LIST_MODEL(self->model_ids));
+  g_signal_connect(model_row, "notify::selected", G_CALLBACK(model_row_changed_cb), self);
+  adw_preferences_group_add(analysis, model_row);
+  adw_preferences_group_add(analysis,
+                            spin_row(self, "threshold", _("Threshold"),
+                                     _("p(CTS) at or above it counts as CTS"), 0, 1, 0.01, 2));
+
+  adw_preferences_group_set_title(saving, _("Saving"));
+  adw_preferences_group_add(saving, spin_row(self, "autosave-interval", _("Autosave after"),
+                                             _("Seconds after a change"), 1, 300, 1, 0));
+
+  adw_preferences_group_set_title(csa, _("Cross-Sectional Area"));
+  adw_preferences_group_set_description(
+      csa, _("Literature references shown beside the network's answer; they are not device "
+             "thresholds."));
+  adw_preferences_group_add(
+      csa, spin_row(self, "csa-cutoff", _("Inlet CSA reference (mm²)"), NULL, 5, 30, 0.1, 1));
+
+  adw_preferences_group_set_title(occlusion, _("Occlusion Sensitivity"));
+  adw_preferences_group_add(
+      occlusion,
+      spin_row(self, "occlusion-mask", _("Mask (% of the input side)"), NULL, 1, 100, 1, 0));
+  adw_preferences_group_add(
+      occlusion,
+      spin_row(self, "occlusion-stride", _("Stride (% of the input side)"), NULL, 1, 100, 1, 0));
+  row = enum_row(self, "occlusion-fill", _("Fill"), translated_fills);
+  g_signal_connect(row, "notify::selected", G_CALLBACK(enum_row_changed_cb), self);
+  adw_preferences_group_add(occlusion, row);
+
+  adw_preferences_group_set_title(lime, _("LIME"));
+  adw_preferences_group_add(lime,
+                            spin_row(self, "lime-samples", _("Samples"), NULL, 50, 20000, 50, 0));
+  adw_preferences_group_add(lime,
+                            spin_row(self, "lime-segments", _("Superpixels"), NULL, 4, 400, 1, 0));
+  adw_preferences_group_add(lime,
+                            spin_row(self, "lime-seed", _("Seed"),
+                                     _("The same seed gives the same map"), 0, G_MAXINT32, 1, 0));
+  adw_preferences_group_add(lime, spin_row(self, "lime-repeats", _("Repeats"),
+                                           _("More than one gives a stability map"), 1, 20, 1, 0));
+
+  adw_preferences_group_set_title(overlay, _("Overlays"));
+  adw_preferences_group_add(overlay,
+                            spin_row(self, "overlay-opacity", _("Opacity"), NULL, 0, 1, 0.05, 2));
+  row = enum_row(self, "color-map", _("Colour map"), colormaps);
+  g_signal_connect(row, "notify::selected", G_CALLBACK(enum_row_changed_cb), self);
+  adw_preferences_group_add(overlay, row);
+
+  adw_preferences_page_add(page, analysis);
+  adw_preferences_page_add(page, saving);
+  adw_preferences_page_add(page, csa);
+  adw_preferences_page_add(explain_page, occlusion);
+  adw_preferences_page_add(explain_page, lime);
+  adw_preferences_page_add(explain_page, overlay);
+  adw_preferences_window_add(ADW_PREFERENCES_WINDOW(self), page);
+  adw_preferences_window_add(ADW_PREFERENCES_WINDOW(self), explain_page);
+}
+
+CsPreferencesWindow *
+cs_preferences_window_new(GtkWindow *parent)
+{
+  return g_object_new(CS_TYPE_PREFERENCES_WINDOW, "transient-for", parent, "modal", TRUE, NULL);
+}
+
+static void
+cs_preferences_window_dispose(GObject *object)
+{
+  CsPreferencesWindow *self = CS_PREFERENCES_WINDOW(object);
+
+  g_clear_object(&self->settings);
+  g_clear_object(&self->model_ids);
+  G_OBJECT_CLASS(cs_preferences_window_parent_class)->dispose(object);
+}
+
+static void
+cs_preferences_window_class_init(CsPreferencesWindowClass *klass)
+{
+  G_OBJECT_CLASS(klass)->dispose = cs_preferences_window_dispose;
+}
+
+static void
+cs_preferences_window_init(CsPreferencesWindow *self)
+{
+  self->settings = g_settings_new(APPLICATION_ID);
+  gtk_window_set_title(GTK_WINDOW(self), _("Preferences"));
+  build(self);
+}

@@ -1,0 +1,18 @@
+/* cs-preferences-window.h — preferences bound to the application's settings
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define CS_TYPE_PREFERENCES_WINDOW (cs_preferences_window_get_type())
+G_DECLARE_FINAL_TYPE(CsPreferencesWindow, cs_preferences_window, CS, PREFERENCES_WINDOW,
+                     AdwPreferencesWindow)
+
+/* Creates the preferences window over @parent (may be NULL). */
+CsPreferencesWindow *cs_preferences_window_new(GtkWindow *parent);
+
+G_END_DECLS
