@@ -276,57 +276,95 @@ cs_rgba_to_surface(const guint8 *rgba, int width, int height)
   return surface;
 }
 
-void
-cs_colorbar_draw(cairo_t *cr, double x, double y, double width, double height, CsColormap colormap,
-                 const CsOverlayScale *scale, const char *title)
+/* Paints the 256 entries of @colormap into the rectangle, low values at the bottom (vertical) or
+ * at the left (horizontal). */
+static void
+paint_bar(cairo_t *cr, double x, double y, double w, double h, CsColormap colormap,
+          gboolean vertical)
 {
-  double font = CLAMP(height / 22.0, 8.0, 14.0);
-  double top = y + (title != NULL ? font * 1.8 : font * 0.6);
-  double bottom = y + height - font * 0.6;
-  double bar_w = width / 3.0;
-  double bar_h = bottom - top;
-  g_autofree guint8 *rgba = NULL;
-  double ticks[12];
+  guint8 rgba[256 * 4];
 
-  if (bar_h < 4 || bar_w < 2)
-    return;
+  if (vertical)
+    cs_colorbar_rgba(colormap, 1, 256, TRUE, rgba);
+  else
+    cs_colorbar_rgba(colormap, 256, 1, FALSE, rgba);
+  cairo_surface_t *bar = cs_rgba_to_surface(rgba, vertical ? 1 : 256, vertical ? 256 : 1);
   cairo_save(cr);
-  rgba = g_malloc(256 * 4);
-  cs_colorbar_rgba(colormap, 1, 256, TRUE, rgba);
-  cairo_surface_t *bar = cs_rgba_to_surface(rgba, 1, 256);
-  cairo_save(cr);
-  cairo_rectangle(cr, x, top, bar_w, bar_h);
+  cairo_rectangle(cr, x, y, w, h);
   cairo_clip(cr);
-  cairo_translate(cr, x, top);
-  cairo_scale(cr, bar_w, bar_h / 256.0);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, vertical ? w : w / 256.0, vertical ? h / 256.0 : h);
   cairo_set_source_surface(cr, bar, 0, 0);
   cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
   cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
   cairo_paint(cr);
   cairo_restore(cr);
   cairo_surface_destroy(bar);
+}
 
-  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-  cairo_set_line_width(cr, 1.0);
-  cairo_rectangle(cr, x + 0.5, top + 0.5, bar_w - 1, bar_h - 1);
-  cairo_stroke(cr);
+void
+cs_colorbar_draw(cairo_t *cr, double x, double y, double width, double height, CsColormap colormap,
+                 const CsOverlayScale *scale, const char *title)
+{
+  gboolean vertical = height >= width;
+  double font = vertical ? CLAMP(height / 22.0, 8.0, 14.0) : CLAMP(width / 30.0, 8.0, 12.0);
+  double ticks[12];
+  char label[32];
+
+  g_return_if_fail(cr != NULL && scale != NULL);
+  cairo_save(cr);
   cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, font);
-  int n = cs_colorbar_ticks(scale, (int)CLAMP(bar_h / (font * 2.5), 2, 12), ticks);
+  cairo_set_line_width(cr, 1.0);
   double span = scale->hi - scale->lo;
-  for (int i = 0; i < n; i++) {
-    double ty = bottom - (ticks[i] - scale->lo) / span * bar_h;
-    char label[32];
-    cairo_move_to(cr, x + bar_w, ty);
-    cairo_line_to(cr, x + bar_w + font * 0.4, ty);
+
+  if (vertical) {
+    double top = y + (title != NULL ? font * 1.8 : font * 0.6);
+    double bottom = y + height - font * 0.6;
+    double bar_w = width / 3.0, bar_h = bottom - top;
+    if (bar_h >= 4 && bar_w >= 2) {
+      paint_bar(cr, x, top, bar_w, bar_h, colormap, TRUE);
+      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+      cairo_rectangle(cr, x + 0.5, top + 0.5, bar_w - 1, bar_h - 1);
+      cairo_stroke(cr);
+      int n = cs_colorbar_ticks(scale, (int)CLAMP(bar_h / (font * 2.5), 2, 12), ticks);
+      for (int i = 0; i < n; i++) {
+        double ty = bottom - (ticks[i] - scale->lo) / span * bar_h;
+        cairo_move_to(cr, x + bar_w, ty);
+        cairo_line_to(cr, x + bar_w + font * 0.4, ty);
+        cairo_stroke(cr);
+        g_snprintf(label, sizeof label, "%.3g", ticks[i]);
+        cairo_move_to(cr, x + bar_w + font * 0.6, ty + font * 0.35);
+        cairo_show_text(cr, label);
+      }
+      if (title != NULL) {
+        cairo_move_to(cr, x, y + font * 1.1);
+        cairo_show_text(cr, title);
+      }
+    }
+  } else if (width >= 4 && height >= 2) {
+    /* Horizontal: the bar fills the box; tick labels hang below it, the title sits above. */
+    paint_bar(cr, x, y, width, height, colormap, FALSE);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_rectangle(cr, x + 0.5, y + 0.5, width - 1, height - 1);
     cairo_stroke(cr);
-    g_snprintf(label, sizeof label, "%.3g", ticks[i]);
-    cairo_move_to(cr, x + bar_w + font * 0.6, ty + font * 0.35);
-    cairo_show_text(cr, label);
-  }
-  if (title != NULL) {
-    cairo_move_to(cr, x, y + font * 1.1);
-    cairo_show_text(cr, title);
+    int n = cs_colorbar_ticks(scale, (int)CLAMP(width / (font * 5.0), 2, 12), ticks);
+    for (int i = 0; i < n; i++) {
+      cairo_text_extents_t extents;
+      double tx = x + (ticks[i] - scale->lo) / span * width;
+      cairo_move_to(cr, tx, y + height);
+      cairo_line_to(cr, tx, y + height + font * 0.4);
+      cairo_stroke(cr);
+      g_snprintf(label, sizeof label, "%.3g", ticks[i]);
+      cairo_text_extents(cr, label, &extents);
+      double lx = CLAMP(tx - extents.x_advance / 2, x, x + width - extents.x_advance);
+      cairo_move_to(cr, lx, y + height + font * 1.5);
+      cairo_show_text(cr, label);
+    }
+    if (title != NULL) {
+      cairo_move_to(cr, x, y - font * 0.4);
+      cairo_show_text(cr, title);
+    }
   }
   cairo_restore(cr);
 }

@@ -79,8 +79,10 @@ void cs_colorbar_rgba(CsColormap colormap, int width, int height, gboolean verti
 /* Writes up to @max_ticks round tick values within @scale to @ticks; returns how many. */
 int cs_colorbar_ticks(const CsOverlayScale *scale, int max_ticks, double *ticks);
 
-/* Draws a vertical colour bar with ticks, their values and @title (may be NULL) at @x, @y in a
- * @width x @height box of @cr (the bar takes the left third; labels the rest). */
+/* Draws a colour bar with ticks, their values and @title (may be NULL) in the @width x @height
+ * box at @x, @y of @cr. A tall box gives a vertical bar in its left third with the labels on its
+ * right; a wide box is filled by a horizontal bar whose labels hang below the box (about 1.6
+ * font sizes, the font being width / 30 clamped to 8-12 px) and whose title sits above it. */
 void cs_colorbar_draw(cairo_t *cr, double x, double y, double width, double height,
                       CsColormap colormap, const CsOverlayScale *scale, const char *title);
 

@@ -180,6 +180,61 @@ test_ticks(void)
   g_assert_cmpint(cs_colorbar_ticks(&flat, 5, ticks), ==, 0);
 }
 
+static void
+pixel_rgb(cairo_surface_t *surface, int x, int y, int rgb[3])
+{
+  guint32 v = *(guint32 *)(cairo_image_surface_get_data(surface) +
+                           y * cairo_image_surface_get_stride(surface) + x * 4);
+
+  rgb[0] = (v >> 16) & 0xff;
+  rgb[1] = (v >> 8) & 0xff;
+  rgb[2] = v & 0xff;
+}
+
+/* The legend as the GUI draws it (a wide, short box: a horizontal bar with labels below it) and
+ * as the PNG has it (a tall box: a vertical bar). */
+static void
+test_colorbar_draw(void)
+{
+  const CsOverlayScale scale = { -0.5, 0.5, 0 };
+  const guint8 *lut = cs_colormap_lut(CS_COLORMAP_VIRIDIS);
+  cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 300, 200);
+  cairo_t *cr = cairo_create(surface);
+  int rgb[3];
+
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cs_colorbar_draw(cr, 10, 20, 280, 12, CS_COLORMAP_VIRIDIS, &scale, "title");
+  cs_colorbar_draw(cr, 100, 60, 60, 130, CS_COLORMAP_VIRIDIS, &scale, NULL);
+  cairo_surface_flush(surface);
+  /* Inside the horizontal bar, near its ends: the low and high colours. */
+  pixel_rgb(surface, 12, 26, rgb);
+  g_assert_cmpint(ABS(rgb[0] - lut[0]) + ABS(rgb[1] - lut[1]) + ABS(rgb[2] - lut[2]), <=, 12);
+  pixel_rgb(surface, 287, 26, rgb);
+  g_assert_cmpint(ABS(rgb[0] - lut[765]) + ABS(rgb[1] - lut[766]) + ABS(rgb[2] - lut[767]), <=, 12);
+  /* Some label ink below the horizontal bar and beside the vertical one. */
+  int ink_below = 0, ink_beside = 0;
+  for (int y = 33; y < 50; y++)
+    for (int x = 10; x < 290; x++) {
+      pixel_rgb(surface, x, y, rgb);
+      ink_below += rgb[0] < 128;
+    }
+  for (int y = 60; y < 190; y++)
+    for (int x = 122; x < 160; x++) {
+      pixel_rgb(surface, x, y, rgb);
+      ink_beside += rgb[0] < 128;
+    }
+  g_assert_cmpint(ink_below, >, 20);
+  g_assert_cmpint(ink_beside, >, 20);
+  /* The vertical bar: high values at the top. */
+  pixel_rgb(surface, 105, 66, rgb);
+  g_assert_cmpint(ABS(rgb[0] - lut[765]) + ABS(rgb[1] - lut[766]) + ABS(rgb[2] - lut[767]), <=, 24);
+  if (g_getenv("CS_TEST_KEEP_COLORBAR") != NULL)
+    cairo_surface_write_to_png(surface, g_getenv("CS_TEST_KEEP_COLORBAR"));
+  cairo_destroy(cr);
+  cairo_surface_destroy(surface);
+}
+
 /* The PNG has the overlay and a legend panel beside it, and is written whole. */
 static void
 test_png_and_raw(void)
@@ -266,6 +321,7 @@ main(int argc, char **argv)
   g_test_add_func("/explain/colormap/clip", test_clip_value);
   g_test_add_func("/explain/colormap/compose", test_compose);
   g_test_add_func("/explain/colormap/ticks", test_ticks);
+  g_test_add_func("/explain/colormap/colorbar-draw", test_colorbar_draw);
   g_test_add_func("/explain/colormap/png-and-raw", test_png_and_raw);
   return g_test_run();
 }

@@ -149,8 +149,9 @@ save_model(const char *dir)
 {
   csnn_net *net = random_squeezenet();
   char *path = g_build_filename(dir, "random-squeezenet.safetensors", NULL);
-  const char *metadata[] = { "arch",        "squeezenet1_1", "classes",
-                             "control,cts", "trained_on",    "nothing: random weights for a test",
+  const char *metadata[] = { "arch",       "squeezenet1_1",
+                             "classes",    "[\"control\",\"cts\"]",
+                             "trained_on", "nothing: random weights for a test",
                              NULL };
 
   g_assert_cmpint(csnn_net_save(net, path, metadata), ==, CSNN_OK);
