@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "csnn-ops-private.h"
+#include "csnn-simd.h"
 
 /* The im2col buffer of a thread stays near this many floats (256 KiB). */
 #define CONV_TILE_TARGET_FLOATS 65536
@@ -81,12 +82,60 @@ conv_tile(const csnn_conv2d_desc *d)
   return tile < hw ? tile : hw;
 }
 
+/* The packed kernel's tiles are whole 32-column blocks. */
+static size_t
+conv_tile_packed(const csnn_conv2d_desc *d)
+{
+  size_t hw = (size_t)d->h_out * (size_t)d->w_out;
+  size_t tile = conv_is_pointwise(d) ? 256 : CONV_TILE_TARGET_FLOATS / conv_k(d);
+
+  tile = (tile + 31) / 32 * 32;
+  if (tile < 64)
+    tile = 64;
+  return tile < hw ? tile : hw;
+}
+
 size_t
 csnn_conv2d_scratch_floats(const csnn_conv2d_desc *d)
 {
-  if (conv_is_depthwise(d) || conv_is_pointwise(d))
-    return 0;
-  return conv_k(d) * conv_tile(d);
+  size_t plain, blocked;
+
+  if (conv_is_depthwise(d))
+    return csnn__depthwise_avx512_ok(d) ? csnn__depthwise_scratch_floats(d) : 0;
+  plain = conv_is_pointwise(d) ? 0 : conv_k(d) * conv_tile(d);
+  /* The packed path: blocked columns of a tile, then one block for repacking. */
+  blocked = conv_k(d) * ((conv_tile_packed(d) + 31) / 32 * 32) + conv_k(d) * 32 + 16;
+  return plain > blocked ? plain : blocked;
+}
+
+/* Whether the packed AVX-512 GEMM runs @d (every convolution but the depthwise ones). */
+static int
+conv_uses_packed_gemm(const csnn_conv2d_desc *d)
+{
+  return !conv_is_depthwise(d) && csnn__have_avx512();
+}
+
+size_t
+csnn_conv2d_packed_floats(const csnn_conv2d_desc *d)
+{
+  if (conv_uses_packed_gemm(d))
+    return (size_t)d->groups * csnn__gemm_packed_floats(d->c_out / d->groups, (int)conv_k(d));
+  return (size_t)d->c_out * conv_k(d);
+}
+
+void
+csnn_conv2d_pack(const csnn_conv2d_desc *d, const float *weight, float *packed)
+{
+  size_t k = conv_k(d);
+  int c_out_group = d->c_out / d->groups;
+
+  if (!conv_uses_packed_gemm(d)) {
+    memcpy(packed, weight, (size_t)d->c_out * k * sizeof(float));
+    return;
+  }
+  for (int g = 0; g < d->groups; g++)
+    csnn__gemm_pack(c_out_group, (int)k, weight + (size_t)g * (size_t)c_out_group * k,
+                    packed + (size_t)g * csnn__gemm_packed_floats(c_out_group, (int)k));
 }
 
 /* Copies the input patches of output positions [p0, p0 + len) of one group into @col, one row
@@ -133,6 +182,58 @@ im2col_tile(const csnn_conv2d_desc *d, const float *x, size_t p0, size_t len, fl
   }
 }
 
+/* Same as im2col_tile(), but stored in blocks of 32 columns: column j of the tile, row r, is at
+ * (j / 32) * K * 32 + r * 32 + j % 32, the layout the packed GEMM streams. */
+static void
+im2col_blocked(const csnn_conv2d_desc *d, const float *x, size_t p0, size_t len, float *col)
+{
+  int c_group = d->c_in / d->groups;
+  size_t k_rows = conv_k(d);
+
+  for (int ci = 0; ci < c_group; ci++) {
+    const float *plane = x + (size_t)ci * (size_t)d->h_in * (size_t)d->w_in;
+
+    for (int ky = 0; ky < d->kh; ky++)
+      for (int kx = 0; kx < d->kw; kx++) {
+        size_t r = (size_t)(ci * d->kh + ky) * (size_t)d->kw + (size_t)kx;
+        int oy = (int)(p0 / (size_t)d->w_out);
+        int ox = (int)(p0 % (size_t)d->w_out);
+        size_t done = 0;
+
+        while (done < len) {
+          int iy = oy * d->stride_h - d->pad_h + ky * d->dil_h;
+          size_t run = (size_t)(d->w_out - ox);
+          size_t in_block = 32 - done % 32;
+          float *dst = col + (done / 32) * k_rows * 32 + r * 32 + done % 32;
+
+          if (run > len - done)
+            run = len - done;
+          if (run > in_block)
+            run = in_block;
+          if (iy < 0 || iy >= d->h_in) {
+            memset(dst, 0, run * sizeof(float));
+          } else {
+            const float *row = plane + (size_t)iy * (size_t)d->w_in;
+            int ix = ox * d->stride_w - d->pad_w + kx * d->dil_w;
+
+            if (d->stride_w == 1 && ix >= 0 && ix + (int)run <= d->w_in) {
+              memcpy(dst, row + ix, run * sizeof(float));
+            } else {
+              for (size_t j = 0; j < run; j++, ix += d->stride_w)
+                dst[j] = (ix >= 0 && ix < d->w_in) ? row[ix] : 0.0f;
+            }
+          }
+          done += run;
+          ox += (int)run;
+          if (ox == d->w_out) {
+            ox = 0;
+            oy++;
+          }
+        }
+      }
+  }
+}
+
 /* One channel of a depthwise convolution: a whole output plane, bias and activation fused. */
 static void
 depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, float bias, float *dst)
@@ -174,8 +275,9 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, flo
 
 static void
 conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *weight,
-               const float *bias, float *y, int ith, int nth)
+               const float *bias, float *y, float *scratch, int ith, int nth)
 {
+  int fast = scratch != NULL && csnn__depthwise_avx512_ok(d);
   size_t start, end;
   size_t in_plane = (size_t)d->h_in * (size_t)d->w_in;
   size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
@@ -185,8 +287,12 @@ conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *we
   for (size_t plane = start; plane < end; plane++) {
     size_t ch = plane % (size_t)d->c_out;
 
-    depthwise_plane(d, x + plane * in_plane, weight + ch * k, bias != NULL ? bias[ch] : 0.0f,
-                    y + plane * out_plane);
+    if (fast)
+      csnn__depthwise_plane_avx512(d, x + plane * in_plane, weight + ch * k,
+                                   bias != NULL ? bias[ch] : 0.0f, y + plane * out_plane, scratch);
+    else
+      depthwise_plane(d, x + plane * in_plane, weight + ch * k, bias != NULL ? bias[ch] : 0.0f,
+                      y + plane * out_plane);
   }
 }
 
@@ -206,7 +312,7 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   int m_split = 1, m_block;
 
   if (conv_is_depthwise(d)) {
-    conv_depthwise(d, n, x, weight, bias, y, ith, nth);
+    conv_depthwise(d, n, x, weight, bias, y, NULL, ith, nth);
     return;
   }
 
@@ -252,5 +358,74 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
 
       csnn__bias_act_inplace(d->act, bias != NULL ? bias[ch] : 0.0f, yg + (size_t)o * hw + p0, len);
     }
+  }
+}
+
+void
+csnn_conv2d_forward_packed(const csnn_conv2d_desc *d, int n, const float *x, const float *packed,
+                           const float *bias, float *y, float *scratch, int ith, int nth)
+{
+  size_t hw_in = (size_t)d->h_in * (size_t)d->w_in;
+  size_t hw = (size_t)d->h_out * (size_t)d->w_out;
+  size_t k = conv_k(d);
+  size_t tile, n_tiles, items_per_split, n_items, start, end;
+  int c_out_group = d->c_out / d->groups;
+  int c_in_group = d->c_in / d->groups;
+  int panels = (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
+  size_t group_floats;
+  int pointwise = conv_is_pointwise(d);
+  int m_split = 1, m_block;
+  float *pack_buf;
+
+  if (conv_is_depthwise(d)) {
+    conv_depthwise(d, n, x, packed, bias, y, scratch, ith, nth);
+    return;
+  }
+  if (!conv_uses_packed_gemm(d)) {
+    csnn_conv2d_forward(d, n, x, packed, bias, y, scratch, ith, nth);
+    return;
+  }
+  group_floats = csnn__gemm_packed_floats(c_out_group, (int)k);
+  tile = conv_tile_packed(d);
+  pack_buf = scratch + k * ((tile + 31) / 32 * 32);
+  n_tiles = (hw + tile - 1) / tile;
+  /* As in csnn_conv2d_forward(): split panels too when there are few tiles. */
+  items_per_split = (size_t)n * (size_t)d->groups * n_tiles;
+  while (items_per_split * (size_t)m_split < (size_t)nth * 4 && panels / (m_split * 2) >= 2)
+    m_split *= 2;
+  m_block = (panels + m_split - 1) / m_split;
+  n_items = items_per_split * (size_t)m_split;
+
+  csnn_partition(n_items, ith, nth, &start, &end);
+  for (size_t item = start; item < end; item++) {
+    size_t t = item % n_tiles;
+    size_t rest = item / n_tiles;
+    int m = (int)(rest % (size_t)m_split);
+    size_t g = (rest / (size_t)m_split) % (size_t)d->groups;
+    size_t img = rest / (size_t)m_split / (size_t)d->groups;
+    size_t p0 = t * tile;
+    size_t len = hw - p0 < tile ? hw - p0 : tile;
+    int q0 = m * m_block;
+    int q1 = q0 + m_block < panels ? q0 + m_block : panels;
+    const float *xg = x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
+    float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
+    const float *cols;
+    size_t ldb, block_stride;
+
+    if (q0 >= q1)
+      continue;
+    if (pointwise) {
+      cols = xg + p0;
+      ldb = hw_in;
+      block_stride = 0;
+    } else {
+      im2col_blocked(d, xg, p0, len, scratch);
+      cols = scratch;
+      ldb = 32;
+      block_stride = k * 32;
+    }
+    csnn__gemm_packed_avx512(
+        c_out_group, (int)k, packed + g * group_floats, q0, q1, cols, ldb, block_stride, 0, len,
+        yg + p0, hw, bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act, pack_buf);
   }
 }

@@ -265,34 +265,66 @@ net_reset_params(csnn_net *net)
     }
 }
 
-static void
+/* The floats a convolution node's inference weights take: packed weights and a bias. */
+static size_t
+node_run_floats(const csnn__node *node)
+{
+  return (csnn_conv2d_packed_floats(&node->conv) + 15) / 16 * 16 +
+         ((size_t)node->conv.c_out + 15) / 16 * 16;
+}
+
+/* Computes the weights inference runs: batch norms folded, then packed for the kernels. */
+static int
 net_fold(csnn_net *net)
 {
   float *next = net->folded;
+  float *tmp = NULL;
+  size_t tmp_size = 0;
 
   for (int i = 0; i < net->n_nodes; i++) {
     csnn__node *node = &net->nodes[i];
+    const csnn_param *w;
+    const float *weight, *bias;
+    float *packed, *bias_out;
 
-    if (node->op != CSNN__NODE_CONV && node->op != CSNN__NODE_LINEAR)
-      continue;
-    if (node->op == CSNN__NODE_CONV && node->p_bn >= 0) {
-      const csnn_param *w = &net->params[node->p_weight];
-      size_t row = w->numel / (size_t)node->conv.c_out;
-      float *wf = next, *bf = next + w->numel;
-
-      csnn_bn_fold(
-          node->conv.c_out, row, w->data, node->p_bias >= 0 ? net->params[node->p_bias].data : NULL,
-          net->params[node->p_bn].data, net->params[node->p_bn + 1].data,
-          net->params[node->p_bn + 2].data, net->params[node->p_bn + 3].data, node->bn_eps, wf, bf);
-      node->w_run = wf;
-      node->b_run = bf;
-      next += (w->numel + (size_t)node->conv.c_out + 15) / 16 * 16;
-    } else {
+    if (node->op == CSNN__NODE_LINEAR) {
       node->w_run = net->params[node->p_weight].data;
       node->b_run = node->p_bias >= 0 ? net->params[node->p_bias].data : NULL;
+      continue;
     }
+    if (node->op != CSNN__NODE_CONV)
+      continue;
+    w = &net->params[node->p_weight];
+    weight = w->data;
+    bias = node->p_bias >= 0 ? net->params[node->p_bias].data : NULL;
+    packed = next;
+    bias_out = next + (csnn_conv2d_packed_floats(&node->conv) + 15) / 16 * 16;
+    if (node->p_bn >= 0) {
+      if (tmp_size < w->numel) {
+        free(tmp);
+        tmp_size = w->numel;
+        tmp = malloc(tmp_size * sizeof *tmp);
+        if (tmp == NULL)
+          return csnn_set_error(CSNN_ERR_NOMEM, "cannot fold the batch norms");
+      }
+      csnn_bn_fold(node->conv.c_out, w->numel / (size_t)node->conv.c_out, w->data, bias,
+                   net->params[node->p_bn].data, net->params[node->p_bn + 1].data,
+                   net->params[node->p_bn + 2].data, net->params[node->p_bn + 3].data, node->bn_eps,
+                   tmp, bias_out);
+      weight = tmp;
+    } else if (bias != NULL) {
+      memcpy(bias_out, bias, (size_t)node->conv.c_out * sizeof(float));
+    } else {
+      memset(bias_out, 0, (size_t)node->conv.c_out * sizeof(float));
+    }
+    csnn_conv2d_pack(&node->conv, weight, packed);
+    node->w_run = packed;
+    node->b_run = bias_out;
+    next += node_run_floats(node);
   }
+  free(tmp);
   net->folded_stale = 0;
+  return CSNN_OK;
 }
 
 int
@@ -337,10 +369,8 @@ csnn_net_new(const char *arch, int num_classes, csnn_net **out)
   for (size_t i = 0; i < net->n_params; i++)
     total += (net->params[i].numel + 15) / 16 * 16;
   for (int i = 0; i < net->n_nodes; i++)
-    if (net->nodes[i].op == CSNN__NODE_CONV && net->nodes[i].p_bn >= 0)
-      folded +=
-          (net->params[net->nodes[i].p_weight].numel + (size_t)net->nodes[i].conv.c_out + 15) / 16 *
-          16;
+    if (net->nodes[i].op == CSNN__NODE_CONV)
+      folded += node_run_floats(&net->nodes[i]);
   net->param_data = aligned_alloc(64, (total + 16) * sizeof(float));
   net->folded = aligned_alloc(64, (folded + 16) * sizeof(float));
   if (net->param_data == NULL || net->folded == NULL) {
@@ -939,7 +969,8 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
       case CSNN__NODE_INPUT:
         break;
       case CSNN__NODE_CONV:
-        csnn_conv2d_forward(&node->conv, 1, a, node->w_run, node->b_run, y, scratch, ith, nth);
+        csnn_conv2d_forward_packed(&node->conv, 1, a, node->w_run, node->b_run, y, scratch, ith,
+                                   nth);
         break;
       case CSNN__NODE_POOL:
         csnn_pool2d_forward(&node->pool, 1, a, y, ith, nth);
@@ -1063,9 +1094,9 @@ net_run(csnn_net *net, const float *input, const csnn_crop *crops, size_t n, flo
   atomic_init(&job.failed, 0);
 
   pthread_mutex_lock(&net->lock);
-  if (net->folded_stale)
-    net_fold(net);
-  status = net_prepare_workspaces(net, n_threads, job.team);
+  status = net->folded_stale ? net_fold(net) : CSNN_OK;
+  if (status == CSNN_OK)
+    status = net_prepare_workspaces(net, n_threads, job.team);
   if (status == CSNN_OK) {
     csnn_pool_run(pool, run_worker, &job);
     if (atomic_load(&job.failed))

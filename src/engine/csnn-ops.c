@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csnn-ops-private.h"
+#include "csnn-simd.h"
 
 void
 csnn_partition(size_t total, int ith, int nth, size_t *start, size_t *end)
@@ -106,6 +107,9 @@ csnn_bn_forward_inference(int n, int c, size_t hw, const float *x, const float *
 
 /* ---- pooling ---- */
 
+/* Rows up to this width take the vectorised max-pooling path (its row buffer is on the stack). */
+#define MAXPOOL_FAST_WIDTH 2048
+
 int
 csnn_pool2d_setup(csnn_pool2d_desc *d)
 {
@@ -144,6 +148,15 @@ csnn_pool2d_forward(const csnn_pool2d_desc *d, int n, const float *x, float *y, 
   size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
 
   csnn_partition((size_t)n * (size_t)d->c, ith, nth, &start, &end);
+  if (d->kind == CSNN_POOL_MAX && d->pad_h == 0 && d->pad_w == 0 && d->kh == d->kw &&
+      d->stride_h == d->stride_w && d->w_in <= MAXPOOL_FAST_WIDTH && csnn__have_avx512()) {
+    float line[MAXPOOL_FAST_WIDTH + 64];
+
+    for (size_t plane = start; plane < end; plane++)
+      csnn__maxpool_plane_avx512(x + plane * in_plane, d->h_in, d->w_in, d->kh, d->stride_h,
+                                 d->h_out, d->w_out, y + plane * out_plane, line);
+    return;
+  }
   for (size_t plane = start; plane < end; plane++) {
     const float *src = x + plane * in_plane;
     float *dst = y + plane * out_plane;

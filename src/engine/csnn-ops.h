@@ -66,6 +66,17 @@ size_t csnn_conv2d_scratch_floats(const csnn_conv2d_desc *desc);
 void csnn_conv2d_forward(const csnn_conv2d_desc *desc, int n, const float *x, const float *weight,
                          const float *bias, float *y, float *scratch, int ith, int nth);
 
+/* Returns the floats of @desc's weights in the layout csnn_conv2d_forward_packed() reads. */
+size_t csnn_conv2d_packed_floats(const csnn_conv2d_desc *desc);
+
+/* Rearranges @weight ([c_out, c_in/groups, kh, kw]) for the fastest kernel of this CPU. */
+void csnn_conv2d_pack(const csnn_conv2d_desc *desc, const float *weight, float *packed);
+
+/* Same as csnn_conv2d_forward() with weights from csnn_conv2d_pack(): inference's path. */
+void csnn_conv2d_forward_packed(const csnn_conv2d_desc *desc, int n, const float *x,
+                                const float *packed, const float *bias, float *y, float *scratch,
+                                int ith, int nth);
+
 /* Folds an inference batch norm (gamma, beta, running mean and var, eps) into the preceding
  * convolution: writes the scaled weights (@c_out rows of @row_size) and the new bias. @bias may
  * be NULL (no bias before the norm). */

@@ -5,10 +5,15 @@
 #include <math.h>
 
 #include "csnn-ops-private.h"
+#include "csnn-simd.h"
 
 void
 csnn__silu_inplace(float *x, size_t n)
 {
+  if (csnn__have_avx512()) {
+    csnn__silu_avx512(x, n);
+    return;
+  }
   for (size_t i = 0; i < n; i++)
     x[i] = x[i] / (1.0f + expf(-x[i]));
 }
@@ -16,6 +21,10 @@ csnn__silu_inplace(float *x, size_t n)
 void
 csnn__sigmoid_inplace(float *x, size_t n)
 {
+  if (csnn__have_avx512()) {
+    csnn__sigmoid_avx512(x, n);
+    return;
+  }
   for (size_t i = 0; i < n; i++)
     x[i] = 1.0f / (1.0f + expf(-x[i]));
 }

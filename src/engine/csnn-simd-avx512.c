@@ -1,0 +1,393 @@
+/* csnn-simd-avx512.c — AVX-512 kernels: packed GEMM with fused epilogue, depthwise, activations
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything here is compiled for AVX-512F and only called after csnn__have_avx512() said yes.
+ * Each output value is one FMA chain over k in order, whatever the tile or thread that computes
+ * it, so results do not depend on how work is split.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "csnn-simd.h"
+
+int
+csnn__have_avx512(void)
+{
+  static int cached = -1;
+
+  if (cached < 0) {
+    __builtin_cpu_init();
+    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+  }
+  return cached;
+}
+
+size_t
+csnn__gemm_packed_floats(int m, int k)
+{
+  size_t panels = ((size_t)m + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
+  return panels * CSNN_GEMM_MR * (size_t)k;
+}
+
+void
+csnn__gemm_pack(int m, int k, const float *a, float *packed)
+{
+  int panels = (m + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
+
+  for (int p = 0; p < panels; p++)
+    for (int kk = 0; kk < k; kk++)
+      for (int r = 0; r < CSNN_GEMM_MR; r++) {
+        int row = p * CSNN_GEMM_MR + r;
+        packed[((size_t)p * (size_t)k + (size_t)kk) * CSNN_GEMM_MR + (size_t)r] =
+            row < m ? a[(size_t)row * (size_t)k + (size_t)kk] : 0.0f;
+      }
+}
+
+#define TARGET __attribute__((target("avx512f,fma")))
+
+/* exp(x) to about 1 ulp: Cody-Waite reduction by ln 2, Cephes' polynomial, scalef by 2^n. */
+TARGET static inline __m512
+exp512(__m512 x)
+{
+  __m512 n, r, p, r2;
+
+  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
+  n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  r2 = _mm512_mul_ps(r, r);
+  p = _mm512_fmadd_ps(p, r2, r);
+  p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
+  return _mm512_scalef_ps(p, n);
+}
+
+TARGET static inline __m512
+act512(__m512 v, csnn_act act)
+{
+  switch (act) {
+    case CSNN_ACT_NONE:
+      return v;
+    case CSNN_ACT_RELU:
+      return _mm512_max_ps(v, _mm512_setzero_ps());
+    case CSNN_ACT_RELU6:
+      return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+    case CSNN_ACT_SILU:
+      return _mm512_div_ps(
+          v, _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+    case CSNN_ACT_SIGMOID:
+      return _mm512_div_ps(
+          _mm512_set1_ps(1.0f),
+          _mm512_add_ps(_mm512_set1_ps(1.0f), exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+  }
+  return v;
+}
+
+static inline __mmask16
+tail_mask(size_t count)
+{
+  return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
+}
+
+TARGET void
+csnn__silu_avx512(float *x, size_t n)
+{
+  for (size_t i = 0; i < n; i += 16) {
+    __mmask16 mask = tail_mask(n - i);
+    __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+    _mm512_mask_storeu_ps(x + i, mask, act512(v, CSNN_ACT_SILU));
+  }
+}
+
+TARGET void
+csnn__sigmoid_avx512(float *x, size_t n)
+{
+  for (size_t i = 0; i < n; i += 16) {
+    __mmask16 mask = tail_mask(n - i);
+    __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
+    _mm512_mask_storeu_ps(x + i, mask, act512(v, CSNN_ACT_SIGMOID));
+  }
+}
+
+/* One 8-row panel times up to 32 columns (two vectors), bias and activation fused. */
+TARGET static inline void
+kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
+            size_t cols, const float *bias, csnn_act act)
+{
+  __m512 acc0[CSNN_GEMM_MR], acc1[CSNN_GEMM_MR];
+  __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
+
+#pragma GCC unroll 8
+  for (int r = 0; r < CSNN_GEMM_MR; r++) {
+    acc0[r] = _mm512_setzero_ps();
+    acc1[r] = _mm512_setzero_ps();
+  }
+  for (int kk = 0; kk < k; kk++) {
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+    __m512 b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+
+#pragma GCC unroll 8
+    for (int r = 0; r < CSNN_GEMM_MR; r++) {
+      __m512 av = _mm512_set1_ps(a[r]);
+      acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+    }
+    a += CSNN_GEMM_MR;
+    b += ldb;
+  }
+  /* A constant, fully unrolled epilogue lets the accumulators live in registers. */
+#pragma GCC unroll 8
+  for (int r = 0; r < CSNN_GEMM_MR; r++) {
+    if (r < rows) {
+      __m512 bv = _mm512_set1_ps(bias != NULL ? bias[r] : 0.0f);
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, act512(_mm512_add_ps(acc0[r], bv), act));
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc + 16, m1, act512(_mm512_add_ps(acc1[r], bv), act));
+    }
+  }
+}
+
+/* One 8-row panel times up to 16 columns. */
+TARGET static inline void
+kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
+            size_t cols, const float *bias, csnn_act act)
+{
+  __m512 acc[CSNN_GEMM_MR];
+  __mmask16 m0 = tail_mask(cols);
+
+#pragma GCC unroll 8
+  for (int r = 0; r < CSNN_GEMM_MR; r++)
+    acc[r] = _mm512_setzero_ps();
+  for (int kk = 0; kk < k; kk++) {
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+
+#pragma GCC unroll 8
+    for (int r = 0; r < CSNN_GEMM_MR; r++)
+      acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), b0, acc[r]);
+    a += CSNN_GEMM_MR;
+    b += ldb;
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < CSNN_GEMM_MR; r++) {
+    if (r < rows) {
+      __m512 bv = _mm512_set1_ps(bias != NULL ? bias[r] : 0.0f);
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, act512(_mm512_add_ps(acc[r], bv), act));
+    }
+  }
+}
+
+TARGET void
+csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, const float *b,
+                         size_t ldb, size_t block_stride, size_t n0, size_t n1, float *c,
+                         size_t ldc, const float *bias, csnn_act act, float *pack_buf)
+{
+  /* Packing a strided block of B into 128-byte rows pays off once several panels reuse it. */
+  int repack = block_stride == 0 && pack_buf != NULL && p1 - p0 >= 4;
+
+  for (size_t n = n0; n < n1;) {
+    size_t cols = n1 - n;
+    int wide = cols > 16;
+    const float *bb;
+    size_t ldbb;
+
+    if (cols > 32)
+      cols = 32;
+    if (block_stride != 0) {
+      bb = b + (n - n0) / 32 * block_stride;
+      ldbb = 32;
+    } else if (repack) {
+      for (int kk = 0; kk < k; kk++) {
+        const float *src = b + (size_t)kk * ldb + n;
+        float *dst = pack_buf + (size_t)kk * 32;
+        __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
+
+        _mm512_storeu_ps(dst, _mm512_maskz_loadu_ps(m0, src));
+        _mm512_storeu_ps(dst + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+      }
+      bb = pack_buf;
+      ldbb = 32;
+    } else {
+      bb = b + n;
+      ldbb = ldb;
+    }
+    for (int p = p0; p < p1; p++) {
+      const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
+      int row0 = p * CSNN_GEMM_MR;
+      int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
+      float *cp = c + (size_t)row0 * ldc + n;
+      const float *bias_p = bias != NULL ? bias + row0 : NULL;
+
+      if (wide)
+        kernel_8x32(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act);
+      else
+        kernel_8x16(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act);
+    }
+    n += cols;
+  }
+}
+
+/* ---- depthwise ---- */
+
+/* Slack after each padded row: four vectors of outputs may read this far past the last valid
+ * input (the lanes that do are masked off on store). */
+#define DW_SLACK 96
+
+static int
+depthwise_fast_ok(const csnn_conv2d_desc *d)
+{
+  return (d->stride_w == 1 || (d->stride_w == 2 && d->dil_w == 1)) && d->kh * d->kw <= 64;
+}
+
+int
+csnn__depthwise_avx512_ok(const csnn_conv2d_desc *d)
+{
+  return csnn__have_avx512() && depthwise_fast_ok(d);
+}
+
+size_t
+csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d)
+{
+  size_t hp = (size_t)d->h_in + 2 * (size_t)d->pad_h;
+  size_t wp = (size_t)d->w_in + 2 * (size_t)d->pad_w;
+  return hp * (wp + 2 * DW_SLACK + 2) + wp + 128;
+}
+
+static const int32_t even_lanes[16] = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
+static const int32_t odd_lanes[16] = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 };
+
+/* Copies the plane into @pad_buf with its zero border; with stride 2 each padded row is stored
+ * as its even columns then its odd ones, so that every tap reads consecutive floats. */
+TARGET static void
+depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch, int odd_off)
+{
+  int hp = d->h_in + 2 * d->pad_h;
+  int wp = d->w_in + 2 * d->pad_w;
+  float *line = pad_buf + (size_t)hp * (size_t)pitch;
+  __m512i even = _mm512_loadu_si512(even_lanes), odd = _mm512_loadu_si512(odd_lanes);
+
+  for (int y = 0; y < hp; y++) {
+    float *row = pad_buf + (size_t)y * (size_t)pitch;
+    int iy = y - d->pad_h;
+
+    if (iy < 0 || iy >= d->h_in) {
+      memset(row, 0, (size_t)pitch * sizeof(float));
+      continue;
+    }
+    if (d->stride_w == 1) {
+      memset(row, 0, (size_t)d->pad_w * sizeof(float));
+      memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
+      memset(row + d->pad_w + d->w_in, 0, (size_t)(pitch - d->pad_w - d->w_in) * sizeof(float));
+      continue;
+    }
+    memset(line, 0, (size_t)d->pad_w * sizeof(float));
+    memcpy(line + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
+    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 64) * sizeof(float));
+    for (int j = 0; j < (wp + 1) / 2; j += 16) {
+      __m512 a = _mm512_loadu_ps(line + 2 * j), b = _mm512_loadu_ps(line + 2 * j + 16);
+      _mm512_storeu_ps(row + j, _mm512_permutex2var_ps(a, even, b));
+      _mm512_storeu_ps(row + odd_off + j, _mm512_permutex2var_ps(a, odd, b));
+    }
+  }
+}
+
+TARGET void
+csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const float *w,
+                             float bias, float *dst, float *pad_buf)
+{
+  int wp = d->w_in + 2 * d->pad_w;
+  int stride2 = d->stride_w == 2;
+  int half = (wp + 1) / 2;
+  int odd_off = stride2 ? (half + 15) / 16 * 16 + DW_SLACK : 0;
+  int pitch = stride2 ? 2 * odd_off : wp + DW_SLACK;
+  int taps = d->kh * d->kw;
+  __m512 bv = _mm512_set1_ps(bias);
+  int offsets[64];
+
+  if (!depthwise_fast_ok(d))
+    return;
+  depthwise_pad(d, src, pad_buf, pitch, odd_off);
+  /* Where each tap reads, relative to the start of the output row's first padded row. */
+  for (int ky = 0; ky < d->kh; ky++)
+    for (int kx = 0; kx < d->kw; kx++)
+      offsets[ky * d->kw + kx] =
+          ky * d->dil_h * pitch + (stride2 ? ((kx & 1) ? odd_off : 0) + (kx >> 1) : kx * d->dil_w);
+  for (int oy = 0; oy < d->h_out; oy++) {
+    const float *base = pad_buf + (size_t)(oy * d->stride_h) * (size_t)pitch;
+    float *out = dst + (size_t)oy * (size_t)d->w_out;
+
+    /* Four independent accumulators hide the FMA latency. */
+    for (int ox = 0; ox < d->w_out; ox += 64) {
+      int left = d->w_out - ox;
+      __m512 acc0 = bv, acc1 = bv, acc2 = bv, acc3 = bv;
+
+      for (int t = 0; t < taps; t++) {
+        const float *p = base + offsets[t] + ox;
+        __m512 wv = _mm512_set1_ps(w[t]);
+
+        acc0 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(p), acc0);
+        acc1 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(p + 16), acc1);
+        acc2 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(p + 32), acc2);
+        acc3 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(p + 48), acc3);
+      }
+      _mm512_mask_storeu_ps(out + ox, tail_mask((size_t)left), act512(acc0, d->act));
+      if (left > 16)
+        _mm512_mask_storeu_ps(out + ox + 16, tail_mask((size_t)(left - 16)), act512(acc1, d->act));
+      if (left > 32)
+        _mm512_mask_storeu_ps(out + ox + 32, tail_mask((size_t)(left - 32)), act512(acc2, d->act));
+      if (left > 48)
+        _mm512_mask_storeu_ps(out + ox + 48, tail_mask((size_t)(left - 48)), act512(acc3, d->act));
+    }
+  }
+}
+
+/* ---- pooling ---- */
+
+TARGET void
+csnn__maxpool_plane_avx512(const float *src, int h_in, int w_in, int k, int stride, int h_out,
+                           int w_out, float *dst, float *line)
+{
+  __m512i even = _mm512_loadu_si512(even_lanes);
+
+  for (int oy = 0; oy < h_out; oy++) {
+    int y0 = oy * stride, y1 = y0 + k < h_in ? y0 + k : h_in;
+    float *out = dst + (size_t)oy * (size_t)w_out;
+
+    /* The maximum down each column of the window's rows, then across each window. */
+    for (int x = 0; x < w_in; x += 16) {
+      __mmask16 mask = tail_mask((size_t)(w_in - x));
+      __m512 m = _mm512_maskz_loadu_ps(mask, src + (size_t)y0 * (size_t)w_in + x);
+
+      for (int y = y0 + 1; y < y1; y++)
+        m = _mm512_max_ps(m, _mm512_maskz_loadu_ps(mask, src + (size_t)y * (size_t)w_in + x));
+      _mm512_storeu_ps(line + x, m);
+    }
+    for (int x = w_in; x < w_in + 48; x++)
+      line[x] = -3.4e38f;
+    if (stride == 2 && k == 3) {
+      for (int ox = 0; ox < w_out; ox += 16) {
+        const float *p = line + 2 * ox;
+        __m512 a = _mm512_loadu_ps(p), b = _mm512_loadu_ps(p + 16);
+        __m512 c = _mm512_loadu_ps(p + 2), e = _mm512_loadu_ps(p + 18);
+        __m512 m =
+            _mm512_max_ps(_mm512_permutex2var_ps(a, even, b), _mm512_permutex2var_ps(c, even, e));
+        __m512 o = _mm512_permutex2var_ps(_mm512_loadu_ps(p + 1), even, _mm512_loadu_ps(p + 17));
+
+        _mm512_mask_storeu_ps(out + ox, tail_mask((size_t)(w_out - ox)), _mm512_max_ps(m, o));
+      }
+    } else {
+      for (int ox = 0; ox < w_out; ox++) {
+        int x0 = ox * stride, x1 = x0 + k < w_in ? x0 + k : w_in;
+        float m = line[x0];
+        for (int x = x0 + 1; x < x1; x++)
+          m = line[x] > m ? line[x] : m;
+        out[ox] = m;
+      }
+    }
+  }
+}
