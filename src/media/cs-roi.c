@@ -177,8 +177,7 @@ cs_roi_to_rect(const CsRoiKey *roi, CsRoiUnit unit, const CsSpacing *spacing, Cs
     side_px = roi->size;
   }
   if (side_px < 1.0 || side_px > CS_SWEEP_MAX_SIDE) {
-    g_set_error(error, side_px < 1.0 ? CS_ERROR : CS_ERROR,
-                side_px < 1.0 ? CS_ERROR_INVALID : CS_ERROR_TOO_LARGE,
+    g_set_error(error, CS_ERROR, side_px < 1.0 ? CS_ERROR_INVALID : CS_ERROR_TOO_LARGE,
                 "The ROI of frame %d is %.1f px wide; it must be 1 to %d px", roi->frame, side_px,
                 CS_SWEEP_MAX_SIDE);
     return FALSE;

@@ -176,6 +176,7 @@ typedef struct {
   int height;
   int n_frames;
   double frame_rate;
+  double pixel_aspect; /* Width / height of one pixel; 1 when square or unknown. */
   char *codec_name;
 
   /* Video: the index. Packets are numbered in decode order ("pos"). */
@@ -211,6 +212,7 @@ shared_new(const char *path)
   g_atomic_ref_count_init(&shared->ref_count);
   shared->path = g_strdup(path);
   shared->cache_budget = CS_SWEEP_DEFAULT_CACHE_BUDGET;
+  shared->pixel_aspect = 1.0;
   g_mutex_init(&shared->cache_lock);
   shared->stream_index = -1;
   return shared;
@@ -818,6 +820,13 @@ cs_sweep_decode_image(CsSweep *self, const char *path, int index, GError **error
     goto out;
   }
   g_atomic_int_inc(&shared->decode_count);
+  if (self->av_frame->width > CS_SWEEP_MAX_SIDE || self->av_frame->height > CS_SWEEP_MAX_SIDE) {
+    g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                "“%s” is an image of %d x %d pixels; Carpalscope accepts at most %d x %d", display,
+                self->av_frame->width, self->av_frame->height, CS_SWEEP_MAX_SIDE,
+                CS_SWEEP_MAX_SIDE);
+    goto out;
+  }
   if (shared->width == 0) {
     shared->width = self->av_frame->width;
     shared->height = self->av_frame->height;
@@ -1044,6 +1053,10 @@ cs_sweep_open_video(CsSweep *self, gboolean first, gboolean *is_image, GError **
     shared->codec_name = g_strdup(decoder->name);
     if (stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0)
       shared->frame_rate = av_q2d(stream->avg_frame_rate);
+    {
+      AVRational sar = av_guess_sample_aspect_ratio(self->format, stream, NULL);
+      shared->pixel_aspect = sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1.0;
+    }
   } else if (par->width != shared->width || par->height != shared->height) {
     g_set_error(error, CS_ERROR, CS_ERROR_IO, "“%s” changed since it was opened", display);
     return FALSE;
@@ -1216,7 +1229,7 @@ cs_sweep_seek(CsSweep *self, int target, GError **error)
   for (int attempt = 0; attempt < 3; attempt++) {
     int pos;
 
-    if (attempt < 2) {
+    if (attempt < 2 && self->format != NULL) {
       /* First the keyframe's own timestamp, then the keyframe before it, for demuxers that
        * index by dts or land late. */
       int try_pos = attempt == 0 || key_pos == 0 ? key_pos : shared->prev_key_pos[key_pos - 1];
@@ -1535,6 +1548,13 @@ cs_sweep_get_frame_time(CsSweep *sweep, int index)
   if (sweep->shared->kind != CS_SWEEP_KIND_VIDEO)
     return -1;
   return (double)sweep->shared->frame_ts[index] * av_q2d(sweep->shared->time_base);
+}
+
+double
+cs_sweep_get_pixel_aspect(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), 1.0);
+  return sweep->shared->pixel_aspect;
 }
 
 const char *

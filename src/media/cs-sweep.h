@@ -122,6 +122,10 @@ double cs_sweep_get_frame_rate(CsSweep *sweep);
  */
 double cs_sweep_get_frame_time(CsSweep *sweep, int index);
 
+/* Returns the width / height of one pixel as the file declares it (1 when square or unknown).
+ * Spacing assumes square pixels: warn the user when this is not 1. */
+double cs_sweep_get_pixel_aspect(CsSweep *sweep);
+
 /* Returns the FFmpeg name of the decoder ("h264", "ffv1", "png", ...). */
 const char *cs_sweep_get_codec_name(CsSweep *sweep);
 

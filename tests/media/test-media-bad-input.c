@@ -189,6 +189,83 @@ test_not_a_sweep(void)
   assert_refused("mpeg1.mkv", CS_ERROR_UNSUPPORTED, "mpeg1video");
 }
 
+/* Movies with bytes flipped in their frame data: opening and every frame either work or fail
+ * with one clear line, in any access order. */
+static void
+test_damaged_data(void)
+{
+  static const char *const movies[][8] = {
+    { "damaged.mp4", "-c:v", "libx264", "-g", "6", "-bf", "2", NULL },
+    { "damaged.avi", "-c:v", "mjpeg", "-pix_fmt", "yuvj420p", NULL },
+    { "damaged.mkv", "-c:v", "ffv1", "-g", "6", NULL },
+    { "damaged.wmv", "-c:v", "wmv2", "-g", "6", NULL },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed(99);
+  guint opened = 0, refused = 0, frames_ok = 0, frames_refused = 0;
+
+  if (!media_test_have_ffmpeg())
+    return;
+  for (guint m = 0; m < G_N_ELEMENTS(movies); m++) {
+    g_autofree char *path = g_build_filename(corpus_dir, movies[m][0], NULL);
+    g_autofree char *contents = NULL;
+    const char *args[16] = {
+      "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-frames:v", "16"
+    };
+    gsize length;
+    int k = 6;
+
+    for (int i = 1; movies[m][i] != NULL; i++)
+      args[k++] = movies[m][i];
+    args[k++] = path;
+    args[k] = NULL;
+    media_test_ffmpeg(args);
+    g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
+
+    for (int variant = 0; variant < 6; variant++) {
+      g_autofree char *damaged = g_memdup2(contents, length);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsSweep) sweep = NULL;
+
+      /* Spare the first tenth, where the headers usually are: damage the frames. */
+      for (int flip = 0; flip < 12; flip++)
+        damaged[g_rand_int_range(rand, (gint32)(length / 10), (gint32)length)] ^=
+            (char)(1 + g_rand_int_range(rand, 0, 255));
+      write_file("damaged", damaged, length);
+      {
+        g_autofree char *damaged_path = g_build_filename(corpus_dir, "damaged", NULL);
+        sweep = cs_sweep_open(damaged_path, &error);
+      }
+      if (sweep == NULL) {
+        g_assert_nonnull(error);
+        g_assert_true(error->message[0] != '\0');
+        g_assert_null(strchr(error->message, '\n'));
+        refused++;
+        continue;
+      }
+      opened++;
+      cs_sweep_set_cache_budget(sweep, 0);
+      for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < cs_sweep_get_n_frames(sweep); i++) {
+          int index = pass == 0 ? i : cs_sweep_get_n_frames(sweep) - 1 - i;
+          g_autoptr(CsFrame) frame = cs_sweep_get_frame(sweep, index, &error);
+          if (frame == NULL) {
+            g_assert_nonnull(error);
+            g_assert_null(strchr(error->message, '\n'));
+            g_clear_error(&error);
+            frames_refused++;
+          } else {
+            g_assert_cmpint(frame->index, ==, index);
+            frames_ok++;
+          }
+        }
+      }
+    }
+  }
+  g_test_message("damaged movies: %u opened, %u refused; frames: %u decoded, %u refused", opened,
+                 refused, frames_ok, frames_refused);
+  g_assert_cmpuint(opened + refused, ==, 24);
+}
+
 static void
 write_pgm(const char *dir, const char *name, int width, int height)
 {
@@ -276,6 +353,7 @@ main(int argc, char **argv)
   g_test_add_func("/media/bad-input/truncated-png", test_truncated_png);
   g_test_add_func("/media/bad-input/not-a-sweep", test_not_a_sweep);
   g_test_add_func("/media/bad-input/image-folders", test_image_folders);
+  g_test_add_func("/media/bad-input/damaged-data", test_damaged_data);
   status = g_test_run();
   media_test_remove_dir(corpus_dir);
   g_free(corpus_dir);
