@@ -450,7 +450,7 @@ add_member_interval(JsonBuilder *builder, const char *name, const double ci[2])
 
 static void
 add_member_estimate(JsonBuilder *builder, const char *name, const CsEstimate *estimate,
-                    CsLevel level)
+                    CsLevel level, size_t undefined)
 {
   json_builder_set_member_name(builder, name);
   json_builder_begin_object(builder);
@@ -458,6 +458,9 @@ add_member_estimate(JsonBuilder *builder, const char *name, const CsEstimate *es
   add_member_interval(builder, "ci", estimate->ci);
   if (level == CS_LEVEL_IMAGE)
     add_member_interval(builder, "ci_cluster", estimate->ci_cluster);
+  /* Say how many replicates could not be used rather than hide it in the interval. */
+  if (undefined > 0)
+    add_member_int(builder, "ci_undefined_replicates", (gint64)undefined);
   json_builder_end_object(builder);
 }
 
@@ -489,8 +492,9 @@ cs_evaluation_to_json(const CsEvaluation *evaluation)
     add_member_int(builder, "fn", (gint64)r->confusion.fn);
     json_builder_end_object(builder);
     for (int k = 0; k < CS_N_METRICS; k++)
-      add_member_estimate(builder, cs_metric_key((CsMetric)k), &r->metrics[k], r->level);
-    add_member_estimate(builder, "auc", &r->auc, r->level);
+      add_member_estimate(builder, cs_metric_key((CsMetric)k), &r->metrics[k], r->level,
+                          r->undefined[k]);
+    add_member_estimate(builder, "auc", &r->auc, r->level, 0);
     add_member_number(builder, "auc_variance", r->auc_variance);
     json_builder_set_member_name(builder, "roc");
     json_builder_begin_array(builder);
@@ -566,15 +570,25 @@ cs_evaluation_to_json_string(const CsEvaluation *evaluation, gboolean pretty)
   return json_generator_to_data(generator, NULL);
 }
 
-/* Numbers in CSV: shortest round-trip form, empty when undefined. */
+/* Numbers in CSV: the shortest form that reads back as the same double, empty when undefined. */
 static void
 csv_number(GString *out, double value)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_string_append_c(out, ',');
-  if (isfinite(value))
-    g_string_append(out, g_ascii_dtostr(buffer, sizeof buffer, value));
+  if (!isfinite(value))
+    return;
+  for (int digits = 15; digits <= 17; digits++) {
+    g_ascii_formatd(buffer, sizeof buffer,
+                    digits == 15   ? "%.15g"
+                    : digits == 16 ? "%.16g"
+                                   : "%.17g",
+                    value);
+    if (g_ascii_strtod(buffer, NULL) == value)
+      break;
+  }
+  g_string_append(out, buffer);
 }
 
 /* A CSV field, quoted when it holds a comma, quote or line break. */
@@ -746,7 +760,7 @@ cs_evaluation_format_table(const CsEvaluation *evaluation)
       }
       g_string_append_c(out, '\n');
       if (l == CS_LEVEL_IMAGE && evaluation->replicates > 0) {
-        append_cell(out, "  by hand", name_width);
+        append_cell(out, "  cluster CI", name_width);
         g_string_append_printf(out, "%43s", "");
         for (int k = 0; k <= CS_N_METRICS; k++) {
           const CsEstimate *e = k < CS_N_METRICS ? &r->metrics[k] : &r->auc;
@@ -766,7 +780,9 @@ cs_evaluation_format_table(const CsEvaluation *evaluation)
 
   if (evaluation->n_delong > 0) {
     g_string_append(out, "DeLong's test of the AUCs (two-sided; paired when both models scored "
-                         "the same items)\n");
+                         "the same items).\nAt image level it takes frames as independent: its "
+                         "p-values are too small when a hand's\nframes are alike; prefer the hand "
+                         "level.\n");
     for (size_t i = 0; i < evaluation->n_delong; i++) {
       const CsDelongComparison *c = &evaluation->delong[i];
       g_string_append_printf(out, "  %-5s  %s vs %s: AUC %.4f vs %.4f, %s %.3f, p = %.4g%s\n",

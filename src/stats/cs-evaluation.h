@@ -43,7 +43,7 @@ typedef struct {
   CsEstimate metrics[CS_N_METRICS];
   CsEstimate auc;                 /* ci: DeLong (pROC's ci.auc); ci_cluster: cluster bootstrap */
   double auc_variance;            /* DeLong's variance */
-  size_t undefined[CS_N_METRICS]; /* Bootstrap replicates where the metric was undefined */
+  size_t undefined[CS_N_METRICS]; /* Stratified replicates where the metric was undefined */
   CsRocPoint *roc;
   size_t n_roc;
 } CsModelEvaluation;
@@ -105,7 +105,8 @@ CsEvaluation *cs_evaluate_finish(GAsyncResult *result, GError **error);
 /* Frees @evaluation. */
 void cs_evaluation_free(CsEvaluation *evaluation);
 
-/* Returns the evaluation as the JSON document of the `evaluate --json` contract. */
+/* Returns the evaluation as the JSON document of the `evaluate --json` contract. Undefined
+ * values (NaN) are null, and so is the +infinity threshold of each curve's first ROC point. */
 JsonNode *cs_evaluation_to_json(const CsEvaluation *evaluation);
 
 /* Returns that JSON document as text. */
