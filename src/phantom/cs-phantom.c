@@ -12,32 +12,41 @@
  *    it below. The ulnar artery runs superficial to the ligament on the ulnar side. Left hands
  *    are mirrored so the radial side is always where it would be on a scanner.
  *
- * 2. Echogenicity. Each tissue has a diffuse backscatter amplitude, given in dB against
- *    ordinary soft tissue (0 dB): fat -7, skin +5, ligament +8, tendon +5 with fibrillar
- *    texture, nerve interfascicular tissue nerve_echo_db + 3, fascicles darker by
- *    fascicle_contrast x 11 dB with soft edges fascicle_blur_mm wide, epineurium +7, oedema
- *    -9, artery lumen -40. Anisotropic tissues (tendon, ligament, bone cortex) lose brightness
- *    when the beam is not perpendicular to their fibres: a Gaussian fall-off with the angle
- *    between the beam and the surface normal (probe tilt plus the local slope), 8 degrees wide
- *    for tendons. Smooth surfaces (skin entry, ligament edges, tendon sheaths, bone cortex)
- *    also reflect coherently: a specular amplitude added without random phase.
+ * 2. Echogenicity. Each tissue has a diffuse backscatter amplitude, in dB against ordinary
+ *    soft tissue (0 dB): skin +5, subcutaneous fat -4 with septa up to +8, deep connective tissue
+ *    and muscle -4 with +-4.5 dB patches and lateral striation, ligament +14 with a fibre
+ *    texture, tendon +3 plus up to +20 in a fine punctate pattern (fibre bundles seen end-on),
+ *    nerve: interfascicular tissue nerve_echo_db + 5, fascicles darker by 14 x fascicle_contrast
+ *    with soft edges fascicle_blur_mm wide, epineurium +14 over epineurium_mm, perineural
+ *    oedema -9 over oedema_mm, artery lumen -40. Anisotropic tissues lose brightness when the
+ *    beam is not perpendicular to their fibres: a Gaussian fall-off with the angle between the
+ *    beam and the fibres' normal (probe tilt plus the local slope), 8 degrees wide for tendons
+ *    (to 12 %), 14 for the ligament (to 20 %), 35 for bone cortex. Smooth interfaces also
+ *    reflect coherently: a specular amplitude added without random phase (skin entry 2.5,
+ *    ligament surfaces 4 and 2, bone cortex 6, epineurium 1.5 where it faces the beam, tendon
+ *    sheath 0.25, and 0.4 x fascicle_contrast over the interfascicular walls, which is what
+ *    makes the honeycomb stand out of the speckle).
  *
- * 3. Attenuation and gain. Every tissue attenuates (two-way dB per mm: soft tissue 1.8 at 18
- *    MHz, tendon and ligament a little more, blood almost none, bone so much that it casts a
- *    full acoustic shadow). Attenuation is integrated down each column. Time-gain compensation
- *    restores most of the soft-tissue loss, leaving tgc_slope_db of error across the frame.
+ * 3. Attenuation and gain. Every tissue attenuates, two-way, per mm: soft tissue 1.8 dB (0.5
+ *    dB/cm/MHz at 18 MHz), ligament 1 dB more, tendon 0.6 more, blood almost none (posterior
+ *    enhancement under the artery), bone 25 dB/mm (a full acoustic shadow). Attenuation is
+ *    integrated down each column. The time-gain compensation restores a fraction (tgc, 0.3 to
+ *    0.55 per hand) of the soft-tissue loss, plus tgc_slope_db of error across the frame, so
+ *    deep tissue fades as on a scanner.
  *
  * 4. Speckle. A field of random complex scatterers (zero mean, unit variance, one per pixel) is
  *    weighted by the amplitude of step 2 and the gain of step 3, the specular amplitude is
  *    added, and the sum is convolved with a separable Gaussian point-spread function: axial
- *    sigma 0.055 mm (a short 18 MHz pulse), lateral sigma 0.19 mm at the focus,
- *    widening away from it. Each kernel has unit energy so a uniform region of amplitude 1 has
- *    unit mean intensity. The magnitude of the result is the envelope: fully developed speckle
- *    where there are many scatterers per resolution cell, Rayleigh-distributed.
+ *    sigma 0.045 mm (a short 18 MHz pulse), lateral sigma 0.16 mm at the focus (4-9 mm deep),
+ *    widening away from it like a Gaussian beam. Each kernel has unit energy, so a uniform
+ *    region of amplitude 1 has unit mean power. The magnitude of the result is the envelope:
+ *    fully developed, Rayleigh-distributed speckle. The detected power is smoothed a little
+ *    ([1 2 3 2 1] laterally, [1 2 1] axially) as a scanner's speckle reduction does.
  *
- * 5. Display. The envelope is log-compressed: L = 20 log10(envelope) + gain_db, and mapped to
- *    8-bit gray as 85 + 255 L / dynamic_range_db, clipped. A little electronic noise is added
- *    before compression so shadows are not perfectly black.
+ * 5. Display. The power is log-compressed, L = 10 log10(power) + gain_db, and mapped to 8-bit
+ *    gray as 100 + 255 L / dynamic_range_db, clipped: 0 dB tissue is mid-gray and the dynamic
+ *    range sets the contrast. Electronic noise at about -30 dB keeps shadows from being
+ *    perfectly black.
  *
  * 6. The sweep. The probe slides sweep_mm along the wrist over n_frames. Everything drifts by
  *    slow smooth curves (a few sine waves per quantity): the probe wanders laterally, the nerve
@@ -68,8 +77,8 @@
 #define SOFT_ATTEN_DB_PER_MM 1.8
 /* The gray level of 0 dB tissue at zero gain, and the PSF at the focus. */
 #define DISPLAY_PIVOT        100.0
-#define PSF_AXIAL_SIGMA_MM   0.055
-#define PSF_LATERAL_SIGMA_MM 0.19
+#define PSF_AXIAL_SIGMA_MM   0.045
+#define PSF_LATERAL_SIGMA_MM 0.16
 /* Largest lateral probe wander, mm; the scatterer field is this much wider on each side. */
 #define MAX_PROBE_SHIFT_MM 2.0
 
@@ -386,7 +395,7 @@ draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGroup group, ui
   gen->lig_cx_mm = width_mm / 2 + cs_phantom_rng_normal_clamped(&rng, 0, 2.0, -4, 4);
   gen->lig_bow_mm = cs_phantom_rng_range(&rng, 0.6, 1.6) + 0.5 * hand->severity;
   gen->lig_half_mm = cs_phantom_rng_range(&rng, 9.5, 12.0);
-  gen->lig_thick_mm = cs_phantom_rng_range(&rng, 0.55, 0.9);
+  gen->lig_thick_mm = cs_phantom_rng_range(&rng, 0.4, 0.7);
   gen->nerve_dx_mm = -4.0 + cs_phantom_rng_normal_clamped(&rng, 0, 1.0, -2.5, 2.0);
   hand->nerve_x_mm = gen->lig_cx_mm + gen->side * gen->nerve_dx_mm;
   for (int k = 0; k < 4; k++) {
@@ -456,9 +465,9 @@ draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGroup group, ui
 
   /* Bones: scaphoid (radial), pisiform (ulnar, superficial), and the floor of the tunnel. */
   gen->n_bones = 3;
-  gen->bones[0] = (Bone){ -13.0 + cs_phantom_rng_normal(&rng) * 0.7, 8.2, 3.4, 3.0, { { 0 } } };
-  gen->bones[1] = (Bone){ 13.2 + cs_phantom_rng_normal(&rng) * 0.7, 6.4, 2.8, 2.4, { { 0 } } };
-  gen->bones[2] = (Bone){ 1.0 + cs_phantom_rng_normal(&rng), 13.8, 7.0, 3.0, { { 0 } } };
+  gen->bones[0] = (Bone){ -13.0 + cs_phantom_rng_normal(&rng) * 0.7, 7.8, 3.6, 2.6, { { 0 } } };
+  gen->bones[1] = (Bone){ 13.2 + cs_phantom_rng_normal(&rng) * 0.7, 6.0, 3.0, 2.2, { { 0 } } };
+  gen->bones[2] = (Bone){ 1.0 + cs_phantom_rng_normal(&rng), 13.2, 7.5, 2.5, { { 0 } } };
   for (int i = 0; i < gen->n_bones; i++) {
     gen->bones[i].cy_mm += cs_phantom_rng_normal_clamped(&rng, 0, 0.6, -1.2, 1.2);
     wave_draw(&gen->bones[i].wy, &rng, 0.5);
@@ -469,7 +478,7 @@ draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGroup group, ui
   gen->psf_axial_mm = PSF_AXIAL_SIGMA_MM * cs_phantom_rng_range(&rng, 0.9, 1.1);
   gen->psf_lateral_mm = PSF_LATERAL_SIGMA_MM * cs_phantom_rng_range(&rng, 0.9, 1.15);
   gen->focus_mm = cs_phantom_rng_range(&rng, 4, 9);
-  gen->tgc_comp = cs_phantom_rng_range(&rng, 0.45, 0.65);
+  gen->tgc_comp = cs_phantom_rng_range(&rng, 0.3, 0.55);
   gen->speckle_rho = cs_phantom_rng_range(&rng, 0.75, 0.9);
   gen->noise_amp = db_to_amp(-30 + cs_phantom_rng_normal(&rng));
   gen->texture_seed = (uint32_t)cs_phantom_rng_next(&rng);
@@ -892,7 +901,7 @@ paint_tendons(CsPhantomGenerator *gen, const FrameGeometry *g, double t)
         if (q > 0.95 && q < 1.06) {
           double normal_deg = atan2(fabs(lx) / (rx * rx), fabs(ly) / (ry * ry)) * 180 / M_PI;
 
-          gen->spec[i] += (float)(1.5 * aniso * anisotropy(normal_deg, 30, 0.0));
+          gen->spec[i] += (float)(0.25 * aniso * anisotropy(normal_deg, 30, 0.0));
         }
       }
     }
@@ -999,7 +1008,9 @@ paint_bones_and_artery(CsPhantomGenerator *gen, const FrameGeometry *g, double t
 
       if (fabs(u) >= 1)
         continue;
-      top = cy - bn->ry_mm * sqrt(1 - u * u);
+      /* Cortex is not a perfect ellipse: a gentle bumpiness of +-0.15 mm. */
+      top = cy - bn->ry_mm * sqrt(1 - u * u) +
+            0.3 * (value_noise((float)(u * 5), (float)k, gen->texture_seed + 31) - 0.5);
       slope_deg = atan(bn->ry_mm / bn->rx_mm * u / sqrt(1 - u * u)) * 180 / M_PI;
       aniso = anisotropy(slope_deg + 0.5 * g->tilt_deg, 35, 0.05);
       yt = (int)lround(top / sp);
@@ -1065,15 +1076,22 @@ convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
     /* Skip the kernel's negligible tails (below 1e-4 of the peak) for narrow rows. */
     while (k0 < gen->halo && kern[k0] < 1e-4f * kern[gen->halo])
       k0++;
-    for (int x = gen->halo; x < gen->halo + w; x++) {
-      float sr = 0, si = 0;
+    /* Tap by tap over the whole row (an axpy), which the compiler vectorises; a dot product
+     * per pixel would not be, without reordering the float sums. */
+    {
+      float *restrict out_re = tr + gen->halo, *restrict out_im = ti + gen->halo;
 
+      memset(out_re, 0, sizeof(float) * w);
+      memset(out_im, 0, sizeof(float) * w);
       for (int k = k0; k < taps - k0; k++) {
-        sr += kern[k] * fr[x - gen->halo + k];
-        si += kern[k] * fi[x - gen->halo + k];
+        const float kv = kern[k];
+        const float *restrict in_re = fr + k, *restrict in_im = fi + k;
+
+        for (int x = 0; x < w; x++) {
+          out_re[x] += kv * in_re[x];
+          out_im[x] += kv * in_im[x];
+        }
       }
-      tr[x] = sr;
-      ti[x] = si;
     }
   }
 
@@ -1098,9 +1116,9 @@ convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
           acc_im[x] += kv * ti[x];
         }
       }
-      /* The row's detected power, smoothed a little ([1 2 1] / 4 laterally, [1 6 1] / 8 axially)
-       * like a scanner's speckle reduction, so the speckle is not as harsh as raw fully developed
-       * speckle. */
+      /* The row's detected power, smoothed ([1 2 3 2 1] / 9 laterally, then [1 2 1] / 4
+       * axially) like a scanner's speckle reduction, so the speckle is not as harsh as raw fully
+       * developed speckle. */
       {
         float *raw = gen->spec; /* Scratch: the specular map is no longer needed. */
         float *smooth = gen->amp + (size_t)y * ew;
@@ -1108,7 +1126,9 @@ convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
         for (int x = 0; x < w; x++)
           raw[x] = acc_re[x] * acc_re[x] + acc_im[x] * acc_im[x];
         for (int x = 0; x < w; x++)
-          smooth[x] = 0.25f * (raw[MAX(0, x - 1)] + 2 * raw[x] + raw[MIN(w - 1, x + 1)]);
+          smooth[x] = (raw[MAX(0, x - 2)] + 2 * raw[MAX(0, x - 1)] + 3 * raw[x] +
+                       2 * raw[MIN(w - 1, x + 1)] + raw[MIN(w - 1, x + 2)]) *
+                      (1.0f / 9.0f);
       }
     }
     /* The axial smoothing, then log compression. */
@@ -1119,7 +1139,7 @@ convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
       const float *down = gen->amp + (size_t)MIN(h - 1, y + 1) * ew;
 
       for (int x = 0; x < w; x++) {
-        float p = 0.125f * (up[x] + 6 * mid[x] + down[x]) + noise * noise;
+        float p = 0.25f * (up[x] + 2 * mid[x] + down[x]) + noise * noise;
         /* 10 log10(power) is 20 log10(envelope). */
         float level = 10.0f * log10f(p);
         float v = offset + scale * level;
@@ -1177,18 +1197,25 @@ cs_phantom_generator_next_frame(CsPhantomGenerator *gen, guint8 *pixels, CsPhant
     double tgc_per_px = SOFT_ATTEN_DB_PER_MM * sp * gen->tgc_comp;
     double slope_per_px = hand->tgc_slope_db / h;
 
-    for (int x = 0; x < ew; x++) {
-      double cum = 0;
+    /* Row by row, with each column's attenuation so far in @cum: rows are contiguous. The
+     * lateral pass overwrites tmp_re later, so its first row serves here. */
+    float *cum = gen->tmp_re;
 
-      for (int y = 0; y < h; y++) {
-        size_t i = (size_t)y * ew + x;
-        double gain_db = y * (tgc_per_px + slope_per_px) - cum;
-        float gain = db_to_amp(gain_db);
-        size_t ci = (size_t)y * gen->canvas_w + col0 + x;
+    memset(cum, 0, sizeof(float) * ew);
+    for (int y = 0; y < h; y++) {
+      float compensation = (float)(y * (tgc_per_px + slope_per_px));
+      const float *amp = gen->amp + (size_t)y * ew, *spec = gen->spec + (size_t)y * ew;
+      const float *atten = gen->atten + (size_t)y * ew;
+      const float *sre = gen->scat_re + (size_t)y * gen->canvas_w + col0;
+      const float *sim = gen->scat_im + (size_t)y * gen->canvas_w + col0;
+      float *fre = gen->field_re + (size_t)y * ew, *fim = gen->field_im + (size_t)y * ew;
 
-        gen->field_re[i] = gain * (gen->amp[i] * gen->scat_re[ci] + gen->spec[i]);
-        gen->field_im[i] = gain * gen->amp[i] * gen->scat_im[ci];
-        cum += gen->atten[i];
+      for (int x = 0; x < ew; x++) {
+        float gain = expf((compensation - cum[x]) * (float)(M_LN10 / 20.0));
+
+        fre[x] = gain * (amp[x] * sre[x] + spec[x]);
+        fim[x] = gain * amp[x] * sim[x];
+        cum[x] += atten[x];
       }
     }
   }
