@@ -435,17 +435,24 @@ read_result(CsCase *c, JsonObject *object, const char *path, GError **error)
   result.frames = g_new0(gint64, result.n_frames + 1);
   result.p_cts = g_new0(double, result.n_frames + 1);
   for (guint i = 0; i < result.n_frames; i++) {
-    g_autofree char *frame_path = g_strdup_printf("%s[%u]", frames_path, i);
-    g_autofree char *value_path = g_strdup_printf("%s[%u]", p_path, i);
     JsonNode *node = json_array_get_element(frames, i);
+    JsonNode *value = json_array_get_element(p_cts, i);
+    GType value_type = JSON_NODE_HOLDS_VALUE(value) ? json_node_get_value_type(value) : 0;
 
+    /* Paths are formatted only on failure: a sweep has hundreds of frames. */
     if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64) {
+      g_autofree char *frame_path = g_strdup_printf("%s[%u]", frames_path, i);
       cs_study_fail(error, frame_path, NULL, "must be an integer, not %s", node_kind(node));
       goto out;
     }
     result.frames[i] = json_node_get_int(node);
-    if (!element_number(p_cts, i, value_path, &result.p_cts[i], error))
-      goto out;
+    if (value_type == G_TYPE_DOUBLE) {
+      result.p_cts[i] = json_node_get_double(value);
+    } else {
+      g_autofree char *value_path = g_strdup_printf("%s[%u]", p_path, i);
+      if (!element_number(p_cts, i, value_path, &result.p_cts[i], error))
+        goto out;
+    }
   }
   if (!cs_json_read_number(object, path, "p_hand", TRUE, &result.p_hand, error) ||
       !cs_json_read_string(object, path, "summary", TRUE, &result.summary, error) ||

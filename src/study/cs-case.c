@@ -335,20 +335,22 @@ cs_model_result_validate(const CsModelResult *result, const char *path, GError *
     return cs_study_fail(error, path, "model_sha256", "must be 64 lowercase hex digits");
   if (result->n_frames == 0)
     return cs_study_fail(error, path, "frames", "must list at least one frame");
+  /* The element paths are formatted only on failure: a sweep has hundreds of frames. */
   for (guint i = 0; i < result->n_frames; i++) {
-    g_autofree char *frame_path =
-        g_strdup_printf("%s%sframes[%u]", path ? path : "", path && path[0] ? "." : "", i);
-    g_autofree char *p_path =
-        g_strdup_printf("%s%sp_cts[%u]", path ? path : "", path && path[0] ? "." : "", i);
-    if (result->frames[i] < 0)
-      return cs_study_fail(error, frame_path, NULL, "must be >= 0");
-    if (i > 0 && result->frames[i] <= result->frames[i - 1])
+    const char *sep = path && path[0] ? "." : "";
+    if (result->frames[i] < 0 || (i > 0 && result->frames[i] <= result->frames[i - 1])) {
+      g_autofree char *frame_path = g_strdup_printf("%s%sframes[%u]", path ? path : "", sep, i);
+      if (result->frames[i] < 0)
+        return cs_study_fail(error, frame_path, NULL, "must be >= 0");
       return cs_study_fail(error, frame_path, NULL,
                            "frames must be strictly increasing (%" G_GINT64_FORMAT
                            " follows %" G_GINT64_FORMAT ")",
                            result->frames[i], result->frames[i - 1]);
-    if (!(result->p_cts[i] >= 0.0 && result->p_cts[i] <= 1.0))
+    }
+    if (!(result->p_cts[i] >= 0.0 && result->p_cts[i] <= 1.0)) {
+      g_autofree char *p_path = g_strdup_printf("%s%sp_cts[%u]", path ? path : "", sep, i);
       return cs_study_fail(error, p_path, NULL, "must be a probability in [0, 1]");
+    }
   }
   if (!(result->p_hand >= 0.0 && result->p_hand <= 1.0))
     return cs_study_fail(error, path, "p_hand", "must be a probability in [0, 1]");

@@ -164,6 +164,7 @@ test_killed_writer(Fixture *fx, gconstpointer user_data)
 {
   const guint rounds = 24;
   guint outcomes[2] = { 0, 0 }, leftovers = 0;
+  gboolean loaded_version[2] = { FALSE, FALSE };
   gint64 start, write_us;
   g_autoptr(GError) error = NULL;
 
@@ -205,11 +206,12 @@ test_killed_writer(Fixture *fx, gconstpointer user_data)
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
     g_assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 
-    /* The study is one whole version or the other, never a mixture, and it loads. */
+    /* The study is one whole version or the other, never a mixture (both load, below). */
     now = which_version(fx, fx->path);
     g_assert_true(now == 'A' || now == 'B');
     outcomes[now == 'B']++;
-    {
+    if (!loaded_version[now == 'B']) {
+      loaded_version[now == 'B'] = TRUE;
       g_autoptr(CsStudy) loaded = cs_study_load(fx->path, &error);
       g_assert_no_error(error);
       g_assert_cmpuint(cs_study_get_n_cases(loaded), ==,
@@ -447,7 +449,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  g_test_add("/study/save/killed-writer", Fixture, GUINT_TO_POINTER(120), fixture_set_up,
+  g_test_add("/study/save/killed-writer", Fixture, GUINT_TO_POINTER(40), fixture_set_up,
              test_killed_writer, fixture_tear_down);
   g_test_add("/study/save/disk-full", Fixture, GUINT_TO_POINTER(10), fixture_set_up, test_disk_full,
              fixture_tear_down);
