@@ -190,6 +190,7 @@ typedef struct {
   int *frame_pos;       /* [i] packet position of frame i. */
   int *frame_key_pos;   /* [i] position of the keyframe K(i) to seek to for frame i. */
   int *prev_key_pos;    /* [pos] the last keyframe at or before pos. */
+  int first_key_pos;    /* The first keyframe: nothing before it is a frame. */
 
   /* Images: one file per frame. */
   char **files;
@@ -1105,7 +1106,7 @@ cs_sweep_index_video(CsSweep *self, GError **error)
     }
     if (self->packet->stream_index == shared->stream_index) {
       gint64 t = packet_timestamp(self->packet);
-      gboolean k = (self->packet->flags & AV_PKT_FLAG_KEY) != 0 || ts->len == 0;
+      gboolean k = (self->packet->flags & AV_PKT_FLAG_KEY) != 0;
       gboolean d = (self->packet->flags & AV_PKT_FLAG_DISCARD) != 0;
 
       if (self->packet->flags & AV_PKT_FLAG_CORRUPT)
@@ -1143,6 +1144,30 @@ cs_sweep_index_video(CsSweep *self, GError **error)
     return FALSE;
   }
 
+  if (n == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” contains no video frames", display);
+    return FALSE;
+  }
+  /* A stream cut without re-encoding may start after its keyframe. What comes before the first
+   * keyframe in decode order, or is shown before it, lacks its references: decoders skip it or
+   * show garbage, so it is not a frame of the sweep. Without any keyframe flag at all (some AVI
+   * writers), the first packet has to do. */
+  {
+    int first_key = 0;
+    while (first_key < n && !g_array_index(key, gboolean, first_key))
+      first_key++;
+    if (first_key == n) {
+      first_key = 0;
+      g_array_index(key, gboolean, 0) = TRUE;
+    }
+    for (int pos = 0; pos < n; pos++)
+      if (pos < first_key || g_array_index(ts, gint64, pos) < g_array_index(ts, gint64, first_key))
+        g_array_index(discard, gboolean, pos) = TRUE;
+    for (int pos = 0; pos < first_key; pos++)
+      g_array_index(key, gboolean, pos) = FALSE;
+    shared->first_key_pos = first_key;
+  }
+
   shared->n_packets = n;
   shared->packet_ts = g_new(gint64, MAX(n, 1));
   shared->packet_key = g_new(gboolean, MAX(n, 1));
@@ -1152,7 +1177,8 @@ cs_sweep_index_video(CsSweep *self, GError **error)
   memcpy(shared->packet_key, key->data, sizeof(gboolean) * n);
   for (int pos = 0; pos < n; pos++) {
     shared->packet_by_ts[pos] = pos;
-    shared->prev_key_pos[pos] = shared->packet_key[pos] ? pos : shared->prev_key_pos[pos - 1];
+    shared->prev_key_pos[pos] =
+        shared->packet_key[pos] || pos == 0 ? pos : shared->prev_key_pos[pos - 1];
   }
   g_qsort_with_data(shared->packet_by_ts, n, sizeof(int), compare_packet_ts, shared->packet_ts);
   for (int i = 1; i < n; i++)
@@ -1188,7 +1214,7 @@ cs_sweep_index_video(CsSweep *self, GError **error)
   /* K(i): the last keyframe before frame i in decode order that is not shown after it. */
   for (int i = 0; i < shared->n_frames; i++) {
     int k = shared->prev_key_pos[shared->frame_pos[i]];
-    while (k > 0 && shared->packet_ts[k] > shared->frame_ts[i])
+    while (k > shared->first_key_pos && shared->packet_ts[k] > shared->frame_ts[i])
       k = shared->prev_key_pos[k - 1];
     shared->frame_key_pos[i] = k;
   }

@@ -39,6 +39,11 @@ static const Movie movies[] = {
     "h264",
     { "-c:v", "libx264", "-preset", "veryfast", "-g", "10", "-bf", "3", "-pix_fmt", "yuv420p",
       NULL } },
+  /* Open groups of pictures: B-frames after a keyframe in decode order but shown before it. */
+  { "h264-open-gop.mp4",
+    "h264",
+    { "-c:v", "libx264", "-preset", "veryfast", "-g", "12", "-bf", "3", "-x264-params",
+      "open-gop=1:scenecut=0", "-pix_fmt", "yuv420p", NULL } },
   { "mjpeg.avi", "mjpeg", { "-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p", NULL } },
   { "ffv1.mkv", "ffv1", { "-c:v", "ffv1", "-level", "3", "-g", "12", NULL } },
   { "wmv2.wmv", "wmv2", { "-c:v", "wmv2", "-g", "12", NULL } },
@@ -259,6 +264,41 @@ test_edit_list(void)
   seeking = open_ok(cut);
   cs_sweep_set_cache_budget(seeking, 0);
   for (int i = n - 1; i >= 0; i -= 2)
+    assert_frame_equals(seeking, i, reference->pdata[i]);
+  g_clear_object(&sweep);
+  g_clear_object(&seeking);
+  media_test_remove_dir(dir);
+}
+
+/* A stream that starts after its keyframe (packets dropped by a cut): the pictures that cannot
+ * be decoded are no frames; the rest match ffmpeg and seek exactly. */
+static void
+test_starts_without_keyframe(void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *cut = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+  g_autoptr(CsSweep) seeking = NULL;
+  g_autoptr(GPtrArray) reference = NULL;
+  int n;
+
+  if (!media_test_have_ffmpeg())
+    return;
+  dir = media_test_make_dir();
+  path = make_movie(dir, &movies[1], 48, W, H);
+  cut = g_build_filename(dir, "headless.mkv", NULL);
+  media_test_ffmpeg((const char *const[]){ "-i", path, "-c", "copy", "-bsf:v",
+                                           "noise=drop='lt(n,2)'", cut, NULL });
+  sweep = open_ok(cut);
+  n = cs_sweep_get_n_frames(sweep);
+  /* The first group of 12 is lost with its keyframe. */
+  g_assert_cmpint(n, ==, 36);
+  reference = read_sequentially(sweep);
+  assert_same_as_ffmpeg(dir, cut, reference);
+  seeking = open_ok(cut);
+  cs_sweep_set_cache_budget(seeking, 0);
+  for (int i = n - 1; i >= 0; i -= 5)
     assert_frame_equals(seeking, i, reference->pdata[i]);
   g_clear_object(&sweep);
   g_clear_object(&seeking);
@@ -616,6 +656,7 @@ main(int argc, char **argv)
   g_test_add_data_func("/media/sweep/lossless/ffv1-gray", ffv1_gray, test_lossless_matches_source);
   g_test_add_data_func("/media/sweep/lossless/h264-gray", h264_gray, test_lossless_matches_source);
   g_test_add_func("/media/sweep/edit-list", test_edit_list);
+  g_test_add_func("/media/sweep/starts-without-keyframe", test_starts_without_keyframe);
   g_test_add_func("/media/sweep/image-folder", test_image_folder);
   g_test_add_func("/media/sweep/png-folder", test_png_folder);
   g_test_add_func("/media/sweep/still-images", test_still_images);
