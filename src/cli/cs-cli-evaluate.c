@@ -107,7 +107,7 @@ cs_cli_evaluate(int argc, char **argv)
                "per hand). CIs: percentile bootstrap stratified by class, plus a cluster\n"
                "bootstrap by hand at image level; the AUC's CI is DeLong's (as pROC's ci.auc).\n"
                "Undefined values (e.g. precision when nothing is called CTS) print as n/a and\n"
-               "are null in JSON.");
+               "are null in JSON.\n");
   if (!cs_cli_parse(context, &argc, &argv, "evaluate"))
     return CS_CLI_USAGE;
   if (argc > 1)

@@ -4,8 +4,9 @@
  *
  * Each synthetic dataset (stats-datasets.c) is written as a scores CSV, evaluated by
  * cs_evaluate() from that file, and by the reference scripts beside this file:
- * reference-proc.R (AUC, DeLong variance and CI, roc.test) and reference-sklearn.py (confusion
- * matrix and metrics, ROC points, Mann-Whitney U). A test skips when R with pROC, or Python with
+ * reference-proc.R (AUC, DeLong variance and CI, roc.test), reference-sklearn.py (confusion
+ * matrix and metrics, ROC points, Mann-Whitney U) and reference-bootstrap.py (the bootstrap
+ * intervals, replayed from the seed). A test skips when R with pROC, or Python with
  * scikit-learn and SciPy, is missing.
  */
 #include "config.h"
@@ -412,6 +413,81 @@ test_sklearn(Fixture *fixture, gconstpointer data)
   }
 }
 
+/* The bootstrap is reproducible from its documented description: reference-bootstrap.py replays
+ * the draws with its own generator code and computes every interval with NumPy. */
+static void
+test_bootstrap_replay(Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *script = g_build_filename(g_getenv("CARPALSCOPE_SRCDIR"), "tests", "stats",
+                                             "reference-bootstrap.py", NULL);
+  const char *python = g_getenv("CARPALSCOPE_PYTHON");
+  char threshold[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *seed = g_strdup_printf("%" G_GUINT64_FORMAT, fixture->spec->seed * 1000 + 7);
+  const char *argv[] = { python ? python : "/usr/bin/python3",
+                         script,
+                         fixture->csv_path,
+                         seed,
+                         "200",
+                         g_ascii_dtostr(threshold, sizeof threshold, fixture->spec->threshold),
+                         NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsScores) scores = NULL;
+  g_autoptr(CsEvaluation) ev = NULL;
+  g_autoptr(GHashTable) table = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  CsEvaluateOptions options;
+  int status = 0;
+  guint compared = 0;
+
+  if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip("no Python interpreter");
+    return;
+  }
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error(error);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+    g_test_skip("NumPy is missing");
+    return;
+  }
+  if (!g_spawn_check_wait_status(status, &error))
+    g_error("reference-bootstrap.py failed: %s\n%s", error->message, err);
+
+  scores = cs_scores_load_csv(fixture->csv_path, &error);
+  g_assert_no_error(error);
+  cs_evaluate_options_init(&options);
+  options.threshold = fixture->spec->threshold;
+  options.seed = fixture->spec->seed * 1000 + 7;
+  options.replicates = 200;
+  ev = cs_evaluate(scores, &options, NULL, &error);
+  g_assert_no_error(error);
+
+  table = parse_lines(out, 4);
+  for (size_t i = 0; i < ev->n_models; i++) {
+    const CsModelEvaluation *r = &ev->models[i];
+    const char *level = cs_level_key(r->level);
+    for (int k = 0; k <= CS_N_METRICS; k++) {
+      const char *key = k < CS_N_METRICS ? cs_metric_key((CsMetric)k) : "auc";
+      const CsEstimate *e = k < CS_N_METRICS ? &r->metrics[k] : &r->auc;
+      g_autofree char *what =
+          g_strdup_printf("%s %s %s %s", fixture->spec->name, level, r->model, key);
+      if (k < CS_N_METRICS) {
+        GStrv ci = lookup(table, "ci %s %s %s", level, r->model, key);
+        assert_close(what, e->ci[0], number(ci[0]), 1e-12, 0);
+        assert_close(what, e->ci[1], number(ci[1]), 1e-12, 0);
+        compared++;
+      }
+      if (r->level == CS_LEVEL_IMAGE) {
+        GStrv ci = lookup(table, "ci_cluster %s %s %s", level, r->model, key);
+        assert_close(what, e->ci_cluster[0], number(ci[0]), 1e-12, 0);
+        assert_close(what, e->ci_cluster[1], number(ci[1]), 1e-12, 0);
+        compared++;
+      }
+    }
+  }
+  g_test_message("%s: %u bootstrap intervals equal to the replay", fixture->spec->name, compared);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -424,6 +500,13 @@ main(int argc, char **argv)
         g_strdup_printf("/stats/reference/sklearn-scipy/%s", stats_datasets[i].name);
     g_test_add(proc, Fixture, &stats_datasets[i], fixture_setup, test_proc, fixture_teardown);
     g_test_add(sklearn, Fixture, &stats_datasets[i], fixture_setup, test_sklearn, fixture_teardown);
+    /* Replaying thousands of frames in pure Python would be slow; the small sets suffice. */
+    if (g_strcmp0(stats_datasets[i].name, "paper-sized") != 0) {
+      g_autofree char *replay =
+          g_strdup_printf("/stats/reference/bootstrap-replay/%s", stats_datasets[i].name);
+      g_test_add(replay, Fixture, &stats_datasets[i], fixture_setup, test_bootstrap_replay,
+                 fixture_teardown);
+    }
   }
   status = g_test_run();
   remove_datasets();
