@@ -459,7 +459,7 @@ test_round_trip(void)
     g_autoptr(CsStudy) again = cs_study_load_from_data(text, -1, NULL, &error);
     g_assert_no_error(error);
     g_assert_true(cs_study_equal(base, again));
-    g_assert_nonnull(strstr(text, "\"site\" : \"Kobe\""));
+    g_assert_nonnull(strstr(text, "\"site\": \"Kobe\""));
   }
 
   /* A second save keeps the first as the backup. */
@@ -763,6 +763,41 @@ test_case_rules(void)
   }
 }
 
+static void
+test_writing_format(void)
+{
+  g_autoptr(CsStudy) study = cs_study_new();
+  g_autoptr(CsCase) c = cs_case_new("tab\there \"quoted\" \\ back");
+  g_autoptr(CsStudy) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  CsRoiKeyframe key = { .frame = 2, .x = 0.1 + 0.2, .y = 1e-300, .size_px = 224 };
+
+  g_assert_true(cs_case_set_spacing(c, 0.05, CS_SPACING_SOURCE_MANUAL, &error));
+  g_assert_true(cs_case_set_roi_keyframe(c, &key, &error));
+  cs_case_set_notes(c, "bell \x07, newline \n, ünï");
+  g_assert_true(cs_study_add_case(study, c, &error));
+  text = cs_study_to_data(study, NULL);
+  /* People read the file: short numbers stay short, long ones keep every digit they need. */
+  g_assert_nonnull(strstr(text, "\"mm_per_px\": 0.05,"));
+  g_assert_nonnull(strstr(text, "\"x\": 0.30000000000000004,"));
+  g_assert_nonnull(strstr(text, "\"size_px\": 224.0\n"));
+  g_assert_nonnull(strstr(text, "\"frame\": 2,"));
+  g_assert_nonnull(strstr(text, "\"bell \\u0007, newline \\n, ünï\""));
+  loaded = cs_study_load_from_data(text, -1, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_study_equal(study, loaded));
+
+  /* Text that is not UTF-8 is repaired on writing so the file stays loadable. */
+  cs_case_set_notes(c, "bad \xff byte");
+  g_clear_pointer(&text, g_free);
+  g_clear_object(&loaded);
+  text = cs_study_to_data(study, NULL);
+  loaded = cs_study_load_from_data(text, -1, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(g_str_has_prefix(cs_case_get_notes(cs_study_get_case(loaded, 0)), "bad "));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -773,6 +808,7 @@ main(int argc, char **argv)
   g_test_add_func("/study/file/newer-version", test_newer_version);
   g_test_add_func("/study/file/load-errors", test_load_errors);
   g_test_add_func("/study/file/round-trip", test_round_trip);
+  g_test_add_func("/study/file/writing-format", test_writing_format);
   g_test_add_func("/study/file/equal-sees-every-field", test_equal_sees_every_field);
   g_test_add_func("/study/file/changes", test_changes);
   g_test_add_func("/study/file/case-rules", test_case_rules);
