@@ -494,8 +494,14 @@ open_demuxer(const char *path, const char *allowed, AVIOContext **io_out, GError
   FILE *file;
   guint8 *buffer;
   char reason[256];
+  GStatBuf st;
   int ret;
 
+  /* Only regular files: opening a FIFO or a device would block or never end. */
+  if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” is not a regular file", display);
+    return NULL;
+  }
   file = g_fopen(path, "rb");
   if (file == NULL) {
     int saved = errno;
@@ -503,6 +509,8 @@ open_demuxer(const char *path, const char *allowed, AVIOContext **io_out, GError
                 "Cannot open “%s”: %s", display, g_strerror(saved));
     return NULL;
   }
+  /* FFmpeg buffers already; a second buffer in stdio would only copy. */
+  setvbuf(file, NULL, _IONBF, 0);
   fio = g_new0(FileIo, 1);
   fio->file = file;
   buffer = av_malloc(32768);

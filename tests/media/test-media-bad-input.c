@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *corpus_dir;
 
@@ -64,6 +65,16 @@ static void
 test_missing(void)
 {
   assert_refused("no-such-sweep.mp4", CS_ERROR_NOT_FOUND, "No such file");
+}
+
+/* A FIFO would block a reader forever: refused before opening. */
+static void
+test_fifo(void)
+{
+  g_autofree char *path = g_build_filename(corpus_dir, "pipe.mp4", NULL);
+
+  g_assert_cmpint(mkfifo(path, 0600), ==, 0);
+  assert_refused("pipe.mp4", CS_ERROR_INVALID, "not a regular file");
 }
 
 static void
@@ -344,6 +355,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   corpus_dir = media_test_make_dir();
   g_test_add_func("/media/bad-input/missing", test_missing);
+  g_test_add_func("/media/bad-input/fifo", test_fifo);
   g_test_add_func("/media/bad-input/zero-bytes", test_zero_bytes);
   g_test_add_func("/media/bad-input/text-named-mp4", test_text_named_mp4);
   g_test_add_func("/media/bad-input/random-bytes", test_random_bytes);
