@@ -255,7 +255,8 @@ csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d)
 {
   size_t hp = (size_t)d->h_in + 2 * (size_t)d->pad_h;
   size_t wp = (size_t)d->w_in + 2 * (size_t)d->pad_w;
-  return hp * (wp + 2 * DW_SLACK + 2) + wp + 128;
+  /* Rows of at most wp + 2 * DW_SLACK + 32 floats (stride 2), then one line of wp + 64. */
+  return hp * (wp + 2 * DW_SLACK + 48) + wp + 160;
 }
 
 static const int32_t even_lanes[16] = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };

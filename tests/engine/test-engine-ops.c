@@ -1,0 +1,458 @@
+/* test-engine-ops.c — every operator against a naive reference on small random shapes
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Errors are normalised: max |ours - reference| / max |reference| must stay below 1e-5. Each
+ * kernel also runs split over several "threads" (called one after the other with ith = 0 .. nth-1)
+ * to check that its partition covers the output exactly once.
+ */
+#include <glib.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csnn-ops.h"
+#include "csnn-tensor.h"
+
+static float *
+random_floats(GRand *rng, size_t n, double scale)
+{
+  float *x = g_new(float, n);
+  for (size_t i = 0; i < n; i++)
+    x[i] = (float)(g_rand_double_range(rng, -1.0, 1.0) * scale);
+  return x;
+}
+
+static double
+normalised_error(const float *got, const double *want, size_t n)
+{
+  double top = 1e-6, err = 0.0;
+
+  for (size_t i = 0; i < n; i++) {
+    top = fmax(top, fabs(want[i]));
+    err = fmax(err, fabs((double)got[i] - want[i]));
+  }
+  return err / top;
+}
+
+static double
+act_ref(csnn_act act, double v)
+{
+  switch (act) {
+    case CSNN_ACT_NONE:
+      return v;
+    case CSNN_ACT_RELU:
+      return v > 0 ? v : 0;
+    case CSNN_ACT_RELU6:
+      return v < 0 ? 0 : v > 6 ? 6 : v;
+    case CSNN_ACT_SILU:
+      return v / (1.0 + exp(-v));
+    case CSNN_ACT_SIGMOID:
+      return 1.0 / (1.0 + exp(-v));
+  }
+  return v;
+}
+
+static void
+conv_ref(const csnn_conv2d_desc *d, int n, const float *x, const float *w, const float *b,
+         double *y)
+{
+  int cig = d->c_in / d->groups, cog = d->c_out / d->groups;
+
+  for (int i = 0; i < n; i++)
+    for (int o = 0; o < d->c_out; o++)
+      for (int oy = 0; oy < d->h_out; oy++)
+        for (int ox = 0; ox < d->w_out; ox++) {
+          double acc = b ? b[o] : 0.0;
+          int g = o / cog;
+
+          for (int c = 0; c < cig; c++)
+            for (int ky = 0; ky < d->kh; ky++)
+              for (int kx = 0; kx < d->kw; kx++) {
+                int iy = oy * d->stride_h - d->pad_h + ky * d->dil_h;
+                int ix = ox * d->stride_w - d->pad_w + kx * d->dil_w;
+                if (iy < 0 || iy >= d->h_in || ix < 0 || ix >= d->w_in)
+                  continue;
+                acc += (double)w[((o * cig + c) * d->kh + ky) * d->kw + kx] *
+                       x[((i * d->c_in + g * cig + c) * d->h_in + iy) * d->w_in + ix];
+              }
+          y[((i * d->c_out + o) * d->h_out + oy) * d->w_out + ox] = act_ref(d->act, acc);
+        }
+}
+
+static void
+test_conv2d(void)
+{
+  GRand *rng = g_rand_new_with_seed(11);
+
+  for (int trial = 0; trial < 60; trial++) {
+    static const csnn_act acts[] = { CSNN_ACT_NONE, CSNN_ACT_RELU, CSNN_ACT_RELU6, CSNN_ACT_SILU,
+                                     CSNN_ACT_SIGMOID };
+    csnn_conv2d_desc d = { 0 };
+    int kind = trial % 4, n = 1 + trial % 2;
+    size_t nx, nw, ny;
+    float *x, *w, *b, *y, *packed, *scratch;
+    double *want;
+
+    d.groups = kind == 1 ? 2 : 1;
+    d.c_in = d.groups * g_rand_int_range(rng, 1, 6);
+    d.c_out = d.groups * g_rand_int_range(rng, 1, 21);
+    if (kind == 2) { /* depthwise */
+      d.c_in = d.c_out = d.groups = g_rand_int_range(rng, 2, 9);
+    }
+    d.kh = d.kw = kind == 3 ? 1 : (int[]){ 1, 3, 5 }[g_rand_int_range(rng, 0, 3)];
+    d.stride_h = d.stride_w = kind == 3 ? 1 : g_rand_int_range(rng, 1, 3);
+    d.pad_h = d.pad_w = kind == 3 ? 0 : g_rand_int_range(rng, 0, d.kh / 2 + 1);
+    d.dil_h = d.dil_w = (kind == 0 && trial % 3 == 0) ? 2 : 1;
+    d.h_in = g_rand_int_range(rng, 6, 40);
+    d.w_in = g_rand_int_range(rng, 6, 70);
+    d.act = acts[trial % 5];
+    g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+    nx = (size_t)n * d.c_in * d.h_in * d.w_in;
+    nw = (size_t)d.c_out * (d.c_in / d.groups) * d.kh * d.kw;
+    ny = (size_t)n * d.c_out * d.h_out * d.w_out;
+    x = random_floats(rng, nx, 1.0);
+    w = random_floats(rng, nw, 0.5);
+    b = random_floats(rng, (size_t)d.c_out, 0.5);
+    y = g_new0(float, ny);
+    want = g_new(double, ny);
+    packed = g_new0(float, csnn_conv2d_packed_floats(&d));
+    scratch = g_new0(float, csnn_conv2d_scratch_floats(&d) + 1);
+    conv_ref(&d, n, x, w, b, want);
+
+    for (int nth = 1; nth <= 3; nth += 2) {
+      memset(y, 0, ny * sizeof *y);
+      for (int ith = 0; ith < nth; ith++)
+        csnn_conv2d_forward(&d, n, x, w, b, y, scratch, ith, nth);
+      g_assert_cmpfloat(normalised_error(y, want, ny), <, 1e-5);
+      csnn_conv2d_pack(&d, w, packed);
+      memset(y, 0, ny * sizeof *y);
+      for (int ith = 0; ith < nth; ith++)
+        csnn_conv2d_forward_packed(&d, n, x, packed, b, y, scratch, ith, nth);
+      if (normalised_error(y, want, ny) >= 1e-5)
+        g_error("packed conv %d: c %d->%d k %d s %d p %d d %d g %d %dx%d act %d: error %g", trial,
+                d.c_in, d.c_out, d.kh, d.stride_h, d.pad_h, d.dil_h, d.groups, d.h_in, d.w_in,
+                d.act, normalised_error(y, want, ny));
+    }
+    g_free(x);
+    g_free(w);
+    g_free(b);
+    g_free(y);
+    g_free(want);
+    g_free(packed);
+    g_free(scratch);
+  }
+  g_rand_free(rng);
+}
+
+static void
+test_conv2d_bad_shapes(void)
+{
+  csnn_conv2d_desc d = { .c_in = 3,
+                         .c_out = 4,
+                         .kh = 3,
+                         .kw = 3,
+                         .stride_h = 1,
+                         .stride_w = 1,
+                         .groups = 2,
+                         .h_in = 8,
+                         .w_in = 8 };
+
+  g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_ERR_INVALID);
+  d.groups = 1;
+  d.h_in = 2;
+  g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_ERR_INVALID);
+  d.h_in = 8;
+  d.stride_w = 0;
+  g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_ERR_INVALID);
+}
+
+static void
+test_bn_fold(void)
+{
+  GRand *rng = g_rand_new_with_seed(5);
+  csnn_conv2d_desc d = { .c_in = 4,
+                         .c_out = 6,
+                         .kh = 3,
+                         .kw = 3,
+                         .stride_h = 1,
+                         .stride_w = 1,
+                         .pad_h = 1,
+                         .pad_w = 1,
+                         .h_in = 9,
+                         .w_in = 7 };
+  float *x, *w, *gamma, *beta, *mean, *var, *wf, *bf, *conv, *bn, *folded, *scratch;
+  double *want;
+  size_t ny;
+
+  g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+  ny = (size_t)d.c_out * d.h_out * d.w_out;
+  x = random_floats(rng, 4 * 9 * 7, 1.0);
+  w = random_floats(rng, 6 * 4 * 9, 0.5);
+  gamma = random_floats(rng, 6, 1.0);
+  beta = random_floats(rng, 6, 1.0);
+  mean = random_floats(rng, 6, 1.0);
+  var = random_floats(rng, 6, 1.0);
+  for (int i = 0; i < 6; i++)
+    var[i] = fabsf(var[i]) + 0.1f;
+  wf = g_new(float, 6 * 4 * 9);
+  bf = g_new(float, 6);
+  conv = g_new(float, ny);
+  bn = g_new(float, ny);
+  folded = g_new(float, ny);
+  want = g_new(double, ny);
+  scratch = g_new(float, csnn_conv2d_scratch_floats(&d));
+  csnn_conv2d_forward(&d, 1, x, w, NULL, conv, scratch, 0, 1);
+  csnn_bn_forward_inference(1, 6, (size_t)d.h_out * d.w_out, conv, gamma, beta, mean, var, 1e-5f,
+                            bn, 0, 1);
+  csnn_bn_fold(6, 4 * 9, w, NULL, gamma, beta, mean, var, 1e-5f, wf, bf);
+  csnn_conv2d_forward(&d, 1, x, wf, bf, folded, scratch, 0, 1);
+  for (size_t i = 0; i < ny; i++)
+    want[i] = bn[i];
+  g_assert_cmpfloat(normalised_error(folded, want, ny), <, 1e-5);
+  g_free(x);
+  g_free(w);
+  g_free(gamma);
+  g_free(beta);
+  g_free(mean);
+  g_free(var);
+  g_free(wf);
+  g_free(bf);
+  g_free(conv);
+  g_free(bn);
+  g_free(folded);
+  g_free(scratch);
+  g_free(want);
+  g_rand_free(rng);
+}
+
+static void
+pool_ref(const csnn_pool2d_desc *d, int n, const float *x, double *y)
+{
+  for (int p = 0; p < n * d->c; p++)
+    for (int oy = 0; oy < d->h_out; oy++)
+      for (int ox = 0; ox < d->w_out; ox++) {
+        int y0 = oy * d->stride_h - d->pad_h, x0 = ox * d->stride_w - d->pad_w;
+        int y1 = MIN(y0 + d->kh, d->h_in + d->pad_h), x1 = MIN(x0 + d->kw, d->w_in + d->pad_w);
+        int size = (y1 - y0) * (x1 - x0), count = 0;
+        double best = -INFINITY, sum = 0.0;
+
+        for (int iy = MAX(y0, 0); iy < MIN(y1, d->h_in); iy++)
+          for (int ix = MAX(x0, 0); ix < MIN(x1, d->w_in); ix++) {
+            double v = x[(p * d->h_in + iy) * d->w_in + ix];
+            best = fmax(best, v);
+            sum += v;
+            count++;
+          }
+        y[(p * d->h_out + oy) * d->w_out + ox] =
+            d->kind == CSNN_POOL_MAX ? best : sum / (d->count_include_pad ? size : count);
+      }
+}
+
+static void
+test_pool2d(void)
+{
+  GRand *rng = g_rand_new_with_seed(3);
+
+  for (int trial = 0; trial < 40; trial++) {
+    csnn_pool2d_desc d = { .kind = trial % 2 ? CSNN_POOL_AVG : CSNN_POOL_MAX };
+    size_t nx, ny;
+    float *x, *y;
+    double *want;
+
+    d.c = g_rand_int_range(rng, 1, 5);
+    d.kh = d.kw = g_rand_int_range(rng, 2, 4);
+    d.stride_h = d.stride_w = g_rand_int_range(rng, 1, 3);
+    d.pad_h = d.pad_w = trial % 4 < 2 ? 0 : g_rand_int_range(rng, 0, d.kh / 2 + 1);
+    d.ceil_mode = trial % 3 != 0;
+    d.count_include_pad = trial % 5 < 2;
+    d.h_in = g_rand_int_range(rng, 4, 30);
+    d.w_in = g_rand_int_range(rng, 4, 60);
+    g_assert_cmpint(csnn_pool2d_setup(&d), ==, CSNN_OK);
+    nx = (size_t)2 * d.c * d.h_in * d.w_in;
+    ny = (size_t)2 * d.c * d.h_out * d.w_out;
+    x = random_floats(rng, nx, 1.0);
+    y = g_new0(float, ny);
+    want = g_new(double, ny);
+    pool_ref(&d, 2, x, want);
+    for (int ith = 0; ith < 3; ith++)
+      csnn_pool2d_forward(&d, 2, x, y, ith, 3);
+    g_assert_cmpfloat(normalised_error(y, want, ny), <, 1e-5);
+    g_free(x);
+    g_free(y);
+    g_free(want);
+  }
+  g_rand_free(rng);
+}
+
+static void
+test_pool2d_squeezenet_sizes(void)
+{
+  /* torch: MaxPool2d(3, 2, ceil_mode=True) maps 111 -> 55, 55 -> 27, 27 -> 13. */
+  static const int sizes[][2] = { { 111, 55 }, { 55, 27 }, { 27, 13 }, { 8, 4 } };
+
+  for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+    csnn_pool2d_desc d = {
+      .kind = CSNN_POOL_MAX, .c = 1, .kh = 3, .kw = 3, .stride_h = 2, .stride_w = 2, .ceil_mode = 1
+    };
+    d.h_in = d.w_in = sizes[i][0];
+    g_assert_cmpint(csnn_pool2d_setup(&d), ==, CSNN_OK);
+    g_assert_cmpint(d.h_out, ==, sizes[i][1]);
+  }
+}
+
+static void
+test_adaptive_and_global(void)
+{
+  GRand *rng = g_rand_new_with_seed(9);
+  float *x = random_floats(rng, 2 * 3 * 10 * 7, 1.0);
+  float y[2 * 3 * 4 * 3], g[6];
+  double want[2 * 3 * 4 * 3], gwant[6];
+
+  for (int p = 0; p < 6; p++) {
+    double total = 0;
+    for (int i = 0; i < 70; i++)
+      total += x[p * 70 + i];
+    gwant[p] = total / 70;
+    for (int oy = 0; oy < 4; oy++)
+      for (int ox = 0; ox < 3; ox++) {
+        int ys = oy * 10 / 4, ye = ((oy + 1) * 10 + 3) / 4;
+        int xs = ox * 7 / 3, xe = ((ox + 1) * 7 + 2) / 3;
+        double sum = 0;
+        for (int iy = ys; iy < ye; iy++)
+          for (int ix = xs; ix < xe; ix++)
+            sum += x[p * 70 + iy * 7 + ix];
+        want[(p * 4 + oy) * 3 + ox] = sum / ((ye - ys) * (xe - xs));
+      }
+  }
+  for (int ith = 0; ith < 2; ith++) {
+    csnn_adaptive_avgpool2d_forward(2, 3, 10, 7, 4, 3, x, y, ith, 2);
+    csnn_global_avgpool_forward(2, 3, 70, x, g, ith, 2);
+  }
+  g_assert_cmpfloat(normalised_error(y, want, G_N_ELEMENTS(y)), <, 1e-5);
+  g_assert_cmpfloat(normalised_error(g, gwant, 6), <, 1e-5);
+  g_free(x);
+  g_rand_free(rng);
+}
+
+static void
+test_elementwise(void)
+{
+  GRand *rng = g_rand_new_with_seed(21);
+  size_t n = 2 * 3 * 37;
+  float *a = random_floats(rng, n, 8.0), *b = random_floats(rng, n, 1.0);
+  float *s = random_floats(rng, 6, 1.0);
+  float *y = g_new(float, n), *cat = g_new(float, n * 2);
+  double *want = g_new(double, n * 2);
+  static const csnn_act acts[] = { CSNN_ACT_RELU, CSNN_ACT_RELU6, CSNN_ACT_SILU, CSNN_ACT_SIGMOID };
+
+  for (size_t k = 0; k < G_N_ELEMENTS(acts); k++) {
+    memcpy(y, a, n * sizeof *y);
+    for (int ith = 0; ith < 3; ith++)
+      csnn_act_forward(acts[k], y, n, ith, 3);
+    for (size_t i = 0; i < n; i++)
+      want[i] = act_ref(acts[k], a[i]);
+    g_assert_cmpfloat(normalised_error(y, want, n), <, 1e-6);
+  }
+  for (int ith = 0; ith < 2; ith++)
+    csnn_add_forward(n, a, b, y, ith, 2);
+  for (size_t i = 0; i < n; i++)
+    want[i] = (double)a[i] + b[i];
+  g_assert_cmpfloat(normalised_error(y, want, n), <, 1e-6);
+  for (int ith = 0; ith < 2; ith++)
+    csnn_mul_channel_forward(2, 3, 37, a, s, y, ith, 2);
+  for (size_t i = 0; i < n; i++)
+    want[i] = (double)a[i] * s[i / 37];
+  g_assert_cmpfloat(normalised_error(y, want, n), <, 1e-6);
+  /* [2, 3, 37] ++ [2, 3, 37] along channels. */
+  for (int ith = 0; ith < 2; ith++)
+    csnn_concat_channels_forward(2, 3, 3, 37, a, b, cat, ith, 2);
+  for (int img = 0; img < 2; img++)
+    for (int c = 0; c < 6; c++)
+      for (int i = 0; i < 37; i++)
+        want[(img * 6 + c) * 37 + i] =
+            c < 3 ? a[(img * 3 + c) * 37 + i] : b[(img * 3 + c - 3) * 37 + i];
+  g_assert_cmpfloat(normalised_error(cat, want, n * 2), <, 1e-7);
+  csnn_dropout_forward_inference(n, a, y);
+  g_assert_cmpmem(y, n * sizeof *y, a, n * sizeof *a);
+  g_free(a);
+  g_free(b);
+  g_free(s);
+  g_free(y);
+  g_free(cat);
+  g_free(want);
+  g_rand_free(rng);
+}
+
+static void
+test_linear_softmax(void)
+{
+  GRand *rng = g_rand_new_with_seed(4);
+  int n = 3, in = 50, out = 7;
+  float *x = random_floats(rng, (size_t)n * in, 1.0),
+        *w = random_floats(rng, (size_t)out * in, 1.0);
+  float *b = random_floats(rng, (size_t)out, 1.0);
+  float y[21], p[21];
+  double want[21], pwant[21];
+
+  for (int i = 0; i < n; i++) {
+    double top = -INFINITY, total = 0;
+    for (int o = 0; o < out; o++) {
+      double acc = b[o];
+      for (int k = 0; k < in; k++)
+        acc += (double)x[i * in + k] * w[o * in + k];
+      want[i * out + o] = acc;
+      top = fmax(top, acc);
+    }
+    for (int o = 0; o < out; o++)
+      total += exp(want[i * out + o] - top);
+    for (int o = 0; o < out; o++)
+      pwant[i * out + o] = exp(want[i * out + o] - top) / total;
+  }
+  for (int ith = 0; ith < 2; ith++)
+    csnn_linear_forward(n, in, out, x, w, b, y, ith, 2);
+  g_assert_cmpfloat(normalised_error(y, want, 21), <, 1e-5);
+  csnn_softmax_forward(n, out, y, p);
+  g_assert_cmpfloat(normalised_error(p, pwant, 21), <, 1e-5);
+  g_free(x);
+  g_free(w);
+  g_free(b);
+  g_rand_free(rng);
+}
+
+static void
+test_arena(void)
+{
+  csnn_arena arena = { 0 };
+  float *a, *b;
+
+  g_assert_cmpint(csnn_arena_reserve(&arena, 100), ==, CSNN_OK);
+  a = csnn_arena_alloc(&arena, 10);
+  b = csnn_arena_alloc(&arena, 10);
+  g_assert_nonnull(a);
+  g_assert_nonnull(b);
+  g_assert_cmpuint((uintptr_t)a % 64, ==, 0);
+  g_assert_cmpuint((uintptr_t)b % 64, ==, 0);
+  g_assert_true(b >= a + 10);
+  g_assert_null(csnn_arena_alloc(&arena, 1000));
+  csnn_arena_reset(&arena);
+  g_assert_true(csnn_arena_alloc(&arena, 10) == a);
+  csnn_arena_free(&arena);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/engine/ops/conv2d", test_conv2d);
+  g_test_add_func("/engine/ops/conv2d-bad-shapes", test_conv2d_bad_shapes);
+  g_test_add_func("/engine/ops/bn-fold", test_bn_fold);
+  g_test_add_func("/engine/ops/pool2d", test_pool2d);
+  g_test_add_func("/engine/ops/pool2d-squeezenet-sizes", test_pool2d_squeezenet_sizes);
+  g_test_add_func("/engine/ops/adaptive-and-global", test_adaptive_and_global);
+  g_test_add_func("/engine/ops/elementwise", test_elementwise);
+  g_test_add_func("/engine/ops/linear-softmax", test_linear_softmax);
+  g_test_add_func("/engine/ops/arena", test_arena);
+  return g_test_run();
+}
