@@ -196,6 +196,21 @@ cs_roi_to_rect(const CsRoiKey *roi, CsRoiUnit unit, const CsSpacing *spacing, Cs
 }
 
 gboolean
+cs_roi_track_get_rect(const CsRoiTrack *track, int frame, const CsSpacing *spacing, CsRoiRect *rect,
+                      GError **error)
+{
+  CsRoiKey roi;
+
+  g_return_val_if_fail(track != NULL, FALSE);
+  if (!cs_roi_track_get_at(track, frame, &roi)) {
+    g_set_error_literal(error, CS_ERROR, CS_ERROR_NOT_FOUND,
+                        "No ROI has been placed on this sweep yet");
+    return FALSE;
+  }
+  return cs_roi_to_rect(&roi, track->unit, spacing, rect, error);
+}
+
+gboolean
 cs_roi_rect_is_inside(const CsRoiRect *rect, int width, int height)
 {
   g_return_val_if_fail(rect != NULL, FALSE);

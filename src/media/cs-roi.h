@@ -87,6 +87,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsRoiTrack, cs_roi_track_free)
 gboolean cs_roi_to_rect(const CsRoiKey *roi, CsRoiUnit unit, const CsSpacing *spacing,
                         CsRoiRect *rect, GError **error);
 
+/* Fills @rect with the pixel rectangle of the track's ROI at @frame (cs_roi_track_get_at() then
+ * cs_roi_to_rect()); FALSE with @error when the track is empty or the ROI cannot be placed. */
+gboolean cs_roi_track_get_rect(const CsRoiTrack *track, int frame, const CsSpacing *spacing,
+                               CsRoiRect *rect, GError **error);
+
 /* Returns TRUE when @rect lies wholly inside a @width x @height frame. */
 gboolean cs_roi_rect_is_inside(const CsRoiRect *rect, int width, int height);
 

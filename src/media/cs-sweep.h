@@ -5,7 +5,9 @@
  * A sweep is a video file (MP4/MOV, AVI, MKV, WMV/ASF), a folder of numbered images or one still
  * image (PNG, JPEG, BMP, TIFF, PGM/PPM). Every frame comes out as 8-bit gray (luma: colour
  * overlays are reduced to their brightness), the same pixels whether it is reached sequentially,
- * by a seek forward or back, or by scrubbing.
+ * by a seek forward or back, or by scrubbing, and the same pixels as `ffmpeg -pix_fmt gray`
+ * gives. Frame i is the i-th frame in presentation order that can be decoded: a video cut
+ * without re-encoding loses the pictures before its first keyframe, as it does in ffmpeg.
  *
  *     g_autoptr(GError) error = NULL;
  *     g_autoptr(CsSweep) sweep = cs_sweep_open("wrist.mp4", &error);

@@ -208,6 +208,31 @@ test_crop_resample(void)
   }
 }
 
+/* The track gives each frame's rectangle directly, or says why it cannot. */
+static void
+test_track_rect(void)
+{
+  g_autoptr(CsRoiTrack) track = cs_roi_track_new(CS_ROI_UNIT_MM);
+  CsSpacing spacing = cs_spacing_new(0.1, CS_SPACING_SOURCE_STUDY);
+  CsSpacing unknown = cs_spacing_unknown();
+  CsRoiRect rect;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false(cs_roi_track_get_rect(track, 0, &spacing, &rect, &error));
+  g_assert_error(error, CS_ERROR, CS_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  cs_roi_track_set_key(track, 0, 100, 100, 10);
+  cs_roi_track_set_key(track, 10, 200, 100, 20);
+  g_assert_true(cs_roi_track_get_rect(track, 5, &spacing, &rect, &error));
+  g_assert_no_error(error);
+  /* Centre (150, 100), 15 mm = 150 px. */
+  g_assert_cmpint(rect.x, ==, 75);
+  g_assert_cmpint(rect.y, ==, 25);
+  g_assert_cmpint(rect.width, ==, 150);
+  g_assert_false(cs_roi_track_get_rect(track, 5, &unknown, &rect, &error));
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -215,6 +240,7 @@ main(int argc, char **argv)
   g_test_add_func("/media/roi/track-keys", test_track_keys);
   g_test_add_func("/media/roi/track-interpolation", test_track_interpolation);
   g_test_add_func("/media/roi/to-rect", test_to_rect);
+  g_test_add_func("/media/roi/track-rect", test_track_rect);
   g_test_add_func("/media/roi/extract-inside", test_extract_inside);
   g_test_add_func("/media/roi/extract-padded", test_extract_padded);
   g_test_add_func("/media/roi/crop-resample", test_crop_resample);
