@@ -583,7 +583,7 @@ add_string_if(JsonBuilder *builder, const char *key, const char *value)
 }
 
 JsonNode *
-cs_case_to_json(CsCase *self)
+cs_case_to_json(CsCase *self, const char *sweep_path)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
   CsNerveConduction ncs;
@@ -594,7 +594,7 @@ cs_case_to_json(CsCase *self)
   add_string_if(builder, "hand", cs_hand_to_string(cs_case_get_hand(self)));
   add_string_if(builder, "group", cs_group_to_string(cs_case_get_group(self)));
   add_string_if(builder, "split", cs_split_to_string(cs_case_get_split(self)));
-  add_string_if(builder, "sweep", cs_case_get_sweep_path(self));
+  add_string_if(builder, "sweep", sweep_path);
   if (cs_case_get_spacing_source(self) != CS_SPACING_SOURCE_UNKNOWN) {
     json_builder_set_member_name(builder, "spacing");
     json_builder_begin_object(builder);

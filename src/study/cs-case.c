@@ -981,6 +981,20 @@ cs_case_remove_tracing(CsCase *self, guint index)
   emit_changed(self, NULL);
 }
 
+gboolean
+cs_case_measure_tracing(CsCase *self, guint index, CsPolygonMeasures *out)
+{
+  const CsTracing *tracing;
+
+  g_return_val_if_fail(CS_IS_CASE(self), FALSE);
+  g_return_val_if_fail(index < self->tracings->len, FALSE);
+  tracing = g_ptr_array_index(self->tracings, index);
+  return cs_polygon_measure(tracing->points, tracing->n_points,
+                            self->spacing_source != CS_SPACING_SOURCE_UNKNOWN ? self->spacing_mm
+                                                                              : NAN,
+                            out) == CS_POLYGON_OK;
+}
+
 guint
 cs_case_get_n_results(CsCase *self)
 {

@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "cs-grading.h"
+#include "cs-polygon.h"
 #include "cs-roi.h"
 #include "cs-spacing.h"
 
@@ -200,6 +201,9 @@ gboolean cs_case_replace_tracing(CsCase *self, guint index, const CsTracing *tra
                                  GError **error);
 /* Removes tracing @index. */
 void cs_case_remove_tracing(CsCase *self, guint index);
+/* Measures tracing @index (area, perimeter, flattening) with the case's spacing; the mm fields
+ * are NaN when the spacing is unknown. */
+gboolean cs_case_measure_tracing(CsCase *self, guint index, CsPolygonMeasures *out);
 
 /* Cached model results, one per model_sha256. */
 guint cs_case_get_n_results(CsCase *self);

@@ -28,8 +28,9 @@ void cs_case_set_study(CsCase *self, CsStudy *study);
 /* Whether another case than @except in @self has @id. */
 gboolean cs_study_has_other_case_id(CsStudy *self, const char *id, CsCase *except);
 
-/* Builds the JSON of a case, and reads one (validated, errors with @path). */
-JsonNode *cs_case_to_json(CsCase *self);
+/* Builds the JSON of a case with @sweep_path as its sweep, and reads one (validated, errors
+ * with @path). */
+JsonNode *cs_case_to_json(CsCase *self, const char *sweep_path);
 CsCase *cs_case_from_json(JsonNode *node, const char *path, GError **error);
 
 /* Checks that @object has only the keys in the NULL-terminated @allowed list. */

@@ -754,14 +754,41 @@ write_node(GString *out, JsonNode *node, int depth)
   }
 }
 
-char *
-cs_study_to_data(CsStudy *self, gsize *length)
+/* Returns @sweep (relative to @from_dir) as seen from @to_dir: relative when it lies inside
+ * @to_dir, absolute otherwise; a relative path is unchanged when the folder stays the same. */
+static char *
+rebase_sweep(const char *sweep, const char *from_dir, const char *to_dir)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *prefix = NULL;
+
+  if (sweep == NULL)
+    return NULL;
+  /* A study never saved has no folder yet: its relative paths are meant relative to the file it
+   * is about to become. */
+  if (!g_path_is_absolute(sweep) && (from_dir == NULL || g_strcmp0(from_dir, to_dir) == 0))
+    return g_strdup(sweep);
+  absolute = g_canonicalize_filename(sweep, from_dir);
+  if (to_dir == NULL)
+    return g_steal_pointer(&absolute);
+  prefix = g_str_has_suffix(to_dir, G_DIR_SEPARATOR_S)
+               ? g_strdup(to_dir)
+               : g_strconcat(to_dir, G_DIR_SEPARATOR_S, NULL);
+  if (g_str_has_prefix(absolute, prefix))
+    return g_strdup(absolute + strlen(prefix));
+  return g_steal_pointer(&absolute);
+}
+
+/* Serialises the study as it will read from a file in @to_dir; *sweeps (may be NULL) receives
+ * each case's sweep path as written. */
+static char *
+to_data_for_dir(CsStudy *self, const char *to_dir, gsize *length, GPtrArray **sweeps)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) written = g_ptr_array_new_with_free_func(g_free);
   GString *out;
 
-  g_return_val_if_fail(CS_IS_STUDY(self), NULL);
   json_builder_begin_object(builder);
   json_builder_set_member_name(builder, "version");
   json_builder_add_int_value(builder, CS_STUDY_SCHEMA_VERSION);
@@ -779,8 +806,12 @@ cs_study_to_data(CsStudy *self, gsize *length)
   json_builder_add_string_value(builder, cs_grading_scheme_to_string(self->grading_scheme));
   json_builder_set_member_name(builder, "cases");
   json_builder_begin_array(builder);
-  for (guint i = 0; i < self->cases->len; i++)
-    json_builder_add_value(builder, cs_case_to_json(g_ptr_array_index(self->cases, i)));
+  for (guint i = 0; i < self->cases->len; i++) {
+    CsCase *c = g_ptr_array_index(self->cases, i);
+    char *sweep = rebase_sweep(cs_case_get_sweep_path(c), self->dir, to_dir);
+    json_builder_add_value(builder, cs_case_to_json(c, sweep));
+    g_ptr_array_add(written, sweep);
+  }
   json_builder_end_array(builder);
   if (self->extra != NULL) {
     JsonNode *node = json_node_alloc();
@@ -796,7 +827,16 @@ cs_study_to_data(CsStudy *self, gsize *length)
   g_string_append_c(out, '\n');
   if (length != NULL)
     *length = out->len;
+  if (sweeps != NULL)
+    *sweeps = g_steal_pointer(&written);
   return g_string_free(out, FALSE);
+}
+
+char *
+cs_study_to_data(CsStudy *self, gsize *length)
+{
+  g_return_val_if_fail(CS_IS_STUDY(self), NULL);
+  return to_data_for_dir(self, self->dir, length, NULL);
 }
 
 static gboolean
@@ -1021,14 +1061,27 @@ fail:
   return io_fail(error, absolute, "writing failed", saved);
 }
 
+/* Writes the study to @path, its sweep paths rebased to the file's folder; on success and when
+ * @adopt, the study takes the new paths (and @path) as its own. */
 static gboolean
-save_to(CsStudy *self, const char *path, GError **error)
+save_to(CsStudy *self, const char *path, gboolean adopt, GError **error)
 {
+  g_autofree char *absolute = g_canonicalize_filename(path, NULL);
+  g_autofree char *to_dir = g_path_get_dirname(absolute);
+  g_autoptr(GPtrArray) sweeps = NULL;
   g_autofree char *data = NULL;
   gsize length = 0;
 
-  data = cs_study_to_data(self, &length);
-  return cs_study_write_file_atomic(path, data, length, error);
+  data = to_data_for_dir(self, to_dir, &length, &sweeps);
+  if (!cs_study_write_file_atomic(absolute, data, length, error))
+    return FALSE;
+  if (adopt) {
+    for (guint i = 0; i < self->cases->len; i++)
+      cs_case_set_sweep_path(g_ptr_array_index(self->cases, i), g_ptr_array_index(sweeps, i));
+    set_path(self, absolute);
+    set_dirty(self, FALSE);
+  }
+  return TRUE;
 }
 
 gboolean
@@ -1040,10 +1093,7 @@ cs_study_save(CsStudy *self, GError **error)
                         "The study has no file yet: choose where to save it");
     return FALSE;
   }
-  if (!save_to(self, self->path, error))
-    return FALSE;
-  set_dirty(self, FALSE);
-  return TRUE;
+  return save_to(self, self->path, TRUE, error);
 }
 
 gboolean
@@ -1051,11 +1101,7 @@ cs_study_save_as(CsStudy *self, const char *path, GError **error)
 {
   g_return_val_if_fail(CS_IS_STUDY(self), FALSE);
   g_return_val_if_fail(path != NULL, FALSE);
-  if (!save_to(self, path, error))
-    return FALSE;
-  set_path(self, path);
-  set_dirty(self, FALSE);
-  return TRUE;
+  return save_to(self, path, TRUE, error);
 }
 
 gboolean
@@ -1063,7 +1109,7 @@ cs_study_save_copy(CsStudy *self, const char *path, GError **error)
 {
   g_return_val_if_fail(CS_IS_STUDY(self), FALSE);
   g_return_val_if_fail(path != NULL, FALSE);
-  return save_to(self, path, error);
+  return save_to(self, path, FALSE, error);
 }
 
 typedef struct {

@@ -58,10 +58,13 @@ char *cs_study_to_data(CsStudy *self, gsize *length);
  * <path>.bak, rename, fsync of the folder); clears the dirty flag. Fails if there is no path. */
 gboolean cs_study_save(CsStudy *self, GError **error);
 
-/* Saves to @path atomically and makes it the study's path; clears the dirty flag. */
+/* Saves to @path atomically and makes it the study's path; clears the dirty flag. Sweep paths
+ * are rebased to the new folder: relative when the sweep lies inside it, else absolute (so a
+ * lone sweep saved into a study beside it becomes relative). */
 gboolean cs_study_save_as(CsStudy *self, const char *path, GError **error);
 
-/* Writes a copy to @path atomically (e.g. an autosave) without changing the path or dirty flag. */
+/* Writes a copy to @path atomically (e.g. an autosave) without changing the path or dirty flag;
+ * its sweep paths are rebased to @path's folder so the copy opens from where it is. */
 gboolean cs_study_save_copy(CsStudy *self, const char *path, GError **error);
 
 /* Saves to the study's path in a worker thread (the JSON is made on the calling thread); the
@@ -107,7 +110,9 @@ gboolean cs_study_add_case(CsStudy *self, CsCase *c, GError **error);
 gboolean cs_study_remove_case(CsStudy *self, const char *id);
 
 /* Returns the absolute path of the case's sweep (relative paths resolved against the study's
- * folder, or the current folder for an unsaved study), or NULL when it has none; free it. */
+ * folder, or the current folder for a study never saved), or NULL when it has none; free it.
+ * In a study never saved, relative sweep paths are kept as they are by the first save, i.e.
+ * they are taken relative to the file it is saved as. */
 char *cs_study_dup_sweep_path(CsStudy *self, CsCase *c);
 
 /* Returns the number of cases in @split with @group (CS_GROUP_UNKNOWN counts every group). */

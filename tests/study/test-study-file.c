@@ -798,6 +798,84 @@ test_writing_format(void)
   g_assert_true(g_str_has_prefix(cs_case_get_notes(cs_study_get_case(loaded, 0)), "bad "));
 }
 
+static void
+test_sweep_paths(void)
+{
+  g_autofree char *dir = g_dir_make_tmp("cs-study-XXXXXX", NULL);
+  g_autofree char *first = g_build_filename(dir, "study.json", NULL);
+  g_autofree char *sub = g_build_filename(dir, "sub", NULL);
+  g_autofree char *second = g_build_filename(sub, "study.json", NULL);
+  g_autofree char *copy = g_build_filename(dir, "copy.json", NULL);
+  g_autofree char *inside = g_build_filename(sub, "lone.mp4", NULL);
+  g_autoptr(CsStudy) study = cs_study_new();
+  g_autoptr(CsCase) a = cs_case_new("a");
+  g_autoptr(CsCase) b = cs_case_new("b");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a_path = NULL;
+
+  g_assert_cmpint(g_mkdir(sub, 0755), ==, 0);
+  /* A study never saved keeps relative paths as relative to its first file. */
+  cs_case_set_sweep_path(a, "sweeps/a.mkv");
+  cs_case_set_sweep_path(b, inside);
+  g_assert_true(cs_study_add_case(study, a, &error));
+  g_assert_true(cs_study_add_case(study, b, &error));
+  g_assert_true(cs_study_save_as(study, first, &error));
+  g_assert_cmpstr(cs_case_get_sweep_path(a), ==, "sweeps/a.mkv");
+  g_assert_cmpstr(cs_case_get_sweep_path(b), ==, "sub/lone.mp4");
+  a_path = cs_study_dup_sweep_path(study, a);
+
+  /* Moving the study to another folder keeps every sweep reachable. */
+  g_assert_true(cs_study_save_as(study, second, &error));
+  g_assert_false(cs_study_get_dirty(study));
+  g_assert_cmpstr(cs_case_get_sweep_path(b), ==, "lone.mp4");
+  g_assert_true(g_path_is_absolute(cs_case_get_sweep_path(a)));
+  {
+    g_autoptr(CsStudy) loaded = cs_study_load(second, &error);
+    g_autofree char *again = cs_study_dup_sweep_path(loaded, cs_study_get_case(loaded, 0));
+    g_autofree char *lone = cs_study_dup_sweep_path(loaded, cs_study_get_case(loaded, 1));
+    g_assert_no_error(error);
+    g_assert_cmpstr(again, ==, a_path);
+    g_assert_cmpstr(lone, ==, inside);
+  }
+  /* A copy elsewhere opens from where it is, and the study itself is untouched. */
+  g_assert_true(cs_study_save_copy(study, copy, &error));
+  g_assert_cmpstr(cs_case_get_sweep_path(b), ==, "lone.mp4");
+  {
+    g_autoptr(CsStudy) loaded = cs_study_load(copy, &error);
+    g_autofree char *lone = cs_study_dup_sweep_path(loaded, cs_study_get_case(loaded, 1));
+    g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(loaded, 1)), ==, "sub/lone.mp4");
+    g_assert_cmpstr(lone, ==, inside);
+  }
+  g_unlink(first);
+  g_unlink(second);
+  g_unlink(copy);
+  {
+    g_autofree char *bak = g_strconcat(first, ".bak", NULL);
+    g_unlink(bak);
+  }
+  g_rmdir(sub);
+  g_rmdir(dir);
+}
+
+static void
+test_measure_tracing(void)
+{
+  g_autoptr(CsCase) c = cs_case_new("m");
+  const double rect[] = { 10, 10, 70, 10, 70, 30, 10, 30 };
+  g_autoptr(CsTracing) t = cs_tracing_new("inlet", 0, rect, 4);
+  g_autoptr(GError) error = NULL;
+  CsPolygonMeasures m;
+
+  g_assert_cmpint(cs_case_add_tracing(c, t, &error), ==, 0);
+  g_assert_true(cs_case_measure_tracing(c, 0, &m));
+  g_assert_cmpfloat(m.area_px2, ==, 1200);
+  g_assert_true(isnan(m.area_mm2));
+  g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_MANUAL, &error));
+  g_assert_true(cs_case_measure_tracing(c, 0, &m));
+  g_assert_cmpfloat_with_epsilon(m.area_mm2, 12.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon(m.flattening, 3.0, 1e-12);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -809,6 +887,8 @@ main(int argc, char **argv)
   g_test_add_func("/study/file/load-errors", test_load_errors);
   g_test_add_func("/study/file/round-trip", test_round_trip);
   g_test_add_func("/study/file/writing-format", test_writing_format);
+  g_test_add_func("/study/file/sweep-paths", test_sweep_paths);
+  g_test_add_func("/study/file/measure-tracing", test_measure_tracing);
   g_test_add_func("/study/file/equal-sees-every-field", test_equal_sees_every_field);
   g_test_add_func("/study/file/changes", test_changes);
   g_test_add_func("/study/file/case-rules", test_case_rules);
