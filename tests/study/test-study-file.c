@@ -876,6 +876,45 @@ test_measure_tracing(void)
   g_assert_cmpfloat_with_epsilon(m.flattening, 3.0, 1e-12);
 }
 
+/* Every prefix of a valid file and every single-byte change of it is refused with a message or
+ * read, never a crash (run under the sanitizers in CI). */
+static void
+test_damaged_files(void)
+{
+  gsize length = strlen(base_json);
+  g_autofree char *copy = g_strdup(base_json);
+  static const char replacements[] = { '}', ']', '"', '0', '-', 'x', ',', ':' };
+  guint refused = 0;
+
+  for (gsize cut = 0; cut < length; cut++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsStudy) study = cs_study_load_from_data(base_json, (gssize)cut, NULL, &error);
+    /* Only the whole text, less its trailing newline, is still a complete document. */
+    if (cut < length - 1) {
+      g_assert_null(study);
+      g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+    }
+  }
+  for (gsize at = 0; at < length; at++) {
+    for (guint r = 0; r < G_N_ELEMENTS(replacements); r++) {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CsStudy) study = NULL;
+      char saved = copy[at];
+
+      copy[at] = replacements[r];
+      study = cs_study_load_from_data(copy, (gssize)length, NULL, &error);
+      g_assert_true((study == NULL) == (error != NULL));
+      if (study == NULL) {
+        g_assert_true(error->message[0] != '\0');
+        refused++;
+      }
+      copy[at] = saved;
+    }
+  }
+  g_test_message("%u of %zu damaged copies refused", refused, length * G_N_ELEMENTS(replacements));
+  g_assert_cmpuint(refused, >, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -883,6 +922,7 @@ main(int argc, char **argv)
   g_test_add_func("/study/file/base-is-valid", test_base_is_valid);
   g_test_add_func("/study/file/validation-errors", test_validation_errors);
   g_test_add_func("/study/file/not-json", test_not_json);
+  g_test_add_func("/study/file/damaged-files", test_damaged_files);
   g_test_add_func("/study/file/newer-version", test_newer_version);
   g_test_add_func("/study/file/load-errors", test_load_errors);
   g_test_add_func("/study/file/round-trip", test_round_trip);
