@@ -6,6 +6,7 @@
 
 #include "cs-evaluation.h"
 
+#include "cs-distribution.h"
 #include "cs-error.h"
 
 #include <math.h>
@@ -86,17 +87,24 @@ collect_items(const CsScores *scores)
   return items;
 }
 
-/* Splits @items into case and control scores (in item order). */
+/* Splits @items into case and control scores (in item order) and, when @case_hands and
+ * @control_hands are not NULL, their hands. */
 static void
-split_classes(GArray *items, double *cases, size_t *m, double *controls, size_t *n)
+split_classes(GArray *items, double *cases, size_t *m, double *controls, size_t *n,
+              size_t *case_hands, size_t *control_hands)
 {
   *m = *n = 0;
   for (guint i = 0; i < items->len; i++) {
     const Item *item = &g_array_index(items, Item, i);
-    if (item->cts)
+    if (item->cts) {
+      if (case_hands != NULL)
+        case_hands[*m] = item->hand;
       cases[(*m)++] = item->p_cts;
-    else
+    } else {
+      if (control_hands != NULL)
+        control_hands[*n] = item->hand;
       controls[(*n)++] = item->p_cts;
+    }
   }
 }
 
@@ -169,12 +177,25 @@ evaluate_model(CsModelEvaluation *result, GArray *items, guint n_hands, CsLevel 
     }
   }
 
-  split_classes(items, cases, &m_cases, controls, &n_controls);
+  split_classes(items, cases, &m_cases, controls, &n_controls, cluster, cluster + result->n_cts);
   cs_auc_delong(cases, m_cases, controls, n_controls, options->conf_level, &auc);
   result->auc.value = cs_auc(cases, m_cases, controls, n_controls);
   result->auc.ci[0] = auc.ci[0];
   result->auc.ci[1] = auc.ci[1];
   result->auc_variance = auc.variance;
+  result->auc_variance_clustered = NAN;
+  result->auc_ci_clustered[0] = result->auc_ci_clustered[1] = NAN;
+  if (level == CS_LEVEL_IMAGE) {
+    double clustered_auc, variance;
+    /* split_classes refilled @cluster: cases' hands first, then the controls'. */
+    if (cs_delong_clustered_covariance(cases, cluster, controls, cluster + m_cases, 1, m_cases,
+                                       n_controls, n_hands, &clustered_auc, &variance)) {
+      double z = cs_normal_quantile(1.0 - 0.5 * (1.0 - options->conf_level));
+      result->auc_variance_clustered = variance;
+      result->auc_ci_clustered[0] = fmax(0.0, clustered_auc - z * sqrt(variance));
+      result->auc_ci_clustered[1] = fmin(1.0, clustered_auc + z * sqrt(variance));
+    }
+  }
   result->roc = g_new(CsRocPoint, n + 1);
   result->n_roc = cs_roc_curve(cases, m_cases, controls, n_controls, result->roc);
 
@@ -201,25 +222,39 @@ same_items(GArray *a, GArray *b)
 }
 
 static void
-compare_models(CsDelongComparison *comparison, GArray *a, GArray *b, double conf_level)
+compare_models(CsDelongComparison *comparison, GArray *a, GArray *b, guint n_hands,
+               double conf_level)
 {
   size_t len = MAX(a->len, b->len) + 1;
-  double *cases_a = g_new(double, len), *controls_a = g_new(double, len);
-  double *cases_b = g_new(double, len), *controls_b = g_new(double, len);
+  double *cases = g_new(double, 2 * len), *controls = g_new(double, 2 * len);
+  size_t *case_hands = g_new(size_t, len), *control_hands = g_new(size_t, len);
   size_t m_a, n_a, m_b, n_b;
+  gboolean paired = same_items(a, b);
 
-  split_classes(a, cases_a, &m_a, controls_a, &n_a);
-  split_classes(b, cases_b, &m_b, controls_b, &n_b);
-  if (same_items(a, b))
-    cs_delong_test_paired(cases_a, controls_a, cases_b, controls_b, m_a, n_a, conf_level,
+  /* Both models' scores side by side, as cs_delong_clustered_covariance() wants them. */
+  split_classes(a, cases, &m_a, controls, &n_a, case_hands, control_hands);
+  split_classes(b, cases + (paired ? m_a : len), &m_b, controls + (paired ? n_a : len), &n_b, NULL,
+                NULL);
+  cs_delong_test_from_covariance((const double[2]){ NAN, NAN },
+                                 (const double[4]){ NAN, NAN, NAN, NAN }, conf_level,
+                                 &comparison->clustered);
+  if (paired) {
+    cs_delong_test_paired(cases, controls, cases + m_a, controls + n_a, m_a, n_a, conf_level,
                           &comparison->test);
-  else
-    cs_delong_test_unpaired(cases_a, m_a, controls_a, n_a, cases_b, m_b, controls_b, n_b,
+    if (comparison->level == CS_LEVEL_IMAGE) {
+      double auc[2], cov[4];
+      cs_delong_clustered_covariance(cases, case_hands, controls, control_hands, 2, m_a, n_a,
+                                     n_hands, auc, cov);
+      cs_delong_test_from_covariance(auc, cov, conf_level, &comparison->clustered);
+    }
+  } else {
+    cs_delong_test_unpaired(cases, m_a, controls, n_a, cases + len, m_b, controls + len, n_b,
                             &comparison->test);
-  g_free(cases_a);
-  g_free(controls_a);
-  g_free(cases_b);
-  g_free(controls_b);
+  }
+  g_free(cases);
+  g_free(controls);
+  g_free(case_hands);
+  g_free(control_hands);
 }
 
 static int
@@ -321,7 +356,7 @@ cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options, GCancellab
         comparison->level = (CsLevel)l;
         comparison->a = g_strdup(cs_scores_get_model(scores, a));
         comparison->b = g_strdup(cs_scores_get_model(scores, b));
-        compare_models(comparison, items[l * n_models + a], items[l * n_models + b],
+        compare_models(comparison, items[l * n_models + a], items[l * n_models + b], n_hands,
                        options->conf_level);
       }
 
@@ -496,6 +531,11 @@ cs_evaluation_to_json(const CsEvaluation *evaluation)
                           r->undefined[k]);
     add_member_estimate(builder, "auc", &r->auc, r->level, 0);
     add_member_number(builder, "auc_variance", r->auc_variance);
+    if (r->level == CS_LEVEL_IMAGE) {
+      /* Obuchowski's clustered DeLong: the analytic counterpart of the AUC's ci_cluster. */
+      add_member_number(builder, "auc_variance_clustered", r->auc_variance_clustered);
+      add_member_interval(builder, "auc_ci_clustered", r->auc_ci_clustered);
+    }
     json_builder_set_member_name(builder, "roc");
     json_builder_begin_array(builder);
     for (size_t p = 0; p < r->n_roc; p++) {
@@ -532,6 +572,10 @@ cs_evaluation_to_json(const CsEvaluation *evaluation)
     add_member_number(builder, "p", c->test.p);
     if (c->test.paired)
       add_member_interval(builder, "ci", c->test.ci);
+    if (c->test.paired && c->level == CS_LEVEL_IMAGE) {
+      add_member_number(builder, "z_clustered", c->clustered.statistic);
+      add_member_number(builder, "p_clustered", c->clustered.p);
+    }
     json_builder_end_object(builder);
   }
   json_builder_end_array(builder);
@@ -618,7 +662,8 @@ cs_evaluation_to_csv(const CsEvaluation *evaluation)
     g_string_append_printf(out, ",%s,%s_ci_low,%s_ci_high,%s_ci_cluster_low,%s_ci_cluster_high",
                            key, key, key, key, key);
   }
-  g_string_append(out, ",auc_variance,threshold,seed,replicates\n");
+  g_string_append(out, ",auc_variance,auc_variance_clustered,auc_ci_clustered_low,"
+                       "auc_ci_clustered_high,threshold,seed,replicates\n");
   for (size_t i = 0; i < evaluation->n_models; i++) {
     const CsModelEvaluation *r = &evaluation->models[i];
     csv_text(out, r->model);
@@ -634,6 +679,9 @@ cs_evaluation_to_csv(const CsEvaluation *evaluation)
       csv_number(out, e->ci_cluster[1]);
     }
     csv_number(out, r->auc_variance);
+    csv_number(out, r->auc_variance_clustered);
+    csv_number(out, r->auc_ci_clustered[0]);
+    csv_number(out, r->auc_ci_clustered[1]);
     csv_number(out, evaluation->threshold);
     g_string_append_printf(out, ",%" G_GUINT64_FORMAT ",%u\n", evaluation->seed,
                            evaluation->replicates);
@@ -644,7 +692,8 @@ cs_evaluation_to_csv(const CsEvaluation *evaluation)
 char *
 cs_evaluation_delong_to_csv(const CsEvaluation *evaluation)
 {
-  GString *out = g_string_new("level,a,b,paired,auc_a,auc_b,difference,se,z,df,p,ci_low,ci_high\n");
+  GString *out = g_string_new(
+      "level,a,b,paired,auc_a,auc_b,difference,se,z,df,p,ci_low,ci_high,z_clustered,p_clustered\n");
 
   for (size_t i = 0; i < evaluation->n_delong; i++) {
     const CsDelongComparison *c = &evaluation->delong[i];
@@ -662,6 +711,8 @@ cs_evaluation_delong_to_csv(const CsEvaluation *evaluation)
     csv_number(out, c->test.p);
     csv_number(out, c->test.ci[0]);
     csv_number(out, c->test.ci[1]);
+    csv_number(out, c->clustered.statistic);
+    csv_number(out, c->clustered.p);
     g_string_append_c(out, '\n');
   }
   return g_string_free(out, FALSE);
@@ -780,15 +831,19 @@ cs_evaluation_format_table(const CsEvaluation *evaluation)
 
   if (evaluation->n_delong > 0) {
     g_string_append(out, "DeLong's test of the AUCs (two-sided; paired when both models scored "
-                         "the same items).\nAt image level it takes frames as independent: its "
-                         "p-values are too small when a hand's\nframes are alike; prefer the hand "
-                         "level.\n");
+                         "the same items).\nAt image level it takes frames as independent and "
+                         "its p-values are too small when a hand's\nframes are alike: the "
+                         "clustered test (Obuchowski) sums each hand's frames first.\n");
     for (size_t i = 0; i < evaluation->n_delong; i++) {
       const CsDelongComparison *c = &evaluation->delong[i];
-      g_string_append_printf(out, "  %-5s  %s vs %s: AUC %.4f vs %.4f, %s %.3f, p = %.4g%s\n",
+      g_string_append_printf(out, "  %-5s  %s vs %s: AUC %.4f vs %.4f, %s %.3f, p = %.4g%s",
                              cs_level_key(c->level), c->a, c->b, c->test.auc_a, c->test.auc_b,
                              c->test.paired ? "z" : "D", c->test.statistic, c->test.p,
                              c->test.paired ? "" : " (unpaired)");
+      if (c->test.paired && c->level == CS_LEVEL_IMAGE && !isnan(c->clustered.p))
+        g_string_append_printf(out, "; clustered by hand: z %.3f, p = %.4g", c->clustered.statistic,
+                               c->clustered.p);
+      g_string_append_c(out, '\n');
     }
     g_string_append_c(out, '\n');
   }

@@ -43,6 +43,8 @@ typedef struct {
   CsEstimate metrics[CS_N_METRICS];
   CsEstimate auc;                 /* ci: DeLong (pROC's ci.auc); ci_cluster: cluster bootstrap */
   double auc_variance;            /* DeLong's variance */
+  double auc_variance_clustered;  /* Obuchowski's clustered variance (image level; else NaN) */
+  double auc_ci_clustered[2];     /* AUC -+ z sqrt(clustered variance), clipped to [0, 1] */
   size_t undefined[CS_N_METRICS]; /* Stratified replicates where the metric was undefined */
   CsRocPoint *roc;
   size_t n_roc;
@@ -54,6 +56,7 @@ typedef struct {
   char *a;
   char *b;
   CsDelongTest test;
+  CsDelongTest clustered; /* Image level, paired: the test on Obuchowski's clustered covariance */
 } CsDelongComparison;
 
 /* The CSA of CTS hands against control hands. */

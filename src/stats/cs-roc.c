@@ -212,12 +212,37 @@ delong_test_clear(CsDelongTest *out, bool paired)
   *out = (CsDelongTest){ paired, NAN, NAN, NAN, NAN, NAN, NAN, NAN, { NAN, NAN } };
 }
 
+void
+cs_delong_test_from_covariance(const double auc[2], const double cov[4], double conf_level,
+                               CsDelongTest *out)
+{
+  double variance, z_crit;
+
+  delong_test_clear(out, true);
+  out->auc_a = auc[0];
+  out->auc_b = auc[1];
+  out->difference = auc[0] - auc[1];
+  if (isnan(cov[0]) || isnan(cov[3]))
+    return;
+  /* Rounding can make L'SL slightly negative when the curves are identical. */
+  variance = fmax(0.0, cov[0] + cov[3] - cov[1] - cov[2]);
+  out->se = sqrt(variance);
+  if (out->se == 0.0)
+    out->statistic = out->difference == 0.0 ? 0.0 : copysign(INFINITY, out->difference);
+  else
+    out->statistic = out->difference / out->se;
+  out->p = 2.0 * cs_normal_cdf(-fabs(out->statistic));
+  z_crit = cs_normal_quantile(1.0 - 0.5 * (1.0 - conf_level));
+  out->ci[0] = out->difference - z_crit * out->se;
+  out->ci[1] = out->difference + z_crit * out->se;
+}
+
 bool
 cs_delong_test_paired(const double *cases_a, const double *controls_a, const double *cases_b,
                       const double *controls_b, size_t m, size_t n, double conf_level,
                       CsDelongTest *out)
 {
-  double *cases, *controls, auc[2], cov[4], variance, z_crit;
+  double *cases, *controls, auc[2], cov[4];
   bool ok;
 
   delong_test_clear(out, true);
@@ -232,23 +257,85 @@ cs_delong_test_paired(const double *cases_a, const double *controls_a, const dou
   ok = cs_delong_covariance(cases, controls, 2, m, n, auc, cov);
   g_free(cases);
   g_free(controls);
-  out->auc_a = auc[0];
-  out->auc_b = auc[1];
-  out->difference = auc[0] - auc[1];
-  if (!ok)
+  cs_delong_test_from_covariance(auc, cov, conf_level, out);
+  return ok;
+}
+
+bool
+cs_delong_clustered_covariance(const double *cases, const size_t *case_clusters,
+                               const double *controls, const size_t *control_clusters, size_t k,
+                               size_t m, size_t n, size_t n_clusters, double *auc, double *cov)
+{
+  double *v10, *v01, *sum10, *sum01, *count10, *count01;
+  size_t with_cases = 0, with_controls = 0, with_any = 0;
+  double big_m = (double)m, big_n = (double)n;
+
+  for (size_t i = 0; i < k * k; i++)
+    cov[i] = NAN;
+  for (size_t r = 0; r < k; r++)
+    auc[r] = NAN;
+  if (m == 0 || n == 0 || n_clusters == 0)
     return false;
-  /* Rounding can make L'SL slightly negative when the curves are identical. */
-  variance = fmax(0.0, cov[0] + cov[3] - cov[1] - cov[2]);
-  out->se = sqrt(variance);
-  if (out->se == 0.0)
-    out->statistic = out->difference == 0.0 ? 0.0 : copysign(INFINITY, out->difference);
-  else
-    out->statistic = out->difference / out->se;
-  out->p = 2.0 * cs_normal_cdf(-fabs(out->statistic));
-  z_crit = cs_normal_quantile(1.0 - 0.5 * (1.0 - conf_level));
-  out->ci[0] = out->difference - z_crit * out->se;
-  out->ci[1] = out->difference + z_crit * out->se;
-  return true;
+  for (size_t i = 0; i < m; i++)
+    if (case_clusters[i] >= n_clusters)
+      return false;
+  for (size_t j = 0; j < n; j++)
+    if (control_clusters[j] >= n_clusters)
+      return false;
+
+  v10 = g_new(double, m);
+  v01 = g_new(double, n);
+  sum10 = g_new0(double, k *n_clusters);
+  sum01 = g_new0(double, k *n_clusters);
+  count10 = g_new0(double, n_clusters);
+  count01 = g_new0(double, n_clusters);
+  for (size_t r = 0; r < k; r++) {
+    auc[r] = cs_delong_placements(cases + r * m, m, controls + r * n, n, v10, v01);
+    for (size_t i = 0; i < m; i++)
+      sum10[r * n_clusters + case_clusters[i]] += v10[i];
+    for (size_t j = 0; j < n; j++)
+      sum01[r * n_clusters + control_clusters[j]] += v01[j];
+  }
+  for (size_t i = 0; i < m; i++)
+    count10[case_clusters[i]] += 1.0;
+  for (size_t j = 0; j < n; j++)
+    count01[control_clusters[j]] += 1.0;
+  for (size_t c = 0; c < n_clusters; c++) {
+    with_cases += count10[c] > 0;
+    with_controls += count01[c] > 0;
+    with_any += count10[c] > 0 || count01[c] > 0;
+  }
+
+  if (with_cases >= 2 && with_controls >= 2) {
+    /* S10 and S01 spread the cluster sums of placements around m_c and n_c times the AUC; S11
+     * couples the cases and controls of one cluster (zero when every hand has one class). */
+    double f10 = (double)with_cases / ((double)(with_cases - 1) * big_m);
+    double f01 = (double)with_controls / ((double)(with_controls - 1) * big_n);
+    double f11 = (double)with_any / (double)(with_any - 1);
+    for (size_t r = 0; r < k; r++)
+      for (size_t s = r; s < k; s++) {
+        double s10 = 0.0, s01 = 0.0, s11 = 0.0, value;
+        for (size_t c = 0; c < n_clusters; c++) {
+          double d10r = sum10[r * n_clusters + c] - count10[c] * auc[r];
+          double d10s = sum10[s * n_clusters + c] - count10[c] * auc[s];
+          double d01r = sum01[r * n_clusters + c] - count01[c] * auc[r];
+          double d01s = sum01[s * n_clusters + c] - count01[c] * auc[s];
+          s10 += d10r * d10s;
+          s01 += d01r * d01s;
+          s11 += d10r * d01s + d10s * d01r;
+        }
+        value = f10 * s10 / big_m + f01 * s01 / big_n + f11 * s11 / (big_m * big_n);
+        cov[r * k + s] = value;
+        cov[s * k + r] = value;
+      }
+  }
+  g_free(v10);
+  g_free(v01);
+  g_free(sum10);
+  g_free(sum01);
+  g_free(count10);
+  g_free(count01);
+  return with_cases >= 2 && with_controls >= 2;
 }
 
 bool

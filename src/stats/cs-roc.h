@@ -65,6 +65,21 @@ typedef struct {
   double ci[2];      /* CI of the difference (paired only, DeLong 1988); NaN otherwise */
 } CsDelongTest;
 
+/* DeLong's covariance for clustered data (Obuchowski, Biometrics 1997;53:567): items come in
+ * clusters numbered 0 .. @n_clusters - 1 (the hands; @case_clusters gives each case's, and
+ * @control_clusters each control's), and the placements are summed per cluster before their
+ * spread is taken, so correlated frames of one hand count once. With one item per cluster it is
+ * DeLong's covariance. Layout of @cases, @controls, @auc and @cov as cs_delong_covariance().
+ * Returns false when fewer than two clusters hold cases or controls. */
+bool cs_delong_clustered_covariance(const double *cases, const size_t *case_clusters,
+                                    const double *controls, const size_t *control_clusters,
+                                    size_t k, size_t m, size_t n, size_t n_clusters, double *auc,
+                                    double *cov);
+
+/* Fills @out from a 2 x 2 covariance of the AUCs @auc (paired test, as pROC's delong.paired). */
+void cs_delong_test_from_covariance(const double auc[2], const double cov[4], double conf_level,
+                                    CsDelongTest *out);
+
 /* The paired test: both curves scored the same m cases and n controls, in the same order.
  * z = 0 and p = 1 when the difference and its standard error are both 0 (as pROC). Returns false
  * (statistics NaN) when m or n <= 1. */

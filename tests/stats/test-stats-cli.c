@@ -181,6 +181,9 @@ test_json_contract(void)
     g_assert_cmpfloat(json_object_get_double_member(entry, "auc_b"), ==, c->test.auc_b);
     g_assert_cmpfloat(json_object_get_double_member(entry, "z"), ==, c->test.statistic);
     g_assert_cmpfloat(json_object_get_double_member(entry, "p"), ==, c->test.p);
+    /* Image-level pairs also carry the test clustered by hand. */
+    g_assert_cmpint(json_object_has_member(entry, "p_clustered"), ==,
+                    c->level == CS_LEVEL_IMAGE && c->test.paired);
   }
   g_assert_true(json_object_has_member(root, "csa"));
   g_assert_cmpfloat(

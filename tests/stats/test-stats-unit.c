@@ -132,6 +132,60 @@ test_delong_degenerate(void)
   g_assert_cmpfloat(test.p, ==, 1.0);
 }
 
+/* Obuchowski's clustered covariance: with one item per cluster it is DeLong's; when every hand
+ * repeats one frame k times it is the DeLong variance of the hands (which pROC confirms). */
+static void
+test_delong_clustered(void)
+{
+  enum { M = 9, N = 7, K = 5 };
+  double cases[2 * M], controls[2 * N], auc[2], cov[4], clustered_auc[2], clustered[4];
+  double rep_cases[M * K], rep_controls[N * K], hand_var, rep_auc, rep_var;
+  size_t case_clusters[M * K], control_clusters[N * K];
+  CsRng rng;
+
+  cs_rng_init(&rng, 5, 0);
+  for (int r = 0; r < 2; r++) {
+    for (int i = 0; i < M; i++)
+      cases[r * M + i] = round(4 * (1.0 + cs_rng_normal(&rng))) / 4; /* with ties */
+    for (int j = 0; j < N; j++)
+      controls[r * N + j] = round(4 * cs_rng_normal(&rng)) / 4;
+  }
+  for (size_t i = 0; i < M; i++)
+    case_clusters[i] = i;
+  for (size_t j = 0; j < N; j++)
+    control_clusters[j] = M + j;
+  g_assert_true(cs_delong_covariance(cases, controls, 2, M, N, auc, cov));
+  g_assert_true(cs_delong_clustered_covariance(cases, case_clusters, controls, control_clusters, 2,
+                                               M, N, M + N, clustered_auc, clustered));
+  for (int i = 0; i < 4; i++)
+    g_assert_cmpfloat_with_epsilon(clustered[i], cov[i], 1e-15);
+
+  for (size_t i = 0; i < M * K; i++) {
+    rep_cases[i] = cases[i / K];
+    case_clusters[i] = i / K;
+  }
+  for (size_t j = 0; j < N * K; j++) {
+    rep_controls[j] = controls[j / K];
+    control_clusters[j] = M + j / K;
+  }
+  g_assert_true(cs_delong_covariance(cases, controls, 1, M, N, auc, &hand_var));
+  g_assert_true(cs_delong_clustered_covariance(rep_cases, case_clusters, rep_controls,
+                                               control_clusters, 1, M * K, N * K, M + N, &rep_auc,
+                                               &rep_var));
+  g_assert_cmpfloat_with_epsilon(rep_auc, auc[0], 1e-15);
+  g_assert_cmpfloat_with_epsilon(rep_var, hand_var, 1e-15);
+  /* Taken as independent frames, the same data would look K times more certain. */
+  g_assert_true(cs_delong_covariance(rep_cases, rep_controls, 1, M * K, N * K, &rep_auc, &rep_var));
+  g_assert_cmpfloat(rep_var, <, hand_var / 2);
+  /* One cluster of controls is not enough to see their spread. */
+  for (size_t j = 0; j < N * K; j++)
+    control_clusters[j] = M;
+  g_assert_false(cs_delong_clustered_covariance(rep_cases, case_clusters, rep_controls,
+                                                control_clusters, 1, M * K, N * K, M + 1, &rep_auc,
+                                                &rep_var));
+  g_assert_true(isnan(rep_var));
+}
+
 static void
 test_mann_whitney(void)
 {
@@ -420,6 +474,7 @@ main(int argc, char **argv)
   g_test_add_func("/stats/confusion/metrics", test_confusion_metrics);
   g_test_add_func("/stats/roc/auc-ties", test_roc_auc_ties);
   g_test_add_func("/stats/delong/degenerate", test_delong_degenerate);
+  g_test_add_func("/stats/delong/clustered", test_delong_clustered);
   g_test_add_func("/stats/mann-whitney/scipy-cases", test_mann_whitney);
   g_test_add_func("/stats/bootstrap/deterministic", test_bootstrap_deterministic);
   g_test_add_func("/stats/bootstrap/coverage", test_bootstrap_coverage);
