@@ -441,6 +441,13 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
     return NULL;
   }
   result->n_segments = n_features;
+  /* The design matrix is n_samples x n_features doubles; keep it under 400 MB. */
+  if ((gint64)n_samples * n_features > 50000000) {
+    g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                "%d samples of %d superpixels need too much memory; use fewer of either", n_samples,
+                n_features);
+    return NULL;
+  }
 
   guint8 off = crop_mean(crop, n_pixels);
   int batch = batch_size_of(scorer);

@@ -1,0 +1,135 @@
+/* test-explain-gradcam.c — Grad-CAM's combination and upsampling, against PyTorch
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-gradcam.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+/* One channel with a gradient of 1 everywhere: the map is the ReLU of the activations; a
+ * constant map stays constant when upsampled; upsampling by an integer factor puts the source
+ * values at the right places. */
+static void
+test_known_values(void)
+{
+  const float a[4] = { 1, -2, 3, 4 }, g[4] = { 1, 1, 1, 1 };
+  float coarse[4], map[16], flat_src[4] = { 5, 5, 5, 5 }, flat[49];
+
+  g_assert_cmpint(cs_gradcam_combine(a, g, 1, 2, 2, 1, 4, 4, map, coarse), ==, 0);
+  g_assert_cmpfloat(coarse[0], ==, 1);
+  g_assert_cmpfloat(coarse[1], ==, 0);
+  g_assert_cmpfloat(coarse[3], ==, 4);
+  /* 2 -> 4: destination 0 maps to source -0.25, clamped to 0; destination 1 to 0.25. */
+  g_assert_cmpfloat(map[0], ==, 1);
+  g_assert_cmpfloat_with_epsilon(map[1], 0.75f * 1 + 0.25f * 0, 1e-6);
+  g_assert_cmpfloat(map[15], ==, 4);
+  g_assert_cmpint(cs_gradcam_combine(a, g, 1, 2, 2, 0, 4, 4, map, coarse), ==, 0);
+  g_assert_cmpfloat(coarse[1], ==, -2);
+  cs_gradcam_upsample(flat_src, 2, 2, flat, 7, 7);
+  for (int i = 0; i < 49; i++)
+    g_assert_cmpfloat(flat[i], ==, 5);
+  g_assert_cmpint(cs_gradcam_combine(a, g, 0, 2, 2, 1, 4, 4, map, NULL), ==, -1);
+}
+
+static gboolean
+write_floats(const char *path, const float *v, gsize n)
+{
+  g_autofree guint32 *le = g_new(guint32, n);
+
+  for (gsize i = 0; i < n; i++) {
+    guint32 bits;
+    memcpy(&bits, &v[i], 4);
+    le[i] = GUINT32_TO_LE(bits);
+  }
+  return g_file_set_contents(path, (const char *)le, (gssize)(n * 4), NULL);
+}
+
+/* (e, the part that needs no engine) The weights, channel sum, ReLU and bilinear upsampling
+ * equal PyTorch's autograd + interpolate on the same arrays, at the shape of SqueezeNet 1.1's
+ * last block (13 x 13) scaled down in channels, to 224 px. */
+static void
+test_against_torch(void)
+{
+  enum { C = 16, H = 13, W = 13, SIZE = 224 };
+  const char *python = g_getenv("CARPALSCOPE_PYTHON");
+  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
+  g_autoptr(GRand) rand = g_rand_new_with_seed(13);
+  g_autofree float *a = g_new(float, C *H *W);
+  g_autofree float *g = g_new(float, C *H *W);
+  g_autofree float *map = g_new(float, SIZE *SIZE);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (python == NULL || srcdir == NULL || !g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip("no python3 (CARPALSCOPE_PYTHON)");
+    return;
+  }
+  for (int i = 0; i < C * H * W; i++) {
+    /* Activations after a ReLU are non-negative; gradients of either sign, channels alternating
+     * between mostly for and mostly against the class so that the sum changes sign. */
+    int sign = (i / (H * W)) % 2 ? -1 : 1;
+    a[i] = (float)MAX(0.0, g_rand_double_range(rand, -1.0, 3.0));
+    g[i] = (float)(sign * g_rand_double_range(rand, -0.002, 0.01));
+  }
+  g_assert_cmpint(cs_gradcam_combine(a, g, C, H, W, 1, SIZE, SIZE, map, NULL), ==, 0);
+
+  g_autofree char *dir = g_dir_make_tmp("cs-gradcam-XXXXXX", NULL);
+  g_autofree char *pa = g_build_filename(dir, "a.f32", NULL);
+  g_autofree char *pg = g_build_filename(dir, "g.f32", NULL);
+  g_autofree char *po = g_build_filename(dir, "out.f32", NULL);
+  g_autofree char *script = g_build_filename(srcdir, "tests", "explain", "gradcam-torch.py", NULL);
+  g_assert_true(write_floats(pa, a, C * H * W));
+  g_assert_true(write_floats(pg, g, C * H * W));
+  const char *argv[] = { python, script, "16", "13", "13", "224", pa, pg, po, NULL };
+  g_autofree char *err = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err,
+                             &status, &error));
+  g_assert_no_error(error);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    g_test_skip("PyTorch is not installed (python3-torch)");
+  } else {
+    if (!g_spawn_check_wait_status(status, &error))
+      g_error("gradcam-torch.py failed: %s\n%s", error->message, err);
+    g_autofree char *bytes = NULL;
+    gsize length = 0;
+    g_assert_true(g_file_get_contents(po, &bytes, &length, NULL));
+    g_assert_cmpuint(length, ==, SIZE * SIZE * 4);
+    double worst = 0, peak = 0;
+    int positive = 0;
+    for (int i = 0; i < SIZE * SIZE; i++) {
+      float ref;
+      guint32 bits;
+      memcpy(&bits, bytes + 4 * i, 4);
+      bits = GUINT32_FROM_LE(bits);
+      memcpy(&ref, &bits, 4);
+      worst = MAX(worst, fabs(map[i] - ref));
+      peak = MAX(peak, fabs(ref));
+      positive += ref > 0;
+    }
+    g_test_message("largest difference from PyTorch %.3g (map peak %.3g)", worst, peak);
+    /* The reference sums in double, we sum in double and round once: float32 rounding of the
+     * channel sum and the interpolation leaves a few ulps of the peak. */
+    g_assert_cmpfloat(worst, <=, 1e-5 * peak);
+    /* The random case is not degenerate: the ReLU cut some pixels and kept others. */
+    g_assert_cmpint(positive, >, 0);
+    g_assert_cmpint(positive, <, SIZE * SIZE);
+  }
+  g_unlink(pa);
+  g_unlink(pg);
+  g_unlink(po);
+  g_rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/explain/gradcam/known-values", test_known_values);
+  g_test_add_func("/explain/gradcam/against-torch", test_against_torch);
+  return g_test_run();
+}
