@@ -101,6 +101,13 @@ cs_explanation_to_json(const CsExplanation *explanation, const CsExplainProvenan
     json_builder_add_string_value(b, "mean");
     json_builder_set_member_name(b, "repeats");
     json_builder_add_int_value(b, e->repeats);
+  } else if (e->method == CS_EXPLAIN_GRADCAM) {
+    json_builder_set_member_name(b, "layer");
+    json_builder_add_string_value(b, "output of features (the last convolutional block)");
+    json_builder_set_member_name(b, "relu");
+    json_builder_add_boolean_value(b, TRUE);
+    json_builder_set_member_name(b, "upsampling");
+    json_builder_add_string_value(b, "bilinear, align_corners=False");
   }
   json_builder_end_object(b);
 

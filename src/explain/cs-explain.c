@@ -7,6 +7,7 @@
 #include "cs-explain.h"
 
 #include "cs-error.h"
+#include "cs-gradcam.h"
 #include "cs-ridge.h"
 #include "cs-slic.h"
 
@@ -557,4 +558,34 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
   result->kernel_width = params->kernel_width;
   result->ridge_alpha = params->ridge_alpha;
   return g_steal_pointer(&result);
+}
+
+CsExplanation *
+cs_explain_gradcam_from_features(const float *activations, const float *gradients, int channels,
+                                 int fh, int fw, int width, int height, double base_score,
+                                 GError **error)
+{
+  g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+  if (activations == NULL || gradients == NULL || channels < 1 || fh < 1 || fw < 1 || width < 1 ||
+      height < 1 || width > MAX_CROP_SIDE || height > MAX_CROP_SIDE ||
+      (gint64)channels * fh * fw > (1 << 28)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "Grad-CAM of a %d x %d x %d feature map onto %d x %d px: bad sizes", channels, fh,
+                fw, width, height);
+    return NULL;
+  }
+  CsExplanation *result = g_new0(CsExplanation, 1);
+  result->method = CS_EXPLAIN_GRADCAM;
+  result->width = width;
+  result->height = height;
+  result->map = g_new(float, (gsize)width *height);
+  result->base_score = base_score;
+  result->n_scored = 1;
+  if (cs_gradcam_combine(activations, gradients, channels, fh, fw, 1, width, height, result->map,
+                         NULL) != 0) {
+    cs_explanation_free(result);
+    g_set_error_literal(error, CS_ERROR, CS_ERROR_TOO_LARGE, "out of memory in Grad-CAM");
+    return NULL;
+  }
+  return result;
 }

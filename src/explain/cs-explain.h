@@ -137,6 +137,13 @@ CsExplanation *cs_explain_lime(const guint8 *crop, int width, int height,
                                const CsLimeParams *params, const CsExplainScorer *scorer,
                                GError **error);
 
+/* Grad-CAM of a @width x @height crop from the last convolutional block's output @activations
+ * and the class score's gradient @gradients there (both @channels x @fh x @fw, from the engine):
+ * ReLU of the gradient-weighted channel sum, upsampled bilinearly (cs-gradcam.h). */
+CsExplanation *cs_explain_gradcam_from_features(const float *activations, const float *gradients,
+                                                int channels, int fh, int fw, int width, int height,
+                                                double base_score, GError **error);
+
 /* Frees @explanation and its maps; NULL is allowed. */
 void cs_explanation_free(CsExplanation *explanation);
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "cs-error.h"
+#include "cs-explain.h"
 #include "cs-gradcam.h"
 
 #include <glib.h>
@@ -34,6 +36,17 @@ test_known_values(void)
   for (int i = 0; i < 49; i++)
     g_assert_cmpfloat(flat[i], ==, 5);
   g_assert_cmpint(cs_gradcam_combine(a, g, 0, 2, 2, 1, 4, 4, map, NULL), ==, -1);
+
+  /* The same (with the ReLU) through the explanation object. */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) bad = NULL;
+  g_assert_cmpint(cs_gradcam_combine(a, g, 1, 2, 2, 1, 4, 4, map, NULL), ==, 0);
+  g_autoptr(CsExplanation) e = cs_explain_gradcam_from_features(a, g, 1, 2, 2, 4, 4, 0.7, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(e->method, ==, CS_EXPLAIN_GRADCAM);
+  g_assert_cmpmem(e->map, sizeof map, map, sizeof map);
+  g_assert_null(cs_explain_gradcam_from_features(a, g, 1, 0, 2, 4, 4, 0.7, &bad));
+  g_assert_error(bad, CS_ERROR, CS_ERROR_INVALID);
 }
 
 static gboolean
