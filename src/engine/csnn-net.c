@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csnn-models.h"
 #include "csnn-pool.h"
 
 #define DEFAULT_MAX_BATCH 32
@@ -605,91 +606,13 @@ csnn_net_set_params(csnn_net *net, const csnn_safetensors *st)
   return CSNN_OK;
 }
 
-/* Parses a JSON list of numbers such as "[0.5, 0.5, 0.5]" into @out[@n]; returns 1 on success. */
-static int
-parse_float_list(const char *text, float *out, int n)
-{
-  const char *p = strchr(text, '[');
-  char *end;
-
-  if (p == NULL)
-    return 0;
-  p++;
-  for (int i = 0; i < n; i++) {
-    double v = strtod(p, &end);
-
-    if (end == p || !isfinite(v))
-      return 0;
-    out[i] = (float)v;
-    p = end;
-    while (*p == ' ' || *p == '\t' || *p == '\n')
-      p++;
-    if (*p != (i + 1 < n ? ',' : ']'))
-      return 0;
-    p++;
-  }
-  return 1;
-}
-
-/* Parses a JSON list of @n strings into newly allocated names; returns NULL when malformed. */
-static char **
-parse_string_list(const char *text, int n)
-{
-  char **names = calloc((size_t)n, sizeof *names);
-  const char *p = strchr(text, '[');
-  int count = 0;
-
-  if (names == NULL || p == NULL)
-    goto fail;
-  for (p++;;) {
-    while (*p == ' ' || *p == ',' || *p == '\n' || *p == '\t')
-      p++;
-    if (*p == ']')
-      break;
-    if (*p != '"' || count == n)
-      goto fail;
-    {
-      const char *start = ++p;
-      size_t len = 0;
-      char *name;
-
-      while (*p && *p != '"') {
-        if (*p == '\\' && p[1])
-          p++;
-        p++;
-      }
-      if (*p != '"')
-        goto fail;
-      name = malloc((size_t)(p - start) + 1);
-      if (name == NULL)
-        goto fail;
-      for (const char *q = start; q < p; q++) {
-        if (*q == '\\')
-          q++;
-        name[len++] = *q;
-      }
-      name[len] = '\0';
-      names[count++] = name;
-      p++;
-    }
-  }
-  if (count != n)
-    goto fail;
-  return names;
-fail:
-  if (names != NULL)
-    for (int i = 0; i < n; i++)
-      free(names[i]);
-  free(names);
-  return NULL;
-}
-
 static int
 net_take_metadata(csnn_net *net, const csnn_safetensors *st)
 {
   size_t n = csnn_safetensors_n_metadata(st);
-  const char *value;
+  csnn_model_meta meta;
   const char *sha;
+  int status;
 
   net->meta_keys = calloc(n + 1, sizeof *net->meta_keys);
   net->meta_values = calloc(n + 1, sizeof *net->meta_values);
@@ -706,33 +629,32 @@ net_take_metadata(csnn_net *net, const csnn_safetensors *st)
   if (sha != NULL && (net->sha256 = strdup(sha)) == NULL)
     return csnn_set_error(CSNN_ERR_NOMEM, "cannot copy the weights' hash");
 
-  if ((value = csnn_safetensors_metadata(st, "classes")) != NULL) {
-    net->class_names = parse_string_list(value, net->num_classes);
-    if (net->class_names == NULL)
+  /* One reading of the metadata for the whole program (csnn-models.h): JSON lists or plain
+   * comma-separated values. */
+  status = csnn_model_meta_read(st, &meta);
+  if (status != CSNN_OK)
+    return status;
+  if (meta.n_classes > 0) {
+    if (meta.n_classes != net->num_classes)
       return csnn_set_error(CSNN_ERR_FORMAT,
-                            "metadata \"classes\" is not a JSON list of %d names: %.100s",
-                            net->num_classes, value);
+                            "metadata \"classes\" names %d classes, the classifier has %d",
+                            meta.n_classes, net->num_classes);
+    net->class_names = calloc((size_t)net->num_classes, sizeof *net->class_names);
+    if (net->class_names == NULL)
+      return csnn_set_error(CSNN_ERR_NOMEM, "cannot copy the class names");
+    for (int i = 0; i < net->num_classes; i++)
+      if ((net->class_names[i] = strdup(meta.classes[i])) == NULL)
+        return csnn_set_error(CSNN_ERR_NOMEM, "cannot copy the class names");
   }
-  if ((value = csnn_safetensors_metadata(st, "input_size")) != NULL) {
-    char *end;
-    long size = strtol(value, &end, 10);
-
-    if (end == value || size < 32 || size > 1024)
-      return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"input_size\" is not a size: %.100s",
-                            value);
-    net->input_size = (int)size;
-  }
-  if ((value = csnn_safetensors_metadata(st, "mean")) != NULL &&
-      !parse_float_list(value, net->norm.mean, 3))
-    return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"mean\" is not a list of 3 numbers: %.100s",
-                          value);
-  if ((value = csnn_safetensors_metadata(st, "std")) != NULL) {
-    if (!parse_float_list(value, net->norm.std, 3))
-      return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"std\" is not a list of 3 numbers: %.100s",
-                            value);
-    for (int c = 0; c < 3; c++)
-      if (!(net->norm.std[c] > 0.0f))
-        return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"std\" must be positive: %.100s", value);
+  if (meta.input_size < 32 || meta.input_size > 1024)
+    return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"input_size\" %d is out of range",
+                          meta.input_size);
+  net->input_size = meta.input_size;
+  for (int c = 0; c < 3; c++) {
+    net->norm.mean[c] = meta.mean[c];
+    net->norm.std[c] = meta.std[c];
+    if (!(meta.std[c] > 0.0f) || !isfinite(meta.mean[c]))
+      return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"std\" must be positive and finite");
   }
   return CSNN_OK;
 }
