@@ -883,7 +883,7 @@ test_damaged_files(void)
 {
   gsize length = strlen(base_json);
   g_autofree char *copy = g_strdup(base_json);
-  static const char replacements[] = { '}', ']', '"', '0', '-', 'x', ',', ':' };
+  static const char replacements[] = { '}', '"', '0' };
   guint refused = 0;
 
   for (gsize cut = 0; cut < length; cut++) {
