@@ -1227,7 +1227,9 @@ cs_sweep_index_video(CsSweep *self, GError **error)
     shared->frame_key_pos[i] = k;
   }
 
-  if (shared->frame_rate <= 0 && shared->n_frames > 1) {
+  /* The mean rate from the frames' own times: headers state a nominal rate that variable-rate
+   * recordings do not keep. The header's rate stays for a sweep of one frame. */
+  if (shared->n_frames > 1) {
     double span = (double)(shared->frame_ts[shared->n_frames - 1] - shared->frame_ts[0]) *
                   av_q2d(shared->time_base);
     if (span > 0)

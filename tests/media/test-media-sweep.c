@@ -117,8 +117,8 @@ assert_same_as_ffmpeg(const char *dir, const char *path, GPtrArray *frames)
   g_autoptr(GError) error = NULL;
   gsize length;
 
-  media_test_ffmpeg(
-      (const char *const[]){ "-i", path, "-f", "rawvideo", "-pix_fmt", "gray", gray, NULL });
+  media_test_ffmpeg((const char *const[]){ "-i", path, "-fps_mode", "passthrough", "-f", "rawvideo",
+                                           "-pix_fmt", "gray", gray, NULL });
   g_file_get_contents(gray, &contents, &length, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(length, ==, (gsize)frames->len * W * H);
@@ -270,6 +270,41 @@ test_edit_list(void)
   media_test_remove_dir(dir);
 }
 
+/* Variable frame rate: a pause of five frame times after frame 9. Frames are found by their
+ * timestamps, never by time x rate. */
+static void
+test_variable_frame_rate(void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+  g_autoptr(CsSweep) seeking = NULL;
+  g_autoptr(GPtrArray) reference = NULL;
+
+  if (!media_test_have_ffmpeg())
+    return;
+  dir = media_test_make_dir();
+  path = g_build_filename(dir, "vfr.mkv", NULL);
+  media_test_ffmpeg((const char *const[]){ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+                                           "-frames:v", "20", "-vf",
+                                           "setpts='(N+if(gte(N,10),5,0))/25/TB'", "-fps_mode",
+                                           "passthrough", "-c:v", "ffv1", "-g", "4", path, NULL });
+  sweep = open_ok(path);
+  g_assert_cmpint(cs_sweep_get_n_frames(sweep), ==, 20);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_time(sweep, 9), 0.36, 1e-6);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_time(sweep, 10), 0.60, 1e-6);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_rate(sweep), 19 / 0.96, 1e-6);
+  reference = read_sequentially(sweep);
+  assert_same_as_ffmpeg(dir, path, reference);
+  seeking = open_ok(path);
+  cs_sweep_set_cache_budget(seeking, 0);
+  for (int i = 19; i >= 0; i--)
+    assert_frame_equals(seeking, i, reference->pdata[i]);
+  g_clear_object(&sweep);
+  g_clear_object(&seeking);
+  media_test_remove_dir(dir);
+}
+
 /* A stream that starts after its keyframe (packets dropped by a cut): the pictures that cannot
  * be decoded are no frames; the rest match ffmpeg and seek exactly. */
 static void
@@ -415,8 +450,8 @@ test_still_images(void)
 
     media_test_ffmpeg((const char *const[]){ "-f", "lavfi", "-i", "testsrc2=size=160x120",
                                              "-frames:v", "1", "-update", "1", path, NULL });
-    media_test_ffmpeg(
-        (const char *const[]){ "-i", path, "-f", "rawvideo", "-pix_fmt", "gray", gray, NULL });
+    media_test_ffmpeg((const char *const[]){ "-i", path, "-fps_mode", "passthrough", "-f",
+                                             "rawvideo", "-pix_fmt", "gray", gray, NULL });
     sweep = open_ok(path);
     g_assert_cmpint(cs_sweep_get_kind(sweep), ==, CS_SWEEP_KIND_STILL_IMAGE);
     g_assert_cmpint(cs_sweep_get_n_frames(sweep), ==, 1);
@@ -657,6 +692,7 @@ main(int argc, char **argv)
   g_test_add_data_func("/media/sweep/lossless/h264-gray", h264_gray, test_lossless_matches_source);
   g_test_add_func("/media/sweep/edit-list", test_edit_list);
   g_test_add_func("/media/sweep/starts-without-keyframe", test_starts_without_keyframe);
+  g_test_add_func("/media/sweep/variable-frame-rate", test_variable_frame_rate);
   g_test_add_func("/media/sweep/image-folder", test_image_folder);
   g_test_add_func("/media/sweep/png-folder", test_png_folder);
   g_test_add_func("/media/sweep/still-images", test_still_images);
