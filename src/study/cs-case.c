@@ -48,6 +48,9 @@ enum {
   PROP_STAGE,
   PROP_STAGE_SCHEME,
   PROP_STAGE_SOURCE,
+  PROP_N_ROI_KEYFRAMES,
+  PROP_N_TRACINGS,
+  PROP_N_RESULTS,
   N_PROPS
 };
 
@@ -463,6 +466,15 @@ cs_case_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *
     case PROP_STAGE_SOURCE:
       g_value_set_enum(value, self->stage_source);
       break;
+    case PROP_N_ROI_KEYFRAMES:
+      g_value_set_uint(value, self->roi->len);
+      break;
+    case PROP_N_TRACINGS:
+      g_value_set_uint(value, self->tracings->len);
+      break;
+    case PROP_N_RESULTS:
+      g_value_set_uint(value, self->results->len);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
   }
@@ -526,6 +538,11 @@ cs_case_class_init(CsCaseClass *klass)
       "stage-scheme", NULL, NULL, CS_TYPE_GRADING_SCHEME, CS_GRADING_SHINOHARA2022, ro);
   properties[PROP_STAGE_SOURCE] = g_param_spec_enum(
       "stage-source", NULL, NULL, CS_TYPE_STAGE_SOURCE, CS_STAGE_SOURCE_COMPUTED, ro);
+  /* Counts, so a list row can show "analysed" or "traced" by binding. */
+  properties[PROP_N_ROI_KEYFRAMES] =
+      g_param_spec_uint("n-roi-keyframes", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_TRACINGS] = g_param_spec_uint("n-tracings", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_RESULTS] = g_param_spec_uint("n-results", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties(object_class, N_PROPS, properties);
 
   /* Emitted after any change to the case, including its keyframes, tracings and results. */
@@ -854,7 +871,7 @@ cs_case_set_roi_keyframe(CsCase *self, const CsRoiKeyframe *keyframe, GError **e
       break;
   }
   g_array_insert_val(self->roi, i, *keyframe);
-  emit_changed(self, NULL);
+  emit_changed(self, properties[PROP_N_ROI_KEYFRAMES]);
   return TRUE;
 }
 
@@ -865,7 +882,7 @@ cs_case_remove_roi_keyframe(CsCase *self, gint64 frame)
   for (guint i = 0; i < self->roi->len; i++) {
     if (g_array_index(self->roi, CsRoiKeyframe, i).frame == frame) {
       g_array_remove_index(self->roi, i);
-      emit_changed(self, NULL);
+      emit_changed(self, properties[PROP_N_ROI_KEYFRAMES]);
       return TRUE;
     }
   }
@@ -879,7 +896,7 @@ cs_case_clear_roi_keyframes(CsCase *self)
   if (self->roi->len == 0)
     return;
   g_array_set_size(self->roi, 0);
-  emit_changed(self, NULL);
+  emit_changed(self, properties[PROP_N_ROI_KEYFRAMES]);
 }
 
 CsRoiTrack *
@@ -950,7 +967,7 @@ cs_case_add_tracing(CsCase *self, const CsTracing *tracing, GError **error)
   if (!cs_tracing_validate(tracing, path, error))
     return -1;
   g_ptr_array_add(self->tracings, cs_tracing_copy(tracing));
-  emit_changed(self, NULL);
+  emit_changed(self, properties[PROP_N_TRACINGS]);
   return (int)self->tracings->len - 1;
 }
 
@@ -978,7 +995,7 @@ cs_case_remove_tracing(CsCase *self, guint index)
   g_return_if_fail(CS_IS_CASE(self));
   g_return_if_fail(index < self->tracings->len);
   g_ptr_array_remove_index(self->tracings, index);
-  emit_changed(self, NULL);
+  emit_changed(self, properties[PROP_N_TRACINGS]);
 }
 
 gboolean
@@ -1047,7 +1064,7 @@ cs_case_set_result(CsCase *self, const CsModelResult *result, GError **error)
   if (!cs_model_result_validate(result, path, error))
     return FALSE;
   g_ptr_array_add(self->results, cs_model_result_copy(result));
-  emit_changed(self, NULL);
+  emit_changed(self, properties[PROP_N_RESULTS]);
   return TRUE;
 }
 
@@ -1058,7 +1075,7 @@ cs_case_clear_results(CsCase *self)
   if (self->results->len == 0)
     return;
   g_ptr_array_set_size(self->results, 0);
-  emit_changed(self, NULL);
+  emit_changed(self, properties[PROP_N_RESULTS]);
 }
 
 gboolean

@@ -124,9 +124,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsModelResult, cs_model_result_free)
 /* Returns a new case with @id (non-empty; unique within a study). */
 CsCase *cs_case_new(const char *id);
 
-/* Emitted as the "changed" signal whenever anything in the case changes. Properties: id, hand,
- * group, split, sweep-path, spacing-mm, spacing-source, notes, stage, stage-scheme,
- * stage-source; each also notifies. */
+/* A case emits "changed" whenever anything in it changes. Properties, each notifying: id,
+ * hand, group, split, sweep-path, notes (read-write); spacing-mm, spacing-source, stage,
+ * stage-scheme, stage-source, n-roi-keyframes, n-tracings, n-results (read-only). */
 
 /* Returns the id. */
 const char *cs_case_get_id(CsCase *self);

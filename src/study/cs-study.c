@@ -874,7 +874,10 @@ cs_study_set_use_unnamed_temporaries(gboolean use)
 
 /* Temporary files are hidden and named after the study (".study.json.tmp-XXXXXX"). A writer
  * holds an exclusive flock on its temporary file while it works; one that can be locked by
- * someone else belongs to a writer that died, and is removed. */
+ * someone else belongs to a writer that died, and is removed. (A named temporary exists for an
+ * instant before its writer locks it; a second process saving the same study in that instant
+ * could remove it, and that writer's save then fails with an error: nothing is lost. Unnamed
+ * temporaries, used where the file system has them, are locked before they have a name.) */
 static void
 remove_stale_temporaries(const char *dir, const char *base)
 {

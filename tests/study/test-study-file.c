@@ -865,8 +865,14 @@ test_measure_tracing(void)
   g_autoptr(CsTracing) t = cs_tracing_new("inlet", 0, rect, 4);
   g_autoptr(GError) error = NULL;
   CsPolygonMeasures m;
+  int notes = 0;
+  guint n_tracings = 0;
 
+  g_signal_connect(c, "notify::n-tracings", G_CALLBACK(notify_cb), &notes);
   g_assert_cmpint(cs_case_add_tracing(c, t, &error), ==, 0);
+  g_assert_cmpint(notes, ==, 1);
+  g_object_get(c, "n-tracings", &n_tracings, NULL);
+  g_assert_cmpuint(n_tracings, ==, 1);
   g_assert_true(cs_case_measure_tracing(c, 0, &m));
   g_assert_cmpfloat(m.area_px2, ==, 1200);
   g_assert_true(isnan(m.area_mm2));
@@ -915,6 +921,59 @@ test_damaged_files(void)
   g_assert_cmpuint(refused, >, 0);
 }
 
+/* Each writable property notifies once per real change, and reads back what was set. */
+static void
+test_properties(void)
+{
+  CsCase *c = cs_case_new("p");
+  CsStudy *study = cs_study_new();
+  static const struct {
+    const char *name;
+    int value;
+  } enums[] = { { "hand", CS_HAND_LEFT }, { "group", CS_GROUP_CTS }, { "split", CS_SPLIT_TEST } };
+  static const char *const strings[] = { "id", "sweep-path", "notes" };
+
+  for (guint i = 0; i < G_N_ELEMENTS(enums); i++) {
+    g_autofree char *signal = g_strconcat("notify::", enums[i].name, NULL);
+    int count = 0, back = -1;
+    gulong id = g_signal_connect(c, signal, G_CALLBACK(notify_cb), &count);
+    g_object_set(c, enums[i].name, enums[i].value, NULL);
+    g_object_set(c, enums[i].name, enums[i].value, NULL);
+    g_object_get(c, enums[i].name, &back, NULL);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_cmpint(back, ==, enums[i].value);
+    g_signal_handler_disconnect(c, id);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
+    g_autofree char *signal = g_strconcat("notify::", strings[i], NULL);
+    g_autofree char *back = NULL;
+    int count = 0;
+    gulong id = g_signal_connect(c, signal, G_CALLBACK(notify_cb), &count);
+    g_object_set(c, strings[i], "value", NULL);
+    g_object_set(c, strings[i], "value", NULL);
+    g_object_get(c, strings[i], &back, NULL);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_cmpstr(back, ==, "value");
+    g_signal_handler_disconnect(c, id);
+  }
+  {
+    int count = 0;
+    CsGradingScheme scheme = CS_GRADING_SHINOHARA2022;
+    g_signal_connect(study, "notify::grading-scheme", G_CALLBACK(notify_cb), &count);
+    g_object_set(study, "grading-scheme", CS_GRADING_BLAND2000, NULL);
+    g_object_set(study, "grading-scheme", CS_GRADING_BLAND2000, NULL);
+    g_object_get(study, "grading-scheme", &scheme, NULL);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_cmpint(scheme, ==, CS_GRADING_BLAND2000);
+  }
+  g_assert_true(cs_study_add_case(study, c, NULL));
+  g_object_unref(c);
+  /* The study holds the only reference left; both go when it does. */
+  g_object_add_weak_pointer(G_OBJECT(c), (gpointer *)&c);
+  g_assert_finalize_object(study);
+  g_assert_null(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -931,6 +990,7 @@ main(int argc, char **argv)
   g_test_add_func("/study/file/measure-tracing", test_measure_tracing);
   g_test_add_func("/study/file/equal-sees-every-field", test_equal_sees_every_field);
   g_test_add_func("/study/file/changes", test_changes);
+  g_test_add_func("/study/file/properties", test_properties);
   g_test_add_func("/study/file/case-rules", test_case_rules);
   return g_test_run();
 }
