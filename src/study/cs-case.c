@@ -238,8 +238,8 @@ cs_tracing_validate(const CsTracing *tracing, const char *path, GError **error)
   g_return_val_if_fail(tracing != NULL, FALSE);
   if (tracing->level == NULL || tracing->level[0] == '\0')
     return cs_study_fail(error, path, "level", "must be a non-empty tag such as \"inlet\"");
-  if (tracing->frame < 0)
-    return cs_study_fail(error, path, "frame", "must be >= 0");
+  if (tracing->frame < 0 || tracing->frame > G_MAXINT)
+    return cs_study_fail(error, path, "frame", "must be >= 0 and <= %d", G_MAXINT);
   if (tracing->rater != NULL && tracing->rater[0] == '\0')
     return cs_study_fail(error, path, "rater", "must be non-empty or absent");
   if (!valid_iso8601(tracing->time))
@@ -341,10 +341,11 @@ cs_model_result_validate(const CsModelResult *result, const char *path, GError *
   /* The element paths are formatted only on failure: a sweep has hundreds of frames. */
   for (guint i = 0; i < result->n_frames; i++) {
     const char *sep = path && path[0] ? "." : "";
-    if (result->frames[i] < 0 || (i > 0 && result->frames[i] <= result->frames[i - 1])) {
+    if (result->frames[i] < 0 || result->frames[i] > G_MAXINT ||
+        (i > 0 && result->frames[i] <= result->frames[i - 1])) {
       g_autofree char *frame_path = g_strdup_printf("%s%sframes[%u]", path ? path : "", sep, i);
-      if (result->frames[i] < 0)
-        return cs_study_fail(error, frame_path, NULL, "must be >= 0");
+      if (result->frames[i] < 0 || result->frames[i] > G_MAXINT)
+        return cs_study_fail(error, frame_path, NULL, "must be >= 0 and <= %d", G_MAXINT);
       return cs_study_fail(error, frame_path, NULL,
                            "frames must be strictly increasing (%" G_GINT64_FORMAT
                            " follows %" G_GINT64_FORMAT ")",
@@ -385,8 +386,9 @@ gboolean
 cs_roi_keyframe_validate(const CsRoiKeyframe *keyframe, const char *path, GError **error)
 {
   g_return_val_if_fail(keyframe != NULL, FALSE);
-  if (keyframe->frame < 0)
-    return cs_study_fail(error, path, "frame", "must be >= 0");
+  /* Frame indices are ints in the media layer. */
+  if (keyframe->frame < 0 || keyframe->frame > G_MAXINT)
+    return cs_study_fail(error, path, "frame", "must be >= 0 and <= %d", G_MAXINT);
   if (!isfinite(keyframe->x))
     return cs_study_fail(error, path, "x", "must be a finite number");
   if (!isfinite(keyframe->y))
@@ -912,9 +914,7 @@ cs_case_dup_roi_track(CsCase *self)
   track = cs_roi_track_new(in_px ? CS_ROI_UNIT_PX : CS_ROI_UNIT_MM);
   for (guint i = 0; i < self->roi->len; i++) {
     const CsRoiKeyframe *k = &g_array_index(self->roi, CsRoiKeyframe, i);
-    /* Frames beyond an int cannot be in a sweep the media layer opens. */
-    if (k->frame <= G_MAXINT)
-      cs_roi_track_set_key(track, (int)k->frame, k->x, k->y, in_px ? k->size_px : k->size_mm);
+    cs_roi_track_set_key(track, (int)k->frame, k->x, k->y, in_px ? k->size_px : k->size_mm);
   }
   return track;
 }

@@ -18,6 +18,9 @@ G_DEFINE_ENUM_TYPE(CsGradingScheme, cs_grading_scheme,
                    G_DEFINE_ENUM_VALUE(CS_GRADING_SHINOHARA2022, "shinohara2022"),
                    G_DEFINE_ENUM_VALUE(CS_GRADING_BLAND2000, "bland2000"))
 
+/* A stage stored as "computed" in study.json must match these rules when the file is read, so a
+ * change to a rule needs a new scheme identifier (or schema version), not an edit in place. */
+
 /* The paper's scheme (Shinohara et al. 2022, after Bulut 2014 and Kanatani 2013). The paper
  * defines five combinations; the others (e.g. a slow SNCV with a normal DML) are graded by their
  * most severe finding and flagged as off the table. */
