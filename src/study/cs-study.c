@@ -907,15 +907,16 @@ remove_stale_temporaries(const char *dir, const char *base)
  * (then a writer killed before linking it leaves nothing behind), else as a named temporary.
  * Returns the descriptor, locked, and in *tmp_path the name it has (or NULL while unnamed). */
 static int
-create_temporary(const char *dir, const char *base, char **tmp_path)
+create_temporary(const char *dir, const char *base, gboolean allow_unnamed, char **tmp_path)
 {
   g_autofree char *template = g_strdup_printf("%s/.%s.tmp-XXXXXX", dir, base);
   int fd;
 
   *tmp_path = NULL;
 #ifdef O_TMPFILE
-  fd = use_unnamed_temporaries ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644) : -1;
-  if (!use_unnamed_temporaries)
+  allow_unnamed = allow_unnamed && use_unnamed_temporaries;
+  fd = allow_unnamed ? open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644) : -1;
+  if (!allow_unnamed)
     errno = EOPNOTSUPP;
   if (fd >= 0) {
     flock(fd, LOCK_EX);
@@ -978,7 +979,7 @@ keep_backup(const char *path, const char *dir, const char *base, int *saved_errn
         *saved_errno = EIO;
         return FALSE;
       }
-      fd = create_temporary(dir, base, &bak_tmp);
+      fd = create_temporary(dir, base, FALSE, &bak_tmp);
       if (fd < 0 || (bak_tmp == NULL && !name_temporary(fd, dir, base, &bak_tmp)) ||
           !write_all(fd, contents, length) || fsync(fd) != 0) {
         *saved_errno = errno;
@@ -1009,9 +1010,10 @@ keep_backup(const char *path, const char *dir, const char *base, int *saved_errn
 gboolean
 cs_study_write_file_atomic(const char *path, const char *data, gsize length, GError **error)
 {
-  g_autofree char *absolute = NULL, *dir = NULL, *base = NULL, *tmp_path = NULL;
+  g_autofree char *absolute = NULL, *dir = NULL, *base = NULL;
   struct stat old;
-  int fd, dir_fd, saved = 0;
+  int dir_fd, saved = 0;
+  gboolean have_old;
 
   g_return_val_if_fail(path != NULL, FALSE);
   g_return_val_if_fail(data != NULL || length == 0, FALSE);
@@ -1020,48 +1022,60 @@ cs_study_write_file_atomic(const char *path, const char *data, gsize length, GEr
   base = g_path_get_basename(absolute);
   if (g_file_test(absolute, G_FILE_TEST_IS_DIR))
     return io_fail(error, absolute, "it is a folder", EISDIR);
+  have_old = stat(absolute, &old) == 0;
 
   remove_stale_temporaries(dir, base);
-  fd = create_temporary(dir, base, &tmp_path);
-  if (fd < 0)
-    return io_fail(error, absolute, "cannot create a file in its folder", errno);
-  /* Keep the permissions of the file being replaced. */
-  if (stat(absolute, &old) == 0)
-    (void)fchmod(fd, old.st_mode & 07777);
-  if (!write_all(fd, data, length)) {
-    saved = errno;
-    goto fail;
-  }
-  /* The data must be on disk before the rename makes it the study: otherwise a power cut could
-   * leave a renamed but empty file. */
-  if (fsync(fd) != 0) {
-    saved = errno;
-    goto fail;
-  }
-  if (tmp_path == NULL && !name_temporary(fd, dir, base, &tmp_path)) {
-    saved = errno;
-    goto fail;
-  }
-  if (!keep_backup(absolute, dir, base, &saved))
-    goto fail;
-  if (rename(tmp_path, absolute) != 0) {
-    saved = errno;
-    goto fail;
-  }
-  close(fd);
-  /* Make the rename itself durable. */
-  dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    (void)fsync(dir_fd);
-    close(dir_fd);
-  }
-  return TRUE;
+  /* The first attempt uses an unnamed file; naming it goes through /proc, and where that is
+   * missing the write is made again through a named temporary. */
+  for (int attempt = 0; attempt < 2; attempt++) {
+    g_autofree char *tmp_path = NULL;
+    int fd = create_temporary(dir, base, attempt == 0, &tmp_path);
+    gboolean unnamed = tmp_path == NULL;
 
-fail:
-  close(fd);
-  if (tmp_path != NULL)
-    g_unlink(tmp_path);
-  return io_fail(error, absolute, "writing failed", saved);
+    if (fd < 0)
+      return io_fail(error, absolute, "cannot create a file in its folder", errno);
+    /* Keep the permissions of the file being replaced. */
+    if (have_old)
+      (void)fchmod(fd, old.st_mode & 07777);
+    if (!write_all(fd, data, length)) {
+      saved = errno;
+      goto fail;
+    }
+    /* The data must be on disk before the rename makes it the study: otherwise a power cut
+     * could leave a renamed but empty file. */
+    if (fsync(fd) != 0) {
+      saved = errno;
+      goto fail;
+    }
+    if (unnamed && !name_temporary(fd, dir, base, &tmp_path)) {
+      saved = errno;
+      close(fd);
+      if (attempt == 0)
+        continue;
+      return io_fail(error, absolute, "writing failed", saved);
+    }
+    if (!keep_backup(absolute, dir, base, &saved))
+      goto fail;
+    if (rename(tmp_path, absolute) != 0) {
+      saved = errno;
+      goto fail;
+    }
+    close(fd);
+    /* Make the rename itself durable. */
+    dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+      (void)fsync(dir_fd);
+      close(dir_fd);
+    }
+    return TRUE;
+
+  fail:
+    close(fd);
+    if (tmp_path != NULL)
+      g_unlink(tmp_path);
+    return io_fail(error, absolute, "writing failed", saved);
+  }
+  g_assert_not_reached();
 }
 
 /* Writes the study to @path, its sweep paths rebased to the file's folder; on success and when
