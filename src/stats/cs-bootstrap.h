@@ -20,6 +20,13 @@ typedef struct {
   size_t replicates;              /* Replicates drawn */
 } CsBootstrapIntervals;
 
+/* How a replicate is drawn (so that anyone can reproduce it from the seed; tests/stats/
+ * reference-bootstrap.py does): the clusters (for the stratified bootstrap, the items) that hold
+ * CTS are listed in ascending index, and so are the control ones; a replicate draws
+ * cs_rng_below(n_cts_clusters) n_cts_clusters times, then cs_rng_below(n_control_clusters)
+ * n_control_clusters times, and counts how often each cluster was drawn; its metrics are those
+ * of the items weighted by these counts. */
+
 /* The stratified bootstrap: every replicate draws, with replacement, as many CTS items from the
  * CTS items and as many controls from the controls as there are (pROC's boot.stratified).
  * Intervals are the (1 - @conf_level) / 2 and (1 + @conf_level) / 2 quantiles of the replicates

@@ -93,7 +93,10 @@ void cs_evaluate_options_init(CsEvaluateOptions *options);
 
 /* Evaluates every model of @scores at image and hand level (@options NULL: the defaults).
  * Deterministic for a seed: each (model, level, kind of bootstrap) draws from its own stream of
- * the generator. @cancellable is checked between models (CS_ERROR_CANCELLED). */
+ * the generator, cs_rng_init(seed, level << 32 | model_index << 2 | kind), kind 0 for the
+ * stratified and 1 for the cluster bootstrap; items are taken in (hand, frame) order, hands and
+ * models numbered in order of first appearance. @cancellable is checked between models
+ * (CS_ERROR_CANCELLED). */
 CsEvaluation *cs_evaluate(const CsScores *scores, const CsEvaluateOptions *options,
                           GCancellable *cancellable, GError **error);
 
