@@ -10,7 +10,7 @@
 #   var LEVEL MODEL value
 #   ci LEVEL MODEL low high
 # and for every pair of models
-#   test LEVEL A B paired statistic p
+#   test LEVEL A B paired statistic p ci_low ci_high   (the CI of the difference when paired)
 # with numbers in %.17g. Exit status 3 when pROC is missing (the test then skips).
 
 if (!suppressMessages(suppressWarnings(requireNamespace("pROC", quietly = TRUE)))) {
@@ -63,8 +63,9 @@ evaluate_file <- function(path) {
           kb <- data[[b]]$key
           paired <- length(ka) == length(kb) && all(ka == kb)
           t <- suppressWarnings(roc.test(rocs[[a]], rocs[[b]], method = "delong", paired = paired))
+          ci <- if (paired) t$conf.int else c(NA, NA)
           cat("test", level, models[a], models[b], if (paired) "1" else "0",
-              fmt(unname(t$statistic)), fmt(t$p.value), "\n")
+              fmt(unname(t$statistic)), fmt(t$p.value), fmt(ci[1]), fmt(ci[2]), "\n")
         }
       }
     }

@@ -335,6 +335,8 @@ test_proc(Fixture *fixture, gconstpointer data)
     g_assert_cmpint(c->test.paired, ==, g_strcmp0(values[0], "1") == 0);
     assert_close(what, c->test.statistic, number(values[1]), 1e-12, TOL_REL);
     assert_close(what, c->test.p, p, 1e-15, TOL_REL);
+    assert_close(what, c->test.ci[0], number(values[3]), 1e-12, TOL_REL);
+    assert_close(what, c->test.ci[1], number(values[4]), 1e-12, TOL_REL);
     if (p > 0)
       worst_p = fmax(worst_p, fabs(c->test.p - p) / p);
   }
