@@ -26,7 +26,7 @@ static const CsCliCommand commands[] = {
     "[--json]",
     "Confusion matrices, bootstrap CIs, ROC/AUC and DeLong's test", cs_cli_evaluate },
   { "report", "--study study.json --case ID --out FILE.pdf", "Write a case report", cs_cli_report },
-  { "models", "", "List the installed models with their metadata", cs_cli_models },
+  { "models", "[--json]", "List the installed models with their metadata", cs_cli_models },
   { "bench", "[--arch NAME | --model ID] [--batch N] [--json]",
     "Measure the engine's latency and throughput", cs_cli_bench },
 };

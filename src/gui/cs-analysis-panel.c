@@ -486,6 +486,87 @@ threshold_changed_cb(GtkSpinButton *spin, CsAnalysisPanel *self)
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_THRESHOLD]);
 }
 
+/* Parses "x1,y1 x2,y2 ..." (commas, spaces or semicolons between numbers) into (x, y) pairs. */
+static double *
+parse_vertices(const char *text, guint *n_points, GError **error)
+{
+  g_autofree char *copy = g_strstrip(g_strdup(text));
+  g_auto(GStrv) tokens = g_regex_split_simple("[\\s,;]+", copy, 0, 0);
+  g_autoptr(GArray) values = g_array_new(FALSE, FALSE, sizeof(double));
+
+  for (guint i = 0; tokens[i] != NULL; i++) {
+    char *end = NULL;
+    double value;
+
+    if (tokens[i][0] == '\0')
+      continue;
+    value = g_ascii_strtod(tokens[i], &end);
+    if (end == tokens[i] || *end != '\0' || !isfinite(value)) {
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("“%s” is not a number"), tokens[i]);
+      return NULL;
+    }
+    g_array_append_val(values, value);
+  }
+  if (values->len % 2 != 0 || values->len < 6) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                _("Give at least three vertices as x,y pairs"));
+    return NULL;
+  }
+  *n_points = values->len / 2;
+  return (double *)(void *)g_array_free(g_steal_pointer(&values), FALSE);
+}
+
+static void
+vertices_response_cb(AdwMessageDialog *dialog, const char *response, CsAnalysisPanel *self)
+{
+  GtkEditable *entry = GTK_EDITABLE(adw_message_dialog_get_extra_child(dialog));
+  g_autoptr(GError) error = NULL;
+  g_autofree double *points = NULL;
+  guint n = 0;
+  CsTracing *tracing;
+
+  if (g_strcmp0(response, "add") != 0 || self->case_ == NULL)
+    return;
+  points = parse_vertices(gtk_editable_get_text(entry), &n, &error);
+  if (points != NULL) {
+    tracing = cs_tracing_new(cs_analysis_panel_get_level(self), self->frame, points, n);
+    cs_case_add_tracing(self->case_, tracing, &error);
+    cs_tracing_free(tracing);
+  }
+  if (error != NULL) {
+    AdwMessageDialog *message = ADW_MESSAGE_DIALOG(adw_message_dialog_new(
+        GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(self))), _("Tracing Not Added"), error->message));
+
+    adw_message_dialog_add_response(message, "close", _("_Close"));
+    gtk_window_present(GTK_WINDOW(message));
+  }
+}
+
+static void
+vertices_clicked_cb(CsAnalysisPanel *self)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry = gtk_entry_new();
+  g_autofree char *body = NULL;
+
+  if (self->case_ == NULL)
+    return;
+  body = g_strdup_printf(_("Vertices of the %s outline on frame %d, in image pixels: "
+                           "x1,y1 x2,y2 x3,y3 …"),
+                         cs_analysis_panel_get_level(self), self->frame + 1);
+  dialog = ADW_MESSAGE_DIALOG(adw_message_dialog_new(
+      GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(self))), _("Enter Vertices"), body));
+  gtk_entry_set_activates_default(GTK_ENTRY(entry), TRUE);
+  gtk_accessible_update_property(GTK_ACCESSIBLE(entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                 _("Vertices"), -1);
+  adw_message_dialog_set_extra_child(dialog, entry);
+  adw_message_dialog_add_responses(dialog, "cancel", _("_Cancel"), "add", _("_Add Tracing"), NULL);
+  adw_message_dialog_set_response_appearance(dialog, "add", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response(dialog, "add");
+  g_signal_connect(dialog, "response", G_CALLBACK(vertices_response_cb), self);
+  gtk_window_present(GTK_WINDOW(dialog));
+}
+
 static void
 cancel_clicked_cb(CsAnalysisPanel *self)
 {
@@ -582,6 +663,7 @@ cs_analysis_panel_class_init(CsAnalysisPanelClass *klass)
   gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, tracing_list);
   gtk_widget_class_bind_template_child(widget_class, CsAnalysisPanel, csa_reference_label);
   gtk_widget_class_bind_template_callback(widget_class, cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback(widget_class, vertices_clicked_cb);
 }
 
 static void

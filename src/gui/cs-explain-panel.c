@@ -73,6 +73,7 @@ typedef struct {
   gboolean phantom;
   guint8 *crop;
   int size;
+  gboolean padded;
   double p_cts;
   CsExplanation *occlusion;
   CsExplanation *lime;
@@ -198,6 +199,7 @@ explain_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *c
       g_task_return_error(task, g_steal_pointer(&error));
       return;
     }
+    out->padded = padded;
     crop = (csnn_crop){ out->crop, out->size, out->size, (size_t)out->size };
     if (csnn_net_classify(cs_model_get_net(model), &crop, 1, logits, &p, NULL, NULL) == CSNN_OK)
       out->p_cts = p;
@@ -262,7 +264,11 @@ show_output(CsExplainPanel *self, Row *row, const ModelOutput *out, int frame)
                           out->arch, frame + 1, out->p_cts, out->sha256,
                           out->phantom ? _(" · trained on synthetic phantoms") : "");
   gtk_label_set_text(row->label, label);
-  crop = g_strdup_printf(_("%d × %d px network input"), out->size, out->size);
+  crop = out->padded
+             ? g_strdup_printf(_("%d × %d px network input; part of the ROI lies outside the "
+                                 "frame and is black"),
+                               out->size, out->size)
+             : g_strdup_printf(_("%d × %d px network input"), out->size, out->size);
   cs_heat_panel_set_content(row->panels[PANEL_CROP], out->crop, NULL, out->size, out->size, FALSE,
                             crop);
   occlusion = g_strdup_printf(_("mask %d px, stride %d px, fill %s · %d windows"), o->mask_px,

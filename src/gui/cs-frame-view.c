@@ -544,10 +544,59 @@ scroll_cb(GtkEventControllerScroll *controller, double dx, double dy, CsFrameVie
   return TRUE;
 }
 
+/* Keyboard placement of the ROI: Shift+arrows move it one pixel (ten with Ctrl), Shift+plus and
+ * Shift+minus resize it by 5 %. Plain arrows stay with the frame navigation of the pane. */
+static gboolean
+roi_key(CsFrameView *self, guint keyval, GdkModifierType state)
+{
+  double step = (state & GDK_CONTROL_MASK) ? 10 : 1;
+  CsRoiSquare before = self->roi;
+
+  if (!self->has_roi || !(state & GDK_SHIFT_MASK))
+    return FALSE;
+  switch (keyval) {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      self->roi.x -= step;
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      self->roi.x += step;
+      break;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      self->roi.y -= step;
+      break;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      self->roi.y += step;
+      break;
+    case GDK_KEY_plus:
+    case GDK_KEY_KP_Add:
+    case GDK_KEY_equal:
+      self->roi.side *= 1.05;
+      break;
+    case GDK_KEY_minus:
+    case GDK_KEY_KP_Subtract:
+    case GDK_KEY_underscore:
+      self->roi.side = MAX(8.0, self->roi.side / 1.05);
+      break;
+    default:
+      return FALSE;
+  }
+  if (self->roi.x != before.x || self->roi.y != before.y || self->roi.side != before.side) {
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+    g_signal_emit(self, signals[SIGNAL_ROI_CHANGED], 0, self->roi.x, self->roi.y, self->roi.side);
+  }
+  return TRUE;
+}
+
 static gboolean
 key_pressed_cb(GtkEventControllerKey *controller, guint keyval, guint keycode,
                GdkModifierType state, CsFrameView *self)
 {
+  if (self->tool == CS_FRAME_VIEW_TOOL_ROI)
+    return roi_key(self, keyval, state);
   if (self->tool != CS_FRAME_VIEW_TOOL_TRACE)
     return FALSE;
   switch (keyval) {
@@ -573,6 +622,13 @@ key_pressed_cb(GtkEventControllerKey *controller, guint keyval, guint keycode,
     default:
       return FALSE;
   }
+}
+
+gboolean
+cs_frame_view_key(CsFrameView *self, guint keyval, GdkModifierType state)
+{
+  g_return_val_if_fail(CS_IS_FRAME_VIEW(self), FALSE);
+  return key_pressed_cb(NULL, keyval, 0, state, self);
 }
 
 static void

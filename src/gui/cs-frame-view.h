@@ -65,6 +65,9 @@ double cs_frame_view_get_scale(CsFrameView *self);
 /* The current image <-> widget transform. */
 void cs_frame_view_get_transform(CsFrameView *self, CsViewTransform *transform);
 
+/* Handles a key press as the view's key controller does (for tests). */
+gboolean cs_frame_view_key(CsFrameView *self, guint keyval, GdkModifierType state);
+
 /* Simulates pointer input at widget coordinates, as the gestures do (for tests and keyboard
  * users): a press, a motion with the button held, and a release. */
 void cs_frame_view_press(CsFrameView *self, double wx, double wy, int n_press);

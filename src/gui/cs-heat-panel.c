@@ -241,6 +241,8 @@ cs_heat_panel_class_init(CsHeatPanelClass *klass)
 static void
 cs_heat_panel_init(CsHeatPanel *self)
 {
+  GtkWidget *frame;
+
   gtk_orientable_set_orientation(GTK_ORIENTABLE(self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing(GTK_BOX(self), 4);
   self->opacity = 0.5;
@@ -250,9 +252,9 @@ cs_heat_panel_init(CsHeatPanel *self)
   self->title_label = GTK_LABEL(gtk_label_new(NULL));
   gtk_widget_add_css_class(GTK_WIDGET(self->title_label), "heading");
   self->area = GTK_DRAWING_AREA(gtk_drawing_area_new());
-  gtk_widget_set_size_request(GTK_WIDGET(self->area), 160, 160 + (int)COLORBAR_HEIGHT);
+  gtk_widget_set_size_request(GTK_WIDGET(self->area), 120, 120 + (int)COLORBAR_HEIGHT);
   gtk_widget_set_hexpand(GTK_WIDGET(self->area), TRUE);
-  gtk_widget_set_vexpand(GTK_WIDGET(self->area), TRUE);
+  gtk_widget_set_vexpand(GTK_WIDGET(self->area), FALSE);
   gtk_drawing_area_set_draw_func(self->area, draw_cb, self, NULL);
   self->caption_label = GTK_LABEL(gtk_label_new(NULL));
   gtk_label_set_wrap(self->caption_label, TRUE);
@@ -261,7 +263,10 @@ cs_heat_panel_init(CsHeatPanel *self)
   gtk_widget_add_css_class(GTK_WIDGET(self->caption_label), "caption");
   gtk_widget_add_css_class(GTK_WIDGET(self->caption_label), "dim-label");
 
+  /* The picture stays square (plus its colour bar) as the row grows or shrinks. */
+  frame = gtk_aspect_frame_new(0.5, 0.0, 0.8, FALSE);
+  gtk_aspect_frame_set_child(GTK_ASPECT_FRAME(frame), GTK_WIDGET(self->area));
   gtk_box_append(GTK_BOX(self), GTK_WIDGET(self->title_label));
-  gtk_box_append(GTK_BOX(self), GTK_WIDGET(self->area));
+  gtk_box_append(GTK_BOX(self), frame);
   gtk_box_append(GTK_BOX(self), GTK_WIDGET(self->caption_label));
 }
