@@ -358,8 +358,8 @@ cs_cli_explain(int argc, char **argv)
   cs_lime_params_init(&r.lime);
   if (samples < 2 || samples > 1000000)
     return cs_cli_usage_error(NAME, "--samples %d is not in 2..1000000", samples);
-  if (segments < 1 || segments > 10000)
-    return cs_cli_usage_error(NAME, "--segments %d is not in 1..10000", segments);
+  if (segments < 1 || segments > 2000)
+    return cs_cli_usage_error(NAME, "--segments %d is not in 1..2000", segments);
   if (repeats < 1 || repeats > 1000)
     return cs_cli_usage_error(NAME, "--repeats %d is not in 1..1000", repeats);
   if (!(compactness > 0) || !isfinite(compactness))

@@ -18,6 +18,11 @@
 /* Crops larger than this are refused: the explainers keep a batch of them in memory. */
 #define MAX_CROP_SIDE 4096
 
+/* LIME's surrogate solves a features x features system: 2000 wanted superpixels (at most about
+ * twice as many after SLIC's fragments are kept) keep it in tens of megabytes. */
+#define MAX_SEGMENTS 2000
+#define MAX_FEATURES 4096
+
 void
 cs_occlusion_params_init(CsOcclusionParams *params)
 {
@@ -411,9 +416,10 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
                 params->n_samples);
     return NULL;
   }
-  if (params->n_segments < 1 || params->n_segments > 10000 || params->n_segments > width * height) {
+  if (params->n_segments < 1 || params->n_segments > MAX_SEGMENTS ||
+      params->n_segments > width * height) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d segments: expected 1 to %d",
-                params->n_segments, MIN(10000, width * height));
+                params->n_segments, MIN(MAX_SEGMENTS, width * height));
     return NULL;
   }
   if (params->repeats < 1 || params->repeats > 1000) {
@@ -443,7 +449,7 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
   }
   result->n_segments = n_features;
   /* The design matrix is n_samples x n_features doubles; keep it under 400 MB. */
-  if ((gint64)n_samples * n_features > 50000000) {
+  if (n_features > MAX_FEATURES || (gint64)n_samples * n_features > 50000000) {
     g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
                 "%d samples of %d superpixels need too much memory; use fewer of either", n_samples,
                 n_features);
