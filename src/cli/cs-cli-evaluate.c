@@ -6,6 +6,7 @@
 
 #include "cs-cli.h"
 
+#include "cs-analysis.h"
 #include "cs-error.h"
 #include "cs-evaluation.h"
 #include "cs-roc-figure.h"
@@ -59,6 +60,13 @@ write_outputs(const CsEvaluation *evaluation, const char *dir, GError **error)
       return FALSE;
   }
   return TRUE;
+}
+
+static void
+progress_cb(int done, int total, gpointer user_data)
+{
+  fprintf(stderr, "\rScoring hands: %d of %d", done, total);
+  fflush(stderr);
 }
 
 int
@@ -138,16 +146,23 @@ cs_cli_evaluate(int argc, char **argv)
       return cs_cli_usage_error("evaluate", "--study needs at least one --model");
     if (split != NULL && g_strcmp0(split, "test") != 0 && g_strcmp0(split, "all") != 0)
       return cs_cli_usage_error("evaluate", "--split must be test or all, not '%s'", split);
-    /* Scoring a study's frames needs the CNN engine's inference; once it lands it fills a
-     * CsScores table and the rest of this command runs unchanged. */
-    return cs_cli_fail("evaluate --study is not available yet: it needs the CNN inference "
-                       "engine, which has not landed; score the frames elsewhere and use "
-                       "--scores FILE.csv");
-  }
+    {
+      g_autoptr(CsStudy) loaded = cs_study_load(study, &error);
 
-  scores = cs_scores_load_csv(scores_path, &error);
-  if (scores == NULL)
-    return cs_cli_fail_error(error);
+      if (loaded == NULL)
+        return cs_cli_fail_error(error);
+      scores = cs_study_score(loaded, (const char *const *)models, g_strcmp0(split, "all") == 0,
+                              json ? NULL : progress_cb, NULL, NULL, &error);
+      if (!json)
+        fprintf(stderr, "\n");
+      if (scores == NULL)
+        return cs_cli_fail_error(error);
+    }
+  } else {
+    scores = cs_scores_load_csv(scores_path, &error);
+    if (scores == NULL)
+      return cs_cli_fail_error(error);
+  }
   evaluation = cs_evaluate(scores, &options, NULL, &error);
   if (evaluation == NULL)
     return cs_cli_fail_error(error);

@@ -6,12 +6,16 @@
 
 #include "cs-analysis.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cs-error.h"
 #include "cs-roi.h"
 #include "csnn-models.h"
+
+/* The threshold recorded with results computed for scoring (the scores carry p, not labels). */
+#define CS_ANALYSIS_DEFAULT_THRESHOLD 0.5
 
 /* Frames classified together: the engine's batch size, and the crops' memory (32 x 224^2). */
 #define ANALYSIS_BATCH 32
@@ -220,4 +224,101 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
 
   roi_hash = cs_case_dup_roi_hash(c);
   return cs_model_result_new(model->id, model->sha256, frames, p, total, threshold, roi_hash);
+}
+
+/* The case's traced inlet CSA in mm^2 (the first inlet tracing), or NaN. */
+static double
+inlet_csa_mm2(CsCase *c)
+{
+  for (guint i = 0; i < cs_case_get_n_tracings(c); i++) {
+    const CsTracing *tracing = cs_case_get_tracing(c, i);
+    CsPolygonMeasures measures;
+
+    if (g_strcmp0(tracing->level, "inlet") == 0 && cs_case_measure_tracing(c, i, &measures))
+      return measures.area_mm2;
+  }
+  return NAN;
+}
+
+CsScores *
+cs_study_score(CsStudy *study, const char *const *model_ids, gboolean all,
+               CsAnalysisProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
+               GError **error)
+{
+  g_autoptr(CsScores) scores = cs_scores_new();
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func((GDestroyNotify)cs_model_free);
+  g_autoptr(GPtrArray) cases = g_ptr_array_new();
+  guint n_cases;
+
+  g_return_val_if_fail(CS_IS_STUDY(study), NULL);
+  g_return_val_if_fail(model_ids != NULL && model_ids[0] != NULL, NULL);
+
+  for (guint m = 0; model_ids[m] != NULL; m++) {
+    CsModel *model = cs_model_load(model_ids[m], error);
+
+    if (model == NULL)
+      return NULL;
+    g_ptr_array_add(models, model);
+  }
+
+  n_cases = cs_study_get_n_cases(study);
+  for (guint i = 0; i < n_cases; i++) {
+    CsCase *c = cs_study_get_case(study, i);
+
+    if (cs_case_get_group(c) == CS_GROUP_UNKNOWN)
+      continue;
+    if (!all && cs_case_get_split(c) != CS_SPLIT_TEST)
+      continue;
+    g_ptr_array_add(cases, c);
+  }
+  if (cases->len == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                all ? "the study has no hand labelled control or cts"
+                    : "the study has no labelled hand in the test split (try --split all)");
+    return NULL;
+  }
+
+  for (guint i = 0; i < cases->len; i++) {
+    CsCase *c = g_ptr_array_index(cases, i);
+    g_autofree char *path = cs_study_dup_sweep_path(study, c);
+    g_autoptr(CsSweep) sweep = NULL;
+    gboolean cts = cs_case_get_group(c) == CS_GROUP_CTS;
+    double csa = inlet_csa_mm2(c);
+
+    if (path == NULL) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "case %s has no sweep", cs_case_get_id(c));
+      return NULL;
+    }
+    for (guint m = 0; m < models->len; m++) {
+      CsModel *model = g_ptr_array_index(models, m);
+      const CsModelResult *cached = cs_case_find_result(c, model->sha256);
+      CsModelResult *computed = NULL;
+      const CsModelResult *result = cached;
+
+      if (cached == NULL || cs_case_result_is_stale(c, cached, model->sha256)) {
+        if (sweep == NULL && (sweep = cs_sweep_open(path, error)) == NULL) {
+          g_prefix_error(error, "case %s: ", cs_case_get_id(c));
+          return NULL;
+        }
+        computed = cs_analyse_case(sweep, c, model, CS_ANALYSIS_DEFAULT_THRESHOLD, -1, -1, NULL,
+                                   NULL, cancellable, error);
+        if (computed == NULL) {
+          g_prefix_error(error, "case %s: ", cs_case_get_id(c));
+          return NULL;
+        }
+        result = computed;
+      }
+      for (guint f = 0; f < result->n_frames; f++) {
+        if (!cs_scores_add(scores, cs_case_get_id(c), result->frames[f], cts, model->id,
+                           result->p_cts[f], csa, error)) {
+          cs_model_result_free(computed);
+          return NULL;
+        }
+      }
+      cs_model_result_free(computed);
+    }
+    if (progress != NULL)
+      progress((int)i + 1, (int)cases->len, progress_data);
+  }
+  return g_steal_pointer(&scores);
 }

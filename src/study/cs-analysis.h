@@ -14,6 +14,8 @@
 #include <gio/gio.h>
 
 #include "cs-case.h"
+#include "cs-scores.h"
+#include "cs-study.h"
 #include "cs-sweep.h"
 #include "csnn-net.h"
 
@@ -54,5 +56,13 @@ gboolean cs_analysis_crop(CsCase *c, const CsFrame *frame, int size, guint8 *out
 CsModelResult *cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold,
                                int first, int last, CsAnalysisProgressFunc progress,
                                gpointer progress_data, GCancellable *cancellable, GError **error);
+
+/* Scores every frame of the study's labelled hands (the test split, or every hand when @all)
+ * with each model, for the statistics layer: one row per hand, frame and model, with the hand's
+ * traced inlet CSA in mm^2 when it has one. A cached result of the same model and ROI is used
+ * as it is; other hands are analysed. @progress counts hands. */
+CsScores *cs_study_score(CsStudy *study, const char *const *model_ids, gboolean all,
+                         CsAnalysisProgressFunc progress, gpointer progress_data,
+                         GCancellable *cancellable, GError **error);
 
 G_END_DECLS
