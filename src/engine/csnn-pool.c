@@ -22,7 +22,7 @@
 #endif
 
 /* How long a waiting thread spins before it yields or sleeps. */
-#define SPIN_BEFORE_YIELD 20000
+#define SPIN_BEFORE_YIELD 1000
 #define SPIN_BEFORE_SLEEP 200000
 
 struct csnn_pool {
