@@ -361,9 +361,23 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   }
 }
 
+int
+csnn_conv2d_can_fuse_residual(const csnn_conv2d_desc *d)
+{
+  return conv_uses_packed_gemm(d);
+}
+
 void
 csnn_conv2d_forward_packed(const csnn_conv2d_desc *d, int n, const float *x, const float *packed,
                            const float *bias, float *y, float *scratch, int ith, int nth)
+{
+  csnn_conv2d_forward_packed_residual(d, n, x, packed, bias, NULL, y, scratch, ith, nth);
+}
+
+void
+csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const float *x,
+                                    const float *packed, const float *bias, const float *residual,
+                                    float *y, float *scratch, int ith, int nth)
 {
   size_t hw_in = (size_t)d->h_in * (size_t)d->w_in;
   size_t hw = (size_t)d->h_out * (size_t)d->w_out;
@@ -424,8 +438,9 @@ csnn_conv2d_forward_packed(const csnn_conv2d_desc *d, int n, const float *x, con
       ldb = 32;
       block_stride = k * 32;
     }
-    csnn__gemm_packed_avx512(
-        c_out_group, (int)k, packed + g * group_floats, q0, q1, cols, ldb, block_stride, 0, len,
-        yg + p0, hw, bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act, pack_buf);
+    csnn__gemm_packed_avx512(c_out_group, (int)k, packed + g * group_floats, q0, q1, cols, ldb,
+                             block_stride, 0, len, yg + p0, hw,
+                             bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
+                             residual != NULL ? residual + (yg - y) + p0 : NULL, pack_buf);
   }
 }

@@ -36,7 +36,10 @@ typedef struct {
   float drop_p;
   const float *w_run, *b_run; /* The weights inference uses (folded when p_bn >= 0). */
   size_t offset;              /* Floats from the start of one image's activations. */
-  int last_use;               /* The last node reading this one's output. */
+  int fused_add; /* Inference only: the residual ADD node (read by nothing else) whose sum this
+                  * convolution writes directly; 0 when none. */
+  int fused;     /* Inference only: this ADD is done by the convolution before it. */
+  int last_use;  /* The last node reading this one's output. */
 } csnn__node;
 
 /* Working memory of one pool thread. */

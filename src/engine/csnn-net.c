@@ -200,13 +200,32 @@ plan_memory(csnn_net *net)
       if (net->nodes[i].in[j] >= 0)
         net->nodes[net->nodes[i].in[j]].last_use = i;
   net->nodes[net->n_nodes - 1].last_use = net->n_nodes;
+  /* A residual connection right after the convolution that alone feeds it is added in that
+   * convolution's epilogue, saving a pass over the tensor: the convolution then writes the sum,
+   * so the sum's memory is placed when the convolution runs. */
+  for (int i = 1; i < net->n_nodes; i++) {
+    csnn__node *node = &net->nodes[i];
+    csnn__node *conv = &net->nodes[i - 1];
+
+    node->fused = 0;
+    conv->fused_add = 0;
+    if (node->op == CSNN__NODE_ADD && node->in[1] == i - 1 && node->in[0] != i - 1 &&
+        conv->op == CSNN__NODE_CONV && conv->last_use == i &&
+        csnn_conv2d_can_fuse_residual(&conv->conv)) {
+      conv->fused_add = i;
+      node->fused = 1;
+    }
+  }
 
   for (int i = 1; i < net->n_nodes; i++) {
     csnn__node *node = &net->nodes[i];
+    /* The tensor this node writes: its own, or the fused residual sum's. */
+    int owner = node->op == CSNN__NODE_CONV && node->fused_add ? node->fused_add : i;
+    const csnn__node *out = &net->nodes[owner];
     /* Sizes rounded to 16 floats keep every tensor 64-byte aligned. */
-    size_t size = ((size_t)node->c * (size_t)node->h * (size_t)node->w + 15) / 16 * 16;
+    size_t size = ((size_t)out->c * (size_t)out->h * (size_t)out->w + 15) / 16 * 16;
     size_t offset = 0;
-    int placed = 0;
+    int placed = node->fused; /* A fused sum was placed with its convolution. */
 
     /* First fit: the live blocks are kept sorted by offset. */
     for (int k = 0; k <= n_live && !placed; k++) {
@@ -214,16 +233,19 @@ plan_memory(csnn_net *net)
 
       if (gap_end - offset >= size) {
         memmove(&live[k + 1], &live[k], (size_t)(n_live - k) * sizeof *live);
-        live[k] = (block){ offset, size, i };
+        live[k] = (block){ offset, size, owner };
         n_live++;
-        placed = 1;
+        placed = 2;
       } else {
         offset = live[k].offset + live[k].size;
       }
     }
-    node->offset = offset;
-    if (offset + size > top)
-      top = offset + size;
+    if (placed == 2) {
+      node->offset = offset;
+      net->nodes[owner].offset = offset;
+      if (offset + size > top)
+        top = offset + size;
+    }
     /* Free what this node was the last to read (never its own output). */
     for (int k = 0; k < n_live;) {
       if (live[k].node != i && net->nodes[live[k].node].last_use <= i) {
@@ -891,8 +913,16 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
       case CSNN__NODE_INPUT:
         break;
       case CSNN__NODE_CONV:
-        csnn_conv2d_forward_packed(&node->conv, 1, a, node->w_run, node->b_run, y, scratch, ith,
-                                   nth);
+        if (node->fused_add) {
+          const csnn__node *add = &net->nodes[node->fused_add];
+
+          csnn_conv2d_forward_packed_residual(&node->conv, 1, a, node->w_run, node->b_run,
+                                              node_output(net, acts, input, add->in[0]),
+                                              acts + add->offset, scratch, ith, nth);
+        } else {
+          csnn_conv2d_forward_packed(&node->conv, 1, a, node->w_run, node->b_run, y, scratch, ith,
+                                     nth);
+        }
         break;
       case CSNN__NODE_POOL:
         csnn_pool2d_forward(&node->pool, 1, a, y, ith, nth);
@@ -903,6 +933,8 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
         break;
       }
       case CSNN__NODE_ADD:
+        if (node->fused)
+          continue; /* Done by the convolution before it; no barrier needed. */
         csnn_add_forward((size_t)node->c * hw, a, b, y, ith, nth);
         break;
       case CSNN__NODE_MUL_CH:

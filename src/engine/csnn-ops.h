@@ -77,6 +77,15 @@ void csnn_conv2d_forward_packed(const csnn_conv2d_desc *desc, int n, const float
                                 const float *packed, const float *bias, float *y, float *scratch,
                                 int ith, int nth);
 
+/* Whether csnn_conv2d_forward_packed_residual() can run @desc (else add the residual apart). */
+int csnn_conv2d_can_fuse_residual(const csnn_conv2d_desc *desc);
+
+/* y = act(conv(x) + bias) + residual (residual shaped as y), fused in the GEMM's epilogue. */
+void csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *desc, int n, const float *x,
+                                         const float *packed, const float *bias,
+                                         const float *residual, float *y, float *scratch, int ith,
+                                         int nth);
+
 /* Folds an inference batch norm (gamma, beta, running mean and var, eps) into the preceding
  * convolution: writes the scaled weights (@c_out rows of @row_size) and the new bias. @bias may
  * be NULL (no bias before the norm). */

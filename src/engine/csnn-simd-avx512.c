@@ -119,7 +119,7 @@ csnn__sigmoid_avx512(float *x, size_t n)
 /* One 8-row panel times up to 32 columns (two vectors), bias and activation fused. */
 TARGET static inline void
 kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
-            size_t cols, const float *bias, csnn_act act)
+            size_t cols, const float *bias, csnn_act act, const float *res)
 {
   __m512 acc0[CSNN_GEMM_MR], acc1[CSNN_GEMM_MR];
   __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
@@ -147,8 +147,15 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
   for (int r = 0; r < CSNN_GEMM_MR; r++) {
     if (r < rows) {
       __m512 bv = _mm512_set1_ps(bias != NULL ? bias[r] : 0.0f);
-      _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, act512(_mm512_add_ps(acc0[r], bv), act));
-      _mm512_mask_storeu_ps(c + (size_t)r * ldc + 16, m1, act512(_mm512_add_ps(acc1[r], bv), act));
+      __m512 v0 = act512(_mm512_add_ps(acc0[r], bv), act);
+      __m512 v1 = act512(_mm512_add_ps(acc1[r], bv), act);
+
+      if (res != NULL) {
+        v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)r * ldc));
+        v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + (size_t)r * ldc + 16));
+      }
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, v0);
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc + 16, m1, v1);
     }
   }
 }
@@ -156,7 +163,7 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
 /* One 8-row panel times up to 16 columns. */
 TARGET static inline void
 kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
-            size_t cols, const float *bias, csnn_act act)
+            size_t cols, const float *bias, csnn_act act, const float *res)
 {
   __m512 acc[CSNN_GEMM_MR];
   __mmask16 m0 = tail_mask(cols);
@@ -177,7 +184,11 @@ kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
   for (int r = 0; r < CSNN_GEMM_MR; r++) {
     if (r < rows) {
       __m512 bv = _mm512_set1_ps(bias != NULL ? bias[r] : 0.0f);
-      _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, act512(_mm512_add_ps(acc[r], bv), act));
+      __m512 v = act512(_mm512_add_ps(acc[r], bv), act);
+
+      if (res != NULL)
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m0, res + (size_t)r * ldc));
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, v);
     }
   }
 }
@@ -185,7 +196,8 @@ kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
 TARGET void
 csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, const float *b,
                          size_t ldb, size_t block_stride, size_t n0, size_t n1, float *c,
-                         size_t ldc, const float *bias, csnn_act act, float *pack_buf)
+                         size_t ldc, const float *bias, csnn_act act, const float *residual,
+                         float *pack_buf)
 {
   /* Packing a strided block of B into 128-byte rows pays off once several panels reuse it. */
   int repack = block_stride == 0 && pack_buf != NULL && p1 - p0 >= 4;
@@ -222,11 +234,12 @@ csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, cons
       int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
       float *cp = c + (size_t)row0 * ldc + n;
       const float *bias_p = bias != NULL ? bias + row0 : NULL;
+      const float *res_p = residual != NULL ? residual + (size_t)row0 * ldc + n : NULL;
 
       if (wide)
-        kernel_8x32(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act);
+        kernel_8x32(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act, res_p);
       else
-        kernel_8x16(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act);
+        kernel_8x16(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act, res_p);
     }
     n += cols;
   }

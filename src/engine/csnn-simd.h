@@ -30,10 +30,12 @@ void csnn__gemm_pack(int m, int k, const float *a, float *packed);
 /* C[rows of panels p0 .. p1, columns n0 .. n1) = act(A B + bias), A packed. B is row-major
  * with row stride @ldb, or, when @block_stride is not 0, stored in blocks of 32 columns (rows of
  * 32 floats, blocks @block_stride floats apart, the first holding column n0). @pack_buf (k x 32
- * floats, may be NULL) lets a strided B be repacked. */
+ * floats, may be NULL) lets a strided B be repacked. @residual (NULL or laid out as C) is added
+ * after the activation. */
 void csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, const float *b,
                               size_t ldb, size_t block_stride, size_t n0, size_t n1, float *c,
-                              size_t ldc, const float *bias, csnn_act act, float *pack_buf);
+                              size_t ldc, const float *bias, csnn_act act, const float *residual,
+                              float *pack_buf);
 
 /* Depthwise convolution of one plane with the AVX-512 kernel; @pad_buf holds
  * csnn__depthwise_scratch_floats() floats. */

@@ -130,6 +130,20 @@ test_conv2d(void)
       memset(y, 0, ny * sizeof *y);
       for (int ith = 0; ith < nth; ith++)
         csnn_conv2d_forward_packed(&d, n, x, packed, b, y, scratch, ith, nth);
+      if (csnn_conv2d_can_fuse_residual(&d)) {
+        /* The residual connection fused into the epilogue: y = conv + residual. */
+        float *res = random_floats(rng, ny, 1.0), *sum = g_new0(float, ny);
+        double *want_sum = g_new(double, ny);
+
+        for (size_t i = 0; i < ny; i++)
+          want_sum[i] = want[i] + res[i];
+        for (int ith = 0; ith < nth; ith++)
+          csnn_conv2d_forward_packed_residual(&d, n, x, packed, b, res, sum, scratch, ith, nth);
+        g_assert_cmpfloat(normalised_error(sum, want_sum, ny), <, 1e-5);
+        g_free(res);
+        g_free(sum);
+        g_free(want_sum);
+      }
       if (normalised_error(y, want, ny) >= 1e-5)
         g_error("packed conv %d: c %d->%d k %d s %d p %d d %d g %d %dx%d act %d: error %g", trial,
                 d.c_in, d.c_out, d.kh, d.stride_h, d.pad_h, d.dil_h, d.groups, d.h_in, d.w_in,
