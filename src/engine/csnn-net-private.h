@@ -36,10 +36,12 @@ typedef struct {
   float drop_p;
   const float *w_run, *b_run; /* The weights inference uses (folded when p_bn >= 0). */
   size_t offset;              /* Floats from the start of one image's activations. */
-  int fused_add; /* Inference only: the residual ADD node (read by nothing else) whose sum this
-                  * convolution writes directly; 0 when none. */
-  int fused;     /* Inference only: this ADD is done by the convolution before it. */
-  int last_use;  /* The last node reading this one's output. */
+  int fused_add;   /* Inference only: the residual ADD node (read by nothing else) whose sum this
+                    * convolution writes directly; 0 when none. */
+  int fused_scale; /* Inference only: the squeeze-and-excitation MUL_CH node whose per-channel
+                    * scale this convolution applies to its weights instead; 0 when none. */
+  int fused;       /* Inference only: this ADD or MUL_CH is done by a neighbouring convolution. */
+  int last_use;    /* The last node reading this one's output. */
 } csnn__node;
 
 /* Working memory of one pool thread. */
@@ -67,7 +69,8 @@ struct csnn_net {
   csnn__node *nodes;
   int n_nodes;
   size_t plan_floats;    /* Activations of one image. */
-  size_t scratch_floats; /* Largest per-thread conv scratch. */
+  size_t scratch_floats; /* Per-thread scratch: conv scratch, then scaled weights. */
+  size_t scaled_offset;  /* Where the scaled weights of a fused squeeze-and-excitation start. */
   int max_batch;
 
   pthread_mutex_t lock;

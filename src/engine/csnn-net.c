@@ -22,6 +22,7 @@
 
 #include "csnn-models.h"
 #include "csnn-pool.h"
+#include "csnn-simd.h"
 
 #define DEFAULT_MAX_BATCH 32
 #define MAX_CLASSES       4096
@@ -204,11 +205,35 @@ plan_memory(csnn_net *net)
    * convolution's epilogue, saving a pass over the tensor: the convolution then writes the sum,
    * so the sum's memory is placed when the convolution runs. */
   for (int i = 1; i < net->n_nodes; i++) {
+    net->nodes[i].fused = 0;
+    net->nodes[i].fused_add = 0;
+    net->nodes[i].fused_scale = 0;
+  }
+  /* A squeeze-and-excitation scaling read only by the 1 x 1 convolution after it is applied to
+   * that convolution's weights instead (w[o, c] * s[c]) when the weights are the smaller tensor;
+   * the scaled tensor is never written, and what it was made of lives until the convolution. */
+  for (int i = 1; i + 1 < net->n_nodes; i++) {
+    csnn__node *mul = &net->nodes[i];
+    csnn__node *conv = &net->nodes[i + 1];
+
+    if (mul->op == CSNN__NODE_MUL_CH && conv->op == CSNN__NODE_CONV && conv->in[0] == i &&
+        mul->last_use == i + 1 && conv->conv.groups == 1 && conv->conv.kh == 1 &&
+        conv->conv.kw == 1 && conv->conv.stride_h == 1 && conv->conv.stride_w == 1 &&
+        conv->conv.pad_h == 0 && conv->conv.pad_w == 0 &&
+        csnn_conv2d_can_fuse_residual(&conv->conv) &&
+        (size_t)conv->conv.c_out * (size_t)conv->conv.c_in <
+            (size_t)mul->c * (size_t)mul->h * (size_t)mul->w) {
+      mul->fused = 1;
+      conv->fused_scale = i;
+      for (int j = 0; j < 2; j++)
+        if (net->nodes[mul->in[j]].last_use < i + 1)
+          net->nodes[mul->in[j]].last_use = i + 1;
+    }
+  }
+  for (int i = 1; i < net->n_nodes; i++) {
     csnn__node *node = &net->nodes[i];
     csnn__node *conv = &net->nodes[i - 1];
 
-    node->fused = 0;
-    conv->fused_add = 0;
     if (node->op == CSNN__NODE_ADD && node->in[1] == i - 1 && node->in[0] != i - 1 &&
         conv->op == CSNN__NODE_CONV && conv->last_use == i &&
         csnn_conv2d_can_fuse_residual(&conv->conv)) {
@@ -225,7 +250,8 @@ plan_memory(csnn_net *net)
     /* Sizes rounded to 16 floats keep every tensor 64-byte aligned. */
     size_t size = ((size_t)out->c * (size_t)out->h * (size_t)out->w + 15) / 16 * 16;
     size_t offset = 0;
-    int placed = node->fused; /* A fused sum was placed with its convolution. */
+    /* A fused sum was placed with its convolution; a fused scaling is never written. */
+    int placed = node->fused;
 
     /* First fit: the live blocks are kept sorted by offset. */
     for (int k = 0; k <= n_live && !placed; k++) {
@@ -259,12 +285,22 @@ plan_memory(csnn_net *net)
   free(live);
   net->plan_floats = top;
   net->scratch_floats = 0;
-  for (int i = 0; i < net->n_nodes; i++)
-    if (net->nodes[i].op == CSNN__NODE_CONV) {
-      size_t s = csnn_conv2d_scratch_floats(&net->nodes[i].conv);
-      if (s > net->scratch_floats)
-        net->scratch_floats = s;
-    }
+  {
+    size_t scaled = 0;
+
+    for (int i = 0; i < net->n_nodes; i++)
+      if (net->nodes[i].op == CSNN__NODE_CONV) {
+        size_t f = csnn_conv2d_scratch_floats(&net->nodes[i].conv);
+        size_t w = net->nodes[i].fused_scale ? csnn_conv2d_packed_floats(&net->nodes[i].conv) : 0;
+
+        if (f > net->scratch_floats)
+          net->scratch_floats = f;
+        if (w > scaled)
+          scaled = w;
+      }
+    net->scaled_offset = (net->scratch_floats + 15) / 16 * 16;
+    net->scratch_floats = net->scaled_offset + scaled;
+  }
   return CSNN_OK;
 }
 
@@ -912,18 +948,39 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
     switch (node->op) {
       case CSNN__NODE_INPUT:
         break;
-      case CSNN__NODE_CONV:
+      case CSNN__NODE_CONV: {
+        const float *weights = node->w_run;
+
+        if (node->fused_scale) {
+          const csnn__node *mul = &net->nodes[node->fused_scale];
+          const float *scale = node_output(net, acts, input, mul->in[1]);
+          float *scaled = scratch + net->scaled_offset;
+          int k = node->conv.c_in;
+          size_t panels = csnn_conv2d_packed_floats(&node->conv) / ((size_t)k * CSNN_GEMM_MR);
+
+          /* Packed panels hold, for each input channel k, CSNN_GEMM_MR output rows. */
+          for (size_t p = 0; p < panels; p++)
+            for (int c = 0; c < k; c++) {
+              const float *src = node->w_run + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
+              float *dst = scaled + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
+
+              for (int r = 0; r < CSNN_GEMM_MR; r++)
+                dst[r] = src[r] * scale[c];
+            }
+          weights = scaled;
+          a = node_output(net, acts, input, mul->in[0]);
+        }
         if (node->fused_add) {
           const csnn__node *add = &net->nodes[node->fused_add];
 
-          csnn_conv2d_forward_packed_residual(&node->conv, 1, a, node->w_run, node->b_run,
+          csnn_conv2d_forward_packed_residual(&node->conv, 1, a, weights, node->b_run,
                                               node_output(net, acts, input, add->in[0]),
                                               acts + add->offset, scratch, ith, nth);
         } else {
-          csnn_conv2d_forward_packed(&node->conv, 1, a, node->w_run, node->b_run, y, scratch, ith,
-                                     nth);
+          csnn_conv2d_forward_packed(&node->conv, 1, a, weights, node->b_run, y, scratch, ith, nth);
         }
         break;
+      }
       case CSNN__NODE_POOL:
         csnn_pool2d_forward(&node->pool, 1, a, y, ith, nth);
         break;
@@ -938,6 +995,8 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
         csnn_add_forward((size_t)node->c * hw, a, b, y, ith, nth);
         break;
       case CSNN__NODE_MUL_CH:
+        if (node->fused)
+          continue; /* Applied to the next convolution's weights. */
         csnn_mul_channel_forward(1, node->c, hw, a, b, y, ith, nth);
         break;
       case CSNN__NODE_CONCAT:

@@ -289,19 +289,26 @@ depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int p
     float *row = pad_buf + (size_t)y * (size_t)pitch;
     int iy = y - d->pad_h;
 
+    /* Only the padding must be zero: what lies beyond a row's padded width is read by output
+     * lanes that are never stored (the arena holds finite floats there). */
     if (iy < 0 || iy >= d->h_in) {
-      memset(row, 0, (size_t)pitch * sizeof(float));
+      if (d->stride_w == 1) {
+        memset(row, 0, (size_t)wp * sizeof(float));
+      } else {
+        memset(row, 0, (size_t)(wp + 1) / 2 * sizeof(float));
+        memset(row + odd_off, 0, (size_t)(wp + 1) / 2 * sizeof(float));
+      }
       continue;
     }
     if (d->stride_w == 1) {
       memset(row, 0, (size_t)d->pad_w * sizeof(float));
       memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-      memset(row + d->pad_w + d->w_in, 0, (size_t)(pitch - d->pad_w - d->w_in) * sizeof(float));
+      memset(row + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in) * sizeof(float));
       continue;
     }
     memset(line, 0, (size_t)d->pad_w * sizeof(float));
     memcpy(line + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 64) * sizeof(float));
+    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 1) * sizeof(float));
     for (int j = 0; j < (wp + 1) / 2; j += 16) {
       __m512 a = _mm512_loadu_ps(line + 2 * j), b = _mm512_loadu_ps(line + 2 * j + 16);
       _mm512_storeu_ps(row + j, _mm512_permutex2var_ps(a, even, b));
