@@ -312,8 +312,8 @@ test_errors(void)
   g_assert_no_error(error);
   assert_fails(1, "bad.csv:3: p_cts 'seven' is not a number", "evaluate", "--scores", bad, NULL);
   assert_fails(1, "missing.csv", "evaluate", "--scores", missing, NULL);
-  assert_fails(1, "not available yet", "evaluate", "--study", "study.json", "--model", "a.st",
-               NULL);
+  assert_fails(1, "missing-study.json", "evaluate", "--study", "missing-study.json", "--model",
+               "a.st", NULL);
   assert_fails(2, "give --scores", "evaluate", NULL);
   assert_fails(2, "--threshold", "evaluate", "--scores", bad, "--threshold", "1.5", NULL);
   assert_fails(2, "--replicates", "evaluate", "--scores", bad, "--replicates", "-1", NULL);
