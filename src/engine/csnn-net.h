@@ -15,14 +15,21 @@
  *   csnn_net_classify(net, &crop, 1, logits, &p_cts, NULL, NULL);
  *   csnn_net_free(net);
  *
- * Weight file metadata ("__metadata__" of the safetensors file, all values strings):
+ * Weight file metadata ("__metadata__" of the safetensors file, all values strings; read by
+ * csnn_model_meta_read() of csnn-models.h, which takes lists as JSON or comma-separated text):
  *   "arch"        torchvision's name: "squeezenet1_1", "mobilenet_v2" or "efficientnet_b0".
- *   "classes"     JSON list of class names by index, e.g. ["control","cts"]; index 1 is CTS.
+ *   "classes"     class names by index, e.g. ["control","cts"]; the class "cts" (else index 1)
+ *                 is the one p(CTS) reports.
  *   "input_size"  side of the square network input in pixels, e.g. "224".
- *   "mean", "std" JSON lists of three numbers applied after x/255 (ImageNet's when absent).
+ *   "mean", "std" three numbers each, applied after x/255 (ImageNet's when absent).
  *   "trained_on"  what the weights were trained on (e.g. "synthetic phantom sweeps").
- *   "provenance"  how they were made: command, date, version, seed.
- *   Others (e.g. "model_card", "study_hash", "epochs") are kept and listed, never interpreted.
+ *   "provenance"  how they were made (also "command", "date", "carpalscope_version").
+ *   Others are kept (csnn_net_metadata()) and never interpreted.
+ * The number of classes is the first dimension of classifier.1.weight. PyTorch's
+ * num_batches_tracked counters may be present and are ignored.
+ *
+ * Threads: csnn_net_forward() and csnn_net_classify() run on the engine's pool (csnn-pool.h);
+ * calls on one network are serialised. An image's logits do not depend on the rest of its batch.
  */
 #pragma once
 
