@@ -7,9 +7,18 @@
  * it, so results do not depend on how work is split.
  */
 #include <immintrin.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csnn-simd.h"
+
+static int force_portable;
+
+void
+csnn__force_portable(int portable)
+{
+  force_portable = portable;
+}
 
 int
 csnn__have_avx512(void)
@@ -17,10 +26,14 @@ csnn__have_avx512(void)
   static int cached = -1;
 
   if (cached < 0) {
+    /* CSNN_DISABLE_AVX512=1 in the environment runs the portable path on any machine. */
+    const char *disable = getenv("CSNN_DISABLE_AVX512");
+
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") &&
+             (disable == NULL || disable[0] == '\0' || disable[0] == '0');
   }
-  return cached;
+  return cached && !force_portable;
 }
 
 size_t

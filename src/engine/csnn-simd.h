@@ -18,8 +18,12 @@
 /* Rows per packed weight panel. */
 #define CSNN_GEMM_MR 8
 
-/* Returns nonzero when the AVX-512 kernels can run on this CPU. */
+/* Returns nonzero when the AVX-512 kernels can run on this CPU (and are not switched off). */
 int csnn__have_avx512(void);
+
+/* Switches the AVX-512 kernels off (nonzero) or back on, for tests of the portable path; only
+ * for operators called directly (a network packs its weights for the path of its first run). */
+void csnn__force_portable(int portable);
 
 /* Returns the floats of @m x @k weights packed in panels of CSNN_GEMM_MR rows. */
 size_t csnn__gemm_packed_floats(int m, int k);

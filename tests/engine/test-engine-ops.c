@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "csnn-ops.h"
+#include "csnn-simd.h"
 #include "csnn-tensor.h"
 
 static float *
@@ -82,10 +83,11 @@ conv_ref(const csnn_conv2d_desc *d, int n, const float *x, const float *w, const
 }
 
 static void
-test_conv2d(void)
+test_conv2d(gconstpointer portable)
 {
   GRand *rng = g_rand_new_with_seed(11);
 
+  csnn__force_portable(portable != NULL);
   for (int trial = 0; trial < 60; trial++) {
     static const csnn_act acts[] = { CSNN_ACT_NONE, CSNN_ACT_RELU, CSNN_ACT_RELU6, CSNN_ACT_SILU,
                                      CSNN_ACT_SIGMOID };
@@ -158,6 +160,7 @@ test_conv2d(void)
     g_free(scratch);
   }
   g_rand_free(rng);
+  csnn__force_portable(0);
 }
 
 static void
@@ -265,10 +268,11 @@ pool_ref(const csnn_pool2d_desc *d, int n, const float *x, double *y)
 }
 
 static void
-test_pool2d(void)
+test_pool2d(gconstpointer portable)
 {
   GRand *rng = g_rand_new_with_seed(3);
 
+  csnn__force_portable(portable != NULL);
   for (int trial = 0; trial < 40; trial++) {
     csnn_pool2d_desc d = { .kind = trial % 2 ? CSNN_POOL_AVG : CSNN_POOL_MAX };
     size_t nx, ny;
@@ -298,6 +302,7 @@ test_pool2d(void)
     g_free(want);
   }
   g_rand_free(rng);
+  csnn__force_portable(0);
 }
 
 static void
@@ -459,10 +464,12 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  g_test_add_func("/engine/ops/conv2d", test_conv2d);
+  g_test_add_data_func("/engine/ops/conv2d", NULL, test_conv2d);
+  g_test_add_data_func("/engine/ops/conv2d-portable", "portable", test_conv2d);
   g_test_add_func("/engine/ops/conv2d-bad-shapes", test_conv2d_bad_shapes);
   g_test_add_func("/engine/ops/bn-fold", test_bn_fold);
-  g_test_add_func("/engine/ops/pool2d", test_pool2d);
+  g_test_add_data_func("/engine/ops/pool2d", NULL, test_pool2d);
+  g_test_add_data_func("/engine/ops/pool2d-portable", "portable", test_pool2d);
   g_test_add_func("/engine/ops/pool2d-squeezenet-sizes", test_pool2d_squeezenet_sizes);
   g_test_add_func("/engine/ops/adaptive-and-global", test_adaptive_and_global);
   g_test_add_func("/engine/ops/elementwise", test_elementwise);
