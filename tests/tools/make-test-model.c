@@ -1,4 +1,4 @@
-/* make-test-model.c — write a randomly initialised network for GUI tests that need a model
+/* make-test-model.c — write a randomly initialised network for tests that need a model
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
