@@ -1,4 +1,4 @@
-/* cs-cli-report.c — carpalscope-cli report
+/* cs-cli-report.c — carpalscope-cli report: case reports (PDF, panel PNGs) and study reports
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,8 +6,256 @@
 
 #include "cs-cli.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#include "cs-analysis.h"
+#include "cs-report.h"
+
+#define NAME "report"
+
+static void
+progress_cb(double fraction, const char *step, gpointer user_data)
+{
+  const gboolean *quiet = user_data;
+
+  if (!*quiet)
+    fprintf(stderr, "\rcarpalscope-cli report: %3.0f %% %-28s", fraction * 100, step);
+}
+
+/* Analyses the cases of @study that have no current result of @model (--analyse): the results
+ * live in memory for this report only, study.json is not changed. */
+static gboolean
+analyse_missing(CsStudy *study, const char *model_id, CsCase *only, gboolean quiet, GError **error)
+{
+  g_autoptr(CsModel) model = cs_model_load(model_id, error);
+
+  if (model == NULL)
+    return FALSE;
+  for (guint i = 0; i < cs_study_get_n_cases(study); i++) {
+    CsCase *c = cs_study_get_case(study, i);
+    const CsModelResult *old = cs_case_find_result(c, cs_model_get_sha256(model));
+    g_autofree char *path = NULL;
+    g_autoptr(CsSweep) sweep = NULL;
+    g_autoptr(CsModelResult) result = NULL;
+
+    if ((only != NULL && c != only) || (old != NULL && !cs_case_result_is_stale(c, old, NULL)))
+      continue;
+    if (!quiet)
+      fprintf(stderr, "\rcarpalscope-cli report: analysing %s (%u / %u)   ", cs_case_get_id(c),
+              i + 1, cs_study_get_n_cases(study));
+    path = cs_study_dup_sweep_path(study, c);
+    if (path == NULL || cs_case_get_n_roi_keyframes(c) == 0)
+      continue;
+    sweep = cs_sweep_open(path, error);
+    if (sweep == NULL)
+      return FALSE;
+    result = cs_analyse_case(sweep, c, model, 0.5, -1, -1, NULL, NULL, NULL, error);
+    if (result == NULL || !cs_case_set_result(c, result, error))
+      return FALSE;
+  }
+  if (!quiet)
+    fprintf(stderr, "\n");
+  return TRUE;
+}
+
 int
 cs_cli_report(int argc, char **argv)
 {
-  return cs_cli_not_available("report", "the report layer (issue #8)");
+  g_autofree char *study_path = NULL, *case_id = NULL, *out = NULL, *paper = NULL;
+  g_autofree char *format_text = NULL, *png_dir = NULL, *split_text = NULL, *seed_text = NULL;
+  g_autofree char *date = NULL;
+  g_auto(GStrv) models = NULL;
+  gboolean real_id = FALSE, study_report = FALSE, no_explain = FALSE, no_gradcam = FALSE;
+  gboolean quiet = FALSE, analyse = FALSE;
+  int png_size = 1920, samples = 0, replicates = -1;
+  const GOptionEntry entries[] = {
+    { "study", 0, 0, G_OPTION_ARG_FILENAME, &study_path, "The study (required)", "study.json" },
+    { "case", 0, 0, G_OPTION_ARG_STRING, &case_id, "The case to report on", "ID" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "The report file to write", "FILE" },
+    { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models,
+      "Model (installed id or file) whose cached result and explanations to show; repeat for a "
+      "study report",
+      "ID" },
+    { "paper", 0, 0, G_OPTION_ARG_STRING, &paper, "Paper size: a4 (default) or letter",
+      "a4|letter" },
+    { "real-id", 0, 0, G_OPTION_ARG_NONE, &real_id,
+      "Print case ids as recorded instead of pseudonyms", NULL },
+    { "png-panels", 0, 0, G_OPTION_ARG_FILENAME, &png_dir,
+      "Also write the explanation panels as a PNG into DIR (for slides)", "DIR" },
+    { "png-size", 0, 0, G_OPTION_ARG_INT, &png_size,
+      "Width of the panel PNG in pixels (default 1920)", "N" },
+    { "no-explain", 0, 0, G_OPTION_ARG_NONE, &no_explain, "Leave the explanation panels out",
+      NULL },
+    { "no-gradcam", 0, 0, G_OPTION_ARG_NONE, &no_gradcam, "Leave the Grad-CAM panel out", NULL },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "LIME samples (default 1000)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
+      "Seed of LIME (case report) or of the bootstrap (study report)", "N" },
+    { "study-report", 0, 0, G_OPTION_ARG_NONE, &study_report,
+      "Write the study report (Table 1, ROC, CSA by group, hands) instead of a case report", NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_text,
+      "Study report format: pdf (default), csv or json", "pdf|csv|json" },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split_text,
+      "Hands of the study report: test (default) or all", "test|all" },
+    { "replicates", 0, 0, G_OPTION_ARG_INT, &replicates,
+      "Bootstrap replicates of the study report (default 2000)", "N" },
+    { "analyse", 0, 0, G_OPTION_ARG_NONE, &analyse,
+      "First analyse the cases that have no current result of --model (kept in memory only)",
+      NULL },
+    { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Date printed on the report (default today)",
+      "YYYY-MM-DD" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context =
+      g_option_context_new("- write a case report (PDF) or a study report (PDF, CSV, JSON)");
+  g_autoptr(CsStudy) study = NULL;
+  CsReportOptions options;
+  CsReportFormat format = CS_REPORT_FORMAT_PDF;
+  CsSplit split = CS_SPLIT_TEST;
+  GError *error = NULL;
+  guint64 seed = 0;
+  gboolean has_seed = FALSE;
+
+  g_option_context_add_main_entries(context, entries, NULL);
+  g_option_context_set_description(
+      context,
+      "A case report shows the case's cached result of --model (default: its first cached\n"
+      "result), the representative frame with the ROI, the per-frame p(CTS), the explanation\n"
+      "panels (computed now), the CSA tracings, nerve conduction and stage, and the model's\n"
+      "identity; whatever is missing is said in the report. Case ids are pseudonymised unless\n"
+      "--real-id is given. A study report (--study-report --model ID ...) evaluates the cached\n"
+      "results with bootstrap intervals, ROC/AUC, DeLong and Mann-Whitney.\n"
+      "For research and teaching, not a medical device.");
+  if (!cs_cli_parse(context, &argc, &argv, NAME))
+    return CS_CLI_USAGE;
+  if (argc > 1)
+    return cs_cli_usage_error(NAME, "unexpected argument '%s'", argv[1]);
+  if (study_path == NULL)
+    return cs_cli_usage_error(NAME, "--study is required");
+  if (out == NULL)
+    return cs_cli_usage_error(NAME, "--out is required");
+  cs_report_options_init(&options);
+  if (paper != NULL && !cs_report_paper_from_string(paper, &options.paper))
+    return cs_cli_usage_error(NAME, "--paper must be a4 or letter, not '%s'", paper);
+  if (format_text != NULL && !cs_report_format_from_string(format_text, &format))
+    return cs_cli_usage_error(NAME, "--format must be pdf, csv or json, not '%s'", format_text);
+  if (png_size < 200 || png_size > 8000)
+    return cs_cli_usage_error(NAME, "--png-size %d is not in 200..8000", png_size);
+  if (samples != 0 && (samples < 2 || samples > 1000000))
+    return cs_cli_usage_error(NAME, "--samples %d is not in 2..1000000", samples);
+  if (replicates != -1 && (replicates < 0 || replicates > 1000000))
+    return cs_cli_usage_error(NAME, "--replicates %d is not in 0..1000000", replicates);
+  if (seed_text != NULL) {
+    char *end = NULL;
+
+    errno = 0;
+    seed = g_ascii_strtoull(seed_text, &end, 10);
+    if (!g_ascii_isdigit(seed_text[0]) || errno != 0 || *end != '\0' || seed > G_MAXINT64)
+      return cs_cli_usage_error(NAME, "--seed '%s' is not a whole number in 0..2^63-1", seed_text);
+    has_seed = TRUE;
+  }
+  if (date != NULL) {
+    g_autoptr(GDate) d = g_date_new();
+
+    g_date_set_parse(d, date);
+    if (strlen(date) != 10 || date[4] != '-' || date[7] != '-' || !g_date_valid(d))
+      return cs_cli_usage_error(NAME, "--date '%s' is not a date YYYY-MM-DD", date);
+  }
+  if (split_text != NULL) {
+    if (g_strcmp0(split_text, "all") == 0)
+      split = CS_SPLIT_UNASSIGNED;
+    else if (g_strcmp0(split_text, "test") != 0)
+      return cs_cli_usage_error(NAME, "--split must be test or all, not '%s'", split_text);
+  }
+  if (study_report) {
+    if (case_id != NULL)
+      return cs_cli_usage_error(NAME, "--study-report reports on the whole study: drop --case");
+    if (models == NULL || models[0] == NULL)
+      return cs_cli_usage_error(NAME, "--study-report needs at least one --model");
+    if (png_dir != NULL)
+      return cs_cli_usage_error(NAME, "--png-panels belongs to a case report");
+  } else {
+    if (case_id == NULL)
+      return cs_cli_usage_error(NAME, "--case is required (or --study-report)");
+    if (models != NULL && g_strv_length(models) > 1)
+      return cs_cli_usage_error(NAME, "a case report shows one --model");
+    if (format != CS_REPORT_FORMAT_PDF)
+      return cs_cli_usage_error(NAME, "a case report is a PDF; --format is for --study-report");
+    if (split_text != NULL || replicates != -1)
+      return cs_cli_usage_error(NAME, "--split and --replicates are for --study-report");
+    if (png_dir != NULL && no_explain)
+      return cs_cli_usage_error(NAME, "--png-panels needs the panels: drop --no-explain");
+  }
+  if (analyse && (models == NULL || models[0] == NULL))
+    return cs_cli_usage_error(NAME, "--analyse needs --model");
+
+  options.real_id = real_id;
+  options.explain = !no_explain;
+  options.gradcam = !no_gradcam;
+  options.date = date;
+  if (samples != 0)
+    options.lime.n_samples = samples;
+  if (has_seed)
+    options.lime.seed = seed;
+
+  study = cs_study_load(study_path, &error);
+  if (study == NULL)
+    return cs_cli_fail_error(error);
+
+  if (study_report) {
+    g_autoptr(CsStudyReport) report = NULL;
+    CsEvaluateOptions evaluate;
+
+    cs_evaluate_options_init(&evaluate);
+    if (replicates != -1)
+      evaluate.replicates = (guint)replicates;
+    if (has_seed)
+      evaluate.seed = seed;
+    if (analyse) {
+      for (guint m = 0; models[m] != NULL; m++)
+        if (!analyse_missing(study, models[m], NULL, quiet, &error))
+          return cs_cli_fail_error(error);
+    }
+    report = cs_study_report_build(study, (const char *const *)models, split, &evaluate, &options,
+                                   NULL, &error);
+    if (report == NULL || !cs_study_report_write(report, format, out, &error))
+      return cs_cli_fail_error(error);
+    printf("%s\n", out);
+  } else {
+    CsCase *c = cs_study_find_case(study, case_id);
+    g_autoptr(CsCaseReport) report = NULL;
+
+    if (c == NULL)
+      return cs_cli_fail("%s has no case '%s'", study_path, case_id);
+    if (analyse && !analyse_missing(study, models[0], c, quiet, &error))
+      return cs_cli_fail_error(error);
+    report = cs_case_report_build(study, c, models != NULL ? models[0] : NULL, &options, NULL,
+                                  progress_cb, &quiet, &error);
+    if (!quiet)
+      fprintf(stderr, "\n");
+    if (report == NULL || !cs_case_report_write_pdf(report, out, &error))
+      return cs_cli_fail_error(error);
+    printf("%s\n", out);
+    for (const char *const *m = cs_case_report_get_missing(report); *m != NULL; m++)
+      fprintf(stderr, "carpalscope-cli report: note: %s\n", *m);
+    if (png_dir != NULL) {
+      g_autofree char *name = NULL;
+      g_autofree char *png = NULL;
+
+      if (!cs_case_report_has_panels(report))
+        return cs_cli_fail("case %s has no explanation panels to write as PNG (see the notes "
+                           "above)",
+                           case_id);
+      if (g_mkdir_with_parents(png_dir, 0755) != 0)
+        return cs_cli_fail("cannot create %s: %s", png_dir, g_strerror(errno));
+      name = g_strdup_printf("%s-panels.png", cs_case_report_get_display_id(report));
+      png = g_build_filename(png_dir, name, NULL);
+      if (!cs_case_report_write_panels_png(report, png, png_size, &error))
+        return cs_cli_fail_error(error);
+      printf("%s\n", png);
+    }
+  }
+  return fflush(stdout) == 0 ? CS_CLI_OK : cs_cli_fail("cannot write to standard output");
 }

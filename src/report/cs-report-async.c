@@ -1,0 +1,202 @@
+/* cs-report-async.c — writing a case report in a worker thread, for the GUI's Export action
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "cs-error.h"
+#include "cs-report.h"
+
+/* Progress crosses to the caller's main context through one pending idle at a time: the worker
+ * updates the latest value under a lock and schedules an idle only when none is waiting. */
+typedef struct {
+  gatomicrefcount ref_count;
+  GMutex lock;
+  double fraction;
+  char *step;
+  gboolean pending;
+  GMainContext *context;
+  CsReportProgressFunc func;
+  gpointer data;
+  GDestroyNotify destroy;
+} ProgressRelay;
+
+typedef struct {
+  char *study_data;
+  gsize study_length;
+  char *study_dir;
+  char *study_name;
+  char *case_id;
+  char *model;
+  char *path;
+  char *date;
+  CsReportOptions options;
+  ProgressRelay *relay;
+} WriteJob;
+
+static ProgressRelay *
+relay_ref(ProgressRelay *relay)
+{
+  g_atomic_ref_count_inc(&relay->ref_count);
+  return relay;
+}
+
+static void
+relay_unref(ProgressRelay *relay)
+{
+  if (!g_atomic_ref_count_dec(&relay->ref_count))
+    return;
+  if (relay->destroy != NULL)
+    relay->destroy(relay->data);
+  g_free(relay->step);
+  g_main_context_unref(relay->context);
+  g_mutex_clear(&relay->lock);
+  g_free(relay);
+}
+
+static gboolean
+relay_dispatch_cb(gpointer user_data)
+{
+  ProgressRelay *relay = user_data;
+  g_autofree char *step = NULL;
+  double fraction;
+
+  g_mutex_lock(&relay->lock);
+  relay->pending = FALSE;
+  fraction = relay->fraction;
+  step = g_strdup(relay->step);
+  g_mutex_unlock(&relay->lock);
+  relay->func(fraction, step, relay->data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+relay_progress_cb(double fraction, const char *step, gpointer user_data)
+{
+  ProgressRelay *relay = user_data;
+  gboolean schedule;
+
+  g_mutex_lock(&relay->lock);
+  relay->fraction = fraction;
+  g_free(relay->step);
+  relay->step = g_strdup(step);
+  schedule = !relay->pending;
+  relay->pending = TRUE;
+  g_mutex_unlock(&relay->lock);
+  if (schedule)
+    g_main_context_invoke_full(relay->context, G_PRIORITY_DEFAULT, relay_dispatch_cb,
+                               relay_ref(relay), (GDestroyNotify)relay_unref);
+}
+
+static void
+write_job_free(gpointer data)
+{
+  WriteJob *job = data;
+
+  g_free(job->study_data);
+  g_free(job->study_dir);
+  g_free(job->study_name);
+  g_free(job->case_id);
+  g_free(job->model);
+  g_free(job->path);
+  g_free(job->date);
+  if (job->relay != NULL)
+    relay_unref(job->relay);
+  g_free(job);
+}
+
+static void
+write_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) study = NULL;
+  CsCase *c;
+
+  study =
+      cs_study_load_from_data(job->study_data, (gssize)job->study_length, job->study_dir, &error);
+  if (study == NULL) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  if (job->study_name != NULL)
+    cs_study_set_name(study, job->study_name);
+  c = cs_study_find_case(study, job->case_id);
+  if (c == NULL) {
+    g_task_return_new_error(task, CS_ERROR, CS_ERROR_NOT_FOUND, "the study has no case “%s”",
+                            job->case_id);
+    return;
+  }
+  if (!cs_report_write_case(study, c, job->model, &job->options, job->path, cancellable,
+                            job->relay != NULL ? relay_progress_cb : NULL, job->relay, &error)) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  /* A cancel that came after the file was written still leaves no file, as promised. */
+  if (g_cancellable_set_error_if_cancelled(cancellable, &error)) {
+    g_unlink(job->path);
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  g_task_return_boolean(task, TRUE);
+}
+
+void
+cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
+                           const CsReportOptions *options, const char *path,
+                           GCancellable *cancellable, CsReportProgressFunc progress,
+                           gpointer progress_data, GDestroyNotify progress_destroy,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  WriteJob *job;
+  const char *name;
+
+  g_return_if_fail(CS_IS_STUDY(study));
+  g_return_if_fail(CS_IS_CASE(c));
+  g_return_if_fail(path != NULL);
+
+  task = g_task_new(NULL, cancellable, callback, user_data);
+  g_task_set_source_tag(task, cs_report_write_case_async);
+  job = g_new0(WriteJob, 1);
+  /* The worker reads a copy of the study made now: the window may go on editing it. */
+  job->study_data = cs_study_to_data(study, &job->study_length);
+  job->study_dir = g_strdup(cs_study_get_dir(study));
+  name = cs_study_get_name(study);
+  if (name != NULL && *name != '\0')
+    job->study_name = g_strdup(name);
+  else if (cs_study_get_dir(study) != NULL)
+    job->study_name = g_path_get_basename(cs_study_get_dir(study));
+  job->case_id = g_strdup(cs_case_get_id(c));
+  job->model = g_strdup(model);
+  job->path = g_strdup(path);
+  if (options != NULL)
+    job->options = *options;
+  else
+    cs_report_options_init(&job->options);
+  job->date = g_strdup(job->options.date);
+  job->options.date = job->date;
+  if (progress != NULL) {
+    job->relay = g_new0(ProgressRelay, 1);
+    g_atomic_ref_count_init(&job->relay->ref_count);
+    g_mutex_init(&job->relay->lock);
+    job->relay->context = g_main_context_ref_thread_default();
+    job->relay->func = progress;
+    job->relay->data = progress_data;
+    job->relay->destroy = progress_destroy;
+  } else if (progress_destroy != NULL) {
+    progress_destroy(progress_data);
+  }
+  g_task_set_task_data(task, job, write_job_free);
+  g_task_run_in_thread(task, write_worker);
+}
+
+gboolean
+cs_report_write_case_finish(GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
+  g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == cs_report_write_case_async, FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}
