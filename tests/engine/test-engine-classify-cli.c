@@ -8,6 +8,7 @@
  * PyTorch comparison test shares them); without torch the test skips.
  */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -159,6 +160,76 @@ test_errors(void)
   }
 }
 
+static void
+test_sweep(void)
+{
+  g_autofree char *model = NULL, *dir = NULL, *sweep = NULL, *out = NULL, *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  double sum = 0.0;
+
+  if (!have_reference) {
+    g_test_skip("python3-torch, python3-torchvision or python3-pil is not installed");
+    return;
+  }
+  model = g_strdup_printf("%s/squeezenet1_1.safetensors", ref_dir);
+  dir = g_dir_make_tmp("csnn-sweep-XXXXXX", &error);
+  g_assert_no_error(error);
+  sweep = g_build_filename(dir, "sweep.mkv", NULL);
+  {
+    const char *argv[] = {
+      "ffmpeg",   "-v",      "error", "-y",
+      "-f",       "lavfi",   "-i",    "testsrc=size=160x120:rate=10:duration=0.8",
+      "-pix_fmt", "yuv420p", sweep,   NULL
+    };
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                      &wait_status, NULL) ||
+        !g_spawn_check_wait_status(wait_status, NULL)) {
+      g_test_skip("ffmpeg could not make a test sweep");
+      g_rmdir(dir);
+      return;
+    }
+  }
+  {
+    /* A sweep needs a region. */
+    const char *args[] = { "classify", "--model", model, sweep, NULL };
+    g_autofree char *o = NULL, *e = NULL;
+    g_assert_cmpint(run_cli(args, &o, &e), ==, 1);
+    g_assert_nonnull(strstr(e, "--roi"));
+  }
+  {
+    const char *args[] = { "classify", "--model", model,    "--roi", "20,10,100,90",
+                           "--frames", "2:5",     "--json", sweep,   NULL };
+    g_assert_cmpint(run_cli(args, &out, &err), ==, 0);
+  }
+  lines = g_strsplit(g_strstrip(out), "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, 4);
+  for (int i = 0; i < 4; i++) {
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *obj;
+
+    g_assert_true(json_parser_load_from_data(parser, lines[i], -1, NULL));
+    obj = json_node_get_object(json_parser_get_root(parser));
+    g_assert_cmpstr(json_object_get_string_member(obj, "input"), ==, sweep);
+    if (i < 3) {
+      g_assert_cmpint(json_object_get_int_member(obj, "frame"), ==, 2 + i);
+      sum += json_object_get_double_member(obj, "p_cts");
+    } else {
+      JsonObject *summary = json_object_get_object_member(obj, "summary");
+
+      g_assert_nonnull(summary);
+      g_assert_cmpint(json_object_get_int_member(summary, "frames"), ==, 3);
+      g_assert_cmpfloat_with_epsilon(json_object_get_double_member(summary, "mean_p_cts"), sum / 3,
+                                     1e-6);
+      g_assert_cmpstr(json_object_get_string_member(summary, "label"), ==,
+                      sum / 3 >= 0.5 ? "cts" : "control");
+    }
+  }
+  g_unlink(sweep);
+  g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -170,6 +241,7 @@ main(int argc, char **argv)
   g_test_add_data_func("/engine/classify-cli/mobilenet_v2", "mobilenet_v2", test_png);
   g_test_add_data_func("/engine/classify-cli/efficientnet_b0", "efficientnet_b0", test_png);
   g_test_add_func("/engine/classify-cli/errors", test_errors);
+  g_test_add_func("/engine/classify-cli/sweep", test_sweep);
   status = g_test_run();
   g_free(ref_dir);
   return status;
