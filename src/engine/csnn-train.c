@@ -11,8 +11,10 @@
 #include "csnn-train.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "csnn-net-private.h"
 #include "csnn-pool.h"
@@ -47,6 +49,10 @@ struct csnn_trainer {
   size_t scratch_floats;
   float *dlogits;
   float *class_weights;
+  float *packed;         /* Packed weights of every convolution, repacked before each pass. */
+  size_t *packed_offset; /* Per node. */
+  double prof[2][8];     /* Seconds per node kind, forward and backward (CSNN_TRAIN_PROFILE). */
+  int profile;
   uint64_t rng;
   int dropout;
   int training; /* Batch statistics and dropout (1) or inference mode (0). */
@@ -73,6 +79,8 @@ rng_uniform(uint64_t *s)
 
 typedef enum {
   JOB_CONV_FWD,
+  JOB_CONV_FWD_PACKED,
+  JOB_PACK,
   JOB_BN_TRAIN,
   JOB_BN_EVAL,
   JOB_ACT,
@@ -125,6 +133,18 @@ run_job(void *data, int ith, int nth)
   switch (j->kind) {
     case JOB_CONV_FWD:
       csnn_conv2d_forward(&node->conv, j->n, j->a, j->b, j->c, j->o1, scratch, ith, nth);
+      break;
+    case JOB_CONV_FWD_PACKED:
+      csnn_conv2d_forward_packed(&node->conv, j->n, j->a, j->b, j->c, j->o1, scratch, ith, nth);
+      break;
+    case JOB_PACK:
+      /* Convolutions split between the threads by node. */
+      for (int i = 0; i < net->n_nodes; i++) {
+        const csnn__node *nd = &net->nodes[i];
+        if (nd->op == CSNN__NODE_CONV && i % nth == ith)
+          csnn_conv2d_pack(&nd->conv, net->params[nd->p_weight].data,
+                           j->t->packed + j->t->packed_offset[i]);
+      }
       break;
     case JOB_BN_TRAIN:
       csnn_bn_forward_train(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
@@ -276,7 +296,7 @@ int
 csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out)
 {
   csnn_trainer *t;
-  size_t total = 0, biggest = 0, grad_total = 0, scratch = 1;
+  size_t total = 0, biggest = 0, grad_total = 0, scratch = 1, packed_total = 16;
   float *p;
 
   *out = NULL;
@@ -290,9 +310,10 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
   t->dropout = 1;
   t->training = 1;
   t->rng = 0x5eed;
+  /* A pool of one thread still matters: making it switches OpenBLAS to one thread. */
   if (n_threads == 0) {
     t->pool = csnn_pool_default();
-  } else if (n_threads > 1) {
+  } else {
     t->pool = csnn_pool_new(n_threads);
     t->own_pool = 1;
   }
@@ -301,8 +322,10 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
   t->grad_of = calloc(net->n_params, sizeof *t->grad_of);
   t->trainable = calloc(net->n_params, 1);
   t->dlogits = calloc((size_t)max_batch * (size_t)net->num_classes, sizeof(float));
+  t->packed_offset = calloc((size_t)net->n_nodes, sizeof *t->packed_offset);
+  t->profile = getenv("CSNN_TRAIN_PROFILE") != NULL;
   if (t->st == NULL || t->grad_of == NULL || t->trainable == NULL || t->dlogits == NULL ||
-      (n_threads > 1 && t->pool == NULL)) {
+      t->packed_offset == NULL || t->pool == NULL) {
     csnn_trainer_free(t);
     return csnn_set_error(CSNN_ERR_NOMEM, "trainer: out of memory");
   }
@@ -318,6 +341,8 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
       biggest = s;
     if (node->op == CSNN__NODE_CONV) {
       size_t f = csnn_conv2d_scratch_floats(&node->conv);
+      t->packed_offset[i] = packed_total;
+      packed_total += (csnn_conv2d_packed_floats(&node->conv) + 15) & ~(size_t)15;
       size_t g = csnn_conv2d_backward_scratch_floats(&node->conv);
       if (conv_needs_z(node))
         total += s;
@@ -344,7 +369,8 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
   }
   t->store = calloc(total, sizeof(float));
   t->grads = calloc(grad_total ? grad_total : 1, sizeof(float));
-  if (t->store == NULL || t->grads == NULL) {
+  t->packed = aligned_alloc(64, packed_total * sizeof(float));
+  if (t->store == NULL || t->grads == NULL || t->packed == NULL) {
     csnn_trainer_free(t);
     return csnn_set_error(CSNN_ERR_NOMEM, "trainer: cannot allocate %zu MB of activations",
                           total * sizeof(float) >> 20);
@@ -412,6 +438,16 @@ csnn_trainer_free(csnn_trainer *t)
   free(t->trainable);
   free(t->dlogits);
   free(t->class_weights);
+  if (t->profile) {
+    static const char *names[] = {
+      "input", "conv", "pool", "gap", "add", "mul", "concat", "linear"
+    };
+    for (int k = 0; k < 8; k++)
+      fprintf(stderr, "csnn train profile: %-7s forward %8.3f s  backward %8.3f s\n", names[k],
+              t->prof[0][k], t->prof[1][k]);
+  }
+  free(t->packed_offset);
+  free(t->packed);
   free(t->store);
   free(t->grads);
   free(t);
@@ -515,9 +551,9 @@ forward_node(csnn_trainer *t, int i, int n)
         csnn__node plain = *node;
         plain.conv.act = CSNN_ACT_NONE;
         j.node = &plain;
-        j.kind = JOB_CONV_FWD;
+        j.kind = JOB_CONV_FWD_PACKED;
         j.a = x;
-        j.b = param_data(t, node->p_weight);
+        j.b = t->packed + t->packed_offset[i];
         j.c = param_data(t, node->p_bias);
         j.o1 = s->z;
         run(t, &j);
@@ -548,9 +584,9 @@ forward_node(csnn_trainer *t, int i, int n)
           run(t, &j);
         }
       } else {
-        j.kind = JOB_CONV_FWD;
+        j.kind = JOB_CONV_FWD_PACKED;
         j.a = x;
-        j.b = param_data(t, node->p_weight);
+        j.b = t->packed + t->packed_offset[i];
         j.c = param_data(t, node->p_bias);
         j.o1 = s->out;
         run(t, &j);
@@ -609,12 +645,28 @@ forward_node(csnn_trainer *t, int i, int n)
   }
 }
 
+static double
+now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void
 forward(csnn_trainer *t, const float *input, int n)
 {
+  job pack = { .kind = JOB_PACK };
+
+  /* The weights changed since the last pass: pack them for the forward kernels. */
+  run(t, &pack);
   memcpy(t->st[0].out, input, node_size(&t->net->nodes[0]) * (size_t)n * sizeof(float));
-  for (int i = 1; i < t->net->n_nodes; i++)
+  for (int i = 1; i < t->net->n_nodes; i++) {
+    double t0 = t->profile ? now() : 0.0;
     forward_node(t, i, n);
+    if (t->profile)
+      t->prof[0][t->net->nodes[i].op] += now() - t0;
+  }
 }
 
 /* ---- backward ---- */
@@ -822,8 +874,12 @@ backward(csnn_trainer *t, int n, int lowest, int params)
     for (size_t i = 0; i < net->n_params; i++)
       if (t->grad_of[i] != NULL)
         memset(t->grad_of[i], 0, net->params[i].numel * sizeof(float));
-  for (int i = last; i >= end; i--)
+  for (int i = last; i >= end; i--) {
+    double t0 = t->profile ? now() : 0.0;
     backward_node(t, i, n, lowest, params);
+    if (t->profile)
+      t->prof[1][net->nodes[i].op] += now() - t0;
+  }
 }
 
 int
@@ -855,6 +911,65 @@ csnn_trainer_step(csnn_trainer *t, const float *input, int n, const int *labels,
   }
   backward(t, n, 1, 1);
   return CSNN_OK;
+}
+
+/* ---- initialisation ---- */
+
+static double
+rng_normal(uint64_t *s)
+{
+  double u1 = ((double)(rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
+  double u2 = (double)(rng_next(s) >> 11) / 9007199254740992.0;
+  return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+void
+csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
+{
+  uint64_t rng = seed ^ 0x1d8e4e27c47d124full;
+  int squeeze = strcmp(net->arch, "squeezenet1_1") == 0;
+  int effnet = strcmp(net->arch, "efficientnet_b0") == 0;
+
+  for (size_t i = 0; i < net->n_params; i++) {
+    csnn_param *p = &net->params[i];
+    int classifier = strncmp(p->name, "classifier.", 11) == 0;
+
+    if (only_prefix != NULL && strncmp(p->name, only_prefix, strlen(only_prefix)) != 0)
+      continue;
+    if (p->ndim == 4) {
+      double receptive = (double)(p->shape[2] * p->shape[3]);
+      if (squeeze && classifier) {
+        for (size_t k = 0; k < p->numel; k++)
+          p->data[k] = (float)(0.01 * rng_normal(&rng));
+      } else if (squeeze) {
+        double bound = sqrt(6.0 / ((double)p->shape[1] * receptive));
+        for (size_t k = 0; k < p->numel; k++)
+          p->data[k] =
+              (float)(bound * (2.0 * ((double)(rng_next(&rng) >> 11) / 9007199254740992.0) - 1.0));
+      } else {
+        double sd = sqrt(2.0 / ((double)p->shape[0] * receptive));
+        for (size_t k = 0; k < p->numel; k++)
+          p->data[k] = (float)(sd * rng_normal(&rng));
+      }
+    } else if (p->ndim == 2) {
+      double bound = 1.0 / sqrt((double)p->shape[0]);
+      for (size_t k = 0; k < p->numel; k++)
+        p->data[k] =
+            effnet ? (float)(bound *
+                             (2.0 * ((double)(rng_next(&rng) >> 11) / 9007199254740992.0) - 1.0))
+                   : (float)(0.01 * rng_normal(&rng));
+    } else {
+      float v = 0.0f;
+      /* A norm's weight and running variance start at 1; everything else 1-D at 0. */
+      if (i > 0 && name_ends_with(p->name, "running_var"))
+        v = 1.0f;
+      else if (name_ends_with(p->name, ".weight"))
+        v = 1.0f;
+      for (size_t k = 0; k < p->numel; k++)
+        p->data[k] = v;
+    }
+  }
+  csnn_net_params_changed(net);
 }
 
 /* ---- Grad-CAM ---- */

@@ -131,6 +131,14 @@ float *csnn_trainer_grad(csnn_trainer *t, size_t index);
  * nonzero in @decay when weight decay applies to it (weights, not biases or norm parameters). */
 int csnn_trainer_param_trainable(const csnn_trainer *t, size_t index, int *decay);
 
+/* Initialises every parameter of @net as torchvision does for a model built from scratch, from
+ * @seed: Kaiming-normal (fan out) convolutions for MobileNetV2 and EfficientNet-B0, Kaiming-
+ * uniform (fan in) for SqueezeNet 1.1 with its final convolution N(0, 0.01); linear layers
+ * N(0, 0.01) (MobileNetV2) or U(-1/sqrt(out), 1/sqrt(out)) (EfficientNet-B0); biases 0; norms
+ * weight 1, bias 0, running mean 0, variance 1. Names starting with @only_prefix (NULL: all)
+ * are the only ones set. */
+void csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix);
+
 /* ---- Grad-CAM ---- */
 
 /* For one preprocessed image (3 x S x S) run in inference mode (running statistics, no dropout),

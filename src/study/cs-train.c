@@ -1,0 +1,630 @@
+/* cs-train.c — training a network on a study: hands split, crops, augmentation, checkpoints
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Crops are read once (every chosen frame of every training and validation hand, through the
+ * same ROI path as analysis) and kept as 8-bit images; each epoch augments and preprocesses them
+ * batch by batch into one reused input buffer. After each epoch the network is run in inference
+ * mode on the validation crops, and the checkpoint is rewritten when validation accuracy
+ * improves, atomically, so an interrupted run always leaves the last good checkpoint.
+ */
+#include "config.h"
+
+#include "cs-train.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-analysis.h"
+#include "cs-error.h"
+#include "csnn-image.h"
+#include "csnn-train.h"
+
+#define DEG (G_PI / 180.0)
+
+void
+cs_train_options_init(CsTrainOptions *opt)
+{
+  memset(opt, 0, sizeof *opt);
+  opt->epochs = 10;
+  opt->batch = 16;
+  opt->optimizer = CSNN_OPTIM_SGDM;
+  opt->schedule = CSNN_LR_COSINE;
+  opt->step_epochs = 3;
+  opt->gamma = 0.1;
+  opt->momentum = 0.9;
+  opt->weight_decay = 1e-4;
+  opt->seed = 1;
+  opt->val_hands = -1;
+  opt->augment = TRUE;
+}
+
+/* ---- random numbers (splitmix64: seeded, the same on every machine) ---- */
+
+static guint64
+rng_next(guint64 *s)
+{
+  guint64 z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static double
+rng_uniform(guint64 *s, double lo, double hi)
+{
+  return lo + (hi - lo) * ((double)(rng_next(s) >> 11) / 9007199254740992.0);
+}
+
+static void
+shuffle(guint *items, guint n, guint64 *rng)
+{
+  for (guint i = n; i > 1; i--) {
+    guint j = (guint)(rng_next(rng) % i);
+    guint t = items[i - 1];
+    items[i - 1] = items[j];
+    items[j] = t;
+  }
+}
+
+/* ---- hands ---- */
+
+GArray *
+cs_train_split_hands(CsStudy *study, int val_hands, guint64 seed, GError **error)
+{
+  g_autoptr(GArray) hands = g_array_new(FALSE, FALSE, sizeof(CsTrainHand));
+  guint n = cs_study_get_n_cases(study);
+  guint n_train = 0, n_val = 0;
+
+  for (int group = CS_GROUP_CONTROL; group <= CS_GROUP_CTS; group++) {
+    g_autoptr(GArray) pool = g_array_new(FALSE, FALSE, sizeof(guint));
+    guint64 rng = seed ^ (0xA5A5A5A5ull * (guint64)group);
+    int take;
+    guint marked = 0;
+
+    for (guint i = 0; i < n; i++) {
+      CsCase *c = cs_study_get_case(study, i);
+      CsSplit split = cs_case_get_split(c);
+
+      if ((int)cs_case_get_group(c) != group)
+        continue;
+      if (split == CS_SPLIT_TRAIN) {
+        g_array_append_val(pool, i);
+      } else if (split == CS_SPLIT_VALIDATION) {
+        CsTrainHand h = { cs_case_get_id(c), group == CS_GROUP_CTS, CS_SPLIT_VALIDATION };
+        g_array_append_val(hands, h);
+        marked++;
+      }
+    }
+    /* Hands the study already keeps for validation count towards the number asked for. */
+    take = val_hands >= 0 ? val_hands : (int)(pool->len + marked + 5) / 10;
+    take -= (int)marked;
+    if (take < 0)
+      take = 0;
+    if (take >= (int)pool->len && pool->len > 0)
+      take = (int)pool->len - 1;
+    shuffle((guint *)(void *)pool->data, pool->len, &rng);
+    for (guint k = 0; k < pool->len; k++) {
+      CsCase *c = cs_study_get_case(study, g_array_index(pool, guint, k));
+      CsTrainHand h = { cs_case_get_id(c), group == CS_GROUP_CTS,
+                        (int)k < take ? CS_SPLIT_VALIDATION : CS_SPLIT_TRAIN };
+      g_array_append_val(hands, h);
+    }
+  }
+  for (guint i = 0; i < hands->len; i++) {
+    if (g_array_index(hands, CsTrainHand, i).part == CS_SPLIT_TRAIN)
+      n_train++;
+    else
+      n_val++;
+  }
+  if (n_train == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "the study has no training hands (mark cases with split \"train\")");
+    return NULL;
+  }
+  if (n_val == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "no validation hands: the study has too few training hands to set some aside");
+    return NULL;
+  }
+  return g_steal_pointer(&hands);
+}
+
+char *
+cs_train_describe_study(CsStudy *study)
+{
+  const char *name = cs_study_get_name(study), *notes = cs_study_get_notes(study);
+  g_autofree char *lname = g_ascii_strdown(name != NULL ? name : "", -1);
+  g_autofree char *lnotes = g_ascii_strdown(notes != NULL ? notes : "", -1);
+
+  if (strstr(lname, "phantom") != NULL || strstr(lnotes, "phantom") != NULL)
+    return g_strdup("synthetic phantom sweeps (demonstrator, not for patients)");
+  return g_strdup_printf("study \"%s\"", name != NULL && *name ? name : "unnamed");
+}
+
+/* ---- augmentation ---- */
+
+void
+cs_train_augment(const guint8 *src, int size, guint8 *dst, guint64 *rng)
+{
+  double flip = rng_uniform(rng, 0, 1) < 0.5 ? -1.0 : 1.0;
+  double angle = rng_uniform(rng, -10, 10) * DEG;
+  double scale = rng_uniform(rng, 0.8, 1.2);
+  double tx = rng_uniform(rng, -0.1, 0.1) * size, ty = rng_uniform(rng, -0.1, 0.1) * size;
+  double shear = rng_uniform(rng, -10, 10) * DEG;
+  double c = cos(angle), s = sin(angle), sh = tan(shear);
+  /* Forward map about the centre: p' = T + R S H F p; sampled through its inverse. */
+  double a = c * scale, b = (c * sh - s) * scale, d = s * scale, e = (s * sh + c) * scale;
+  double det = a * e - b * d;
+  double ia = e / det, ib = -b / det, id = -d / det, ie = a / det;
+  double half = (size - 1) / 2.0;
+
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++) {
+      double u = x - half - tx, v = y - half - ty;
+      double sx = (ia * u + ib * v) * flip + half, sy = id * u + ie * v + half;
+      int x0 = (int)floor(sx), y0 = (int)floor(sy);
+      double fx = sx - x0, fy = sy - y0, acc = 0.0;
+
+      for (int k = 0; k < 4; k++) {
+        int xx = x0 + (k & 1), yy = y0 + (k >> 1);
+        double wgt = ((k & 1) ? fx : 1.0 - fx) * ((k >> 1) ? fy : 1.0 - fy);
+        if (xx >= 0 && xx < size && yy >= 0 && yy < size)
+          acc += wgt * src[(size_t)yy * (size_t)size + (size_t)xx];
+      }
+      dst[(size_t)y * (size_t)size + (size_t)x] = (guint8)CLAMP(lrint(acc), 0, 255);
+    }
+}
+
+/* ---- data ---- */
+
+typedef struct {
+  guint8 *pixels; /* n x size x size. */
+  int *labels;
+  int *hand; /* Index into the hands array. */
+  guint n, cap;
+} crop_set;
+
+static void
+crop_set_clear(crop_set *set)
+{
+  g_free(set->pixels);
+  g_free(set->labels);
+  g_free(set->hand);
+}
+
+static void
+crop_set_add(crop_set *set, int size, const guint8 *pixels, int label, int hand)
+{
+  size_t px = (size_t)size * (size_t)size;
+
+  if (set->n == set->cap) {
+    set->cap = set->cap ? set->cap * 2 : 256;
+    set->pixels = g_realloc(set->pixels, set->cap * px);
+    set->labels = g_realloc(set->labels, set->cap * sizeof(int));
+    set->hand = g_realloc(set->hand, set->cap * sizeof(int));
+  }
+  memcpy(set->pixels + set->n * px, pixels, px);
+  set->labels[set->n] = label;
+  set->hand[set->n] = hand;
+  set->n++;
+}
+
+static gboolean
+read_crops(CsStudy *study, GArray *hands, int frames_per_hand, int size, crop_set *train,
+           crop_set *val, GError **error)
+{
+  g_autofree guint8 *crop = g_malloc((size_t)size * (size_t)size);
+
+  for (guint h = 0; h < hands->len; h++) {
+    const CsTrainHand *hand = &g_array_index(hands, CsTrainHand, h);
+    CsCase *c = cs_study_find_case(study, hand->case_id);
+    g_autofree char *path = cs_study_dup_sweep_path(study, c);
+    g_autoptr(CsSweep) sweep = NULL;
+    int n_frames, take;
+
+    if (path == NULL) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "case %s has no sweep", hand->case_id);
+      return FALSE;
+    }
+    sweep = cs_sweep_open(path, error);
+    if (sweep == NULL)
+      return FALSE;
+    n_frames = cs_sweep_get_n_frames(sweep);
+    take = frames_per_hand > 0 && frames_per_hand < n_frames ? frames_per_hand : n_frames;
+    for (int k = 0; k < take; k++) {
+      /* Evenly spaced frames, centred in their share of the sweep. */
+      int index = (int)(((double)k + 0.5) * n_frames / take);
+      g_autoptr(CsFrame) frame = cs_sweep_get_frame(sweep, index, error);
+      gboolean padded = FALSE;
+
+      if (frame == NULL || !cs_analysis_crop(c, frame, size, crop, &padded, error)) {
+        g_prefix_error(error, "case %s, frame %d: ", hand->case_id, index);
+        return FALSE;
+      }
+      crop_set_add(hand->part == CS_SPLIT_TRAIN ? train : val, size, crop, hand->label, (int)h);
+    }
+  }
+  return TRUE;
+}
+
+/* ---- the run ---- */
+
+static gboolean
+load_init(csnn_net *net, const char *path, GError **error)
+{
+  csnn_safetensors *st = NULL;
+  int status = csnn_safetensors_open(path, &st);
+  guint loaded = 0, fresh = 0;
+
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "training");
+  for (size_t i = 0; i < csnn_net_n_params(net); i++) {
+    csnn_param *p = csnn_net_param(net, i);
+    long index = csnn_safetensors_find(st, p->name);
+    int64_t shape[CSNN_ST_MAX_DIMS];
+    int ndim = index >= 0 ? csnn_safetensors_shape(st, (size_t)index, shape) : -1;
+    gboolean same = ndim == p->ndim;
+
+    for (int k = 0; same && k < ndim; k++)
+      same = shape[k] == p->shape[k];
+    if (!same && g_str_has_prefix(p->name, "classifier.")) {
+      /* A new 2-class classifier over transferred features. */
+      fresh++;
+      continue;
+    }
+    if (!same) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "%s: tensor %s is missing or of another shape than %s needs", path, p->name,
+                  csnn_net_arch(net));
+      csnn_safetensors_close(st);
+      return FALSE;
+    }
+    if (csnn_safetensors_read_f32(st, (size_t)index, p->data, p->numel) != CSNN_OK) {
+      cs_error_from_engine(error, CSNN_ERR_FORMAT, path);
+      csnn_safetensors_close(st);
+      return FALSE;
+    }
+    loaded++;
+  }
+  csnn_safetensors_close(st);
+  csnn_net_params_changed(net);
+  g_debug("init: %u tensors loaded, %u new", loaded, fresh);
+  return TRUE;
+}
+
+/* The first parameter index of "features.@block." or later: where freezing ends. */
+static size_t
+frozen_until(csnn_net *net, int block)
+{
+  for (size_t i = 0; i < csnn_net_n_params(net); i++) {
+    const char *name = csnn_net_param(net, i)->name;
+    if (!g_str_has_prefix(name, "features.") || atoi(name + 9) >= block)
+      return i;
+  }
+  return csnn_net_n_params(net);
+}
+
+typedef struct {
+  double accuracy, loss, hand_accuracy;
+} val_result;
+
+static void
+validate(csnn_net *net, const crop_set *val, int size, float *input, int batch, GArray *hands,
+         val_result *out)
+{
+  size_t px = (size_t)size * (size_t)size, chw = 3 * px;
+  int classes = csnn_net_num_classes(net), cts = csnn_net_cts_index(net);
+  g_autofree float *logits = g_new(float, (size_t)batch *(size_t)classes);
+  g_autofree double *hand_p = g_new0(double, hands->len);
+  g_autofree int *hand_n = g_new0(int, hands->len);
+  guint correct = 0, hands_right = 0, hands_seen = 0;
+  double loss = 0.0;
+
+  csnn_net_params_changed(net);
+  for (guint i = 0; i < val->n; i += (guint)batch) {
+    int n = (int)MIN((guint)batch, val->n - i);
+
+    for (int k = 0; k < n; k++)
+      csnn_preprocess_u8(val->pixels + (i + (guint)k) * px, size, csnn_net_norm(net),
+                         input + (size_t)k * chw);
+    csnn_net_forward(net, input, (size_t)n, logits);
+    loss += csnn_softmax_xent(n, classes, logits, val->labels + i, NULL, NULL) * n;
+    for (int k = 0; k < n; k++) {
+      const float *z = logits + (size_t)k * (size_t)classes;
+      double mx = z[0], s = 0.0, p;
+      int best = 0;
+
+      for (int j = 1; j < classes; j++)
+        if (z[j] > z[best])
+          best = j;
+      mx = z[best];
+      for (int j = 0; j < classes; j++)
+        s += exp(z[j] - mx);
+      p = exp(z[cts] - mx) / s;
+      correct += (p >= 0.5) == (val->labels[i + (guint)k] == 1);
+      hand_p[val->hand[i + (guint)k]] += p;
+      hand_n[val->hand[i + (guint)k]]++;
+    }
+  }
+  for (guint h = 0; h < hands->len; h++)
+    if (hand_n[h] > 0) {
+      hands_seen++;
+      hands_right += (hand_p[h] / hand_n[h] >= 0.5) == g_array_index(hands, CsTrainHand, h).label;
+    }
+  out->accuracy = val->n ? (double)correct / val->n : 0.0;
+  out->loss = val->n ? loss / val->n : 0.0;
+  out->hand_accuracy = hands_seen ? (double)hands_right / hands_seen : 0.0;
+}
+
+static char *
+file_sha256(const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (path == NULL || !g_file_get_contents(path, &data, &len, NULL))
+    return g_strdup("unknown");
+  return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+}
+
+static gboolean
+save_checkpoint(csnn_net *net, const CsTrainOptions *opt, GPtrArray *meta, int epoch,
+                const val_result *vr, GError **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+  int status;
+
+  for (guint i = 0; i < meta->len; i++)
+    g_ptr_array_add(all, g_strdup(g_ptr_array_index(meta, i)));
+  g_ptr_array_add(all, g_strdup("best_epoch"));
+  g_ptr_array_add(all, g_strdup_printf("%d", epoch));
+  g_ptr_array_add(all, g_strdup("val_accuracy"));
+  g_ptr_array_add(all, g_strdup_printf("%.4f", vr->accuracy));
+  g_ptr_array_add(all, g_strdup("val_hand_accuracy"));
+  g_ptr_array_add(all, g_strdup_printf("%.4f", vr->hand_accuracy));
+  g_ptr_array_add(all, NULL);
+  status = csnn_net_save(net, opt->out_path, (const char *const *)all->pdata);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, "training");
+    g_prefix_error(error, "cannot write %s: ", opt->out_path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+add_meta(GPtrArray *meta, const char *key, char *value)
+{
+  g_ptr_array_add(meta, g_strdup(key));
+  g_ptr_array_add(meta, value);
+}
+
+gboolean
+cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc progress,
+             gpointer user_data, CsTrainSummary *summary, GError **error)
+{
+  g_autoptr(GArray) hands = NULL;
+  g_autoptr(GPtrArray) meta = g_ptr_array_new_with_free_func(g_free);
+  crop_set train = { 0 }, val = { 0 };
+  csnn_net *net = NULL;
+  csnn_trainer *trainer = NULL;
+  csnn_optim *optim = NULL;
+  g_autofree float *input = NULL;
+  g_autofree guint8 *aug = NULL;
+  g_autofree guint *order = NULL;
+  g_autofree int *labels = NULL;
+  g_autofree char *trained_on = NULL, *study_hash = NULL, *date = NULL, *provenance = NULL;
+  CsTrainSummary sum = { 0 };
+  CsTrainProgress prog = { 0 };
+  const char *study_path;
+  gboolean ok = FALSE;
+  int size, status, batch, since_best = 0;
+  size_t px, chw;
+  double lr, best_loss = INFINITY;
+  guint64 rng;
+  gint64 t_start = g_get_monotonic_time();
+  csnn_lr_schedule schedule;
+
+  if (opt->arch == NULL || opt->out_path == NULL || opt->epochs < 1 || opt->batch < 2 ||
+      opt->batch > 1024) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "training needs an architecture, an output file, epochs >= 1 and a batch of 2 "
+                "to 1024 images");
+    return FALSE;
+  }
+  status = csnn_net_new(opt->arch, 2, &net);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "training");
+  size = csnn_net_input_size(net);
+  px = (size_t)size * (size_t)size;
+  chw = 3 * px;
+  batch = opt->batch;
+  csnn_net_init_random(net, opt->seed, NULL);
+  if (opt->init_path != NULL && !load_init(net, opt->init_path, error))
+    goto out;
+
+  hands = cs_train_split_hands(study, opt->val_hands, opt->seed, error);
+  if (hands == NULL)
+    goto out;
+  if (!read_crops(study, hands, opt->frames_per_hand, size, &train, &val, error))
+    goto out;
+  for (guint h = 0; h < hands->len; h++) {
+    if (g_array_index(hands, CsTrainHand, h).part == CS_SPLIT_TRAIN)
+      sum.n_train_hands++;
+    else
+      sum.n_val_hands++;
+  }
+  sum.n_train_images = train.n;
+  sum.n_val_images = val.n;
+  if (train.n < 2 || val.n < 1) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "too few images to train (%u) or validate (%u)",
+                train.n, val.n);
+    goto out;
+  }
+  if ((guint)batch > train.n)
+    batch = (int)train.n;
+
+  status = csnn_trainer_new(net, batch, opt->threads, &trainer);
+  if (status == CSNN_OK)
+    status = csnn_optim_new(opt->optimizer, &optim);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, "training");
+    goto out;
+  }
+  csnn_trainer_set_seed(trainer, opt->seed ^ 0xD20Full);
+  if (opt->freeze > 0)
+    csnn_trainer_set_frozen(trainer, frozen_until(net, opt->freeze));
+  csnn_optim_set_hyper(optim, opt->momentum, 0.9, 0.999, 1e-8, opt->weight_decay);
+  for (size_t i = 0; i < csnn_net_n_params(net); i++) {
+    int decay;
+    if (csnn_trainer_param_trainable(trainer, i, &decay))
+      csnn_optim_add(optim, csnn_net_param(net, i)->data, csnn_trainer_grad(trainer, i),
+                     csnn_net_param(net, i)->numel, decay);
+  }
+  lr = opt->lr > 0 ? opt->lr : opt->optimizer == CSNN_OPTIM_ADAM ? 1e-3 : 1e-2;
+  schedule = (csnn_lr_schedule){ opt->schedule, lr, opt->step_epochs, opt->gamma };
+
+  /* Provenance, written into every checkpoint. */
+  study_path = opt->study_path != NULL ? opt->study_path : cs_study_get_path(study);
+  study_hash = file_sha256(cs_study_get_path(study));
+  trained_on = opt->trained_on != NULL ? g_strdup(opt->trained_on) : cs_train_describe_study(study);
+  date = cs_now_iso8601();
+  {
+    g_autoptr(GString) p = g_string_new("{");
+    g_autofree char *cmd = g_strescape(opt->command_line ? opt->command_line : "", NULL);
+    g_string_append_printf(p, "\"command\":\"%s\",\"date\":\"%s\",\"version\":\"%s\",", cmd, date,
+                           PACKAGE_VERSION);
+    g_string_append_printf(p, "\"seed\":%" G_GUINT64_FORMAT ",\"epochs\":%d}", opt->seed,
+                           opt->epochs);
+    provenance = g_string_free(g_steal_pointer(&p), FALSE);
+  }
+  add_meta(meta, "classes", g_strdup("[\"control\",\"cts\"]"));
+  add_meta(meta, "input_size", g_strdup_printf("%d", size));
+  add_meta(meta, "trained_on", g_strdup(trained_on));
+  add_meta(meta, "provenance", g_strdup(provenance));
+  add_meta(meta, "study", g_strdup(study_path != NULL ? study_path : ""));
+  add_meta(meta, "study_name", g_strdup(cs_study_get_name(study) ? cs_study_get_name(study) : ""));
+  add_meta(meta, "study_sha256", g_strdup(study_hash));
+  add_meta(meta, "command", g_strdup(opt->command_line ? opt->command_line : ""));
+  add_meta(meta, "seed", g_strdup_printf("%" G_GUINT64_FORMAT, opt->seed));
+  add_meta(meta, "epochs", g_strdup_printf("%d", opt->epochs));
+  add_meta(meta, "date", g_strdup(date));
+  add_meta(meta, "version", g_strdup(PACKAGE_VERSION));
+  add_meta(meta, "init",
+           g_strdup(opt->init_path ? opt->init_path : "from scratch (random, seeded)"));
+  add_meta(meta, "train_hands", g_strdup_printf("%u", sum.n_train_hands));
+  add_meta(meta, "val_hands", g_strdup_printf("%u", sum.n_val_hands));
+  add_meta(meta, "train_images", g_strdup_printf("%u", train.n));
+  add_meta(meta, "frames_per_hand", g_strdup_printf("%d", opt->frames_per_hand));
+  add_meta(meta, "optimizer",
+           g_strdup_printf("%s lr %g batch %d weight decay %g schedule %s",
+                           opt->optimizer == CSNN_OPTIM_ADAM ? "adam" : "sgdm", lr, batch,
+                           opt->weight_decay,
+                           opt->schedule == CSNN_LR_COSINE ? "cosine"
+                           : opt->schedule == CSNN_LR_STEP ? "step"
+                                                           : "constant"));
+  add_meta(meta, "augmentation",
+           g_strdup(opt->augment ? "flip, rotation +-10 deg, scale 0.8-1.2, "
+                                   "translation +-10%, shear +-10 deg"
+                                 : "none"));
+  if (opt->extra_metadata != NULL)
+    for (int i = 0; opt->extra_metadata[i] != NULL && opt->extra_metadata[i + 1] != NULL; i += 2)
+      add_meta(meta, opt->extra_metadata[i], g_strdup(opt->extra_metadata[i + 1]));
+
+  input = g_new(float, (size_t)batch *chw);
+  aug = g_malloc(px);
+  order = g_new(guint, train.n);
+  labels = g_new(int, batch);
+  for (guint i = 0; i < train.n; i++)
+    order[i] = i;
+  rng = opt->seed * 0x2545F4914F6CDD1Dull + 7;
+
+  prog.epochs = opt->epochs;
+  prog.batches = (int)(train.n / (guint)batch);
+  prog.val_accuracy = -1.0;
+  prog.best_accuracy = -1.0;
+  csnn_net_set_max_batch(net, batch);
+  for (int epoch = 1; epoch <= opt->epochs; epoch++) {
+    gint64 t_epoch = g_get_monotonic_time();
+    double loss_sum = 0.0;
+    val_result vr;
+
+    shuffle(order, train.n, &rng);
+    prog.epoch = epoch;
+    prog.epoch_done = FALSE;
+    for (int b = 0; b < prog.batches; b++) {
+      float loss;
+
+      if (opt->stop != NULL && *opt->stop) {
+        sum.stopped = TRUE;
+        goto finished;
+      }
+      for (int k = 0; k < batch; k++) {
+        guint idx = order[(guint)b * (guint)batch + (guint)k];
+        const guint8 *src = train.pixels + idx * px;
+
+        if (opt->augment) {
+          cs_train_augment(src, size, aug, &rng);
+          src = aug;
+        }
+        csnn_preprocess_u8(src, size, csnn_net_norm(net), input + (size_t)k * chw);
+        labels[k] = train.labels[idx];
+      }
+      status = csnn_trainer_step(trainer, input, batch, labels, &loss, NULL);
+      if (status != CSNN_OK) {
+        cs_error_from_engine(error, status, "training");
+        g_prefix_error(error, "epoch %d, batch %d: ", epoch, b + 1);
+        goto out;
+      }
+      csnn_optim_step(optim,
+                      csnn_lr_at(&schedule, epoch - 1 + (double)b / prog.batches, opt->epochs));
+      loss_sum += loss;
+      prog.batch = b + 1;
+      prog.loss = loss_sum / (b + 1);
+      {
+        double secs = (g_get_monotonic_time() - t_epoch) / 1e6;
+        double per_batch = secs / (b + 1);
+        prog.images_per_s = (b + 1) * batch / fmax(secs, 1e-9);
+        prog.seconds_left =
+            per_batch * ((prog.batches - b - 1) + (double)(opt->epochs - epoch) * prog.batches) *
+            (1.0 + (double)val.n / (3.0 * train.n));
+      }
+      if (progress != NULL)
+        progress(&prog, user_data);
+    }
+    validate(net, &val, size, input, batch, hands, &vr);
+    sum.epochs_run = epoch;
+    prog.val_accuracy = vr.accuracy;
+    if (vr.accuracy > sum.best_accuracy || sum.best_epoch == 0 ||
+        (vr.accuracy == sum.best_accuracy && vr.loss < best_loss)) {
+      if (!save_checkpoint(net, opt, meta, epoch, &vr, error))
+        goto out;
+      sum.best_epoch = epoch;
+      sum.best_accuracy = vr.accuracy;
+      sum.best_hand_accuracy = vr.hand_accuracy;
+      best_loss = vr.loss;
+      since_best = 0;
+    } else {
+      since_best++;
+    }
+    prog.best_accuracy = sum.best_accuracy;
+    prog.epoch_done = TRUE;
+    if (progress != NULL)
+      progress(&prog, user_data);
+    if (opt->patience > 0 && since_best >= opt->patience)
+      break;
+  }
+finished:
+  ok = TRUE;
+out:
+  sum.seconds = (g_get_monotonic_time() - t_start) / 1e6;
+  if (summary != NULL)
+    *summary = sum;
+  csnn_optim_free(optim);
+  csnn_trainer_free(trainer);
+  csnn_net_free(net);
+  crop_set_clear(&train);
+  crop_set_clear(&val);
+  return ok;
+}
