@@ -15,6 +15,7 @@
 #include "cs-case-panel.h"
 #include "cs-error.h"
 #include "cs-explain-panel.h"
+#include "cs-report.h"
 #include "cs-study.h"
 #include "cs-viewer-pane.h"
 
@@ -45,6 +46,9 @@ struct _CsWindow {
 
   guint autosave_source;
   gboolean closing_confirmed;
+
+  GCancellable *report_cancellable;
+  AdwToast *report_toast;
 
   /* The analysis running in a worker, with its progress coalesced into one idle. */
   GCancellable *analysis_cancellable;
@@ -851,11 +855,84 @@ update_actions(CsWindow *self)
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-report", self->current_case != NULL);
 }
 
+/* Exporting the case report: a file chooser, then the report layer in a worker with a progress
+ * toast; the GUI keeps working meanwhile. */
+
+static void
+report_progress_cb(double fraction, const char *step, gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autofree char *title = NULL;
+
+  if (self->report_toast == NULL)
+    return;
+  /* Translators: report progress, e.g. "Case report: 40 % — explaining the frame". */
+  title = g_strdup_printf(_("Case report: %.0f %% — %s"), 100 * fraction, step);
+  adw_toast_set_title(self->report_toast, title);
+}
+
+static void
+report_written_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->report_toast != NULL)
+    adw_toast_dismiss(self->report_toast);
+  g_clear_object(&self->report_toast);
+  g_clear_object(&self->report_cancellable);
+  if (!cs_report_write_case_finish(result, &error)) {
+    if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      show_error(self, _("Cannot Write the Case Report"), error);
+    return;
+  }
+  cs_window_show_toast(self, _("Case report written"));
+}
+
+static void
+report_chooser_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  CsReportOptions options;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+  gtk_native_dialog_destroy(dialog);
+  g_object_unref(dialog);
+  if (file == NULL || self->current_case == NULL || self->study == NULL)
+    return;
+  path = g_file_get_path(file);
+  if (path == NULL)
+    return;
+  cs_report_options_init(&options);
+  self->report_cancellable = g_cancellable_new();
+  self->report_toast = g_object_ref(adw_toast_new(_("Case report: starting…")));
+  adw_toast_set_timeout(self->report_toast, 0);
+  adw_toast_overlay_add_toast(self->toast_overlay, g_object_ref(self->report_toast));
+  cs_report_write_case_async(self->study, self->current_case,
+                             cs_analysis_panel_get_model_id(self->analysis_panel), &options, path,
+                             self->report_cancellable, report_progress_cb, self, NULL,
+                             report_written_cb, g_object_ref(self));
+}
+
 static void
 export_report_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
-  cs_window_show_toast(CS_WINDOW(widget), _("Case reports are written with carpalscope-cli "
-                                            "report in this version"));
+  CsWindow *self = CS_WINDOW(widget);
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+
+  if (self->current_case == NULL || self->report_cancellable != NULL)
+    return;
+  chooser = gtk_file_chooser_native_new(_("Export the Case Report"), GTK_WINDOW(self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(chooser), TRUE);
+  name = g_strdup_printf("%s-report.pdf", cs_case_get_id(self->current_case));
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(chooser), name);
+  g_signal_connect(chooser, "response", G_CALLBACK(report_chooser_response_cb), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
 }
 
 /* Closing: never lose the user's work. */
@@ -998,6 +1075,9 @@ cs_window_dispose(GObject *object)
   g_clear_handle_id(&self->autosave_source, g_source_remove);
   if (self->analysis_cancellable != NULL)
     g_cancellable_cancel(self->analysis_cancellable);
+  g_cancellable_cancel(self->report_cancellable);
+  g_clear_object(&self->report_cancellable);
+  g_clear_object(&self->report_toast);
   g_cancellable_cancel(self->open_cancellable);
   g_clear_object(&self->open_cancellable);
   if (self->chooser != NULL)
