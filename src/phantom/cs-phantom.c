@@ -37,11 +37,11 @@
  * 4. Speckle. A field of random complex scatterers (zero mean, unit variance, one per pixel) is
  *    weighted by the amplitude of step 2 and the gain of step 3, the specular amplitude is
  *    added, and the sum is convolved with a separable Gaussian point-spread function: axial
- *    sigma 0.045 mm (a short 18 MHz pulse), lateral sigma 0.16 mm at the focus (4-9 mm deep),
+ *    sigma 0.04 mm (a short 18 MHz pulse), lateral sigma 0.16 mm at the focus (4-9 mm deep),
  *    widening away from it like a Gaussian beam. Each kernel has unit energy, so a uniform
  *    region of amplitude 1 has unit mean power. The magnitude of the result is the envelope:
  *    fully developed, Rayleigh-distributed speckle. The detected power is smoothed a little
- *    ([1 2 3 2 1] laterally, [1 2 1] axially) as a scanner's speckle reduction does.
+ *    ([1 2 3 2 1] laterally, [1 6 1] axially) as a scanner's speckle reduction does.
  *
  * 5. Display. The power is log-compressed, L = 10 log10(power) + gain_db, and mapped to 8-bit
  *    gray as 100 + 255 L / dynamic_range_db, clipped: 0 dB tissue is mid-gray and the dynamic
@@ -77,7 +77,7 @@
 #define SOFT_ATTEN_DB_PER_MM 1.8
 /* The gray level of 0 dB tissue at zero gain, and the PSF at the focus. */
 #define DISPLAY_PIVOT        100.0
-#define PSF_AXIAL_SIGMA_MM   0.045
+#define PSF_AXIAL_SIGMA_MM   0.04
 #define PSF_LATERAL_SIGMA_MM 0.16
 /* Largest lateral probe wander, mm; the scatterer field is this much wider on each side. */
 #define MAX_PROBE_SHIFT_MM 2.0
@@ -1116,7 +1116,7 @@ convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
           acc_im[x] += kv * ti[x];
         }
       }
-      /* The row's detected power, smoothed ([1 2 3 2 1] / 9 laterally, then [1 2 1] / 4
+      /* The row's detected power, smoothed ([1 2 3 2 1] / 9 laterally, then [1 6 1] / 8
        * axially) like a scanner's speckle reduction, so the speckle is not as harsh as raw fully
        * developed speckle. */
       {
@@ -1139,7 +1139,7 @@ convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
       const float *down = gen->amp + (size_t)MIN(h - 1, y + 1) * ew;
 
       for (int x = 0; x < w; x++) {
-        float p = 0.25f * (up[x] + 2 * mid[x] + down[x]) + noise * noise;
+        float p = 0.125f * (up[x] + 6 * mid[x] + down[x]) + noise * noise;
         /* 10 log10(power) is 20 log10(envelope). */
         float level = 10.0f * log10f(p);
         float v = offset + scale * level;
