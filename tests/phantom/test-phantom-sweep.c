@@ -250,6 +250,21 @@ test_write_errors(Fixture *fx, gconstpointer data)
   g_assert_nonnull(strstr(error->message, "hand.mkv"));
   g_clear_error(&error);
 
+  /* Cancelled: an error, and no partial sweep or truth left behind. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autofree char *sweep = g_build_filename(fx->dir, "cancelled.mkv", NULL);
+    g_autofree char *sweep_truth = cs_phantom_truth_path(sweep);
+
+    g_cancellable_cancel(cancellable);
+    g_assert_false(cs_phantom_write_sweep(gen, CS_PHANTOM_CTS, 1, sweep, CS_PHANTOM_FORMAT_AUTO,
+                                          NULL, cancellable, &error));
+    g_assert_error(error, CS_ERROR, CS_ERROR_CANCELLED);
+    g_clear_error(&error);
+    g_assert_false(g_file_test(sweep, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(sweep_truth, G_FILE_TEST_EXISTS));
+  }
+
   g_assert_true(g_file_set_contents(bad, "{\"generator\": \"x\"}", -1, NULL));
   g_assert_false(cs_phantom_truth_load(bad, &truth, &error));
   g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
@@ -317,6 +332,22 @@ test_study(Fixture *fx, gconstpointer data)
     g_assert_cmpfloat(key->y, ==, truth.frames[0].centre_y);
     g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
     cs_phantom_truth_clear(&truth);
+  }
+
+  /* One worker thread writes the same sweeps as two. */
+  {
+    g_autofree char *other_dir = g_build_filename(fx->dir, "one-thread", NULL);
+    g_autofree char *a = g_build_filename(study_dir, "sweeps", "cts-002.mkv", NULL);
+    g_autofree char *b = g_build_filename(other_dir, "sweeps", "cts-002.mkv", NULL);
+    g_autofree char *bytes_a = NULL, *bytes_b = NULL;
+    gsize len_a = 0, len_b = 0;
+
+    options.n_threads = 1;
+    g_assert_true(cs_phantom_study_write(&options, other_dir, NULL, NULL, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_file_get_contents(a, &bytes_a, &len_a, NULL));
+    g_assert_true(g_file_get_contents(b, &bytes_b, &len_b, NULL));
+    g_assert_cmpmem(bytes_a, len_a, bytes_b, len_b);
   }
 }
 
