@@ -1,4 +1,4 @@
-/* cs-cli-explain.c — carpalscope-cli explain: occlusion and LIME maps of one crop
+/* cs-cli-explain.c — carpalscope-cli explain: occlusion, LIME and Grad-CAM maps of one crop
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -199,8 +199,10 @@ run(Request *r, const char *model, const char *arch, const char *class_text, con
   g_autoptr(CsExplanation) e = NULL;
   if (r->method == CS_EXPLAIN_OCCLUSION)
     e = cs_explain_occlusion(crop, size, size, &r->occlusion, &scorer, &error);
-  else
+  else if (r->method == CS_EXPLAIN_LIME)
     e = cs_explain_lime(crop, size, size, &r->lime, &scorer, &error);
+  else
+    e = cs_explain_gradcam(net, crop, size, class_index, r->score, &error);
   if (e == NULL)
     return cs_cli_fail_error(error);
 
@@ -228,7 +230,10 @@ run(Request *r, const char *model, const char *arch, const char *class_text, con
       return cs_cli_fail_error(error);
   }
 
-  if (r->method == CS_EXPLAIN_LIME)
+  if (r->method == CS_EXPLAIN_GRADCAM)
+    printf("%s: gradcam of the %s, last convolutional block, score %.4f\n", out,
+           cs_explain_score_kind_name(r->score), e->base_score);
+  else if (r->method == CS_EXPLAIN_LIME)
     printf("%s: lime, %d segments, %d samples x %d, seed %" G_GUINT64_FORMAT
            ", score %.4f, R^2 %.3f\n",
            out, e->n_segments, e->n_samples, e->repeats, e->seed, e->base_score, e->r2);
@@ -261,7 +266,8 @@ cs_cli_explain(int argc, char **argv)
     { "class", 0, 0, G_OPTION_ARG_STRING, &class_text,
       "The class explained, by name or index (default cts)", "NAME|INDEX" },
     { "score", 0, 0, G_OPTION_ARG_STRING, &score,
-      "Explain the class's probability (default) or its logit", "probability|logit" },
+      "Explain the class's probability (default; Grad-CAM: the logit) or its logit",
+      "probability|logit" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Seed of LIME's sampling (default 0)", "N" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "The overlay with its colour bar", "PNG" },
     { "raw", 0, 0, G_OPTION_ARG_FILENAME, &raw,
@@ -303,7 +309,8 @@ cs_cli_explain(int argc, char **argv)
       "class score when a square mask covers each pixel, averaged where windows overlap.\n"
       "LIME: SLIC superpixels switched off to the crop's mean gray, weighted ridge surrogate\n"
       "(kernel width 0.25, alpha 1); the same seed gives the same map. The overlay clips the\n"
-      "top 2 % of the attribution before colouring.");
+      "top 2 % of the attribution before colouring. Grad-CAM: the last convolutional block,\n"
+      "ReLU, bilinear upsampling.");
   if (!cs_cli_parse(context, &argc, &argv, NAME))
     return CS_CLI_USAGE;
 
@@ -345,7 +352,8 @@ cs_cli_explain(int argc, char **argv)
     r.blend = CS_OVERLAY_BLEND_CONSTANT;
   else if (blend != NULL && g_strcmp0(blend, "weighted") != 0)
     return cs_cli_usage_error(NAME, "--blend must be weighted or constant, not '%s'", blend);
-  r.score = CS_EXPLAIN_SCORE_PROBABILITY;
+  /* Grad-CAM follows its paper and explains the logit unless told otherwise. */
+  r.score = r.method == CS_EXPLAIN_GRADCAM ? CS_EXPLAIN_SCORE_LOGIT : CS_EXPLAIN_SCORE_PROBABILITY;
   if (score != NULL && !cs_explain_score_kind_from_name(score, &r.score))
     return cs_cli_usage_error(NAME, "--score must be probability or logit, not '%s'", score);
   if (batch < 1 || batch > 1024)
@@ -375,8 +383,5 @@ cs_cli_explain(int argc, char **argv)
   if (g_strcmp0(segmentation, "grid") == 0)
     r.lime.segmentation = CS_SEGMENTATION_GRID;
 
-  if (r.method == CS_EXPLAIN_GRADCAM)
-    return cs_cli_not_available("explain --method gradcam",
-                                "the engine's backward pass through the network head");
   return run(&r, model, arch, class_text, mask, stride, out, raw);
 }

@@ -7,6 +7,7 @@
 #include "cs-explain-net.h"
 
 #include "cs-error.h"
+#include "csnn-train.h"
 
 #include <math.h>
 
@@ -107,4 +108,77 @@ cs_explain_net_score_cb(const guint8 *images, int n_images, int width, int heigh
     scores[i] = (float)(1.0 / sum);
   }
   return TRUE;
+}
+
+CsExplanation *
+cs_explain_gradcam(csnn_net *net, const guint8 *crop, int size, int class_index,
+                   CsExplainScoreKind kind, GError **error)
+{
+  g_return_val_if_fail(net != NULL && crop != NULL, NULL);
+  int n_classes = csnn_net_num_classes(net);
+  int c = 0, h = 0, w = 0;
+
+  if (size != csnn_net_input_size(net)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "Grad-CAM: the crop is %d px, the network takes %d px", size,
+                csnn_net_input_size(net));
+    return NULL;
+  }
+  if (class_index < 0 || class_index >= n_classes) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "class %d: the model has classes 0 to %d",
+                class_index, n_classes - 1);
+    return NULL;
+  }
+  g_autofree float *image = g_new(float, (gsize)3 * size * size);
+  csnn_preprocess_u8(crop, size, csnn_net_norm(net), image);
+  int status = csnn_net_gradcam_features(net, image, class_index, NULL, NULL, &c, &h, &w, NULL);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, "Grad-CAM");
+    return NULL;
+  }
+  gsize n = (gsize)c * h * w;
+  g_autofree float *activations = g_new(float, n);
+  g_autofree float *gradients = g_new(float, n);
+  g_autofree float *logits = g_new(float, n_classes);
+  status = csnn_net_gradcam_features(net, image, class_index, activations, gradients, &c, &h, &w,
+                                     logits);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, "Grad-CAM");
+    return NULL;
+  }
+
+  /* Softmax of the logits, shifted by the largest for range. */
+  g_autofree double *p = g_new(double, n_classes);
+  double top = logits[0], sum = 0;
+  for (int j = 1; j < n_classes; j++)
+    top = MAX(top, logits[j]);
+  for (int j = 0; j < n_classes; j++)
+    sum += p[j] = exp((double)logits[j] - top);
+  for (int j = 0; j < n_classes; j++)
+    p[j] /= sum;
+  double score = kind == CS_EXPLAIN_SCORE_LOGIT ? logits[class_index] : p[class_index];
+
+  if (kind == CS_EXPLAIN_SCORE_PROBABILITY) {
+    /* dp_k/dA = p_k (dl_k/dA - sum_j p_j dl_j/dA): accumulate the sum over the classes. */
+    g_autofree double *mix = g_new0(double, n);
+    g_autofree float *other = g_new(float, n);
+    for (int j = 0; j < n_classes; j++) {
+      const float *g = gradients;
+      if (j != class_index) {
+        status = csnn_net_gradcam_features(net, image, j, NULL, other, &c, &h, &w, NULL);
+        if (status != CSNN_OK) {
+          cs_error_from_engine(error, status, "Grad-CAM");
+          return NULL;
+        }
+        g = other;
+      }
+      for (gsize i = 0; i < n; i++)
+        mix[i] += p[j] * g[i];
+    }
+    for (gsize i = 0; i < n; i++)
+      gradients[i] = (float)(p[class_index] * (gradients[i] - mix[i]));
+  }
+  CsExplanation *result =
+      cs_explain_gradcam_from_features(activations, gradients, c, h, w, size, size, score, error);
+  return result;
 }

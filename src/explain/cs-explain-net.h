@@ -49,6 +49,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsExplainNetScorer, cs_explain_net_scorer_free)
 /* Sets the score callback and its data in @scorer (other fields are left alone). */
 void cs_explain_net_scorer_bind(CsExplainNetScorer *net_scorer, CsExplainScorer *scorer);
 
+/* Grad-CAM of class @class_index for the gray @crop, already at @net's input size @size: one
+ * forward and one backward pass per class (csnn_net_gradcam_features()). With
+ * CS_EXPLAIN_SCORE_LOGIT the gradient is the logit's, as in the Grad-CAM paper; with
+ * CS_EXPLAIN_SCORE_PROBABILITY it is the softmax probability's, dp_k = p_k (dl_k - sum_j p_j dl_j),
+ * which needs one backward pass per class. */
+CsExplanation *cs_explain_gradcam(csnn_net *net, const guint8 *crop, int size, int class_index,
+                                  CsExplainScoreKind kind, GError **error);
+
 /* The callback itself, for callers that wrap it. */
 gboolean cs_explain_net_score_cb(const guint8 *images, int n_images, int width, int height,
                                  float *scores, gpointer net_scorer, GError **error);

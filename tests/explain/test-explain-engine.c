@@ -266,9 +266,22 @@ test_cli(void)
       cli_run("explain", "--method", "lime", "--roi", "1,2,3", "--out", png, still, NULL);
   g_assert_cmpint(bad_roi.status, ==, 2);
   cli_result_clear(&bad_roi);
-  CliResult gradcam =
-      cli_run("explain", "--method", "gradcam", "--model", model, "--out", png, still, NULL);
-  g_assert_cmpint(gradcam.status, ==, 1);
+  g_autofree char *cam_png = g_build_filename(dir, "gradcam.png", NULL);
+  g_autofree char *cam_raw = g_build_filename(dir, "gradcam.f32", NULL);
+  g_autofree char *cam_json = g_strconcat(cam_raw, ".json", NULL);
+  CliResult gradcam = cli_run("explain", "--method", "gradcam", "--model", model, "--roi",
+                              "20,10,240,240", "--out", cam_png, "--raw", cam_raw, still, NULL);
+  g_test_message("gradcam: %d %s %s", gradcam.status, gradcam.out, gradcam.err);
+  g_assert_cmpint(gradcam.status, ==, 0);
+  g_assert_nonnull(strstr(gradcam.out, "gradcam of the logit"));
+  g_assert_true(g_file_test(cam_png, G_FILE_TEST_IS_REGULAR));
+  g_autoptr(JsonParser) cam_parser = json_parser_new();
+  g_assert_true(json_parser_load_from_file(cam_parser, cam_json, NULL));
+  JsonObject *cam = json_node_get_object(json_parser_get_root(cam_parser));
+  g_assert_cmpstr(json_object_get_string_member(cam, "method"), ==, "gradcam");
+  g_assert_cmpstr(json_object_get_string_member(cam, "score"), ==, "logit");
+  g_assert_true(
+      json_object_get_boolean_member(json_object_get_object_member(cam, "parameters"), "relu"));
   cli_result_clear(&gradcam);
 
   remove_all(dir);
