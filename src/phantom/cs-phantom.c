@@ -13,19 +13,19 @@
  *    are mirrored so the radial side is always where it would be on a scanner.
  *
  * 2. Echogenicity. Each tissue has a diffuse backscatter amplitude, in dB against ordinary
- *    soft tissue (0 dB): skin +5, subcutaneous fat -4 with septa up to +8, deep connective tissue
- *    and muscle -4 with +-4.5 dB patches and lateral striation, ligament +14 with a fibre
- *    texture, tendon +3 plus up to +20 in a fine punctate pattern (fibre bundles seen end-on),
- *    nerve: interfascicular tissue nerve_echo_db + 5, fascicles darker by 14 x fascicle_contrast
- *    with soft edges fascicle_blur_mm wide, epineurium +14 over epineurium_mm, perineural
- *    oedema -9 over oedema_mm, artery lumen -40. Anisotropic tissues lose brightness when the
- *    beam is not perpendicular to their fibres: a Gaussian fall-off with the angle between the
- *    beam and the fibres' normal (probe tilt plus the local slope), 8 degrees wide for tendons
- *    (to 12 %), 14 for the ligament (to 20 %), 35 for bone cortex. Smooth interfaces also
- *    reflect coherently: a specular amplitude added without random phase (skin entry 2.5,
- *    ligament surfaces 4 and 2, bone cortex 6, epineurium 1.5 where it faces the beam, tendon
- *    sheath 0.25, and 0.4 x fascicle_contrast over the interfascicular walls, which is what
- *    makes the honeycomb stand out of the speckle).
+ *    soft tissue (0 dB): skin +5; subcutaneous fat -4 with septa up to +8; deep connective
+ *    tissue and muscle -5 with +-4.5 dB patches, lateral striation and sparse bright fibres
+ *    (+10); ligament +14 with a fibre texture; tendon +3 plus up to +20 in a fine punctate
+ *    pattern (fibre bundles seen end-on); nerve: interfascicular tissue nerve_echo_db + 5,
+ *    fascicles darker by 14 x fascicle_contrast with soft edges fascicle_blur_mm wide,
+ *    epineurium +14 over epineurium_mm, perineural oedema -9 over oedema_mm; artery lumen -40.
+ *    Anisotropic tissues lose brightness when the beam is not perpendicular to their fibres: a
+ *    Gaussian fall-off with the angle between the beam and the fibres' normal (probe tilt plus
+ *    the local slope), 8 degrees wide for tendons (to 12 %), 14 for the ligament (to 20 %), 35
+ *    for bone cortex. Smooth interfaces also reflect coherently: a specular amplitude added
+ *    without random phase (skin entry 2.5, ligament surfaces 4 and 2, bone cortex 6, epineurium
+ *    1.5 where it faces the beam, tendon sheath 0.25, and 0.4 x fascicle_contrast over the
+ *    interfascicular walls, which is what makes the honeycomb stand out of the speckle).
  *
  * 3. Attenuation and gain. Every tissue attenuates, two-way, per mm: soft tissue 1.8 dB (0.5
  *    dB/cm/MHz at 18 MHz), ligament 1 dB more, tendon 0.6 more, blood almost none (posterior
@@ -691,8 +691,11 @@ build_background(CsPhantomGenerator *gen)
         /* Connective tissue and muscle: mild patchiness and lateral striation. */
         double patch = value_noise(xf / 1.6f, yf / 1.0f, seed + 5) - 0.5;
         double streak = value_noise(xf / 1.8f, yf / 0.12f, seed + 6) - 0.5;
+        /* Sparse short bright fibres, mostly horizontal: fascia and tendon sheaths in the
+         * connective tissue, as in real transverse images. */
+        double fibre = smoothstep(0.68, 0.9, value_noise(xf / 1.1f, yf / 0.07f, seed + 7));
 
-        db = -4 + 9 * patch + 6 * streak;
+        db = -5 + 9 * patch + 5 * streak + 10 * fibre;
       }
       row[x] = db_to_amp(db);
     }
