@@ -73,7 +73,7 @@ draw_header(CsReportDoc *doc, const CsCaseReport *r)
   g_autofree char *right = g_markup_printf_escaped(
       "<span foreground='#555555'>Carpalscope %s\nReport date %s</span>", PACKAGE_VERSION, r->date);
   const char *labels[] = { "Study", "Case", "Hand", "Study label", "Split" };
-  g_autofree char *values[5] = { NULL };
+  char *values[5] = { NULL };
   double col = width / 5;
   double h = 0;
 
@@ -105,6 +105,8 @@ draw_header(CsReportDoc *doc, const CsCaseReport *r)
     cs_report_text(cr, x + i * col + 6, doc->y + 15, col - 10, 11, v);
   }
   doc->y += h + 26;
+  for (int i = 0; i < 5; i++)
+    g_free(values[i]);
   if (r->options.real_id)
     cs_report_doc_paragraph(doc, 7.5,
                             "<span foreground='#555555'>The case id is shown as recorded.</span>");
@@ -224,16 +226,25 @@ draw_chart(cairo_t *cr, const CsCaseReport *r, double x, double y, double width,
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     cs_report_text_right(cr, left - 3, CY(k * 0.25) - 5, 7, tick);
   }
-  for (int k = 0; k <= 4; k++) {
-    int f = (int)lround(x_max * k / 4.0);
-    g_autofree char *tick = g_strdup_printf("%d", f);
-    g_autoptr(PangoLayout) layout = cs_report_layout(cr, tick, 7, -1);
-    int tw, th;
+  {
+    /* Whole-frame ticks at a round step: 1, 2 or 5 times a power of ten. */
+    double raw = x_max / 5, power = pow(10, floor(log10(fmax(raw, 1)))), step;
 
-    pango_layout_get_size(layout, &tw, &th);
-    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    cairo_move_to(cr, CX(f) - tw / 2.0 / PANGO_SCALE, bottom + 2);
-    pango_cairo_show_layout(cr, layout);
+    step = raw <= power       ? power
+           : raw <= 2 * power ? 2 * power
+           : raw <= 5 * power ? 5 * power
+                              : 10 * power;
+    step = fmax(1, step);
+    for (double f = 0; f <= x_max + 1e-9; f += step) {
+      g_autofree char *tick = g_strdup_printf("%.0f", f);
+      g_autoptr(PangoLayout) layout = cs_report_layout(cr, tick, 7, -1);
+      int tw, th;
+
+      pango_layout_get_size(layout, &tw, &th);
+      cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+      cairo_move_to(cr, CX(f) - tw / 2.0 / PANGO_SCALE, bottom + 2);
+      pango_cairo_show_layout(cr, layout);
+    }
   }
   cs_report_text(cr, left + (right - left) / 2 - 12, bottom + 11, -1, 7, "frame");
 
@@ -283,7 +294,7 @@ draw_chart(cairo_t *cr, const CsCaseReport *r, double x, double y, double width,
   cairo_rotate(cr, -G_PI / 2);
   cs_report_text(cr, 0, 0, -1, 7, "p(CTS)");
   cairo_restore(cr);
-  label = g_strdup_printf("<span foreground='#08336b'>● p(CTS) per frame</span>   "
+  label = g_strdup_printf("<span foreground='#08336b'>• p(CTS) per frame</span>   "
                           "<span foreground='#bf1a1a'>— hand %s %.3f</span>   "
                           "<span foreground='#555555'>- - threshold %.2f</span>   "
                           "<span foreground='#cc8800'>| shown frame</span>",
@@ -692,8 +703,12 @@ draw_case(CsReportDoc *doc, gconstpointer data)
 
   draw_header(doc, r);
   draw_result(doc, r);
-  draw_missing(doc, r);
+  /* With panels the missing list is short; without them it explains the empty space. */
+  if (r->crop == NULL)
+    draw_missing(doc, r);
   draw_explanations(doc, r);
+  if (r->crop != NULL)
+    draw_missing(doc, r);
   draw_csa(doc, r);
   draw_ncs(doc, r);
   draw_model(doc, r);

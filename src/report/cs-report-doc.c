@@ -336,8 +336,27 @@ void
 cs_report_draw_rgba(cairo_t *cr, const guint8 *rgba, int w, int h, double x, double y, double width,
                     double height)
 {
-  cairo_surface_t *image = cs_rgba_to_surface(rgba, w, h);
+  cairo_surface_t *image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+  guint8 *data;
+  int stride;
 
+  /* The overlays are opaque: an RGB24 image embeds without a soft mask. */
+  if (cairo_surface_status(image) != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(image);
+    return;
+  }
+  cairo_surface_flush(image);
+  data = cairo_image_surface_get_data(image);
+  stride = cairo_image_surface_get_stride(image);
+  for (int j = 0; j < h; j++) {
+    guint32 *row = (guint32 *)(gpointer)(data + (gsize)j * stride);
+    const guint8 *src = rgba + (gsize)j * w * 4;
+
+    for (int i = 0; i < w; i++)
+      row[i] = 0xff000000u | ((guint32)src[4 * i] << 16) | ((guint32)src[4 * i + 1] << 8) |
+               src[4 * i + 2];
+  }
+  cairo_surface_mark_dirty(image);
   draw_surface_scaled(cr, image, w, h, x, y, width, height);
   cairo_surface_destroy(image);
 }

@@ -39,7 +39,8 @@ typedef enum {
   CS_REPORT_FORMAT_JSON
 } CsReportFormat;
 
-/* The font families reports ask for by name: Latin text and the CJK fallback. */
+/* The font families reports ask for by name: Latin text and the CJK fallback. The report's own
+ * strings keep to glyphs Noto Sans has, so only names and notes in CJK reach the fallback. */
 #define CS_REPORT_FONT_FAMILY "Noto Sans, Noto Sans CJK JP"
 
 /* The research-use statement every report carries. */

@@ -522,7 +522,7 @@ draw_hands(CsReportDoc *doc, const CsStudyReport *r)
         row[5 + m] = g_strdup("no result");
         continue;
       }
-      row[5 + m] = g_strdup_printf("%.3f → %s (%u frames)", h->p_hand[m],
+      row[5 + m] = g_strdup_printf("%.3f, %s (%u frames)", h->p_hand[m],
                                    h->p_hand[m] >= threshold ? "CTS" : "control", h->n_frames[m]);
     }
     g_ptr_array_add(rows, row);
@@ -563,7 +563,8 @@ draw_study(CsReportDoc *doc, gconstpointer data)
   g_autofree char *right = g_strdup_printf(
       "<span foreground='#555555'>Carpalscope %s\nReport date %s</span>", PACKAGE_VERSION, r->date);
   g_autofree char *study = g_markup_printf_escaped(
-      "Study <b>%s</b> · %s hands (%u) · threshold p(CTS) ≥ %.2f · %u bootstrap replicates, seed "
+      "Study <b>%s</b> · %s hands (%u) · CTS when p(CTS) is at least %.2f · %u bootstrap "
+      "replicates, seed "
       "%" G_GUINT64_FORMAT ", %.0f %% intervals",
       r->study_label, r->split == CS_SPLIT_UNASSIGNED ? "all labelled" : split_label(r->split),
       r->hands->len, ev->threshold, ev->replicates, ev->seed, ev->conf_level * 100);

@@ -353,14 +353,17 @@ test_case_fonts_and_pages(void)
   g_test_message("%s", fonts);
   lines = g_strsplit(fonts, "\n", -1);
   for (guint i = 2; lines[i] != NULL; i++) {
-    g_auto(GStrv) cols = NULL;
     g_autoptr(GRegex) re = g_regex_new(" (yes|no) +(yes|no) +(yes|no) ", 0, 0, NULL);
     g_autoptr(GMatchInfo) match = NULL;
 
     if (*lines[i] == '\0')
       continue;
     g_assert_true(g_regex_match(re, lines[i], 0, &match));
-    g_assert_cmpstr(g_match_info_fetch(match, 1), ==, "yes");
+    {
+      g_autofree char *embedded = g_match_info_fetch(match, 1);
+
+      g_assert_cmpstr(embedded, ==, "yes");
+    }
     n_fonts++;
   }
   g_assert_cmpint(n_fonts, >, 0);
@@ -639,6 +642,7 @@ cli(const char *const *args, char **err_out)
   g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, err_out,
                              &wait_status, &error));
   g_assert_no_error(error);
+  g_test_message("report: %s", *err_out);
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
 }
 
