@@ -77,6 +77,7 @@ typedef struct {
   double p_cts;
   CsExplanation *occlusion;
   CsExplanation *lime;
+  CsExplanation *gradcam;
 } ModelOutput;
 
 typedef struct {
@@ -106,6 +107,7 @@ explain_job_free(gpointer data)
     g_free(job->outputs[i].crop);
     cs_explanation_free(job->outputs[i].occlusion);
     cs_explanation_free(job->outputs[i].lime);
+    cs_explanation_free(job->outputs[i].gradcam);
   }
   g_free(job);
 }
@@ -169,7 +171,7 @@ explain_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *c
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) reader = cs_sweep_open_reader(job->sweep, &error);
   g_autoptr(CsFrame) frame = NULL;
-  ProgressData progress = { job->panel, cancellable, 0, 2 * job->n_models };
+  ProgressData progress = { job->panel, cancellable, 0, 3 * job->n_models };
 
   if (reader == NULL || (frame = cs_sweep_get_frame(reader, job->frame, &error)) == NULL) {
     g_task_return_error(task, g_steal_pointer(&error));
@@ -217,16 +219,25 @@ explain_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *c
     scorer.progress = explain_progress_cb;
     scorer.user_data = &progress;
 
-    progress.step = 2 * m;
+    progress.step = 3 * m;
     out->occlusion =
         cs_explain_occlusion(out->crop, out->size, out->size, &job->occlusion, &scorer, &error);
     if (out->occlusion == NULL) {
       g_task_return_error(task, g_steal_pointer(&error));
       return;
     }
-    progress.step = 2 * m + 1;
+    progress.step = 3 * m + 1;
     out->lime = cs_explain_lime(out->crop, out->size, out->size, &job->lime, &scorer, &error);
     if (out->lime == NULL) {
+      g_task_return_error(task, g_steal_pointer(&error));
+      return;
+    }
+    progress.step = 3 * m + 2;
+    report_progress(&progress, 0);
+    out->gradcam = cs_explain_gradcam(cs_model_get_net(model), out->crop, out->size,
+                                      csnn_net_cts_index(cs_model_get_net(model)),
+                                      CS_EXPLAIN_SCORE_LOGIT, &error);
+    if (out->gradcam == NULL) {
       g_task_return_error(task, g_steal_pointer(&error));
       return;
     }
@@ -285,9 +296,10 @@ show_output(CsExplainPanel *self, Row *row, const ModelOutput *out, int frame)
                             l->n_segments, l->n_samples, l->seed, l->r2);
   cs_heat_panel_set_content(row->panels[PANEL_LIME], out->crop, l->map, l->width, l->height, TRUE,
                             lime);
-  cs_heat_panel_set_message(row->panels[PANEL_GRADCAM],
-                            _("Grad-CAM needs the engine's backward pass, which this version "
-                              "does not have yet"));
+  cs_heat_panel_set_content(row->panels[PANEL_GRADCAM], out->crop, out->gradcam->map,
+                            out->gradcam->width, out->gradcam->height, FALSE,
+                            _("last convolutional block · gradient of the CTS logit · ReLU · "
+                              "bilinear upsampling"));
   gtk_widget_set_visible(row->box, TRUE);
 }
 

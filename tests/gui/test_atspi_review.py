@@ -135,11 +135,12 @@ def main():
         click(find_clickable(window, "Explain This Frame"))
         lime = wait_for_text(window, lambda t: "superpixels" in t and "R²" in t, 300)
         occlusion = wait_for_text(window, lambda t: t.startswith("mask ") and "stride" in t, 5)
+        gradcam = wait_for_text(window, lambda t: t.startswith("last convolutional block"), 60)
         time.sleep(1)
         app.screenshot("explained")
-        tap.ok(lime is not None and occlusion is not None,
-               "the occlusion and LIME panels show their maps with parameters",
-               f"lime: {lime!r} occlusion: {occlusion!r}")
+        tap.ok(lime is not None and occlusion is not None and gradcam is not None,
+               "the occlusion, LIME and Grad-CAM panels show their maps with parameters",
+               f"lime: {lime!r} occlusion: {occlusion!r} gradcam: {gradcam!r}")
 
         # Trace a 40 x 30 px rectangle by its vertices and read its area.
         click(find_clickable(window, "Review"))
