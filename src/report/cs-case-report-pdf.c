@@ -403,6 +403,20 @@ panel_title(const CsExplanation *e)
   }
 }
 
+static const char *
+colorbar_title(const CsExplanation *e)
+{
+  switch (e->method) {
+    case CS_EXPLAIN_OCCLUSION:
+      return "Δ p(CTS)";
+    case CS_EXPLAIN_LIME:
+      return "surrogate weight";
+    case CS_EXPLAIN_GRADCAM:
+    default:
+      return "weighted activation";
+  }
+}
+
 /* Draws the crop and its heat maps side by side from (@x, @y) over @width; returns the height. */
 static double
 draw_panels(cairo_t *cr, const CsCaseReport *r, double x, double y, double width)
@@ -439,7 +453,7 @@ draw_panels(cairo_t *cr, const CsCaseReport *r, double x, double y, double width
                          CS_OVERLAY_BLEND_WEIGHTED, &scale, rgba);
       cs_report_draw_rgba(cr, rgba, size, size, px, py, side, side);
       cs_colorbar_draw(cr, px, py + side + 14, side, 7, r->options.colormap, &scale,
-                       e->method == CS_EXPLAIN_LIME ? "surrogate weight" : "Δ p(CTS)");
+                       colorbar_title(e));
     }
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
     cairo_set_line_width(cr, 0.5);
