@@ -200,3 +200,123 @@ cs_report_write_case_finish(GAsyncResult *result, GError **error)
   g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == cs_report_write_case_async, FALSE);
   return g_task_propagate_boolean(G_TASK(result), error);
 }
+
+/* ---- Study report ---- */
+
+typedef struct {
+  char *study_data;
+  gsize study_length;
+  char *study_dir;
+  char *study_name;
+  char **models;
+  CsSplit split;
+  CsEvaluateOptions evaluate;
+  CsReportOptions options;
+  char *date;
+  CsReportFormat format;
+  char *path;
+} StudyJob;
+
+static void
+study_job_free(gpointer data)
+{
+  StudyJob *job = data;
+
+  g_free(job->study_data);
+  g_free(job->study_dir);
+  g_free(job->study_name);
+  g_strfreev(job->models);
+  g_free(job->date);
+  g_free(job->path);
+  g_free(job);
+}
+
+gboolean
+cs_report_write_study(CsStudy *study, const char *const *models, CsSplit split,
+                      const CsEvaluateOptions *evaluate, const CsReportOptions *options,
+                      CsReportFormat format, const char *path, GCancellable *cancellable,
+                      GError **error)
+{
+  g_autoptr(CsStudyReport) report = NULL;
+
+  g_return_val_if_fail(path != NULL, FALSE);
+  report = cs_study_report_build(study, models, split, evaluate, options, cancellable, error);
+  if (report == NULL)
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled(cancellable, error))
+    return FALSE;
+  return cs_study_report_write(report, format, path, error);
+}
+
+static void
+study_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  StudyJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) study = NULL;
+
+  study =
+      cs_study_load_from_data(job->study_data, (gssize)job->study_length, job->study_dir, &error);
+  if (study == NULL) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  if (job->study_name != NULL)
+    cs_study_set_name(study, job->study_name);
+  if (!cs_report_write_study(study, (const char *const *)job->models, job->split, &job->evaluate,
+                             &job->options, job->format, job->path, cancellable, &error)) {
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  g_task_return_boolean(task, TRUE);
+}
+
+void
+cs_report_write_study_async(CsStudy *study, const char *const *models, CsSplit split,
+                            const CsEvaluateOptions *evaluate, const CsReportOptions *options,
+                            CsReportFormat format, const char *path, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  StudyJob *job;
+  const char *name;
+
+  g_return_if_fail(CS_IS_STUDY(study));
+  g_return_if_fail(models != NULL && models[0] != NULL);
+  g_return_if_fail(path != NULL);
+
+  task = g_task_new(NULL, cancellable, callback, user_data);
+  g_task_set_source_tag(task, cs_report_write_study_async);
+  job = g_new0(StudyJob, 1);
+  job->study_data = cs_study_to_data(study, &job->study_length);
+  job->study_dir = g_strdup(cs_study_get_dir(study));
+  name = cs_study_get_name(study);
+  if (name != NULL && *name != '\0')
+    job->study_name = g_strdup(name);
+  else if (cs_study_get_dir(study) != NULL)
+    job->study_name = g_path_get_basename(cs_study_get_dir(study));
+  job->models = g_strdupv((char **)models);
+  job->split = split;
+  if (evaluate != NULL)
+    job->evaluate = *evaluate;
+  else
+    cs_evaluate_options_init(&job->evaluate);
+  if (options != NULL)
+    job->options = *options;
+  else
+    cs_report_options_init(&job->options);
+  job->date = g_strdup(job->options.date);
+  job->options.date = job->date;
+  job->format = format;
+  job->path = g_strdup(path);
+  g_task_set_task_data(task, job, study_job_free);
+  g_task_run_in_thread(task, study_worker);
+}
+
+gboolean
+cs_report_write_study_finish(GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
+  g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == cs_report_write_study_async, FALSE);
+  return g_task_propagate_boolean(G_TASK(result), error);
+}

@@ -157,4 +157,20 @@ const CsEvaluation *cs_study_report_get_evaluation(const CsStudyReport *report);
 gboolean cs_study_report_write(const CsStudyReport *report, CsReportFormat format, const char *path,
                                GError **error);
 
+/* Builds the study report and writes it in @format to @path (cs_study_report_build() then
+ * cs_study_report_write()). */
+gboolean cs_report_write_study(CsStudy *study, const char *const *models, CsSplit split,
+                               const CsEvaluateOptions *evaluate, const CsReportOptions *options,
+                               CsReportFormat format, const char *path, GCancellable *cancellable,
+                               GError **error);
+
+/* Runs cs_report_write_study() in a worker thread on a copy of the study taken now. */
+void cs_report_write_study_async(CsStudy *study, const char *const *models, CsSplit split,
+                                 const CsEvaluateOptions *evaluate, const CsReportOptions *options,
+                                 CsReportFormat format, const char *path, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+
+/* Finishes cs_report_write_study_async(). */
+gboolean cs_report_write_study_finish(GAsyncResult *result, GError **error);
+
 G_END_DECLS

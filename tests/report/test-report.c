@@ -459,6 +459,21 @@ test_case_missing(void)
   g_assert_nonnull(strstr(flat, "No CSA tracing"));
   g_assert_nonnull(strstr(flat, "No pixel spacing"));
   g_assert_nonnull(strstr(flat, "not a medical device"));
+
+  /* A cached result whose model is not installed: the result is shown, the panels are not. */
+  {
+    g_autoptr(CsCaseReport) other = NULL;
+    g_autoptr(GString) notes = g_string_new(NULL);
+
+    other = cs_case_report_build(study, cs_study_get_case(study, 2), NULL, &options, NULL, NULL,
+                                 NULL, &error);
+    g_assert_no_error(error);
+    g_assert_false(cs_case_report_has_panels(other));
+    for (const char *const *m = cs_case_report_get_missing(other); *m != NULL; m++)
+      g_string_append_printf(notes, "%s\n", *m);
+    g_assert_nonnull(strstr(notes->str, "is not installed"));
+    g_assert_null(strstr(notes->str, "No analysis yet"));
+  }
 }
 
 static void
@@ -625,6 +640,37 @@ test_study_report(void)
   }
 }
 
+static void
+study_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AsyncData *data = user_data;
+
+  data->ok = cs_report_write_study_finish(result, &data->error);
+  g_main_loop_quit(data->loop);
+}
+
+static void
+test_study_async(void)
+{
+  g_autoptr(CsStudy) study = load_study();
+  g_autofree char *json = g_build_filename(tmp_dir, "async-study.json", NULL);
+  const char *models[] = { model_path, NULL };
+  AsyncData data = { g_main_loop_new(NULL, FALSE), FALSE, NULL, 0, 0 };
+  CsEvaluateOptions evaluate;
+  CsReportOptions options;
+
+  test_options(&options);
+  cs_evaluate_options_init(&evaluate);
+  evaluate.replicates = 20;
+  cs_report_write_study_async(study, models, CS_SPLIT_TEST, &evaluate, &options,
+                              CS_REPORT_FORMAT_JSON, json, NULL, study_done_cb, &data);
+  g_main_loop_run(data.loop);
+  g_assert_no_error(data.error);
+  g_assert_true(data.ok);
+  g_assert_true(g_file_test(json, G_FILE_TEST_IS_REGULAR));
+  g_main_loop_unref(data.loop);
+}
+
 static int
 cli(const char *const *args, char **err_out)
 {
@@ -729,6 +775,7 @@ main(int argc, char **argv)
   g_test_add_func("/report/case/panels-png", test_panels_png);
   g_test_add_func("/report/case/async", test_case_async);
   g_test_add_func("/report/study", test_study_report);
+  g_test_add_func("/report/study/async", test_study_async);
   g_test_add_func("/report/cli", test_cli);
   status = g_test_run();
   if (g_getenv("CARPALSCOPE_KEEP_REPORTS") != NULL)
