@@ -69,7 +69,9 @@ cs_cli_report(int argc, char **argv)
   g_auto(GStrv) models = NULL;
   gboolean real_id = FALSE, study_report = FALSE, no_explain = FALSE, no_gradcam = FALSE;
   gboolean quiet = FALSE, analyse = FALSE;
-  int png_size = 1920, samples = 0, replicates = -1;
+  int png_size = 1920, samples = 0, replicates = -1, mask = 0, stride = 0;
+  double opacity = -1;
+  g_autofree char *colormap = NULL;
   const GOptionEntry entries[] = {
     { "study", 0, 0, G_OPTION_ARG_FILENAME, &study_path, "The study (required)", "study.json" },
     { "case", 0, 0, G_OPTION_ARG_STRING, &case_id, "The case to report on", "ID" },
@@ -90,6 +92,14 @@ cs_cli_report(int argc, char **argv)
       NULL },
     { "no-gradcam", 0, 0, G_OPTION_ARG_NONE, &no_gradcam, "Leave the Grad-CAM panel out", NULL },
     { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "LIME samples (default 1000)", "N" },
+    { "mask", 0, 0, G_OPTION_ARG_INT, &mask,
+      "Occlusion mask side in network-input pixels (default 20 % of the input)", "PX" },
+    { "stride", 0, 0, G_OPTION_ARG_INT, &stride,
+      "Occlusion stride in network-input pixels (default 10 % of the input)", "PX" },
+    { "colormap", 0, 0, G_OPTION_ARG_STRING, &colormap,
+      "Heat-map colours: diverging (default), viridis, inferno or turbo", "NAME" },
+    { "opacity", 0, 0, G_OPTION_ARG_DOUBLE, &opacity, "Heat-map opacity, 0 to 1 (default 0.6)",
+      "A" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Seed of LIME (case report) or of the bootstrap (study report)", "N" },
     { "study-report", 0, 0, G_OPTION_ARG_NONE, &study_report,
@@ -145,6 +155,15 @@ cs_cli_report(int argc, char **argv)
     return cs_cli_usage_error(NAME, "--png-size %d is not in 200..8000", png_size);
   if (samples != 0 && (samples < 2 || samples > 1000000))
     return cs_cli_usage_error(NAME, "--samples %d is not in 2..1000000", samples);
+  if (mask < 0 || mask > 4096 || stride < 0 || stride > 4096)
+    return cs_cli_usage_error(NAME, "--mask and --stride must be in 1..4096 pixels");
+  if (colormap != NULL && !cs_colormap_from_name(colormap, &options.colormap))
+    return cs_cli_usage_error(NAME,
+                              "--colormap must be diverging, viridis, inferno or turbo, "
+                              "not '%s'",
+                              colormap);
+  if (opacity != -1 && !(opacity >= 0 && opacity <= 1))
+    return cs_cli_usage_error(NAME, "--opacity %g is not in [0, 1]", opacity);
   if (replicates != -1 && (replicates < 0 || replicates > 1000000))
     return cs_cli_usage_error(NAME, "--replicates %d is not in 0..1000000", replicates);
   if (seed_text != NULL) {
@@ -197,6 +216,10 @@ cs_cli_report(int argc, char **argv)
   options.date = date;
   if (samples != 0)
     options.lime.n_samples = samples;
+  options.occlusion.mask_px = mask;
+  options.occlusion.stride_px = stride;
+  if (opacity != -1)
+    options.opacity = opacity;
   if (has_seed)
     options.lime.seed = seed;
 
