@@ -331,6 +331,10 @@ draw_result(CsReportDoc *doc, const CsCaseReport *r)
     cs_report_doc_paragraph(doc, 10.5, line);
     cs_report_doc_paragraph(doc, 8, sub);
   }
+  if (r->result == NULL)
+    cs_report_doc_paragraph(doc, 10.5,
+                            "<i>No analysis yet: there is no cached network result for this case "
+                            "(see below).</i>");
   if (r->frame == NULL && r->result == NULL)
     return;
   cs_report_doc_need(doc, 190);
