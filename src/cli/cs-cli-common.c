@@ -23,9 +23,12 @@ static const CsCliCommand commands[] = {
     "Train a network on a study's training hands", cs_cli_train },
   { "evaluate",
     "(--study study.json --model FILE [--model FILE ...] [--split test|all] | --scores FILE.csv) "
-    "[--json]",
+    "[--json] [--threshold T] [--seed S] [--replicates B] [--out-dir DIR]",
     "Confusion matrices, bootstrap CIs, ROC/AUC and DeLong's test", cs_cli_evaluate },
-  { "report", "--study study.json --case ID --out FILE.pdf", "Write a case report", cs_cli_report },
+  { "report",
+    "--study study.json (--case ID [--model ID] | --study-report --model ID...) --out FILE "
+    "[--paper a4|letter] [--format pdf|csv|json]",
+    "Write a case report or a study report", cs_cli_report },
   { "models", "[--json]", "List the installed models with their metadata", cs_cli_models },
   { "bench", "[--arch NAME | --model ID] [--batch N] [--json]",
     "Measure the engine's latency and throughput", cs_cli_bench },
