@@ -64,9 +64,10 @@ cs_cli_train(int argc, char **argv)
   g_autofree char *optimizer = NULL, *schedule = NULL, *seed_text = NULL, *trained_on = NULL;
   g_auto(GStrv) meta_args = NULL;
   int epochs = 10, batch = 16, frames = 0, freeze = 0, val_hands = -1, threads = 0, patience = 0;
-  int step_epochs = 3;
+  int step_epochs = 3, input_size = 0;
   double lr = 0, weight_decay = 1e-4, momentum = 0.9, gamma = 0.1;
-  gboolean no_augment = FALSE, quiet = FALSE;
+  gboolean quiet = FALSE;
+  g_autofree char *augment = NULL;
   const GOptionEntry entries[] = {
     { "study", 0, 0, G_OPTION_ARG_FILENAME, &study_path, "The study (study.json)", "FILE" },
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
@@ -99,13 +100,18 @@ cs_cli_train(int argc, char **argv)
       "Validation hands per group, taken from the training hands (default a tenth)", "N" },
     { "patience", 0, 0, G_OPTION_ARG_INT, &patience,
       "Stop after N epochs without better validation accuracy (default never)", "N" },
-    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train without augmentation", NULL },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &augment,
+      "Augmentation: paper (flip, rotation, scale, translation, shear; default), light (flip, "
+      "rotation, translation) or none",
+      "MODE" },
     { "trained-on", 0, 0, G_OPTION_ARG_STRING, &trained_on,
       "What the weights say they were trained on (default from the study: phantom studies say "
       "\"synthetic phantom sweeps (demonstrator, not for patients)\")",
       "TEXT" },
     { "meta", 0, 0, G_OPTION_ARG_STRING_ARRAY, &meta_args,
       "Extra metadata for the checkpoint (repeatable)", "KEY=VALUE" },
+    { "input-size", 0, 0, G_OPTION_ARG_INT, &input_size,
+      "Side of the network input in pixels (default 224; recorded in the weights)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default one per processor)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
     { NULL },
@@ -150,6 +156,8 @@ cs_cli_train(int argc, char **argv)
   if (frames < 0 || freeze < 0 || patience < 0 || threads < 0 || threads > 256 || val_hands < -1 ||
       step_epochs < 1)
     return cs_cli_usage_error(NAME, "counts must not be negative");
+  if (input_size != 0 && (input_size < 32 || input_size > 1024))
+    return cs_cli_usage_error(NAME, "--input-size must be 32 to 1024");
   if (lr < 0 || !(weight_decay >= 0) || !(momentum >= 0 && momentum < 1) || !(gamma > 0))
     return cs_cli_usage_error(NAME, "bad --lr, --weight-decay, --momentum or --gamma");
 
@@ -169,7 +177,15 @@ cs_cli_train(int argc, char **argv)
   opt.val_hands = val_hands;
   opt.patience = patience;
   opt.threads = threads;
-  opt.augment = !no_augment;
+  opt.input_size = input_size;
+  if (augment == NULL || strcmp(augment, "paper") == 0)
+    opt.augment = CS_TRAIN_AUGMENT_PAPER;
+  else if (strcmp(augment, "light") == 0)
+    opt.augment = CS_TRAIN_AUGMENT_LIGHT;
+  else if (strcmp(augment, "none") == 0)
+    opt.augment = CS_TRAIN_AUGMENT_NONE;
+  else
+    return cs_cli_usage_error(NAME, "--augment must be paper, light or none");
   opt.trained_on = trained_on;
   opt.command_line = command_line;
   opt.stop = &stop_requested;

@@ -12,8 +12,10 @@
 
 #include "cs-train.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cs-analysis.h"
 #include "cs-error.h"
@@ -36,7 +38,7 @@ cs_train_options_init(CsTrainOptions *opt)
   opt->weight_decay = 1e-4;
   opt->seed = 1;
   opt->val_hands = -1;
-  opt->augment = TRUE;
+  opt->augment = CS_TRAIN_AUGMENT_PAPER;
 }
 
 /* ---- random numbers (splitmix64: seeded, the same on every machine) ---- */
@@ -147,11 +149,28 @@ cs_train_describe_study(CsStudy *study)
 void
 cs_train_augment(const guint8 *src, int size, guint8 *dst, guint64 *rng)
 {
+  cs_train_augment_mode(CS_TRAIN_AUGMENT_PAPER, src, size, dst, rng);
+}
+
+void
+cs_train_augment_mode(CsTrainAugment mode, const guint8 *src, int size, guint8 *dst, guint64 *rng)
+{
   double flip = rng_uniform(rng, 0, 1) < 0.5 ? -1.0 : 1.0;
   double angle = rng_uniform(rng, -10, 10) * DEG;
   double scale = rng_uniform(rng, 0.8, 1.2);
   double tx = rng_uniform(rng, -0.1, 0.1) * size, ty = rng_uniform(rng, -0.1, 0.1) * size;
   double shear = rng_uniform(rng, -10, 10) * DEG;
+
+  if (mode == CS_TRAIN_AUGMENT_NONE) {
+    memcpy(dst, src, (size_t)size * (size_t)size);
+    return;
+  }
+  /* Light: the same draws (so a seed means the same flips, turns and shifts) without the
+   * scaling and shear, which keeps the nerve's size in pixels, the phantom's main cue. */
+  if (mode == CS_TRAIN_AUGMENT_LIGHT) {
+    scale = 1.0;
+    shear = 0.0;
+  }
   double c = cos(angle), s = sin(angle), sh = tan(shear);
   /* Forward map about the centre: p' = T + R S H F p; sampled through its inverse. */
   double a = c * scale, b = (c * sh - s) * scale, d = s * scale, e = (s * sh + c) * scale;
@@ -290,6 +309,48 @@ load_init(csnn_net *net, const char *path, GError **error)
   csnn_safetensors_close(st);
   csnn_net_params_changed(net);
   g_debug("init: %u tensors loaded, %u new", loaded, fresh);
+  return TRUE;
+}
+
+/* Builds @arch with 2 classes for @size x @size inputs. The engine sets a size other than 224
+ * from a weight file's "input_size", so the network goes through a temporary file once. */
+static gboolean
+net_new_sized(const char *arch, int size, csnn_net **out, GError **error)
+{
+  const char *meta[] = { "input_size", NULL, NULL };
+  g_autofree char *size_text = NULL, *path = NULL;
+  csnn_net *net = NULL;
+  int status, fd;
+
+  status = csnn_net_new(arch, 2, &net);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "training");
+  if (size == 0 || size == csnn_net_input_size(net)) {
+    *out = net;
+    return TRUE;
+  }
+  if (size < 32 || size > 1024) {
+    csnn_net_free(net);
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "input size %d is not 32 to 1024", size);
+    return FALSE;
+  }
+  fd = g_file_open_tmp("carpalscope-train-XXXXXX.safetensors", &path, error);
+  if (fd < 0) {
+    csnn_net_free(net);
+    return FALSE;
+  }
+  close(fd);
+  size_text = g_strdup_printf("%d", size);
+  meta[1] = size_text;
+  status = csnn_net_save(net, path, meta);
+  csnn_net_free(net);
+  net = NULL;
+  if (status == CSNN_OK)
+    status = csnn_net_load(path, arch, &net);
+  g_unlink(path);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "training");
+  *out = net;
   return TRUE;
 }
 
@@ -433,9 +494,8 @@ cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc prog
                 "to 1024 images");
     return FALSE;
   }
-  status = csnn_net_new(opt->arch, 2, &net);
-  if (status != CSNN_OK)
-    return cs_error_from_engine(error, status, "training");
+  if (!net_new_sized(opt->arch, opt->input_size, &net, error))
+    return FALSE;
   size = csnn_net_input_size(net);
   px = (size_t)size * (size_t)size;
   chw = 3 * px;
@@ -525,9 +585,11 @@ cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc prog
                            : opt->schedule == CSNN_LR_STEP ? "step"
                                                            : "constant"));
   add_meta(meta, "augmentation",
-           g_strdup(opt->augment ? "flip, rotation +-10 deg, scale 0.8-1.2, "
-                                   "translation +-10%, shear +-10 deg"
-                                 : "none"));
+           g_strdup(opt->augment == CS_TRAIN_AUGMENT_LIGHT
+                        ? "light: flip, rotation +-10 deg, translation +-10%"
+                    : opt->augment ? "flip, rotation +-10 deg, scale 0.8-1.2, "
+                                     "translation +-10%, shear +-10 deg"
+                                   : "none"));
   if (opt->extra_metadata != NULL)
     for (int i = 0; opt->extra_metadata[i] != NULL && opt->extra_metadata[i + 1] != NULL; i += 2)
       add_meta(meta, opt->extra_metadata[i], g_strdup(opt->extra_metadata[i + 1]));
@@ -564,8 +626,8 @@ cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc prog
         guint idx = order[(guint)b * (guint)batch + (guint)k];
         const guint8 *src = train.pixels + idx * px;
 
-        if (opt->augment) {
-          cs_train_augment(src, size, aug, &rng);
+        if (opt->augment != CS_TRAIN_AUGMENT_NONE) {
+          cs_train_augment_mode(opt->augment, src, size, aug, &rng);
           src = aug;
         }
         csnn_preprocess_u8(src, size, csnn_net_norm(net), input + (size_t)k * chw);

@@ -27,6 +27,13 @@
 
 G_BEGIN_DECLS
 
+/* Augmentation of the training crops. */
+typedef enum {
+  CS_TRAIN_AUGMENT_NONE = 0,
+  CS_TRAIN_AUGMENT_PAPER, /* Flip, rotation, scale, translation and shear (the default). */
+  CS_TRAIN_AUGMENT_LIGHT  /* Flip, rotation and translation: sizes in pixels kept. */
+} CsTrainAugment;
+
 /* What to train and how. Strings are borrowed. */
 typedef struct {
   const char *arch;      /* torchvision's architecture name. */
@@ -47,7 +54,8 @@ typedef struct {
   int val_hands;            /* Validation hands per group taken from training (-1: a tenth). */
   int patience;             /* Stop after this many epochs without improvement (0: never). */
   int threads;              /* Trainer threads (0: the engine's pool). */
-  gboolean augment;         /* Default TRUE. */
+  int input_size;           /* Side of the network input (0: the architecture's 224). */
+  CsTrainAugment augment;   /* Default CS_TRAIN_AUGMENT_PAPER. */
   const char *trained_on;   /* NULL: derived from the study (phantom studies say so). */
   const char *command_line; /* Recorded in the provenance. */
   const char *study_path;   /* Recorded; NULL: the study's own path. */
@@ -101,6 +109,10 @@ char *cs_train_describe_study(CsStudy *study);
 /* Applies the paper's random augmentation to the @size x @size gray crop @src into @dst, drawing
  * from @rng (a splitmix64 state). */
 void cs_train_augment(const guint8 *src, int size, guint8 *dst, guint64 *rng);
+
+/* Same as cs_train_augment() with the transforms of @mode. */
+void cs_train_augment_mode(CsTrainAugment mode, const guint8 *src, int size, guint8 *dst,
+                           guint64 *rng);
 
 /* Trains as @opt says and writes the best checkpoint to opt->out_path with provenance metadata.
  * Progress goes to @progress (may be NULL). TRUE when it ran (also when stopped early); FALSE
