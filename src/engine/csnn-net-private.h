@@ -36,12 +36,15 @@ typedef struct {
   float drop_p;
   const float *w_run, *b_run; /* The weights inference uses (folded when p_bn >= 0). */
   size_t offset;              /* Floats from the start of one image's activations. */
-  int fused_add;   /* Inference only: the residual ADD node (read by nothing else) whose sum this
-                    * convolution writes directly; 0 when none. */
-  int fused_scale; /* Inference only: the squeeze-and-excitation MUL_CH node whose per-channel
-                    * scale this convolution applies to its weights instead; 0 when none. */
-  int fused;       /* Inference only: this ADD or MUL_CH is done by a neighbouring convolution. */
-  int last_use;    /* The last node reading this one's output. */
+  int fused_add;    /* Inference only: the residual ADD node (read by nothing else) whose sum this
+                     * convolution writes directly; 0 when none. */
+  int fused_scale;  /* Inference only: the squeeze-and-excitation MUL_CH node whose per-channel
+                     * scale this convolution applies to its weights instead; 0 when none. */
+  int fused_concat; /* Inference only: the CONCAT node this convolution writes its channels
+                     * into directly; 0 when none. */
+  int fused;        /* Inference only: this ADD, MUL_CH or CONCAT is done by a neighbouring
+                     * convolution. */
+  int last_use;     /* The last node reading this one's output. */
 } csnn__node;
 
 /* Working memory of one pool thread. */

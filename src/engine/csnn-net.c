@@ -208,6 +208,21 @@ plan_memory(csnn_net *net)
     net->nodes[i].fused = 0;
     net->nodes[i].fused_add = 0;
     net->nodes[i].fused_scale = 0;
+    net->nodes[i].fused_concat = 0;
+  }
+  /* Two convolutions read only by the concatenation right after them (a Fire module's expand
+   * layers) write their channels straight into it: in one image's NCHW tensor, the channels of
+   * each input are a contiguous block of the output. */
+  for (int i = 1; i + 2 < net->n_nodes; i++) {
+    csnn__node *a = &net->nodes[i], *b = &net->nodes[i + 1], *cat = &net->nodes[i + 2];
+
+    if (cat->op == CSNN__NODE_CONCAT && cat->in[0] == i && cat->in[1] == i + 1 &&
+        a->op == CSNN__NODE_CONV && b->op == CSNN__NODE_CONV && a->last_use == i + 2 &&
+        b->last_use == i + 2) {
+      a->fused_concat = i + 2;
+      b->fused_concat = i + 2;
+      cat->fused = 1;
+    }
   }
   /* A squeeze-and-excitation scaling read only by the 1 x 1 convolution after it is applied to
    * that convolution's weights instead (w[o, c] * s[c]) when the weights are the smaller tensor;
@@ -244,14 +259,25 @@ plan_memory(csnn_net *net)
 
   for (int i = 1; i < net->n_nodes; i++) {
     csnn__node *node = &net->nodes[i];
-    /* The tensor this node writes: its own, or the fused residual sum's. */
-    int owner = node->op == CSNN__NODE_CONV && node->fused_add ? node->fused_add : i;
+    /* The tensor this node writes: its own, the fused residual sum's or the concatenation's. */
+    int owner = node->op == CSNN__NODE_CONV && node->fused_add      ? node->fused_add
+                : node->op == CSNN__NODE_CONV && node->fused_concat ? node->fused_concat
+                                                                    : i;
     const csnn__node *out = &net->nodes[owner];
     /* Sizes rounded to 16 floats keep every tensor 64-byte aligned. */
     size_t size = ((size_t)out->c * (size_t)out->h * (size_t)out->w + 15) / 16 * 16;
     size_t offset = 0;
-    /* A fused sum was placed with its convolution; a fused scaling is never written. */
+    /* A fused sum was placed with its convolution; a fused scaling is never written; a fused
+     * concatenation was placed with its first input, and its second input writes after the
+     * first one's channels. */
     int placed = node->fused;
+
+    if (node->fused_concat && net->nodes[node->fused_concat].in[1] == i) {
+      const csnn__node *first = &net->nodes[i - 1];
+
+      node->offset = first->offset + (size_t)first->c * (size_t)first->h * (size_t)first->w;
+      placed = 1;
+    }
 
     /* First fit: the live blocks are kept sorted by offset. */
     for (int k = 0; k <= n_live && !placed; k++) {
@@ -1000,6 +1026,8 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
         csnn_mul_channel_forward(1, node->c, hw, a, b, y, ith, nth);
         break;
       case CSNN__NODE_CONCAT:
+        if (node->fused)
+          continue; /* Its inputs wrote their channels into it. */
         csnn_concat_channels_forward(1, net->nodes[node->in[0]].c, net->nodes[node->in[1]].c, hw, a,
                                      b, y, ith, nth);
         break;
