@@ -346,7 +346,7 @@ cs_cli_classify(int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, "INPUT..." },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new("INPUT...");
+  g_autoptr(GOptionContext) context = g_option_context_new(NULL);
   g_autoptr(GError) error = NULL;
   Classify c = { 0 };
   int status, result = CS_CLI_OK;
