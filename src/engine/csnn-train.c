@@ -960,10 +960,15 @@ csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
                    : (float)(0.01 * rng_normal(&rng));
     } else {
       float v = 0.0f;
-      /* A norm's weight and running variance start at 1; everything else 1-D at 0. */
+      /* A norm's weight and running variance start at 1; everything else 1-D at 0, but for
+       * SqueezeNet's class bias: torchvision's 0 leaves the ReLU after the last convolution
+       * closed for about half the positions, and with two classes training from scratch then
+       * often shuts it everywhere (both logits 0, no gradient). Starting at 1 keeps it open. */
       if (i > 0 && name_ends_with(p->name, "running_var"))
         v = 1.0f;
       else if (name_ends_with(p->name, ".weight"))
+        v = 1.0f;
+      else if (squeeze && classifier)
         v = 1.0f;
       for (size_t k = 0; k < p->numel; k++)
         p->data[k] = v;

@@ -133,7 +133,8 @@ int csnn_trainer_param_trainable(const csnn_trainer *t, size_t index, int *decay
 
 /* Initialises every parameter of @net as torchvision does for a model built from scratch, from
  * @seed: Kaiming-normal (fan out) convolutions for MobileNetV2 and EfficientNet-B0, Kaiming-
- * uniform (fan in) for SqueezeNet 1.1 with its final convolution N(0, 0.01); linear layers
+ * uniform (fan in) for SqueezeNet 1.1 with its final convolution N(0, 0.01) and, unlike
+ * torchvision, its bias 1 (so that the ReLU on the class maps starts open); linear layers
  * N(0, 0.01) (MobileNetV2) or U(-1/sqrt(out), 1/sqrt(out)) (EfficientNet-B0); biases 0; norms
  * weight 1, bias 0, running mean 0, variance 1. Names starting with @only_prefix (NULL: all)
  * are the only ones set. */
