@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pyatspi  # noqa: E402
 
-from atspi_helpers import App, Tap, click, dump, find_clickable, find_node, find_text  # noqa: E402
+from atspi_helpers import App, Tap, click, click_quit, dump, find_clickable, find_node, find_text  # noqa: E402
 
 
 def main():
@@ -77,9 +77,9 @@ def main():
         click(menu_button)
         quit_item = find_clickable(root, "Quit")
         if quit_item is not None:
-            click(quit_item)
+            click_quit(quit_item)
         try:
-            code = app.proc.wait(30)
+            code = app.proc.wait(120)
         except Exception:
             code = None
         tap.ok(code == 0, "Quit in the main menu ends the application with status 0",

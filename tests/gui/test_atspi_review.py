@@ -17,8 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pyatspi  # noqa: E402
 
-from atspi_helpers import (App, Tap, click, dump, find_clickable, find_node,  # noqa: E402
-                           find_text, walk)
+from atspi_helpers import (App, Tap, click, click_quit, dump, find_clickable, find_node,  # noqa: E402
+                           walk)
 
 
 def label_texts(root):
@@ -66,8 +66,9 @@ def main():
     study_path = os.path.join(study_dir, "study.json")
     models = os.path.join(work, "models")
     os.makedirs(models)
-    subprocess.run([make_model, "squeezenet1_1", os.path.join(models, "test-squeezenet.safetensors")],
-                   check=True)
+    # A small input keeps the explanations quick under the sanitizers; the GUI path is the same.
+    subprocess.run([make_model, "squeezenet1_1", os.path.join(models, "test-squeezenet.safetensors"),
+                    "96"], check=True)
     env = {"CARPALSCOPE_MODELSDIR": models, "XDG_DATA_HOME": os.path.join(work, "data"),
            "XDG_CONFIG_HOME": os.path.join(work, "config")}
     with open(study_path) as f:
@@ -132,14 +133,19 @@ def main():
         # Explanations of the current frame.
         click(find_clickable(window, "Explain"))
         time.sleep(0.5)
+        samples = find_node(window, pyatspi.ROLE_SPIN_BUTTON, "LIME samples", timeout=5)
+        if samples is not None:
+            set_value(samples, 300)
         click(find_clickable(window, "Explain This Frame"))
-        lime = wait_for_text(window, lambda t: "superpixels" in t and "R²" in t, 300)
+        lime = wait_for_text(window, lambda t: "superpixels" in t and "R²" in t, 600)
         occlusion = wait_for_text(window, lambda t: t.startswith("mask ") and "stride" in t, 5)
         gradcam = wait_for_text(window, lambda t: t.startswith("last convolutional block"), 60)
         time.sleep(1)
         app.screenshot("explained")
-        tap.ok(lime is not None and occlusion is not None and gradcam is not None,
-               "the occlusion, LIME and Grad-CAM panels show their maps with parameters",
+        tap.ok(lime is not None and occlusion is not None and gradcam is not None
+               and (samples is None or "300 samples" in lime),
+               "the occlusion, LIME and Grad-CAM panels show their maps with the parameters "
+               "chosen",
                f"lime: {lime!r} occlusion: {occlusion!r} gradcam: {gradcam!r}")
 
         # Trace a 40 x 30 px rectangle by its vertices and read its area.
@@ -160,9 +166,9 @@ def main():
 
         # Quit from the menu: the study is saved, the process ends normally.
         click(find_clickable(window, "Main Menu"))
-        click(find_clickable(root, "Quit"))
+        click_quit(find_clickable(root, "Quit"))
         try:
-            code = app.proc.wait(30)
+            code = app.proc.wait(120)
         except subprocess.TimeoutExpired:
             code = None
         tap.ok(code == 0, "Quit ends the application with status 0", f"status {code}")

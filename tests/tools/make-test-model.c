@@ -2,7 +2,7 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Usage: make-test-model ARCH OUT.safetensors
+ * Usage: make-test-model ARCH OUT.safetensors [INPUT_SIZE]
  * The weights are seeded noise: the test needs a network that runs and answers, not a good one,
  * and says so in its metadata.
  */
@@ -37,8 +37,8 @@ main(int argc, char **argv)
   csnn_net *net = NULL;
   int status;
 
-  if (argc != 3) {
-    fprintf(stderr, "usage: make-test-model ARCH OUT.safetensors\n");
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: make-test-model ARCH OUT.safetensors [INPUT_SIZE]\n");
     return 2;
   }
   status = csnn_net_new(argv[1], 2, &net);
