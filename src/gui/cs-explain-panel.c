@@ -288,12 +288,11 @@ show_output(CsExplainPanel *self, Row *row, const ModelOutput *out, int frame)
                             FALSE, occlusion);
   lime =
       l->repeats > 1
-          ? g_strdup_printf(_("%d superpixels, %d samples, seeds %" G_GUINT64_FORMAT
-                              "–%" G_GUINT64_FORMAT " · R² %.2f (min %.2f)"),
-                            l->n_segments, l->n_samples, l->seed, l->seed + l->repeats - 1, l->r2,
-                            l->r2_min)
-          : g_strdup_printf(_("%d superpixels, %d samples, seed %" G_GUINT64_FORMAT " · R² %.2f"),
-                            l->n_segments, l->n_samples, l->seed, l->r2);
+          ? g_strdup_printf(_("%d superpixels, %d samples, seeds %llu–%llu · R² %.2f (min %.2f)"),
+                            l->n_segments, l->n_samples, (unsigned long long)l->seed,
+                            (unsigned long long)(l->seed + l->repeats - 1), l->r2, l->r2_min)
+          : g_strdup_printf(_("%d superpixels, %d samples, seed %llu · R² %.2f"), l->n_segments,
+                            l->n_samples, (unsigned long long)l->seed, l->r2);
   cs_heat_panel_set_content(row->panels[PANEL_LIME], out->crop, l->map, l->width, l->height, TRUE,
                             lime);
   cs_heat_panel_set_content(row->panels[PANEL_GRADCAM], out->crop, out->gradcam->map,

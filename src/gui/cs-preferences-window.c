@@ -131,10 +131,10 @@ build(CsPreferencesWindow *self)
   adw_preferences_group_set_title(occlusion, _("Occlusion Sensitivity"));
   adw_preferences_group_add(
       occlusion,
-      spin_row(self, "occlusion-mask", _("Mask (% of the input side)"), NULL, 1, 100, 1, 0));
-  adw_preferences_group_add(
-      occlusion,
-      spin_row(self, "occlusion-stride", _("Stride (% of the input side)"), NULL, 1, 100, 1, 0));
+      spin_row(self, "occlusion-mask", _("Mask (percent of the input side)"), NULL, 1, 100, 1, 0));
+  adw_preferences_group_add(occlusion,
+                            spin_row(self, "occlusion-stride",
+                                     _("Stride (percent of the input side)"), NULL, 1, 100, 1, 0));
   row = enum_row(self, "occlusion-fill", _("Fill"), translated_fills);
   g_signal_connect(row, "notify::selected", G_CALLBACK(enum_row_changed_cb), self);
   adw_preferences_group_add(occlusion, row);
