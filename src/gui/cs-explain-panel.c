@@ -324,17 +324,6 @@ explain_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_label_set_text(self->status_label, "");
 }
 
-static CsCase *
-copy_case(CsCase *c)
-{
-  CsCase *copy = cs_case_new(cs_case_get_id(c));
-
-  cs_case_set_spacing(copy, cs_case_get_spacing_mm(c), cs_case_get_spacing_source(c), NULL);
-  for (guint i = 0; i < cs_case_get_n_roi_keyframes(c); i++)
-    cs_case_set_roi_keyframe(copy, cs_case_get_roi_keyframe(c, i), NULL);
-  return copy;
-}
-
 gboolean
 cs_explain_panel_explain(CsExplainPanel *self)
 {
@@ -361,7 +350,7 @@ cs_explain_panel_explain(CsExplainPanel *self)
   }
   job = g_new0(ExplainJob, 1);
   job->sweep = g_object_ref(self->sweep);
-  job->case_copy = copy_case(self->case_);
+  job->case_copy = cs_analysis_dup_case(self->case_);
   job->frame = self->frame;
   job->panel = self;
   job->model_ids[0] = g_strdup(self->model_id);

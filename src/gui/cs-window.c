@@ -674,17 +674,6 @@ analysis_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   show_strip_values(self);
 }
 
-static CsCase *
-copy_case_for_worker(CsCase *c)
-{
-  CsCase *copy = cs_case_new(cs_case_get_id(c));
-
-  cs_case_set_spacing(copy, cs_case_get_spacing_mm(c), cs_case_get_spacing_source(c), NULL);
-  for (guint i = 0; i < cs_case_get_n_roi_keyframes(c); i++)
-    cs_case_set_roi_keyframe(copy, cs_case_get_roi_keyframe(c, i), NULL);
-  return copy;
-}
-
 static void
 analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -705,7 +694,7 @@ analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *paramete
   }
   job = g_new0(AnalysisJob, 1);
   job->sweep = g_object_ref(self->sweep);
-  job->case_copy = copy_case_for_worker(self->current_case);
+  job->case_copy = cs_analysis_dup_case(self->current_case);
   job->case_id = g_strdup(cs_case_get_id(self->current_case));
   job->model_id = g_strdup(model_id);
   job->threshold = cs_analysis_panel_get_threshold(self->analysis_panel);

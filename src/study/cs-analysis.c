@@ -113,6 +113,20 @@ cs_model_is_phantom_trained(CsModel *model)
   return trained_on != NULL && (strstr(trained_on, "phantom") || strstr(trained_on, "synthetic"));
 }
 
+CsCase *
+cs_analysis_dup_case(CsCase *c)
+{
+  CsCase *copy;
+
+  g_return_val_if_fail(CS_IS_CASE(c), NULL);
+
+  copy = cs_case_new(cs_case_get_id(c));
+  cs_case_set_spacing(copy, cs_case_get_spacing_mm(c), cs_case_get_spacing_source(c), NULL);
+  for (guint i = 0; i < cs_case_get_n_roi_keyframes(c); i++)
+    cs_case_set_roi_keyframe(copy, cs_case_get_roi_keyframe(c, i), NULL);
+  return copy;
+}
+
 gboolean
 cs_analysis_crop(CsCase *c, const CsFrame *frame, int size, guint8 *out, gboolean *padded,
                  GError **error)

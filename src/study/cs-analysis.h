@@ -41,6 +41,10 @@ const char *cs_model_get_arch(CsModel *model);
 /* TRUE when the weights say they were trained on synthetic phantoms. */
 gboolean cs_model_is_phantom_trained(CsModel *model);
 
+/* Returns a new case holding what the analysis reads of @c (id, spacing, ROI keyframes), for a
+ * worker thread to use while the GUI goes on editing @c. */
+CsCase *cs_analysis_dup_case(CsCase *c);
+
 /* Called after each batch with frames done and the total; from the thread doing the work. */
 typedef void (*CsAnalysisProgressFunc)(int done, int total, gpointer user_data);
 
