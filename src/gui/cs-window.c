@@ -907,6 +907,80 @@ report_chooser_response_cb(GtkNativeDialog *dialog, int response, gpointer user_
 }
 
 static void
+study_report_written_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(CsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->report_toast != NULL)
+    adw_toast_dismiss(self->report_toast);
+  g_clear_object(&self->report_toast);
+  g_clear_object(&self->report_cancellable);
+  if (!cs_report_write_study_finish(result, &error)) {
+    if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      show_error(self, _("Cannot Write the Study Report"), error);
+    return;
+  }
+  cs_window_show_toast(self, _("Study report written"));
+}
+
+static void
+study_report_chooser_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  const char *model = cs_analysis_panel_get_model_id(self->analysis_panel);
+  const char *models[] = { model, NULL };
+  CsReportFormat format = CS_REPORT_FORMAT_PDF;
+  CsReportOptions options;
+  const char *dot;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+  gtk_native_dialog_destroy(dialog);
+  g_object_unref(dialog);
+  if (file == NULL || self->study == NULL || model == NULL)
+    return;
+  path = g_file_get_path(file);
+  if (path == NULL)
+    return;
+  /* The file's extension chooses the format: .csv or .json, otherwise a PDF. */
+  dot = strrchr(path, '.');
+  if (dot != NULL && !cs_report_format_from_string(dot + 1, &format))
+    format = CS_REPORT_FORMAT_PDF;
+  cs_report_options_init(&options);
+  self->report_cancellable = g_cancellable_new();
+  self->report_toast = g_object_ref(adw_toast_new(_("Study report: evaluating…")));
+  adw_toast_set_timeout(self->report_toast, 0);
+  adw_toast_overlay_add_toast(self->toast_overlay, g_object_ref(self->report_toast));
+  cs_report_write_study_async(self->study, models, CS_SPLIT_UNASSIGNED, NULL, &options, format,
+                              path, self->report_cancellable, study_report_written_cb,
+                              g_object_ref(self));
+}
+
+static void
+export_study_report_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CsWindow *self = CS_WINDOW(widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->study == NULL || self->report_cancellable != NULL)
+    return;
+  if (cs_analysis_panel_get_model_id(self->analysis_panel) == NULL) {
+    cs_window_show_toast(self, _("No model is installed"));
+    return;
+  }
+  chooser =
+      gtk_file_chooser_native_new(_("Export the Study Report (PDF, CSV or JSON)"), GTK_WINDOW(self),
+                                  GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(chooser), TRUE);
+  gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(chooser), "study-report.pdf");
+  g_signal_connect(chooser, "response", G_CALLBACK(study_report_chooser_response_cb), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
+}
+
+static void
 export_report_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   CsWindow *self = CS_WINDOW(widget);
@@ -1127,6 +1201,8 @@ cs_window_class_init(CsWindowClass *klass)
   gtk_widget_class_install_action(widget_class, "win.save-as", NULL, save_as_action_cb);
   gtk_widget_class_install_action(widget_class, "win.analyse", NULL, analyse_action_cb);
   gtk_widget_class_install_action(widget_class, "win.export-report", NULL, export_report_action_cb);
+  gtk_widget_class_install_action(widget_class, "win.export-study-report", NULL,
+                                  export_study_report_action_cb);
 
   gtk_widget_class_add_shortcut(
       widget_class, gtk_shortcut_new(gtk_keyval_trigger_new(GDK_KEY_s, GDK_CONTROL_MASK),
