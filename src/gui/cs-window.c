@@ -35,6 +35,7 @@ struct _CsWindow {
 
   GSettings *settings;
   GtkFileChooserNative *chooser;
+  GMenu *recent_section;
 
   CsStudy *study;
   gulong study_dirty_id;
@@ -368,12 +369,65 @@ cs_window_get_case(CsWindow *self)
 
 /* Opening files. */
 
+/* The most recent files kept in the "Open Recent" menu. */
+#define MAX_RECENT 10
+
+static void
+fill_recent_menu(CsWindow *self)
+{
+  g_auto(GStrv) uris = NULL;
+
+  g_menu_remove_all(self->recent_section);
+  if (self->settings == NULL)
+    return;
+  uris = g_settings_get_strv(self->settings, "recent-files");
+  for (guint i = 0; uris[i] != NULL && i < MAX_RECENT; i++) {
+    g_autoptr(GFile) file = g_file_new_for_uri(uris[i]);
+    g_autofree char *name = g_file_get_basename(file);
+    g_autoptr(GFile) parent = g_file_get_parent(file);
+    g_autofree char *folder = parent != NULL ? g_file_get_basename(parent) : NULL;
+    /* A study is always study.json: its folder names it. */
+    g_autofree char *label = g_strcmp0(name, "study.json") == 0 && folder != NULL
+                                 ? g_strdup_printf("%s/%s", folder, name)
+                                 : g_strdup(name);
+    g_autoptr(GMenuItem) item = g_menu_item_new(label, NULL);
+
+    g_menu_item_set_action_and_target_value(item, "win.open-recent", g_variant_new_string(uris[i]));
+    g_menu_append_item(self->recent_section, item);
+  }
+}
+
 static void
 remember_recent(CsWindow *self, GFile *file)
 {
   g_autofree char *uri = g_file_get_uri(file);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+  g_auto(GStrv) previous = NULL;
+  g_auto(GStrv) uris = NULL;
+  guint n = 1;
 
   gtk_recent_manager_add_item(gtk_recent_manager_get_default(), uri);
+  if (self->settings == NULL)
+    return;
+  previous = g_settings_get_strv(self->settings, "recent-files");
+  g_strv_builder_add(builder, uri);
+  for (guint i = 0; previous[i] != NULL && n < MAX_RECENT; i++) {
+    if (g_strcmp0(previous[i], uri) != 0) {
+      g_strv_builder_add(builder, previous[i]);
+      n++;
+    }
+  }
+  uris = g_strv_builder_end(builder);
+  g_settings_set_strv(self->settings, "recent-files", (const char *const *)uris);
+  fill_recent_menu(self);
+}
+
+static void
+open_recent_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri(g_variant_get_string(parameter, NULL));
+
+  cs_window_open_file(CS_WINDOW(widget), file);
 }
 
 static gboolean
@@ -1194,9 +1248,11 @@ cs_window_class_init(CsWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, CsWindow, inspector_stack);
   gtk_widget_class_bind_template_child(widget_class, CsWindow, analysis_panel);
   gtk_widget_class_bind_template_child(widget_class, CsWindow, case_panel);
+  gtk_widget_class_bind_template_child(widget_class, CsWindow, recent_section);
 
   gtk_widget_class_install_action(widget_class, "win.open", NULL, open_action_cb);
   gtk_widget_class_install_action(widget_class, "win.open-demo", NULL, open_demo_action_cb);
+  gtk_widget_class_install_action(widget_class, "win.open-recent", "s", open_recent_action_cb);
   gtk_widget_class_install_action(widget_class, "win.save", NULL, save_action_cb);
   gtk_widget_class_install_action(widget_class, "win.save-as", NULL, save_as_action_cb);
   gtk_widget_class_install_action(widget_class, "win.analyse", NULL, analyse_action_cb);
@@ -1248,6 +1304,7 @@ cs_window_init(CsWindow *self)
     cs_explain_panel_set_settings(self->explain_panel, self->settings);
   }
 
+  fill_recent_menu(self);
   g_signal_connect(self->case_list, "row-selected", G_CALLBACK(case_row_selected_cb), self);
   g_signal_connect(self->viewer_pane, "frame-changed", G_CALLBACK(frame_changed_cb), self);
   g_signal_connect(self->viewer_pane, "calibration-requested", G_CALLBACK(calibration_requested_cb),
