@@ -87,6 +87,8 @@ typedef struct {
   int n_models;
   char *model_ids[2];
   CsOcclusionParams occlusion;
+  double mask_percent; /* Of the network input side, which each model sets for itself. */
+  double stride_percent;
   CsLimeParams lime;
   ModelOutput outputs[2];
   CsExplainPanel *panel;
@@ -219,6 +221,8 @@ explain_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *c
     scorer.progress = explain_progress_cb;
     scorer.user_data = &progress;
 
+    job->occlusion.mask_px = MAX(1, (int)(out->size * job->mask_percent / 100));
+    job->occlusion.stride_px = MAX(1, (int)(out->size * job->stride_percent / 100));
     progress.step = 3 * m;
     out->occlusion =
         cs_explain_occlusion(out->crop, out->size, out->size, &job->occlusion, &scorer, &error);
@@ -329,7 +333,6 @@ cs_explain_panel_explain(CsExplainPanel *self)
 {
   g_autoptr(GTask) task = NULL;
   ExplainJob *job;
-  int input = 224;
   GtkStringObject *second;
 
   g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), FALSE);
@@ -360,9 +363,8 @@ cs_explain_panel_explain(CsExplainPanel *self)
     job->model_ids[job->n_models++] = g_strdup(gtk_string_object_get_string(second));
 
   cs_occlusion_params_init(&job->occlusion);
-  job->occlusion.mask_px = MAX(1, (int)(input * gtk_spin_button_get_value(self->mask_spin) / 100));
-  job->occlusion.stride_px =
-      MAX(1, (int)(input * gtk_spin_button_get_value(self->stride_spin) / 100));
+  job->mask_percent = gtk_spin_button_get_value(self->mask_spin);
+  job->stride_percent = gtk_spin_button_get_value(self->stride_spin);
   job->occlusion.fill = (CsExplainFill)gtk_drop_down_get_selected(self->fill_dropdown);
   cs_lime_params_init(&job->lime);
   job->lime.n_samples = gtk_spin_button_get_value_as_int(self->samples_spin);

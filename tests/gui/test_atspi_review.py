@@ -133,9 +133,12 @@ def main():
         # Explanations of the current frame.
         click(find_clickable(window, "Explain"))
         time.sleep(0.5)
-        samples = find_node(window, pyatspi.ROLE_SPIN_BUTTON, "LIME samples", timeout=5)
+        # The parameters live in a popover: open it, set fewer LIME samples, close it.
+        click(find_clickable(window, "Explanation Parameters"))
+        samples = find_node(root, pyatspi.ROLE_SPIN_BUTTON, "LIME samples", timeout=5)
         if samples is not None:
             set_value(samples, 300)
+        press_keys("Escape")
         click(find_clickable(window, "Explain This Frame"))
         lime = wait_for_text(window, lambda t: "superpixels" in t and "R²" in t, 600)
         occlusion = wait_for_text(window, lambda t: t.startswith("mask ") and "stride" in t, 5)
