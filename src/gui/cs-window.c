@@ -914,22 +914,29 @@ report_progress_cb(double fraction, const char *step, gpointer user_data)
   adw_toast_set_title(self->report_toast, title);
 }
 
+/* Ends an export: the progress toast goes, and the outcome is said. */
+static void
+report_finished(CsWindow *self, gboolean ok, GError *error, const char *failure_heading,
+                const char *done_message)
+{
+  if (self->report_toast != NULL)
+    adw_toast_dismiss(self->report_toast);
+  g_clear_object(&self->report_toast);
+  g_clear_object(&self->report_cancellable);
+  if (ok)
+    cs_window_show_toast(self, done_message);
+  else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error(self, failure_heading, error);
+}
+
 static void
 report_written_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(CsWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = cs_report_write_case_finish(result, &error);
 
-  if (self->report_toast != NULL)
-    adw_toast_dismiss(self->report_toast);
-  g_clear_object(&self->report_toast);
-  g_clear_object(&self->report_cancellable);
-  if (!cs_report_write_case_finish(result, &error)) {
-    if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      show_error(self, _("Cannot Write the Case Report"), error);
-    return;
-  }
-  cs_window_show_toast(self, _("Case report written"));
+  report_finished(self, ok, error, _("Cannot Write the Case Report"), _("Case report written"));
 }
 
 static void
@@ -965,17 +972,9 @@ study_report_written_cb(GObject *source, GAsyncResult *result, gpointer user_dat
 {
   g_autoptr(CsWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = cs_report_write_study_finish(result, &error);
 
-  if (self->report_toast != NULL)
-    adw_toast_dismiss(self->report_toast);
-  g_clear_object(&self->report_toast);
-  g_clear_object(&self->report_cancellable);
-  if (!cs_report_write_study_finish(result, &error)) {
-    if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      show_error(self, _("Cannot Write the Study Report"), error);
-    return;
-  }
-  cs_window_show_toast(self, _("Study report written"));
+  report_finished(self, ok, error, _("Cannot Write the Study Report"), _("Study report written"));
 }
 
 static void
