@@ -19,6 +19,7 @@
 #include "cs-phantom-study.h"
 #include "cs-report.h"
 #include "csnn-net.h"
+#include "test-weights.h"
 
 static char *tmp_dir;
 static char *study_path;
@@ -26,20 +27,6 @@ static char *model_path;
 static char *model_id;
 
 /* ---- Fixture ---- */
-
-static guint64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static double
-uniform(void)
-{
-  /* splitmix64: seeded noise, the same network on every run. */
-  guint64 z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return (double)(z >> 11) * (1.0 / 9007199254740992.0);
-}
 
 static void
 write_test_model(const char *path)
@@ -52,28 +39,7 @@ write_test_model(const char *path)
   csnn_net *net = NULL;
 
   g_assert_cmpint(csnn_net_new("squeezenet1_1", 2, &net), ==, CSNN_OK);
-  for (size_t i = 0; i < csnn_net_n_params(net); i++) {
-    csnn_param *param = csnn_net_param(net, i);
-    size_t fan_in = 1;
-    gboolean is_variance = strstr(param->name, "running_var") != NULL;
-    gboolean is_bn_weight = param->ndim == 1 && strstr(param->name, "weight") != NULL;
-
-    for (int d = 1; d < param->ndim; d++)
-      fan_in *= (size_t)param->shape[d];
-    for (size_t k = 0; k < param->numel; k++) {
-      double u = uniform() * 2 - 1;
-
-      if (is_variance)
-        param->data[k] = (float)(0.5 + uniform());
-      else if (is_bn_weight)
-        param->data[k] = (float)(1 + 0.1 * u);
-      else if (param->ndim == 1)
-        param->data[k] = (float)(0.05 * u);
-      else
-        param->data[k] = (float)(u * sqrt(3.0 / (double)fan_in));
-    }
-  }
-  csnn_net_params_changed(net);
+  test_weights_randomise(net);
   g_assert_cmpint(csnn_net_save(net, path, metadata), ==, CSNN_OK);
   csnn_net_free(net);
 }
