@@ -101,5 +101,10 @@ int csnn__add_node(csnn__builder *b, const csnn__node *node);
 int csnn__add_conv(csnn__builder *b, int in, const char *conv_name, const char *bn_name, int c_out,
                    int k, int stride, int pad, int groups, int has_bias, csnn_act act);
 
+/* Runs one preprocessed image (3 x S x S) through @net at inference, writes its logits and copies
+ * the output of node @tap (c x h x w floats) to @tap_out on the way. */
+int csnn__net_forward_tap(csnn_net *net, const float *input, int tap, float *tap_out,
+                          float *logits);
+
 /* Builds the nodes of @arch into @b; returns a status. */
 int csnn__build_arch(csnn__builder *b, const char *arch, int num_classes);

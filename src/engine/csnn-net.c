@@ -907,6 +907,8 @@ typedef struct {
   size_t n;
   float *logits;
   int team;
+  int tap; /* A node whose output to copy to tap_out (one image); 0 when none. */
+  float *tap_out;
   atomic_size_t next;
   atomic_int failed;
 } run_job;
@@ -966,6 +968,7 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
 
   for (int i = 1; i < net->n_nodes; i++) {
     const csnn__node *node = &net->nodes[i];
+    int barrier = 1;
     const float *a = node_output(net, acts, input, node->in[0]);
     const float *b = node->in[1] >= 0 ? node_output(net, acts, input, node->in[1]) : NULL;
     float *y = acts + node->offset;
@@ -1016,18 +1019,24 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
         break;
       }
       case CSNN__NODE_ADD:
-        if (node->fused)
-          continue; /* Done by the convolution before it; no barrier needed. */
+        if (node->fused) {
+          barrier = 0; /* Done by the convolution before it. */
+          break;
+        }
         csnn_add_forward((size_t)node->c * hw, a, b, y, ith, nth);
         break;
       case CSNN__NODE_MUL_CH:
-        if (node->fused)
-          continue; /* Applied to the next convolution's weights. */
+        if (node->fused) {
+          barrier = 0; /* Applied to the next convolution's weights. */
+          break;
+        }
         csnn_mul_channel_forward(1, node->c, hw, a, b, y, ith, nth);
         break;
       case CSNN__NODE_CONCAT:
-        if (node->fused)
-          continue; /* Its inputs wrote their channels into it. */
+        if (node->fused) {
+          barrier = 0; /* Its inputs wrote their channels into it. */
+          break;
+        }
         csnn_concat_channels_forward(1, net->nodes[node->in[0]].c, net->nodes[node->in[1]].c, hw, a,
                                      b, y, ith, nth);
         break;
@@ -1038,7 +1047,14 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
         break;
       }
     }
-    csnn_pool_barrier(job->pool, nth);
+    if (barrier)
+      csnn_pool_barrier(job->pool, nth);
+    if (i == job->tap) {
+      /* The copy must be whole before a later node may reuse the memory. */
+      if (ith == 0)
+        memcpy(job->tap_out, y, (size_t)node->c * hw * sizeof(float));
+      csnn_pool_barrier(job->pool, nth);
+    }
   }
 }
 
@@ -1114,7 +1130,8 @@ net_prepare_workspaces(csnn_net *net, int n_threads, int team)
 }
 
 static int
-net_run(csnn_net *net, const float *input, const csnn_crop *crops, size_t n, float *logits)
+net_run(csnn_net *net, const float *input, const csnn_crop *crops, size_t n, float *logits, int tap,
+        float *tap_out)
 {
   csnn_pool *pool = csnn_pool_default();
   int n_threads;
@@ -1130,6 +1147,8 @@ net_run(csnn_net *net, const float *input, const csnn_crop *crops, size_t n, flo
   job.crops = crops;
   job.n = n;
   job.logits = logits;
+  job.tap = tap;
+  job.tap_out = tap_out;
   job.team = n < (size_t)n_threads;
   atomic_init(&job.next, 0);
   atomic_init(&job.failed, 0);
@@ -1154,7 +1173,23 @@ csnn_net_forward(csnn_net *net, const float *input, size_t n, float *logits)
     return csnn_set_error(CSNN_ERR_INVALID, "forward: missing network, input or output");
   if (n == 0)
     return CSNN_OK;
-  return net_run(net, input, NULL, n, logits);
+  return net_run(net, input, NULL, n, logits, 0, NULL);
+}
+
+int
+csnn__net_forward_tap(csnn_net *net, const float *input, int tap, float *tap_out, float *logits)
+{
+  const csnn__node *node;
+
+  if (net == NULL || input == NULL || logits == NULL || tap <= 0 || tap >= net->n_nodes ||
+      tap_out == NULL)
+    return csnn_set_error(CSNN_ERR_INVALID, "forward: missing network, input, output or node");
+  node = &net->nodes[tap];
+  /* A fused node's own output is never written whole (see csnn__node). */
+  if ((node->op == CSNN__NODE_CONV && node->fused_add) ||
+      (node->op == CSNN__NODE_MUL_CH && node->fused))
+    return csnn_set_error(CSNN_ERR_INVALID, "forward: node %d is fused into another", tap);
+  return net_run(net, input, NULL, 1, logits, tap, tap_out);
 }
 
 int
@@ -1182,7 +1217,7 @@ csnn_net_classify(csnn_net *net, const csnn_crop *crops, size_t n, float *logits
 
     if (should_abort != NULL && should_abort(user_data))
       return csnn_set_error(CSNN_ERR_CANCELLED, "classification cancelled");
-    status = net_run(net, NULL, crops + start, count, logits + start * classes);
+    status = net_run(net, NULL, crops + start, count, logits + start * classes, 0, NULL);
     if (status != CSNN_OK)
       return status;
     if (p_cts != NULL)

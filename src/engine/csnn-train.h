@@ -142,12 +142,25 @@ void csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
 
 /* ---- Grad-CAM ---- */
 
-/* For one preprocessed image (3 x S x S) run in inference mode (running statistics, no dropout),
- * writes the activations of the last convolutional block (the output of torchvision's
- * "features": 512 x 13 x 13 for SqueezeNet 1.1, 1280 x 7 x 7 for MobileNetV2 and EfficientNet-B0
- * at 224) to @activations and the gradient of the logit of class @class_index with respect to
- * them to @gradients, both channel-major; writes the shape to @c, @h, @w and, when not NULL, the
- * logits to @logits. Pass NULL buffers to only learn the shape. Thread-safe for different nets. */
+/* The most classes the Grad-CAM functions take. */
+#define CSNN_GRADCAM_MAX_CLASSES 64
+
+/* Grad-CAM's features in two steps. csnn_net_gradcam_forward() runs one preprocessed image
+ * (3 x S x S) through the inference engine (running statistics, no dropout, the engine's
+ * threads) and writes the activations of the last convolutional block (the output of
+ * torchvision's "features": 512 x 13 x 13 for SqueezeNet 1.1, 1280 x 7 x 7 for MobileNetV2 and
+ * EfficientNet-B0 at 224), channel-major, and the logits; it writes the shape to @c, @h, @w
+ * (pass NULL buffers to only learn the shape). csnn_net_gradcam_backward() then writes the
+ * gradient of sum_k @dlogits[k] logit_k with respect to those activations, through the
+ * classifier only: a one-hot @dlogits gives one class's logit, p_k (onehot_k - p) its
+ * probability, without another forward pass. Thread-safe for different nets. */
+int csnn_net_gradcam_forward(csnn_net *net, const float *image, float *activations, float *logits,
+                             int *c, int *h, int *w);
+int csnn_net_gradcam_backward(csnn_net *net, const float *activations, const float *dlogits,
+                              float *gradients);
+
+/* Both steps for the logit of class @class_index: @activations, @gradients and @logits may each
+ * be NULL; all three NULL (and @image NULL) to only learn the shape. */
 int csnn_net_gradcam_features(csnn_net *net, const float *image, int class_index,
                               float *activations, float *gradients, int *c, int *h, int *w,
                               float *logits);

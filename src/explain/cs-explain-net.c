@@ -131,25 +131,25 @@ cs_explain_gradcam(csnn_net *net, const guint8 *crop, int size, int class_index,
   }
   g_autofree float *image = g_new(float, (gsize)3 * size * size);
   csnn_preprocess_u8(crop, size, csnn_net_norm(net), image);
-  int status = csnn_net_gradcam_features(net, image, class_index, NULL, NULL, &c, &h, &w, NULL);
-  if (status != CSNN_OK) {
-    cs_error_from_engine(error, status, "Grad-CAM");
+  if (n_classes > CSNN_GRADCAM_MAX_CLASSES) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "Grad-CAM takes at most %d classes, not %d",
+                CSNN_GRADCAM_MAX_CLASSES, n_classes);
     return NULL;
   }
+  int status = csnn_net_gradcam_forward(net, NULL, NULL, NULL, &c, &h, &w);
   gsize n = (gsize)c * h * w;
   g_autofree float *activations = g_new(float, n);
   g_autofree float *gradients = g_new(float, n);
-  g_autofree float *logits = g_new(float, n_classes);
-  status = csnn_net_gradcam_features(net, image, class_index, activations, gradients, &c, &h, &w,
-                                     logits);
+  float logits[CSNN_GRADCAM_MAX_CLASSES], dlogits[CSNN_GRADCAM_MAX_CLASSES];
+  if (status == CSNN_OK)
+    status = csnn_net_gradcam_forward(net, image, activations, logits, &c, &h, &w);
   if (status != CSNN_OK) {
     cs_error_from_engine(error, status, "Grad-CAM");
     return NULL;
   }
 
   /* Softmax of the logits, shifted by the largest for range. */
-  g_autofree double *p = g_new(double, n_classes);
-  double top = logits[0], sum = 0;
+  double p[CSNN_GRADCAM_MAX_CLASSES] = { 0 }, top = logits[0], sum = 0;
   for (int j = 1; j < n_classes; j++)
     top = MAX(top, logits[j]);
   for (int j = 0; j < n_classes; j++)
@@ -158,25 +158,16 @@ cs_explain_gradcam(csnn_net *net, const guint8 *crop, int size, int class_index,
     p[j] /= sum;
   double score = kind == CS_EXPLAIN_SCORE_LOGIT ? logits[class_index] : p[class_index];
 
-  if (kind == CS_EXPLAIN_SCORE_PROBABILITY) {
-    /* dp_k/dA = p_k (dl_k/dA - sum_j p_j dl_j/dA): accumulate the sum over the classes. */
-    g_autofree double *mix = g_new0(double, n);
-    g_autofree float *other = g_new(float, n);
-    for (int j = 0; j < n_classes; j++) {
-      const float *g = gradients;
-      if (j != class_index) {
-        status = csnn_net_gradcam_features(net, image, j, NULL, other, &c, &h, &w, NULL);
-        if (status != CSNN_OK) {
-          cs_error_from_engine(error, status, "Grad-CAM");
-          return NULL;
-        }
-        g = other;
-      }
-      for (gsize i = 0; i < n; i++)
-        mix[i] += p[j] * g[i];
-    }
-    for (gsize i = 0; i < n; i++)
-      gradients[i] = (float)(p[class_index] * (gradients[i] - mix[i]));
+  /* The score's gradient with respect to the logits: one-hot for a logit, and for a probability
+   * dp_k/dl_j = p_k (onehot_kj - p_j); the classifier is linear in it, so one backward does. */
+  for (int j = 0; j < n_classes; j++)
+    dlogits[j] = kind == CS_EXPLAIN_SCORE_LOGIT
+                     ? (j == class_index ? 1.0f : 0.0f)
+                     : (float)(p[class_index] * ((j == class_index ? 1.0 : 0.0) - p[j]));
+  status = csnn_net_gradcam_backward(net, activations, dlogits, gradients);
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, "Grad-CAM");
+    return NULL;
   }
   CsExplanation *result =
       cs_explain_gradcam_from_features(activations, gradients, c, h, w, size, size, score, error);

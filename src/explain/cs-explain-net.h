@@ -50,10 +50,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsExplainNetScorer, cs_explain_net_scorer_free)
 void cs_explain_net_scorer_bind(CsExplainNetScorer *net_scorer, CsExplainScorer *scorer);
 
 /* Grad-CAM of class @class_index for the gray @crop, already at @net's input size @size: one
- * forward and one backward pass per class (csnn_net_gradcam_features()). With
- * CS_EXPLAIN_SCORE_LOGIT the gradient is the logit's, as in the Grad-CAM paper; with
- * CS_EXPLAIN_SCORE_PROBABILITY it is the softmax probability's, dp_k = p_k (dl_k - sum_j p_j dl_j),
- * which needs one backward pass per class. */
+ * forward pass of the engine and one backward pass through the classifier
+ * (csnn_net_gradcam_forward() and _backward()). With CS_EXPLAIN_SCORE_LOGIT the gradient is the
+ * logit's, as in the Grad-CAM paper; with CS_EXPLAIN_SCORE_PROBABILITY it is the softmax
+ * probability's, dp_k = p_k (dl_k - sum_j p_j dl_j), in the same single backward pass. */
 CsExplanation *cs_explain_gradcam(csnn_net *net, const guint8 *crop, int size, int class_index,
                                   CsExplainScoreKind kind, GError **error);
 
