@@ -24,7 +24,7 @@
 #include "csnn-net.h"
 #include "csnn-train.h"
 
-#define SIZE 224
+#define SIZE  224
 #define BATCH 32
 
 static double
@@ -79,8 +79,8 @@ bench(const char *arch, int rounds, int samples)
   make_crop(crop);
   for (int i = 0; i < BATCH; i++)
     crops[i] = (csnn_crop){ crop, SIZE, SIZE, SIZE };
-  ns = cs_explain_net_scorer_new(net, csnn_net_cts_index(net), CS_EXPLAIN_SCORE_PROBABILITY,
-                                 &error);
+  ns =
+      cs_explain_net_scorer_new(net, csnn_net_cts_index(net), CS_EXPLAIN_SCORE_PROBABILITY, &error);
   cs_explain_net_scorer_bind(ns, &scorer);
   cs_occlusion_params_init(&occ);
   cs_lime_params_init(&lime);
@@ -124,8 +124,8 @@ bench(const char *arch, int rounds, int samples)
 
     t0 = now();
     for (int k = 0; k < 4; k++) {
-      e = cs_explain_gradcam(net, crop, SIZE, csnn_net_cts_index(net),
-                             CS_EXPLAIN_SCORE_PROBABILITY, &error);
+      e = cs_explain_gradcam(net, crop, SIZE, csnn_net_cts_index(net), CS_EXPLAIN_SCORE_PROBABILITY,
+                             &error);
       if (e == NULL)
         goto fail;
       cs_explanation_free(e);
