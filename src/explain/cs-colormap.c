@@ -313,7 +313,8 @@ cs_colorbar_draw(cairo_t *cr, double x, double y, double width, double height, C
 
   g_return_if_fail(cr != NULL && scale != NULL);
   cairo_save(cr);
-  cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  /* The reports' family; fontconfig gives the nearest sans-serif where it is missing. */
+  cairo_select_font_face(cr, "Noto Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, font);
   cairo_set_line_width(cr, 1.0);
   double span = scale->hi - scale->lo;

@@ -7,6 +7,7 @@
 #include "cs-roc-figure.h"
 
 #include "cs-error.h"
+#include "cs-report.h"
 
 #include <cairo-pdf.h>
 #include <errno.h>
@@ -32,7 +33,7 @@ show_text(cairo_t *cr, const char *text, double size, gboolean bold, double x, d
           double align_x, double align_y, double angle, double *out_width)
 {
   PangoLayout *layout = pango_cairo_create_layout(cr);
-  PangoFontDescription *font = pango_font_description_from_string("Sans");
+  PangoFontDescription *font = pango_font_description_from_string(CS_REPORT_FONT_FAMILY);
   int width, height;
 
   pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
@@ -57,7 +58,7 @@ static double
 measure_text(cairo_t *cr, const char *text, double size)
 {
   PangoLayout *layout = pango_cairo_create_layout(cr);
-  PangoFontDescription *font = pango_font_description_from_string("Sans");
+  PangoFontDescription *font = pango_font_description_from_string(CS_REPORT_FONT_FAMILY);
   int width, height;
 
   pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
