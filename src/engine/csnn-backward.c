@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "csnn-ops-private.h"
+#include "csnn-simd.h"
+#include "csnn-train-private.h"
 #include "csnn-train.h"
 
 /* ---- activations ---- */
@@ -72,7 +74,9 @@ csnn_conv2d_backward_scratch_floats(const csnn_conv2d_desc *d)
 {
   size_t k = (size_t)(d->c_in / d->groups) * (size_t)d->kh * (size_t)d->kw;
 
-  if (is_depthwise(d) || is_pointwise(d))
+  if (is_depthwise(d))
+    return csnn__dw_backward_avx512_ok(d) ? csnn__dw_backward_scratch_floats(d) : 1;
+  if (is_pointwise(d))
     return 1;
   return k * (size_t)d->h_out * (size_t)d->w_out;
 }
@@ -157,6 +161,13 @@ csnn_conv2d_backward_data(const csnn_conv2d_desc *d, int n, const float *dy, con
     size_t kk = (size_t)d->kh * (size_t)d->kw;
 
     csnn_partition((size_t)n * (size_t)d->c_out, ith, nth, &start, &end);
+    if (scratch != NULL && csnn__dw_backward_avx512_ok(d)) {
+      for (size_t plane = start; plane < end; plane++)
+        csnn__dw_backward_data_plane_avx512(d, dy + plane * hw,
+                                            weight + (plane % (size_t)d->c_out) * kk,
+                                            dx + plane * hw_in, scratch);
+      return;
+    }
     for (size_t plane = start; plane < end; plane++) {
       const float *w = weight + (plane % (size_t)d->c_out) * kk;
       const float *g = dy + plane * hw;
@@ -223,6 +234,19 @@ csnn_conv2d_backward_weight(const csnn_conv2d_desc *d, int n, const float *x, co
   if (is_depthwise(d)) {
     size_t kk = (size_t)d->kh * (size_t)d->kw;
 
+    if (scratch != NULL && csnn__dw_backward_avx512_ok(d)) {
+      /* Each channel's filter gradient in vector lanes over all images, then reduced once. */
+      float acc[64 * 16];
+      for (size_t ch = start; ch < end; ch++) {
+        memset(acc, 0, kk * 16 * sizeof(float));
+        for (int img = 0; img < n; img++)
+          csnn__dw_backward_weight_plane_avx512(d, x + ((size_t)img * (size_t)d->c_in + ch) * hw_in,
+                                                dy + ((size_t)img * (size_t)d->c_out + ch) * hw,
+                                                acc, scratch);
+        csnn__dw_reduce_avx512((int)kk, acc, dweight + ch * kk);
+      }
+      return;
+    }
     for (size_t ch = start; ch < end; ch++)
       for (int img = 0; img < n; img++) {
         const float *src = x + ((size_t)img * (size_t)d->c_in + ch) * hw_in;
@@ -364,6 +388,181 @@ csnn_bn_backward_train(int n, int c, size_t hw, const float *x, const float *dy,
         q[i] += k1 * (g[i] - k2 - (p[i] - mu) * k3);
     }
   }
+}
+
+/* ---- batch norm fused with its activation (csnn-train-private.h) ---- */
+
+static float
+act_value(csnn_act act, float v)
+{
+  switch (act) {
+    case CSNN_ACT_NONE:
+      return v;
+    case CSNN_ACT_RELU:
+      return v > 0.0f ? v : 0.0f;
+    case CSNN_ACT_RELU6:
+      return v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
+    case CSNN_ACT_SILU:
+      return v / (1.0f + expf(-v));
+    case CSNN_ACT_SIGMOID:
+      return 1.0f / (1.0f + expf(-v));
+  }
+  return v;
+}
+
+/* f'(pre or out) g for one value, as csnn_act_backward(). */
+static float
+act_grad_value(csnn_act act, float pre, float out, float g)
+{
+  switch (act) {
+    case CSNN_ACT_NONE:
+      return g;
+    case CSNN_ACT_RELU:
+      return out > 0.0f ? g : 0.0f;
+    case CSNN_ACT_RELU6:
+      return out > 0.0f && out < 6.0f ? g : 0.0f;
+    case CSNN_ACT_SILU: {
+      float s = 1.0f / (1.0f + expf(-pre));
+      return g * s * (1.0f + pre * (1.0f - s));
+    }
+    case CSNN_ACT_SIGMOID:
+      return g * out * (1.0f - out);
+  }
+  return g;
+}
+
+void
+csnn__bn_act_forward_train(int n, int c, size_t hw, const float *z, const float *gamma,
+                           const float *beta, float eps, float momentum, float *running_mean,
+                           float *running_var, float *mean, float *invstd, csnn_act act, float *y,
+                           int ith, int nth)
+{
+  size_t start, end, m = (size_t)n * hw;
+  int fast = csnn__have_avx512();
+
+  csnn_partition((size_t)c, ith, nth, &start, &end);
+  for (size_t ch = start; ch < end; ch++) {
+    /* One pass for both moments: sums of x - shift, with the channel's first value as the
+     * shift, so that a mean far from zero does not cancel the variance away. */
+    float shift = z[ch * hw], fm, fs, a, b;
+    double sum = 0.0, sq = 0.0, dm, var;
+
+    for (int img = 0; img < n; img++) {
+      const float *p = z + ((size_t)img * (size_t)c + ch) * hw;
+      if (fast) {
+        csnn__shifted_sums_avx512(p, hw, shift, &sum, &sq);
+      } else {
+        float s1 = 0.0f, s2 = 0.0f;
+        for (size_t i = 0; i < hw; i++) {
+          float dv = p[i] - shift;
+          s1 += dv;
+          s2 += dv * dv;
+        }
+        sum += s1;
+        sq += s2;
+      }
+    }
+    dm = sum / (double)m;
+    var = sq / (double)m - dm * dm;
+    if (var < 0.0)
+      var = 0.0;
+    fm = (float)((double)shift + dm);
+    fs = (float)(1.0 / sqrt(var + (double)eps));
+    mean[ch] = fm;
+    invstd[ch] = fs;
+    if (running_mean != NULL) {
+      running_mean[ch] = (1.0f - momentum) * running_mean[ch] + momentum * fm;
+      running_var[ch] = (1.0f - momentum) * running_var[ch] +
+                        momentum * (float)(m > 1 ? var * (double)m / (double)(m - 1) : var);
+    }
+    a = fs * gamma[ch];
+    b = beta[ch] - fm * a;
+    for (int img = 0; img < n; img++) {
+      const float *p = z + ((size_t)img * (size_t)c + ch) * hw;
+      float *q = y + ((size_t)img * (size_t)c + ch) * hw;
+      if (fast) {
+        csnn__affine_act_avx512(p, hw, a, b, act, q);
+      } else {
+        for (size_t i = 0; i < hw; i++)
+          q[i] = act_value(act, p[i] * a + b);
+      }
+    }
+  }
+}
+
+void
+csnn__bn_act_backward_train(int n, int c, size_t hw, csnn_act act, const float *z, const float *y,
+                            const float *dy, const float *gamma, const float *beta,
+                            const float *mean, const float *invstd, float *gbuf, float *dz,
+                            float *dgamma, float *dbeta, int ith, int nth)
+{
+  size_t start, end, m = (size_t)n * hw;
+  int fast = csnn__have_avx512();
+
+  if (act != CSNN_ACT_SILU)
+    gbuf = NULL;
+  csnn_partition((size_t)c, ith, nth, &start, &end);
+  for (size_t ch = start; ch < end; ch++) {
+    double sdy = 0.0, sdyz = 0.0;
+    float mu = mean[ch], is = invstd[ch], k1, k2, k3;
+    /* The forward's affine map, to recompute SiLU's input exactly as it was. */
+    float a = is * gamma[ch], b = beta[ch] - mu * a;
+
+    for (int img = 0; img < n; img++) {
+      size_t off = ((size_t)img * (size_t)c + ch) * hw;
+      if (fast) {
+        csnn__bn_bwd_sums_avx512(act, z + off, y + off, dy + off, hw, mu, a, b,
+                                 gbuf != NULL ? gbuf + off : NULL, &sdy, &sdyz);
+      } else {
+        float s1 = 0.0f, s2 = 0.0f;
+        for (size_t i = 0; i < hw; i++) {
+          float g = act_grad_value(act, z[off + i] * a + b, y[off + i], dy[off + i]);
+          s1 += g;
+          s2 += g * (z[off + i] - mu);
+        }
+        sdy += s1;
+        sdyz += s2;
+      }
+    }
+    /* dgamma = sum g zhat; dbeta = sum g; dz = gamma invstd (g - dbeta / m - zhat dgamma / m). */
+    if (dgamma != NULL)
+      dgamma[ch] += (float)(sdyz * is);
+    if (dbeta != NULL)
+      dbeta[ch] += (float)sdy;
+    k1 = gamma[ch] * is;
+    k2 = (float)(sdy / (double)m);
+    k3 = (float)(sdyz * is * is / (double)m);
+    for (int img = 0; img < n; img++) {
+      size_t off = ((size_t)img * (size_t)c + ch) * hw;
+      if (fast) {
+        csnn__bn_bwd_apply_avx512(act, z + off, y + off, dy + off, gbuf != NULL ? gbuf + off : NULL,
+                                  hw, mu, a, b, k1, k2, k3, dz + off);
+      } else {
+        for (size_t i = 0; i < hw; i++) {
+          float g = act_grad_value(act, z[off + i] * a + b, y[off + i], dy[off + i]);
+          dz[off + i] = k1 * (g - k2 - (z[off + i] - mu) * k3);
+        }
+      }
+    }
+  }
+}
+
+void
+csnn__act_grad(csnn_act act, size_t n, const float *pre, const float *out, const float *dy,
+               float *dst, int ith, int nth)
+{
+  size_t start, end;
+
+  csnn_partition(n, ith, nth, &start, &end);
+  if (start >= end)
+    return;
+  if (csnn__have_avx512()) {
+    csnn__act_grad_avx512(act, pre != NULL ? pre + start : NULL, out != NULL ? out + start : NULL,
+                          dy + start, end - start, dst + start);
+    return;
+  }
+  for (size_t i = start; i < end; i++)
+    dst[i] = act_grad_value(act, pre != NULL ? pre[i] : 0.0f, out != NULL ? out[i] : 0.0f, dy[i]);
 }
 
 /* ---- pooling ---- */

@@ -18,6 +18,7 @@
 
 #include "csnn-net-private.h"
 #include "csnn-pool.h"
+#include "csnn-train-private.h"
 
 #define BN_MOMENTUM 0.1f
 
@@ -102,7 +103,10 @@ typedef enum {
   JOB_MUL_BWD,
   JOB_CAT_BWD,
   JOB_LINEAR_BWD,
-  JOB_ACC_MASKED /* o1[i] += a[i] * b[i] */
+  JOB_ACC_MASKED, /* o1[i] += a[i] * b[i] */
+  JOB_BN_ACT_TRAIN,
+  JOB_BN_ACT_TRAIN_BWD,
+  JOB_ACT_GRAD
 } job_kind;
 
 typedef struct {
@@ -111,7 +115,7 @@ typedef struct {
   const csnn__node *node;
   int n;
   size_t count;
-  const float *a, *b, *c, *d, *e, *f;
+  const float *a, *b, *c, *d, *e, *f, *g;
   float *o1, *o2, *o3, *o4, *o5;
 } job;
 
@@ -196,6 +200,19 @@ run_job(void *data, int ith, int nth)
       csnn_partition(j->count, ith, nth, &start, &end);
       for (size_t i = start; i < end; i++)
         j->o1[i] += j->a[i] * j->b[i];
+      break;
+    case JOB_BN_ACT_TRAIN:
+      csnn__bn_act_forward_train(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
+                                 node->bn_eps, BN_MOMENTUM, j->o2, j->o3, j->o4, j->o5,
+                                 node->conv.act, j->o1, ith, nth);
+      break;
+    case JOB_BN_ACT_TRAIN_BWD:
+      csnn__bn_act_backward_train(j->n, node->c, (size_t)node->h * (size_t)node->w, node->conv.act,
+                                  j->a, j->b, j->c, j->d, j->e, j->f, j->g, j->o4, j->o1, j->o2,
+                                  j->o3, ith, nth);
+      break;
+    case JOB_ACT_GRAD:
+      csnn__act_grad(node->conv.act, j->count, j->a, j->b, j->c, j->o1, ith, nth);
       break;
     case JOB_ACT_BWD:
       csnn_act_backward(node->conv.act, j->count, j->a, j->b, j->c, j->o1, ith, nth);
@@ -558,6 +575,20 @@ forward_node(csnn_trainer *t, int i, int n)
         j.o1 = s->z;
         run(t, &j);
         j.node = node;
+        if (node->p_bn >= 0 && t->training) {
+          /* Statistics, normalisation and activation in one job. */
+          j.kind = JOB_BN_ACT_TRAIN;
+          j.a = s->z;
+          j.b = param_data(t, node->p_bn);
+          j.c = param_data(t, node->p_bn + 1);
+          j.o1 = s->out;
+          j.o2 = param_data(t, node->p_bn + 2);
+          j.o3 = param_data(t, node->p_bn + 3);
+          j.o4 = s->mean;
+          j.o5 = s->invstd;
+          run(t, &j);
+          break;
+        }
         if (node->p_bn >= 0) {
           j.a = s->z;
           j.b = param_data(t, node->p_bn);
@@ -711,7 +742,33 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
       const float *dz = s->grad;
       float *w = param_data(t, node->p_weight);
 
-      if (node->conv.act != CSNN_ACT_NONE) {
+      if (node->p_bn >= 0 && t->training) {
+        /* The activation's and the norm's gradients in one job, written to tmp_a (tmp_b keeps
+         * SiLU's gradient between its two passes). */
+        j.kind = JOB_BN_ACT_TRAIN_BWD;
+        j.a = s->z;
+        j.b = s->out;
+        j.c = s->grad;
+        j.d = param_data(t, node->p_bn);
+        j.e = param_data(t, node->p_bn + 1);
+        j.f = s->mean;
+        j.g = s->invstd;
+        j.o1 = t->tmp_a;
+        j.o2 = grad_ptr(t, node->p_bn, params);
+        j.o3 = grad_ptr(t, node->p_bn + 1, params);
+        j.o4 = t->tmp_b;
+        run(t, &j);
+        dz = t->tmp_a;
+      } else if (node->conv.act != CSNN_ACT_NONE && node->p_bn < 0) {
+        /* The activation's gradient, written: nothing to clear first. */
+        j.kind = JOB_ACT_GRAD;
+        j.a = node->conv.act == CSNN_ACT_SILU ? s->z : NULL;
+        j.b = s->out;
+        j.c = s->grad;
+        j.o1 = t->tmp_b;
+        run(t, &j);
+        dz = t->tmp_b;
+      } else if (node->conv.act != CSNN_ACT_NONE) {
         const float *pre = NULL;
         if (node->conv.act == CSNN_ACT_SILU) {
           if (node->p_bn >= 0) {
@@ -752,7 +809,7 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
         run(t, &j);
         dz = t->tmp_b;
       }
-      if (node->p_bn >= 0) {
+      if (node->p_bn >= 0 && !t->training) {
         float *dzz = dz == t->tmp_b ? t->tmp_a : t->tmp_b;
         memset(dzz, 0, count * sizeof(float));
         if (t->training) {
