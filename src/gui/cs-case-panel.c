@@ -20,35 +20,81 @@ struct _CsCasePanel {
   GtkSpinButton *scv_spin;
   AdwComboRow *sensory_row;
   AdwComboRow *scheme_row;
-  AdwActionRow *stage_row;
-  GtkLabel *stage_label;
+  AdwComboRow *stage_row; /* "Computed", then each grade of the stage's scheme. */
   GtkTextView *notes_view;
 
   CsCase *case_;
   gulong changed_id;
-  gboolean updating; /* Set while the widgets are filled from the case. */
+  gboolean updating;            /* Set while the widgets are filled from the case. */
+  CsGradingScheme stage_scheme; /* The scheme the stage row's grades are listed in. */
+  gboolean stage_model_set;
 };
 
 G_DEFINE_FINAL_TYPE(CsCasePanel, cs_case_panel, GTK_TYPE_BOX)
 
+/* Lists "Computed" (from the nerve conduction) and the grades of @scheme in the stage row. */
+static void
+fill_stage_model(CsCasePanel *self, CsGradingScheme scheme)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new(NULL);
+  int lo, hi;
+
+  gtk_string_list_append(list, _("Computed"));
+  cs_grading_scheme_get_range(scheme, &lo, &hi);
+  for (int grade = lo; grade <= hi; grade++) {
+    char text[16];
+
+    g_snprintf(text, sizeof text, "%d", grade);
+    gtk_string_list_append(list, text);
+  }
+  adw_combo_row_set_model(self->stage_row, G_LIST_MODEL(list));
+  self->stage_scheme = scheme;
+  self->stage_model_set = TRUE;
+}
+
+/* Shows the case's stage: a grade entered by hand is selected in the stage row; a computed one
+ * is said in the row's subtitle. The scheme cannot change under a hand-entered grade (its grades
+ * do not translate), so the scheme row waits until the stage is computed again. */
 static void
 show_stage(CsCasePanel *self)
 {
-  int stage = cs_case_get_stage(self->case_);
-  g_autofree char *text = NULL;
-  const char *subtitle;
+  int stage = cs_case_get_stage(self->case_), lo, hi;
+  CsGradingScheme scheme = cs_case_get_stage_scheme(self->case_);
+  gboolean manual = stage >= 0 && cs_case_get_stage_source(self->case_) == CS_STAGE_SOURCE_MANUAL;
+  g_autofree char *subtitle = NULL;
 
-  if (stage < 0) {
-    text = g_strdup("—");
-    subtitle = _("Enter the nerve-conduction values to compute it");
-  } else {
-    text = g_strdup_printf("%d", stage);
-    subtitle = cs_case_get_stage_source(self->case_) == CS_STAGE_SOURCE_COMPUTED
-                   ? _("Computed from the nerve-conduction values")
-                   : _("Entered by hand");
+  if (!self->stage_model_set || scheme != self->stage_scheme)
+    fill_stage_model(self, scheme);
+  cs_grading_scheme_get_range(scheme, &lo, &hi);
+  adw_combo_row_set_selected(self->stage_row, manual ? (guint)(stage - lo + 1) : 0);
+  if (manual)
+    subtitle = g_strdup(_("Entered by hand"));
+  else if (stage < 0)
+    subtitle = g_strdup(_("Enter the nerve-conduction values to compute it, or choose a grade"));
+  else
+    subtitle = g_strdup_printf(_("Stage %d, computed from the nerve-conduction values"), stage);
+  adw_action_row_set_subtitle(ADW_ACTION_ROW(self->stage_row), subtitle);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->scheme_row), !manual);
+}
+
+/* Enters the grade chosen in the stage row by hand, or hands the stage back to the
+ * nerve-conduction values. */
+static void
+apply_stage(CsCasePanel *self)
+{
+  guint selected = adw_combo_row_get_selected(self->stage_row);
+  g_autoptr(GError) error = NULL;
+  int lo, hi;
+
+  cs_grading_scheme_get_range(self->stage_scheme, &lo, &hi);
+  if (selected == GTK_INVALID_LIST_POSITION)
+    return;
+  if (!cs_case_set_stage_manual(self->case_, self->stage_scheme,
+                                selected == 0 ? -1 : lo + (int)selected - 1, &error)) {
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(self->stage_row), error->message);
+    return;
   }
-  gtk_label_set_text(self->stage_label, text);
-  adw_action_row_set_subtitle(self->stage_row, subtitle);
+  show_stage(self);
 }
 
 static void
@@ -120,7 +166,7 @@ apply_ncs(CsCasePanel *self)
   ncs.scv_m_s = scv > 0 ? scv : NAN;
   ncs.sensory_response = (CsTristate)adw_combo_row_get_selected(self->sensory_row);
   if (!cs_case_set_nerve_conduction(self->case_, &ncs, &error)) {
-    adw_action_row_set_subtitle(self->stage_row, error->message);
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(self->stage_row), error->message);
     return;
   }
   if (cs_case_get_stage_source(self->case_) == CS_STAGE_SOURCE_COMPUTED ||
@@ -144,6 +190,8 @@ row_changed_cb(GObject *row, GParamSpec *pspec, CsCasePanel *self)
     cs_case_set_group(self->case_, (CsGroup)adw_combo_row_get_selected(self->group_row));
   else if (row == G_OBJECT(self->split_row))
     cs_case_set_split(self->case_, (CsSplit)adw_combo_row_get_selected(self->split_row));
+  else if (row == G_OBJECT(self->stage_row))
+    apply_stage(self);
   else
     apply_ncs(self);
   self->updating = FALSE;
@@ -199,7 +247,6 @@ cs_case_panel_class_init(CsCasePanelClass *klass)
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, sensory_row);
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, scheme_row);
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, stage_row);
-  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, stage_label);
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, notes_view);
 }
 
@@ -213,6 +260,7 @@ cs_case_panel_init(CsCasePanel *self)
   g_signal_connect(self->split_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
   g_signal_connect(self->sensory_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
   g_signal_connect(self->scheme_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
+  g_signal_connect(self->stage_row, "notify::selected", G_CALLBACK(row_changed_cb), self);
   g_signal_connect(self->dml_spin, "value-changed", G_CALLBACK(spin_changed_cb), self);
   g_signal_connect(self->scv_spin, "value-changed", G_CALLBACK(spin_changed_cb), self);
   g_signal_connect(gtk_text_view_get_buffer(self->notes_view), "changed",

@@ -1,12 +1,14 @@
-/* test-gui-widgets.c — the custom widgets: viewer geometry, ROI, tracing, strip chart
+/* test-gui-widgets.c — the custom widgets: viewer geometry, ROI, tracing, strip chart, case panel
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <gtk/gtk.h>
 #include <math.h>
 
+#include "cs-case-panel.h"
 #include "cs-frame-view.h"
 #include "cs-polygon.h"
 #include "cs-strip-chart.h"
@@ -264,15 +266,93 @@ test_strip_chart(void)
   g_assert_finalize_object(chart);
 }
 
+/* The combo row titled @title inside @widget, depth first. */
+static AdwComboRow *
+find_combo_row(GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_COMBO_ROW(widget) &&
+      g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), title) == 0)
+    return ADW_COMBO_ROW(widget);
+  for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
+       child = gtk_widget_get_next_sibling(child)) {
+    AdwComboRow *found = find_combo_row(child, title);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+static void
+test_case_panel_stage(void)
+{
+  g_autoptr(CsCase) c = cs_case_new("hand-001");
+  g_autoptr(CsCase) twin = cs_case_new("twin");
+  GtkWidget *panel = g_object_ref_sink(g_object_new(CS_TYPE_CASE_PANEL, NULL));
+  CsNerveConduction ncs;
+  AdwComboRow *stage_row, *scheme_row;
+  int expected;
+
+  cs_case_panel_set_case(CS_CASE_PANEL(panel), c);
+  stage_row = find_combo_row(panel, "Stage");
+  scheme_row = find_combo_row(panel, "Grading scheme");
+  g_assert_nonnull(stage_row);
+  g_assert_nonnull(scheme_row);
+
+  /* No nerve conduction yet: nothing computed, and the paper's grades 1-5 to choose from. */
+  g_assert_cmpint(cs_case_get_stage(c), ==, -1);
+  g_assert_cmpuint(adw_combo_row_get_selected(stage_row), ==, 0);
+  g_assert_cmpuint(g_list_model_get_n_items(adw_combo_row_get_model(stage_row)), ==, 1 + 5);
+
+  /* A grade chosen by hand is the case's stage, and the scheme is held while it stands. */
+  adw_combo_row_set_selected(stage_row, 3);
+  g_assert_cmpint(cs_case_get_stage(c), ==, 3);
+  g_assert_cmpint(cs_case_get_stage_source(c), ==, CS_STAGE_SOURCE_MANUAL);
+  g_assert_false(gtk_widget_get_sensitive(GTK_WIDGET(scheme_row)));
+
+  /* Nerve-conduction values entered later do not overwrite it. */
+  cs_case_get_nerve_conduction(c, &ncs);
+  ncs.dml_ms = 5.2;
+  ncs.scv_m_s = 31.0;
+  ncs.sensory_response = CS_TRISTATE_YES;
+  g_assert_true(cs_case_set_nerve_conduction(c, &ncs, NULL));
+  g_assert_cmpint(cs_case_get_stage(c), ==, 3);
+  g_assert_cmpuint(adw_combo_row_get_selected(stage_row), ==, 3);
+
+  /* "From nerve conduction" hands the stage back to the values. */
+  g_assert_true(cs_case_set_nerve_conduction(twin, &ncs, NULL));
+  expected = cs_case_compute_stage(twin, CS_GRADING_SHINOHARA2022, NULL);
+  g_assert_cmpint(expected, >=, 1);
+  adw_combo_row_set_selected(stage_row, 0);
+  g_assert_cmpint(cs_case_get_stage_source(c), ==, CS_STAGE_SOURCE_COMPUTED);
+  g_assert_cmpint(cs_case_get_stage(c), ==, expected);
+  g_assert_true(gtk_widget_get_sensitive(GTK_WIDGET(scheme_row)));
+
+  /* Another scheme recomputes the stage in it and lists its grades (Bland's 0-6). */
+  adw_combo_row_set_selected(scheme_row, CS_GRADING_BLAND2000);
+  g_assert_cmpint(cs_case_get_stage_scheme(c), ==, CS_GRADING_BLAND2000);
+  g_assert_cmpint(cs_case_get_stage(c), ==,
+                  cs_case_compute_stage(twin, CS_GRADING_BLAND2000, NULL));
+  g_assert_cmpuint(g_list_model_get_n_items(adw_combo_row_get_model(stage_row)), ==, 1 + 7);
+  adw_combo_row_set_selected(stage_row, 1);
+  g_assert_cmpint(cs_case_get_stage(c), ==, 0);
+  g_assert_cmpint(cs_case_get_stage_source(c), ==, CS_STAGE_SOURCE_MANUAL);
+
+  cs_case_panel_set_case(CS_CASE_PANEL(panel), NULL);
+  g_assert_finalize_object(panel);
+}
+
 int
 main(int argc, char **argv)
 {
   gtk_test_init(&argc, &argv, NULL);
+  adw_init();
   g_test_add_func("/gui/geometry/transform-fit", test_transform_fit);
   g_test_add_func("/gui/geometry/transform-zoom-keeps-anchor", test_transform_zoom_keeps_anchor);
   g_test_add_func("/gui/geometry/roi-hit-and-drag", test_roi_hit_and_drag);
   g_test_add_func("/gui/geometry/tracing-edit", test_tracing_edit);
   g_test_add_func("/gui/frame-view/interaction", test_frame_view_interaction);
   g_test_add_func("/gui/strip-chart", test_strip_chart);
+  g_test_add_func("/gui/case-panel/stage", test_case_panel_stage);
   return g_test_run();
 }
