@@ -23,11 +23,16 @@ typedef struct {
   GDestroyNotify destroy;
 } ProgressRelay;
 
+/* A copy of the study taken when a job starts: the window may go on editing the original. */
 typedef struct {
-  char *study_data;
-  gsize study_length;
-  char *study_dir;
-  char *study_name;
+  char *data;
+  gsize length;
+  char *dir;
+  char *name;
+} StudySnapshot;
+
+typedef struct {
+  StudySnapshot study;
   char *case_id;
   char *model;
   char *path;
@@ -35,6 +40,50 @@ typedef struct {
   CsReportOptions options;
   ProgressRelay *relay;
 } WriteJob;
+
+static void
+snapshot_take(StudySnapshot *snapshot, CsStudy *study)
+{
+  const char *name = cs_study_get_name(study);
+
+  snapshot->data = cs_study_to_data(study, &snapshot->length);
+  snapshot->dir = g_strdup(cs_study_get_dir(study));
+  if (name != NULL && *name != '\0')
+    snapshot->name = g_strdup(name);
+  else if (cs_study_get_dir(study) != NULL)
+    snapshot->name = g_path_get_basename(cs_study_get_dir(study));
+}
+
+static CsStudy *
+snapshot_load(const StudySnapshot *snapshot, GError **error)
+{
+  CsStudy *study =
+      cs_study_load_from_data(snapshot->data, (gssize)snapshot->length, snapshot->dir, error);
+
+  if (study != NULL && snapshot->name != NULL)
+    cs_study_set_name(study, snapshot->name);
+  return study;
+}
+
+static void
+snapshot_clear(StudySnapshot *snapshot)
+{
+  g_free(snapshot->data);
+  g_free(snapshot->dir);
+  g_free(snapshot->name);
+}
+
+/* Copies @options (NULL: the defaults) to @dst, its date to a string of the job's own (@date). */
+static void
+copy_report_options(CsReportOptions *dst, char **date, const CsReportOptions *options)
+{
+  if (options != NULL)
+    *dst = *options;
+  else
+    cs_report_options_init(dst);
+  *date = g_strdup(dst->date);
+  dst->date = *date;
+}
 
 static ProgressRelay *
 relay_ref(ProgressRelay *relay)
@@ -95,9 +144,7 @@ write_job_free(gpointer data)
 {
   WriteJob *job = data;
 
-  g_free(job->study_data);
-  g_free(job->study_dir);
-  g_free(job->study_name);
+  snapshot_clear(&job->study);
   g_free(job->case_id);
   g_free(job->model);
   g_free(job->path);
@@ -115,14 +162,11 @@ write_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_autoptr(CsStudy) study = NULL;
   CsCase *c;
 
-  study =
-      cs_study_load_from_data(job->study_data, (gssize)job->study_length, job->study_dir, &error);
+  study = snapshot_load(&job->study, &error);
   if (study == NULL) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  if (job->study_name != NULL)
-    cs_study_set_name(study, job->study_name);
   c = cs_study_find_case(study, job->case_id);
   if (c == NULL) {
     g_task_return_new_error(task, CS_ERROR, CS_ERROR_NOT_FOUND, "the study has no case “%s”",
@@ -152,7 +196,6 @@ cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
 {
   g_autoptr(GTask) task = NULL;
   WriteJob *job;
-  const char *name;
 
   g_return_if_fail(CS_IS_STUDY(study));
   g_return_if_fail(CS_IS_CASE(c));
@@ -161,23 +204,11 @@ cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
   task = g_task_new(NULL, cancellable, callback, user_data);
   g_task_set_source_tag(task, cs_report_write_case_async);
   job = g_new0(WriteJob, 1);
-  /* The worker reads a copy of the study made now: the window may go on editing it. */
-  job->study_data = cs_study_to_data(study, &job->study_length);
-  job->study_dir = g_strdup(cs_study_get_dir(study));
-  name = cs_study_get_name(study);
-  if (name != NULL && *name != '\0')
-    job->study_name = g_strdup(name);
-  else if (cs_study_get_dir(study) != NULL)
-    job->study_name = g_path_get_basename(cs_study_get_dir(study));
+  snapshot_take(&job->study, study);
   job->case_id = g_strdup(cs_case_get_id(c));
   job->model = g_strdup(model);
   job->path = g_strdup(path);
-  if (options != NULL)
-    job->options = *options;
-  else
-    cs_report_options_init(&job->options);
-  job->date = g_strdup(job->options.date);
-  job->options.date = job->date;
+  copy_report_options(&job->options, &job->date, options);
   if (progress != NULL) {
     job->relay = g_new0(ProgressRelay, 1);
     g_atomic_ref_count_init(&job->relay->ref_count);
@@ -204,10 +235,7 @@ cs_report_write_case_finish(GAsyncResult *result, GError **error)
 /* ---- Study report ---- */
 
 typedef struct {
-  char *study_data;
-  gsize study_length;
-  char *study_dir;
-  char *study_name;
+  StudySnapshot study;
   char **models;
   CsSplit split;
   CsEvaluateOptions evaluate;
@@ -222,9 +250,7 @@ study_job_free(gpointer data)
 {
   StudyJob *job = data;
 
-  g_free(job->study_data);
-  g_free(job->study_dir);
-  g_free(job->study_name);
+  snapshot_clear(&job->study);
   g_strfreev(job->models);
   g_free(job->date);
   g_free(job->path);
@@ -255,14 +281,11 @@ study_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_autoptr(GError) error = NULL;
   g_autoptr(CsStudy) study = NULL;
 
-  study =
-      cs_study_load_from_data(job->study_data, (gssize)job->study_length, job->study_dir, &error);
+  study = snapshot_load(&job->study, &error);
   if (study == NULL) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  if (job->study_name != NULL)
-    cs_study_set_name(study, job->study_name);
   if (!cs_report_write_study(study, (const char *const *)job->models, job->split, &job->evaluate,
                              &job->options, job->format, job->path, cancellable, &error)) {
     g_task_return_error(task, g_steal_pointer(&error));
@@ -279,7 +302,6 @@ cs_report_write_study_async(CsStudy *study, const char *const *models, CsSplit s
 {
   g_autoptr(GTask) task = NULL;
   StudyJob *job;
-  const char *name;
 
   g_return_if_fail(CS_IS_STUDY(study));
   g_return_if_fail(models != NULL && models[0] != NULL);
@@ -288,25 +310,14 @@ cs_report_write_study_async(CsStudy *study, const char *const *models, CsSplit s
   task = g_task_new(NULL, cancellable, callback, user_data);
   g_task_set_source_tag(task, cs_report_write_study_async);
   job = g_new0(StudyJob, 1);
-  job->study_data = cs_study_to_data(study, &job->study_length);
-  job->study_dir = g_strdup(cs_study_get_dir(study));
-  name = cs_study_get_name(study);
-  if (name != NULL && *name != '\0')
-    job->study_name = g_strdup(name);
-  else if (cs_study_get_dir(study) != NULL)
-    job->study_name = g_path_get_basename(cs_study_get_dir(study));
+  snapshot_take(&job->study, study);
   job->models = g_strdupv((char **)models);
   job->split = split;
   if (evaluate != NULL)
     job->evaluate = *evaluate;
   else
     cs_evaluate_options_init(&job->evaluate);
-  if (options != NULL)
-    job->options = *options;
-  else
-    cs_report_options_init(&job->options);
-  job->date = g_strdup(job->options.date);
-  job->options.date = job->date;
+  copy_report_options(&job->options, &job->date, options);
   job->format = format;
   job->path = g_strdup(path);
   g_task_set_task_data(task, job, study_job_free);
