@@ -14,56 +14,9 @@
 
 #include "csnn-net.h"
 #include "csnn-safetensors.h"
+#include "torch-util.h"
 
-static char *ref_dir;
-static gboolean have_reference;
-
-static void
-make_reference(void)
-{
-  const char *python = g_getenv("CARPALSCOPE_PYTHON");
-  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
-  const char *builddir = g_getenv("CARPALSCOPE_BUILDDIR");
-  g_autofree char *script = NULL;
-  g_autofree char *err = NULL;
-  int wait_status = 0;
-
-  if (python == NULL)
-    python = "/usr/bin/python3";
-  if (srcdir == NULL || builddir == NULL)
-    return;
-  script = g_build_filename(srcdir, "tests", "engine", "torch-reference.py", NULL);
-  ref_dir = g_build_filename(builddir, "tests", "engine", "torch-reference", NULL);
-  {
-    const char *check[] = { python, "-c", "import torch, torchvision, PIL", NULL };
-    if (!g_spawn_sync(NULL, (char **)check, NULL,
-                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                      NULL, &wait_status, NULL) ||
-        !g_spawn_check_wait_status(wait_status, NULL))
-      return;
-  }
-  {
-    const char *argv[] = { python, script, ref_dir, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &wait_status, NULL));
-    if (!g_spawn_check_wait_status(wait_status, NULL))
-      g_error("torch-reference.py failed: %s", err);
-  }
-  have_reference = TRUE;
-}
-
-static float *
-read_tensor(csnn_safetensors *st, const char *name, size_t *n)
-{
-  long index = csnn_safetensors_find(st, name);
-  float *data;
-
-  g_assert_cmpint(index, >=, 0);
-  *n = csnn_safetensors_n_elements(st, (size_t)index);
-  data = g_new(float, *n);
-  g_assert_cmpint(csnn_safetensors_read_f32(st, (size_t)index, data, *n), ==, CSNN_OK);
-  return data;
-}
+static char *ref_dir; /* NULL when PyTorch is missing. */
 
 static void
 assert_logits_close(const float *ours, const float *torch, size_t n)
@@ -88,7 +41,7 @@ test_arch(gconstpointer data)
   size_t n_images, image_floats = 3 * 224 * 224;
   float spread = 0.0f;
 
-  if (!have_reference) {
+  if (ref_dir == NULL) {
     g_test_skip("python3-torch or python3-torchvision is not installed");
     return;
   }
@@ -100,9 +53,9 @@ test_arch(gconstpointer data)
   g_assert_cmpint(csnn_net_num_classes(net), ==, 2);
   g_assert_cmpstr(csnn_net_class_name(net, 1), ==, "cts");
   g_assert_cmpint(csnn_safetensors_open(cases_path, &cases), ==, CSNN_OK);
-  input = read_tensor(cases, "input", &n_input);
-  want = read_tensor(cases, "logits", &n_logits);
-  png_want = read_tensor(cases, "png_logits", &n_png);
+  input = torch_read_tensor(cases, "input", &n_input);
+  want = torch_read_tensor(cases, "logits", &n_logits);
+  png_want = torch_read_tensor(cases, "png_logits", &n_png);
   csnn_safetensors_close(cases);
   n_images = n_input / image_floats;
   g_assert_cmpuint(n_logits, ==, n_images * 2);
@@ -132,7 +85,7 @@ main(int argc, char **argv)
   int status;
 
   g_test_init(&argc, &argv, NULL);
-  make_reference();
+  ref_dir = torch_reference_dir("torch-reference.py", "torch-reference", NULL);
   g_test_add_data_func("/engine/torch/squeezenet1_1", "squeezenet1_1", test_arch);
   g_test_add_data_func("/engine/torch/mobilenet_v2", "mobilenet_v2", test_arch);
   g_test_add_data_func("/engine/torch/efficientnet_b0", "efficientnet_b0", test_arch);

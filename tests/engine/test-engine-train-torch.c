@@ -22,58 +22,10 @@
 #include "csnn-net.h"
 #include "csnn-optim.h"
 #include "csnn-safetensors.h"
+#include "torch-util.h"
 #include "csnn-train.h"
 
-static char *ref_dir;
-static gboolean have_reference;
-
-static void
-make_reference(void)
-{
-  const char *python = g_getenv("CARPALSCOPE_PYTHON");
-  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
-  const char *builddir = g_getenv("CARPALSCOPE_BUILDDIR");
-  g_autofree char *script = NULL, *err = NULL, *stamp = NULL;
-  int wait_status = 0;
-
-  if (python == NULL)
-    python = "/usr/bin/python3";
-  if (srcdir == NULL || builddir == NULL)
-    return;
-  script = g_build_filename(srcdir, "tests", "engine", "torch-train-step.py", NULL);
-  ref_dir = g_build_filename(builddir, "tests", "engine", "torch-train-step", NULL);
-  stamp = g_build_filename(ref_dir, "efficientnet_b0-step.safetensors", NULL);
-  if (!g_file_test(stamp, G_FILE_TEST_EXISTS)) {
-    const char *check[] = { python, "-c", "import torch, torchvision", NULL };
-    if (!g_spawn_sync(NULL, (char **)check, NULL,
-                      G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
-                      NULL, &wait_status, NULL) ||
-        !g_spawn_check_wait_status(wait_status, NULL))
-      return;
-    {
-      const char *argv[] = { python, script, ref_dir, NULL };
-      g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                                 NULL, &err, &wait_status, NULL));
-      if (!g_spawn_check_wait_status(wait_status, NULL))
-        g_error("torch-train-step.py failed: %s", err);
-    }
-  }
-  have_reference = TRUE;
-}
-
-static float *
-read_tensor(csnn_safetensors *st, const char *name, size_t *n)
-{
-  long index = csnn_safetensors_find(st, name);
-  float *data;
-
-  if (index < 0)
-    g_error("reference tensor %s is missing", name);
-  *n = csnn_safetensors_n_elements(st, (size_t)index);
-  data = g_new(float, *n);
-  g_assert_cmpint(csnn_safetensors_read_f32(st, (size_t)index, data, *n), ==, CSNN_OK);
-  return data;
-}
+static char *ref_dir; /* NULL when PyTorch is missing. */
 
 /* Returns |a - b| and |b| over @n values. */
 static double
@@ -105,7 +57,7 @@ test_step(gconstpointer data)
   double worst_grad = 0.0, total_diff = 0.0, total_norm = 0.0, total_torch = 0.0;
   g_autofree double *grad_err = NULL;
 
-  if (!have_reference) {
+  if (ref_dir == NULL) {
     g_test_skip("python3-torch or python3-torchvision is not installed");
     return;
   }
@@ -119,12 +71,12 @@ test_step(gconstpointer data)
       g_error("%s", csnn_last_error());
   }
   csnn_net_params_changed(net);
-  input = read_tensor(st, "input", &n);
+  input = torch_read_tensor(st, "input", &n);
   g_assert_cmpuint(n, ==, 2 * 3 * 224 * 224);
-  labels_f = read_tensor(st, "labels", &n);
+  labels_f = torch_read_tensor(st, "labels", &n);
   labels[0] = (int)labels_f[0];
   labels[1] = (int)labels_f[1];
-  loss_ref = read_tensor(st, "loss", &n);
+  loss_ref = torch_read_tensor(st, "loss", &n);
 
   g_assert_cmpint(csnn_trainer_new(net, 2, 2, &t), ==, CSNN_OK);
   csnn_trainer_set_dropout(t, 0);
@@ -147,10 +99,10 @@ test_step(gconstpointer data)
     if (g == NULL)
       continue;
     name = g_strdup_printf("grad.%s", p->name);
-    want = read_tensor(st, name, &n);
+    want = torch_read_tensor(st, name, &n);
     g_assert_cmpuint(n, ==, p->numel);
     ename = g_strdup_printf("gerr.%s", p->name);
-    gerr = read_tensor(st, ename, &n);
+    gerr = torch_read_tensor(st, ename, &n);
     diff = norm_diff(g, want, p->numel, &norm);
     tol = 4.0 * gerr[0] + 0.04 * norm;
     total_diff += diff * diff;
@@ -173,7 +125,7 @@ test_step(gconstpointer data)
   for (size_t i = 0; i < csnn_net_n_params(net); i++) {
     csnn_param *p = csnn_net_param(net, i);
     g_autofree char *name = g_strdup_printf("after.%s", p->name);
-    g_autofree float *want = read_tensor(st, name, &n);
+    g_autofree float *want = torch_read_tensor(st, name, &n);
     double norm, diff = norm_diff(p->data, want, n, &norm);
     /* A step moves weights by lr times the gradient: its float32 noise scaled alike. */
     double tol = 1e-6 * sqrt((double)n) + 1e-5 * norm + 0.05 * 4.0 * grad_err[i];
@@ -192,8 +144,8 @@ static void
 run_quadratic(csnn_safetensors *st, csnn_optim_kind kind, const char *name, double lr)
 {
   size_t n;
-  g_autofree float *a = read_tensor(st, "a", &n), *c = read_tensor(st, "c", &n);
-  g_autofree float *p = read_tensor(st, "p0", &n);
+  g_autofree float *a = torch_read_tensor(st, "a", &n), *c = torch_read_tensor(st, "c", &n);
+  g_autofree float *p = torch_read_tensor(st, "p0", &n);
   float grad[16];
   csnn_optim *opt;
 
@@ -208,7 +160,7 @@ run_quadratic(csnn_safetensors *st, csnn_optim_kind kind, const char *name, doub
     for (int i = 0; i < 16; i++)
       grad[i] = a[i] * (p[i] - c[i]);
     csnn_optim_step(opt, lr);
-    want = read_tensor(st, key, &n);
+    want = torch_read_tensor(st, key, &n);
     for (int i = 0; i < 16; i++)
       if (fabsf(p[i] - want[i]) > 1e-5f * (1.0f + fabsf(want[i])))
         g_error("%s step %d: p[%d] = %.8g, torch %.8g", name, step, i, p[i], want[i]);
@@ -222,7 +174,7 @@ test_optimisers(void)
   g_autofree char *path = NULL;
   csnn_safetensors *st;
 
-  if (!have_reference) {
+  if (ref_dir == NULL) {
     g_test_skip("python3-torch or python3-torchvision is not installed");
     return;
   }
@@ -254,7 +206,8 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  make_reference();
+  ref_dir = torch_reference_dir("torch-train-step.py", "torch-train-step",
+                                "efficientnet_b0-step.safetensors");
   g_test_add_data_func("/engine/train-torch/squeezenet1_1", "squeezenet1_1", test_step);
   g_test_add_data_func("/engine/train-torch/mobilenet_v2", "mobilenet_v2", test_step);
   g_test_add_data_func("/engine/train-torch/efficientnet_b0", "efficientnet_b0", test_step);
