@@ -9,6 +9,7 @@
 #include "cs-colormap.h"
 #include "cs-error.h"
 #include "cs-explain-net.h"
+#include "cs-gradcam.h"
 #include "cs-explain.h"
 #include "cs-roi.h"
 #include "cs-sweep.h"
@@ -123,9 +124,21 @@ load_model(const char *model, const char *arch, csnn_net **net, char **model_nam
   return TRUE;
 }
 
-/* Reads the frame and cuts the ROI out of it at the network's input size. */
+/* The side of the overlay picture: the ROI at the frame's own resolution, at least the network's
+ * input side (a 112-px input would otherwise give a stamp-sized picture) and at most 1024 px. */
+static int
+display_side(const CsRoiRect *rect, int size)
+{
+  double side = MAX(rect->width, rect->height);
+
+  return (int)CLAMP(lround(side), size, MAX(size, 1024));
+}
+
+/* Reads the frame and cuts the ROI out of it at the network's input size, and at the overlay's
+ * side into @display (its side in @display_size). */
 static guint8 *
-read_crop(const Request *r, int size, CsRoiRect *rect, GError **error)
+read_crop(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *display_size,
+          GError **error)
 {
   g_autoptr(CsSweep) sweep = cs_sweep_open(r->input, error);
   if (sweep == NULL)
@@ -154,6 +167,13 @@ read_crop(const Request *r, int size, CsRoiRect *rect, GError **error)
   if (!cs_roi_crop(frame->data, frame->width, frame->height, frame->stride, rect, size, size, crop,
                    &padded, error))
     return NULL;
+  *display_size = display_side(rect, size);
+  *display = g_malloc((gsize)*display_size * *display_size);
+  if (!cs_roi_crop(frame->data, frame->width, frame->height, frame->stride, rect, *display_size,
+                   *display_size, *display, NULL, error)) {
+    g_clear_pointer(display, g_free);
+    return NULL;
+  }
   if (padded)
     g_printerr("carpalscope-cli explain: note: the ROI reaches outside the frame; the outside "
                "is black\n");
@@ -175,7 +195,9 @@ run(Request *r, const char *model, const char *arch, const char *class_text, con
   if (!resolve_class(net, class_text, &class_index, &error))
     return cs_cli_fail_error(error);
   int size = csnn_net_input_size(net);
-  g_autofree guint8 *crop = read_crop(r, size, &rect, &error);
+  g_autofree guint8 *display = NULL;
+  int side = 0;
+  g_autofree guint8 *crop = read_crop(r, size, &rect, &display, &side, &error);
   if (crop == NULL)
     return cs_cli_fail_error(error);
 
@@ -206,12 +228,15 @@ run(Request *r, const char *model, const char *arch, const char *class_text, con
   if (e == NULL)
     return cs_cli_fail_error(error);
 
-  g_autofree guint8 *rgba = g_malloc((gsize)size * size * 4);
+  /* The map is upsampled to the picture's side; the raw map stays at the input's. */
+  g_autofree float *shown = g_new(float, (gsize)side *side);
+  g_autofree guint8 *rgba = g_malloc((gsize)side * side * 4);
   CsOverlayScale scale = cs_overlay_scale(e->map, (gsize)size * size, r->colormap, 2.0);
-  cs_overlay_compose(crop, e->map, size, size, r->colormap, r->opacity, r->blend, &scale, rgba);
+  cs_gradcam_upsample(e->map, size, size, shown, side, side);
+  cs_overlay_compose(display, shown, side, side, r->colormap, r->opacity, r->blend, &scale, rgba);
   g_autofree char *title = g_strdup_printf("%s %s", cs_explain_method_name(r->method),
                                            r->score == CS_EXPLAIN_SCORE_LOGIT ? "(logit)" : "(p)");
-  if (!cs_overlay_save_png(rgba, size, size, r->colormap, &scale, title, out, &error))
+  if (!cs_overlay_save_png(rgba, side, side, r->colormap, &scale, title, out, &error))
     return cs_cli_fail_error(error);
 
   if (raw != NULL) {

@@ -11,6 +11,7 @@
 #include "csnn-net.h"
 #include "explain-test-util.h"
 
+#include <cairo.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -275,6 +276,16 @@ test_cli(void)
   g_assert_cmpint(gradcam.status, ==, 0);
   g_assert_nonnull(strstr(gradcam.out, "gradcam of the logit"));
   g_assert_true(g_file_test(cam_png, G_FILE_TEST_IS_REGULAR));
+  {
+    /* The picture shows the 240-px ROI at its own resolution (with the colour bar beside it),
+     * whatever the network's input side. */
+    cairo_surface_t *picture = cairo_image_surface_create_from_png(cam_png);
+
+    g_assert_cmpint(cairo_surface_status(picture), ==, CAIRO_STATUS_SUCCESS);
+    g_assert_cmpint(cairo_image_surface_get_height(picture), ==, 240);
+    g_assert_cmpint(cairo_image_surface_get_width(picture), >, 240);
+    cairo_surface_destroy(picture);
+  }
   g_autoptr(JsonParser) cam_parser = json_parser_new();
   g_assert_true(json_parser_load_from_file(cam_parser, cam_json, NULL));
   JsonObject *cam = json_node_get_object(json_parser_get_root(cam_parser));
