@@ -101,12 +101,32 @@ im2col(const csnn_conv2d_desc *d, int c, const float *x, float *col)
             memset(r, 0, (size_t)d->w_out * sizeof *r);
             continue;
           }
+          if (d->stride_w == 1) {
+            /* With stride 1 the inside of the row is one copy, between zeros. */
+            int off = kx * d->dil_w - d->pad_w;
+            int lo = off < 0 ? -off : 0, hi = d->w_in - off < d->w_out ? d->w_in - off : d->w_out;
+            if (hi < lo)
+              hi = lo;
+            memset(r, 0, (size_t)lo * sizeof *r);
+            memcpy(r + lo, plane + (size_t)iy * (size_t)d->w_in + lo + off,
+                   (size_t)(hi - lo) * sizeof *r);
+            memset(r + hi, 0, (size_t)(d->w_out - hi) * sizeof *r);
+            continue;
+          }
           for (int ox = 0; ox < d->w_out; ox++) {
             int ix = ox * d->stride_w - d->pad_w + kx * d->dil_w;
             r[ox] = ix >= 0 && ix < d->w_in ? plane[(size_t)iy * (size_t)d->w_in + ix] : 0.0f;
           }
         }
       }
+}
+
+/* dst[i] += src[i] for @n floats: distinct buffers, so the loop vectorises. */
+static void
+add_row(float *restrict dst, const float *restrict src, int n)
+{
+  for (int i = 0; i < n; i++)
+    dst[i] += src[i];
 }
 
 /* Adds the columns @col back onto the @c channels of one image: the adjoint of im2col(). */
@@ -128,6 +148,13 @@ col2im_add(const csnn_conv2d_desc *d, int c, const float *col, float *x)
 
           if (iy < 0 || iy >= d->h_in)
             continue;
+          if (d->stride_w == 1) {
+            int off = kx * d->dil_w - d->pad_w;
+            int lo = off < 0 ? -off : 0, hi = d->w_in - off < d->w_out ? d->w_in - off : d->w_out;
+            if (lo < hi)
+              add_row(plane + (size_t)iy * (size_t)d->w_in + (lo + off), r + lo, hi - lo);
+            continue;
+          }
           for (int ox = 0; ox < d->w_out; ox++) {
             int ix = ox * d->stride_w - d->pad_w + kx * d->dil_w;
             if (ix >= 0 && ix < d->w_in)
@@ -575,6 +602,13 @@ csnn_pool2d_backward(const csnn_pool2d_desc *d, int n, const float *x, const flo
   size_t hw_in = (size_t)d->h_in * (size_t)d->w_in, hw = (size_t)d->h_out * (size_t)d->w_out;
 
   csnn_partition((size_t)n * (size_t)d->c, ith, nth, &start, &end);
+  if (d->kind == CSNN_POOL_MAX && d->w_out <= 1024 && csnn__have_avx512()) {
+    int32_t where[1024 + 16];
+    for (size_t plane = start; plane < end; plane++)
+      csnn__maxpool_backward_plane_avx512(d, x + plane * hw_in, dy + plane * hw, dx + plane * hw_in,
+                                          where);
+    return;
+  }
   for (size_t plane = start; plane < end; plane++) {
     const float *src = x + plane * hw_in;
     const float *g = dy + plane * hw;

@@ -499,3 +499,54 @@ csnn__dw_reduce_avx512(int taps, const float *acc, float *dw)
   for (int t = 0; t < taps; t++)
     dw[t] += _mm512_reduce_add_ps(_mm512_loadu_ps(acc + 16 * t));
 }
+
+/* ---- max pooling ---- */
+
+TARGET void
+csnn__maxpool_backward_plane_avx512(const csnn_pool2d_desc *d, const float *x, const float *dy,
+                                    float *dx, int32_t *where)
+{
+  __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i zero = _mm512_setzero_si512(), w_in = _mm512_set1_epi32(d->w_in);
+
+  for (int oy = 0; oy < d->h_out; oy++) {
+    int y0 = oy * d->stride_h - d->pad_h;
+    int cy0 = y0 < 0 ? 0 : y0, cy1 = y0 + d->kh > d->h_in ? d->h_in : y0 + d->kh;
+    const float *g = dy + (size_t)oy * (size_t)d->w_out;
+
+    if (cy0 >= cy1)
+      continue;
+    /* Each lane's window in the scalar code's scan order, keeping the first maximum (or the
+     * last NaN) and its position; -1 marks an empty window. */
+    for (int ox = 0; ox < d->w_out; ox += 16) {
+      __mmask16 live = tail_mask((size_t)(d->w_out - ox));
+      __m512i x0 =
+          _mm512_sub_epi32(_mm512_mullo_epi32(_mm512_add_epi32(_mm512_set1_epi32(ox), lane),
+                                              _mm512_set1_epi32(d->stride_w)),
+                           _mm512_set1_epi32(d->pad_w));
+      __m512i cx0 = _mm512_max_epi32(x0, zero);
+      __m512i cx1 = _mm512_min_epi32(_mm512_add_epi32(x0, _mm512_set1_epi32(d->kw)), w_in);
+      __m512 best = _mm512_set1_ps(-__builtin_inff());
+      __m512i at;
+
+      live &= _mm512_cmplt_epi32_mask(cx0, cx1);
+      at = _mm512_add_epi32(_mm512_set1_epi32(cy0 * d->w_in), cx0);
+      for (int iy = cy0; iy < cy1; iy++)
+        for (int kx = 0; kx < d->kw; kx++) {
+          __m512i ix = _mm512_add_epi32(x0, _mm512_set1_epi32(kx));
+          __mmask16 ok =
+              live & _mm512_cmpge_epi32_mask(ix, zero) & _mm512_cmplt_epi32_mask(ix, w_in);
+          __m512i pos = _mm512_add_epi32(_mm512_set1_epi32(iy * d->w_in), ix);
+          __m512 v = _mm512_mask_i32gather_ps(best, ok, pos, x, 4);
+          __mmask16 take = ok & (_mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) |
+                                 _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
+          best = _mm512_mask_mov_ps(best, take, v);
+          at = _mm512_mask_mov_epi32(at, take, pos);
+        }
+      _mm512_storeu_si512(where + ox, _mm512_mask_mov_epi32(_mm512_set1_epi32(-1), live, at));
+    }
+    for (int ox = 0; ox < d->w_out; ox++)
+      if (where[ox] >= 0)
+        dx[where[ox]] += g[ox];
+  }
+}

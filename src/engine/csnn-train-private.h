@@ -15,6 +15,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "csnn-ops.h"
 
@@ -82,3 +83,8 @@ void csnn__dw_backward_data_plane_avx512(const csnn_conv2d_desc *d, const float 
 void csnn__dw_backward_weight_plane_avx512(const csnn_conv2d_desc *d, const float *x,
                                            const float *dy, float *acc, float *buf);
 void csnn__dw_reduce_avx512(int taps, const float *acc, float *dw);
+
+/* dx += the gradient of max pooling one plane (to the first maximum of each window, as
+ * csnn_pool2d_backward()); @where holds w_out + 16 ints. */
+void csnn__maxpool_backward_plane_avx512(const csnn_pool2d_desc *d, const float *x, const float *dy,
+                                         float *dx, int32_t *where);
