@@ -33,8 +33,10 @@ write_text(const char *dir, const char *name, const char *text, GError **error)
 }
 
 static gboolean
-write_outputs(const CsEvaluation *evaluation, const char *dir, GError **error)
+write_outputs(const CsEvaluation *evaluation, const CsScores *scores, const char *dir,
+              GError **error)
 {
+  g_autofree char *frames = cs_scores_to_csv(scores);
   g_autofree char *json = cs_evaluation_to_json_string(evaluation, TRUE);
   g_autofree char *csv = cs_evaluation_to_csv(evaluation);
   g_autofree char *delong = cs_evaluation_delong_to_csv(evaluation);
@@ -48,7 +50,8 @@ write_outputs(const CsEvaluation *evaluation, const char *dir, GError **error)
   }
   if (!write_text(dir, "evaluation.json", json_line, error) ||
       !write_text(dir, "evaluation.csv", csv, error) ||
-      !write_text(dir, "delong.csv", delong, error) || !write_text(dir, "roc.csv", roc, error))
+      !write_text(dir, "delong.csv", delong, error) || !write_text(dir, "roc.csv", roc, error) ||
+      !write_text(dir, "scores.csv", frames, error))
     return FALSE;
   for (int l = 0; l < CS_N_LEVELS; l++) {
     g_autofree char *png_name = g_strdup_printf("roc-%s.png", cs_level_key((CsLevel)l));
@@ -97,8 +100,9 @@ cs_cli_evaluate(int argc, char **argv)
     { "replicates", 0, 0, G_OPTION_ARG_INT, &replicates,
       "Bootstrap replicates (default 2000; 0 skips the bootstrap)", "B" },
     { "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir,
-      "Also write evaluation.json, evaluation.csv, delong.csv, roc.csv and the ROC figures "
-      "roc-image/roc-hand .png and .pdf into DIR",
+      "Also write evaluation.json, evaluation.csv, delong.csv, roc.csv, the ROC figures "
+      "roc-image/roc-hand .png and .pdf, and every frame's score as scores.csv (the form "
+      "--scores reads) into DIR",
       "DIR" },
     { NULL },
   };
@@ -166,7 +170,7 @@ cs_cli_evaluate(int argc, char **argv)
   evaluation = cs_evaluate(scores, &options, NULL, &error);
   if (evaluation == NULL)
     return cs_cli_fail_error(error);
-  if (out_dir != NULL && !write_outputs(evaluation, out_dir, &error))
+  if (out_dir != NULL && !write_outputs(evaluation, scores, out_dir, &error))
     return cs_cli_fail_error(error);
 
   if (json) {
@@ -176,8 +180,8 @@ cs_cli_evaluate(int argc, char **argv)
     g_autofree char *text = cs_evaluation_format_table(evaluation);
     fputs(text, stdout);
     if (out_dir != NULL)
-      printf("\nWrote evaluation.json, evaluation.csv, delong.csv, roc.csv and "
-             "roc-{image,hand}.{png,pdf} to %s\n",
+      printf("\nWrote evaluation.json, evaluation.csv, delong.csv, roc.csv, "
+             "roc-{image,hand}.{png,pdf} and scores.csv to %s\n",
              out_dir);
   }
   return fflush(stdout) == 0 ? CS_CLI_OK : cs_cli_fail("cannot write the results");

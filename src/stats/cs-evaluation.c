@@ -6,6 +6,8 @@
 
 #include "cs-evaluation.h"
 
+#include "cs-csv.h"
+
 #include "cs-distribution.h"
 #include "cs-error.h"
 
@@ -614,44 +616,6 @@ cs_evaluation_to_json_string(const CsEvaluation *evaluation, gboolean pretty)
   return json_generator_to_data(generator, NULL);
 }
 
-/* Numbers in CSV: the shortest form that reads back as the same double, empty when undefined. */
-static void
-csv_number(GString *out, double value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_c(out, ',');
-  if (!isfinite(value))
-    return;
-  for (int digits = 15; digits <= 17; digits++) {
-    g_ascii_formatd(buffer, sizeof buffer,
-                    digits == 15   ? "%.15g"
-                    : digits == 16 ? "%.16g"
-                                   : "%.17g",
-                    value);
-    if (g_ascii_strtod(buffer, NULL) == value)
-      break;
-  }
-  g_string_append(out, buffer);
-}
-
-/* A CSV field, quoted when it holds a comma, quote or line break. */
-static void
-csv_text(GString *out, const char *text)
-{
-  if (strpbrk(text, ",\"\r\n") == NULL) {
-    g_string_append(out, text);
-    return;
-  }
-  g_string_append_c(out, '"');
-  for (const char *p = text; *p; p++) {
-    if (*p == '"')
-      g_string_append_c(out, '"');
-    g_string_append_c(out, *p);
-  }
-  g_string_append_c(out, '"');
-}
-
 char *
 cs_evaluation_to_csv(const CsEvaluation *evaluation)
 {
@@ -666,23 +630,23 @@ cs_evaluation_to_csv(const CsEvaluation *evaluation)
                        "auc_ci_clustered_high,threshold,seed,replicates\n");
   for (size_t i = 0; i < evaluation->n_models; i++) {
     const CsModelEvaluation *r = &evaluation->models[i];
-    csv_text(out, r->model);
+    cs_csv_text(out, r->model);
     g_string_append_printf(out, ",%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu", cs_level_key(r->level), r->n,
                            r->hands, r->n_cts, r->n_control, r->confusion.tp, r->confusion.fp,
                            r->confusion.tn, r->confusion.fn);
     for (int k = 0; k <= CS_N_METRICS; k++) {
       const CsEstimate *e = k < CS_N_METRICS ? &r->metrics[k] : &r->auc;
-      csv_number(out, e->value);
-      csv_number(out, e->ci[0]);
-      csv_number(out, e->ci[1]);
-      csv_number(out, e->ci_cluster[0]);
-      csv_number(out, e->ci_cluster[1]);
+      cs_csv_number(out, e->value);
+      cs_csv_number(out, e->ci[0]);
+      cs_csv_number(out, e->ci[1]);
+      cs_csv_number(out, e->ci_cluster[0]);
+      cs_csv_number(out, e->ci_cluster[1]);
     }
-    csv_number(out, r->auc_variance);
-    csv_number(out, r->auc_variance_clustered);
-    csv_number(out, r->auc_ci_clustered[0]);
-    csv_number(out, r->auc_ci_clustered[1]);
-    csv_number(out, evaluation->threshold);
+    cs_csv_number(out, r->auc_variance);
+    cs_csv_number(out, r->auc_variance_clustered);
+    cs_csv_number(out, r->auc_ci_clustered[0]);
+    cs_csv_number(out, r->auc_ci_clustered[1]);
+    cs_csv_number(out, evaluation->threshold);
     g_string_append_printf(out, ",%" G_GUINT64_FORMAT ",%u\n", evaluation->seed,
                            evaluation->replicates);
   }
@@ -698,21 +662,21 @@ cs_evaluation_delong_to_csv(const CsEvaluation *evaluation)
   for (size_t i = 0; i < evaluation->n_delong; i++) {
     const CsDelongComparison *c = &evaluation->delong[i];
     g_string_append_printf(out, "%s,", cs_level_key(c->level));
-    csv_text(out, c->a);
+    cs_csv_text(out, c->a);
     g_string_append_c(out, ',');
-    csv_text(out, c->b);
+    cs_csv_text(out, c->b);
     g_string_append_printf(out, ",%s", c->test.paired ? "true" : "false");
-    csv_number(out, c->test.auc_a);
-    csv_number(out, c->test.auc_b);
-    csv_number(out, c->test.difference);
-    csv_number(out, c->test.se);
-    csv_number(out, c->test.statistic);
-    csv_number(out, c->test.df);
-    csv_number(out, c->test.p);
-    csv_number(out, c->test.ci[0]);
-    csv_number(out, c->test.ci[1]);
-    csv_number(out, c->clustered.statistic);
-    csv_number(out, c->clustered.p);
+    cs_csv_number(out, c->test.auc_a);
+    cs_csv_number(out, c->test.auc_b);
+    cs_csv_number(out, c->test.difference);
+    cs_csv_number(out, c->test.se);
+    cs_csv_number(out, c->test.statistic);
+    cs_csv_number(out, c->test.df);
+    cs_csv_number(out, c->test.p);
+    cs_csv_number(out, c->test.ci[0]);
+    cs_csv_number(out, c->test.ci[1]);
+    cs_csv_number(out, c->clustered.statistic);
+    cs_csv_number(out, c->clustered.p);
     g_string_append_c(out, '\n');
   }
   return g_string_free(out, FALSE);
@@ -726,14 +690,14 @@ cs_evaluation_roc_to_csv(const CsEvaluation *evaluation)
   for (size_t i = 0; i < evaluation->n_models; i++) {
     const CsModelEvaluation *r = &evaluation->models[i];
     for (size_t p = 0; p < r->n_roc; p++) {
-      csv_text(out, r->model);
+      cs_csv_text(out, r->model);
       g_string_append_printf(out, ",%s", cs_level_key(r->level));
-      csv_number(out, r->roc[p].fpr);
-      csv_number(out, r->roc[p].tpr);
+      cs_csv_number(out, r->roc[p].fpr);
+      cs_csv_number(out, r->roc[p].tpr);
       if (isinf(r->roc[p].threshold))
         g_string_append(out, ",inf");
       else
-        csv_number(out, r->roc[p].threshold);
+        cs_csv_number(out, r->roc[p].threshold);
       g_string_append_c(out, '\n');
     }
   }

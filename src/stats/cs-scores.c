@@ -6,6 +6,8 @@
 
 #include "cs-scores.h"
 
+#include "cs-csv.h"
+
 #include "cs-error.h"
 
 #include <math.h>
@@ -426,4 +428,24 @@ cs_scores_get_row(const CsScores *scores, guint index)
 {
   g_return_val_if_fail(index < scores->rows->len, NULL);
   return &g_array_index(scores->rows, CsScoreRow, index);
+}
+
+char *
+cs_scores_to_csv(const CsScores *scores)
+{
+  GString *out = g_string_new("hand,frame,label,model,p_cts,csa_mm2\n");
+
+  g_return_val_if_fail(scores != NULL, NULL);
+  for (guint i = 0; i < cs_scores_get_n_rows(scores); i++) {
+    const CsScoreRow *row = cs_scores_get_row(scores, i);
+
+    cs_csv_text(out, cs_scores_get_hand(scores, row->hand));
+    g_string_append_printf(out, ",%" G_GINT64_FORMAT ",%s,", row->frame,
+                           cs_scores_get_hand_cts(scores, row->hand) ? "cts" : "control");
+    cs_csv_text(out, cs_scores_get_model(scores, row->model));
+    cs_csv_number(out, row->p_cts);
+    cs_csv_number(out, cs_scores_get_hand_csa(scores, row->hand));
+    g_string_append_c(out, '\n');
+  }
+  return g_string_free(out, FALSE);
 }

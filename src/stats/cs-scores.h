@@ -36,6 +36,10 @@ CsScores *cs_scores_parse_csv(const char *text, gsize length, const char *origin
 /* Loads a CSV file as cs_scores_parse_csv(). */
 CsScores *cs_scores_load_csv(const char *path, GError **error);
 
+/* Returns the table as CSV in the form cs_scores_parse_csv() reads (hand, frame, label, model,
+ * p_cts, csa_mm2; the CSA empty when unknown), one row per stored row, in order. */
+char *cs_scores_to_csv(const CsScores *scores);
+
 /* Returns the number of rows. */
 guint cs_scores_get_n_rows(const CsScores *scores);
 

@@ -236,8 +236,9 @@ test_table_and_outputs(void)
   g_autofree char *out_dir = g_build_filename(dir, "results", NULL);
   Run run =
       run_cli("evaluate", "--scores", path, "--replicates", "100", "--out-dir", out_dir, NULL);
-  const char *files[] = { "evaluation.json", "evaluation.csv", "delong.csv",    "roc.csv",
-                          "roc-image.png",   "roc-hand.png",   "roc-image.pdf", "roc-hand.pdf" };
+  const char *files[] = { "evaluation.json", "evaluation.csv", "delong.csv",
+                          "roc.csv",         "roc-image.png",  "roc-hand.png",
+                          "roc-image.pdf",   "roc-hand.pdf",   "scores.csv" };
 
   g_assert_cmpint(run.status, ==, 0);
   g_assert_nonnull(strstr(run.out, "Image level"));
@@ -266,6 +267,18 @@ test_table_and_outputs(void)
     /* Header, three models at two levels, and the final newline. */
     g_assert_cmpuint(g_strv_length(lines), ==, 1 + 6 + 1);
     g_assert_true(g_str_has_prefix(lines[0], "model,level,n,hands"));
+  }
+  {
+    /* scores.csv reads back through --scores into the very same evaluation. */
+    g_autofree char *scores_path = g_build_filename(out_dir, "scores.csv", NULL);
+    g_autofree char *json_path = g_build_filename(out_dir, "evaluation.json", NULL);
+    g_autofree char *json = NULL;
+    Run again = run_cli("evaluate", "--scores", scores_path, "--replicates", "100", "--json", NULL);
+
+    g_assert_cmpint(again.status, ==, 0);
+    g_assert_true(g_file_get_contents(json_path, &json, NULL, NULL));
+    g_assert_cmpstr(again.out, ==, json);
+    run_clear(&again);
   }
   run_clear(&run);
   remove_tree(dir);
