@@ -121,7 +121,7 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
     show_text(cr, label, 11, FALSE, left - 6, top + plot_h - f * plot_h, 1, 0.5, 0, NULL);
   }
   cairo_set_source_rgb(cr, 0, 0, 0);
-  show_text(cr, "1 \u2212 Specificity", 13, FALSE, left + plot_w / 2, unit - 8, 0.5, 1, 0, NULL);
+  show_text(cr, "1 \u2013 Specificity", 13, FALSE, left + plot_w / 2, unit - 8, 0.5, 1, 0, NULL);
   show_text(cr, "Sensitivity", 13, FALSE, 14, top + plot_h / 2, 0.5, 0, -M_PI / 2, NULL);
 
   /* The chance diagonal. */
