@@ -330,6 +330,27 @@ csnn_conv2d_backward_weight(const csnn_conv2d_desc *d, int n, const float *x, co
 
 /* ---- batch norm ---- */
 
+/* Stores channel @ch's batch statistics (mean @fm, biased variance @var over @m values) for the
+ * backward pass, updates the running ones as torchvision (the unbiased variance; NULL leaves
+ * them) and returns the affine map y = a x + b the normalisation and the norm's weights make. */
+static void
+bn_store_statistics(size_t ch, float fm, double var, size_t m, float eps, float momentum,
+                    const float *gamma, const float *beta, float *running_mean, float *running_var,
+                    float *mean, float *invstd, float *a, float *b)
+{
+  float fs = (float)(1.0 / sqrt(var + (double)eps));
+
+  mean[ch] = fm;
+  invstd[ch] = fs;
+  if (running_mean != NULL) {
+    running_mean[ch] = (1.0f - momentum) * running_mean[ch] + momentum * fm;
+    running_var[ch] = (1.0f - momentum) * running_var[ch] +
+                      momentum * (float)(m > 1 ? var * (double)m / (double)(m - 1) : var);
+  }
+  *a = fs * gamma[ch];
+  *b = beta[ch] - fm * *a;
+}
+
 void
 csnn_bn_forward_train(int n, int c, size_t hw, const float *x, const float *gamma,
                       const float *beta, float eps, float momentum, float *running_mean,
@@ -340,7 +361,7 @@ csnn_bn_forward_train(int n, int c, size_t hw, const float *x, const float *gamm
   csnn_partition((size_t)c, ith, nth, &start, &end);
   for (size_t ch = start; ch < end; ch++) {
     double sum = 0.0, sq = 0.0, mu, var;
-    float fm, fs, a, b;
+    float fm, a, b;
 
     for (int img = 0; img < n; img++)
       sum += csnn__sum(x + ((size_t)img * (size_t)c + ch) * hw, hw);
@@ -356,16 +377,8 @@ csnn_bn_forward_train(int n, int c, size_t hw, const float *x, const float *gamm
       sq += acc;
     }
     var = sq / (double)m;
-    fs = (float)(1.0 / sqrt(var + (double)eps));
-    mean[ch] = fm;
-    invstd[ch] = fs;
-    if (running_mean != NULL) {
-      running_mean[ch] = (1.0f - momentum) * running_mean[ch] + momentum * fm;
-      running_var[ch] = (1.0f - momentum) * running_var[ch] +
-                        momentum * (float)(m > 1 ? var * (double)m / (double)(m - 1) : var);
-    }
-    a = fs * gamma[ch];
-    b = beta[ch] - fm * a;
+    bn_store_statistics(ch, fm, var, m, eps, momentum, gamma, beta, running_mean, running_var, mean,
+                        invstd, &a, &b);
     for (int img = 0; img < n; img++) {
       const float *p = x + ((size_t)img * (size_t)c + ch) * hw;
       float *q = y + ((size_t)img * (size_t)c + ch) * hw;
@@ -471,7 +484,7 @@ csnn__bn_act_forward_train(int n, int c, size_t hw, const float *z, const float 
   for (size_t ch = start; ch < end; ch++) {
     /* One pass for both moments: sums of x - shift, with the channel's first value as the
      * shift, so that a mean far from zero does not cancel the variance away. */
-    float shift = z[ch * hw], fm, fs, a, b;
+    float shift = z[ch * hw], fm, a, b;
     double sum = 0.0, sq = 0.0, dm, var;
 
     for (int img = 0; img < n; img++) {
@@ -494,16 +507,8 @@ csnn__bn_act_forward_train(int n, int c, size_t hw, const float *z, const float 
     if (var < 0.0)
       var = 0.0;
     fm = (float)((double)shift + dm);
-    fs = (float)(1.0 / sqrt(var + (double)eps));
-    mean[ch] = fm;
-    invstd[ch] = fs;
-    if (running_mean != NULL) {
-      running_mean[ch] = (1.0f - momentum) * running_mean[ch] + momentum * fm;
-      running_var[ch] = (1.0f - momentum) * running_var[ch] +
-                        momentum * (float)(m > 1 ? var * (double)m / (double)(m - 1) : var);
-    }
-    a = fs * gamma[ch];
-    b = beta[ch] - fm * a;
+    bn_store_statistics(ch, fm, var, m, eps, momentum, gamma, beta, running_mean, running_var, mean,
+                        invstd, &a, &b);
     for (int img = 0; img < n; img++) {
       const float *p = z + ((size_t)img * (size_t)c + ch) * hw;
       float *q = y + ((size_t)img * (size_t)c + ch) * hw;
