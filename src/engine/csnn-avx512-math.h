@@ -9,6 +9,8 @@
 
 #include <immintrin.h>
 
+#include "csnn-ops.h"
+
 /* exp(x) to about 1 ulp: Cody-Waite reduction by ln 2, Cephes' polynomial, scalef by 2^n. */
 __attribute__((target("avx512f,fma"))) static inline __m512
 csnn_exp512(__m512 x)
@@ -30,4 +32,33 @@ csnn_exp512(__m512 x)
   p = _mm512_fmadd_ps(p, r2, r);
   p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
   return _mm512_scalef_ps(p, n);
+}
+
+/* 1 / (1 + exp(-v)). */
+__attribute__((target("avx512f,fma"))) static inline __m512
+csnn_sigmoid512(__m512 v)
+{
+  return _mm512_div_ps(
+      _mm512_set1_ps(1.0f),
+      _mm512_add_ps(_mm512_set1_ps(1.0f), csnn_exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+}
+
+/* @act applied to 16 values, computed as the scalar kernels do (SiLU as v / (1 + exp(-v))). */
+__attribute__((target("avx512f,fma"))) static inline __m512
+csnn_act512(__m512 v, csnn_act act)
+{
+  switch (act) {
+    case CSNN_ACT_NONE:
+      return v;
+    case CSNN_ACT_RELU:
+      return _mm512_max_ps(v, _mm512_setzero_ps());
+    case CSNN_ACT_RELU6:
+      return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
+    case CSNN_ACT_SILU:
+      return _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f),
+                                            csnn_exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
+    case CSNN_ACT_SIGMOID:
+      return csnn_sigmoid512(v);
+  }
+  return v;
 }

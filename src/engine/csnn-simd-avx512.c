@@ -60,27 +60,6 @@ csnn__gemm_pack(int m, int k, const float *a, float *packed)
 
 #define TARGET __attribute__((target("avx512f,fma")))
 
-TARGET static inline __m512
-act512(__m512 v, csnn_act act)
-{
-  switch (act) {
-    case CSNN_ACT_NONE:
-      return v;
-    case CSNN_ACT_RELU:
-      return _mm512_max_ps(v, _mm512_setzero_ps());
-    case CSNN_ACT_RELU6:
-      return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
-    case CSNN_ACT_SILU:
-      return _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f),
-                                            csnn_exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
-    case CSNN_ACT_SIGMOID:
-      return _mm512_div_ps(
-          _mm512_set1_ps(1.0f),
-          _mm512_add_ps(_mm512_set1_ps(1.0f), csnn_exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
-  }
-  return v;
-}
-
 static inline __mmask16
 tail_mask(size_t count)
 {
@@ -93,7 +72,7 @@ csnn__silu_avx512(float *x, size_t n)
   for (size_t i = 0; i < n; i += 16) {
     __mmask16 mask = tail_mask(n - i);
     __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
-    _mm512_mask_storeu_ps(x + i, mask, act512(v, CSNN_ACT_SILU));
+    _mm512_mask_storeu_ps(x + i, mask, csnn_act512(v, CSNN_ACT_SILU));
   }
 }
 
@@ -103,7 +82,7 @@ csnn__sigmoid_avx512(float *x, size_t n)
   for (size_t i = 0; i < n; i += 16) {
     __mmask16 mask = tail_mask(n - i);
     __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
-    _mm512_mask_storeu_ps(x + i, mask, act512(v, CSNN_ACT_SIGMOID));
+    _mm512_mask_storeu_ps(x + i, mask, csnn_act512(v, CSNN_ACT_SIGMOID));
   }
 }
 
@@ -138,8 +117,8 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
   for (int r = 0; r < CSNN_GEMM_MR; r++) {
     if (r < rows) {
       __m512 bv = _mm512_set1_ps(bias != NULL ? bias[r] : 0.0f);
-      __m512 v0 = act512(_mm512_add_ps(acc0[r], bv), act);
-      __m512 v1 = act512(_mm512_add_ps(acc1[r], bv), act);
+      __m512 v0 = csnn_act512(_mm512_add_ps(acc0[r], bv), act);
+      __m512 v1 = csnn_act512(_mm512_add_ps(acc1[r], bv), act);
 
       if (res != NULL) {
         v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)r * ldc));
@@ -175,7 +154,7 @@ kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
   for (int r = 0; r < CSNN_GEMM_MR; r++) {
     if (r < rows) {
       __m512 bv = _mm512_set1_ps(bias != NULL ? bias[r] : 0.0f);
-      __m512 v = act512(_mm512_add_ps(acc[r], bv), act);
+      __m512 v = csnn_act512(_mm512_add_ps(acc[r], bv), act);
 
       if (res != NULL)
         v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m0, res + (size_t)r * ldc));
@@ -347,13 +326,16 @@ csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const 
         acc2 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(p + 32), acc2);
         acc3 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(p + 48), acc3);
       }
-      _mm512_mask_storeu_ps(out + ox, tail_mask((size_t)left), act512(acc0, d->act));
+      _mm512_mask_storeu_ps(out + ox, tail_mask((size_t)left), csnn_act512(acc0, d->act));
       if (left > 16)
-        _mm512_mask_storeu_ps(out + ox + 16, tail_mask((size_t)(left - 16)), act512(acc1, d->act));
+        _mm512_mask_storeu_ps(out + ox + 16, tail_mask((size_t)(left - 16)),
+                              csnn_act512(acc1, d->act));
       if (left > 32)
-        _mm512_mask_storeu_ps(out + ox + 32, tail_mask((size_t)(left - 32)), act512(acc2, d->act));
+        _mm512_mask_storeu_ps(out + ox + 32, tail_mask((size_t)(left - 32)),
+                              csnn_act512(acc2, d->act));
       if (left > 48)
-        _mm512_mask_storeu_ps(out + ox + 48, tail_mask((size_t)(left - 48)), act512(acc3, d->act));
+        _mm512_mask_storeu_ps(out + ox + 48, tail_mask((size_t)(left - 48)),
+                              csnn_act512(acc3, d->act));
     }
   }
 }

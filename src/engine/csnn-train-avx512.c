@@ -20,32 +20,6 @@
 
 #define TARGET __attribute__((target("avx512f,fma")))
 
-TARGET static inline __m512
-sigmoid512(__m512 v)
-{
-  return _mm512_div_ps(
-      _mm512_set1_ps(1.0f),
-      _mm512_add_ps(_mm512_set1_ps(1.0f), csnn_exp512(_mm512_sub_ps(_mm512_setzero_ps(), v))));
-}
-
-TARGET static inline __m512
-act512(__m512 v, csnn_act act)
-{
-  switch (act) {
-    case CSNN_ACT_NONE:
-      return v;
-    case CSNN_ACT_RELU:
-      return _mm512_max_ps(v, _mm512_setzero_ps());
-    case CSNN_ACT_RELU6:
-      return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
-    case CSNN_ACT_SILU:
-      return _mm512_mul_ps(v, sigmoid512(v));
-    case CSNN_ACT_SIGMOID:
-      return sigmoid512(v);
-  }
-  return v;
-}
-
 /* f'(pre or out) dy, as csnn_act_backward(): ReLU and ReLU6 pass the gradient where the output
  * is strictly inside their linear part (NaN compares false, as in the scalar code). */
 TARGET static inline __m512
@@ -62,7 +36,7 @@ act_grad512(csnn_act act, __m512 pre, __m512 out, __m512 dy)
       return _mm512_maskz_mov_ps(in, dy);
     }
     case CSNN_ACT_SILU: {
-      __m512 s = sigmoid512(pre), one = _mm512_set1_ps(1.0f);
+      __m512 s = csnn_sigmoid512(pre), one = _mm512_set1_ps(1.0f);
       __m512 k = _mm512_fmadd_ps(pre, _mm512_sub_ps(one, s), one);
       return _mm512_mul_ps(_mm512_mul_ps(dy, s), k);
     }
@@ -120,7 +94,7 @@ csnn__affine_act_avx512(const float *x, size_t n, float a, float b, csnn_act act
   for (size_t i = 0; i < n; i += 16) {
     __mmask16 m = tail_mask(n - i);
     __m512 v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), av, bv);
-    _mm512_mask_storeu_ps(y + i, m, act512(v, act));
+    _mm512_mask_storeu_ps(y + i, m, csnn_act512(v, act));
   }
 }
 
