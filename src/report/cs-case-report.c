@@ -10,7 +10,6 @@
 #include "cs-error.h"
 #include "cs-explain-net.h"
 #include "cs-report-private.h"
-#include "csnn-train.h"
 
 /* Progress of one build, with the slice of the whole that the current step covers. */
 typedef struct {
@@ -362,31 +361,13 @@ compute_panels(CsCaseReport *report, CsCase *c, CsModel *model, const CsFrame *f
     return FALSE;
 
   if (report->options.gradcam) {
-    int channels = 0, fh = 0, fw = 0;
-    g_autofree float *chw = g_new(float, (gsize)3 * size * size);
-    g_autofree float *activations = NULL;
-    g_autofree float *gradients = NULL;
-    int status;
-
     progress_step(progress, 0.88, 0.95, "Grad-CAM");
     if (g_cancellable_set_error_if_cancelled(progress->cancellable, error))
       return FALSE;
-    csnn_preprocess_u8(report->crop, size, csnn_net_norm(net), chw);
-    status = csnn_net_gradcam_features(net, chw, cts, NULL, NULL, &channels, &fh, &fw, NULL);
-    if (status == CSNN_OK) {
-      activations = g_new(float, (gsize)channels *fh *fw);
-      gradients = g_new(float, (gsize)channels *fh *fw);
-      status = csnn_net_gradcam_features(net, chw, cts, activations, gradients, &channels, &fh, &fw,
-                                         NULL);
-    }
-    if (status != CSNN_OK) {
-      add_missing(report, "No Grad-CAM panel: the engine said “%s”.", csnn_last_error());
-    } else {
-      report->gradcam = cs_explain_gradcam_from_features(activations, gradients, channels, fh, fw,
-                                                         size, size, report->crop_p_cts, &local);
-      if (report->gradcam == NULL)
-        add_missing(report, "No Grad-CAM panel: %s", local->message);
-    }
+    report->gradcam =
+        cs_explain_gradcam(net, report->crop, size, cts, CS_EXPLAIN_SCORE_LOGIT, &local);
+    if (report->gradcam == NULL)
+      add_missing(report, "No Grad-CAM panel (%s).", local->message);
   }
   return TRUE;
 }
