@@ -56,7 +56,6 @@ struct csnn_trainer {
   int profile;
   uint64_t rng;
   int dropout;
-  int training; /* Batch statistics and dropout (1) or inference mode (0). */
 };
 
 /* ---- random numbers: splitmix64, so a seed fixes every mask ---- */
@@ -82,8 +81,6 @@ typedef enum {
   JOB_CONV_FWD,
   JOB_CONV_FWD_PACKED,
   JOB_PACK,
-  JOB_BN_TRAIN,
-  JOB_BN_EVAL,
   JOB_ACT,
   JOB_POOL_FWD,
   JOB_GAP_FWD,
@@ -92,9 +89,6 @@ typedef enum {
   JOB_CAT_FWD,
   JOB_LINEAR_FWD,
   JOB_SCALE, /* o1[i] = a[i] * b[i] (masks) */
-  JOB_ACT_BWD,
-  JOB_BN_TRAIN_BWD,
-  JOB_BN_EVAL_BWD,
   JOB_CONV_BWD_W,
   JOB_CONV_BWD_X,
   JOB_POOL_BWD,
@@ -149,14 +143,6 @@ run_job(void *data, int ith, int nth)
           csnn_conv2d_pack(&nd->conv, net->params[nd->p_weight].data,
                            j->t->packed + j->t->packed_offset[i]);
       }
-      break;
-    case JOB_BN_TRAIN:
-      csnn_bn_forward_train(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
-                            node->bn_eps, BN_MOMENTUM, j->o2, j->o3, j->o4, j->o5, j->o1, ith, nth);
-      break;
-    case JOB_BN_EVAL:
-      csnn_bn_forward_inference(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
-                                j->d, j->e, node->bn_eps, j->o1, ith, nth);
       break;
     case JOB_ACT:
       csnn_act_forward(node->conv.act, j->o1, j->count, ith, nth);
@@ -214,25 +200,6 @@ run_job(void *data, int ith, int nth)
     case JOB_ACT_GRAD:
       csnn__act_grad(node->conv.act, j->count, j->a, j->b, j->c, j->o1, ith, nth);
       break;
-    case JOB_ACT_BWD:
-      csnn_act_backward(node->conv.act, j->count, j->a, j->b, j->c, j->o1, ith, nth);
-      break;
-    case JOB_BN_TRAIN_BWD:
-      csnn_bn_backward_train(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
-                             j->d, j->e, j->o1, j->o2, j->o3, ith, nth);
-      break;
-    case JOB_BN_EVAL_BWD: {
-      /* dz = dy gamma / sqrt(var + eps): the running statistics are constants here. */
-      size_t hw = (size_t)node->h * (size_t)node->w;
-      csnn_partition((size_t)j->n * (size_t)node->c, ith, nth, &start, &end);
-      for (size_t plane = start; plane < end; plane++) {
-        size_t ch = plane % (size_t)node->c;
-        float k = j->c[ch] / sqrtf(j->d[ch] + node->bn_eps);
-        for (size_t i = 0; i < hw; i++)
-          j->o1[plane * hw + i] += j->b[plane * hw + i] * k;
-      }
-      break;
-    }
     case JOB_CONV_BWD_W:
       csnn_conv2d_backward_weight(&node->conv, j->n, j->a, j->b, j->o1, j->o2, scratch, ith, nth);
       break;
@@ -325,7 +292,6 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
   t->net = net;
   t->max_batch = max_batch;
   t->dropout = 1;
-  t->training = 1;
   t->rng = 0x5eed;
   /* A pool of one thread still matters: making it switches OpenBLAS to one thread. */
   if (n_threads == 0) {
@@ -544,7 +510,7 @@ forward_node(csnn_trainer *t, int i, int n)
   job j = { .node = node, .n = n, .count = count };
 
   s->dropped = 0;
-  if (node->drop_p > 0.0f && t->training && t->dropout && s->xin != NULL) {
+  if (node->drop_p > 0.0f && t->dropout && s->xin != NULL) {
     /* Dropout on this node's input: the mask is drawn on the calling thread, in order. */
     size_t in = node_size(&net->nodes[node->in[0]]) * (size_t)n;
     float keep = 1.0f / (1.0f - node->drop_p);
@@ -575,7 +541,7 @@ forward_node(csnn_trainer *t, int i, int n)
         j.o1 = s->z;
         run(t, &j);
         j.node = node;
-        if (node->p_bn >= 0 && t->training) {
+        if (node->p_bn >= 0) {
           /* Statistics, normalisation and activation in one job. */
           j.kind = JOB_BN_ACT_TRAIN;
           j.a = s->z;
@@ -589,26 +555,7 @@ forward_node(csnn_trainer *t, int i, int n)
           run(t, &j);
           break;
         }
-        if (node->p_bn >= 0) {
-          j.a = s->z;
-          j.b = param_data(t, node->p_bn);
-          j.c = param_data(t, node->p_bn + 1);
-          j.o1 = s->out;
-          if (t->training) {
-            j.kind = JOB_BN_TRAIN;
-            j.o2 = param_data(t, node->p_bn + 2);
-            j.o3 = param_data(t, node->p_bn + 3);
-            j.o4 = s->mean;
-            j.o5 = s->invstd;
-          } else {
-            j.kind = JOB_BN_EVAL;
-            j.d = param_data(t, node->p_bn + 2);
-            j.e = param_data(t, node->p_bn + 3);
-          }
-          run(t, &j);
-        } else {
-          memcpy(s->out, s->z, count * sizeof(float));
-        }
+        memcpy(s->out, s->z, count * sizeof(float));
         if (node->conv.act != CSNN_ACT_NONE) {
           j.kind = JOB_ACT;
           j.o1 = s->out;
@@ -636,7 +583,7 @@ forward_node(csnn_trainer *t, int i, int n)
       run(t, &j);
       break;
     case CSNN__NODE_ADD: {
-      int drop = node->drop_p > 0.0f && t->training && t->dropout;
+      int drop = node->drop_p > 0.0f && t->dropout;
       /* Stochastic depth, torchvision's "row" mode: each sample's branch kept with probability
        * 1 - p and then scaled by 1 / (1 - p). */
       for (int k = 0; k < n; k++)
@@ -703,27 +650,27 @@ forward(csnn_trainer *t, const float *input, int n)
 /* ---- backward ---- */
 
 static int
-wants_param_grad(const csnn_trainer *t, int index, int params)
+wants_param_grad(const csnn_trainer *t, int index)
 {
-  return params && index >= 0 && t->grad_of[index] != NULL && (size_t)index >= t->frozen;
+  return index >= 0 && t->grad_of[index] != NULL && (size_t)index >= t->frozen;
 }
 
 static float *
-grad_ptr(csnn_trainer *t, int index, int params)
+grad_ptr(csnn_trainer *t, int index)
 {
-  return wants_param_grad(t, index, params) ? t->grad_of[index] : NULL;
+  return wants_param_grad(t, index) ? t->grad_of[index] : NULL;
 }
 
-/* Adds node @i's input gradients given its output gradient; only nodes from @lowest up need
- * one; @params: whether parameter gradients are wanted. */
+/* Adds node @i's input gradients given its output gradient, and its parameters' gradients. The
+ * input image (node 0) needs none. */
 static void
-backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
+backward_node(csnn_trainer *t, int i, int n)
 {
   csnn_net *net = t->net;
   const csnn__node *node = &net->nodes[i];
   node_state *s = &t->st[i];
   int in0 = node->in[0], in1 = node->in[1];
-  int need0 = in0 >= lowest, need1 = in1 >= lowest;
+  int need0 = in0 >= 1, need1 = in1 >= 1;
   size_t count = node_size(node) * (size_t)n;
   const float *x = in0 >= 0 ? (s->dropped ? s->xin : t->st[in0].out) : NULL;
   float *dx0 = need0 ? t->st[in0].grad : NULL;
@@ -742,7 +689,7 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
       const float *dz = s->grad;
       float *w = param_data(t, node->p_weight);
 
-      if (node->p_bn >= 0 && t->training) {
+      if (node->p_bn >= 0) {
         /* The activation's and the norm's gradients in one job, written to tmp_a (tmp_b keeps
          * SiLU's gradient between its two passes). */
         j.kind = JOB_BN_ACT_TRAIN_BWD;
@@ -754,12 +701,12 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
         j.f = s->mean;
         j.g = s->invstd;
         j.o1 = t->tmp_a;
-        j.o2 = grad_ptr(t, node->p_bn, params);
-        j.o3 = grad_ptr(t, node->p_bn + 1, params);
+        j.o2 = grad_ptr(t, node->p_bn);
+        j.o3 = grad_ptr(t, node->p_bn + 1);
         j.o4 = t->tmp_b;
         run(t, &j);
         dz = t->tmp_a;
-      } else if (node->conv.act != CSNN_ACT_NONE && node->p_bn < 0) {
+      } else if (node->conv.act != CSNN_ACT_NONE) {
         /* The activation's gradient, written: nothing to clear first. */
         j.kind = JOB_ACT_GRAD;
         j.a = node->conv.act == CSNN_ACT_SILU ? s->z : NULL;
@@ -768,76 +715,13 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
         j.o1 = t->tmp_b;
         run(t, &j);
         dz = t->tmp_b;
-      } else if (node->conv.act != CSNN_ACT_NONE) {
-        const float *pre = NULL;
-        if (node->conv.act == CSNN_ACT_SILU) {
-          if (node->p_bn >= 0) {
-            /* Recompute the norm's output, the activation's input. */
-            j.a = s->z;
-            j.b = param_data(t, node->p_bn);
-            j.c = param_data(t, node->p_bn + 1);
-            j.o1 = t->tmp_a;
-            if (t->training) {
-              /* y = (z - mean) invstd gamma + beta, without touching the running stats. */
-              const float *g = j.b, *b = j.c;
-              size_t hw = (size_t)node->h * (size_t)node->w;
-              for (size_t plane = 0; plane < (size_t)n * (size_t)node->c; plane++) {
-                size_t ch = plane % (size_t)node->c;
-                float a = s->invstd[ch] * g[ch], bb = b[ch] - s->mean[ch] * a;
-                const float *zp = s->z + plane * hw;
-                float *q = t->tmp_a + plane * hw;
-                for (size_t k = 0; k < hw; k++)
-                  q[k] = zp[k] * a + bb;
-              }
-            } else {
-              j.kind = JOB_BN_EVAL;
-              j.d = param_data(t, node->p_bn + 2);
-              j.e = param_data(t, node->p_bn + 3);
-              run(t, &j);
-            }
-            pre = t->tmp_a;
-          } else {
-            pre = s->z;
-          }
-        }
-        memset(t->tmp_b, 0, count * sizeof(float));
-        j.kind = JOB_ACT_BWD;
-        j.a = pre;
-        j.b = s->out;
-        j.c = s->grad;
-        j.o1 = t->tmp_b;
-        run(t, &j);
-        dz = t->tmp_b;
       }
-      if (node->p_bn >= 0 && !t->training) {
-        float *dzz = dz == t->tmp_b ? t->tmp_a : t->tmp_b;
-        memset(dzz, 0, count * sizeof(float));
-        if (t->training) {
-          j.kind = JOB_BN_TRAIN_BWD;
-          j.a = s->z;
-          j.b = dz;
-          j.c = param_data(t, node->p_bn);
-          j.d = s->mean;
-          j.e = s->invstd;
-          j.o1 = dzz;
-          j.o2 = grad_ptr(t, node->p_bn, params);
-          j.o3 = grad_ptr(t, node->p_bn + 1, params);
-        } else {
-          j.kind = JOB_BN_EVAL_BWD;
-          j.b = dz;
-          j.c = param_data(t, node->p_bn);
-          j.d = param_data(t, node->p_bn + 3);
-          j.o1 = dzz;
-        }
-        run(t, &j);
-        dz = dzz;
-      }
-      if (wants_param_grad(t, node->p_weight, params)) {
+      if (wants_param_grad(t, node->p_weight)) {
         j.kind = JOB_CONV_BWD_W;
         j.a = x;
         j.b = dz;
-        j.o1 = grad_ptr(t, node->p_weight, params);
-        j.o2 = grad_ptr(t, node->p_bias, params);
+        j.o1 = grad_ptr(t, node->p_weight);
+        j.o2 = grad_ptr(t, node->p_bias);
         run(t, &j);
       }
       if (dx0 != NULL) {
@@ -870,7 +754,7 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
       j.kind = JOB_ADD_BWD;
       j.a = s->grad;
       j.c = s->mask;
-      /* Both operands always need their gradient unless below the stop. */
+      /* Both operands need their gradient unless one is the input image. */
       j.o1 = need0 ? t->st[in0].grad : t->tmp_a;
       j.o2 = need1 ? t->st[in1].grad : t->tmp_b;
       run(t, &j);
@@ -892,14 +776,14 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
       run(t, &j);
       break;
     case CSNN__NODE_LINEAR: {
-      float *dw = grad_ptr(t, node->p_weight, params);
+      float *dw = grad_ptr(t, node->p_weight);
       j.kind = JOB_LINEAR_BWD;
       j.a = x;
       j.b = param_data(t, node->p_weight);
       j.c = s->grad;
       j.o1 = dx0;
       j.o2 = dw != NULL ? dw : t->tmp_a;
-      j.o3 = grad_ptr(t, node->p_bias, params);
+      j.o3 = grad_ptr(t, node->p_bias);
       if (dw == NULL)
         memset(t->tmp_a, 0, (size_t)node->c * node_size(&net->nodes[in0]) * sizeof(float));
       run(t, &j);
@@ -915,25 +799,23 @@ backward_node(csnn_trainer *t, int i, int n, int lowest, int params)
   }
 }
 
-/* Backward from t->dlogits (the last node's output gradient): nodes from @lowest up get their
- * output gradient; with @params, every node runs so that all parameters get theirs. */
+/* Backward from t->dlogits (the last node's output gradient) to every node's output and every
+ * parameter. */
 static void
-backward(csnn_trainer *t, int n, int lowest, int params)
+backward(csnn_trainer *t, int n)
 {
   csnn_net *net = t->net;
   int last = net->n_nodes - 1;
-  int end = params ? 1 : lowest + 1;
 
-  for (int i = lowest; i < net->n_nodes; i++)
+  for (int i = 1; i < net->n_nodes; i++)
     memset(t->st[i].grad, 0, node_size(&net->nodes[i]) * (size_t)n * sizeof(float));
   memcpy(t->st[last].grad, t->dlogits, (size_t)n * (size_t)net->num_classes * sizeof(float));
-  if (params)
-    for (size_t i = 0; i < net->n_params; i++)
-      if (t->grad_of[i] != NULL)
-        memset(t->grad_of[i], 0, net->params[i].numel * sizeof(float));
-  for (int i = last; i >= end; i--) {
+  for (size_t i = 0; i < net->n_params; i++)
+    if (t->grad_of[i] != NULL)
+      memset(t->grad_of[i], 0, net->params[i].numel * sizeof(float));
+  for (int i = last; i >= 1; i--) {
     double t0 = t->profile ? now() : 0.0;
-    backward_node(t, i, n, lowest, params);
+    backward_node(t, i, n);
     if (t->profile)
       t->prof[1][net->nodes[i].op] += now() - t0;
   }
@@ -954,7 +836,6 @@ csnn_trainer_step(csnn_trainer *t, const float *input, int n, const int *labels,
     if (labels[i] < 0 || labels[i] >= k)
       return csnn_set_error(CSNN_ERR_INVALID, "trainer: label %d of image %d is not a class",
                             labels[i], i);
-  t->training = 1;
   forward(t, input, n);
   out = t->st[net->n_nodes - 1].out;
   if (logits != NULL)
@@ -966,7 +847,7 @@ csnn_trainer_step(csnn_trainer *t, const float *input, int n, const int *labels,
     if (!isfinite(l))
       return csnn_set_error(CSNN_ERR_INVALID, "trainer: the loss is not finite (diverged)");
   }
-  backward(t, n, 1, 1);
+  backward(t, n);
   return CSNN_OK;
 }
 
