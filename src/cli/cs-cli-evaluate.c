@@ -78,7 +78,7 @@ cs_cli_evaluate(int argc, char **argv)
   g_autofree char *scores_path = NULL, *study = NULL, *split = NULL, *out_dir = NULL;
   g_autofree char *seed_text = NULL;
   g_auto(GStrv) models = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, quiet = FALSE;
   double threshold = CS_DEFAULT_THRESHOLD;
   int replicates = CS_DEFAULT_REPLICATES;
   const GOptionEntry entries[] = {
@@ -104,6 +104,7 @@ cs_cli_evaluate(int argc, char **argv)
       "roc-image/roc-hand .png and .pdf, and every frame's score as scores.csv (the form "
       "--scores reads) into DIR",
       "DIR" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
     { NULL },
   };
   g_autoptr(GOptionContext) context =
@@ -152,12 +153,13 @@ cs_cli_evaluate(int argc, char **argv)
       return cs_cli_usage_error("evaluate", "--split must be test or all, not '%s'", split);
     {
       g_autoptr(CsStudy) loaded = cs_study_load(study, &error);
+      gboolean show = !json && !quiet;
 
       if (loaded == NULL)
         return cs_cli_fail_error(error);
       scores = cs_study_score(loaded, (const char *const *)models, g_strcmp0(split, "all") == 0,
-                              json ? NULL : progress_cb, NULL, NULL, &error);
-      if (!json)
+                              show ? progress_cb : NULL, NULL, NULL, &error);
+      if (show)
         fprintf(stderr, "\n");
       if (scores == NULL)
         return cs_cli_fail_error(error);

@@ -141,6 +141,20 @@ test_evaluate_study(Fixture *f, gconstpointer data)
           2);
   }
   cli_result_clear(&r);
+
+  /* The tables show progress on stderr; -q keeps it quiet. */
+  r = cli_run("evaluate", "--study", f->study, "--model", "random-squeezenet", "--replicates", "0",
+              NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.err, "Scoring hands: 2 of 2"));
+  g_assert_nonnull(strstr(r.out, "random-squeezenet"));
+  cli_result_clear(&r);
+  r = cli_run("evaluate", "--study", f->study, "--model", "random-squeezenet", "--replicates", "0",
+              "-q", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_cmpstr(r.err, ==, "");
+  g_assert_nonnull(strstr(r.out, "random-squeezenet"));
+  cli_result_clear(&r);
 }
 
 /* An unknown model is one clear line, naming it. */
