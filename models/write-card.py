@@ -4,10 +4,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: write-card.py MODEL.safetensors EVALUATION.json TRAIN_STUDY_COMMAND TEST_STUDY_COMMAND
+#                      [CEILING]
 #
 # Prints the model card (markdown) of MODEL: what it is and is not, how it was trained (from the
 # provenance the trainer wrote into the weights, and the wall time make-phantom-models.sh added),
-# and its test metrics at image and hand level (from `carpalscope-cli evaluate --json`).
+# and its test metrics at image and hand level (from `carpalscope-cli evaluate --json`). CEILING,
+# when given, is the hand-level accuracy docs/phantom-ceiling.py found on the same test hands
+# with their exact truth parameters.
 # make-phantom-models.sh then stores the same text in the weights as "model_card".
 import json
 import os
@@ -39,10 +42,11 @@ def ci(metric):
 
 
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) not in (5, 6):
         sys.exit("usage: write-card.py MODEL.safetensors EVALUATION.json TRAIN_STUDY_COMMAND "
-                 "TEST_STUDY_COMMAND")
-    path, evaluation, train_study, test_study = sys.argv[1:]
+                 "TEST_STUDY_COMMAND [CEILING]")
+    path, evaluation, train_study, test_study = sys.argv[1:5]
+    ceiling = float(sys.argv[5]) if len(sys.argv) == 6 and sys.argv[5] else None
     m = metadata(path)
     ev = json.load(open(evaluation))
     name = os.path.basename(path).rsplit(".", 1)[0]
@@ -106,6 +110,14 @@ def main():
     out.append("- The phantom is built so that no single simple number separates the groups "
                "(nerve area alone gives an AUC of about 0.82; docs/phantom.md); the mildest CTS "
                "hands look almost normal, as in life.")
+    if ceiling is not None:
+        out.append("- A classifier handed the exact truth parameters of each test hand (a "
+                   "logistic regression on them, trained on the training study's hands; "
+                   "docs/phantom-ceiling.py) reaches a hand-level accuracy of %.3f on the same "
+                   "hands; the pixels carry little more (the ligament's bowing and the outline's "
+                   "smoothness also follow severity), so a network should not be expected much "
+                   "above it."
+                   % ceiling)
     if hand_acc >= TARGET:
         out.append("- Meets the project's target on a fresh phantom study (hand-level accuracy "
                    "of at least %.2f): %.3f." % (TARGET, hand_acc))
