@@ -70,6 +70,7 @@ cs_cli_phantom(int argc, char **argv)
   g_autoptr(CsPhantomGenerator) gen = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *truth_path = NULL;
+  g_autofree char *stage = NULL;
   CsPhantomOptions options;
   CsPhantomGroup group;
   CsPhantomFormat format = CS_PHANTOM_FORMAT_AUTO;
@@ -112,10 +113,12 @@ cs_cli_phantom(int argc, char **argv)
   if (!cs_phantom_write_sweep(gen, group, seed, out, format, &truth, NULL, &error))
     return cs_cli_fail_error(error);
   truth_path = cs_phantom_truth_path(out);
+  if (group == CS_PHANTOM_CTS)
+    stage = g_strdup_printf(" (stage %d)", cs_phantom_stage_from_severity(truth.hand.severity));
   printf("%s: %d frames of %d x %d px, %s, seed %" G_GUINT64_FORMAT
-         ", severity %.2f, inlet CSA %.1f mm^2, %.4f mm/px\n",
+         ", severity %.2f%s, inlet CSA %.1f mm^2, %.4f mm/px\n",
          out, truth.n_frames, truth.width, truth.height, cs_phantom_group_to_string(group), seed,
-         truth.hand.severity, truth.hand.csa_inlet_mm2, truth.hand.spacing_mm);
+         truth.hand.severity, stage ? stage : "", truth.hand.csa_inlet_mm2, truth.hand.spacing_mm);
   printf("%s: ground truth\n", truth_path);
   cs_phantom_truth_clear(&truth);
   return CS_CLI_OK;

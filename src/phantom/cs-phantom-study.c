@@ -164,6 +164,7 @@ make_case(const CsPhantomStudyOptions *options, const CsPhantomTruth *truth, CsP
   g_autoptr(CsCase) c = cs_case_new(id);
   g_autofree char *sweep = g_strconcat("sweeps/", id, ext, NULL);
   g_autofree char *notes = NULL;
+  g_autofree char *stage = NULL;
   g_autoptr(GPtrArray) unused = NULL;
   int n = truth->n_frames;
   int mid = n / 2;
@@ -206,10 +207,13 @@ make_case(const CsPhantomStudyOptions *options, const CsPhantomTruth *truth, CsP
   cs_tracing_free(tracing);
   if (added < 0)
     return NULL;
+  if (truth->hand.group == CS_PHANTOM_CTS)
+    stage = g_strdup_printf(" (drawn as nerve-conduction stage %d)",
+                            cs_phantom_stage_from_severity(truth->hand.severity));
   notes = g_strdup_printf("Synthetic phantom hand (%s), seed %" G_GUINT64_FORMAT
-                          ", severity %.2f, inlet CSA %.1f mm^2. Not a patient.",
+                          ", severity %.2f%s, inlet CSA %.1f mm^2. Not a patient.",
                           CS_PHANTOM_GENERATOR_VERSION, (guint64)truth->hand.seed,
-                          truth->hand.severity, truth->hand.csa_inlet_mm2);
+                          truth->hand.severity, stage ? stage : "", truth->hand.csa_inlet_mm2);
   cs_case_set_notes(c, notes);
   return g_steal_pointer(&c);
 }

@@ -73,6 +73,7 @@ truth_to_json(const CsPhantomTruth *truth, gsize *length)
   /* A string: seeds are 64-bit unsigned, beyond what every JSON reader keeps exactly. */
   add_string(b, "seed", seed);
   add_double(b, "severity", h->severity);
+  add_int(b, "stage", cs_phantom_stage_from_severity(h->severity));
   add_string(b, "hand", h->right_hand ? "right" : "left");
   add_double(b, "spacing_mm", h->spacing_mm);
   add_int(b, "width", truth->width);

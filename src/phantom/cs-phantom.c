@@ -336,6 +336,52 @@ static const double tendon_template[MAX_TENDONS][4] = {
   { 9.2, 6.8, 1.6, 1.2 },   /* FDP little */
 };
 
+/* The CTS group's nerve-conduction stages (the paper's scheme: 2 = DML >= 4.5 ms, 3 = and SNCV
+ * < 40 m/s, 4 = no sensory response, 5 = no motor response) in the paper's proportions
+ * (12 : 26 : 8 : 4 of its 50 CTS hands) and the band of severity each stands for. Stage 1 (normal
+ * conduction, counted as a control in the paper) would lie below 0.15. */
+static const struct {
+  int stage;
+  double share, lo, hi;
+} cts_stages[] = {
+  { 2, 12.0 / 50, 0.15, 0.35 },
+  { 3, 26.0 / 50, 0.35, 0.65 },
+  { 4, 8.0 / 50, 0.65, 0.85 },
+  { 5, 4.0 / 50, 0.85, 1.0 },
+};
+/* The mean and SD of the severity that mix gives, to standardise it. */
+#define SEVERITY_MEAN 0.514
+#define SEVERITY_SD   0.21128
+
+/* Maps a uniform draw on [0, 1) to a CTS severity: the stage by its share, then uniformly within
+ * the stage's band (the inverse of the mixture's distribution function). */
+static double
+severity_from_uniform(double u)
+{
+  int last = G_N_ELEMENTS(cts_stages) - 1;
+
+  for (int k = 0; k <= last; k++) {
+    if (u < cts_stages[k].share || k == last) {
+      double t = fmin(u / cts_stages[k].share, 1.0);
+
+      return cts_stages[k].lo + t * (cts_stages[k].hi - cts_stages[k].lo);
+    }
+    u -= cts_stages[k].share;
+  }
+  return 1.0;
+}
+
+int
+cs_phantom_stage_from_severity(double severity)
+{
+  if (severity <= 0)
+    return 0;
+  for (guint k = 0; k < G_N_ELEMENTS(cts_stages); k++)
+    if (severity < cts_stages[k].hi)
+      return cts_stages[k].stage;
+  return cts_stages[G_N_ELEMENTS(cts_stages) - 1].stage;
+}
+
 /* Draws the hand's parameters; @gen (may be NULL) receives the anatomy details as well. */
 static void
 draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGroup group, uint64_t seed,
@@ -351,12 +397,13 @@ draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGroup group, ui
   hand->seed = seed;
   hand->right_hand = cs_phantom_rng_uniform(&rng) < 0.5;
 
-  /* Disease: severity is continuous, so the mildest CTS hands look almost normal. The inlet CSA
-   * follows the published means and SDs (8.2 +- 2.4 and 14.7 +- 5.3 mm^2) and, for CTS,
-   * correlates moderately with severity. */
+  /* Disease: the CTS hand's nerve-conduction stage is drawn from the paper's mix and its
+   * severity uniformly within the stage's band, so severity is continuous and the stage 2 hands
+   * are the subtle ones. The inlet CSA follows the published means and SDs (8.2 +- 2.4 and
+   * 14.7 +- 5.3 mm^2) and, for CTS, correlates moderately with severity. */
   if (group == CS_PHANTOM_CTS) {
-    hand->severity = cs_phantom_rng_range(&rng, 0.05, 1.0);
-    sev_z = (hand->severity - 0.525) / 0.274;
+    hand->severity = severity_from_uniform(cs_phantom_rng_uniform(&rng));
+    sev_z = (hand->severity - SEVERITY_MEAN) / SEVERITY_SD;
     z = 0.5 * sev_z + sqrt(0.75) * cs_phantom_rng_normal(&rng);
     hand->csa_inlet_mm2 = fmin(fmax(14.7 + 5.3 * z, 5.5), 36.0);
   } else {

@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The generator's version, written into every truth file: frames change when it changes. */
-#define CS_PHANTOM_GENERATOR_VERSION "carpalscope-phantom 1.0"
+#define CS_PHANTOM_GENERATOR_VERSION "carpalscope-phantom 1.1"
 
 /* Vertices of the nerve outline polygon of each frame. */
 #define CS_PHANTOM_OUTLINE_POINTS 72
@@ -46,7 +46,7 @@ typedef struct {
   CsPhantomGroup group;
   uint64_t seed;
   gboolean right_hand;  /* Right hands are shown with the radial side on the image's left. */
-  double severity;      /* 0 for controls; 0.05-1 for CTS, continuous. */
+  double severity;      /* 0 for controls; 0.15-1 for CTS, continuous (see the stage). */
   double csa_inlet_mm2; /* Nerve cross-sectional area at the tunnel inlet. */
   double flattening;    /* Nerve width / depth at the inlet (rounder when lower). */
   double nerve_echo_db; /* Mean echogenicity of the nerve relative to nearby tissue. */
@@ -88,6 +88,10 @@ gboolean cs_phantom_group_from_string(const char *name, CsPhantomGroup *group, G
 
 /* Returns "control" or "cts". */
 const char *cs_phantom_group_to_string(CsPhantomGroup group);
+
+/* The paper's nerve-conduction stage a phantom severity stands for: 2-5 for CTS hands (the
+ * phantom draws CTS hands in the paper's mix of stages), 0 for a control (severity 0). */
+int cs_phantom_stage_from_severity(double severity);
 
 /* Draws the hand of @group and @seed as cs_phantom_generator_start() would, without rendering. */
 void cs_phantom_hand_draw(CsPhantomHand *hand, CsPhantomGroup group, uint64_t seed,

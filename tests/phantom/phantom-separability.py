@@ -80,7 +80,7 @@ def main():
         feats["csa_inlet"] = truth["csa_inlet_mm2"]
         feats["csa_mean"] = float(np.mean([fr["csa_mm2"] for fr in truth["frames"]]))
         feats["cts"] = truth["group"] == "cts"
-        feats["severity"] = truth["severity"]
+        feats["stage"] = truth["stage"]
         rows.append(feats)
     cts = [r for r in rows if r["cts"]]
     ctl = [r for r in rows if not r["cts"]]
@@ -97,10 +97,12 @@ def main():
         mc = np.mean([r[key] for r in ctl])
         mt = np.mean([r[key] for r in cts])
         print(f"AUC {a:.3f}  {what}: control {mc:.2f}, CTS {mt:.2f}")
-    mild = [r for r in cts if r["severity"] < 0.3]
+    mild = [r for r in cts if r["stage"] == 2]
     if mild:
-        a = auc([-r["nerve_rel"] for r in mild], [-r["nerve_rel"] for r in ctl])
-        print(f"AUC {a:.3f}  nerve / ROI gray, only the {len(mild)} mild CTS hands (severity < 0.3)")
+        for key, sign, what in [("nerve_rel", -1, "nerve / ROI gray"),
+                                ("rim_rel", 1, "epineurial rim / nerve gray")]:
+            a = auc([sign * r[key] for r in mild], [sign * r[key] for r in ctl])
+            print(f"AUC {a:.3f}  {what}, only the {len(mild)} mildest CTS hands (stage 2)")
 
 
 if __name__ == "__main__":

@@ -183,7 +183,8 @@ test_truth_geometry(void)
   }
 }
 
-/* The inlet CSA of many hands follows the published group means and SDs. */
+/* The inlet CSA of many hands follows the published group means and SDs; the CTS hands' stages
+ * follow the paper's mix (12 : 26 : 8 : 4 of 50 hands in stages 2-5). */
 static void
 test_group_csa(void)
 {
@@ -194,7 +195,7 @@ test_group_csa(void)
   for (int g = 0; g < 2; g++) {
     double sum = 0, sum2 = 0, mean, sd;
     double target_mean = g ? 14.7 : 8.2, target_sd = g ? 5.3 : 2.4;
-    int mild = 0;
+    int stages[6] = { 0 };
 
     for (int i = 0; i < n; i++) {
       CsPhantomHand hand;
@@ -205,21 +206,31 @@ test_group_csa(void)
       g_assert_cmpfloat(hand.spacing_mm, >=, 0.05);
       g_assert_cmpfloat(hand.spacing_mm, <=, 0.065);
       if (g) {
-        g_assert_cmpfloat(hand.severity, >, 0);
+        g_assert_cmpfloat(hand.severity, >=, 0.15);
         g_assert_cmpfloat(hand.severity, <=, 1);
-        mild += hand.severity < 0.25;
       } else {
         g_assert_cmpfloat(hand.severity, ==, 0);
       }
+      stages[cs_phantom_stage_from_severity(hand.severity)]++;
     }
     mean = sum / n;
     sd = sqrt(sum2 / n - mean * mean);
     g_test_message("group %d: CSA %.2f +- %.2f mm^2", g, mean, sd);
     g_assert_cmpfloat(fabs(mean - target_mean), <, 0.4);
     g_assert_cmpfloat(fabs(sd - target_sd), <, 0.5);
-    /* Continuous severity: a fair share of CTS hands are mild. */
-    if (g)
-      g_assert_cmpint(mild, >, n / 8);
+    if (g) {
+      const double share[6] = { 0, 0, 12.0 / 50, 26.0 / 50, 8.0 / 50, 4.0 / 50 };
+
+      g_assert_cmpint(stages[0] + stages[1], ==, 0);
+      for (int k = 2; k <= 5; k++) {
+        g_test_message("stage %d: %d of %d", k, stages[k], n);
+        /* Within 4 binomial SDs of the paper's share. */
+        g_assert_cmpfloat(fabs(stages[k] - n * share[k]), <,
+                          4 * sqrt(n * share[k] * (1 - share[k])));
+      }
+    } else {
+      g_assert_cmpint(stages[0], ==, n);
+    }
   }
 }
 
