@@ -92,6 +92,7 @@ typedef struct {
   CsLimeParams lime;
   ModelOutput outputs[2];
   CsExplainPanel *panel;
+  GApplication *app; /* Held while the worker runs, so that quitting waits for it. */
 } ExplainJob;
 
 static void
@@ -111,6 +112,7 @@ explain_job_free(gpointer data)
     cs_explanation_free(job->outputs[i].lime);
     cs_explanation_free(job->outputs[i].gradcam);
   }
+  g_clear_object(&job->app);
   g_free(job);
 }
 
@@ -125,6 +127,8 @@ progress_idle_cb(gpointer user_data)
   fraction = self->progress;
   self->progress_idle = 0;
   g_mutex_unlock(&self->progress_lock);
+  if (self->progress_bar == NULL) /* Disposed while the worker ran. */
+    return G_SOURCE_REMOVE;
   text = g_strdup_printf("%.0f %%", 100 * fraction);
   gtk_progress_bar_set_fraction(self->progress_bar, fraction);
   gtk_progress_bar_set_text(self->progress_bar, text);
@@ -313,9 +317,17 @@ explain_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   ExplainJob *job = g_task_get_task_data(G_TASK(result));
   g_autoptr(GError) error = NULL;
 
+  /* The worker is done: no progress comes after this; drop one still queued. */
+  g_mutex_lock(&self->progress_lock);
+  g_clear_handle_id(&self->progress_idle, g_source_remove);
+  g_mutex_unlock(&self->progress_lock);
+  if (job->app != NULL)
+    g_application_release(job->app);
+  g_clear_object(&self->cancellable);
+  if (self->progress_box == NULL) /* Disposed while the worker ran. */
+    return;
   gtk_widget_set_visible(GTK_WIDGET(self->progress_box), FALSE);
   gtk_widget_set_sensitive(GTK_WIDGET(self->explain_button), TRUE);
-  g_clear_object(&self->cancellable);
   if (!g_task_propagate_boolean(G_TASK(result), &error)) {
     gtk_label_set_text(self->status_label, error->message);
     return;
@@ -377,6 +389,9 @@ cs_explain_panel_explain(CsExplainPanel *self)
   gtk_widget_set_sensitive(GTK_WIDGET(self->explain_button), FALSE);
   gtk_progress_bar_set_fraction(self->progress_bar, 0);
   gtk_label_set_text(self->status_label, _("Explaining…"));
+  job->app = g_application_get_default();
+  if (job->app != NULL)
+    g_application_hold(g_object_ref(job->app));
   task = g_task_new(self, self->cancellable, explain_done_cb, NULL);
   g_task_set_task_data(task, job, explain_job_free);
   g_task_run_in_thread(task, explain_worker);

@@ -633,7 +633,8 @@ typedef struct {
   char *case_id;
   char *model_id;
   double threshold;
-  CsWindow *window; /* For progress only; a weak pointer would outlive nothing here. */
+  CsWindow *window;  /* For progress only; a weak pointer would outlive nothing here. */
+  GApplication *app; /* Held while the worker runs, so that quitting waits for it. */
 } AnalysisJob;
 
 static void
@@ -645,6 +646,7 @@ analysis_job_free(gpointer data)
   g_clear_object(&job->case_copy);
   g_free(job->case_id);
   g_free(job->model_id);
+  g_clear_object(&job->app);
   g_free(job);
 }
 
@@ -660,6 +662,8 @@ progress_idle_cb(gpointer user_data)
   total = self->progress_total;
   self->progress_idle = 0;
   g_mutex_unlock(&self->progress_lock);
+  if (self->analysis_panel == NULL) /* Disposed while the worker ran. */
+    return G_SOURCE_REMOVE;
   /* Translators: analysis progress, frames done of all frames. */
   text = g_strdup_printf(_("%d of %d frames"), done, total);
   cs_analysis_panel_set_progress(self->analysis_panel, total > 0 ? (double)done / total : 0, text);
@@ -710,8 +714,18 @@ analysis_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   CsModelResult *model_result = g_task_propagate_pointer(G_TASK(result), &error);
   CsCase *c;
 
-  cs_analysis_panel_set_running(self->analysis_panel, FALSE);
+  /* The worker is done: no progress comes after this; drop one still queued. */
+  g_mutex_lock(&self->progress_lock);
+  g_clear_handle_id(&self->progress_idle, g_source_remove);
+  g_mutex_unlock(&self->progress_lock);
+  if (job->app != NULL)
+    g_application_release(job->app);
   g_clear_object(&self->analysis_cancellable);
+  if (self->analysis_panel == NULL) { /* The window was closed while the worker ran. */
+    cs_model_result_free(model_result);
+    return;
+  }
+  cs_analysis_panel_set_running(self->analysis_panel, FALSE);
   update_actions(self);
   if (model_result == NULL) {
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -757,6 +771,9 @@ analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *paramete
   self->analysis_cancellable = g_cancellable_new();
   cs_analysis_panel_set_running(self->analysis_panel, TRUE);
   update_actions(self);
+  job->app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(self)));
+  if (job->app != NULL)
+    g_application_hold(g_object_ref(job->app));
   task = g_task_new(self, self->analysis_cancellable, analysis_done_cb, NULL);
   g_task_set_task_data(task, job, analysis_job_free);
   g_task_run_in_thread(task, analysis_worker);

@@ -59,7 +59,7 @@ def set_value(node, value):
 
 def main():
     program, shots, demo_dir, make_model = sys.argv[1:5]
-    tap = Tap(14)
+    tap = Tap(15)
     work = tempfile.mkdtemp(prefix="carpalscope-review-")
     study_dir = os.path.join(work, "study")
     shutil.copytree(demo_dir, study_dir)
@@ -192,6 +192,22 @@ def main():
             saved = json.load(f)
         tap.ok(roi_at_frame_10(saved["cases"][0]) == after,
                "the moved ROI keyframe is still in the study file")
+
+        # Quit while an explanation runs: the worker is cancelled and waited for, and the
+        # process ends normally (under the sanitizers: nothing leaked).
+        click(find_clickable(window, "Explain"))
+        time.sleep(0.5)
+        click(find_clickable(window, "Explain This Frame"))
+        running = wait_for_text(window, lambda t: t.startswith("Explaining"), 10)
+        click(find_clickable(window, "Main Menu"))
+        click_quit(find_clickable(root, "Quit"))
+        try:
+            code = app.proc.wait(120)
+        except subprocess.TimeoutExpired:
+            code = None
+        tap.ok(running is not None and code == 0,
+               "quitting while an explanation runs ends the application with status 0",
+               f"running: {running!r}, status {code}")
         return 0
     finally:
         code = app.stop()
