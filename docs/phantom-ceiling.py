@@ -3,7 +3,9 @@
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: docs/phantom-ceiling.py TRAIN_STUDY_DIR TEST_STUDY_DIR [TEST_STUDY_DIR...]
+# Usage: docs/phantom-ceiling.py [--value] TRAIN_STUDY_DIR TEST_STUDY_DIR [TEST_STUDY_DIR...]
+#
+# --value prints only the last set's accuracy on the first test study (for scripts).
 #
 # A network sees pixels; this script sees the truth. From each hand's truth sidecar it takes the
 # parameters the phantom drew the hand from (inlet CSA, flattening, nerve echo, fascicle count,
@@ -37,7 +39,7 @@ SETS = [
      ["csa", "flattening", "nerve_echo_db", "oedema_mm", "n_fascicles", "fascicle_contrast",
       "fascicle_blur_mm", "epineurium_mm"]),
 ]
-BINS = [0.0, 0.15, 0.25, 0.35, 0.5, 1.01]
+BINS = [0.0, 0.15, 0.25, 0.35, 0.65, 1.01]  # below stage 2 (older studies), stage 2 in halves, 3, 4-5
 
 
 def load(study_dir):
@@ -59,21 +61,37 @@ def design(rows, keys):
     return np.column_stack([x, x * x])
 
 
+def fit(train, keys):
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=10, max_iter=10000))
+    model.fit(design(train, keys), np.array([c for _, c, _ in train]))
+    return model
+
+
 def main():
-    if len(sys.argv) < 3:
-        sys.exit("usage: phantom-ceiling.py TRAIN_STUDY_DIR TEST_STUDY_DIR [TEST_STUDY_DIR...]")
-    train = load(sys.argv[1])
-    y_train = np.array([c for _, c, _ in train])
-    tests = [(d, load(d)) for d in sys.argv[2:]]
+    args = sys.argv[1:]
+    value_only = bool(args) and args[0] == "--value"
+    if value_only:
+        args = args[1:]
+    if len(args) < 2:
+        sys.exit("usage: phantom-ceiling.py [--value] TRAIN_STUDY_DIR TEST_STUDY_DIR "
+                 "[TEST_STUDY_DIR...]")
+    train = load(args[0])
+    tests = [(d, load(d)) for d in args[1:]]
+    if value_only:
+        keys = SETS[-1][1]
+        rows = tests[0][1]
+        y = np.array([c for _, c, _ in rows])
+        p = fit(train, keys).predict_proba(design(rows, keys))[:, 1]
+        print("%.3f" % np.mean((p >= 0.5) == y))
+        return
 
     print("Hand-level accuracy of a logistic regression on the truth parameters (trained on the "
-          "%d hands of %s)\n" % (len(train), sys.argv[1]))
+          "%d hands of %s)\n" % (len(train), args[0]))
     print("| Parameters | " + " | ".join("%s (%d hands)" % (d, len(r)) for d, r in tests) + " |")
     print("| --- |" + " --- |" * len(tests))
     misses = []
     for name, keys in SETS:
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=10, max_iter=10000))
-        model.fit(design(train, keys), y_train)
+        model = fit(train, keys)
         cells = []
         for d, rows in tests:
             y = np.array([c for _, c, _ in rows])

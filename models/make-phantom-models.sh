@@ -56,8 +56,7 @@ train_study="carpalscope-cli phantom-study --hands-per-group 1500 --frames 4 --s
 test_study="carpalscope-cli phantom-study --hands-per-group 100 --frames 10 --seed 2"
 # The ceiling: a logistic regression on the exact truth parameters, trained on study1's hands.
 /usr/bin/python3 "$here/../docs/phantom-ceiling.py" study1 study2 > ceiling.md
-ceiling=$(sed -n 's/^| Every disease parameter, exact | \([0-9.]*\) |$/\1/p' ceiling.md)
-[ -n "$ceiling" ] || { echo "make-phantom-models.sh: no ceiling row in ceiling.md" >&2; exit 1; }
+ceiling=$(/usr/bin/python3 "$here/../docs/phantom-ceiling.py" --value study1 study2)
 for id in mobilenet_v2-phantom squeezenet1_1-phantom efficientnet_b0-phantom; do
   $cli evaluate --study study2/study.json --model "$id.safetensors" --split all --json \
     > "$id.evaluation.json"
