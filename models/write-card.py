@@ -108,8 +108,9 @@ def main():
             ci(e["specificity"]), ci(e["f1"]), ci(e["auc"]), c["tp"], c["fp"], c["tn"], c["fn"]))
     out.append("\n## Limits\n")
     out.append("- The phantom is built so that no single simple number separates the groups "
-               "(nerve area alone gives an AUC of about 0.82; docs/phantom.md); the mildest CTS "
-               "hands look almost normal, as in life.")
+               "(nerve area alone gives an AUC of about 0.82; docs/phantom.md). Its CTS hands come "
+               "in the paper's mix of nerve-conduction stages 2-5 with a continuous severity; "
+               "the stage 2 hands (a quarter) are the subtle ones.")
     if ceiling is not None:
         out.append("- A classifier handed the exact truth parameters of each test hand (a "
                    "logistic regression on them, trained on the training study's hands; "
