@@ -57,6 +57,16 @@ def set_value(node, value):
     node.queryValue().currentValue = value
 
 
+def quit_from_menu(app, root, window):
+    """Main Menu, Quit; the exit status, or None when the process has not ended in 2 minutes."""
+    click(find_clickable(window, "Main Menu"))
+    click_quit(find_clickable(root, "Quit"))
+    try:
+        return app.proc.wait(120)
+    except subprocess.TimeoutExpired:
+        return None
+
+
 def main():
     program, shots, demo_dir, make_model = sys.argv[1:5]
     tap = Tap(15)
@@ -168,12 +178,7 @@ def main():
                "\n".join(t for t in label_texts(window) if t.startswith("inlet")))
 
         # Quit from the menu: the study is saved, the process ends normally.
-        click(find_clickable(window, "Main Menu"))
-        click_quit(find_clickable(root, "Quit"))
-        try:
-            code = app.proc.wait(120)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = quit_from_menu(app, root, window)
         tap.ok(code == 0, "Quit ends the application with status 0", f"status {code}")
         app.stop()
 
@@ -199,12 +204,7 @@ def main():
         time.sleep(0.5)
         click(find_clickable(window, "Explain This Frame"))
         running = wait_for_text(window, lambda t: t.startswith("Explaining"), 10)
-        click(find_clickable(window, "Main Menu"))
-        click_quit(find_clickable(root, "Quit"))
-        try:
-            code = app.proc.wait(120)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = quit_from_menu(app, root, window)
         tap.ok(running is not None and code == 0,
                "quitting while an explanation runs ends the application with status 0",
                f"running: {running!r}, status {code}")
