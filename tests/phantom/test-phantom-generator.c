@@ -234,6 +234,22 @@ test_group_csa(void)
   }
 }
 
+/* The stage a severity stands for, at the bands' edges. */
+static void
+test_stage_bands(void)
+{
+  const struct {
+    double severity;
+    int stage;
+  } cases[] = {
+    { 0, 0 },      { 0.15, 2 }, { 0.3499, 2 }, { 0.35, 3 },
+    { 0.6499, 3 }, { 0.65, 4 }, { 0.85, 5 },   { 1.0, 5 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+    g_assert_cmpint(cs_phantom_stage_from_severity(cases[i].severity), ==, cases[i].stage);
+}
+
 static void
 test_options(void)
 {
@@ -274,6 +290,7 @@ main(int argc, char **argv)
   g_test_add_func("/phantom/sweep-decorrelates", test_sweep_decorrelates);
   g_test_add_func("/phantom/truth-geometry", test_truth_geometry);
   g_test_add_func("/phantom/group-csa", test_group_csa);
+  g_test_add_func("/phantom/stage-bands", test_stage_bands);
   g_test_add_func("/phantom/options", test_options);
   return g_test_run();
 }
