@@ -422,11 +422,18 @@ explain_clicked_cb(CsExplainPanel *self)
   cs_explain_panel_explain(self);
 }
 
+void
+cs_explain_panel_cancel(CsExplainPanel *self)
+{
+  g_return_if_fail(CS_IS_EXPLAIN_PANEL(self));
+  if (self->cancellable != NULL)
+    g_cancellable_cancel(self->cancellable);
+}
+
 static void
 cancel_clicked_cb(CsExplainPanel *self)
 {
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
+  cs_explain_panel_cancel(self);
 }
 
 static void

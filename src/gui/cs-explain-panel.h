@@ -30,6 +30,8 @@ gboolean cs_explain_panel_explain(CsExplainPanel *self);
 
 /* TRUE while a worker runs. */
 gboolean cs_explain_panel_is_running(CsExplainPanel *self);
+/* Asks a running explanation to stop (its worker holds the panel until it has). */
+void cs_explain_panel_cancel(CsExplainPanel *self);
 
 /* The number of panels of the first row that hold a map. */
 int cs_explain_panel_get_n_maps(CsExplainPanel *self);

@@ -1127,8 +1127,11 @@ cs_window_close_request(GtkWindow *window)
   return TRUE;
 
 close:
+  /* The workers hold the window and the panel until they end: stop them now, or quitting would
+   * wait for them to finish. */
   if (self->analysis_cancellable != NULL)
     g_cancellable_cancel(self->analysis_cancellable);
+  cs_explain_panel_cancel(self->explain_panel);
   return GTK_WINDOW_CLASS(cs_window_parent_class)->close_request(window);
 }
 
@@ -1208,6 +1211,8 @@ cs_window_dispose(GObject *object)
   g_clear_handle_id(&self->autosave_source, g_source_remove);
   if (self->analysis_cancellable != NULL)
     g_cancellable_cancel(self->analysis_cancellable);
+  if (self->explain_panel != NULL)
+    cs_explain_panel_cancel(self->explain_panel);
   g_cancellable_cancel(self->report_cancellable);
   g_clear_object(&self->report_cancellable);
   g_clear_object(&self->report_toast);
