@@ -39,7 +39,8 @@ SETS = [
      ["csa", "flattening", "nerve_echo_db", "oedema_mm", "n_fascicles", "fascicle_contrast",
       "fascicle_blur_mm", "epineurium_mm"]),
 ]
-BINS = [0.0, 0.15, 0.25, 0.35, 0.65, 1.01]  # below stage 2 (older studies), stage 2 in halves, 3, 4-5
+# Severity bins: below stage 2 (studies of generator 1.0), stage 2 in halves, stage 3, stages 4-5.
+BINS = [0.0, 0.15, 0.25, 0.35, 0.65, 1.01]
 
 
 def load(study_dir):
@@ -67,6 +68,13 @@ def fit(train, keys):
     return model
 
 
+def score(model, keys, rows):
+    """The hands' true groups (CTS = True), p(CTS) and the hand-level accuracy at p >= 0.5."""
+    y = np.array([c for _, c, _ in rows])
+    p = model.predict_proba(design(rows, keys))[:, 1]
+    return y, p, np.mean((p >= 0.5) == y)
+
+
 def main():
     args = sys.argv[1:]
     value_only = bool(args) and args[0] == "--value"
@@ -79,10 +87,7 @@ def main():
     tests = [(d, load(d)) for d in args[1:]]
     if value_only:
         keys = SETS[-1][1]
-        rows = tests[0][1]
-        y = np.array([c for _, c, _ in rows])
-        p = fit(train, keys).predict_proba(design(rows, keys))[:, 1]
-        print("%.3f" % np.mean((p >= 0.5) == y))
+        print("%.3f" % score(fit(train, keys), keys, tests[0][1])[2])
         return
 
     print("Hand-level accuracy of a logistic regression on the truth parameters (trained on the "
@@ -94,10 +99,9 @@ def main():
         model = fit(train, keys)
         cells = []
         for d, rows in tests:
-            y = np.array([c for _, c, _ in rows])
+            y, p, accuracy = score(model, keys, rows)
             sev = np.array([s for _, _, s in rows])
-            p = model.predict_proba(design(rows, keys))[:, 1]
-            cells.append("%.3f" % np.mean((p >= 0.5) == y))
+            cells.append("%.3f" % accuracy)
             missed = []
             for lo, hi in zip(BINS[:-1], BINS[1:]):
                 inside = y & (sev >= lo) & (sev < hi)
