@@ -6,33 +6,8 @@
 
 #include "cs-error.h"
 
-#include "csnn.h"
-
 GQuark
 cs_error_quark(void)
 {
   return g_quark_from_static_string("carpalscope-error-quark");
-}
-
-gboolean
-cs_error_from_engine(GError **error, int status, const char *what)
-{
-  const char *message = csnn_last_error();
-  int code = CS_ERROR_ENGINE;
-
-  if (status == CSNN_ERR_NOMEM)
-    code = CS_ERROR_TOO_LARGE;
-  else if (status == CSNN_ERR_IO)
-    code = CS_ERROR_IO;
-  else if (status == CSNN_ERR_FORMAT)
-    code = CS_ERROR_INVALID;
-  else if (status == CSNN_ERR_CANCELLED)
-    code = CS_ERROR_CANCELLED;
-
-  if (what != NULL)
-    g_set_error(error, CS_ERROR, code, "%s: %s", what,
-                message[0] ? message : csnn_status_string(status));
-  else
-    g_set_error_literal(error, CS_ERROR, code, message[0] ? message : csnn_status_string(status));
-  return FALSE;
 }

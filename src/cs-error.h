@@ -26,7 +26,4 @@ typedef enum {
 /* Returns the quark of CS_ERROR. */
 GQuark cs_error_quark(void);
 
-/* Sets @error from the engine's last status and message; returns FALSE for chaining. */
-gboolean cs_error_from_engine(GError **error, int status, const char *what);
-
 G_END_DECLS

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "csnn-models.h"
 #include "csnn-net.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "cs-roi.h"
 #include "cs-sweep.h"
 #include "csnn-models.h"

@@ -7,7 +7,7 @@
 #include "cs-cli.h"
 
 #include "cs-colormap.h"
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "cs-explain-net.h"
 #include "cs-gradcam.h"
 #include "cs-explain.h"

@@ -6,7 +6,7 @@
 
 #include "cs-roi.h"
 
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "cs-sweep.h"
 #include "csnn-image.h"
 

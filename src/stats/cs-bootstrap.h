@@ -5,7 +5,7 @@
 #pragma once
 
 #include "cs-metrics.h"
-#include "cs-stats-rng.h"
+#include "cs-rng.h"
 
 /* The default number of bootstrap replicates (as the paper and pROC). */
 #define CS_DEFAULT_REPLICATES 2000

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "csnn.h"
 
 static void

@@ -4,7 +4,7 @@
  */
 #include "stats-datasets.h"
 
-#include "cs-stats-rng.h"
+#include "cs-rng.h"
 
 #include <math.h>
 

@@ -11,7 +11,7 @@
 #include "cs-metrics.h"
 #include "cs-roc.h"
 #include "cs-scores.h"
-#include "cs-stats-rng.h"
+#include "cs-rng.h"
 
 #include <math.h>
 

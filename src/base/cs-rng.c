@@ -1,19 +1,25 @@
-/* cs-stats-rng.c — xoshiro256** seeded through splitmix64
+/* cs-rng.c — splitmix64 and xoshiro256**, one copy for every layer
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "cs-stats-rng.h"
+#include "cs-rng.h"
 
 #include <math.h>
 
-static uint64_t
-splitmix64(uint64_t *state)
+uint64_t
+cs_splitmix64(uint64_t *state)
 {
   uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
 
   z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
   z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
   return z ^ (z >> 31);
+}
+
+double
+cs_splitmix64_uniform(uint64_t *state)
+{
+  return (double)(cs_splitmix64(state) >> 11) * 0x1.0p-53;
 }
 
 static inline uint64_t
@@ -27,11 +33,11 @@ cs_rng_init(CsRng *rng, uint64_t seed, uint64_t stream)
 {
   /* Mixing the stream through splitmix64 first keeps nearby (seed, stream) pairs apart. */
   uint64_t state = seed;
-  uint64_t mixed = splitmix64(&state) ^ (stream * UINT64_C(0xD1B54A32D192ED03));
+  uint64_t mixed = cs_splitmix64(&state) ^ (stream * UINT64_C(0xD1B54A32D192ED03));
 
   state = mixed;
   for (int i = 0; i < 4; i++)
-    rng->s[i] = splitmix64(&state);
+    rng->s[i] = cs_splitmix64(&state);
 }
 
 uint64_t

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cs-analysis.h"
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "csnn-image.h"
 #include "csnn-train.h"
 

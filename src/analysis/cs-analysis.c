@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "cs-roi.h"
 #include "csnn-models.h"
 

@@ -6,7 +6,7 @@
 
 #include "cs-explain-net.h"
 
-#include "cs-error.h"
+#include "cs-engine-error.h"
 #include "csnn-train.h"
 
 #include <math.h>
