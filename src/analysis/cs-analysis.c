@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cs-engine-error.h"
+#include "cs-inlet-csa.h"
 #include "cs-roi.h"
 #include "csnn-models.h"
 
@@ -240,18 +241,14 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
   return cs_model_result_new(model->id, model->sha256, frames, p, total, threshold, roi_hash);
 }
 
-/* The case's traced inlet CSA in mm^2 (the first inlet tracing), or NaN. */
+/* The case's inlet CSA in mm^2 under the study layer's rule (cs-inlet-csa.h), or NaN. */
 static double
 inlet_csa_mm2(CsCase *c)
 {
-  for (guint i = 0; i < cs_case_get_n_tracings(c); i++) {
-    const CsTracing *tracing = cs_case_get_tracing(c, i);
-    CsPolygonMeasures measures;
+  g_auto(CsInletCsa) csa = { 0 };
 
-    if (g_strcmp0(tracing->level, "inlet") == 0 && cs_case_measure_tracing(c, i, &measures))
-      return measures.area_mm2;
-  }
-  return NAN;
+  cs_inlet_csa_from_case(c, &csa);
+  return csa.area_mm2;
 }
 
 CsScores *

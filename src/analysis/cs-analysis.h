@@ -63,8 +63,8 @@ CsModelResult *cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double
 
 /* Scores every frame of the study's labelled hands (the test split, or every hand when @all)
  * with each model, for the statistics layer: one row per hand, frame and model, with the hand's
- * traced inlet CSA in mm^2 when it has one. A cached result of the same model and ROI is used
- * as it is; other hands are analysed. @progress counts hands. */
+ * inlet CSA in mm^2 (cs-inlet-csa.h) when it has one. A cached result of the same model and ROI
+ * is used as it is; other hands are analysed. @progress counts hands. */
 CsScores *cs_study_score(CsStudy *study, const char *const *model_ids, gboolean all,
                          CsAnalysisProgressFunc progress, gpointer progress_data,
                          GCancellable *cancellable, GError **error);
