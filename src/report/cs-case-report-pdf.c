@@ -9,6 +9,8 @@
 #include <math.h>
 
 #include "cs-error.h"
+#include "cs-inlet-csa.h"
+#include "cs-reference.h"
 #include "cs-report-private.h"
 
 /* The width the explanation panels are designed at, in points; PNGs scale it. */
@@ -559,16 +561,68 @@ draw_tracing_view(cairo_t *cr, const CsReportTracing *t, double x, double y, dou
   cairo_stroke(cr);
 }
 
+/* The case's inlet CSA under the study layer's rule, as a paragraph of markup; @csa receives
+ * it. */
+static char *
+inlet_csa_text(const CsCaseReport *r, CsInletCsa *csa)
+{
+  g_autofree const CsTracing **tracings = g_new(const CsTracing *, r->tracings->len + 1);
+  g_autofree char *rater = NULL;
+  g_autofree char *area = NULL;
+  g_autofree char *left_out = NULL;
+
+  for (guint i = 0; i < r->tracings->len; i++)
+    tracings[i] = ((const CsReportTracing *)g_ptr_array_index(r->tracings, i))->tracing;
+  cs_inlet_csa_compute(tracings, r->tracings->len,
+                       cs_spacing_is_known(&r->spacing) ? r->spacing.mm_per_px : NAN, csa);
+  if (csa->n_tracings == 0)
+    return g_strdup("<b>Inlet CSA: none.</b> No tracing has the level “inlet”, so the case has no "
+                    "inlet CSA to set beside the reference values.");
+  rater = csa->rater != NULL ? g_markup_printf_escaped("by %s", csa->rater)
+                             : g_strdup("by a rater not recorded");
+  area = isfinite(csa->area_mm2) ? g_strdup_printf("%.1f mm²", csa->area_mm2)
+                                 : g_strdup_printf("%.0f px² (uncalibrated: no pixel spacing, so "
+                                                   "no mm² and no comparison with the references)",
+                                                   csa->area_px2);
+  if (csa->n_left_out > 0)
+    left_out = g_strdup_printf(" %u inlet %s left out: the value is one rater's, the one with "
+                               "the most inlet tracings.",
+                               csa->n_left_out,
+                               csa->n_left_out == 1 ? "tracing by another rater is"
+                                                    : "tracings by other raters are");
+  return g_strdup_printf("<b>Inlet CSA: %s</b>, the mean of %u inlet tracing%s %s.%s", area,
+                         csa->n_tracings, csa->n_tracings == 1 ? "" : "s", rater,
+                         left_out != NULL ? left_out : "");
+}
+
+/* Whether tracing @t is part of the case's inlet CSA @csa, and if not, why. */
+static const char *
+inlet_role(const CsInletCsa *csa, const CsReportTracing *t)
+{
+  if (cs_inlet_csa_counts(csa, t->tracing))
+    return "Averaged into the inlet CSA.";
+  if (!cs_inlet_csa_level_matches(t->tracing->level))
+    return "Not an inlet tracing.";
+  if (!t->measured)
+    return "Not averaged: the outline cannot be measured.";
+  return "Not averaged: another rater's inlet tracing.";
+}
+
 static void
 draw_csa(CsReportDoc *doc, const CsCaseReport *r)
 {
   cairo_t *cr = doc->cr;
   double width = cs_report_doc_width(doc);
   double side = 130;
+  g_auto(CsInletCsa) csa = { 0 };
+  g_autofree char *summary = inlet_csa_text(r, &csa);
+  g_autofree char *references = NULL;
 
   cs_report_doc_heading(doc, "Cross-sectional area of the median nerve", 60);
   if (r->tracings->len == 0)
     cs_report_doc_paragraph(doc, 9, "<i>No CSA tracing for this case.</i>");
+  else
+    cs_report_doc_paragraph(doc, 9, summary);
   for (guint i = 0; i < r->tracings->len; i++) {
     const CsReportTracing *t = g_ptr_array_index(r->tracings, i);
     const CsTracing *tr = t->tracing;
@@ -595,10 +649,10 @@ draw_csa(CsReportDoc *doc, const CsCaseReport *r)
     text = g_strdup_printf("<b>Tracing %u — level %s, frame %" G_GINT64_FORMAT "</b>\n"
                            "CSA: <b>%s</b>\n"
                            "Perimeter: %s\nFlattening ratio (width ÷ depth): %s\n"
-                           "%u vertices; traced by %s, %s",
+                           "%u vertices; traced by %s, %s\n%s",
                            i + 1, level, tr->frame, area != NULL ? area : "not measurable",
                            perimeter != NULL ? perimeter : "–", flattening, tr->n_points, rater,
-                           tr->time);
+                           tr->time, inlet_role(&csa, t));
     th = cs_report_text_height(cr, width - side - 14, 9, text);
     cs_report_doc_need(doc, fmax(side, th) + 8);
     y0 = doc->y;
@@ -608,15 +662,20 @@ draw_csa(CsReportDoc *doc, const CsCaseReport *r)
     cs_report_text(cr, doc->margin + side + 14, y0, width - side - 14, 9, text);
     doc->y = y0 + fmax(t->frame != NULL ? side : 0, th) + 8;
   }
-  cs_report_doc_paragraph(
-      doc, 7.5,
+  references = g_strdup_printf(
       "<span foreground='#444444'><b>Literature reference values</b> — references, not "
-      "thresholds validated for this device. Healthy CSA at the carpal tunnel inlet 8.68 mm² "
-      "(95 % CI 8.22–9.13; Roll et al., J Diagn Med Sonogr 2023, meta-analysis of 73 studies). An "
-      "upper limit of normal of 11 mm² is generally used (Olde Dubbelink et al., Front Neurol "
-      "2020); published cut-offs range from 9 to 14 mm². The study Carpalscope reproduces "
-      "measured 8.2 ± 2.4 mm² in control hands and 14.7 ± 5.3 mm² in CTS hands (Shinohara et al., "
-      "Ultrasound Med Biol 2022). Areas are taken inside the hyperechoic epineurial rim.</span>");
+      "thresholds validated for this device. Healthy CSA at the carpal tunnel inlet %.2f mm² "
+      "(95 %% CI %.2f–%.2f; %s, meta-analysis of 73 studies). An upper limit of normal of %g mm² "
+      "is generally used (%s); published cut-offs range from %g to %g mm². The study "
+      "Carpalscope reproduces measured %.1f ± %.1f mm² in control hands and %.1f ± %.1f mm² in "
+      "CTS hands (%s). Areas are taken inside the hyperechoic epineurial rim.</span>",
+      CS_REFERENCE_ROLL_HEALTHY_MEAN_MM2, CS_REFERENCE_ROLL_HEALTHY_CI_LOW_MM2,
+      CS_REFERENCE_ROLL_HEALTHY_CI_HIGH_MM2, CS_REFERENCE_ROLL, CS_REFERENCE_UPPER_LIMIT_MM2,
+      CS_REFERENCE_OLDE_DUBBELINK, CS_REFERENCE_CUTOFF_LOW_MM2, CS_REFERENCE_CUTOFF_HIGH_MM2,
+      CS_REFERENCE_SHINOHARA_CONTROL_MEAN_MM2, CS_REFERENCE_SHINOHARA_CONTROL_SD_MM2,
+      CS_REFERENCE_SHINOHARA_CTS_MEAN_MM2, CS_REFERENCE_SHINOHARA_CTS_SD_MM2,
+      CS_REFERENCE_SHINOHARA);
+  cs_report_doc_paragraph(doc, 7.5, references);
 }
 
 /* ---- Nerve conduction ---- */

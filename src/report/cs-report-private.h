@@ -101,9 +101,11 @@ typedef struct {
   CsSplit split;
   int stage;
   CsGradingScheme scheme;
-  double csa_mm2; /* NaN when unknown. */
-  double csa_px2; /* NaN when there is no tracing. */
-  double *p_hand; /* One per model; NaN without a result. */
+  double csa_mm2;       /* The inlet CSA (cs-inlet-csa.h); NaN when unknown. */
+  double csa_px2;       /* NaN when there is no inlet tracing. */
+  guint csa_n_tracings; /* Inlet tracings averaged. */
+  char *csa_rater;      /* Their rater; NULL when not recorded or none. */
+  double *p_hand;       /* One per model; NaN without a result. */
   guint *n_frames;
 } CsStudyReportHand;
 

@@ -137,8 +137,8 @@ typedef struct _CsStudyReport CsStudyReport;
 
 /* Gathers the cached results of @models (ids or SHA-256; NULL-terminated, at least one) for the
  * hands of @split (CS_SPLIT_UNASSIGNED = every hand with a group) and evaluates them with the
- * stats layer (@evaluate NULL: its defaults). CSA per hand is the mean of its inlet tracings in
- * mm^2 where the spacing is known. Fails when no hand has a result of a model. */
+ * stats layer (@evaluate NULL: its defaults). CSA per hand is its inlet CSA (cs-inlet-csa.h),
+ * in mm^2 where the spacing is known. Fails when no hand has a result of a model. */
 CsStudyReport *cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
                                      const CsEvaluateOptions *evaluate,
                                      const CsReportOptions *options, GCancellable *cancellable,

@@ -9,6 +9,8 @@
 #include "cs-analysis.h"
 #include "cs-distribution.h"
 #include "cs-error.h"
+#include "cs-inlet-csa.h"
+#include "cs-reference.h"
 #include "cs-report-private.h"
 #include "cs-roc-figure.h"
 
@@ -18,6 +20,7 @@ hand_free(gpointer data)
   CsStudyReportHand *h = data;
 
   g_free(h->display_id);
+  g_free(h->csa_rater);
   g_free(h->p_hand);
   g_free(h->n_frames);
   g_free(h);
@@ -84,25 +87,19 @@ match_result(CsCase *c, const CsReportModel *model, const char *key)
   return NULL;
 }
 
-/* The mean area of the case's inlet tracings, in mm^2 (NaN without spacing) and px^2. */
-static void
-case_csa(CsCase *c, double *mm2, double *px2)
+/* Fills @hand's inlet CSA from @c by the study layer's rule; returns TRUE when inlet tracings
+ * of other raters were left out. */
+static gboolean
+hand_csa(CsStudyReportHand *hand, CsCase *c)
 {
-  double sum_mm2 = 0, sum_px2 = 0;
-  int n = 0;
+  g_auto(CsInletCsa) csa = { 0 };
 
-  for (guint i = 0; i < cs_case_get_n_tracings(c); i++) {
-    const CsTracing *t = cs_case_get_tracing(c, i);
-    CsPolygonMeasures m;
-
-    if (g_ascii_strcasecmp(t->level, "inlet") != 0 || !cs_case_measure_tracing(c, i, &m))
-      continue;
-    sum_mm2 += m.area_mm2;
-    sum_px2 += m.area_px2;
-    n++;
-  }
-  *mm2 = n > 0 ? sum_mm2 / n : NAN;
-  *px2 = n > 0 ? sum_px2 / n : NAN;
+  cs_inlet_csa_from_case(c, &csa);
+  hand->csa_mm2 = csa.area_mm2;
+  hand->csa_px2 = csa.area_px2;
+  hand->csa_n_tracings = csa.n_tracings;
+  hand->csa_rater = g_steal_pointer(&csa.rater);
+  return csa.n_left_out > 0;
 }
 
 CsStudyReport *
@@ -113,7 +110,7 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
   g_autoptr(CsStudyReport) report = NULL;
   g_autoptr(CsScores) scores = NULL;
   CsReportOptions defaults;
-  guint n_rows = 0, without_csa = 0;
+  guint n_rows = 0, without_tracing = 0, without_spacing = 0, several_raters = 0;
   g_autofree guint *without_result = NULL;
   const char *name;
 
@@ -175,9 +172,12 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
     hand->split = cs_case_get_split(c);
     hand->stage = cs_case_get_stage(c);
     hand->scheme = cs_case_get_stage_scheme(c);
-    case_csa(c, &hand->csa_mm2, &hand->csa_px2);
-    if (!isfinite(hand->csa_mm2))
-      without_csa++;
+    if (hand_csa(hand, c))
+      several_raters++;
+    if (hand->csa_n_tracings == 0)
+      without_tracing++;
+    else if (!isfinite(hand->csa_mm2))
+      without_spacing++;
     hand->p_hand = g_new(double, report->n_models);
     hand->n_frames = g_new0(guint, report->n_models);
     g_ptr_array_add(report->hands, hand);
@@ -208,11 +208,21 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
                                       "and are left out of its evaluation.",
                                       without_result[m], report->hands->len,
                                       report->model_keys[m]));
-  if (without_csa > 0)
+  if (without_tracing > 0)
     g_ptr_array_add(report->missing,
-                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no inlet tracing or "
-                                    "no pixel spacing).",
-                                    without_csa, report->hands->len));
+                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no inlet tracing).",
+                                    without_tracing, report->hands->len));
+  if (without_spacing > 0)
+    g_ptr_array_add(report->missing,
+                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no pixel spacing: "
+                                    "px² only, left out of the comparison).",
+                                    without_spacing, report->hands->len));
+  if (several_raters > 0)
+    g_ptr_array_add(report->missing,
+                    g_strdup_printf("%u of %u hands have inlet tracings by several raters; each "
+                                    "hand's inlet CSA is the mean of one rater's, the rater with "
+                                    "the most.",
+                                    several_raters, report->hands->len));
   if (n_rows == 0) {
     g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
                 "no %s hand of the study has a cached result of %s: analyse the study first",
@@ -423,9 +433,11 @@ draw_csa(CsReportDoc *doc, const CsStudyReport *r)
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     cs_report_text_right(cr, left - 3, y - 5, 7, tick);
   }
-  /* The fixed 11 mm² literature reference, dashed. */
-  if (11 >= lo && 11 <= hi) {
-    double y = bottom - (bottom - top) * (11 - lo) / (hi - lo);
+  /* The fixed literature upper limit of normal, dashed. */
+  if (CS_REFERENCE_UPPER_LIMIT_MM2 >= lo && CS_REFERENCE_UPPER_LIMIT_MM2 <= hi) {
+    double y = bottom - (bottom - top) * (CS_REFERENCE_UPPER_LIMIT_MM2 - lo) / (hi - lo);
+    g_autofree char *label =
+        g_strdup_printf("%g mm² (literature)", (double)CS_REFERENCE_UPPER_LIMIT_MM2);
 
     cairo_save(cr);
     cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
@@ -434,7 +446,7 @@ draw_csa(CsReportDoc *doc, const CsStudyReport *r)
     cairo_line_to(cr, x0 + width, y);
     cairo_stroke(cr);
     cairo_restore(cr);
-    cs_report_text(cr, x0 + width + 3, y - 5, -1, 6.5, "11 mm² (literature)");
+    cs_report_text(cr, x0 + width + 3, y - 5, -1, 6.5, label);
   }
   draw_box(cr, control, n_control, left + (width - 34) * 0.28, 22, top, bottom, lo, hi, 0.1, 0.4,
            0.75);
@@ -469,12 +481,19 @@ draw_csa(CsReportDoc *doc, const CsStudyReport *r)
     text = g_strdup("Mann–Whitney's test needs inlet CSA values in both groups.");
   }
   cs_report_text(cr, x0 + width + 80, doc->y + 10, cs_report_doc_width(doc) - width - 80, 9, text);
+  g_free(text);
+  text = g_strdup_printf(
+      "<span foreground='#444444'>Boxes: quartiles and median; whiskers: range; dots: hands. A "
+      "hand's inlet CSA is the mean of its inlet tracings by one rater (the one with the most). "
+      "Reference values from the literature, not thresholds validated for this device: healthy "
+      "inlet CSA %.2f mm² (%s); %g mm² is a commonly used upper limit of normal (%s); the "
+      "reproduced study measured %.1f ± %.1f vs %.1f ± %.1f mm² (%s).</span>",
+      CS_REFERENCE_ROLL_HEALTHY_MEAN_MM2, CS_REFERENCE_ROLL, CS_REFERENCE_UPPER_LIMIT_MM2,
+      CS_REFERENCE_OLDE_DUBBELINK, CS_REFERENCE_SHINOHARA_CONTROL_MEAN_MM2,
+      CS_REFERENCE_SHINOHARA_CONTROL_SD_MM2, CS_REFERENCE_SHINOHARA_CTS_MEAN_MM2,
+      CS_REFERENCE_SHINOHARA_CTS_SD_MM2, CS_REFERENCE_SHINOHARA);
   cs_report_text(cr, x0 + width + 80, doc->y + 100, cs_report_doc_width(doc) - width - 80, 7.5,
-                 "<span foreground='#444444'>Boxes: quartiles and median; whiskers: range; dots: "
-                 "hands. Reference values from the literature, not thresholds validated for this "
-                 "device: healthy inlet CSA 8.68 mm² (Roll et al. 2023); 11 mm² is a commonly used "
-                 "upper limit of normal (Olde Dubbelink et al. 2020); the reproduced study "
-                 "measured 8.2 ± 2.4 vs 14.7 ± 5.3 mm² (Shinohara et al. 2022).</span>");
+                 text);
   doc->y += height;
 }
 
@@ -516,7 +535,7 @@ draw_hands(CsReportDoc *doc, const CsStudyReport *r)
     row[3] = h->stage >= 0 ? g_strdup_printf("%d", h->stage) : g_strdup("–");
     row[4] = isfinite(h->csa_mm2)   ? g_strdup_printf("%.1f mm²", h->csa_mm2)
              : isfinite(h->csa_px2) ? g_strdup_printf("%.0f px²", h->csa_px2)
-                                    : g_strdup("–");
+                                    : g_strdup("no inlet tracing");
     for (guint m = 0; m < n_models; m++) {
       if (!isfinite(h->p_hand[m])) {
         row[5 + m] = g_strdup("no result");
@@ -640,8 +659,8 @@ static char *
 hands_to_csv(const CsStudyReport *r)
 {
   GString *s =
-      g_string_new("hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,model,model_sha256,"
-                   "n_frames,p_hand,call\n");
+      g_string_new("hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,csa_tracings,csa_rater,"
+                   "model,model_sha256,n_frames,p_hand,call\n");
 
   for (guint i = 0; i < r->hands->len; i++) {
     const CsStudyReportHand *h = g_ptr_array_index(r->hands, i);
@@ -649,6 +668,7 @@ hands_to_csv(const CsStudyReport *r)
     for (guint m = 0; m < r->n_models; m++) {
       g_autofree char *id = csv_field(h->display_id);
       g_autofree char *model = csv_field(r->model_keys[m]);
+      g_autofree char *rater = csv_field(h->csa_rater != NULL ? h->csa_rater : "");
 
       g_string_append_printf(s, "%s,%s,%s,", id, cs_group_to_string(h->group),
                              cs_split_to_string(h->split));
@@ -658,6 +678,7 @@ hands_to_csv(const CsStudyReport *r)
       csv_number(s, h->csa_mm2);
       g_string_append_c(s, ',');
       csv_number(s, h->csa_px2);
+      g_string_append_printf(s, ",%u,%s", h->csa_n_tracings, rater);
       g_string_append_printf(s, ",%s,%s,%u,", model,
                              r->models[m].sha256 != NULL ? r->models[m].sha256 : "",
                              h->n_frames[m]);
@@ -740,6 +761,9 @@ study_to_json(const CsStudyReport *r)
     json_string(b, "stage_scheme", cs_grading_scheme_to_string(h->scheme));
     json_number(b, "csa_mm2", h->csa_mm2);
     json_number(b, "csa_px2", h->csa_px2);
+    json_builder_set_member_name(b, "csa_tracings");
+    json_builder_add_int_value(b, h->csa_n_tracings);
+    json_string(b, "csa_rater", h->csa_rater);
     json_builder_set_member_name(b, "results");
     json_builder_begin_array(b);
     for (guint m = 0; m < r->n_models; m++) {
