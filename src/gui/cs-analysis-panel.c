@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs-inlet-csa.h"
 #include "cs-polygon.h"
+#include "cs-reference.h"
 #include "cs-spacing.h"
 #include "csnn-models.h"
 #include "csnn-safetensors.h"
@@ -275,12 +277,56 @@ show_tracing_clicked_cb(GtkButton *button, CsAnalysisPanel *self)
   g_signal_emit(self, signals[SIGNAL_FRAME_ACTIVATED], 0, frame);
 }
 
+/* Appends the case's inlet CSA (cs-inlet-csa.h) beside the cut-off, and what it was formed
+ * from. */
+static void
+append_inlet_csa(GString *text, const CsInletCsa *inlet, double cutoff_mm2)
+{
+  if (inlet->n_tracings == 0) {
+    g_string_append(text, _("No inlet tracing: trace the nerve at the carpal-tunnel inlet (level "
+                            "“inlet”) to set its area beside the reference."));
+    return;
+  }
+  if (isnan(inlet->area_mm2))
+    g_string_append_printf(text,
+                           _("Traced inlet CSA %.0f px²: without a pixel spacing it cannot be "
+                             "set beside the reference."),
+                           inlet->area_px2);
+  else
+    g_string_append_printf(text,
+                           inlet->area_mm2 >= cutoff_mm2
+                               ? _("Traced inlet CSA %.1f mm² is at or above %.1f mm².")
+                               : _("Traced inlet CSA %.1f mm² is below %.1f mm²."),
+                           inlet->area_mm2, cutoff_mm2);
+  g_string_append_c(text, ' ');
+  if (inlet->rater != NULL)
+    g_string_append_printf(text,
+                           g_dngettext(GETTEXT_PACKAGE, "It is the mean of %u inlet tracing by %s.",
+                                       "It is the mean of %u inlet tracings by %s.",
+                                       inlet->n_tracings),
+                           inlet->n_tracings, inlet->rater);
+  else
+    g_string_append_printf(
+        text,
+        g_dngettext(GETTEXT_PACKAGE, "It is the mean of %u inlet tracing, no rater recorded.",
+                    "It is the mean of %u inlet tracings, no rater recorded.", inlet->n_tracings),
+        inlet->n_tracings);
+  if (inlet->n_left_out > 0) {
+    g_string_append_c(text, ' ');
+    g_string_append_printf(
+        text,
+        g_dngettext(GETTEXT_PACKAGE, "%u inlet tracing by another rater is not averaged.",
+                    "%u inlet tracings by other raters are not averaged.", inlet->n_left_out),
+        inlet->n_left_out);
+  }
+}
+
 static void
 show_tracings(CsAnalysisPanel *self)
 {
   GtkWidget *child;
   CsSpacing spacing;
-  double inlet_mm2 = NAN;
+  g_auto(CsInletCsa) inlet = { 0 };
   GString *reference = g_string_new(NULL);
   const CsModelResult *result;
   gboolean stale = FALSE;
@@ -307,8 +353,6 @@ show_tracings(CsAnalysisPanel *self)
         CS_POLYGON_OK)
       continue;
     area = cs_spacing_format_area(&spacing, measures.area_px2);
-    if (g_strcmp0(tracing->level, "inlet") == 0 && cs_spacing_is_known(&spacing))
-      inlet_mm2 = measures.area_mm2;
     /* Translators: a tracing: its level and area, e.g. "inlet: 9.8 mm²". */
     title = g_strdup_printf(_("%s: %s"), tracing->level, area);
     subtitle = cs_spacing_is_known(&spacing)
@@ -343,15 +387,14 @@ show_tracings(CsAnalysisPanel *self)
       _("Literature reference, not a device threshold: an inlet CSA of %.1f mm² or more is "
         "often reported in CTS. Shinohara et al. (2022) traced %.1f ± %.1f mm² in controls and "
         "%.1f ± %.1f mm² in CTS."),
-      self->csa_cutoff, 8.2, 2.4, 14.7, 5.3);
+      self->csa_cutoff, CS_REFERENCE_SHINOHARA_CONTROL_MEAN_MM2,
+      CS_REFERENCE_SHINOHARA_CONTROL_SD_MM2, CS_REFERENCE_SHINOHARA_CTS_MEAN_MM2,
+      CS_REFERENCE_SHINOHARA_CTS_SD_MM2);
   result = cs_analysis_panel_get_result(self, &stale);
-  if (!isnan(inlet_mm2)) {
-    g_string_append_c(reference, '\n');
-    g_string_append_printf(reference,
-                           inlet_mm2 >= self->csa_cutoff
-                               ? _("Traced inlet CSA %.1f mm² is at or above %.1f mm².")
-                               : _("Traced inlet CSA %.1f mm² is below %.1f mm²."),
-                           inlet_mm2, self->csa_cutoff);
+  cs_inlet_csa_from_case(self->case_, &inlet);
+  g_string_append_c(reference, '\n');
+  append_inlet_csa(reference, &inlet, self->csa_cutoff);
+  if (!isnan(inlet.area_mm2)) {
     if (result != NULL && !stale) {
       g_string_append_c(reference, ' ');
       g_string_append_printf(reference, _("The network gives p(CTS) = %.2f for the hand."),
@@ -672,7 +715,7 @@ cs_analysis_panel_init(CsAnalysisPanel *self)
   gtk_widget_init_template(GTK_WIDGET(self));
 
   self->models = g_ptr_array_new_with_free_func(model_info_free);
-  self->csa_cutoff = 10.0;
+  self->csa_cutoff = CS_REFERENCE_UPPER_LIMIT_MM2;
   g_signal_connect(self->model_row, "notify::selected", G_CALLBACK(model_selected_cb), self);
   g_signal_connect(self->threshold_spin, "value-changed", G_CALLBACK(threshold_changed_cb), self);
   cs_analysis_panel_reload_models(self);

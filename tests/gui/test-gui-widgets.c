@@ -7,10 +7,13 @@
 #include <adwaita.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <string.h>
 
+#include "cs-analysis-panel.h"
 #include "cs-case-panel.h"
 #include "cs-frame-view.h"
 #include "cs-polygon.h"
+#include "cs-reference.h"
 #include "cs-strip-chart.h"
 #include "cs-view-geometry.h"
 
@@ -266,21 +269,36 @@ test_strip_chart(void)
   g_assert_finalize_object(chart);
 }
 
-/* The combo row titled @title inside @widget, depth first. */
-static AdwComboRow *
-find_combo_row(GtkWidget *widget, const char *title)
+/* The first widget inside @widget, depth first, for which @matches(widget, @text) holds. */
+static GtkWidget *
+find_widget(GtkWidget *widget, gboolean (*matches)(GtkWidget *, const char *), const char *text)
 {
-  if (ADW_IS_COMBO_ROW(widget) &&
-      g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), title) == 0)
-    return ADW_COMBO_ROW(widget);
+  if (matches(widget, text))
+    return widget;
   for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
        child = gtk_widget_get_next_sibling(child)) {
-    AdwComboRow *found = find_combo_row(child, title);
+    GtkWidget *found = find_widget(child, matches, text);
 
     if (found != NULL)
       return found;
   }
   return NULL;
+}
+
+static gboolean
+is_combo_row_titled(GtkWidget *widget, const char *title)
+{
+  return ADW_IS_COMBO_ROW(widget) &&
+         g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), title) == 0;
+}
+
+/* The combo row titled @title inside @widget. */
+static AdwComboRow *
+find_combo_row(GtkWidget *widget, const char *title)
+{
+  GtkWidget *found = find_widget(widget, is_combo_row_titled, title);
+
+  return found != NULL ? ADW_COMBO_ROW(found) : NULL;
 }
 
 static void
@@ -342,6 +360,89 @@ test_case_panel_stage(void)
   g_assert_finalize_object(panel);
 }
 
+static gboolean
+is_label_containing(GtkWidget *widget, const char *needle)
+{
+  return GTK_IS_LABEL(widget) && strstr(gtk_label_get_text(GTK_LABEL(widget)), needle) != NULL;
+}
+
+/* Adds a @w x @h px rectangle traced at the inlet by @rater. */
+static void
+add_inlet_rectangle(CsCase *c, const char *rater, double w, double h)
+{
+  const double xy[] = { 10, 10, 10 + w, 10, 10 + w, 10 + h, 10, 10 + h };
+  g_autoptr(CsTracing) tracing = cs_tracing_new("inlet", 0, xy, 4);
+
+  tracing->rater = g_strdup(rater);
+  g_assert_cmpint(cs_case_add_tracing(c, tracing, NULL), >=, 0);
+}
+
+/* The panel shows the case's inlet CSA by the study layer's rule, and says when there is none. */
+static void
+test_analysis_panel_inlet_csa(void)
+{
+  g_autoptr(CsCase) c = cs_case_new("hand-001");
+  GtkWidget *panel = g_object_ref_sink(g_object_new(CS_TYPE_ANALYSIS_PANEL, NULL));
+  GtkLabel *label;
+  const char *text;
+
+  cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), c);
+  label = GTK_LABEL(find_widget(panel, is_label_containing, "Literature reference"));
+  g_assert_nonnull(label);
+  text = gtk_label_get_text(label);
+  g_assert_nonnull(strstr(text, "an inlet CSA of 11.0 mm² or more"));
+  g_assert_nonnull(strstr(text, "8.2 ± 2.4 mm² in controls and 14.7 ± 5.3 mm² in CTS"));
+  g_assert_nonnull(strstr(text, "No inlet tracing"));
+
+  /* Without a spacing: px², not compared. */
+  add_inlet_rectangle(c, "IS", 40, 30);
+  text = gtk_label_get_text(label);
+  g_assert_nonnull(strstr(text, "Traced inlet CSA 1200 px²: without a pixel spacing"));
+  g_assert_nonnull(strstr(text, "the mean of 1 inlet tracing by IS."));
+
+  /* IS's two tracings (12 and 14 mm²), not KM's later one (1 mm²): the last tracing no longer
+   * decides. */
+  g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_MANUAL, NULL));
+  add_inlet_rectangle(c, "IS", 40, 35);
+  add_inlet_rectangle(c, "KM", 10, 10);
+  text = gtk_label_get_text(label);
+  g_test_message("%s", text);
+  g_assert_nonnull(strstr(text, "Traced inlet CSA 13.0 mm² is at or above 11.0 mm²."));
+  g_assert_nonnull(strstr(text, "the mean of 2 inlet tracings by IS."));
+  g_assert_nonnull(strstr(text, "1 inlet tracing by another rater is not averaged."));
+
+  cs_analysis_panel_set_csa_cutoff(CS_ANALYSIS_PANEL(panel), 14.0);
+  g_assert_nonnull(strstr(gtk_label_get_text(label), "13.0 mm² is below 14.0 mm²."));
+
+  cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), NULL);
+  g_assert_finalize_object(panel);
+}
+
+/* The settings' literature defaults are the values of cs-reference.h (a schema cannot include
+ * the header). */
+static void
+test_reference_defaults(void)
+{
+  g_autoptr(GSettingsSchema) schema =
+      g_settings_schema_source_lookup(g_settings_schema_source_get_default(), APPLICATION_ID, TRUE);
+  const struct {
+    const char *key;
+    double value;
+  } keys[] = {
+    { "csa-cutoff", CS_REFERENCE_UPPER_LIMIT_MM2 },
+    { "csa-delta-cutoff", CS_REFERENCE_DELTA_CSA_MM2 },
+    { "csa-wrist-forearm-ratio", CS_REFERENCE_WRIST_FOREARM_RATIO },
+  };
+
+  g_assert_nonnull(schema);
+  for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+    g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key(schema, keys[i].key);
+    g_autoptr(GVariant) value = g_settings_schema_key_get_default_value(key);
+
+    g_assert_cmpfloat(g_variant_get_double(value), ==, keys[i].value);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -354,5 +455,7 @@ main(int argc, char **argv)
   g_test_add_func("/gui/frame-view/interaction", test_frame_view_interaction);
   g_test_add_func("/gui/strip-chart", test_strip_chart);
   g_test_add_func("/gui/case-panel/stage", test_case_panel_stage);
+  g_test_add_func("/gui/analysis-panel/inlet-csa", test_analysis_panel_inlet_csa);
+  g_test_add_func("/gui/reference-defaults", test_reference_defaults);
   return g_test_run();
 }
