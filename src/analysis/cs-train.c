@@ -19,6 +19,7 @@
 
 #include "cs-analysis.h"
 #include "cs-engine-error.h"
+#include "cs-rng.h"
 #include "csnn-image.h"
 #include "csnn-train.h"
 
@@ -41,28 +42,20 @@ cs_train_options_init(CsTrainOptions *opt)
   opt->augment = CS_TRAIN_AUGMENT_PAPER;
 }
 
-/* ---- random numbers (splitmix64: seeded, the same on every machine) ---- */
+/* ---- random numbers (splitmix64 from cs-rng.h: seeded, the same on every machine) ---- */
 
-static guint64
-rng_next(guint64 *s)
-{
-  guint64 z = (*s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
+/* A double uniform in [@lo, @hi) from one step of the splitmix64 state @s. */
 static double
 rng_uniform(guint64 *s, double lo, double hi)
 {
-  return lo + (hi - lo) * ((double)(rng_next(s) >> 11) / 9007199254740992.0);
+  return lo + (hi - lo) * cs_splitmix64_uniform(s);
 }
 
 static void
 shuffle(guint *items, guint n, guint64 *rng)
 {
   for (guint i = n; i > 1; i--) {
-    guint j = (guint)(rng_next(rng) % i);
+    guint j = (guint)(cs_splitmix64(rng) % i);
     guint t = items[i - 1];
     items[i - 1] = items[j];
     items[j] = t;

@@ -40,6 +40,15 @@ cs_rng_init(CsRng *rng, uint64_t seed, uint64_t stream)
     rng->s[i] = cs_splitmix64(&state);
 }
 
+void
+cs_rng_init_splitmix64(CsRng *rng, uint64_t seed)
+{
+  uint64_t state = seed;
+
+  for (int i = 0; i < 4; i++)
+    rng->s[i] = cs_splitmix64(&state);
+}
+
 uint64_t
 cs_rng_next(CsRng *rng)
 {

@@ -9,6 +9,7 @@
 #include "cs-error.h"
 #include "cs-gradcam.h"
 #include "cs-ridge.h"
+#include "cs-rng.h"
 #include "cs-slic.h"
 
 #include <math.h>
@@ -340,50 +341,6 @@ cs_explain_occlusion(const guint8 *crop, int width, int height, const CsOcclusio
   return result;
 }
 
-/* The sampling generator: xoshiro256** seeded through splitmix64, written here so that a seed
- * gives the same masks on every platform and library version. */
-typedef struct {
-  guint64 s[4];
-} Rng;
-
-static guint64
-splitmix64(guint64 *state)
-{
-  guint64 z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-static void
-rng_seed(Rng *rng, guint64 seed)
-{
-  for (int i = 0; i < 4; i++)
-    rng->s[i] = splitmix64(&seed);
-}
-
-static inline guint64
-rotl(guint64 x, int k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next(Rng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl(s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
 /* Builds the features of the crop into result->segments; returns their number or -1. */
 static int
 segment_crop(const guint8 *crop, int width, int height, const CsLimeParams *params, int *labels)
@@ -471,8 +428,9 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
   double width2 = params->kernel_width * params->kernel_width;
 
   for (int r = 0; r < params->repeats; r++) {
-    Rng rng;
-    rng_seed(&rng, params->seed + (guint64)r);
+    /* The LIME stream of cs-rng.h: run r is seeded with seed + r. */
+    CsRng rng;
+    cs_rng_init_splitmix64(&rng, params->seed + (guint64)r);
 
     /* Row 0 keeps every feature; the others switch each one on with probability 1/2, taking
      * one bit of the generator per feature. */
@@ -485,7 +443,7 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
           row[j] = 1;
         } else {
           if (j % 64 == 0)
-            bits = rng_next(&rng);
+            bits = cs_rng_next(&rng);
           row[j] = (double)((bits >> (j % 64)) & 1);
         }
         on += row[j] != 0;

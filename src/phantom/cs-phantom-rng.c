@@ -1,4 +1,4 @@
-/* cs-phantom-rng.c — xoshiro256** and Box–Muller for the phantom
+/* cs-phantom-rng.c — the phantom's seeding and Box–Muller on the xoshiro256** of cs-rng.h
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,10 +9,8 @@
 uint64_t
 cs_phantom_mix64(uint64_t x)
 {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  /* One splitmix64 step from state @x, which is left as it was. */
+  return cs_splitmix64(&x);
 }
 
 void
@@ -20,45 +18,29 @@ cs_phantom_rng_seed(CsPhantomRng *rng, uint64_t seed)
 {
   uint64_t x = seed;
 
+  /* Each word mixes the one before (not splitmix64's own sequence): the phantom's seeding. */
   for (int i = 0; i < 4; i++) {
     x = cs_phantom_mix64(x);
-    rng->s[i] = x;
+    rng->xoshiro.s[i] = x;
   }
   /* xoshiro must not start from the all-zero state; splitmix64 never returns four zeros in a
    * row, but say so explicitly rather than rely on it. */
-  if ((rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) == 0)
-    rng->s[0] = 1;
+  if ((rng->xoshiro.s[0] | rng->xoshiro.s[1] | rng->xoshiro.s[2] | rng->xoshiro.s[3]) == 0)
+    rng->xoshiro.s[0] = 1;
   rng->has_spare = 0;
   rng->spare = 0.0;
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-  return (x << k) | (x >> (64 - k));
 }
 
 uint64_t
 cs_phantom_rng_next(CsPhantomRng *rng)
 {
-  uint64_t *s = rng->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
+  return cs_rng_next(&rng->xoshiro);
 }
 
 double
 cs_phantom_rng_uniform(CsPhantomRng *rng)
 {
-  /* The top 53 bits make an exactly representable double in [0, 1). */
-  return (double)(cs_phantom_rng_next(rng) >> 11) * 0x1.0p-53;
+  return cs_rng_uniform(&rng->xoshiro);
 }
 
 double

@@ -6,10 +6,13 @@
 
 #include <stdint.h>
 
-/* xoshiro256** state with a cached second normal deviate from Box–Muller. The phantom never uses
- * rand(): the same seed must give the same bytes on every platform and in every thread. */
+#include "cs-rng.h"
+
+/* The phantom's stream of cs-rng.h: a xoshiro256** generator with a cached second normal deviate
+ * from Box–Muller. The phantom never uses rand(): the same seed must give the same bytes on every
+ * platform and in every thread. */
 typedef struct {
-  uint64_t s[4];
+  CsRng xoshiro;
   double spare;
   int has_spare;
 } CsPhantomRng;
