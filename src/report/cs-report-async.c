@@ -7,21 +7,8 @@
 #include <glib/gstdio.h>
 
 #include "cs-error.h"
+#include "cs-progress-relay.h"
 #include "cs-report.h"
-
-/* Progress crosses to the caller's main context through one pending idle at a time: the worker
- * updates the latest value under a lock and schedules an idle only when none is waiting. */
-typedef struct {
-  gatomicrefcount ref_count;
-  GMutex lock;
-  double fraction;
-  char *step;
-  gboolean pending;
-  GMainContext *context;
-  CsReportProgressFunc func;
-  gpointer data;
-  GDestroyNotify destroy;
-} ProgressRelay;
 
 /* A copy of the study taken when a job starts: the window may go on editing the original. */
 typedef struct {
@@ -38,7 +25,7 @@ typedef struct {
   char *path;
   char *date;
   CsReportOptions options;
-  ProgressRelay *relay;
+  CsProgressRelay *relay; /* NULL when the caller wants no progress. */
 } WriteJob;
 
 static void
@@ -85,60 +72,6 @@ copy_report_options(CsReportOptions *dst, char **date, const CsReportOptions *op
   dst->date = *date;
 }
 
-static ProgressRelay *
-relay_ref(ProgressRelay *relay)
-{
-  g_atomic_ref_count_inc(&relay->ref_count);
-  return relay;
-}
-
-static void
-relay_unref(ProgressRelay *relay)
-{
-  if (!g_atomic_ref_count_dec(&relay->ref_count))
-    return;
-  if (relay->destroy != NULL)
-    relay->destroy(relay->data);
-  g_free(relay->step);
-  g_main_context_unref(relay->context);
-  g_mutex_clear(&relay->lock);
-  g_free(relay);
-}
-
-static gboolean
-relay_dispatch_cb(gpointer user_data)
-{
-  ProgressRelay *relay = user_data;
-  g_autofree char *step = NULL;
-  double fraction;
-
-  g_mutex_lock(&relay->lock);
-  relay->pending = FALSE;
-  fraction = relay->fraction;
-  step = g_strdup(relay->step);
-  g_mutex_unlock(&relay->lock);
-  relay->func(fraction, step, relay->data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-relay_progress_cb(double fraction, const char *step, gpointer user_data)
-{
-  ProgressRelay *relay = user_data;
-  gboolean schedule;
-
-  g_mutex_lock(&relay->lock);
-  relay->fraction = fraction;
-  g_free(relay->step);
-  relay->step = g_strdup(step);
-  schedule = !relay->pending;
-  relay->pending = TRUE;
-  g_mutex_unlock(&relay->lock);
-  if (schedule)
-    g_main_context_invoke_full(relay->context, G_PRIORITY_DEFAULT, relay_dispatch_cb,
-                               relay_ref(relay), (GDestroyNotify)relay_unref);
-}
-
 static void
 write_job_free(gpointer data)
 {
@@ -149,8 +82,7 @@ write_job_free(gpointer data)
   g_free(job->model);
   g_free(job->path);
   g_free(job->date);
-  if (job->relay != NULL)
-    relay_unref(job->relay);
+  g_clear_object(&job->relay);
   g_free(job);
 }
 
@@ -174,7 +106,8 @@ write_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *can
     return;
   }
   if (!cs_report_write_case(study, c, job->model, &job->options, job->path, cancellable,
-                            job->relay != NULL ? relay_progress_cb : NULL, job->relay, &error)) {
+                            job->relay != NULL ? cs_progress_relay_post_cb : NULL, job->relay,
+                            &error)) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
@@ -187,6 +120,23 @@ write_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_task_return_boolean(task, TRUE);
 }
 
+/* Ends a write on the caller's main context: the relay is closed first, so that no progress
+ * reaches the caller after its callback, then the worker's outcome goes to the caller's task. */
+static void
+write_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  WriteJob *job = g_task_get_task_data(G_TASK(result));
+  GError *error = NULL;
+
+  if (job->relay != NULL)
+    cs_progress_relay_close(job->relay);
+  if (g_task_propagate_boolean(G_TASK(result), &error))
+    g_task_return_boolean(task, TRUE);
+  else
+    g_task_return_error(task, error);
+}
+
 void
 cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
                            const CsReportOptions *options, const char *path,
@@ -195,6 +145,7 @@ cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
+  GTask *worker;
   WriteJob *job;
 
   g_return_if_fail(CS_IS_STUDY(study));
@@ -209,19 +160,18 @@ cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
   job->model = g_strdup(model);
   job->path = g_strdup(path);
   copy_report_options(&job->options, &job->date, options);
-  if (progress != NULL) {
-    job->relay = g_new0(ProgressRelay, 1);
-    g_atomic_ref_count_init(&job->relay->ref_count);
-    g_mutex_init(&job->relay->lock);
-    job->relay->context = g_main_context_ref_thread_default();
-    job->relay->func = progress;
-    job->relay->data = progress_data;
-    job->relay->destroy = progress_destroy;
-  } else if (progress_destroy != NULL) {
+  if (progress != NULL)
+    job->relay = cs_progress_relay_new(cancellable, progress, progress_data, progress_destroy);
+  else if (progress_destroy != NULL)
     progress_destroy(progress_data);
-  }
-  g_task_set_task_data(task, job, write_job_free);
-  g_task_run_in_thread(task, write_worker);
+  /* The worker runs in a task of its own, whose callback closes the relay on this context before
+   * the caller's task completes: no progress arrives after the outcome. The caller's task alone
+   * checks the cancellable, as before. */
+  worker = g_task_new(NULL, cancellable, write_done_cb, g_steal_pointer(&task));
+  g_task_set_check_cancellable(worker, FALSE);
+  g_task_set_task_data(worker, job, write_job_free);
+  g_task_run_in_thread(worker, write_worker);
+  g_object_unref(worker);
 }
 
 gboolean
