@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cs-rng.h"
 #include "csnn-net-private.h"
 #include "csnn-pool.h"
 #include "csnn-train-private.h"
@@ -58,21 +59,16 @@ struct csnn_trainer {
   int dropout;
 };
 
-/* ---- random numbers: splitmix64, so a seed fixes every mask ---- */
+/* ---- random numbers: splitmix64 (cs-rng.h), so a seed fixes every mask ---- */
 
-static uint64_t
-rng_next(uint64_t *s)
-{
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
+/* A float in [0, 1) from the top 24 bits of one splitmix64 step. The trainer's dropout and
+ * stochastic-depth stream is one step per mask value drawn, in node order, then element order,
+ * from the seed csnn_trainer_set_seed() gave. The phantom models in models/ were trained on it, so
+ * this conversion stays as it is (not cs_splitmix64_uniform()'s 53 bits). */
 static float
 rng_uniform(uint64_t *s)
 {
-  return (float)((double)(rng_next(s) >> 40) / (double)(1ull << 24));
+  return (float)((double)(cs_splitmix64(s) >> 40) / (double)(1ull << 24));
 }
 
 /* ---- jobs run on the pool ---- */
@@ -853,11 +849,15 @@ csnn_trainer_step(csnn_trainer *t, const float *input, int n, const int *labels,
 
 /* ---- initialisation ---- */
 
+/* A standard normal deviate by Box-Muller from two splitmix64 steps. The first uniform is
+ * offset by half a step, so it lies in (0, 1) and its logarithm is finite; this differs from
+ * cs_rng_normal() and stays so: the initial weights of the phantom models in models/, trained
+ * from scratch, came from this stream. */
 static double
 rng_normal(uint64_t *s)
 {
-  double u1 = ((double)(rng_next(s) >> 11) + 0.5) / 9007199254740992.0;
-  double u2 = (double)(rng_next(s) >> 11) / 9007199254740992.0;
+  double u1 = ((double)(cs_splitmix64(s) >> 11) + 0.5) / 9007199254740992.0;
+  double u2 = cs_splitmix64_uniform(s);
   return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
@@ -882,8 +882,7 @@ csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
       } else if (squeeze) {
         double bound = sqrt(6.0 / ((double)p->shape[1] * receptive));
         for (size_t k = 0; k < p->numel; k++)
-          p->data[k] =
-              (float)(bound * (2.0 * ((double)(rng_next(&rng) >> 11) / 9007199254740992.0) - 1.0));
+          p->data[k] = (float)(bound * (2.0 * cs_splitmix64_uniform(&rng) - 1.0));
       } else {
         double sd = sqrt(2.0 / ((double)p->shape[0] * receptive));
         for (size_t k = 0; k < p->numel; k++)
@@ -892,10 +891,8 @@ csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
     } else if (p->ndim == 2) {
       double bound = 1.0 / sqrt((double)p->shape[0]);
       for (size_t k = 0; k < p->numel; k++)
-        p->data[k] =
-            effnet ? (float)(bound *
-                             (2.0 * ((double)(rng_next(&rng) >> 11) / 9007199254740992.0) - 1.0))
-                   : (float)(0.01 * rng_normal(&rng));
+        p->data[k] = effnet ? (float)(bound * (2.0 * cs_splitmix64_uniform(&rng) - 1.0))
+                            : (float)(0.01 * rng_normal(&rng));
     } else {
       float v = 0.0f;
       /* A norm's weight and running variance start at 1; everything else 1-D at 0, but for
