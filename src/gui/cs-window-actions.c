@@ -1,0 +1,62 @@
+/* cs-window-actions.c — the main window's actions, their keyboard shortcuts and when each applies
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-window-private.h"
+
+/* Every action of the window; each is carried out by the sibling file of its concern. */
+static const struct {
+  const char *name;
+  const char *parameter_type;
+  GtkWidgetActionActivateFunc activate;
+} window_actions[] = {
+  { "win.open", NULL, cs_window_open_action_cb },
+  { "win.open-demo", NULL, cs_window_open_demo_action_cb },
+  { "win.open-recent", "s", cs_window_open_recent_action_cb },
+  { "win.save", NULL, cs_window_save_action_cb },
+  { "win.save-as", NULL, cs_window_save_as_action_cb },
+  { "win.analyse", NULL, cs_window_analyse_action_cb },
+  { "win.export-report", NULL, cs_window_export_report_action_cb },
+  { "win.export-study-report", NULL, cs_window_export_study_report_action_cb },
+};
+
+/* The window's own shortcuts; cs-application.c sets the application's accelerators, Ctrl+O for
+ * win.open among them. */
+static const struct {
+  guint keyval;
+  GdkModifierType modifiers;
+  const char *action;
+} window_shortcuts[] = {
+  { GDK_KEY_s, GDK_CONTROL_MASK, "win.save" },
+  { GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as" },
+  { GDK_KEY_r, GDK_CONTROL_MASK, "win.analyse" },
+};
+
+void
+cs_window_class_actions_init(CsWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(window_actions); i++)
+    gtk_widget_class_install_action(widget_class, window_actions[i].name,
+                                    window_actions[i].parameter_type, window_actions[i].activate);
+  for (gsize i = 0; i < G_N_ELEMENTS(window_shortcuts); i++)
+    gtk_widget_class_add_shortcut(
+        widget_class, gtk_shortcut_new(gtk_keyval_trigger_new(window_shortcuts[i].keyval,
+                                                              window_shortcuts[i].modifiers),
+                                       gtk_named_action_new(window_shortcuts[i].action)));
+}
+
+void
+cs_window_update_actions(CsWindow *self)
+{
+  gboolean has_study = self->study != NULL;
+  gboolean running = self->analysis_cancellable != NULL;
+
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save", has_study);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save-as", has_study);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.analyse", self->sweep != NULL && !running);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-report", self->current_case != NULL);
+}

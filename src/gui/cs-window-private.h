@@ -1,0 +1,120 @@
+/* cs-window-private.h — what the files of the main window share: its struct and their entry points
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window is one class in five files, as GNOME Text Editor splits its window: cs-window.c is
+ * the widget (the case list and selection, title, getters, life cycle), cs-window-actions.c its
+ * action table and shortcuts, cs-window-files.c opening, saving, autosave, recovery and closing,
+ * cs-window-analysis.c the Analyse worker, tracing and calibration, and cs-window-export.c the
+ * case and study reports.
+ */
+#pragma once
+
+#include "cs-window.h"
+
+#include "cs-analysis-panel.h"
+#include "cs-case-panel.h"
+#include "cs-explain-panel.h"
+
+G_BEGIN_DECLS
+
+struct _CsWindow {
+  AdwApplicationWindow parent_instance;
+
+  AdwWindowTitle *window_title;
+  AdwToastOverlay *toast_overlay;
+  GtkStack *content_stack;
+  GtkListBox *case_list;
+  AdwViewStack *main_stack;
+  CsViewerPane *viewer_pane;
+  CsExplainPanel *explain_panel;
+  AdwViewStack *inspector_stack;
+  CsAnalysisPanel *analysis_panel;
+  CsCasePanel *case_panel;
+
+  GSettings *settings;
+  GtkFileChooserNative *chooser;
+  GMenu *recent_section;
+
+  CsStudy *study;
+  gulong study_dirty_id;
+  CsCase *current_case;
+  gulong case_changed_id;
+  CsSweep *sweep;
+  GCancellable *open_cancellable;
+
+  guint autosave_source;
+  gboolean closing_confirmed;
+
+  GCancellable *report_cancellable;
+  AdwToast *report_toast;
+
+  /* The analysis running in a worker, with its progress coalesced into one idle. */
+  GCancellable *analysis_cancellable;
+  GMutex progress_lock;
+  int progress_done;
+  int progress_total;
+  guint progress_idle;
+};
+
+/* cs-window.c */
+
+/* Shows @error in a dialog under @heading. */
+void cs_window_show_error(CsWindow *self, const char *heading, const GError *error);
+
+/* Shows the study's folder, its dirty mark and the selected case in the header bar. */
+void cs_window_update_title(CsWindow *self);
+
+/* Shows @study (or none) in the window and selects its first case. */
+void cs_window_set_study(CsWindow *self, CsStudy *study);
+
+/* cs-window-actions.c */
+
+/* Installs the window's actions and their keyboard shortcuts on @klass. */
+void cs_window_class_actions_init(CsWindowClass *klass);
+
+/* Enables each action that has something to act on now. */
+void cs_window_update_actions(CsWindow *self);
+
+/* cs-window-files.c */
+
+/* Fills the Open Recent menu and lets files be dropped on the window. */
+void cs_window_files_init(CsWindow *self);
+
+/* Saves a changed study a few seconds from now, unless a save is already due. */
+void cs_window_schedule_autosave(CsWindow *self);
+
+/* TRUE when the window may close now; otherwise asks the user what to do with unsaved work. */
+gboolean cs_window_confirm_close(CsWindow *self);
+
+/* The actions win.open, win.open-recent, win.open-demo, win.save and win.save-as. */
+void cs_window_open_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+void cs_window_open_recent_action_cb(GtkWidget *widget, const char *action_name,
+                                     GVariant *parameter);
+void cs_window_open_demo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+void cs_window_save_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+void cs_window_save_as_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+
+/* cs-window-analysis.c */
+
+/* Connects the analysis panel's requests and the viewer's tracing and calibration. */
+void cs_window_analysis_init(CsWindow *self);
+
+/* Draws the selected case's p(CTS) per frame in the viewer's strip chart. */
+void cs_window_show_strip_values(CsWindow *self);
+
+/* Asks a running analysis to stop; it ends on its own, through its callback. */
+void cs_window_cancel_analysis(CsWindow *self);
+
+/* The action win.analyse. */
+void cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+
+/* cs-window-export.c */
+
+/* The actions win.export-report and win.export-study-report. */
+void cs_window_export_report_action_cb(GtkWidget *widget, const char *action_name,
+                                       GVariant *parameter);
+void cs_window_export_study_report_action_cb(GtkWidget *widget, const char *action_name,
+                                             GVariant *parameter);
+
+G_END_DECLS
