@@ -1,10 +1,11 @@
-/* csnn-net-private.h — the inside of a network, shared by the builder and the runner
+/* csnn-net-private.h — the inside of a network, shared by its builder, loader, runner and trainer
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <pthread.h>
+#include <string.h>
 
 #include "csnn-net.h"
 #include "csnn-ops.h"
@@ -46,6 +47,25 @@ typedef struct {
                      * convolution. */
   int last_use;     /* The last node reading this one's output. */
 } csnn__node;
+
+/* The most classes a network may have. */
+#define CSNN__MAX_CLASSES 4096
+
+/* The floats a convolution node's inference weights take: packed weights and a bias. */
+static inline size_t
+csnn__node_run_floats(const csnn__node *node)
+{
+  return (csnn_conv2d_packed_floats(&node->conv) + 15) / 16 * 16 +
+         ((size_t)node->conv.c_out + 15) / 16 * 16;
+}
+
+/* Whether @name ends with @suffix (parameter names: ".running_var", ".num_batches_tracked"). */
+static inline int
+csnn__name_ends_with(const char *name, const char *suffix)
+{
+  size_t a = strlen(name), b = strlen(suffix);
+  return a >= b && strcmp(name + a - b, suffix) == 0;
+}
 
 /* Working memory of one pool thread. */
 typedef struct {
@@ -101,10 +121,14 @@ int csnn__add_node(csnn__builder *b, const csnn__node *node);
 int csnn__add_conv(csnn__builder *b, int in, const char *conv_name, const char *bn_name, int c_out,
                    int k, int stride, int pad, int groups, int has_bias, csnn_act act);
 
+/* Builds the node shapes and memory plan of @net again for input images of @size x @size (the
+ * size its weights' metadata names); csnn-net.c. */
+int csnn__net_set_input_size(csnn_net *net, int size);
+
 /* Runs one preprocessed image (3 x S x S) through @net at inference, writes its logits and copies
- * the output of node @tap (c x h x w floats) to @tap_out on the way. */
+ * the output of node @tap (c x h x w floats) to @tap_out on the way; csnn-net-run.c. */
 int csnn__net_forward_tap(csnn_net *net, const float *input, int tap, float *tap_out,
                           float *logits);
 
-/* Builds the nodes of @arch into @b; returns a status. */
+/* Builds the nodes of @arch into @b; returns a status; csnn-arch.c. */
 int csnn__build_arch(csnn__builder *b, const char *arch, int num_classes);

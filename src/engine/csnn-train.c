@@ -1,4 +1,4 @@
-/* csnn-train.c — training-mode forward with saved activations, backward, and Grad-CAM gradients
+/* csnn-train.c — the trainer: training-mode forward with saved activations, and backward
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -115,6 +115,68 @@ node_size(const csnn__node *node)
   return (size_t)node->c * (size_t)node->h * (size_t)node->w;
 }
 
+/* The element-wise jobs that have no kernel in csnn-ops.h; threads take ranges of elements, or
+ * of channel planes for the concatenation. */
+
+/* y = a + b * scale[image] (stochastic depth keeps or drops whole samples; c NULL: all kept). */
+static void
+add_scaled_forward(const job *j, int ith, int nth)
+{
+  size_t per = node_size(j->node), start, end;
+
+  csnn_partition(j->count, ith, nth, &start, &end);
+  for (size_t i = start; i < end; i++)
+    j->o1[i] = j->a[i] + j->b[i] * (j->c != NULL ? j->c[i / per] : 1.0f);
+}
+
+/* Backward of add_scaled_forward(): da += dy, db += dy * scale[image]. */
+static void
+add_scaled_backward(const job *j, int ith, int nth)
+{
+  size_t per = node_size(j->node), start, end;
+
+  csnn_partition(j->count, ith, nth, &start, &end);
+  for (size_t i = start; i < end; i++) {
+    j->o1[i] += j->a[i];
+    j->o2[i] += j->a[i] * (j->c != NULL ? j->c[i / per] : 1.0f);
+  }
+}
+
+/* o1 = a * b, or o1 += a * b when @accumulate: a dropout mask applied forward or backward. */
+static void
+masked(const job *j, int accumulate, int ith, int nth)
+{
+  size_t start, end;
+
+  csnn_partition(j->count, ith, nth, &start, &end);
+  if (accumulate)
+    for (size_t i = start; i < end; i++)
+      j->o1[i] += j->a[i] * j->b[i];
+  else
+    for (size_t i = start; i < end; i++)
+      j->o1[i] = j->a[i] * j->b[i];
+}
+
+/* Backward of a concatenation of @ca and @cb channels: each plane of dy added to its input's. */
+static void
+concat_backward(const job *j, int ca, int cb, int ith, int nth)
+{
+  const csnn__node *node = j->node;
+  size_t hw = (size_t)node->h * (size_t)node->w, start, end;
+
+  csnn_partition((size_t)j->n * (size_t)node->c, ith, nth, &start, &end);
+  for (size_t plane = start; plane < end; plane++) {
+    size_t img = plane / (size_t)node->c, ch = plane % (size_t)node->c;
+    const float *g = j->a + plane * hw;
+    float *dst = ch < (size_t)ca ? j->o1 + (img * (size_t)ca + ch) * hw
+                                 : j->o2 + (img * (size_t)cb + ch - (size_t)ca) * hw;
+    for (size_t i = 0; i < hw; i++)
+      dst[i] += g[i];
+  }
+}
+
+/* Runs job @data's share for thread @ith of @nth: one operator, or the packing of every
+ * convolution's weights. */
 static void
 run_job(void *data, int ith, int nth)
 {
@@ -122,7 +184,6 @@ run_job(void *data, int ith, int nth)
   const csnn__node *node = j->node;
   csnn_net *net = j->t != NULL ? j->t->net : NULL;
   float *scratch = j->t != NULL ? j->t->scratch + (size_t)ith * j->t->scratch_floats : NULL;
-  size_t start, end;
 
   switch (j->kind) {
     case JOB_CONV_FWD:
@@ -152,14 +213,9 @@ run_job(void *data, int ith, int nth)
                                   nth);
       break;
     }
-    case JOB_ADD_FWD: {
-      /* y = a + b * scale[image] (stochastic depth keeps or drops whole samples). */
-      size_t per = node_size(node);
-      csnn_partition(j->count, ith, nth, &start, &end);
-      for (size_t i = start; i < end; i++)
-        j->o1[i] = j->a[i] + j->b[i] * (j->c != NULL ? j->c[i / per] : 1.0f);
+    case JOB_ADD_FWD:
+      add_scaled_forward(j, ith, nth);
       break;
-    }
     case JOB_MUL_FWD:
       csnn_mul_channel_forward(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->o1,
                                ith, nth);
@@ -174,14 +230,8 @@ run_job(void *data, int ith, int nth)
       break;
     }
     case JOB_SCALE:
-      csnn_partition(j->count, ith, nth, &start, &end);
-      for (size_t i = start; i < end; i++)
-        j->o1[i] = j->a[i] * j->b[i];
-      break;
     case JOB_ACC_MASKED:
-      csnn_partition(j->count, ith, nth, &start, &end);
-      for (size_t i = start; i < end; i++)
-        j->o1[i] += j->a[i] * j->b[i];
+      masked(j, j->kind == JOB_ACC_MASKED, ith, nth);
       break;
     case JOB_BN_ACT_TRAIN:
       csnn__bn_act_forward_train(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
@@ -211,33 +261,16 @@ run_job(void *data, int ith, int nth)
                                    nth);
       break;
     }
-    case JOB_ADD_BWD: {
-      size_t per = node_size(node);
-      csnn_partition(j->count, ith, nth, &start, &end);
-      for (size_t i = start; i < end; i++) {
-        j->o1[i] += j->a[i];
-        j->o2[i] += j->a[i] * (j->c != NULL ? j->c[i / per] : 1.0f);
-      }
+    case JOB_ADD_BWD:
+      add_scaled_backward(j, ith, nth);
       break;
-    }
     case JOB_MUL_BWD:
       csnn_mul_channel_backward(j->n, node->c, (size_t)node->h * (size_t)node->w, j->a, j->b, j->c,
                                 j->o1, j->o2, ith, nth);
       break;
-    case JOB_CAT_BWD: {
-      int ca = net->nodes[node->in[0]].c, cb = net->nodes[node->in[1]].c;
-      size_t hw = (size_t)node->h * (size_t)node->w;
-      csnn_partition((size_t)j->n * (size_t)node->c, ith, nth, &start, &end);
-      for (size_t plane = start; plane < end; plane++) {
-        size_t img = plane / (size_t)node->c, ch = plane % (size_t)node->c;
-        const float *g = j->a + plane * hw;
-        float *dst = ch < (size_t)ca ? j->o1 + (img * (size_t)ca + ch) * hw
-                                     : j->o2 + (img * (size_t)cb + ch - (size_t)ca) * hw;
-        for (size_t i = 0; i < hw; i++)
-          dst[i] += g[i];
-      }
+    case JOB_CAT_BWD:
+      concat_backward(j, net->nodes[node->in[0]].c, net->nodes[node->in[1]].c, ith, nth);
       break;
-    }
     case JOB_LINEAR_BWD: {
       const csnn__node *src = &net->nodes[node->in[0]];
       csnn_linear_backward(j->n, (int)node_size(src), node->c, j->a, j->b, j->c, j->o1, j->o2,
@@ -265,19 +298,107 @@ conv_needs_z(const csnn__node *node)
   return node->p_bn >= 0 || node->conv.act == CSNN_ACT_SILU;
 }
 
-static int
-name_ends_with(const char *name, const char *suffix)
+/* Counts the activation store: out and grad for every node, z and statistics for normalised
+ * convolutions, the per-sample scale of residual sums, the dropped input and mask of dropout
+ * layers. Also places each convolution's packed weights (t->packed_offset, *@packed_total),
+ * sizes one thread's scratch (t->scratch_floats) and sets *@biggest to the largest node output
+ * of a batch. Returns the store's floats without the temporaries and scratch. */
+static size_t
+measure_store(csnn_trainer *t, size_t *biggest, size_t *packed_total)
 {
-  size_t a = strlen(name), b = strlen(suffix);
-  return a >= b && strcmp(name + a - b, suffix) == 0;
+  csnn_net *net = t->net;
+  size_t total = 0, scratch = 1;
+
+  for (int i = 0; i < net->n_nodes; i++) {
+    const csnn__node *node = &net->nodes[i];
+    size_t s = node_size(node) * (size_t)t->max_batch;
+
+    total += 2 * s;
+    if (s > *biggest)
+      *biggest = s;
+    if (node->op == CSNN__NODE_CONV) {
+      size_t f = csnn_conv2d_scratch_floats(&node->conv);
+      t->packed_offset[i] = *packed_total;
+      *packed_total += (csnn_conv2d_packed_floats(&node->conv) + 15) & ~(size_t)15;
+      size_t g = csnn_conv2d_backward_scratch_floats(&node->conv);
+      if (conv_needs_z(node))
+        total += s;
+      if (node->p_bn >= 0)
+        total += 2 * (size_t)node->c;
+      if (f > scratch)
+        scratch = f;
+      if (g > scratch)
+        scratch = g;
+    }
+    if (node->op == CSNN__NODE_ADD)
+      total += (size_t)t->max_batch;
+    if (node->drop_p > 0.0f && (node->op == CSNN__NODE_CONV || node->op == CSNN__NODE_LINEAR))
+      total += 2 * node_size(&net->nodes[node->in[0]]) * (size_t)t->max_batch;
+  }
+  t->scratch_floats = (scratch + 15) & ~(size_t)15;
+  return total;
+}
+
+/* Lays out t->store as measure_store() counted it, then the three temporaries of @biggest floats
+ * and the threads' scratch; and t->grads, one buffer per trainable parameter. */
+static void
+carve_store(csnn_trainer *t, size_t biggest)
+{
+  csnn_net *net = t->net;
+  size_t max_batch = (size_t)t->max_batch;
+  float *p = t->store;
+  float *g = t->grads;
+
+  for (int i = 0; i < net->n_nodes; i++) {
+    const csnn__node *node = &net->nodes[i];
+    node_state *s = &t->st[i];
+    size_t sz = node_size(node) * max_batch;
+
+    s->out = p;
+    p += sz;
+    s->grad = p;
+    p += sz;
+    if (node->op == CSNN__NODE_CONV && conv_needs_z(node)) {
+      s->z = p;
+      p += sz;
+    }
+    if (node->op == CSNN__NODE_CONV && node->p_bn >= 0) {
+      s->mean = p;
+      p += node->c;
+      s->invstd = p;
+      p += node->c;
+    }
+    if (node->op == CSNN__NODE_ADD) {
+      s->mask = p;
+      p += max_batch;
+    }
+    if (node->drop_p > 0.0f && (node->op == CSNN__NODE_CONV || node->op == CSNN__NODE_LINEAR)) {
+      size_t in = node_size(&net->nodes[node->in[0]]) * max_batch;
+      s->xin = p;
+      p += in;
+      s->mask = p;
+      p += in;
+    }
+  }
+  t->tmp_a = p;
+  p += biggest;
+  t->tmp_b = p;
+  p += biggest;
+  t->tmp_c = p;
+  p += biggest;
+  t->scratch = p;
+  for (size_t i = 0; i < net->n_params; i++)
+    if (t->trainable[i]) {
+      t->grad_of[i] = g;
+      g += net->params[i].numel;
+    }
 }
 
 int
 csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out)
 {
   csnn_trainer *t;
-  size_t total = 0, biggest = 0, grad_total = 0, scratch = 1, packed_total = 16;
-  float *p;
+  size_t total, biggest = 0, grad_total = 0, packed_total = 16;
 
   *out = NULL;
   if (net == NULL || max_batch < 1 || max_batch > 4096 || n_threads < 0 || n_threads > 256)
@@ -309,39 +430,11 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
     return csnn_set_error(CSNN_ERR_NOMEM, "trainer: out of memory");
   }
 
-  /* Sizes: out and grad for every node, z and statistics for normalised convolutions, the
-   * dropped input of dropout layers. */
-  for (int i = 0; i < net->n_nodes; i++) {
-    const csnn__node *node = &net->nodes[i];
-    size_t s = node_size(node) * (size_t)max_batch;
-
-    total += 2 * s;
-    if (s > biggest)
-      biggest = s;
-    if (node->op == CSNN__NODE_CONV) {
-      size_t f = csnn_conv2d_scratch_floats(&node->conv);
-      t->packed_offset[i] = packed_total;
-      packed_total += (csnn_conv2d_packed_floats(&node->conv) + 15) & ~(size_t)15;
-      size_t g = csnn_conv2d_backward_scratch_floats(&node->conv);
-      if (conv_needs_z(node))
-        total += s;
-      if (node->p_bn >= 0)
-        total += 2 * (size_t)node->c;
-      if (f > scratch)
-        scratch = f;
-      if (g > scratch)
-        scratch = g;
-    }
-    if (node->op == CSNN__NODE_ADD)
-      total += (size_t)max_batch;
-    if (node->drop_p > 0.0f && (node->op == CSNN__NODE_CONV || node->op == CSNN__NODE_LINEAR))
-      total += 2 * node_size(&net->nodes[node->in[0]]) * (size_t)max_batch;
-  }
-  t->scratch_floats = (scratch + 15) & ~(size_t)15;
+  total = measure_store(t, &biggest, &packed_total);
   total += 3 * biggest + t->scratch_floats * (size_t)t->nth;
   for (size_t i = 0; i < net->n_params; i++) {
     const char *name = net->params[i].name;
-    if (!name_ends_with(name, "running_mean") && !name_ends_with(name, "running_var")) {
+    if (!csnn__name_ends_with(name, "running_mean") && !csnn__name_ends_with(name, "running_var")) {
       t->trainable[i] = 1;
       grad_total += net->params[i].numel;
     }
@@ -354,53 +447,7 @@ csnn_trainer_new(csnn_net *net, int max_batch, int n_threads, csnn_trainer **out
     return csnn_set_error(CSNN_ERR_NOMEM, "trainer: cannot allocate %zu MB of activations",
                           total * sizeof(float) >> 20);
   }
-  p = t->store;
-  for (int i = 0; i < net->n_nodes; i++) {
-    const csnn__node *node = &net->nodes[i];
-    node_state *s = &t->st[i];
-    size_t sz = node_size(node) * (size_t)max_batch;
-
-    s->out = p;
-    p += sz;
-    s->grad = p;
-    p += sz;
-    if (node->op == CSNN__NODE_CONV && conv_needs_z(node)) {
-      s->z = p;
-      p += sz;
-    }
-    if (node->op == CSNN__NODE_CONV && node->p_bn >= 0) {
-      s->mean = p;
-      p += node->c;
-      s->invstd = p;
-      p += node->c;
-    }
-    if (node->op == CSNN__NODE_ADD) {
-      s->mask = p;
-      p += max_batch;
-    }
-    if (node->drop_p > 0.0f && (node->op == CSNN__NODE_CONV || node->op == CSNN__NODE_LINEAR)) {
-      size_t in = node_size(&net->nodes[node->in[0]]) * (size_t)max_batch;
-      s->xin = p;
-      p += in;
-      s->mask = p;
-      p += in;
-    }
-  }
-  t->tmp_a = p;
-  p += biggest;
-  t->tmp_b = p;
-  p += biggest;
-  t->tmp_c = p;
-  p += biggest;
-  t->scratch = p;
-  {
-    float *g = t->grads;
-    for (size_t i = 0; i < net->n_params; i++)
-      if (t->trainable[i]) {
-        t->grad_of[i] = g;
-        g += net->params[i].numel;
-      }
-  }
+  carve_store(t, biggest);
   *out = t;
   return CSNN_OK;
 }
@@ -494,6 +541,81 @@ param_data(csnn_trainer *t, int index)
   return index >= 0 ? t->net->params[index].data : NULL;
 }
 
+/* Applies dropout to node @i's input @x over @n images when the node has one and dropout is on;
+ * returns the input the node then reads (@x or the dropped copy). */
+static const float *
+drop_input(csnn_trainer *t, int i, int n, const float *x)
+{
+  const csnn__node *node = &t->net->nodes[i];
+  node_state *s = &t->st[i];
+  size_t in;
+  float keep;
+  job j = { .kind = JOB_SCALE, .node = node, .n = n };
+
+  s->dropped = 0;
+  if (!(node->drop_p > 0.0f && t->dropout && s->xin != NULL))
+    return x;
+  /* The mask is drawn on the calling thread, in order. */
+  in = node_size(&t->net->nodes[node->in[0]]) * (size_t)n;
+  keep = 1.0f / (1.0f - node->drop_p);
+  for (size_t k = 0; k < in; k++)
+    s->mask[k] = rng_uniform(&t->rng) < node->drop_p ? 0.0f : keep;
+  j.count = in;
+  j.a = x;
+  j.b = s->mask;
+  j.o1 = s->xin;
+  run(t, &j);
+  s->dropped = 1;
+  return s->xin;
+}
+
+/* Runs convolution node @i over @n images of input @x: the convolution with packed weights,
+ * then the training batch norm and activation, keeping z when the backward pass needs it. */
+static void
+forward_conv(csnn_trainer *t, int i, int n, const float *x)
+{
+  const csnn__node *node = &t->net->nodes[i];
+  node_state *s = &t->st[i];
+  size_t count = node_size(node) * (size_t)n;
+  job j = { .node = node, .n = n, .count = count };
+
+  csnn__node plain = *node;
+  int keep_z = conv_needs_z(node);
+
+  /* When z is kept, the convolution writes it without the activation, which comes after. */
+  plain.conv.act = CSNN_ACT_NONE;
+  j.node = keep_z ? &plain : node;
+  j.kind = JOB_CONV_FWD_PACKED;
+  j.a = x;
+  j.b = t->packed + t->packed_offset[i];
+  j.c = param_data(t, node->p_bias);
+  j.o1 = keep_z ? s->z : s->out;
+  run(t, &j);
+  if (!keep_z)
+    return;
+  j.node = node;
+  if (node->p_bn >= 0) {
+    /* Statistics, normalisation and activation in one job. */
+    j.kind = JOB_BN_ACT_TRAIN;
+    j.a = s->z;
+    j.b = param_data(t, node->p_bn);
+    j.c = param_data(t, node->p_bn + 1);
+    j.o1 = s->out;
+    j.o2 = param_data(t, node->p_bn + 2);
+    j.o3 = param_data(t, node->p_bn + 3);
+    j.o4 = s->mean;
+    j.o5 = s->invstd;
+    run(t, &j);
+    return;
+  }
+  memcpy(s->out, s->z, count * sizeof(float));
+  if (node->conv.act != CSNN_ACT_NONE) {
+    j.kind = JOB_ACT;
+    j.o1 = s->out;
+    run(t, &j);
+  }
+}
+
 /* Runs node @i over @n images. */
 static void
 forward_node(csnn_trainer *t, int i, int n)
@@ -501,70 +623,14 @@ forward_node(csnn_trainer *t, int i, int n)
   csnn_net *net = t->net;
   const csnn__node *node = &net->nodes[i];
   node_state *s = &t->st[i];
-  const float *x = node->in[0] >= 0 ? t->st[node->in[0]].out : NULL;
-  size_t count = node_size(node) * (size_t)n;
-  job j = { .node = node, .n = n, .count = count };
+  const float *x = drop_input(t, i, n, node->in[0] >= 0 ? t->st[node->in[0]].out : NULL);
+  job j = { .node = node, .n = n, .count = node_size(node) * (size_t)n };
 
-  s->dropped = 0;
-  if (node->drop_p > 0.0f && t->dropout && s->xin != NULL) {
-    /* Dropout on this node's input: the mask is drawn on the calling thread, in order. */
-    size_t in = node_size(&net->nodes[node->in[0]]) * (size_t)n;
-    float keep = 1.0f / (1.0f - node->drop_p);
-    for (size_t k = 0; k < in; k++)
-      s->mask[k] = rng_uniform(&t->rng) < node->drop_p ? 0.0f : keep;
-    j.kind = JOB_SCALE;
-    j.count = in;
-    j.a = x;
-    j.b = s->mask;
-    j.o1 = s->xin;
-    run(t, &j);
-    j.count = count;
-    x = s->xin;
-    s->dropped = 1;
-  }
   switch (node->op) {
     case CSNN__NODE_INPUT:
       break;
     case CSNN__NODE_CONV:
-      if (conv_needs_z(node)) {
-        csnn__node plain = *node;
-        plain.conv.act = CSNN_ACT_NONE;
-        j.node = &plain;
-        j.kind = JOB_CONV_FWD_PACKED;
-        j.a = x;
-        j.b = t->packed + t->packed_offset[i];
-        j.c = param_data(t, node->p_bias);
-        j.o1 = s->z;
-        run(t, &j);
-        j.node = node;
-        if (node->p_bn >= 0) {
-          /* Statistics, normalisation and activation in one job. */
-          j.kind = JOB_BN_ACT_TRAIN;
-          j.a = s->z;
-          j.b = param_data(t, node->p_bn);
-          j.c = param_data(t, node->p_bn + 1);
-          j.o1 = s->out;
-          j.o2 = param_data(t, node->p_bn + 2);
-          j.o3 = param_data(t, node->p_bn + 3);
-          j.o4 = s->mean;
-          j.o5 = s->invstd;
-          run(t, &j);
-          break;
-        }
-        memcpy(s->out, s->z, count * sizeof(float));
-        if (node->conv.act != CSNN_ACT_NONE) {
-          j.kind = JOB_ACT;
-          j.o1 = s->out;
-          run(t, &j);
-        }
-      } else {
-        j.kind = JOB_CONV_FWD_PACKED;
-        j.a = x;
-        j.b = t->packed + t->packed_offset[i];
-        j.c = param_data(t, node->p_bias);
-        j.o1 = s->out;
-        run(t, &j);
-      }
+      forward_conv(t, i, n, x);
       break;
     case CSNN__NODE_POOL:
       j.kind = JOB_POOL_FWD;
@@ -657,6 +723,61 @@ grad_ptr(csnn_trainer *t, int index)
   return wants_param_grad(t, index) ? t->grad_of[index] : NULL;
 }
 
+/* The gradients of convolution node @i over @n images: through its activation and batch norm,
+ * then to its weights and bias (from its input @x) and, when @dx0 is not NULL, to its input. */
+static void
+backward_conv(csnn_trainer *t, int i, int n, const float *x, float *dx0)
+{
+  const csnn__node *node = &t->net->nodes[i];
+  node_state *s = &t->st[i];
+  job j = { .node = node, .n = n, .count = node_size(node) * (size_t)n };
+  const float *dz = s->grad;
+  float *w = param_data(t, node->p_weight);
+
+  if (node->p_bn >= 0) {
+    /* The activation's and the norm's gradients in one job, written to tmp_a (tmp_b keeps
+     * SiLU's gradient between its two passes). */
+    j.kind = JOB_BN_ACT_TRAIN_BWD;
+    j.a = s->z;
+    j.b = s->out;
+    j.c = s->grad;
+    j.d = param_data(t, node->p_bn);
+    j.e = param_data(t, node->p_bn + 1);
+    j.f = s->mean;
+    j.g = s->invstd;
+    j.o1 = t->tmp_a;
+    j.o2 = grad_ptr(t, node->p_bn);
+    j.o3 = grad_ptr(t, node->p_bn + 1);
+    j.o4 = t->tmp_b;
+    run(t, &j);
+    dz = t->tmp_a;
+  } else if (node->conv.act != CSNN_ACT_NONE) {
+    /* The activation's gradient, written: nothing to clear first. */
+    j.kind = JOB_ACT_GRAD;
+    j.a = node->conv.act == CSNN_ACT_SILU ? s->z : NULL;
+    j.b = s->out;
+    j.c = s->grad;
+    j.o1 = t->tmp_b;
+    run(t, &j);
+    dz = t->tmp_b;
+  }
+  if (wants_param_grad(t, node->p_weight)) {
+    j.kind = JOB_CONV_BWD_W;
+    j.a = x;
+    j.b = dz;
+    j.o1 = grad_ptr(t, node->p_weight);
+    j.o2 = grad_ptr(t, node->p_bias);
+    run(t, &j);
+  }
+  if (dx0 != NULL) {
+    j.kind = JOB_CONV_BWD_X;
+    j.a = dz;
+    j.b = w;
+    j.o1 = dx0;
+    run(t, &j);
+  }
+}
+
 /* Adds node @i's input gradients given its output gradient, and its parameters' gradients. The
  * input image (node 0) needs none. */
 static void
@@ -681,54 +802,9 @@ backward_node(csnn_trainer *t, int i, int n)
   switch (node->op) {
     case CSNN__NODE_INPUT:
       return;
-    case CSNN__NODE_CONV: {
-      const float *dz = s->grad;
-      float *w = param_data(t, node->p_weight);
-
-      if (node->p_bn >= 0) {
-        /* The activation's and the norm's gradients in one job, written to tmp_a (tmp_b keeps
-         * SiLU's gradient between its two passes). */
-        j.kind = JOB_BN_ACT_TRAIN_BWD;
-        j.a = s->z;
-        j.b = s->out;
-        j.c = s->grad;
-        j.d = param_data(t, node->p_bn);
-        j.e = param_data(t, node->p_bn + 1);
-        j.f = s->mean;
-        j.g = s->invstd;
-        j.o1 = t->tmp_a;
-        j.o2 = grad_ptr(t, node->p_bn);
-        j.o3 = grad_ptr(t, node->p_bn + 1);
-        j.o4 = t->tmp_b;
-        run(t, &j);
-        dz = t->tmp_a;
-      } else if (node->conv.act != CSNN_ACT_NONE) {
-        /* The activation's gradient, written: nothing to clear first. */
-        j.kind = JOB_ACT_GRAD;
-        j.a = node->conv.act == CSNN_ACT_SILU ? s->z : NULL;
-        j.b = s->out;
-        j.c = s->grad;
-        j.o1 = t->tmp_b;
-        run(t, &j);
-        dz = t->tmp_b;
-      }
-      if (wants_param_grad(t, node->p_weight)) {
-        j.kind = JOB_CONV_BWD_W;
-        j.a = x;
-        j.b = dz;
-        j.o1 = grad_ptr(t, node->p_weight);
-        j.o2 = grad_ptr(t, node->p_bias);
-        run(t, &j);
-      }
-      if (dx0 != NULL) {
-        j.kind = JOB_CONV_BWD_X;
-        j.a = dz;
-        j.b = w;
-        j.o1 = dx0;
-        run(t, &j);
-      }
+    case CSNN__NODE_CONV:
+      backward_conv(t, i, n, x, dx0);
       break;
-    }
     case CSNN__NODE_POOL:
       if (dx0 != NULL) {
         j.kind = JOB_POOL_BWD;
@@ -845,212 +921,4 @@ csnn_trainer_step(csnn_trainer *t, const float *input, int n, const int *labels,
   }
   backward(t, n);
   return CSNN_OK;
-}
-
-/* ---- initialisation ---- */
-
-/* A standard normal deviate by Box-Muller from two splitmix64 steps. The first uniform is
- * offset by half a step, so it lies in (0, 1) and its logarithm is finite; this differs from
- * cs_rng_normal() and stays so: the initial weights of the phantom models in models/, trained
- * from scratch, came from this stream. */
-static double
-rng_normal(uint64_t *s)
-{
-  double u1 = ((double)(cs_splitmix64(s) >> 11) + 0.5) / 9007199254740992.0;
-  double u2 = cs_splitmix64_uniform(s);
-  return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
-
-void
-csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
-{
-  uint64_t rng = seed ^ 0x1d8e4e27c47d124full;
-  int squeeze = strcmp(net->arch, "squeezenet1_1") == 0;
-  int effnet = strcmp(net->arch, "efficientnet_b0") == 0;
-
-  for (size_t i = 0; i < net->n_params; i++) {
-    csnn_param *p = &net->params[i];
-    int classifier = strncmp(p->name, "classifier.", 11) == 0;
-
-    if (only_prefix != NULL && strncmp(p->name, only_prefix, strlen(only_prefix)) != 0)
-      continue;
-    if (p->ndim == 4) {
-      double receptive = (double)(p->shape[2] * p->shape[3]);
-      if (squeeze && classifier) {
-        for (size_t k = 0; k < p->numel; k++)
-          p->data[k] = (float)(0.01 * rng_normal(&rng));
-      } else if (squeeze) {
-        double bound = sqrt(6.0 / ((double)p->shape[1] * receptive));
-        for (size_t k = 0; k < p->numel; k++)
-          p->data[k] = (float)(bound * (2.0 * cs_splitmix64_uniform(&rng) - 1.0));
-      } else {
-        double sd = sqrt(2.0 / ((double)p->shape[0] * receptive));
-        for (size_t k = 0; k < p->numel; k++)
-          p->data[k] = (float)(sd * rng_normal(&rng));
-      }
-    } else if (p->ndim == 2) {
-      double bound = 1.0 / sqrt((double)p->shape[0]);
-      for (size_t k = 0; k < p->numel; k++)
-        p->data[k] = effnet ? (float)(bound * (2.0 * cs_splitmix64_uniform(&rng) - 1.0))
-                            : (float)(0.01 * rng_normal(&rng));
-    } else {
-      float v = 0.0f;
-      /* A norm's weight and running variance start at 1; everything else 1-D at 0, but for
-       * SqueezeNet's class bias: torchvision's 0 leaves the ReLU after the last convolution
-       * closed for about half the positions, and with two classes training from scratch then
-       * often shuts it everywhere (both logits 0, no gradient). Starting at 1 keeps it open. */
-      if (i > 0 && name_ends_with(p->name, "running_var"))
-        v = 1.0f;
-      else if (name_ends_with(p->name, ".weight"))
-        v = 1.0f;
-      else if (squeeze && classifier)
-        v = 1.0f;
-      for (size_t k = 0; k < p->numel; k++)
-        p->data[k] = v;
-    }
-  }
-  csnn_net_params_changed(net);
-}
-
-/* ---- Grad-CAM ---- */
-
-/* The node whose output is torchvision's "features": the input of the classifier. */
-static int
-features_node(const csnn_net *net)
-{
-  const csnn__node *last = &net->nodes[net->n_nodes - 1];
-
-  if (last->op == CSNN__NODE_GAP) /* SqueezeNet: features -> conv -> GAP. */
-    return net->nodes[last->in[0]].in[0];
-  return net->nodes[last->in[0]].in[0]; /* features -> GAP -> linear. */
-}
-
-/* How the classifier reads the features: GAP then linear (MobileNetV2, EfficientNet-B0) or a
- * 1 x 1 convolution then GAP (SqueezeNet); -1 for anything else. */
-static int
-head_kind(const csnn_net *net, int f)
-{
-  const csnn__node *last = &net->nodes[net->n_nodes - 1];
-  const csnn__node *mid = &net->nodes[last->in[0]];
-
-  if (last->op == CSNN__NODE_LINEAR && mid->op == CSNN__NODE_GAP && mid->in[0] == f)
-    return 0;
-  if (last->op == CSNN__NODE_GAP && mid->op == CSNN__NODE_CONV && mid->in[0] == f &&
-      mid->conv.kh == 1 && mid->conv.kw == 1 && mid->conv.stride_h == 1 &&
-      mid->conv.stride_w == 1 && mid->conv.groups <= 1 && mid->p_bn < 0 &&
-      (mid->conv.act == CSNN_ACT_RELU || mid->conv.act == CSNN_ACT_NONE))
-    return 1;
-  return -1;
-}
-
-int
-csnn_net_gradcam_forward(csnn_net *net, const float *image, float *activations, float *logits,
-                         int *c, int *h, int *w)
-{
-  const csnn__node *node;
-  int f;
-
-  if (net == NULL || c == NULL || h == NULL || w == NULL)
-    return csnn_set_error(CSNN_ERR_INVALID, "gradcam: missing argument");
-  f = features_node(net);
-  node = &net->nodes[f];
-  *c = node->c;
-  *h = node->h;
-  *w = node->w;
-  if (activations == NULL && logits == NULL)
-    return CSNN_OK;
-  if (image == NULL || activations == NULL || logits == NULL)
-    return csnn_set_error(CSNN_ERR_INVALID, "gradcam: no image or output");
-  if (head_kind(net, f) < 0)
-    return csnn_set_error(CSNN_ERR_INVALID, "gradcam: %s has an unknown classifier", net->arch);
-  return csnn__net_forward_tap(net, image, f, activations, logits);
-}
-
-int
-csnn_net_gradcam_backward(csnn_net *net, const float *activations, const float *dlogits,
-                          float *gradients)
-{
-  int f, kind, classes;
-  const csnn__node *node, *last, *mid;
-  size_t hw, channels;
-  const float *weight;
-
-  if (net == NULL || activations == NULL || dlogits == NULL || gradients == NULL)
-    return csnn_set_error(CSNN_ERR_INVALID, "gradcam: missing argument");
-  f = features_node(net);
-  kind = head_kind(net, f);
-  if (kind < 0)
-    return csnn_set_error(CSNN_ERR_INVALID, "gradcam: %s has an unknown classifier", net->arch);
-  node = &net->nodes[f];
-  last = &net->nodes[net->n_nodes - 1];
-  mid = &net->nodes[last->in[0]];
-  classes = net->num_classes;
-  hw = (size_t)node->h * (size_t)node->w;
-  channels = (size_t)node->c;
-  memset(gradients, 0, channels * hw * sizeof(float));
-  if (kind == 0) {
-    /* logit_k = b_k + sum_c W[k][c] mean_p A[c][p]: the gradient is W[k][c] / hw everywhere. */
-    weight = net->params[last->p_weight].data;
-    for (size_t ch = 0; ch < channels; ch++) {
-      double g = 0;
-
-      for (int k = 0; k < classes; k++)
-        g += (double)dlogits[k] * weight[(size_t)k * channels + ch];
-      for (size_t p = 0; p < hw; p++)
-        gradients[ch * hw + p] = (float)(g / (double)hw);
-    }
-    return CSNN_OK;
-  }
-  /* logit_k = mean_p act(z_k[p]), z_k[p] = b_k + sum_c W[k][c] A[c][p]. */
-  weight = net->params[mid->p_weight].data;
-  for (int k = 0; k < classes; k++) {
-    const float *wk = weight + (size_t)k * channels;
-    float bias = mid->p_bias >= 0 ? net->params[mid->p_bias].data[k] : 0.0f;
-
-    if (dlogits[k] == 0.0f)
-      continue;
-    for (size_t p = 0; p < hw; p++) {
-      float z = bias, scale;
-
-      if (mid->conv.act == CSNN_ACT_RELU) {
-        for (size_t ch = 0; ch < channels; ch++)
-          z += wk[ch] * activations[ch * hw + p];
-        if (z <= 0.0f)
-          continue;
-      }
-      scale = dlogits[k] / (float)hw;
-      for (size_t ch = 0; ch < channels; ch++)
-        gradients[ch * hw + p] += scale * wk[ch];
-    }
-  }
-  return CSNN_OK;
-}
-
-int
-csnn_net_gradcam_features(csnn_net *net, const float *image, int class_index, float *activations,
-                          float *gradients, int *c, int *h, int *w, float *logits)
-{
-  float dlogits[CSNN_GRADCAM_MAX_CLASSES] = { 0 }, own_logits[CSNN_GRADCAM_MAX_CLASSES];
-  float *acts;
-  int status;
-
-  status = csnn_net_gradcam_forward(net, NULL, NULL, NULL, c, h, w);
-  if (status != CSNN_OK || (activations == NULL && gradients == NULL && logits == NULL))
-    return status;
-  if (image == NULL || class_index < 0 || class_index >= net->num_classes ||
-      net->num_classes > CSNN_GRADCAM_MAX_CLASSES)
-    return csnn_set_error(CSNN_ERR_INVALID, "gradcam: no image or class %d out of range",
-                          class_index);
-  acts = activations != NULL ? activations : malloc((size_t)*c * *h * *w * sizeof(float));
-  if (acts == NULL)
-    return csnn_set_error(CSNN_ERR_NOMEM, "gradcam: cannot allocate the features");
-  status = csnn_net_gradcam_forward(net, image, acts, own_logits, c, h, w);
-  if (status == CSNN_OK && logits != NULL)
-    memcpy(logits, own_logits, (size_t)net->num_classes * sizeof(float));
-  dlogits[class_index] = 1.0f;
-  if (status == CSNN_OK && gradients != NULL)
-    status = csnn_net_gradcam_backward(net, acts, dlogits, gradients);
-  if (acts != activations)
-    free(acts);
-  return status;
 }

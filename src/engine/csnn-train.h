@@ -131,6 +131,8 @@ float *csnn_trainer_grad(csnn_trainer *t, size_t index);
  * nonzero in @decay when weight decay applies to it (weights, not biases or norm parameters). */
 int csnn_trainer_param_trainable(const csnn_trainer *t, size_t index, int *decay);
 
+/* ---- initial weights (csnn-net-init.c) ---- */
+
 /* Initialises every parameter of @net as torchvision does for a model built from scratch, from
  * @seed: Kaiming-normal (fan out) convolutions for MobileNetV2 and EfficientNet-B0, Kaiming-
  * uniform (fan in) for SqueezeNet 1.1 with its final convolution N(0, 0.01) and, unlike
@@ -140,7 +142,7 @@ int csnn_trainer_param_trainable(const csnn_trainer *t, size_t index, int *decay
  * are the only ones set. */
 void csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix);
 
-/* ---- Grad-CAM ---- */
+/* ---- Grad-CAM (csnn-gradcam.c) ---- */
 
 /* The most classes the Grad-CAM functions take. */
 #define CSNN_GRADCAM_MAX_CLASSES 64
