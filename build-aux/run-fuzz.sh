@@ -61,7 +61,8 @@ cat > "$work/config.h" <<'CONFIG'
 CONFIG
 
 engine="$top/src/engine"
-sources=("$engine/csnn-safetensors.c" "$engine/csnn-sha256.c" "$engine/csnn-status.c"
+sources=("$engine/csnn-safetensors.c" "$engine/csnn-safetensors-json.c"
+         "$engine/csnn-safetensors-save.c" "$engine/csnn-sha256.c" "$engine/csnn-status.c"
          "$engine/csnn-models.c" "$top/tests/fuzz/fuzz-safetensors.c")
 flags=(-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
        -I "$work" -I "$engine" -I "$top/tests/fuzz")

@@ -28,8 +28,10 @@
  *   + 7 for batches and augmentation (cs_splitmix64_uniform() scaled to each range; shuffles take
  *   cs_splitmix64() % i), seed ^ 0xA5A5A5A5 * group for the validation split.
  * - The engine's trainer (engine/csnn-train.c): plain splitmix64; dropout and stochastic depth take
- *   a float from the top 24 bits, (cs_splitmix64() >> 40) / 2^24; the initial weights take
- *   cs_splitmix64_uniform() and a Box-Muller deviate whose first uniform is offset by half a step.
+ *   a float from the top 24 bits, (cs_splitmix64() >> 40) / 2^24.
+ * - The engine's initial weights (engine/csnn-net-init.c): splitmix64 from seed ^
+ *   0x1d8e4e27c47d124f; cs_splitmix64_uniform() and a Box-Muller deviate whose first uniform is
+ *   offset by half a step.
  */
 
 /* One step of splitmix64: advances *@state by the golden-ratio increment and returns the mixed
