@@ -53,7 +53,7 @@ void
 cs_window_update_actions(CsWindow *self)
 {
   gboolean has_study = self->study != NULL;
-  gboolean running = self->analysis_cancellable != NULL;
+  gboolean running = cs_window_is_analysing(self);
 
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save", has_study);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save-as", has_study);

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "cs-analysis.h"
+#include "cs-progress-relay.h"
 #include "cs-study.h"
 
 void
@@ -47,8 +48,8 @@ typedef struct {
   char *case_id;
   char *model_id;
   double threshold;
-  CsWindow *window;  /* For progress only; a weak pointer would outlive nothing here. */
-  GApplication *app; /* Held while the worker runs, so that quitting waits for it. */
+  CsProgressRelay *relay; /* Carries progress to the window and the cancel to the worker. */
+  GApplication *app;      /* Held while the worker runs, so that quitting waits for it. */
 } AnalysisJob;
 
 static void
@@ -60,43 +61,28 @@ analysis_job_free(gpointer data)
   g_clear_object(&job->case_copy);
   g_free(job->case_id);
   g_free(job->model_id);
+  g_clear_object(&job->relay);
   g_clear_object(&job->app);
   g_free(job);
 }
 
-static gboolean
-progress_idle_cb(gpointer user_data)
+/* Shows the newest progress; the relay calls it on the main loop until the job ends. */
+static void
+analysis_progress_cb(double fraction, const char *text, gpointer user_data)
 {
   CsWindow *self = user_data;
-  int done, total;
-  g_autofree char *text = NULL;
 
-  g_mutex_lock(&self->progress_lock);
-  done = self->progress_done;
-  total = self->progress_total;
-  self->progress_idle = 0;
-  g_mutex_unlock(&self->progress_lock);
-  if (self->analysis_panel == NULL) /* Disposed while the worker ran. */
-    return G_SOURCE_REMOVE;
-  /* Translators: analysis progress, frames done of all frames. */
-  text = g_strdup_printf(_("%d of %d frames"), done, total);
-  cs_analysis_panel_set_progress(self->analysis_panel, total > 0 ? (double)done / total : 0, text);
-  return G_SOURCE_REMOVE;
+  cs_analysis_panel_set_progress(self->analysis_panel, fraction, text);
 }
 
 static void
 analysis_progress_worker(int done, int total, gpointer user_data)
 {
-  CsWindow *self = user_data;
+  CsProgressRelay *relay = user_data;
+  /* Translators: analysis progress, frames done of all frames. */
+  g_autofree char *text = g_strdup_printf(_("%d of %d frames"), done, total);
 
-  /* The worker only records the numbers; one idle at a time carries them to the main loop. */
-  g_mutex_lock(&self->progress_lock);
-  self->progress_done = done;
-  self->progress_total = total;
-  if (self->progress_idle == 0)
-    self->progress_idle =
-        g_idle_add_full(G_PRIORITY_DEFAULT, progress_idle_cb, g_object_ref(self), g_object_unref);
-  g_mutex_unlock(&self->progress_lock);
+  cs_progress_relay_post(relay, total > 0 ? (double)done / total : 0, text);
 }
 
 static void
@@ -112,7 +98,7 @@ analysis_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *
     return;
   }
   result = cs_analyse_case(job->sweep, job->case_copy, model, job->threshold, -1, -1,
-                           analysis_progress_worker, job->window, cancellable, &error);
+                           analysis_progress_worker, job->relay, cancellable, &error);
   if (result == NULL)
     g_task_return_error(task, g_steal_pointer(&error));
   else
@@ -129,12 +115,11 @@ analysis_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   CsCase *c;
 
   /* The worker is done: no progress comes after this; drop one still queued. */
-  g_mutex_lock(&self->progress_lock);
-  g_clear_handle_id(&self->progress_idle, g_source_remove);
-  g_mutex_unlock(&self->progress_lock);
+  cs_progress_relay_close(job->relay);
+  if (self->analysis_relay == job->relay)
+    g_clear_object(&self->analysis_relay);
   if (job->app != NULL)
     g_application_release(job->app);
-  g_clear_object(&self->analysis_cancellable);
   if (self->analysis_panel == NULL) { /* The window was closed while the worker ran. */
     cs_model_result_free(model_result);
     return;
@@ -164,7 +149,7 @@ cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant
   AnalysisJob *job;
   const char *model_id = cs_analysis_panel_get_model_id(self->analysis_panel);
 
-  if (self->current_case == NULL || self->sweep == NULL || self->analysis_cancellable != NULL)
+  if (self->current_case == NULL || self->sweep == NULL || self->analysis_relay != NULL)
     return;
   if (model_id == NULL) {
     cs_window_show_toast(self, _("No model is installed"));
@@ -180,15 +165,16 @@ cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant
   job->case_id = g_strdup(cs_case_get_id(self->current_case));
   job->model_id = g_strdup(model_id);
   job->threshold = cs_analysis_panel_get_threshold(self->analysis_panel);
-  job->window = self;
 
-  self->analysis_cancellable = g_cancellable_new();
+  self->analysis_relay = cs_progress_relay_new(NULL, analysis_progress_cb, self, NULL);
+  job->relay = g_object_ref(self->analysis_relay);
   cs_analysis_panel_set_running(self->analysis_panel, TRUE);
   cs_window_update_actions(self);
   job->app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(self)));
   if (job->app != NULL)
     g_application_hold(g_object_ref(job->app));
-  task = g_task_new(self, self->analysis_cancellable, analysis_done_cb, NULL);
+  task = g_task_new(self, cs_progress_relay_get_cancellable(self->analysis_relay), analysis_done_cb,
+                    NULL);
   g_task_set_task_data(task, job, analysis_job_free);
   g_task_run_in_thread(task, analysis_worker);
 }
@@ -196,8 +182,18 @@ cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant
 void
 cs_window_cancel_analysis(CsWindow *self)
 {
-  if (self->analysis_cancellable != NULL)
-    g_cancellable_cancel(self->analysis_cancellable);
+  if (self->analysis_relay != NULL)
+    cs_progress_relay_cancel(self->analysis_relay);
+}
+
+void
+cs_window_analysis_dispose(CsWindow *self)
+{
+  if (self->analysis_relay == NULL)
+    return;
+  cs_progress_relay_cancel(self->analysis_relay);
+  cs_progress_relay_close(self->analysis_relay);
+  g_clear_object(&self->analysis_relay);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "cs-analysis-panel.h"
 #include "cs-case-panel.h"
 #include "cs-explain-panel.h"
+#include "cs-progress-relay.h"
 
 G_BEGIN_DECLS
 
@@ -49,12 +50,8 @@ struct _CsWindow {
   GCancellable *report_cancellable;
   AdwToast *report_toast;
 
-  /* The analysis running in a worker, with its progress coalesced into one idle. */
-  GCancellable *analysis_cancellable;
-  GMutex progress_lock;
-  int progress_done;
-  int progress_total;
-  guint progress_idle;
+  /* The analysis running in a worker: its progress and its cancel (NULL when none runs). */
+  CsProgressRelay *analysis_relay;
 };
 
 /* cs-window.c */
@@ -105,6 +102,9 @@ void cs_window_show_strip_values(CsWindow *self);
 
 /* Asks a running analysis to stop; it ends on its own, through its callback. */
 void cs_window_cancel_analysis(CsWindow *self);
+
+/* Cancels a running analysis as the window goes, and lets no more of its progress reach it. */
+void cs_window_analysis_dispose(CsWindow *self);
 
 /* The action win.analyse. */
 void cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);

@@ -241,7 +241,7 @@ gboolean
 cs_window_is_analysing(CsWindow *self)
 {
   g_return_val_if_fail(CS_IS_WINDOW(self), FALSE);
-  return self->analysis_cancellable != NULL;
+  return self->analysis_relay != NULL;
 }
 
 static void
@@ -294,7 +294,7 @@ cs_window_dispose(GObject *object)
   CsWindow *self = CS_WINDOW(object);
 
   g_clear_handle_id(&self->autosave_source, g_source_remove);
-  cs_window_cancel_analysis(self);
+  cs_window_analysis_dispose(self);
   if (self->explain_panel != NULL)
     cs_explain_panel_cancel(self->explain_panel);
   g_cancellable_cancel(self->report_cancellable);
@@ -322,8 +322,7 @@ cs_window_finalize(GObject *object)
 {
   CsWindow *self = CS_WINDOW(object);
 
-  g_assert(self->progress_idle == 0);
-  g_mutex_clear(&self->progress_lock);
+  g_assert(self->analysis_relay == NULL);
   G_OBJECT_CLASS(cs_window_parent_class)->finalize(object);
 }
 
@@ -364,7 +363,6 @@ cs_window_init(CsWindow *self)
   GSettingsSchema *schema =
       g_settings_schema_source_lookup(g_settings_schema_source_get_default(), APPLICATION_ID, TRUE);
 
-  g_mutex_init(&self->progress_lock);
   gtk_widget_init_template(GTK_WIDGET(self));
 
   /* Settings are optional so that the window works uninstalled without a compiled schema. */
