@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cs-engine-error.h"
+#include "cs-model-catalog.h"
 #include "cs-inlet-csa.h"
 #include "cs-roi.h"
 #include "csnn-models.h"
@@ -31,28 +32,29 @@ struct _CsModel {
 CsModel *
 cs_model_load(const char *id_or_path, GError **error)
 {
+  g_return_val_if_fail(id_or_path != NULL, NULL);
+
+  return cs_model_catalog_load(cs_model_catalog_get_default(), id_or_path, NULL, error);
+}
+
+CsModel *
+cs_model_new_for_file(const char *path, const char *arch, GError **error)
+{
   g_autoptr(CsModel) model = g_new0(CsModel, 1);
-  char *path = NULL;
   g_autofree char *base = NULL;
   int status;
 
-  g_return_val_if_fail(id_or_path != NULL, NULL);
+  g_return_val_if_fail(path != NULL, NULL);
 
-  status = csnn_models_resolve(id_or_path, &path);
-  if (status != CSNN_OK) {
-    cs_error_from_engine(error, status, NULL);
-    return NULL;
-  }
   model->path = g_strdup(path);
-  free(path);
-  status = csnn_net_load(model->path, NULL, &model->net);
+  status = csnn_net_load(model->path, arch, &model->net);
   if (status != CSNN_OK) {
     cs_error_from_engine(error, status, model->path);
     return NULL;
   }
   base = g_path_get_basename(model->path);
-  model->id = g_str_has_suffix(base, ".safetensors")
-                  ? g_strndup(base, strlen(base) - strlen(".safetensors"))
+  model->id = g_str_has_suffix(base, CSNN_MODEL_EXTENSION)
+                  ? g_strndup(base, strlen(base) - strlen(CSNN_MODEL_EXTENSION))
                   : g_strdup(base);
   model->sha256 = g_strdup(csnn_net_sha256(model->net));
   return g_steal_pointer(&model);
@@ -109,9 +111,7 @@ cs_model_get_arch(CsModel *model)
 gboolean
 cs_model_is_phantom_trained(CsModel *model)
 {
-  const char *trained_on = cs_model_get_trained_on(model);
-
-  return trained_on != NULL && (strstr(trained_on, "phantom") || strstr(trained_on, "synthetic"));
+  return cs_model_trained_on_phantoms(cs_model_get_trained_on(model));
 }
 
 CsCase *

@@ -24,8 +24,12 @@ G_BEGIN_DECLS
 /* A loaded network with its id, file and hash; used by one thread at a time. */
 typedef struct _CsModel CsModel;
 
-/* Loads a model by installed id or path (csnn_models_resolve()); errors in CS_ERROR. */
+/* Loads a model by id or path through the default model catalogue (cs-model-catalog.h);
+ * errors in CS_ERROR. */
 CsModel *cs_model_load(const char *id_or_path, GError **error);
+/* Loads the weights file @path itself, with no search; @arch names the architecture when not
+ * NULL, over what the metadata says. */
+CsModel *cs_model_new_for_file(const char *path, const char *arch, GError **error);
 /* Frees @model; NULL is allowed. */
 void cs_model_free(CsModel *model);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsModel, cs_model_free)

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "cs-engine-error.h"
-#include "csnn-models.h"
+#include "cs-model-catalog.h"
 #include "csnn-net.h"
 
 #define NAME "bench"
@@ -142,13 +142,13 @@ cs_cli_bench(int argc, char **argv)
     return cs_cli_usage_error(NAME, "give --arch or --model, not both");
 
   if (model != NULL) {
-    char *path = NULL;
+    g_autofree char *path = cs_model_catalog_resolve(cs_model_catalog_get_default(), model, &error);
     csnn_net *net;
-    int status = csnn_models_resolve(model, &path);
+    int status;
 
-    if (status == CSNN_OK)
-      status = csnn_net_load(path, NULL, &net);
-    free(path);
+    if (path == NULL)
+      return cs_cli_fail_error(g_steal_pointer(&error));
+    status = csnn_net_load(path, NULL, &net);
     if (status != CSNN_OK) {
       cs_error_from_engine(&error, status, model);
       return cs_cli_fail_error(g_steal_pointer(&error));

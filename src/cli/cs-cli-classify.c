@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "cs-engine-error.h"
+#include "cs-model-catalog.h"
 #include "cs-roi.h"
 #include "cs-sweep.h"
-#include "csnn-models.h"
 #include "csnn-net.h"
 
 #define NAME "classify"
@@ -24,7 +24,7 @@
 
 typedef struct {
   csnn_net *net;
-  char *model_name;
+  const char *model_name;
   gboolean json;
   gboolean have_roi;
   CsRoiRect roi;
@@ -80,46 +80,25 @@ parse_frames(const char *text, int *first, int *last)
   return TRUE;
 }
 
-/* Finds the model to use: --model as an id or a file, else the first installed model (of
+/* Loads the model to use: --model as an id or a file, else the first installed model (of
  * --arch when given). */
-static char *
-find_model(const char *model, const char *arch, GError **error)
+static CsModel *
+load_model(const char *model, const char *arch, GError **error)
 {
-  csnn_model_entry *entries = NULL;
-  size_t n = 0;
-  char *path = NULL;
+  CsModelCatalog *catalog = cs_model_catalog_get_default();
 
-  if (model != NULL) {
-    if (csnn_models_resolve(model, &path) != CSNN_OK) {
-      g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "model %s: %s", model, csnn_last_error());
-      return NULL;
-    }
-    return path;
-  }
-  if (csnn_models_list(&entries, &n) != CSNN_OK) {
-    cs_error_from_engine(error, CSNN_ERR_IO, "listing the installed models");
-    return NULL;
-  }
-  for (size_t i = 0; i < n && path == NULL; i++) {
-    csnn_safetensors *st;
-    csnn_model_meta meta;
+  if (model != NULL)
+    return cs_model_catalog_load(catalog, model, arch, error);
+  for (guint i = 0; i < g_list_model_get_n_items(G_LIST_MODEL(catalog)); i++) {
+    g_autoptr(CsModelInfo) info = g_list_model_get_item(G_LIST_MODEL(catalog), i);
 
-    if (arch == NULL) {
-      path = g_strdup(entries[i].path);
-      break;
-    }
-    if (csnn_safetensors_open(entries[i].path, &st) != CSNN_OK)
-      continue;
-    if (csnn_model_meta_read(st, &meta) == CSNN_OK && strcmp(meta.arch, arch) == 0)
-      path = g_strdup(entries[i].path);
-    csnn_safetensors_close(st);
+    if (arch == NULL || strcmp(cs_model_info_get_arch(info), arch) == 0)
+      return cs_model_catalog_load(catalog, cs_model_info_get_path(info), arch, error);
   }
-  csnn_models_free_list(entries, n);
-  if (path == NULL)
-    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
-                "no model given and none installed%s%s: use --model FILE", arch ? " for " : "",
-                arch ? arch : "");
-  return path;
+  g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
+              "no model given and none installed%s%s: use --model FILE", arch ? " for " : "",
+              arch ? arch : "");
+  return NULL;
 }
 
 static void
@@ -325,7 +304,7 @@ int
 cs_cli_classify(int argc, char **argv)
 {
   g_autofree char *model = NULL, *arch = NULL, *roi = NULL, *frames = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(CsModel) loaded = NULL;
   gboolean json = FALSE;
   g_auto(GStrv) inputs = NULL;
   GOptionEntry entries[] = {
@@ -349,7 +328,7 @@ cs_cli_classify(int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new(NULL);
   g_autoptr(GError) error = NULL;
   Classify c = { 0 };
-  int status, result = CS_CLI_OK;
+  int result = CS_CLI_OK;
 
   g_option_context_set_summary(context,
                                "Classifies still images (PNG, JPEG, BMP, TIFF; colour is reduced "
@@ -380,28 +359,15 @@ cs_cli_classify(int argc, char **argv)
   }
   c.json = json;
 
-  path = find_model(model, arch, &error);
-  if (path == NULL)
+  loaded = load_model(model, arch, &error);
+  if (loaded == NULL)
     return cs_cli_fail_error(g_steal_pointer(&error));
-  status = csnn_net_load(path, arch, &c.net);
-  if (status != CSNN_OK) {
-    cs_error_from_engine(&error, status, path);
-    return cs_cli_fail_error(g_steal_pointer(&error));
-  }
-  {
-    g_autofree char *base = g_path_get_basename(path);
-    char *dot = g_str_has_suffix(base, ".safetensors") ? strrchr(base, '.') : NULL;
-
-    if (dot != NULL)
-      *dot = '\0';
-    c.model_name = g_strdup(base);
-  }
+  c.net = cs_model_get_net(loaded);
+  c.model_name = cs_model_get_id(loaded);
   for (int i = 0; inputs[i] != NULL; i++)
     if (!classify_input(&c, inputs[i], &error)) {
       result = cs_cli_fail_error(g_steal_pointer(&error));
       break;
     }
-  csnn_net_free(c.net);
-  g_free(c.model_name);
   return result;
 }

@@ -13,7 +13,7 @@
 #include "cs-explain.h"
 #include "cs-roi.h"
 #include "cs-sweep.h"
-#include "csnn-models.h"
+#include "cs-model-catalog.h"
 #include "csnn-net.h"
 
 #include <math.h>
@@ -93,19 +93,16 @@ static gboolean
 load_model(const char *model, const char *arch, csnn_net **net, char **model_name, GError **error)
 {
   g_autofree char *chosen = NULL;
-  char *path = NULL;
+  g_autofree char *path = NULL;
   int status;
 
   if (model == NULL) {
     /* Without --model the first installed model (by id) is used, and the sidecar says which. */
-    csnn_model_entry *entries = NULL;
-    size_t n = 0;
-    status = csnn_models_list(&entries, &n);
-    if (status != CSNN_OK)
-      return cs_error_from_engine(error, status, "listing the installed models");
-    if (n > 0)
-      chosen = g_strdup(entries[0].id);
-    csnn_models_free_list(entries, n);
+    GListModel *installed = G_LIST_MODEL(cs_model_catalog_get_default());
+    g_autoptr(CsModelInfo) first = g_list_model_get_item(installed, 0);
+
+    if (first != NULL)
+      chosen = g_strdup(cs_model_info_get_id(first));
     if (chosen == NULL) {
       g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
                   "no model is installed; give --model FILE.safetensors");
@@ -113,11 +110,10 @@ load_model(const char *model, const char *arch, csnn_net **net, char **model_nam
     }
     model = chosen;
   }
-  status = csnn_models_resolve(model, &path);
-  if (status != CSNN_OK)
-    return cs_error_from_engine(error, status, model);
+  path = cs_model_catalog_resolve(cs_model_catalog_get_default(), model, error);
+  if (path == NULL)
+    return FALSE;
   status = csnn_net_load(path, arch, net);
-  free(path);
   if (status != CSNN_OK)
     return cs_error_from_engine(error, status, model);
   *model_name = g_strdup(model);

@@ -8,24 +8,12 @@
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <string.h>
 
-#include "csnn-models.h"
+#include "cs-model-catalog.h"
 
 /* How many hex digits of the hash the text listing shows; --json gives all 64. */
 #define SHA256_PREFIX 12
-
-static char *
-search_path_text(void)
-{
-  char **dirs = csnn_models_dirs();
-  char *text;
-
-  if (dirs == NULL)
-    return g_strdup("?");
-  text = g_strjoinv(", ", dirs);
-  csnn_models_free_dirs(dirs);
-  return text;
-}
 
 static void
 print_field(const char *label, const char *value)
@@ -36,44 +24,48 @@ print_field(const char *label, const char *value)
 
 /* Prints one model as a block of "label: value" lines. */
 static void
-print_model_text(const csnn_model_entry *entry, const csnn_safetensors *st,
-                 const csnn_model_meta *meta, const char *error)
+print_model_text(CsModelInfo *info)
 {
-  printf("%s\n", entry->id);
-  if (error != NULL) {
-    print_field("error:", error);
-    print_field("file:", entry->path);
+  const char *const *classes = cs_model_info_get_classes(info);
+  const float *mean = cs_model_info_get_mean(info);
+  const float *std = cs_model_info_get_std(info);
+  const char *arch = cs_model_info_get_arch(info);
+  const char *trained_on = cs_model_info_get_trained_on(info);
+
+  printf("%s\n", cs_model_info_get_id(info));
+  if (cs_model_info_get_error(info) != NULL) {
+    print_field("error:", cs_model_info_get_error(info));
+    print_field("file:", cs_model_info_get_path(info));
     return;
   }
-  print_field("arch:", meta->arch[0] ? meta->arch : "(not named in the metadata)");
-  if (meta->n_classes > 0) {
-    g_autoptr(GString) classes = g_string_new(NULL);
+  print_field("arch:", arch[0] ? arch : "(not named in the metadata)");
+  if (classes[0] != NULL) {
+    g_autoptr(GString) text = g_string_new(NULL);
 
-    for (int c = 0; c < meta->n_classes; c++)
-      g_string_append_printf(classes, "%s%d = %s", c ? ", " : "", c, meta->classes[c]);
-    print_field("classes:", classes->str);
+    for (int c = 0; classes[c] != NULL; c++)
+      g_string_append_printf(text, "%s%d = %s", c ? ", " : "", c, classes[c]);
+    print_field("classes:", text->str);
   } else
     print_field("classes:", "(not named in the metadata)");
   {
-    g_autofree char *input = g_strdup_printf(
-        "%d x %d, mean %.3g %.3g %.3g, std %.3g %.3g %.3g", meta->input_size, meta->input_size,
-        meta->mean[0], meta->mean[1], meta->mean[2], meta->std[0], meta->std[1], meta->std[2]);
+    int size = cs_model_info_get_input_size(info);
+    g_autofree char *input =
+        g_strdup_printf("%d x %d, mean %.3g %.3g %.3g, std %.3g %.3g %.3g", size, size, mean[0],
+                        mean[1], mean[2], std[0], std[1], std[2]);
 
     print_field("input:", input);
   }
-  print_field("trained on:", csnn_safetensors_metadata(st, CSNN_META_TRAINED_ON)
-                                 ? csnn_safetensors_metadata(st, CSNN_META_TRAINED_ON)
-                                 : "(no provenance in the metadata)");
-  print_field("date:", csnn_safetensors_metadata(st, CSNN_META_DATE));
-  print_field("version:", csnn_safetensors_metadata(st, CSNN_META_VERSION));
-  print_field("notice:", csnn_safetensors_metadata(st, CSNN_META_NOTICE));
+  print_field("trained on:", trained_on ? trained_on : "(no provenance in the metadata)");
+  print_field("date:", cs_model_info_get_metadata(info, "date"));
+  print_field("version:", cs_model_info_get_metadata(info, "carpalscope_version"));
+  print_field("notice:", cs_model_info_get_metadata(info, "notice"));
   {
     char prefix[SHA256_PREFIX + 1];
 
-    g_strlcpy(prefix, csnn_safetensors_sha256(st), sizeof prefix);
+    g_strlcpy(prefix, cs_model_info_get_sha256(info), sizeof prefix);
     print_field("sha256:", prefix);
   }
-  print_field("file:", entry->path);
+  print_field("file:", cs_model_info_get_path(info));
 }
 
 static void
@@ -88,45 +80,46 @@ add_optional_string(JsonBuilder *builder, const char *name, const char *value)
 
 /* Prints one model as one line of JSON. */
 static void
-print_model_json(const csnn_model_entry *entry, const csnn_safetensors *st,
-                 const csnn_model_meta *meta, const char *error)
+print_model_json(CsModelInfo *info)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
   g_autoptr(JsonGenerator) generator = json_generator_new();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *line = NULL;
+  const char *const *classes = cs_model_info_get_classes(info);
+  const char *const *keys = cs_model_info_get_metadata_keys(info);
 
   json_builder_begin_object(builder);
   json_builder_set_member_name(builder, "id");
-  json_builder_add_string_value(builder, entry->id);
+  json_builder_add_string_value(builder, cs_model_info_get_id(info));
   json_builder_set_member_name(builder, "path");
-  json_builder_add_string_value(builder, entry->path);
-  if (error != NULL) {
+  json_builder_add_string_value(builder, cs_model_info_get_path(info));
+  if (cs_model_info_get_error(info) != NULL) {
     json_builder_set_member_name(builder, "error");
-    json_builder_add_string_value(builder, error);
+    json_builder_add_string_value(builder, cs_model_info_get_error(info));
   } else {
-    add_optional_string(builder, "arch", meta->arch);
+    add_optional_string(builder, "arch", cs_model_info_get_arch(info));
     json_builder_set_member_name(builder, "classes");
-    if (meta->n_classes > 0) {
+    if (classes[0] != NULL) {
       json_builder_begin_array(builder);
-      for (int c = 0; c < meta->n_classes; c++)
-        json_builder_add_string_value(builder, meta->classes[c]);
+      for (int c = 0; classes[c] != NULL; c++)
+        json_builder_add_string_value(builder, classes[c]);
       json_builder_end_array(builder);
     } else
       json_builder_add_null_value(builder);
     json_builder_set_member_name(builder, "input_size");
-    json_builder_add_int_value(builder, meta->input_size);
-    add_optional_string(builder, "trained_on", csnn_safetensors_metadata(st, CSNN_META_TRAINED_ON));
+    json_builder_add_int_value(builder, cs_model_info_get_input_size(info));
+    add_optional_string(builder, "trained_on", cs_model_info_get_trained_on(info));
     json_builder_set_member_name(builder, "sha256");
-    json_builder_add_string_value(builder, csnn_safetensors_sha256(st));
+    json_builder_add_string_value(builder, cs_model_info_get_sha256(info));
     json_builder_set_member_name(builder, "n_tensors");
-    json_builder_add_int_value(builder, (gint64)csnn_safetensors_n_tensors(st));
+    json_builder_add_int_value(builder, (gint64)cs_model_info_get_n_tensors(info));
     /* All of it, so that a script sees provenance keys this version does not know. */
     json_builder_set_member_name(builder, "metadata");
     json_builder_begin_object(builder);
-    for (size_t i = 0; i < csnn_safetensors_n_metadata(st); i++) {
-      json_builder_set_member_name(builder, csnn_safetensors_metadata_key(st, i));
-      json_builder_add_string_value(builder, csnn_safetensors_metadata_value(st, i));
+    for (guint i = 0; keys[i] != NULL; i++) {
+      json_builder_set_member_name(builder, keys[i]);
+      json_builder_add_string_value(builder, cs_model_info_get_metadata(info, keys[i]));
     }
     json_builder_end_object(builder);
   }
@@ -136,6 +129,26 @@ print_model_json(const csnn_model_entry *entry, const csnn_safetensors *st,
   json_generator_set_root(generator, root);
   line = json_generator_to_data(generator, NULL);
   printf("%s\n", line);
+}
+
+static int
+compare_infos(gconstpointer a, gconstpointer b)
+{
+  return strcmp(cs_model_info_get_id(*(CsModelInfo **)a), cs_model_info_get_id(*(CsModelInfo **)b));
+}
+
+/* The catalogue's models and the files it left out, together in id order. */
+static GPtrArray *
+dup_all_models(CsModelCatalog *catalog)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func(g_object_unref);
+  GListModel *lists[] = { G_LIST_MODEL(catalog), cs_model_catalog_get_skipped(catalog) };
+
+  for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
+    for (guint i = 0; i < g_list_model_get_n_items(lists[l]); i++)
+      g_ptr_array_add(all, g_list_model_get_item(lists[l], i));
+  g_ptr_array_sort(all, compare_infos);
+  return all;
 }
 
 int
@@ -148,60 +161,56 @@ cs_cli_models(int argc, char **argv)
     { NULL },
   };
   g_autoptr(GOptionContext) context = g_option_context_new("- list the installed models");
-  g_autofree char *searched = search_path_text();
-  csnn_model_entry *models = NULL;
-  size_t n_models = 0;
-  int status;
+  CsModelCatalog *catalog = cs_model_catalog_get_default();
+  g_autofree char *searched = g_strjoinv(", ", (char **)cs_model_catalog_get_folders(catalog));
+  g_autofree char *user_folder = cs_model_catalog_dup_user_folder();
+  g_autofree char *description = NULL;
+  g_autoptr(GPtrArray) models = NULL;
 
-  g_option_context_add_main_entries(context, entries, NULL);
-  g_option_context_set_description(
-      context,
-      "An installed model is a .safetensors file in a models directory; its id (the file name\n"
-      "without the extension) is what --model takes. Directories, searched in order, an earlier\n"
-      "one hiding the same id in a later one: $CARPALSCOPE_MODELSDIR (colon-separated), the\n"
-      "build tree's models directory, then " MODELSDIR ".\n"
+  description = g_strdup_printf(
+      "An installed model is a .safetensors file in a models folder; its id (the file name\n"
+      "without the extension) is what --model takes. Folders, searched in order, an earlier\n"
+      "one hiding the same id in a later one:\n"
+      "  each folder of $CARPALSCOPE_MODELSDIR (colon-separated),\n"
+      "  %s (your own: put a model here),\n"
+      "  the build tree's models folder, when run from a build,\n"
+      "  " MODELSDIR ".\n"
       "Shown per model: architecture, classes by index, input size and normalisation, what the\n"
       "weights were trained on, the first 12 digits of the file's SHA-256 and its path.\n"
       "With --json, one object per model: id, path, arch, classes, input_size, trained_on,\n"
       "sha256 (all 64 digits), n_tensors and the whole metadata; a file that cannot be read is\n"
-      "listed with id, path and error instead (the command still succeeds).");
+      "listed with id, path and error instead (the command still succeeds).",
+      user_folder);
+  g_option_context_add_main_entries(context, entries, NULL);
+  g_option_context_set_description(context, description);
   if (!cs_cli_parse(context, &argc, &argv, "models"))
     return CS_CLI_USAGE;
   if (argc > 1)
     return cs_cli_usage_error("models", "unexpected argument '%s'", argv[1]);
 
-  status = csnn_models_list(&models, &n_models);
-  if (status != CSNN_OK)
-    return cs_cli_fail("cannot list the models: %s", csnn_last_error());
-
-  if (n_models == 0) {
+  models = dup_all_models(catalog);
+  if (models->len == 0) {
     /* Nothing installed is a normal state, not an error; say so where a person will look. */
     fprintf(json ? stderr : stdout,
             "No models installed. Searched: %s.\n"
-            "Put a .safetensors file in one of these directories or point CARPALSCOPE_MODELSDIR "
-            "at one.\n",
-            searched);
+            "Put a .safetensors file in one of these folders (your own is %s) or point "
+            "CARPALSCOPE_MODELSDIR at one.\n",
+            searched, user_folder);
     return CS_CLI_OK;
   }
 
   if (!json)
-    printf("%zu model%s installed (searched: %s)\n", n_models, n_models == 1 ? "" : "s", searched);
-  for (size_t i = 0; i < n_models; i++) {
-    csnn_safetensors *st = NULL;
-    csnn_model_meta meta = { 0 };
-    g_autofree char *error = NULL;
+    printf("%u model%s installed (searched: %s)\n", models->len, models->len == 1 ? "" : "s",
+           searched);
+  for (guint i = 0; i < models->len; i++) {
+    CsModelInfo *info = g_ptr_array_index(models, i);
 
-    if (csnn_safetensors_open(models[i].path, &st) != CSNN_OK ||
-        csnn_model_meta_read(st, &meta) != CSNN_OK)
-      error = g_strdup(csnn_last_error());
     if (json)
-      print_model_json(&models[i], st, &meta, error);
+      print_model_json(info);
     else {
       printf("\n");
-      print_model_text(&models[i], st, &meta, error);
+      print_model_text(info);
     }
-    csnn_safetensors_close(st);
   }
-  csnn_models_free_list(models, n_models);
   return CS_CLI_OK;
 }

@@ -1,16 +1,13 @@
-/* csnn-models.h — installed models: finding them, and the metadata they carry
+/* csnn-models.h — the metadata a model file carries, and what a model id may be
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * An installed model is a safetensors file in one of the models directories; its id is the file
- * name without ".safetensors". The directories are searched in this order, and an id found in an
- * earlier one hides the same id in a later one:
- *   1. each directory in $CARPALSCOPE_MODELSDIR (colon-separated),
- *   2. the build tree's models directory (so an uninstalled build finds its own models),
- *   3. the installed models directory, PREFIX/share/carpalscope/models.
+ * A model is a safetensors file; its id is the file name without ".safetensors". The engine
+ * loads the files it is given and searches no folder: finding models is the application's
+ * catalogue (src/analysis/cs-model-catalog.h).
  *
- *   char *path;
- *   if (csnn_models_resolve("squeezenet1_1-phantom", &path) == CSNN_OK) ...; free(path);
+ *   csnn_model_meta meta;
+ *   if (csnn_model_meta_read(st, &meta) == CSNN_OK) ...; meta.arch, meta.classes, meta.input_size
  */
 #pragma once
 
@@ -58,31 +55,6 @@ typedef struct {
 
 /* Fills @meta from @st's metadata; a malformed value is a CSNN_ERR_FORMAT naming its key. */
 int csnn_model_meta_read(const csnn_safetensors *st, csnn_model_meta *meta);
-
-/* One installed model. */
-typedef struct {
-  char *id;   /* The file name without ".safetensors". */
-  char *path; /* The file. */
-} csnn_model_entry;
-
-/* Returns the models directories in search order as a NULL-terminated array (free with
- * csnn_models_free_dirs()); directories that do not exist are included. */
-char **csnn_models_dirs(void);
-
-/* Frees an array from csnn_models_dirs(). */
-void csnn_models_free_dirs(char **dirs);
-
-/* Lists the installed models, sorted by id, into *@entries and *@n (free with
- * csnn_models_free_list()); no models at all is success with *@n = 0. */
-int csnn_models_list(csnn_model_entry **entries, size_t *n);
-
-/* Frees a list from csnn_models_list(). */
-void csnn_models_free_list(csnn_model_entry *entries, size_t n);
-
-/* Turns the argument of --model into a file path in *@path (free() it): an argument that contains
- * a '/' or ends in ".safetensors" is a path; otherwise it is an installed model's id, and failing
- * that a file of that name in the current directory. */
-int csnn_models_resolve(const char *model, char **path);
 
 /* Returns whether @id is usable as a model id: non-empty, no '/', not starting with '.'. */
 int csnn_models_valid_id(const char *id);

@@ -15,17 +15,6 @@
 #include "cs-polygon.h"
 #include "cs-reference.h"
 #include "cs-spacing.h"
-#include "csnn-models.h"
-#include "csnn-safetensors.h"
-
-/* What the panel knows of an installed model without loading its network. */
-typedef struct {
-  char *id;
-  char *path;
-  char *sha256;
-  char *arch;
-  char *trained_on;
-} ModelInfo;
 
 struct _CsAnalysisPanel {
   GtkBox parent_instance;
@@ -44,8 +33,7 @@ struct _CsAnalysisPanel {
   GtkListBox *tracing_list;
   GtkLabel *csa_reference_label;
 
-  GPtrArray *models; /* ModelInfo */
-  GtkStringList *model_names;
+  CsModelCatalog *models;
   CsCase *case_;
   gulong changed_id;
   int frame;
@@ -54,68 +42,48 @@ struct _CsAnalysisPanel {
 
 G_DEFINE_FINAL_TYPE(CsAnalysisPanel, cs_analysis_panel, GTK_TYPE_BOX)
 
-enum { PROP_0, PROP_THRESHOLD, PROP_MODEL_ID, N_PROPS };
+enum { PROP_0, PROP_THRESHOLD, PROP_MODEL_ID, PROP_MODEL_CATALOG, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 enum { SIGNAL_CANCEL_REQUESTED, SIGNAL_FRAME_ACTIVATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static void
-model_info_free(gpointer data)
-{
-  ModelInfo *info = data;
-
-  g_free(info->id);
-  g_free(info->path);
-  g_free(info->sha256);
-  g_free(info->arch);
-  g_free(info->trained_on);
-  g_free(info);
-}
-
-static const ModelInfo *
+static CsModelInfo *
 selected_model(CsAnalysisPanel *self)
 {
-  guint index = adw_combo_row_get_selected(self->model_row);
-
-  if (index == GTK_INVALID_LIST_POSITION || index >= self->models->len)
-    return NULL;
-  return g_ptr_array_index(self->models, index);
+  return adw_combo_row_get_selected_item(self->model_row);
 }
 
 const char *
 cs_analysis_panel_get_model_id(CsAnalysisPanel *self)
 {
-  const ModelInfo *info;
+  CsModelInfo *info;
 
   g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), NULL);
   info = selected_model(self);
-  return info != NULL ? info->id : NULL;
+  return info != NULL ? cs_model_info_get_id(info) : NULL;
 }
 
 const char *
 cs_analysis_panel_get_model_sha256(CsAnalysisPanel *self)
 {
-  const ModelInfo *info;
+  CsModelInfo *info;
 
   g_return_val_if_fail(CS_IS_ANALYSIS_PANEL(self), NULL);
   info = selected_model(self);
-  return info != NULL ? info->sha256 : NULL;
+  return info != NULL ? cs_model_info_get_sha256(info) : NULL;
 }
 
 void
 cs_analysis_panel_set_model_id(CsAnalysisPanel *self, const char *id)
 {
+  guint position;
+
   g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
 
-  for (guint i = 0; i < self->models->len; i++) {
-    ModelInfo *info = g_ptr_array_index(self->models, i);
-
-    if (g_strcmp0(info->id, id) == 0) {
-      adw_combo_row_set_selected(self->model_row, i);
-      return;
-    }
-  }
+  position = self->models != NULL ? cs_model_catalog_find(self->models, id) : G_MAXUINT;
+  if (position != G_MAXUINT)
+    adw_combo_row_set_selected(self->model_row, position);
 }
 
 double
@@ -162,7 +130,8 @@ cs_analysis_panel_get_result(CsAnalysisPanel *self, gboolean *stale)
 static void
 show_model_card(CsAnalysisPanel *self)
 {
-  const ModelInfo *info = selected_model(self);
+  CsModelInfo *info = selected_model(self);
+  const char *trained_on;
   g_autofree char *text = NULL;
 
   if (info == NULL) {
@@ -171,11 +140,12 @@ show_model_card(CsAnalysisPanel *self)
     return;
   }
   /* Translators: architecture, what it was trained on and the start of the weights' hash. */
-  text = g_strdup_printf(_("%s · trained on %s · weights %.12s…"), info->arch,
-                         info->trained_on != NULL ? info->trained_on : _("unstated data"),
-                         info->sha256);
-  if (info->trained_on != NULL &&
-      (strstr(info->trained_on, "phantom") || strstr(info->trained_on, "synthetic"))) {
+  trained_on = cs_model_info_get_trained_on(info);
+  text = g_strdup_printf(_("%s · trained on %s · weights %.12s…"),
+                         cs_model_info_get_arch(info)[0] ? cs_model_info_get_arch(info) : "?",
+                         trained_on != NULL ? trained_on : _("unstated data"),
+                         cs_model_info_get_sha256(info));
+  if (cs_model_info_is_phantom_trained(info)) {
     g_autofree char *both = g_strconcat(
         text, "\n",
         _("A demonstrator trained on synthetic phantoms: for research and teaching, not for "
@@ -475,44 +445,35 @@ cs_analysis_panel_set_csa_cutoff(CsAnalysisPanel *self, double cutoff_mm2)
 void
 cs_analysis_panel_reload_models(CsAnalysisPanel *self)
 {
-  g_autofree char *previous = g_strdup(cs_analysis_panel_get_model_id(self));
-  csnn_model_entry *entries = NULL;
-  size_t n = 0;
-  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  g_autofree char *previous = NULL;
 
   g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
 
-  g_ptr_array_set_size(self->models, 0);
-  if (csnn_models_list(&entries, &n) != CSNN_OK)
-    n = 0;
-  for (size_t i = 0; i < n; i++) {
-    csnn_safetensors *st = NULL;
-    ModelInfo *info;
-    const char *value;
-
-    /* A model whose file does not parse is left out of the list rather than offered. */
-    if (csnn_safetensors_open(entries[i].path, &st) != CSNN_OK)
-      continue;
-    info = g_new0(ModelInfo, 1);
-    info->id = g_strdup(entries[i].id);
-    info->path = g_strdup(entries[i].path);
-    info->sha256 = g_strdup(csnn_safetensors_sha256(st));
-    value = csnn_safetensors_metadata(st, "arch");
-    info->arch = g_strdup(value != NULL ? value : "?");
-    info->trained_on = g_strdup(csnn_safetensors_metadata(st, "trained_on"));
-    csnn_safetensors_close(st);
-    g_ptr_array_add(self->models, info);
-    g_ptr_array_add(names, info->id);
-  }
-  csnn_models_free_list(entries, n);
-  g_ptr_array_add(names, NULL);
-
-  g_clear_object(&self->model_names);
-  self->model_names = gtk_string_list_new((const char *const *)names->pdata);
-  adw_combo_row_set_model(self->model_row, G_LIST_MODEL(self->model_names));
+  /* A model whose weights changed in place is a new item: select its id again. */
+  previous = g_strdup(cs_analysis_panel_get_model_id(self));
+  cs_model_catalog_rescan(self->models);
   if (previous != NULL)
     cs_analysis_panel_set_model_id(self, previous);
   refresh(self);
+}
+
+void
+cs_analysis_panel_set_model_catalog(CsAnalysisPanel *self, CsModelCatalog *models)
+{
+  g_autofree char *previous = NULL;
+
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+  g_return_if_fail(CS_IS_MODEL_CATALOG(models));
+
+  if (self->models == models)
+    return;
+  previous = g_strdup(cs_analysis_panel_get_model_id(self));
+  g_set_object(&self->models, models);
+  adw_combo_row_set_model(self->model_row, G_LIST_MODEL(models));
+  if (previous != NULL)
+    cs_analysis_panel_set_model_id(self, previous);
+  refresh(self);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_MODEL_CATALOG]);
 }
 
 static void
@@ -628,6 +589,9 @@ cs_analysis_panel_get_property(GObject *object, guint prop_id, GValue *value, GP
     case PROP_MODEL_ID:
       g_value_set_string(value, cs_analysis_panel_get_model_id(self));
       break;
+    case PROP_MODEL_CATALOG:
+      g_value_set_object(value, self->models);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
   }
@@ -646,6 +610,9 @@ cs_analysis_panel_set_property(GObject *object, guint prop_id, const GValue *val
     case PROP_MODEL_ID:
       cs_analysis_panel_set_model_id(self, g_value_get_string(value));
       break;
+    case PROP_MODEL_CATALOG:
+      cs_analysis_panel_set_model_catalog(self, g_value_get_object(value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
   }
@@ -659,8 +626,7 @@ cs_analysis_panel_dispose(GObject *object)
   if (self->case_ != NULL)
     g_clear_signal_handler(&self->changed_id, self->case_);
   g_clear_object(&self->case_);
-  g_clear_object(&self->model_names);
-  g_clear_pointer(&self->models, g_ptr_array_unref);
+  g_clear_object(&self->models);
   gtk_widget_dispose_template(GTK_WIDGET(self), CS_TYPE_ANALYSIS_PANEL);
   G_OBJECT_CLASS(cs_analysis_panel_parent_class)->dispose(object);
 }
@@ -680,6 +646,9 @@ cs_analysis_panel_class_init(CsAnalysisPanelClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MODEL_ID] =
       g_param_spec_string("model-id", NULL, NULL, NULL,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_CATALOG] =
+      g_param_spec_object("model-catalog", NULL, NULL, CS_TYPE_MODEL_CATALOG,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties(object_class, N_PROPS, properties);
 
@@ -714,9 +683,11 @@ cs_analysis_panel_init(CsAnalysisPanel *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
 
-  self->models = g_ptr_array_new_with_free_func(model_info_free);
   self->csa_cutoff = CS_REFERENCE_UPPER_LIMIT_MM2;
   g_signal_connect(self->model_row, "notify::selected", G_CALLBACK(model_selected_cb), self);
   g_signal_connect(self->threshold_spin, "value-changed", G_CALLBACK(threshold_changed_cb), self);
-  cs_analysis_panel_reload_models(self);
+  adw_combo_row_set_expression(self->model_row,
+                               gtk_property_expression_new(CS_TYPE_MODEL_INFO, NULL, "id"));
+  /* The application's catalogue; a window may hand its own with the "model-catalog" property. */
+  cs_analysis_panel_set_model_catalog(self, cs_model_catalog_get_default());
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "cs-case.h"
+#include "cs-model-catalog.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +16,9 @@ G_DECLARE_FINAL_TYPE(CsAnalysisPanel, cs_analysis_panel, CS, ANALYSIS_PANEL, Gtk
 
 /* Signals: "cancel-requested" (): the Cancel button was pressed.
  *          "frame-activated" (int frame): a tracing's "show" button was pressed.
- * Properties: "threshold" (double), "model-id" (string, the selected installed model). */
+ * Properties: "threshold" (double), "model-id" (string, the selected installed model),
+ *             "model-catalog" (CsModelCatalog, the models offered; the default catalogue until
+ *             set). */
 
 /* Shows @c's cached results and tracings (NULL: nothing). */
 void cs_analysis_panel_set_case(CsAnalysisPanel *self, CsCase *c);
@@ -29,6 +32,9 @@ void cs_analysis_panel_set_progress(CsAnalysisPanel *self, double fraction, cons
 
 /* Re-reads the installed models (keeps the selection when it still exists). */
 void cs_analysis_panel_reload_models(CsAnalysisPanel *self);
+
+/* Offers the models of @models (the application's catalogue). */
+void cs_analysis_panel_set_model_catalog(CsAnalysisPanel *self, CsModelCatalog *models);
 
 /* The selected model: id, and its SHA-256 (NULL when none). */
 const char *cs_analysis_panel_get_model_id(CsAnalysisPanel *self);

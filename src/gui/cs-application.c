@@ -13,6 +13,8 @@
 
 struct _CsApplication {
   AdwApplication parent_instance;
+
+  CsModelCatalog *models;
 };
 
 G_DEFINE_FINAL_TYPE(CsApplication, cs_application, ADW_TYPE_APPLICATION)
@@ -22,6 +24,13 @@ cs_application_new(void)
 {
   return g_object_new(CS_TYPE_APPLICATION, "application-id", APPLICATION_ID, "flags",
                       G_APPLICATION_HANDLES_OPEN, "resource-base-path", RESOURCE_PREFIX, NULL);
+}
+
+CsModelCatalog *
+cs_application_get_model_catalog(CsApplication *self)
+{
+  g_return_val_if_fail(CS_IS_APPLICATION(self), NULL);
+  return self->models;
 }
 
 static CsWindow *
@@ -105,7 +114,7 @@ preferences_cb(GSimpleAction *action, GVariant *parameter, gpointer user_data)
   CsApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window(GTK_APPLICATION(self));
 
-  gtk_window_present(GTK_WINDOW(cs_preferences_window_new(parent)));
+  gtk_window_present(GTK_WINDOW(cs_preferences_window_new(parent, self->models)));
 }
 
 static const GActionEntry app_actions[] = {
@@ -131,10 +140,20 @@ cs_application_startup(GApplication *app)
 }
 
 static void
+cs_application_dispose(GObject *object)
+{
+  CsApplication *self = CS_APPLICATION(object);
+
+  g_clear_object(&self->models);
+  G_OBJECT_CLASS(cs_application_parent_class)->dispose(object);
+}
+
+static void
 cs_application_class_init(CsApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS(klass);
 
+  G_OBJECT_CLASS(klass)->dispose = cs_application_dispose;
   app_class->activate = cs_application_activate;
   app_class->open = cs_application_open;
   app_class->startup = cs_application_startup;
@@ -143,4 +162,7 @@ cs_application_class_init(CsApplicationClass *klass)
 static void
 cs_application_init(CsApplication *self)
 {
+  /* The process's catalogue, so that the window's lists and the workers that load a model by id
+   * search the same folders. */
+  self->models = g_object_ref(cs_model_catalog_get_default());
 }

@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "cs-model-catalog.h"
+
 G_BEGIN_DECLS
 
 #define CS_TYPE_APPLICATION (cs_application_get_type())
@@ -14,6 +16,9 @@ G_DECLARE_FINAL_TYPE(CsApplication, cs_application, CS, APPLICATION, AdwApplicat
 
 /* Creates the application with its id and flags. */
 CsApplication *cs_application_new(void);
+
+/* The application's model catalogue, which every window and panel that offers a model shows. */
+CsModelCatalog *cs_application_get_model_catalog(CsApplication *self);
 
 /* Shows the about window over @parent. */
 void cs_application_show_about(CsApplication *self, GtkWindow *parent);

@@ -12,7 +12,7 @@
 #include "cs-explain-net.h"
 #include "cs-explain.h"
 #include "cs-heat-panel.h"
-#include "csnn-models.h"
+#include "cs-model-catalog.h"
 
 /* The panels of one row: the crop and the three methods. */
 enum { PANEL_CROP, PANEL_OCCLUSION, PANEL_LIME, PANEL_GRADCAM, N_PANELS };
@@ -45,7 +45,7 @@ struct _CsExplainPanel {
   GtkBox *rows_box;
 
   Row rows[2];
-  GtkStringList *model_ids;
+  CsModelCatalog *models;
   char *model_id;
   GSettings *settings;
 
@@ -345,7 +345,7 @@ cs_explain_panel_explain(CsExplainPanel *self)
 {
   g_autoptr(GTask) task = NULL;
   ExplainJob *job;
-  GtkStringObject *second;
+  CsModelInfo *second;
 
   g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), FALSE);
 
@@ -372,7 +372,7 @@ cs_explain_panel_explain(CsExplainPanel *self)
   job->n_models = 1;
   second = gtk_drop_down_get_selected_item(self->compare_dropdown);
   if (gtk_toggle_button_get_active(self->compare_button) && second != NULL)
-    job->model_ids[job->n_models++] = g_strdup(gtk_string_object_get_string(second));
+    job->model_ids[job->n_models++] = g_strdup(cs_model_info_get_id(second));
 
   cs_occlusion_params_init(&job->occlusion);
   job->mask_percent = gtk_spin_button_get_value(self->mask_spin);
@@ -573,18 +573,17 @@ export_clicked_cb(CsExplainPanel *self)
   gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
 }
 
-static void
-reload_models(CsExplainPanel *self)
+void
+cs_explain_panel_set_model_catalog(CsExplainPanel *self, CsModelCatalog *models)
 {
-  csnn_model_entry *entries = NULL;
-  size_t n = 0;
+  g_return_if_fail(CS_IS_EXPLAIN_PANEL(self));
+  g_return_if_fail(CS_IS_MODEL_CATALOG(models));
 
-  if (csnn_models_list(&entries, &n) != CSNN_OK)
-    n = 0;
-  for (size_t i = 0; i < n; i++)
-    gtk_string_list_append(self->model_ids, entries[i].id);
-  csnn_models_free_list(entries, n);
-  if (n > 1)
+  if (!g_set_object(&self->models, models))
+    return;
+  gtk_drop_down_set_model(self->compare_dropdown, G_LIST_MODEL(models));
+  /* The model to compare with: the second listed, when there is one. */
+  if (g_list_model_get_n_items(G_LIST_MODEL(models)) > 1)
     gtk_drop_down_set_selected(self->compare_dropdown, 1);
 }
 
@@ -632,7 +631,7 @@ cs_explain_panel_dispose(GObject *object)
   g_clear_object(&self->sweep);
   g_clear_object(&self->case_);
   g_clear_object(&self->settings);
-  g_clear_object(&self->model_ids);
+  g_clear_object(&self->models);
   g_clear_pointer(&self->model_id, g_free);
   gtk_widget_dispose_template(GTK_WIDGET(self), CS_TYPE_EXPLAIN_PANEL);
   G_OBJECT_CLASS(cs_explain_panel_parent_class)->dispose(object);
@@ -717,9 +716,9 @@ cs_explain_panel_init(CsExplainPanel *self)
     gtk_widget_set_visible(row->box, r == 0);
   }
 
-  self->model_ids = gtk_string_list_new(NULL);
-  gtk_drop_down_set_model(self->compare_dropdown, G_LIST_MODEL(self->model_ids));
-  reload_models(self);
+  gtk_drop_down_set_expression(self->compare_dropdown,
+                               gtk_property_expression_new(CS_TYPE_MODEL_INFO, NULL, "id"));
+  cs_explain_panel_set_model_catalog(self, cs_model_catalog_get_default());
 
   g_signal_connect(self->opacity_scale, "value-changed", G_CALLBACK(opacity_changed_cb), self);
   g_signal_connect(self->colormap_dropdown, "notify::selected", G_CALLBACK(view_setting_changed_cb),

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-case.h"
+#include "cs-model-catalog.h"
 #include "cs-sweep.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,10 @@ void cs_explain_panel_set_case(CsExplainPanel *self, CsSweep *sweep, CsCase *c);
 
 /* The frame to explain next; panels of another frame are marked as such. */
 void cs_explain_panel_set_frame(CsExplainPanel *self, int frame);
+
+/* Offers the models of @models (the application's catalogue; the default one until set) as the
+ * second model to compare with. */
+void cs_explain_panel_set_model_catalog(CsExplainPanel *self, CsModelCatalog *models);
 
 /* Takes defaults (parameters, opacity, colour map) from @settings and keeps them there. */
 void cs_explain_panel_set_settings(CsExplainPanel *self, GSettings *settings);

@@ -8,16 +8,17 @@
 
 #include <glib/gi18n.h>
 
-#include "csnn-models.h"
-
 struct _CsPreferencesWindow {
   AdwPreferencesWindow parent_instance;
 
   GSettings *settings;
-  GtkStringList *model_ids;
+  CsModelCatalog *models;
 };
 
 G_DEFINE_FINAL_TYPE(CsPreferencesWindow, cs_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum { PROP_0, PROP_MODEL_CATALOG, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 /* A row with a spin button bound to the numeric setting @key (double or unsigned). */
 static GtkWidget *
@@ -64,10 +65,10 @@ enum_row_changed_cb(AdwComboRow *row, GParamSpec *pspec, CsPreferencesWindow *se
 static void
 model_row_changed_cb(AdwComboRow *row, GParamSpec *pspec, CsPreferencesWindow *self)
 {
-  GtkStringObject *item = adw_combo_row_get_selected_item(row);
+  CsModelInfo *item = adw_combo_row_get_selected_item(row);
 
   if (item != NULL)
-    g_settings_set_string(self->settings, "default-model", gtk_string_object_get_string(item));
+    g_settings_set_string(self->settings, "default-model", cs_model_info_get_id(item));
 }
 
 static void
@@ -86,9 +87,8 @@ build(CsPreferencesWindow *self)
   AdwPreferencesGroup *overlay = ADW_PREFERENCES_GROUP(adw_preferences_group_new());
   GtkWidget *model_row = adw_combo_row_new();
   GtkWidget *row;
-  csnn_model_entry *entries = NULL;
-  size_t n = 0;
   g_autofree char *default_model = g_settings_get_string(self->settings, "default-model");
+  guint default_position;
 
   for (int i = 0; i < 3; i++)
     translated_fills[i] = _(fills[i]);
@@ -100,17 +100,13 @@ build(CsPreferencesWindow *self)
   adw_preferences_page_set_icon_name(explain_page, "view-grid-symbolic");
 
   adw_preferences_group_set_title(analysis, _("Analysis"));
-  self->model_ids = gtk_string_list_new(NULL);
-  if (csnn_models_list(&entries, &n) != CSNN_OK)
-    n = 0;
-  for (size_t i = 0; i < n; i++) {
-    gtk_string_list_append(self->model_ids, entries[i].id);
-    if (g_strcmp0(entries[i].id, default_model) == 0)
-      adw_combo_row_set_selected(ADW_COMBO_ROW(model_row), (guint)i);
-  }
-  csnn_models_free_list(entries, n);
   adw_preferences_row_set_title(ADW_PREFERENCES_ROW(model_row), _("Default model"));
-  adw_combo_row_set_model(ADW_COMBO_ROW(model_row), G_LIST_MODEL(self->model_ids));
+  adw_combo_row_set_expression(ADW_COMBO_ROW(model_row),
+                               gtk_property_expression_new(CS_TYPE_MODEL_INFO, NULL, "id"));
+  adw_combo_row_set_model(ADW_COMBO_ROW(model_row), G_LIST_MODEL(self->models));
+  default_position = cs_model_catalog_find(self->models, default_model);
+  if (default_position != GTK_INVALID_LIST_POSITION)
+    adw_combo_row_set_selected(ADW_COMBO_ROW(model_row), default_position);
   g_signal_connect(model_row, "notify::selected", G_CALLBACK(model_row_changed_cb), self);
   adw_preferences_group_add(analysis, model_row);
   adw_preferences_group_add(analysis,
@@ -168,9 +164,53 @@ build(CsPreferencesWindow *self)
 }
 
 CsPreferencesWindow *
-cs_preferences_window_new(GtkWindow *parent)
+cs_preferences_window_new(GtkWindow *parent, CsModelCatalog *models)
 {
-  return g_object_new(CS_TYPE_PREFERENCES_WINDOW, "transient-for", parent, "modal", TRUE, NULL);
+  g_return_val_if_fail(models == NULL || CS_IS_MODEL_CATALOG(models), NULL);
+
+  return g_object_new(CS_TYPE_PREFERENCES_WINDOW, "transient-for", parent, "modal", TRUE,
+                      "model-catalog", models, NULL);
+}
+
+static void
+cs_preferences_window_set_property(GObject *object, guint prop_id, const GValue *value,
+                                   GParamSpec *pspec)
+{
+  CsPreferencesWindow *self = CS_PREFERENCES_WINDOW(object);
+
+  switch (prop_id) {
+    case PROP_MODEL_CATALOG:
+      g_set_object(&self->models, g_value_get_object(value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+cs_preferences_window_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CsPreferencesWindow *self = CS_PREFERENCES_WINDOW(object);
+
+  switch (prop_id) {
+    case PROP_MODEL_CATALOG:
+      g_value_set_object(value, self->models);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+/* The rows are built once the catalogue is known, which is after init. */
+static void
+cs_preferences_window_constructed(GObject *object)
+{
+  CsPreferencesWindow *self = CS_PREFERENCES_WINDOW(object);
+
+  G_OBJECT_CLASS(cs_preferences_window_parent_class)->constructed(object);
+  if (self->models == NULL)
+    self->models = g_object_ref(cs_model_catalog_get_default());
+  build(self);
 }
 
 static void
@@ -179,14 +219,24 @@ cs_preferences_window_dispose(GObject *object)
   CsPreferencesWindow *self = CS_PREFERENCES_WINDOW(object);
 
   g_clear_object(&self->settings);
-  g_clear_object(&self->model_ids);
+  g_clear_object(&self->models);
   G_OBJECT_CLASS(cs_preferences_window_parent_class)->dispose(object);
 }
 
 static void
 cs_preferences_window_class_init(CsPreferencesWindowClass *klass)
 {
-  G_OBJECT_CLASS(klass)->dispose = cs_preferences_window_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+  object_class->constructed = cs_preferences_window_constructed;
+  object_class->dispose = cs_preferences_window_dispose;
+  object_class->get_property = cs_preferences_window_get_property;
+  object_class->set_property = cs_preferences_window_set_property;
+
+  properties[PROP_MODEL_CATALOG] =
+      g_param_spec_object("model-catalog", NULL, NULL, CS_TYPE_MODEL_CATALOG,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, properties);
 }
 
 static void
@@ -194,5 +244,4 @@ cs_preferences_window_init(CsPreferencesWindow *self)
 {
   self->settings = g_settings_new(APPLICATION_ID);
   gtk_window_set_title(GTK_WINDOW(self), _("Preferences"));
-  build(self);
 }

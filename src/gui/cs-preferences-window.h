@@ -6,13 +6,17 @@
 
 #include <adwaita.h>
 
+#include "cs-model-catalog.h"
+
 G_BEGIN_DECLS
 
 #define CS_TYPE_PREFERENCES_WINDOW (cs_preferences_window_get_type())
 G_DECLARE_FINAL_TYPE(CsPreferencesWindow, cs_preferences_window, CS, PREFERENCES_WINDOW,
                      AdwPreferencesWindow)
 
-/* Creates the preferences window over @parent (may be NULL). */
-CsPreferencesWindow *cs_preferences_window_new(GtkWindow *parent);
+/* Property "model-catalog" (construct-only): the models the default model is chosen from. */
+
+/* Creates the preferences window over @parent (may be NULL), offering the models of @models. */
+CsPreferencesWindow *cs_preferences_window_new(GtkWindow *parent, CsModelCatalog *models);
 
 G_END_DECLS
