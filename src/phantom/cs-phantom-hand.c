@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "cs-phantom-private.h"
+#include "cs-reference.h"
 
 #include <string.h>
 
@@ -230,16 +231,20 @@ cs_phantom_draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGrou
 
   /* Disease: the CTS hand's nerve-conduction stage is drawn from the paper's mix and its
    * severity uniformly within the stage's band, so severity is continuous and the stage 2 hands
-   * are the subtle ones. The inlet CSA follows the published means and SDs (8.2 +- 2.4 and
-   * 14.7 +- 5.3 mm^2) and, for CTS, correlates moderately with severity. */
+   * are the subtle ones. The inlet CSA follows the paper's means and SDs (cs-reference.h: 8.2 +-
+   * 2.4 and 14.7 +- 5.3 mm^2) and, for CTS, correlates moderately with severity. */
   if (group == CS_PHANTOM_CTS) {
     hand->severity = severity_from_uniform(cs_phantom_rng_uniform(&rng));
     sev_z = (hand->severity - SEVERITY_MEAN) / SEVERITY_SD;
     z = 0.5 * sev_z + sqrt(0.75) * cs_phantom_rng_normal(&rng);
-    hand->csa_inlet_mm2 = fmin(fmax(14.7 + 5.3 * z, 5.5), 36.0);
+    hand->csa_inlet_mm2 =
+        fmin(fmax(CS_REFERENCE_SHINOHARA_CTS_MEAN_MM2 + CS_REFERENCE_SHINOHARA_CTS_SD_MM2 * z, 5.5),
+             36.0);
   } else {
     hand->severity = 0;
-    hand->csa_inlet_mm2 = cs_phantom_rng_normal_clamped(&rng, 8.2, 2.4, 3.5, 17.0);
+    hand->csa_inlet_mm2 =
+        cs_phantom_rng_normal_clamped(&rng, CS_REFERENCE_SHINOHARA_CONTROL_MEAN_MM2,
+                                      CS_REFERENCE_SHINOHARA_CONTROL_SD_MM2, 3.5, 17.0);
   }
   {
     double s = hand->severity;
