@@ -33,6 +33,14 @@ gboolean cs_study_has_other_case_id(CsStudy *self, const char *id, CsCase *excep
 JsonNode *cs_case_to_json(CsCase *self, const char *sweep_path);
 CsCase *cs_case_from_json(JsonNode *node, const char *path, GError **error);
 
+/* Whether two tracings, or two model results, hold the same values. */
+gboolean cs_tracing_equal(const CsTracing *a, const CsTracing *b);
+gboolean cs_model_result_equal(const CsModelResult *a, const CsModelResult *b);
+
+/* Appends @node to @out as study.json is written: two-space indents, arrays of plain values on
+ * one line, doubles in their shortest exact form (cs-study-printer.c). */
+void cs_study_print_json(GString *out, JsonNode *node, int depth);
+
 /* Checks that @object has only the keys in the NULL-terminated @allowed list. */
 gboolean cs_json_check_keys(JsonObject *object, const char *path, const char *const *allowed,
                             GError **error);
