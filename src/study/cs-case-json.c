@@ -582,6 +582,87 @@ add_string_if(JsonBuilder *builder, const char *key, const char *value)
   json_builder_add_string_value(builder, value);
 }
 
+/* Adds the case's ROI keyframes as "roi", each with its size in the unit it was given in. */
+static void
+add_roi(JsonBuilder *builder, CsCase *self)
+{
+  json_builder_set_member_name(builder, "roi");
+  json_builder_begin_array(builder);
+  for (guint i = 0; i < cs_case_get_n_roi_keyframes(self); i++) {
+    const CsRoiKeyframe *k = cs_case_get_roi_keyframe(self, i);
+    json_builder_begin_object(builder);
+    json_builder_set_member_name(builder, "frame");
+    json_builder_add_int_value(builder, k->frame);
+    json_builder_set_member_name(builder, "x");
+    json_builder_add_double_value(builder, k->x);
+    json_builder_set_member_name(builder, "y");
+    json_builder_add_double_value(builder, k->y);
+    json_builder_set_member_name(builder, k->size_px != 0.0 ? "size_px" : "size_mm");
+    json_builder_add_double_value(builder, k->size_px != 0.0 ? k->size_px : k->size_mm);
+    json_builder_end_object(builder);
+  }
+  json_builder_end_array(builder);
+}
+
+/* Adds the case's tracings as "tracings", each outline an array of [x, y] vertices. */
+static void
+add_tracings(JsonBuilder *builder, CsCase *self)
+{
+  json_builder_set_member_name(builder, "tracings");
+  json_builder_begin_array(builder);
+  for (guint i = 0; i < cs_case_get_n_tracings(self); i++) {
+    const CsTracing *t = cs_case_get_tracing(self, i);
+    json_builder_begin_object(builder);
+    add_string_if(builder, "level", t->level);
+    json_builder_set_member_name(builder, "frame");
+    json_builder_add_int_value(builder, t->frame);
+    add_string_if(builder, "rater", t->rater);
+    add_string_if(builder, "time", t->time);
+    json_builder_set_member_name(builder, "points");
+    json_builder_begin_array(builder);
+    for (guint p = 0; p < t->n_points; p++) {
+      json_builder_begin_array(builder);
+      json_builder_add_double_value(builder, t->points[2 * p]);
+      json_builder_add_double_value(builder, t->points[2 * p + 1]);
+      json_builder_end_array(builder);
+    }
+    json_builder_end_array(builder);
+    json_builder_end_object(builder);
+  }
+  json_builder_end_array(builder);
+}
+
+/* Adds the case's cached model results as "results". */
+static void
+add_results(JsonBuilder *builder, CsCase *self)
+{
+  json_builder_set_member_name(builder, "results");
+  json_builder_begin_array(builder);
+  for (guint i = 0; i < cs_case_get_n_results(self); i++) {
+    const CsModelResult *r = cs_case_get_result(self, i);
+    json_builder_begin_object(builder);
+    add_string_if(builder, "model", r->model_id);
+    add_string_if(builder, "model_sha256", r->model_sha256);
+    json_builder_set_member_name(builder, "frames");
+    json_builder_begin_array(builder);
+    for (guint f = 0; f < r->n_frames; f++)
+      json_builder_add_int_value(builder, r->frames[f]);
+    json_builder_end_array(builder);
+    json_builder_set_member_name(builder, "p_cts");
+    json_builder_begin_array(builder);
+    for (guint f = 0; f < r->n_frames; f++)
+      json_builder_add_double_value(builder, r->p_cts[f]);
+    json_builder_end_array(builder);
+    add_number_if(builder, "p_hand", r->p_hand);
+    add_string_if(builder, "summary", r->summary);
+    add_number_if(builder, "threshold", r->threshold);
+    add_string_if(builder, "roi_hash", r->roi_hash);
+    add_string_if(builder, "time", r->time);
+    json_builder_end_object(builder);
+  }
+  json_builder_end_array(builder);
+}
+
 JsonNode *
 cs_case_to_json(CsCase *self, const char *sweep_path)
 {
@@ -629,71 +710,9 @@ cs_case_to_json(CsCase *self, const char *sweep_path)
                 cs_case_get_stage_source(self) == CS_STAGE_SOURCE_MANUAL ? "manual" : "computed");
   json_builder_end_object(builder);
 
-  json_builder_set_member_name(builder, "roi");
-  json_builder_begin_array(builder);
-  for (guint i = 0; i < cs_case_get_n_roi_keyframes(self); i++) {
-    const CsRoiKeyframe *k = cs_case_get_roi_keyframe(self, i);
-    json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "frame");
-    json_builder_add_int_value(builder, k->frame);
-    json_builder_set_member_name(builder, "x");
-    json_builder_add_double_value(builder, k->x);
-    json_builder_set_member_name(builder, "y");
-    json_builder_add_double_value(builder, k->y);
-    json_builder_set_member_name(builder, k->size_px != 0.0 ? "size_px" : "size_mm");
-    json_builder_add_double_value(builder, k->size_px != 0.0 ? k->size_px : k->size_mm);
-    json_builder_end_object(builder);
-  }
-  json_builder_end_array(builder);
-
-  json_builder_set_member_name(builder, "tracings");
-  json_builder_begin_array(builder);
-  for (guint i = 0; i < cs_case_get_n_tracings(self); i++) {
-    const CsTracing *t = cs_case_get_tracing(self, i);
-    json_builder_begin_object(builder);
-    add_string_if(builder, "level", t->level);
-    json_builder_set_member_name(builder, "frame");
-    json_builder_add_int_value(builder, t->frame);
-    add_string_if(builder, "rater", t->rater);
-    add_string_if(builder, "time", t->time);
-    json_builder_set_member_name(builder, "points");
-    json_builder_begin_array(builder);
-    for (guint p = 0; p < t->n_points; p++) {
-      json_builder_begin_array(builder);
-      json_builder_add_double_value(builder, t->points[2 * p]);
-      json_builder_add_double_value(builder, t->points[2 * p + 1]);
-      json_builder_end_array(builder);
-    }
-    json_builder_end_array(builder);
-    json_builder_end_object(builder);
-  }
-  json_builder_end_array(builder);
-
-  json_builder_set_member_name(builder, "results");
-  json_builder_begin_array(builder);
-  for (guint i = 0; i < cs_case_get_n_results(self); i++) {
-    const CsModelResult *r = cs_case_get_result(self, i);
-    json_builder_begin_object(builder);
-    add_string_if(builder, "model", r->model_id);
-    add_string_if(builder, "model_sha256", r->model_sha256);
-    json_builder_set_member_name(builder, "frames");
-    json_builder_begin_array(builder);
-    for (guint f = 0; f < r->n_frames; f++)
-      json_builder_add_int_value(builder, r->frames[f]);
-    json_builder_end_array(builder);
-    json_builder_set_member_name(builder, "p_cts");
-    json_builder_begin_array(builder);
-    for (guint f = 0; f < r->n_frames; f++)
-      json_builder_add_double_value(builder, r->p_cts[f]);
-    json_builder_end_array(builder);
-    add_number_if(builder, "p_hand", r->p_hand);
-    add_string_if(builder, "summary", r->summary);
-    add_number_if(builder, "threshold", r->threshold);
-    add_string_if(builder, "roi_hash", r->roi_hash);
-    add_string_if(builder, "time", r->time);
-    json_builder_end_object(builder);
-  }
-  json_builder_end_array(builder);
+  add_roi(builder, self);
+  add_tracings(builder, self);
+  add_results(builder, self);
 
   extra = cs_case_get_extra(self);
   if (extra != NULL) {
