@@ -202,18 +202,143 @@ get_point(JsonNode *node, double *x, double *y)
   return TRUE;
 }
 
+/* Reads a number member into @dst, or returns FALSE from the function with @error set. */
+#define NUMBER(o, name, where, dst)                    \
+  do {                                                 \
+    double v_;                                         \
+    if (!get_number(o, name, path, where, &v_, error)) \
+      return FALSE;                                    \
+    dst = v_;                                          \
+  } while (0)
+
+/* Reads the truth file's top level: what made it, the hand and the sweep's size. */
+static gboolean
+read_truth_header(JsonObject *obj, const char *path, CsPhantomTruth *truth, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  const char *s;
+  guint64 seed;
+  char *end = NULL;
+
+  if (!get_string(obj, "generator", path, &s, error))
+    return FALSE;
+  truth->generator = g_strdup(s);
+  if (!get_string(obj, "sweep", path, &s, error))
+    return FALSE;
+  truth->sweep = g_strdup(s);
+  if (!get_string(obj, "group", path, &s, error))
+    return FALSE;
+  if (!cs_phantom_group_from_string(s, &truth->hand.group, &local)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %s", path, local->message);
+    return FALSE;
+  }
+  if (!get_string(obj, "seed", path, &s, error))
+    return FALSE;
+  errno = 0;
+  seed = g_ascii_strtoull(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0') {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: seed: '%s' is not a 64-bit number", path,
+                s);
+    return FALSE;
+  }
+  truth->hand.seed = seed;
+  if (!get_string(obj, "hand", path, &s, error))
+    return FALSE;
+  truth->hand.right_hand = g_strcmp0(s, "right") == 0;
+  NUMBER(obj, "severity", "", truth->hand.severity);
+  NUMBER(obj, "spacing_mm", "", truth->hand.spacing_mm);
+  NUMBER(obj, "width", "", truth->width);
+  NUMBER(obj, "height", "", truth->height);
+  NUMBER(obj, "frame_rate", "", truth->frame_rate);
+  NUMBER(obj, "n_frames", "", truth->n_frames);
+  NUMBER(obj, "csa_inlet_mm2", "", truth->hand.csa_inlet_mm2);
+  if (!(truth->hand.spacing_mm > 0) || truth->width < 1 || truth->height < 1 ||
+      truth->n_frames < 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "%s: spacing_mm, width and height must be > 0 and n_frames >= 0", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Reads the hand's drawn parameters ("parameters"), which older truth files lack. */
+static gboolean
+read_truth_parameters(JsonObject *obj, const char *path, CsPhantomTruth *truth, GError **error)
+{
+  JsonObject *params;
+
+  if (!json_object_has_member(obj, "parameters") ||
+      !JSON_NODE_HOLDS_OBJECT(json_object_get_member(obj, "parameters")))
+    return TRUE;
+  params = json_object_get_object_member(obj, "parameters");
+  NUMBER(params, "flattening", "parameters.", truth->hand.flattening);
+  NUMBER(params, "nerve_echo_db", "parameters.", truth->hand.nerve_echo_db);
+  NUMBER(params, "fascicle_contrast", "parameters.", truth->hand.fascicle_contrast);
+  NUMBER(params, "fascicle_blur_mm", "parameters.", truth->hand.fascicle_blur_mm);
+  NUMBER(params, "n_fascicles", "parameters.", truth->hand.n_fascicles);
+  NUMBER(params, "epineurium_mm", "parameters.", truth->hand.epineurium_mm);
+  NUMBER(params, "oedema_mm", "parameters.", truth->hand.oedema_mm);
+  NUMBER(params, "gain_db", "parameters.", truth->hand.gain_db);
+  NUMBER(params, "dynamic_range_db", "parameters.", truth->hand.dynamic_range_db);
+  NUMBER(params, "tgc_slope_db", "parameters.", truth->hand.tgc_slope_db);
+  NUMBER(params, "tilt_deg", "parameters.", truth->hand.tilt_deg);
+  NUMBER(params, "fat_mm", "parameters.", truth->hand.fat_mm);
+  NUMBER(params, "nerve_x_mm", "parameters.", truth->hand.nerve_x_mm);
+  NUMBER(params, "n_tendons", "parameters.", truth->hand.n_tendons);
+  return TRUE;
+}
+
+/* Reads frames[@i] into @f: its index, CSA, centre and outline; the area in px^2 is recomputed
+ * from the outline. */
+static gboolean
+read_truth_frame(JsonNode *fn, int i, const char *path, CsPhantomFrameTruth *f, GError **error)
+{
+  g_autofree char *where = g_strdup_printf("frames[%d].", i);
+  JsonArray *outline;
+
+  if (!JSON_NODE_HOLDS_OBJECT(fn)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: frames[%d]: not an object", path, i);
+    return FALSE;
+  }
+  NUMBER(json_node_get_object(fn), "index", where, f->index);
+  NUMBER(json_node_get_object(fn), "csa_mm2", where, f->csa_mm2);
+  if (!get_point(json_object_get_member(json_node_get_object(fn), "centre"), &f->centre_x,
+                 &f->centre_y)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %scentre: not an [x, y] pair", path, where);
+    return FALSE;
+  }
+  if (!json_object_has_member(json_node_get_object(fn), "outline") ||
+      !JSON_NODE_HOLDS_ARRAY(json_object_get_member(json_node_get_object(fn), "outline"))) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %soutline: missing or not an array", path,
+                where);
+    return FALSE;
+  }
+  outline = json_object_get_array_member(json_node_get_object(fn), "outline");
+  if (json_array_get_length(outline) != CS_PHANTOM_OUTLINE_POINTS) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %soutline: %u points, expected %d", path,
+                where, json_array_get_length(outline), CS_PHANTOM_OUTLINE_POINTS);
+    return FALSE;
+  }
+  for (int k = 0; k < CS_PHANTOM_OUTLINE_POINTS; k++)
+    if (!get_point(json_array_get_element(outline, k), &f->outline[k][0], &f->outline[k][1])) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %soutline[%d]: not an [x, y] pair", path,
+                  where, k);
+      return FALSE;
+    }
+  f->csa_px2 = cs_phantom_polygon_area((const double(*)[2])f->outline, CS_PHANTOM_OUTLINE_POINTS);
+  return TRUE;
+}
+
+#undef NUMBER
+
 gboolean
 cs_phantom_truth_load(const char *path, CsPhantomTruth *truth, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) local = NULL;
   JsonNode *root;
-  JsonObject *obj, *params;
+  JsonObject *obj;
   JsonArray *frames;
-  const char *s;
-  double v;
-  guint64 seed;
-  char *end = NULL;
 
   memset(truth, 0, sizeof *truth);
   if (!json_parser_load_from_file(parser, path, &local)) {
@@ -230,69 +355,9 @@ cs_phantom_truth_load(const char *path, CsPhantomTruth *truth, GError **error)
   }
   obj = json_node_get_object(root);
 
-#define NUMBER(o, name, where, dst)                   \
-  do {                                                \
-    if (!get_number(o, name, path, where, &v, error)) \
-      goto fail;                                      \
-    dst = v;                                          \
-  } while (0)
-
-  if (!get_string(obj, "generator", path, &s, error))
+  if (!read_truth_header(obj, path, truth, error) ||
+      !read_truth_parameters(obj, path, truth, error))
     goto fail;
-  truth->generator = g_strdup(s);
-  if (!get_string(obj, "sweep", path, &s, error))
-    goto fail;
-  truth->sweep = g_strdup(s);
-  if (!get_string(obj, "group", path, &s, error))
-    goto fail;
-  if (!cs_phantom_group_from_string(s, &truth->hand.group, &local)) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %s", path, local->message);
-    goto fail;
-  }
-  if (!get_string(obj, "seed", path, &s, error))
-    goto fail;
-  errno = 0;
-  seed = g_ascii_strtoull(s, &end, 10);
-  if (errno != 0 || end == s || *end != '\0') {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: seed: '%s' is not a 64-bit number", path,
-                s);
-    goto fail;
-  }
-  truth->hand.seed = seed;
-  if (!get_string(obj, "hand", path, &s, error))
-    goto fail;
-  truth->hand.right_hand = g_strcmp0(s, "right") == 0;
-  NUMBER(obj, "severity", "", truth->hand.severity);
-  NUMBER(obj, "spacing_mm", "", truth->hand.spacing_mm);
-  NUMBER(obj, "width", "", truth->width);
-  NUMBER(obj, "height", "", truth->height);
-  NUMBER(obj, "frame_rate", "", truth->frame_rate);
-  NUMBER(obj, "n_frames", "", truth->n_frames);
-  NUMBER(obj, "csa_inlet_mm2", "", truth->hand.csa_inlet_mm2);
-  if (!(truth->hand.spacing_mm > 0) || truth->width < 1 || truth->height < 1 ||
-      truth->n_frames < 0) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                "%s: spacing_mm, width and height must be > 0 and n_frames >= 0", path);
-    goto fail;
-  }
-  if (json_object_has_member(obj, "parameters") &&
-      JSON_NODE_HOLDS_OBJECT(json_object_get_member(obj, "parameters"))) {
-    params = json_object_get_object_member(obj, "parameters");
-    NUMBER(params, "flattening", "parameters.", truth->hand.flattening);
-    NUMBER(params, "nerve_echo_db", "parameters.", truth->hand.nerve_echo_db);
-    NUMBER(params, "fascicle_contrast", "parameters.", truth->hand.fascicle_contrast);
-    NUMBER(params, "fascicle_blur_mm", "parameters.", truth->hand.fascicle_blur_mm);
-    NUMBER(params, "n_fascicles", "parameters.", truth->hand.n_fascicles);
-    NUMBER(params, "epineurium_mm", "parameters.", truth->hand.epineurium_mm);
-    NUMBER(params, "oedema_mm", "parameters.", truth->hand.oedema_mm);
-    NUMBER(params, "gain_db", "parameters.", truth->hand.gain_db);
-    NUMBER(params, "dynamic_range_db", "parameters.", truth->hand.dynamic_range_db);
-    NUMBER(params, "tgc_slope_db", "parameters.", truth->hand.tgc_slope_db);
-    NUMBER(params, "tilt_deg", "parameters.", truth->hand.tilt_deg);
-    NUMBER(params, "fat_mm", "parameters.", truth->hand.fat_mm);
-    NUMBER(params, "nerve_x_mm", "parameters.", truth->hand.nerve_x_mm);
-    NUMBER(params, "n_tendons", "parameters.", truth->hand.n_tendons);
-  }
   if (!json_object_has_member(obj, "frames") ||
       !JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "frames"))) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: frames: missing or not an array", path);
@@ -305,45 +370,9 @@ cs_phantom_truth_load(const char *path, CsPhantomTruth *truth, GError **error)
     goto fail;
   }
   truth->frames = g_new0(CsPhantomFrameTruth, MAX(1, truth->n_frames));
-  for (int i = 0; i < truth->n_frames; i++) {
-    JsonNode *fn = json_array_get_element(frames, i);
-    CsPhantomFrameTruth *f = &truth->frames[i];
-    g_autofree char *where = g_strdup_printf("frames[%d].", i);
-    JsonArray *outline;
-
-    if (!JSON_NODE_HOLDS_OBJECT(fn)) {
-      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: frames[%d]: not an object", path, i);
+  for (int i = 0; i < truth->n_frames; i++)
+    if (!read_truth_frame(json_array_get_element(frames, i), i, path, &truth->frames[i], error))
       goto fail;
-    }
-    NUMBER(json_node_get_object(fn), "index", where, f->index);
-    NUMBER(json_node_get_object(fn), "csa_mm2", where, f->csa_mm2);
-    if (!get_point(json_object_get_member(json_node_get_object(fn), "centre"), &f->centre_x,
-                   &f->centre_y)) {
-      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %scentre: not an [x, y] pair", path,
-                  where);
-      goto fail;
-    }
-    if (!json_object_has_member(json_node_get_object(fn), "outline") ||
-        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(json_node_get_object(fn), "outline"))) {
-      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %soutline: missing or not an array", path,
-                  where);
-      goto fail;
-    }
-    outline = json_object_get_array_member(json_node_get_object(fn), "outline");
-    if (json_array_get_length(outline) != CS_PHANTOM_OUTLINE_POINTS) {
-      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %soutline: %u points, expected %d", path,
-                  where, json_array_get_length(outline), CS_PHANTOM_OUTLINE_POINTS);
-      goto fail;
-    }
-    for (int k = 0; k < CS_PHANTOM_OUTLINE_POINTS; k++)
-      if (!get_point(json_array_get_element(outline, k), &f->outline[k][0], &f->outline[k][1])) {
-        g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %soutline[%d]: not an [x, y] pair",
-                    path, where, k);
-        goto fail;
-      }
-    f->csa_px2 = cs_phantom_polygon_area((const double(*)[2])f->outline, CS_PHANTOM_OUTLINE_POINTS);
-  }
-#undef NUMBER
   return TRUE;
 
 fail:

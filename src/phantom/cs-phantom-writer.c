@@ -87,6 +87,69 @@ cs_phantom_writer_abort(CsPhantomWriter *writer)
   g_unlink(path);
 }
 
+/* Sets the encoder up for @fps frames a second: lossless FFV1 in gray, or H.264 in 4:2:0, both
+ * bit-exact. */
+static void
+configure_encoder(CsPhantomWriter *writer, int fps)
+{
+  writer->codec->width = writer->width;
+  writer->codec->height = writer->height;
+  writer->codec->time_base = (AVRational){ 1, fps };
+  writer->codec->framerate = (AVRational){ fps, 1 };
+  writer->codec->sample_aspect_ratio = (AVRational){ 1, 1 };
+  writer->codec->flags |= AV_CODEC_FLAG_BITEXACT;
+  /* One thread: the study already runs one sweep per core. */
+  writer->codec->thread_count = 1;
+  if (writer->format == CS_PHANTOM_FORMAT_H264_MP4) {
+    /* Plain 4:2:0 in limited range plays everywhere; gray goes into luma, chroma stays 128. */
+    writer->codec->pix_fmt = AV_PIX_FMT_YUV420P;
+    writer->codec->color_range = AVCOL_RANGE_MPEG;
+    writer->codec->gop_size = 25;
+    writer->codec->max_b_frames = 2;
+    av_opt_set(writer->codec->priv_data, "preset", "veryfast", 0);
+    av_opt_set(writer->codec->priv_data, "crf", "16", 0);
+  } else {
+    writer->codec->pix_fmt = AV_PIX_FMT_GRAY8;
+    writer->codec->gop_size = 25;
+    av_opt_set_int(writer->codec->priv_data, "slicecrc", 1, 0);
+    writer->codec->level = 3;
+  }
+  if (writer->fmt->oformat->flags & AVFMT_GLOBALHEADER)
+    writer->codec->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+}
+
+/* Opens the encoder, describes the stream to the muxer and allocates the frame to fill. */
+static gboolean
+open_encoder(CsPhantomWriter *writer, const AVCodec *codec, GError **error)
+{
+  int ret;
+
+  ret = avcodec_open2(writer->codec, codec, NULL);
+  if (ret < 0) {
+    set_av_error(error, ret, writer->path, "cannot open the encoder");
+    return FALSE;
+  }
+  ret = avcodec_parameters_from_context(writer->stream->codecpar, writer->codec);
+  if (ret < 0) {
+    set_av_error(error, ret, writer->path, "cannot describe the stream");
+    return FALSE;
+  }
+  writer->stream->time_base = writer->codec->time_base;
+  writer->stream->avg_frame_rate = writer->codec->framerate;
+  writer->stream->sample_aspect_ratio = writer->codec->sample_aspect_ratio;
+
+  writer->frame->format = writer->codec->pix_fmt;
+  writer->frame->width = writer->width;
+  writer->frame->height = writer->height;
+  writer->frame->color_range = writer->codec->color_range;
+  ret = av_frame_get_buffer(writer->frame, 0);
+  if (ret < 0) {
+    set_av_error(error, ret, writer->path, "cannot allocate a frame");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 CsPhantomWriter *
 cs_phantom_writer_open(const char *path, CsPhantomFormat format, int width, int height, int fps,
                        GError **error)
@@ -142,53 +205,8 @@ cs_phantom_writer_open(const char *path, CsPhantomFormat format, int width, int 
     writer_free(writer);
     return NULL;
   }
-  writer->codec->width = width;
-  writer->codec->height = height;
-  writer->codec->time_base = (AVRational){ 1, fps };
-  writer->codec->framerate = (AVRational){ fps, 1 };
-  writer->codec->sample_aspect_ratio = (AVRational){ 1, 1 };
-  writer->codec->flags |= AV_CODEC_FLAG_BITEXACT;
-  /* One thread: the study already runs one sweep per core. */
-  writer->codec->thread_count = 1;
-  if (writer->format == CS_PHANTOM_FORMAT_H264_MP4) {
-    /* Plain 4:2:0 in limited range plays everywhere; gray goes into luma, chroma stays 128. */
-    writer->codec->pix_fmt = AV_PIX_FMT_YUV420P;
-    writer->codec->color_range = AVCOL_RANGE_MPEG;
-    writer->codec->gop_size = 25;
-    writer->codec->max_b_frames = 2;
-    av_opt_set(writer->codec->priv_data, "preset", "veryfast", 0);
-    av_opt_set(writer->codec->priv_data, "crf", "16", 0);
-  } else {
-    writer->codec->pix_fmt = AV_PIX_FMT_GRAY8;
-    writer->codec->gop_size = 25;
-    av_opt_set_int(writer->codec->priv_data, "slicecrc", 1, 0);
-    writer->codec->level = 3;
-  }
-  if (writer->fmt->oformat->flags & AVFMT_GLOBALHEADER)
-    writer->codec->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  ret = avcodec_open2(writer->codec, codec, NULL);
-  if (ret < 0) {
-    set_av_error(error, ret, path, "cannot open the encoder");
-    writer_free(writer);
-    return NULL;
-  }
-  ret = avcodec_parameters_from_context(writer->stream->codecpar, writer->codec);
-  if (ret < 0) {
-    set_av_error(error, ret, path, "cannot describe the stream");
-    writer_free(writer);
-    return NULL;
-  }
-  writer->stream->time_base = writer->codec->time_base;
-  writer->stream->avg_frame_rate = writer->codec->framerate;
-  writer->stream->sample_aspect_ratio = writer->codec->sample_aspect_ratio;
-
-  writer->frame->format = writer->codec->pix_fmt;
-  writer->frame->width = width;
-  writer->frame->height = height;
-  writer->frame->color_range = writer->codec->color_range;
-  ret = av_frame_get_buffer(writer->frame, 0);
-  if (ret < 0) {
-    set_av_error(error, ret, path, "cannot allocate a frame");
+  configure_encoder(writer, fps);
+  if (!open_encoder(writer, codec, error)) {
     writer_free(writer);
     return NULL;
   }
