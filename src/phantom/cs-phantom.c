@@ -172,8 +172,8 @@ cs_phantom_generator_new(const CsPhantomOptions *options)
   ext = (size_t)gen->ext_w * h;
   canvas = (size_t)gen->canvas_w * h;
   gen->bg_amp = g_new(float, canvas);
-  gen->scat_re = g_new(float, canvas);
-  gen->scat_im = g_new(float, canvas);
+  gen->scat_re = g_new0(float, canvas);
+  gen->scat_im = g_new0(float, canvas);
   gen->amp = g_new(float, ext);
   gen->spec = g_new(float, ext);
   gen->atten = g_new(float, ext);
