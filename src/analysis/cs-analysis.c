@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cs-engine-error.h"
-#include "cs-model-catalog.h"
 #include "cs-inlet-csa.h"
+#include "cs-model-catalog.h"
 #include "cs-roi.h"
 #include "csnn-models.h"
 
@@ -32,9 +32,15 @@ struct _CsModel {
 CsModel *
 cs_model_load(const char *id_or_path, GError **error)
 {
+  return cs_model_load_arch(id_or_path, NULL, error);
+}
+
+CsModel *
+cs_model_load_arch(const char *id_or_path, const char *arch, GError **error)
+{
   g_return_val_if_fail(id_or_path != NULL, NULL);
 
-  return cs_model_catalog_load(cs_model_catalog_get_default(), id_or_path, NULL, error);
+  return cs_model_catalog_load(cs_model_catalog_get_default(), id_or_path, arch, error);
 }
 
 CsModel *
@@ -112,6 +118,95 @@ gboolean
 cs_model_is_phantom_trained(CsModel *model)
 {
   return cs_model_trained_on_phantoms(cs_model_get_trained_on(model));
+}
+
+int
+cs_model_get_input_size(CsModel *model)
+{
+  return csnn_net_input_size(cs_model_get_net(model));
+}
+
+int
+cs_model_get_n_classes(CsModel *model)
+{
+  return csnn_net_num_classes(cs_model_get_net(model));
+}
+
+int
+cs_model_get_cts_index(CsModel *model)
+{
+  return csnn_net_cts_index(cs_model_get_net(model));
+}
+
+const char *
+cs_model_get_class_name(CsModel *model, int index)
+{
+  return csnn_net_class_name(cs_model_get_net(model), index);
+}
+
+const char *
+cs_model_get_metadata(CsModel *model, const char *key)
+{
+  return csnn_net_metadata(cs_model_get_net(model), key);
+}
+
+const char *const *
+cs_model_arch_names(void)
+{
+  return csnn_arch_names();
+}
+
+static int
+cancelled_cb(void *user_data)
+{
+  return g_cancellable_is_cancelled(user_data);
+}
+
+gboolean
+cs_model_classify(CsModel *model, const CsCrop *crops, int n, float *logits, float *p_cts,
+                  GCancellable *cancellable, GError **error)
+{
+  g_autofree csnn_crop *batch = g_new(csnn_crop, MAX(n, 1));
+  g_autofree float *own_logits = NULL;
+  int status;
+
+  for (int i = 0; i < n; i++)
+    batch[i] =
+        (csnn_crop){ crops[i].pixels, crops[i].width, crops[i].height, (size_t)crops[i].stride };
+  if (logits == NULL)
+    logits = own_logits = g_new(float, (gsize)MAX(n, 1) * cs_model_get_n_classes(model));
+  status = csnn_net_classify(model->net, batch, (size_t)n, logits, p_cts,
+                             cancellable != NULL ? cancelled_cb : NULL, cancellable);
+  if (g_cancellable_set_error_if_cancelled(cancellable, error))
+    return FALSE;
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, model->id);
+  return TRUE;
+}
+
+gboolean
+cs_model_find_class(CsModel *model, const char *name_or_index, int *index, GError **error)
+{
+  int n = cs_model_get_n_classes(model);
+  guint64 number = 0;
+
+  if (name_or_index == NULL) {
+    *index = cs_model_get_cts_index(model);
+    return TRUE;
+  }
+  for (int i = 0; i < n; i++) {
+    if (g_strcmp0(cs_model_get_class_name(model, i), name_or_index) == 0) {
+      *index = i;
+      return TRUE;
+    }
+  }
+  if (g_ascii_string_to_unsigned(name_or_index, 10, 0, (guint64)n - 1, &number, NULL)) {
+    *index = (int)number;
+    return TRUE;
+  }
+  g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "the model %s has no class '%s'",
+              cs_model_get_id(model), name_or_index);
+  return FALSE;
 }
 
 CsCase *

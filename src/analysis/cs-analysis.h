@@ -27,8 +27,10 @@ typedef struct _CsModel CsModel;
 /* Loads a model by id or path through the default model catalogue (cs-model-catalog.h);
  * errors in CS_ERROR. */
 CsModel *cs_model_load(const char *id_or_path, GError **error);
-/* Loads the weights file @path itself, with no search; @arch names the architecture when not
- * NULL, over what the metadata says. */
+/* The same, with the architecture @arch (NULL = the one the weights name) for weights whose
+ * metadata names none. */
+CsModel *cs_model_load_arch(const char *id_or_path, const char *arch, GError **error);
+/* Loads the weights file @path itself, with no search; @arch as above. */
 CsModel *cs_model_new_for_file(const char *path, const char *arch, GError **error);
 /* Frees @model; NULL is allowed. */
 void cs_model_free(CsModel *model);
@@ -44,6 +46,33 @@ const char *cs_model_get_trained_on(CsModel *model);
 const char *cs_model_get_arch(CsModel *model);
 /* TRUE when the weights say they were trained on synthetic phantoms. */
 gboolean cs_model_is_phantom_trained(CsModel *model);
+/* The side of the square gray crop the network takes, in pixels. */
+int cs_model_get_input_size(CsModel *model);
+/* The number of classes, the index of the CTS class and the name of class @index. */
+int cs_model_get_n_classes(CsModel *model);
+int cs_model_get_cts_index(CsModel *model);
+const char *cs_model_get_class_name(CsModel *model, int index);
+/* Finds a class by name or by index written as a number ("cts", "1"); NULL = the CTS class.
+ * FALSE with @error when the model has no such class. */
+gboolean cs_model_find_class(CsModel *model, const char *name_or_index, int *index, GError **error);
+/* A metadata value of the weights (e.g. "provenance"); NULL when absent. */
+const char *cs_model_get_metadata(CsModel *model, const char *key);
+
+/* The architectures a model can have (torchvision's names), NULL-terminated. */
+const char *const *cs_model_arch_names(void);
+
+/* One gray image region to classify: any size; the engine resamples it to the network input. */
+typedef struct {
+  const guint8 *pixels;
+  int width;
+  int height;
+  gsize stride;
+} CsCrop;
+
+/* Classifies @n crops in one call: p(CTS) of each into @p_cts and, when @logits is not NULL, the
+ * logits (n x cs_model_get_n_classes()) into it. Cancellable between batches. */
+gboolean cs_model_classify(CsModel *model, const CsCrop *crops, int n, float *logits, float *p_cts,
+                           GCancellable *cancellable, GError **error);
 
 /* Returns a new case holding what the analysis reads of @c (id, spacing, ROI keyframes), for a
  * worker thread to use while the GUI goes on editing @c. */

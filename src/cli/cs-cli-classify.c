@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cs-engine-error.h"
+#include "cs-error.h"
 #include "cs-model-catalog.h"
 #include "cs-roi.h"
 #include "cs-sweep.h"
-#include "csnn-net.h"
 
 #define NAME "classify"
 
@@ -23,7 +22,7 @@
 #define CLASSIFY_BATCH 32
 
 typedef struct {
-  csnn_net *net;
+  CsModel *model;
   const char *model_name;
   gboolean json;
   gboolean have_roi;
@@ -117,7 +116,7 @@ static void
 print_result(const Classify *c, const char *input, int frame, gboolean is_sweep,
              const float *logits, float p_cts)
 {
-  int classes = csnn_net_num_classes(c->net);
+  int classes = cs_model_get_n_classes(c->model);
 
   if (c->json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -201,11 +200,11 @@ classify_input(const Classify *c, const char *input, GError **error)
 {
   g_autoptr(CsSweep) sweep = cs_sweep_open(input, error);
   g_autoptr(GArray) probs = NULL;
-  csnn_crop crops[CLASSIFY_BATCH];
+  CsCrop crops[CLASSIFY_BATCH];
   CsFrame *frames[CLASSIFY_BATCH];
   guint8 *owned[CLASSIFY_BATCH];
   int frame_index[CLASSIFY_BATCH];
-  int classes = csnn_net_num_classes(c->net);
+  int classes = cs_model_get_n_classes(c->model);
   g_autofree float *logits = g_new(float, (gsize)CLASSIFY_BATCH *classes);
   float p_cts[CLASSIFY_BATCH];
   gboolean is_sweep, ok = TRUE;
@@ -233,7 +232,7 @@ classify_input(const Classify *c, const char *input, GError **error)
   for (int f = first; f < last || pending > 0; f++) {
     if (f < last) {
       CsFrame *frame = cs_sweep_get_frame(sweep, f, error);
-      csnn_crop *crop = &crops[pending];
+      CsCrop *crop = &crops[pending];
 
       if (frame == NULL) {
         ok = FALSE;
@@ -255,22 +254,20 @@ classify_input(const Classify *c, const char *input, GError **error)
         crop->pixels = owned[pending];
         crop->width = c->roi.width;
         crop->height = c->roi.height;
-        crop->stride = (size_t)c->roi.width;
+        crop->stride = (gsize)c->roi.width;
       } else {
         crop->pixels = frame->data;
         crop->width = frame->width;
         crop->height = frame->height;
-        crop->stride = (size_t)frame->stride;
+        crop->stride = (gsize)frame->stride;
       }
       pending++;
       if (pending < CLASSIFY_BATCH && f + 1 < last)
         continue;
     }
     {
-      int status = csnn_net_classify(c->net, crops, (size_t)pending, logits, p_cts, NULL, NULL);
-
-      if (status != CSNN_OK) {
-        cs_error_from_engine(error, status, input);
+      if (!cs_model_classify(c->model, crops, pending, logits, p_cts, NULL, error)) {
+        g_prefix_error(error, "%s: ", input);
         ok = FALSE;
       }
       for (int i = 0; i < pending; i++) {
@@ -340,7 +337,7 @@ cs_cli_classify(int argc, char **argv)
     return cs_cli_usage_error(NAME, "no INPUT given");
   if (arch != NULL) {
     gboolean known = FALSE;
-    for (const char *const *a = csnn_arch_names(); *a != NULL; a++)
+    for (const char *const *a = cs_model_arch_names(); *a != NULL; a++)
       known = known || strcmp(*a, arch) == 0;
     if (!known)
       return cs_cli_usage_error(
@@ -362,7 +359,7 @@ cs_cli_classify(int argc, char **argv)
   loaded = load_model(model, arch, &error);
   if (loaded == NULL)
     return cs_cli_fail_error(g_steal_pointer(&error));
-  c.net = cs_model_get_net(loaded);
+  c.model = loaded;
   c.model_name = cs_model_get_id(loaded);
   for (int i = 0; inputs[i] != NULL; i++)
     if (!classify_input(&c, inputs[i], &error)) {

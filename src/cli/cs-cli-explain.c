@@ -8,21 +8,15 @@
 
 #include "cs-colormap.h"
 #include "cs-engine-error.h"
-#include "cs-explain-net.h"
+#include "cs-frame-explanation.h"
 #include "cs-gradcam.h"
-#include "cs-explain.h"
-#include "cs-roi.h"
-#include "cs-sweep.h"
 #include "cs-model-catalog.h"
-#include "csnn-net.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define NAME "explain"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(csnn_net, csnn_net_free)
 
 /* Everything the command line says, checked before any file is opened. */
 typedef struct {
@@ -37,9 +31,7 @@ typedef struct {
   double opacity;
   CsOverlayBlend blend;
   CsExplainScoreKind score;
-  CsOcclusionParams occlusion;
-  CsLimeParams lime;
-  int batch;
+  CsExplainOptions options;
 } Request;
 
 static gboolean
@@ -64,37 +56,11 @@ parse_uint(const char *text, guint64 max, guint64 *value)
   return text != NULL && g_ascii_string_to_unsigned(text, 10, 0, max, value, NULL);
 }
 
-/* Picks the class by name or index; the CTS class when @text is NULL. */
-static gboolean
-resolve_class(csnn_net *net, const char *text, int *index, GError **error)
-{
-  int n = csnn_net_num_classes(net);
-  guint64 number = 0;
-
-  if (text == NULL) {
-    *index = csnn_net_cts_index(net);
-    return TRUE;
-  }
-  for (int i = 0; i < n; i++) {
-    if (g_strcmp0(csnn_net_class_name(net, i), text) == 0) {
-      *index = i;
-      return TRUE;
-    }
-  }
-  if (parse_uint(text, (guint64)n - 1, &number)) {
-    *index = (int)number;
-    return TRUE;
-  }
-  g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "--class '%s': the model has no such class", text);
-  return FALSE;
-}
-
-static gboolean
-load_model(const char *model, const char *arch, csnn_net **net, char **model_name, GError **error)
+/* Loads @model (an installed id or a file; NULL = the first installed model, by id). */
+static CsModel *
+load_model(const char *model, const char *arch, GError **error)
 {
   g_autofree char *chosen = NULL;
-  g_autofree char *path = NULL;
-  int status;
 
   if (model == NULL) {
     /* Without --model the first installed model (by id) is used, and the sidecar says which. */
@@ -106,18 +72,11 @@ load_model(const char *model, const char *arch, csnn_net **net, char **model_nam
     if (chosen == NULL) {
       g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
                   "no model is installed; give --model FILE.safetensors");
-      return FALSE;
+      return NULL;
     }
     model = chosen;
   }
-  path = cs_model_catalog_resolve(cs_model_catalog_get_default(), model, error);
-  if (path == NULL)
-    return FALSE;
-  status = csnn_net_load(path, arch, net);
-  if (status != CSNN_OK)
-    return cs_error_from_engine(error, status, model);
-  *model_name = g_strdup(model);
-  return TRUE;
+  return cs_model_load_arch(model, arch, error);
 }
 
 /* The side of the overlay picture: the ROI at the frame's own resolution, at least the network's
@@ -130,11 +89,11 @@ display_side(const CsRoiRect *rect, int size)
   return (int)CLAMP(lround(side), size, MAX(size, 1024));
 }
 
-/* Reads the frame and cuts the ROI out of it at the network's input size, and at the overlay's
- * side into @display (its side in @display_size). */
-static guint8 *
-read_crop(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *display_size,
-          GError **error)
+/* Reads the frame, the region of interest on it (the whole frame without --roi) and the ROI at
+ * the overlay's side into @display (its side in @display_size). */
+static CsFrame *
+read_frame(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *display_size,
+           GError **error)
 {
   g_autoptr(CsSweep) sweep = cs_sweep_open(r->input, error);
   if (sweep == NULL)
@@ -158,11 +117,6 @@ read_crop(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *di
     *rect = (CsRoiRect){ r->roi[0], r->roi[1], r->roi[2], r->roi[3] };
   else
     *rect = (CsRoiRect){ 0, 0, frame->width, frame->height };
-  g_autofree guint8 *crop = g_malloc((gsize)size * size);
-  gboolean padded = FALSE;
-  if (!cs_roi_crop(frame->data, frame->width, frame->height, frame->stride, rect, size, size, crop,
-                   &padded, error))
-    return NULL;
   *display_size = display_side(rect, size);
   *display = g_malloc((gsize)*display_size * *display_size);
   if (!cs_roi_crop(frame->data, frame->width, frame->height, frame->stride, rect, *display_size,
@@ -170,59 +124,49 @@ read_crop(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *di
     g_clear_pointer(display, g_free);
     return NULL;
   }
-  if (padded)
-    g_printerr("carpalscope-cli explain: note: the ROI reaches outside the frame; the outside "
-               "is black\n");
-  return g_steal_pointer(&crop);
+  return g_steal_pointer(&frame);
 }
 
 static int
-run(Request *r, const char *model, const char *arch, const char *class_text, const char *mask_text,
-    const char *stride_text, const char *out, const char *raw)
+run(Request *r, const char *model_name, const char *arch, const char *class_text,
+    const char *mask_text, const char *stride_text, const char *out, const char *raw)
 {
-  g_autoptr(csnn_net) net = NULL;
-  g_autofree char *model_name = NULL;
-  GError *error = NULL;
-  CsRoiRect rect;
-  int class_index = 0;
-
-  if (!load_model(model, arch, &net, &model_name, &error))
-    return cs_cli_fail_error(error);
-  if (!resolve_class(net, class_text, &class_index, &error))
-    return cs_cli_fail_error(error);
-  int size = csnn_net_input_size(net);
+  g_autoptr(CsModel) model = NULL;
+  g_autoptr(CsFrame) frame = NULL;
+  g_autoptr(CsFrameExplanation) x = NULL;
   g_autofree guint8 *display = NULL;
+  GError *error = NULL;
+  CsExplainOptions options = r->options;
+  CsSpacing spacing = cs_spacing_new(r->mm_per_px, CS_SPACING_SOURCE_MANUAL);
+  CsRoiRect rect;
   int side = 0;
-  g_autofree guint8 *crop = read_crop(r, size, &rect, &display, &side, &error);
-  if (crop == NULL)
+
+  model = load_model(model_name, arch, &error);
+  if (model == NULL || !cs_model_find_class(model, class_text, &options.class_index, &error))
+    return cs_cli_fail_error(error);
+  int size = cs_model_get_input_size(model);
+  frame = read_frame(r, size, &rect, &display, &side, &error);
+  if (frame == NULL)
     return cs_cli_fail_error(error);
 
   /* The crop's own spacing: the ROI's width in mm spread over the network's input side. */
   double crop_mm_per_px = r->mm_per_px > 0 ? r->mm_per_px * rect.width / size : 0;
   if (mask_text != NULL &&
-      !cs_explain_parse_length(mask_text, crop_mm_per_px, &r->occlusion.mask_px, &error))
+      !cs_explain_parse_length(mask_text, crop_mm_per_px, &options.occlusion.mask_px, &error))
     return cs_cli_fail_error(error);
   if (stride_text != NULL &&
-      !cs_explain_parse_length(stride_text, crop_mm_per_px, &r->occlusion.stride_px, &error))
+      !cs_explain_parse_length(stride_text, crop_mm_per_px, &options.occlusion.stride_px, &error))
     return cs_cli_fail_error(error);
 
-  g_autoptr(CsExplainNetScorer) net_scorer =
-      cs_explain_net_scorer_new(net, class_index, r->score, &error);
-  if (net_scorer == NULL)
+  x = cs_explain_frame(model, frame, &rect, &spacing, &options, NULL, NULL, NULL, &error);
+  if (x == NULL)
     return cs_cli_fail_error(error);
-  CsExplainScorer scorer = { .batch_size = r->batch };
-  cs_explain_net_scorer_bind(net_scorer, &scorer);
-  csnn_net_set_max_batch(net, MIN(r->batch, 32));
-
-  g_autoptr(CsExplanation) e = NULL;
-  if (r->method == CS_EXPLAIN_OCCLUSION)
-    e = cs_explain_occlusion(crop, size, size, &r->occlusion, &scorer, &error);
-  else if (r->method == CS_EXPLAIN_LIME)
-    e = cs_explain_lime(crop, size, size, &r->lime, &scorer, &error);
-  else
-    e = cs_explain_gradcam(net, crop, size, class_index, r->score, &error);
-  if (e == NULL)
-    return cs_cli_fail_error(error);
+  if (x->padded)
+    g_printerr("carpalscope-cli explain: note: the ROI reaches outside the frame; the outside "
+               "is black\n");
+  const CsExplanation *e = r->method == CS_EXPLAIN_OCCLUSION ? x->occlusion
+                           : r->method == CS_EXPLAIN_LIME    ? x->lime
+                                                             : x->gradcam;
 
   /* The map is upsampled to the picture's side; the raw map stays at the input's. */
   g_autofree float *shown = g_new(float, (gsize)side *side);
@@ -240,11 +184,11 @@ run(Request *r, const char *model, const char *arch, const char *class_text, con
       .input = r->input,
       .frame = r->frame,
       .roi = { rect.x, rect.y, rect.width, rect.height },
-      .mm_per_px = crop_mm_per_px,
-      .model = model_name,
-      .model_hash = csnn_net_sha256(net),
-      .class_name = csnn_net_class_name(net, class_index),
-      .class_index = class_index,
+      .mm_per_px = x->mm_per_px,
+      .model = model_name != NULL ? model_name : x->model_id,
+      .model_hash = x->model_sha256,
+      .class_name = x->class_name,
+      .class_index = x->class_index,
       .score = cs_explain_score_kind_name(r->score),
     };
     if (!cs_explanation_save_raw(e, &provenance, raw, &error))
@@ -379,12 +323,13 @@ cs_cli_explain(int argc, char **argv)
     return cs_cli_usage_error(NAME, "--score must be probability or logit, not '%s'", score);
   if (batch < 1 || batch > 1024)
     return cs_cli_usage_error(NAME, "--batch %d is not in 1..1024", batch);
-  r.batch = batch;
-
-  cs_occlusion_params_init(&r.occlusion);
-  if (fill != NULL && !cs_explain_fill_from_name(fill, &r.occlusion.fill))
+  cs_explain_options_init(&r.options);
+  r.options.methods = 1u << r.method;
+  r.options.score = r.score;
+  r.options.gradcam_score = r.score;
+  r.options.batch_size = batch;
+  if (fill != NULL && !cs_explain_fill_from_name(fill, &r.options.occlusion.fill))
     return cs_cli_usage_error(NAME, "--fill must be mean, zero or blur, not '%s'", fill);
-  cs_lime_params_init(&r.lime);
   if (samples < 2 || samples > 1000000)
     return cs_cli_usage_error(NAME, "--samples %d is not in 2..1000000", samples);
   if (segments < 1 || segments > 2000)
@@ -396,13 +341,13 @@ cs_cli_explain(int argc, char **argv)
   if (segmentation != NULL && g_strcmp0(segmentation, "slic") != 0 &&
       g_strcmp0(segmentation, "grid") != 0)
     return cs_cli_usage_error(NAME, "--segmentation must be slic or grid");
-  r.lime.n_samples = samples;
-  r.lime.n_segments = segments;
-  r.lime.repeats = repeats;
-  r.lime.seed = r.seed;
-  r.lime.compactness = compactness;
+  r.options.lime.n_samples = samples;
+  r.options.lime.n_segments = segments;
+  r.options.lime.repeats = repeats;
+  r.options.lime.seed = r.seed;
+  r.options.lime.compactness = compactness;
   if (g_strcmp0(segmentation, "grid") == 0)
-    r.lime.segmentation = CS_SEGMENTATION_GRID;
+    r.options.lime.segmentation = CS_SEGMENTATION_GRID;
 
   return run(&r, model, arch, class_text, mask, stride, out, raw);
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "cs-analysis.h"
+#include "cs-frame-explanation.h"
+#include "cs-model-catalog.h"
 #include "cs-report.h"
 
 #define NAME "report"
@@ -22,6 +24,39 @@ progress_cb(double fraction, const char *step, gpointer user_data)
 
   if (!*quiet)
     fprintf(stderr, "\rcarpalscope-cli report: %3.0f %% %-28s", fraction * 100, step);
+}
+
+/* The explanation the case report draws: the frame it shows, explained by @model_id (NULL = the
+ * model of the case's first cached result, when its weights are still installed). NULL when it
+ * cannot be made; a note on stderr says why and the report says it has no panels. */
+static CsFrameExplanation *
+explain_for_report(CsStudy *study, CsCase *c, const char *model_id, const CsExplainOptions *options,
+                   gboolean *quiet)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsModel) model = NULL;
+  const CsModelResult *first = cs_case_get_n_results(c) > 0 ? cs_case_get_result(c, 0) : NULL;
+  const char *id = model_id != NULL ? model_id : first != NULL ? first->model_id : NULL;
+  CsFrameExplanation *x;
+
+  if (id == NULL)
+    return NULL;
+  model = cs_model_catalog_load(cs_model_catalog_get_default(), id, NULL, &error);
+  if (model == NULL) {
+    fprintf(stderr, "carpalscope-cli report: note: no explanation panels: %s\n", error->message);
+    return NULL;
+  }
+  if (model_id == NULL && g_strcmp0(cs_model_get_sha256(model), first->model_sha256) != 0) {
+    fprintf(stderr,
+            "carpalscope-cli report: note: no explanation panels: the installed model %s has "
+            "other weights than the ones that made the cached result\n",
+            id);
+    return NULL;
+  }
+  x = cs_explain_case_report_frame(model, study, c, options, progress_cb, quiet, NULL, &error);
+  if (x == NULL)
+    fprintf(stderr, "carpalscope-cli report: note: no explanation panels: %s\n", error->message);
+  return x;
 }
 
 /* Analyses the cases of @study that have no current result of @model (--analyse): the results
@@ -122,6 +157,7 @@ cs_cli_report(int argc, char **argv)
       g_option_context_new("- write a case report (PDF) or a study report (PDF, CSV, JSON)");
   g_autoptr(CsStudy) study = NULL;
   CsReportOptions options;
+  CsExplainOptions explain;
   CsReportFormat format = CS_REPORT_FORMAT_PDF;
   CsSplit split = CS_SPLIT_TEST;
   GError *error = NULL;
@@ -214,14 +250,17 @@ cs_cli_report(int argc, char **argv)
   options.explain = !no_explain;
   options.gradcam = !no_gradcam;
   options.date = date;
+  cs_explain_options_init(&explain);
+  if (!options.gradcam)
+    explain.methods &= ~(guint)CS_EXPLAIN_WANT_GRADCAM;
   if (samples != 0)
-    options.lime.n_samples = samples;
-  options.occlusion.mask_px = mask;
-  options.occlusion.stride_px = stride;
+    explain.lime.n_samples = samples;
+  explain.occlusion.mask_px = mask;
+  explain.occlusion.stride_px = stride;
   if (opacity != -1)
     options.opacity = opacity;
   if (has_seed)
-    options.lime.seed = seed;
+    explain.lime.seed = seed;
 
   study = cs_study_load(study_path, &error);
   if (study == NULL)
@@ -249,12 +288,15 @@ cs_cli_report(int argc, char **argv)
   } else {
     CsCase *c = cs_study_find_case(study, case_id);
     g_autoptr(CsCaseReport) report = NULL;
+    g_autoptr(CsFrameExplanation) x = NULL;
 
     if (c == NULL)
       return cs_cli_fail("%s has no case '%s'", study_path, case_id);
     if (analyse && !analyse_missing(study, models[0], c, quiet, &error))
       return cs_cli_fail_error(error);
-    report = cs_case_report_build(study, c, models != NULL ? models[0] : NULL, &options, NULL,
+    if (options.explain)
+      x = explain_for_report(study, c, models != NULL ? models[0] : NULL, &explain, &quiet);
+    report = cs_case_report_build(study, c, models != NULL ? models[0] : NULL, x, &options, NULL,
                                   progress_cb, &quiet, &error);
     if (!quiet)
       fprintf(stderr, "\n");

@@ -8,9 +8,7 @@
 
 #include <glib/gi18n.h>
 
-#include "cs-analysis.h"
-#include "cs-explain-net.h"
-#include "cs-explain.h"
+#include "cs-frame-explanation.h"
 #include "cs-heat-panel.h"
 #include "cs-model-catalog.h"
 
@@ -53,205 +51,17 @@ struct _CsExplainPanel {
   CsCase *case_;
   int frame;
   int explained_frame;
+  /* What the rows show: the explanations of the last run, first row first (NULL = none). */
+  GPtrArray *shown;
 
-  GCancellable *cancellable;
-  GMutex progress_lock;
-  double progress;
-  guint progress_idle;
+  /* The running explanation's progress and cancel; NULL when none runs. */
+  CsProgressRelay *relay;
 };
 
 G_DEFINE_FINAL_TYPE(CsExplainPanel, cs_explain_panel, GTK_TYPE_BOX)
 
 enum { PROP_0, PROP_MODEL_ID, N_PROPS };
 static GParamSpec *properties[N_PROPS];
-
-/* The worker's job: copies of everything it reads, and what it found for each model. */
-typedef struct {
-  char *model_id;
-  char *sha256;
-  char *arch;
-  gboolean phantom;
-  guint8 *crop;
-  int size;
-  gboolean padded;
-  double p_cts;
-  CsExplanation *occlusion;
-  CsExplanation *lime;
-  CsExplanation *gradcam;
-} ModelOutput;
-
-typedef struct {
-  CsSweep *sweep;
-  CsCase *case_copy;
-  int frame;
-  int n_models;
-  char *model_ids[2];
-  CsOcclusionParams occlusion;
-  double mask_percent; /* Of the network input side, which each model sets for itself. */
-  double stride_percent;
-  CsLimeParams lime;
-  ModelOutput outputs[2];
-  CsExplainPanel *panel;
-  GApplication *app; /* Held while the worker runs, so that quitting waits for it. */
-} ExplainJob;
-
-static void
-explain_job_free(gpointer data)
-{
-  ExplainJob *job = data;
-
-  g_clear_object(&job->sweep);
-  g_clear_object(&job->case_copy);
-  for (int i = 0; i < 2; i++) {
-    g_free(job->model_ids[i]);
-    g_free(job->outputs[i].model_id);
-    g_free(job->outputs[i].sha256);
-    g_free(job->outputs[i].arch);
-    g_free(job->outputs[i].crop);
-    cs_explanation_free(job->outputs[i].occlusion);
-    cs_explanation_free(job->outputs[i].lime);
-    cs_explanation_free(job->outputs[i].gradcam);
-  }
-  g_clear_object(&job->app);
-  g_free(job);
-}
-
-static gboolean
-progress_idle_cb(gpointer user_data)
-{
-  CsExplainPanel *self = user_data;
-  double fraction;
-  g_autofree char *text = NULL;
-
-  g_mutex_lock(&self->progress_lock);
-  fraction = self->progress;
-  self->progress_idle = 0;
-  g_mutex_unlock(&self->progress_lock);
-  if (self->progress_bar == NULL) /* Disposed while the worker ran. */
-    return G_SOURCE_REMOVE;
-  text = g_strdup_printf("%.0f %%", 100 * fraction);
-  gtk_progress_bar_set_fraction(self->progress_bar, fraction);
-  gtk_progress_bar_set_text(self->progress_bar, text);
-  return G_SOURCE_REMOVE;
-}
-
-/* Progress of step @step of @n_steps at @fraction within it, from the worker. */
-typedef struct {
-  CsExplainPanel *panel;
-  GCancellable *cancellable;
-  int step;
-  int n_steps;
-} ProgressData;
-
-static void
-report_progress(ProgressData *data, double fraction)
-{
-  CsExplainPanel *self = data->panel;
-
-  g_mutex_lock(&self->progress_lock);
-  self->progress = (data->step + CLAMP(fraction, 0, 1)) / data->n_steps;
-  if (self->progress_idle == 0)
-    self->progress_idle =
-        g_idle_add_full(G_PRIORITY_DEFAULT, progress_idle_cb, g_object_ref(self), g_object_unref);
-  g_mutex_unlock(&self->progress_lock);
-}
-
-static void
-explain_progress_cb(double fraction, gpointer user_data)
-{
-  report_progress(user_data, fraction);
-}
-
-static gboolean
-explain_abort_cb(gpointer user_data)
-{
-  ProgressData *data = user_data;
-
-  return g_cancellable_is_cancelled(data->cancellable);
-}
-
-static void
-explain_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  ExplainJob *job = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CsSweep) reader = cs_sweep_open_reader(job->sweep, &error);
-  g_autoptr(CsFrame) frame = NULL;
-  ProgressData progress = { job->panel, cancellable, 0, 3 * job->n_models };
-
-  if (reader == NULL || (frame = cs_sweep_get_frame(reader, job->frame, &error)) == NULL) {
-    g_task_return_error(task, g_steal_pointer(&error));
-    return;
-  }
-  for (int m = 0; m < job->n_models; m++) {
-    ModelOutput *out = &job->outputs[m];
-    g_autoptr(CsModel) model = cs_model_load(job->model_ids[m], &error);
-    g_autoptr(CsExplainNetScorer) net_scorer = NULL;
-    CsExplainScorer scorer = { 0 };
-    gboolean padded = FALSE;
-    float logits[16];
-    float p;
-    csnn_crop crop;
-
-    if (model == NULL) {
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
-    }
-    out->model_id = g_strdup(cs_model_get_id(model));
-    out->sha256 = g_strdup(cs_model_get_sha256(model));
-    out->arch = g_strdup(cs_model_get_arch(model));
-    out->phantom = cs_model_is_phantom_trained(model);
-    out->size = csnn_net_input_size(cs_model_get_net(model));
-    out->crop = g_malloc((gsize)out->size * out->size);
-    if (!cs_analysis_crop(job->case_copy, frame, out->size, out->crop, &padded, &error)) {
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
-    }
-    out->padded = padded;
-    crop = (csnn_crop){ out->crop, out->size, out->size, (size_t)out->size };
-    if (csnn_net_classify(cs_model_get_net(model), &crop, 1, logits, &p, NULL, NULL) == CSNN_OK)
-      out->p_cts = p;
-
-    net_scorer = cs_explain_net_scorer_new(cs_model_get_net(model),
-                                           csnn_net_cts_index(cs_model_get_net(model)),
-                                           CS_EXPLAIN_SCORE_PROBABILITY, &error);
-    if (net_scorer == NULL) {
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
-    }
-    cs_explain_net_scorer_bind(net_scorer, &scorer);
-    scorer.batch_size = 32;
-    scorer.should_abort = explain_abort_cb;
-    scorer.progress = explain_progress_cb;
-    scorer.user_data = &progress;
-
-    job->occlusion.mask_px = MAX(1, (int)(out->size * job->mask_percent / 100));
-    job->occlusion.stride_px = MAX(1, (int)(out->size * job->stride_percent / 100));
-    progress.step = 3 * m;
-    out->occlusion =
-        cs_explain_occlusion(out->crop, out->size, out->size, &job->occlusion, &scorer, &error);
-    if (out->occlusion == NULL) {
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
-    }
-    progress.step = 3 * m + 1;
-    out->lime = cs_explain_lime(out->crop, out->size, out->size, &job->lime, &scorer, &error);
-    if (out->lime == NULL) {
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
-    }
-    progress.step = 3 * m + 2;
-    report_progress(&progress, 0);
-    out->gradcam = cs_explain_gradcam(cs_model_get_net(model), out->crop, out->size,
-                                      csnn_net_cts_index(cs_model_get_net(model)),
-                                      CS_EXPLAIN_SCORE_LOGIT, &error);
-    if (out->gradcam == NULL) {
-      g_task_return_error(task, g_steal_pointer(&error));
-      return;
-    }
-  }
-  g_task_return_boolean(task, TRUE);
-}
 
 static void
 apply_view_settings(CsExplainPanel *self)
@@ -269,30 +79,28 @@ apply_view_settings(CsExplainPanel *self)
 }
 
 static void
-show_output(CsExplainPanel *self, Row *row, const ModelOutput *out, int frame)
+show_output(CsExplainPanel *self, Row *row, const CsFrameExplanation *x)
 {
   g_autofree char *label = NULL;
   g_autofree char *occlusion = NULL;
   g_autofree char *lime = NULL;
   g_autofree char *crop = NULL;
-  const CsExplanation *o = out->occlusion;
-  const CsExplanation *l = out->lime;
+  const CsExplanation *o = x->occlusion;
+  const CsExplanation *l = x->lime;
 
   /* Translators: model id, architecture, frame, p(CTS) and the start of the weights' hash. */
-  label = g_strdup_printf(_("%s (%s) · frame %d · p(CTS) = %.3f · weights %.12s…%s"), out->model_id,
-                          out->arch, frame + 1, out->p_cts, out->sha256,
-                          out->phantom ? _(" · trained on synthetic phantoms") : "");
+  label = g_strdup_printf(_("%s (%s) · frame %d · p(CTS) = %.3f · weights %.12s…%s"), x->model_id,
+                          x->model_arch, x->frame + 1, x->p_cts, x->model_sha256,
+                          x->phantom_trained ? _(" · trained on synthetic phantoms") : "");
   gtk_label_set_text(row->label, label);
-  crop = out->padded
-             ? g_strdup_printf(_("%d × %d px network input; part of the ROI lies outside the "
-                                 "frame and is black"),
-                               out->size, out->size)
-             : g_strdup_printf(_("%d × %d px network input"), out->size, out->size);
-  cs_heat_panel_set_content(row->panels[PANEL_CROP], out->crop, NULL, out->size, out->size, FALSE,
-                            crop);
+  crop = x->padded ? g_strdup_printf(_("%d × %d px network input; part of the ROI lies outside the "
+                                       "frame and is black"),
+                                     x->size, x->size)
+                   : g_strdup_printf(_("%d × %d px network input"), x->size, x->size);
+  cs_heat_panel_set_content(row->panels[PANEL_CROP], x->crop, NULL, x->size, x->size, FALSE, crop);
   occlusion = g_strdup_printf(_("mask %d px, stride %d px, fill %s · %d windows"), o->mask_px,
                               o->stride_px, cs_explain_fill_name(o->fill), o->n_windows);
-  cs_heat_panel_set_content(row->panels[PANEL_OCCLUSION], out->crop, o->map, o->width, o->height,
+  cs_heat_panel_set_content(row->panels[PANEL_OCCLUSION], x->crop, o->map, o->width, o->height,
                             FALSE, occlusion);
   lime =
       l->repeats > 1
@@ -301,55 +109,90 @@ show_output(CsExplainPanel *self, Row *row, const ModelOutput *out, int frame)
                             (unsigned long long)(l->seed + l->repeats - 1), l->r2, l->r2_min)
           : g_strdup_printf(_("%d superpixels, %d samples, seed %llu · R² %.2f"), l->n_segments,
                             l->n_samples, (unsigned long long)l->seed, l->r2);
-  cs_heat_panel_set_content(row->panels[PANEL_LIME], out->crop, l->map, l->width, l->height, TRUE,
+  cs_heat_panel_set_content(row->panels[PANEL_LIME], x->crop, l->map, l->width, l->height, TRUE,
                             lime);
-  cs_heat_panel_set_content(row->panels[PANEL_GRADCAM], out->crop, out->gradcam->map,
-                            out->gradcam->width, out->gradcam->height, FALSE,
+  cs_heat_panel_set_content(row->panels[PANEL_GRADCAM], x->crop, x->gradcam->map, x->gradcam->width,
+                            x->gradcam->height, FALSE,
                             _("last convolutional block · gradient of the CTS logit · ReLU · "
                               "bilinear upsampling"));
   gtk_widget_set_visible(row->box, TRUE);
 }
 
 static void
+progress_cb(double fraction, const char *text, gpointer user_data)
+{
+  CsExplainPanel *self = user_data;
+  g_autofree char *percent = g_strdup_printf("%.0f %%", 100 * fraction);
+
+  gtk_progress_bar_set_fraction(self->progress_bar, fraction);
+  gtk_progress_bar_set_text(self->progress_bar, percent);
+}
+
+/* The job's end: the panel (held by the task) and the application held while it ran. */
+static void
 explain_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  CsExplainPanel *self = CS_EXPLAIN_PANEL(source);
-  ExplainJob *job = g_task_get_task_data(G_TASK(result));
+  g_autoptr(CsExplainPanel) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) shown = cs_explain_case_frame_finish(result, &error);
+  GApplication *app = g_application_get_default();
 
-  /* The worker is done: no progress comes after this; drop one still queued. */
-  g_mutex_lock(&self->progress_lock);
-  g_clear_handle_id(&self->progress_idle, g_source_remove);
-  g_mutex_unlock(&self->progress_lock);
-  if (job->app != NULL)
-    g_application_release(job->app);
-  g_clear_object(&self->cancellable);
+  if (app != NULL)
+    g_application_release(app);
+  if (self->relay != NULL)
+    cs_progress_relay_close(self->relay);
+  g_clear_object(&self->relay);
   if (self->progress_box == NULL) /* Disposed while the worker ran. */
     return;
   gtk_widget_set_visible(GTK_WIDGET(self->progress_box), FALSE);
   gtk_widget_set_sensitive(GTK_WIDGET(self->explain_button), TRUE);
-  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+  if (shown == NULL) {
     gtk_label_set_text(self->status_label, error->message);
     return;
   }
-  self->explained_frame = job->frame;
+  g_clear_pointer(&self->shown, g_ptr_array_unref);
+  self->shown = g_steal_pointer(&shown);
+  self->explained_frame = ((CsFrameExplanation *)self->shown->pdata[0])->frame;
   gtk_widget_set_visible(self->rows[1].box, FALSE);
-  for (int m = 0; m < job->n_models; m++)
-    show_output(self, &self->rows[m], &job->outputs[m], job->frame);
+  for (guint m = 0; m < self->shown->len && m < 2; m++)
+    show_output(self, &self->rows[m], self->shown->pdata[m]);
   apply_view_settings(self);
   gtk_label_set_text(self->status_label, "");
+}
+
+void
+cs_explain_panel_get_options(CsExplainPanel *self, CsExplainOptions *options)
+{
+  g_return_if_fail(CS_IS_EXPLAIN_PANEL(self));
+
+  cs_explain_options_init(options);
+  options->mask_fraction = gtk_spin_button_get_value(self->mask_spin) / 100;
+  options->stride_fraction = gtk_spin_button_get_value(self->stride_spin) / 100;
+  options->occlusion.fill = (CsExplainFill)gtk_drop_down_get_selected(self->fill_dropdown);
+  options->lime.n_samples = gtk_spin_button_get_value_as_int(self->samples_spin);
+  options->lime.n_segments = gtk_spin_button_get_value_as_int(self->segments_spin);
+  options->lime.seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
+  options->lime.repeats = gtk_spin_button_get_value_as_int(self->repeats_spin);
+}
+
+CsFrameExplanation *
+cs_explain_panel_get_explanation(CsExplainPanel *self)
+{
+  g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), NULL);
+  return self->shown != NULL && self->shown->len > 0 ? self->shown->pdata[0] : NULL;
 }
 
 gboolean
 cs_explain_panel_explain(CsExplainPanel *self)
 {
-  g_autoptr(GTask) task = NULL;
-  ExplainJob *job;
+  GApplication *app = g_application_get_default();
+  const char *model_ids[3] = { NULL, NULL, NULL };
+  CsExplainOptions options;
   CsModelInfo *second;
 
   g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), FALSE);
 
-  if (self->cancellable != NULL)
+  if (self->relay != NULL)
     return FALSE;
   if (self->sweep == NULL || self->case_ == NULL) {
     gtk_label_set_text(self->status_label, _("Open a case first"));
@@ -363,38 +206,23 @@ cs_explain_panel_explain(CsExplainPanel *self)
     gtk_label_set_text(self->status_label, _("Place the ROI on the nerve first (Review page)"));
     return FALSE;
   }
-  job = g_new0(ExplainJob, 1);
-  job->sweep = g_object_ref(self->sweep);
-  job->case_copy = cs_analysis_dup_case(self->case_);
-  job->frame = self->frame;
-  job->panel = self;
-  job->model_ids[0] = g_strdup(self->model_id);
-  job->n_models = 1;
+  model_ids[0] = self->model_id;
   second = gtk_drop_down_get_selected_item(self->compare_dropdown);
   if (gtk_toggle_button_get_active(self->compare_button) && second != NULL)
-    job->model_ids[job->n_models++] = g_strdup(cs_model_info_get_id(second));
+    model_ids[1] = cs_model_info_get_id(second);
+  cs_explain_panel_get_options(self, &options);
 
-  cs_occlusion_params_init(&job->occlusion);
-  job->mask_percent = gtk_spin_button_get_value(self->mask_spin);
-  job->stride_percent = gtk_spin_button_get_value(self->stride_spin);
-  job->occlusion.fill = (CsExplainFill)gtk_drop_down_get_selected(self->fill_dropdown);
-  cs_lime_params_init(&job->lime);
-  job->lime.n_samples = gtk_spin_button_get_value_as_int(self->samples_spin);
-  job->lime.n_segments = gtk_spin_button_get_value_as_int(self->segments_spin);
-  job->lime.seed = (guint64)gtk_spin_button_get_value(self->seed_spin);
-  job->lime.repeats = gtk_spin_button_get_value_as_int(self->repeats_spin);
-
-  self->cancellable = g_cancellable_new();
+  self->relay = cs_progress_relay_new(NULL, progress_cb, self, NULL);
   gtk_widget_set_visible(GTK_WIDGET(self->progress_box), TRUE);
   gtk_widget_set_sensitive(GTK_WIDGET(self->explain_button), FALSE);
   gtk_progress_bar_set_fraction(self->progress_bar, 0);
   gtk_label_set_text(self->status_label, _("Explaining…"));
-  job->app = g_application_get_default();
-  if (job->app != NULL)
-    g_application_hold(g_object_ref(job->app));
-  task = g_task_new(self, self->cancellable, explain_done_cb, NULL);
-  g_task_set_task_data(task, job, explain_job_free);
-  g_task_run_in_thread(task, explain_worker);
+  /* Quitting waits for the worker, which the window cancels on close. */
+  if (app != NULL)
+    g_application_hold(app);
+  cs_explain_case_frame_async(self->sweep, self->case_, self->frame, model_ids, &options,
+                              self->relay, cs_progress_relay_get_cancellable(self->relay),
+                              explain_done_cb, g_object_ref(self));
   return TRUE;
 }
 
@@ -402,7 +230,7 @@ gboolean
 cs_explain_panel_is_running(CsExplainPanel *self)
 {
   g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), FALSE);
-  return self->cancellable != NULL;
+  return self->relay != NULL;
 }
 
 int
@@ -426,8 +254,8 @@ void
 cs_explain_panel_cancel(CsExplainPanel *self)
 {
   g_return_if_fail(CS_IS_EXPLAIN_PANEL(self));
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
+  if (self->relay != NULL)
+    cs_progress_relay_cancel(self->relay);
 }
 
 static void
@@ -452,12 +280,13 @@ cs_explain_panel_set_case(CsExplainPanel *self, CsSweep *sweep, CsCase *c)
 {
   g_return_if_fail(CS_IS_EXPLAIN_PANEL(self));
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
+  if (self->relay != NULL)
+    cs_progress_relay_cancel(self->relay);
   g_set_object(&self->sweep, sweep);
   g_set_object(&self->case_, c);
   self->frame = 0;
   self->explained_frame = -1;
+  g_clear_pointer(&self->shown, g_ptr_array_unref);
   clear_rows(self, c != NULL ? _("Choose a frame and press Explain This Frame") : NULL);
   gtk_label_set_text(self->status_label, "");
 }
@@ -625,9 +454,12 @@ cs_explain_panel_dispose(GObject *object)
 {
   CsExplainPanel *self = CS_EXPLAIN_PANEL(object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
-  g_clear_object(&self->cancellable);
+  if (self->relay != NULL) {
+    cs_progress_relay_cancel(self->relay);
+    cs_progress_relay_close(self->relay);
+  }
+  g_clear_object(&self->relay);
+  g_clear_pointer(&self->shown, g_ptr_array_unref);
   g_clear_object(&self->sweep);
   g_clear_object(&self->case_);
   g_clear_object(&self->settings);
@@ -638,22 +470,12 @@ cs_explain_panel_dispose(GObject *object)
 }
 
 static void
-cs_explain_panel_finalize(GObject *object)
-{
-  CsExplainPanel *self = CS_EXPLAIN_PANEL(object);
-
-  g_mutex_clear(&self->progress_lock);
-  G_OBJECT_CLASS(cs_explain_panel_parent_class)->finalize(object);
-}
-
-static void
 cs_explain_panel_class_init(CsExplainPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS(klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
   object_class->dispose = cs_explain_panel_dispose;
-  object_class->finalize = cs_explain_panel_finalize;
   object_class->get_property = cs_explain_panel_get_property;
   object_class->set_property = cs_explain_panel_set_property;
 
@@ -692,7 +514,6 @@ cs_explain_panel_init(CsExplainPanel *self)
   static const char *titles[N_PANELS] = { N_("ROI crop"), N_("Occlusion"), N_("LIME"),
                                           N_("Grad-CAM") };
 
-  g_mutex_init(&self->progress_lock);
   gtk_widget_init_template(GTK_WIDGET(self));
   self->explained_frame = -1;
 

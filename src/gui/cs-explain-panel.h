@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "cs-case.h"
+#include "cs-frame-explanation.h"
 #include "cs-model-catalog.h"
 #include "cs-sweep.h"
 
@@ -37,6 +38,13 @@ gboolean cs_explain_panel_explain(CsExplainPanel *self);
 gboolean cs_explain_panel_is_running(CsExplainPanel *self);
 /* Asks a running explanation to stop (its worker holds the panel until it has). */
 void cs_explain_panel_cancel(CsExplainPanel *self);
+
+/* The parameters set in the panel, as the analysis layer takes them. */
+void cs_explain_panel_get_options(CsExplainPanel *self, CsExplainOptions *options);
+
+/* The explanation the first row shows (owned by the panel; NULL when none), of the case last set:
+ * what a case report exported from the window draws. */
+CsFrameExplanation *cs_explain_panel_get_explanation(CsExplainPanel *self);
 
 /* The number of panels of the first row that hold a map. */
 int cs_explain_panel_get_n_maps(CsExplainPanel *self);

@@ -288,6 +288,13 @@ cs_window_get_viewer_pane(CsWindow *self)
   return self->viewer_pane;
 }
 
+CsExplainPanel *
+cs_window_get_explain_panel(CsWindow *self)
+{
+  g_return_val_if_fail(CS_IS_WINDOW(self), NULL);
+  return self->explain_panel;
+}
+
 static void
 cs_window_dispose(GObject *object)
 {

@@ -8,6 +8,7 @@
 
 #include "cs-application.h"
 #include "cs-case.h"
+#include "cs-explain-panel.h"
 #include "cs-study.h"
 #include "cs-viewer-pane.h"
 
@@ -35,6 +36,15 @@ CsCase *cs_window_get_case(CsWindow *self);
 
 /* The viewer pane (for tests). */
 CsViewerPane *cs_window_get_viewer_pane(CsWindow *self);
+/* The explanation panel (for tests). */
+CsExplainPanel *cs_window_get_explain_panel(CsWindow *self);
+
+/* Writes the case report of the selected case to @path in a worker, as Export Case Report does
+ * after its file chooser: with the explanation on screen, or with the panel's parameters on the
+ * report's frame when none is. FALSE when it cannot start (no case, or an export runs). */
+gboolean cs_window_export_case_report(CsWindow *self, const char *path);
+/* TRUE while a report is being written. */
+gboolean cs_window_is_exporting(CsWindow *self);
 
 /* TRUE while an analysis runs. */
 gboolean cs_window_is_analysing(CsWindow *self);

@@ -882,15 +882,15 @@ cs_case_report_write_panels_png(const CsCaseReport *report, const char *path, in
 }
 
 gboolean
-cs_report_write_case(CsStudy *study, CsCase *c, const char *model, const CsReportOptions *options,
-                     const char *path, GCancellable *cancellable, CsReportProgressFunc progress,
-                     gpointer progress_data, GError **error)
+cs_report_write_case(CsStudy *study, CsCase *c, const char *model, CsFrameExplanation *explanation,
+                     const CsReportOptions *options, const char *path, GCancellable *cancellable,
+                     CsReportProgressFunc progress, gpointer progress_data, GError **error)
 {
   g_autoptr(CsCaseReport) report = NULL;
 
   g_return_val_if_fail(path != NULL, FALSE);
-  report =
-      cs_case_report_build(study, c, model, options, cancellable, progress, progress_data, error);
+  report = cs_case_report_build(study, c, model, explanation, options, cancellable, progress,
+                                progress_data, error);
   if (report == NULL)
     return FALSE;
   if (g_cancellable_set_error_if_cancelled(cancellable, error))

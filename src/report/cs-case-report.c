@@ -6,9 +6,8 @@
 
 #include <math.h>
 
-#include "cs-analysis.h"
 #include "cs-error.h"
-#include "cs-explain-net.h"
+#include "cs-model-catalog.h"
 #include "cs-report-private.h"
 
 /* Progress of one build, with the slice of the whole that the current step covers. */
@@ -37,20 +36,6 @@ progress_step(Progress *p, double from, double to, const char *step)
   progress_report(p, 0);
 }
 
-static void
-explain_progress_cb(double fraction, gpointer user_data)
-{
-  progress_report(user_data, fraction);
-}
-
-static gboolean
-explain_abort_cb(gpointer user_data)
-{
-  Progress *p = user_data;
-
-  return g_cancellable_is_cancelled(p->cancellable);
-}
-
 static void add_missing(CsCaseReport *report, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 static void
@@ -65,18 +50,49 @@ add_missing(CsCaseReport *report, const char *format, ...)
 }
 
 void
-cs_report_model_from_loaded(CsReportModel *model, gpointer cs_model)
+cs_report_model_from_info(CsReportModel *model, CsModelInfo *info)
 {
-  CsModel *m = cs_model;
-  const char *provenance = csnn_net_metadata(cs_model_get_net(m), "provenance");
+  const char *arch = cs_model_info_get_arch(info);
 
   cs_report_model_clear(model);
-  model->id = g_strdup(cs_model_get_id(m));
-  model->arch = g_strdup(cs_model_get_arch(m));
-  model->sha256 = g_strdup(cs_model_get_sha256(m));
-  model->trained_on = g_strdup(cs_model_get_trained_on(m));
-  model->provenance = g_strdup(provenance);
-  model->phantom = cs_model_is_phantom_trained(m);
+  model->id = g_strdup(cs_model_info_get_id(info));
+  model->arch = arch != NULL && *arch != '\0' ? g_strdup(arch) : NULL;
+  model->sha256 = g_strdup(cs_model_info_get_sha256(info));
+  model->trained_on = g_strdup(cs_model_info_get_trained_on(info));
+  model->provenance = g_strdup(cs_model_info_get_metadata(info, "provenance"));
+  model->phantom = cs_model_info_is_phantom_trained(info);
+  model->loaded = TRUE;
+}
+
+CsModelInfo *
+cs_report_model_info_new(const char *id_or_path, GError **error)
+{
+  g_autofree char *path =
+      cs_model_catalog_resolve(cs_model_catalog_get_default(), id_or_path, error);
+  CsModelInfo *info;
+
+  if (path == NULL)
+    return NULL;
+  info = cs_model_info_new_for_file(path, NULL);
+  if (cs_model_info_get_error(info) != NULL) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s", cs_model_info_get_error(info));
+    g_object_unref(info);
+    return NULL;
+  }
+  return info;
+}
+
+/* Fills @model from the explanation's record of the weights that made it. */
+static void
+report_model_from_explanation(CsReportModel *model, const CsFrameExplanation *x)
+{
+  cs_report_model_clear(model);
+  model->id = g_strdup(x->model_id);
+  model->arch = g_strdup(x->model_arch);
+  model->sha256 = g_strdup(x->model_sha256);
+  model->trained_on = g_strdup(x->trained_on);
+  model->provenance = g_strdup(x->provenance);
+  model->phantom = x->phantom_trained;
   model->loaded = TRUE;
 }
 
@@ -120,10 +136,7 @@ cs_case_report_free(CsCaseReport *report)
   cs_report_frame_free(report->frame);
   g_free(report->frame_reason);
   g_clear_pointer(&report->tracings, g_ptr_array_unref);
-  g_free(report->crop);
-  cs_explanation_free(report->occlusion);
-  cs_explanation_free(report->lime);
-  cs_explanation_free(report->gradcam);
+  cs_frame_explanation_unref(report->explanation);
   g_clear_pointer(&report->missing, g_ptr_array_unref);
   g_free(report);
 }
@@ -149,15 +162,15 @@ cs_case_report_has_panels(const CsCaseReport *report)
   return report->crop != NULL;
 }
 
-/* Finds the cached result of @model: by the loaded weights' hash, else by the id it was stored
- * under (when the weights cannot be loaded, the stored result is all there is). */
+/* Finds the cached result of @model: by the weights' hash when they are known, else by the id
+ * it was stored under (when the weights cannot be read, the stored result is all there is). */
 static const CsModelResult *
-find_result(CsCase *c, CsModel *loaded, const char *model)
+find_result(CsCase *c, const char *sha256, const char *model)
 {
   g_autofree char *stem = NULL;
 
-  if (loaded != NULL)
-    return cs_case_find_result(c, cs_model_get_sha256(loaded));
+  if (sha256 != NULL)
+    return cs_case_find_result(c, sha256);
   if (model == NULL)
     return cs_case_get_n_results(c) > 0 ? cs_case_get_result(c, 0) : NULL;
   stem = g_path_get_basename(model);
@@ -172,43 +185,49 @@ find_result(CsCase *c, CsModel *loaded, const char *model)
   return NULL;
 }
 
+/* The model's identity and its cached result. The explanation, when there is one, names the
+ * weights; otherwise the model's file is read for its metadata (never run). */
 static void
-gather_result(CsCaseReport *report, CsCase *c, const char *model, CsModel **loaded)
+gather_result(CsCaseReport *report, CsCase *c, const char *model, const CsFrameExplanation *x)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(CsModelInfo) info = NULL;
   const CsModelResult *result;
 
-  if (model != NULL) {
-    *loaded = cs_model_load(model, &error);
-    if (*loaded == NULL)
-      add_missing(report,
-                  "The model “%s” could not be loaded (%s): no explanation panels, and "
-                  "its identity is taken from the cached result only.",
-                  model, error->message);
-  }
-  result = find_result(c, *loaded, model);
-  if (model == NULL && result != NULL) {
-    *loaded = cs_model_load(result->model_id, &error);
-    if (*loaded != NULL && g_strcmp0(cs_model_get_sha256(*loaded), result->model_sha256) != 0) {
-      add_missing(report,
-                  "The installed model “%s” has other weights than the ones that "
-                  "made the cached result: no explanation panels.",
-                  result->model_id);
-      g_clear_pointer(loaded, cs_model_free);
-    } else if (*loaded == NULL) {
-      add_missing(report,
-                  "The model “%s” of the cached result is not installed (%s): no "
-                  "explanation panels.",
-                  result->model_id, error->message);
+  if (x != NULL) {
+    report_model_from_explanation(&report->model, x);
+    result = cs_case_find_result(c, x->model_sha256);
+  } else {
+    if (model != NULL) {
+      info = cs_report_model_info_new(model, &error);
+      if (info == NULL)
+        add_missing(report,
+                    "The model “%s” could not be read (%s): its identity is taken from the "
+                    "cached result only.",
+                    model, error->message);
     }
-  }
-  if (*loaded != NULL)
-    cs_report_model_from_loaded(&report->model, *loaded);
-  else if (result != NULL) {
-    report->model.id = g_strdup(result->model_id);
-    report->model.sha256 = g_strdup(result->model_sha256);
-  } else if (model != NULL) {
-    report->model.id = g_path_get_basename(model);
+    result = find_result(c, info != NULL ? cs_model_info_get_sha256(info) : NULL, model);
+    if (model == NULL && result != NULL) {
+      info = cs_report_model_info_new(result->model_id, &error);
+      if (info != NULL && g_strcmp0(cs_model_info_get_sha256(info), result->model_sha256) != 0) {
+        add_missing(report,
+                    "The installed model “%s” has other weights than the ones that made the "
+                    "cached result.",
+                    result->model_id);
+        g_clear_object(&info);
+      } else if (info == NULL) {
+        add_missing(report, "The model “%s” of the cached result is not installed (%s).",
+                    result->model_id, error->message);
+      }
+    }
+    if (info != NULL)
+      cs_report_model_from_info(&report->model, info);
+    else if (result != NULL) {
+      report->model.id = g_strdup(result->model_id);
+      report->model.sha256 = g_strdup(result->model_sha256);
+    } else if (model != NULL) {
+      report->model.id = g_path_get_basename(model);
+    }
   }
 
   if (result == NULL) {
@@ -229,29 +248,20 @@ gather_result(CsCaseReport *report, CsCase *c, const char *model, CsModel **load
                         "case has now: analyse the sweep again.");
 }
 
+/* The frame shown: the one explained, else the one cs_explain_pick_frame() chooses. */
 static void
-gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, CsFrame **frame_out)
+gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, const CsFrameExplanation *x,
+             CsFrame **frame_out)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CsRoiTrack) track = NULL;
   int index;
 
-  if (report->result != NULL && report->result->n_frames > 0) {
-    guint best = 0;
-
-    for (guint i = 1; i < report->result->n_frames; i++)
-      if (report->result->p_cts[i] > report->result->p_cts[best])
-        best = i;
-    index = (int)report->result->frames[best];
-    report->frame_reason =
-        g_strdup_printf("Frame %d, the analysed frame with the highest p(CTS) (%.3f).", index,
-                        report->result->p_cts[best]);
+  if (x != NULL) {
+    index = x->frame;
+    report->frame_reason = g_strdup_printf("Frame %d, the frame explained on screen.", index);
   } else {
-    index = report->n_frames / 2;
-    report->frame_reason =
-        g_strdup_printf("Frame %d, the middle frame of the sweep (there is no analysis to choose a "
-                        "frame by).",
-                        index);
+    index = cs_explain_pick_frame(report->result, report->n_frames, &report->frame_reason);
   }
   if (index >= report->n_frames) {
     add_missing(report, "Frame %d of the result is beyond the sweep's %d frames.", index,
@@ -309,76 +319,31 @@ gather_tracings(CsCaseReport *report, CsCase *c, CsSweep *sweep)
   }
 }
 
-static gboolean
-compute_panels(CsCaseReport *report, CsCase *c, CsModel *model, const CsFrame *frame,
-               Progress *progress, GError **error)
+/* Takes the panels from the explanation: the crop the network saw and the maps. */
+static void
+take_panels(CsCaseReport *report, CsFrameExplanation *x)
 {
-  csnn_net *net = cs_model_get_net(model);
-  int size = csnn_net_input_size(net);
-  int cts = csnn_net_cts_index(net);
-  g_autoptr(GError) local = NULL;
-  g_autoptr(CsExplainNetScorer) net_scorer = NULL;
-  CsExplainScorer scorer = { 0 };
-  gboolean padded = FALSE;
-  float logits[16];
-  float p = NAN;
-  csnn_crop crop;
-
-  report->crop = g_malloc((gsize)size * size);
-  report->crop_size = size;
-  if (!cs_analysis_crop(c, frame, size, report->crop, &padded, &local)) {
-    add_missing(report, "No explanation panels: %s", local->message);
-    g_clear_pointer(&report->crop, g_free);
-    return TRUE;
-  }
-  report->crop_mm_per_px = cs_spacing_is_known(&report->spacing)
-                               ? report->roi.width * report->spacing.mm_per_px / size
-                               : 0;
-  crop = (csnn_crop){ report->crop, size, size, (size_t)size };
-  if (csnn_net_num_classes(net) <= 16 &&
-      csnn_net_classify(net, &crop, 1, logits, &p, NULL, NULL) == CSNN_OK)
-    report->crop_p_cts = p;
-  else
-    report->crop_p_cts = NAN;
-
-  net_scorer = cs_explain_net_scorer_new(net, cts, CS_EXPLAIN_SCORE_PROBABILITY, error);
-  if (net_scorer == NULL)
-    return FALSE;
-  cs_explain_net_scorer_bind(net_scorer, &scorer);
-  scorer.batch_size = 32;
-  scorer.should_abort = explain_abort_cb;
-  scorer.progress = explain_progress_cb;
-  scorer.user_data = progress;
-
-  progress_step(progress, 0.15, 0.45, "occlusion sensitivity");
-  report->occlusion =
-      cs_explain_occlusion(report->crop, size, size, &report->options.occlusion, &scorer, error);
-  if (report->occlusion == NULL)
-    return FALSE;
-  progress_step(progress, 0.45, 0.88, "LIME");
-  report->lime = cs_explain_lime(report->crop, size, size, &report->options.lime, &scorer, error);
-  if (report->lime == NULL)
-    return FALSE;
-
-  if (report->options.gradcam) {
-    progress_step(progress, 0.88, 0.95, "Grad-CAM");
-    if (g_cancellable_set_error_if_cancelled(progress->cancellable, error))
-      return FALSE;
-    report->gradcam =
-        cs_explain_gradcam(net, report->crop, size, cts, CS_EXPLAIN_SCORE_LOGIT, &local);
-    if (report->gradcam == NULL)
-      add_missing(report, "No Grad-CAM panel (%s).", local->message);
-  }
-  return TRUE;
+  report->explanation = cs_frame_explanation_ref(x);
+  report->crop = x->crop;
+  report->crop_size = x->size;
+  report->crop_mm_per_px = x->mm_per_px;
+  report->crop_p_cts = x->p_cts;
+  report->occlusion = x->occlusion;
+  report->lime = x->lime;
+  report->gradcam = report->options.gradcam ? x->gradcam : NULL;
+  if (x->occlusion == NULL || x->lime == NULL)
+    add_missing(report, "The explanation holds no %s map.",
+                x->occlusion == NULL ? "occlusion" : "LIME");
+  if (report->options.gradcam && x->gradcam == NULL)
+    add_missing(report, "No Grad-CAM panel: the explanation holds none.");
 }
 
 CsCaseReport *
-cs_case_report_build(CsStudy *study, CsCase *c, const char *model, const CsReportOptions *options,
-                     GCancellable *cancellable, CsReportProgressFunc progress_func,
-                     gpointer progress_data, GError **error)
+cs_case_report_build(CsStudy *study, CsCase *c, const char *model, CsFrameExplanation *explanation,
+                     const CsReportOptions *options, GCancellable *cancellable,
+                     CsReportProgressFunc progress_func, gpointer progress_data, GError **error)
 {
   g_autoptr(CsCaseReport) report = NULL;
-  g_autoptr(CsModel) loaded = NULL;
   g_autoptr(CsSweep) sweep = NULL;
   g_autoptr(CsFrame) frame = NULL;
   g_autoptr(GError) local = NULL;
@@ -422,12 +387,12 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, const CsRepor
   report->scheme = cs_case_get_stage_scheme(c);
   report->stage_source = cs_case_get_stage_source(c);
 
-  progress_step(&progress, 0, 0.05, "loading the model");
-  gather_result(report, c, model, &loaded);
+  progress_step(&progress, 0, 0.3, "reading the model");
+  gather_result(report, c, model, explanation);
   if (g_cancellable_set_error_if_cancelled(cancellable, error))
     return NULL;
 
-  progress_step(&progress, 0.05, 0.15, "reading the sweep");
+  progress_step(&progress, 0.3, 0.9, "reading the sweep");
   sweep_path = cs_study_dup_sweep_path(study, c);
   if (sweep_path == NULL) {
     add_missing(report, "The case has no sweep: no frames are shown.");
@@ -437,7 +402,7 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, const CsRepor
   } else {
     report->n_frames = cs_sweep_get_n_frames(sweep);
     report->sweep_path = g_path_get_basename(sweep_path);
-    gather_frame(report, c, sweep, &frame);
+    gather_frame(report, c, sweep, explanation, &frame);
   }
   gather_tracings(report, c, sweep);
   if (cs_nerve_conduction_is_empty(&report->ncs))
@@ -447,20 +412,16 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, const CsRepor
 
   if (g_cancellable_set_error_if_cancelled(cancellable, error))
     return NULL;
-  if (options->explain && loaded != NULL && frame != NULL && report->has_roi) {
-    if (!compute_panels(report, c, loaded, frame, &progress, error)) {
-      if (g_cancellable_is_cancelled(cancellable)) {
-        g_clear_error(error);
-        g_cancellable_set_error_if_cancelled(cancellable, error);
-      }
-      return NULL;
-    }
-  } else if (options->explain && loaded != NULL) {
+  if (options->explain && explanation != NULL) {
+    take_panels(report, explanation);
+  } else if (options->explain && !report->has_roi) {
     add_missing(report, "No explanation panels: they need a frame with a ROI.");
-  } else if (options->explain && model == NULL && report->result == NULL) {
+  } else if (options->explain && report->model.id == NULL) {
     add_missing(report, "No explanation panels: no model was named and the case has no analysis "
                         "to take one from.");
-  } else if (!options->explain) {
+  } else if (options->explain) {
+    add_missing(report, "No explanation panels: the frame was not explained.");
+  } else {
     add_missing(report, "Explanation panels were not requested for this report.");
   }
   progress_step(&progress, 1, 1, "done");

@@ -22,6 +22,7 @@ typedef struct {
   StudySnapshot study;
   char *case_id;
   char *model;
+  CsFrameExplanation *explanation; /* Immutable, so shared with the caller. */
   char *path;
   char *date;
   CsReportOptions options;
@@ -80,6 +81,7 @@ write_job_free(gpointer data)
   snapshot_clear(&job->study);
   g_free(job->case_id);
   g_free(job->model);
+  cs_frame_explanation_unref(job->explanation);
   g_free(job->path);
   g_free(job->date);
   g_clear_object(&job->relay);
@@ -105,9 +107,9 @@ write_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *can
                             job->case_id);
     return;
   }
-  if (!cs_report_write_case(study, c, job->model, &job->options, job->path, cancellable,
-                            job->relay != NULL ? cs_progress_relay_post_cb : NULL, job->relay,
-                            &error)) {
+  if (!cs_report_write_case(study, c, job->model, job->explanation, &job->options, job->path,
+                            cancellable, job->relay != NULL ? cs_progress_relay_post_cb : NULL,
+                            job->relay, &error)) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
@@ -139,10 +141,11 @@ write_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 
 void
 cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
-                           const CsReportOptions *options, const char *path,
-                           GCancellable *cancellable, CsReportProgressFunc progress,
-                           gpointer progress_data, GDestroyNotify progress_destroy,
-                           GAsyncReadyCallback callback, gpointer user_data)
+                           CsFrameExplanation *explanation, const CsReportOptions *options,
+                           const char *path, GCancellable *cancellable,
+                           CsReportProgressFunc progress, gpointer progress_data,
+                           GDestroyNotify progress_destroy, GAsyncReadyCallback callback,
+                           gpointer user_data)
 {
   g_autoptr(GTask) task = NULL;
   GTask *worker;
@@ -158,6 +161,7 @@ cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
   snapshot_take(&job->study, study);
   job->case_id = g_strdup(cs_case_get_id(c));
   job->model = g_strdup(model);
+  job->explanation = cs_frame_explanation_ref(explanation);
   job->path = g_strdup(path);
   copy_report_options(&job->options, &job->date, options);
   if (progress != NULL)

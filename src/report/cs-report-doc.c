@@ -21,8 +21,6 @@ cs_report_options_init(CsReportOptions *options)
   options->paper = CS_REPORT_PAPER_A4;
   options->explain = TRUE;
   options->gradcam = TRUE;
-  cs_occlusion_params_init(&options->occlusion);
-  cs_lime_params_init(&options->lime);
   options->colormap = CS_COLORMAP_DIVERGING;
   options->opacity = 0.6;
 }

@@ -7,6 +7,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include "cs-model-info.h"
 #include "cs-polygon.h"
 #include "cs-report.h"
 #include "cs-roi.h"
@@ -69,7 +70,8 @@ struct _CsCaseReport {
   int stage;
   CsGradingScheme scheme;
   CsStageSource stage_source;
-  /* Explanation panels of the representative frame's crop. */
+  /* Explanation panels of the representative frame's crop: borrowed from @explanation. */
+  CsFrameExplanation *explanation;
   int crop_size;
   guint8 *crop;
   double crop_p_cts;
@@ -112,8 +114,11 @@ typedef struct {
 /* The date of today (UTC) as YYYY-MM-DD, or @fixed when set; free it. */
 char *cs_report_dup_date(const char *fixed);
 
-/* Fills @model from a loaded model (a CsModel). */
-void cs_report_model_from_loaded(CsReportModel *model, gpointer cs_model);
+/* Fills @model from what a model's file says of itself. */
+void cs_report_model_from_info(CsReportModel *model, CsModelInfo *info);
+/* Reads the metadata of the model @id_or_path (an installed id or a file) without loading the
+ * network; NULL with @error when it cannot be found or read. */
+CsModelInfo *cs_report_model_info_new(const char *id_or_path, GError **error);
 /* Frees the strings of @model. */
 void cs_report_model_clear(CsReportModel *model);
 

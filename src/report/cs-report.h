@@ -3,16 +3,20 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A report draws what the core computed and stored; it computes nothing of its own beyond
- * layout. Building a case report gathers the case's stored data (labels, cached model result,
- * tracings measured by the study layer, nerve conduction and stage) and, when asked, has the
- * explain layer compute the explanation panels of the representative frame; writing it only
- * lays that out. A study report runs the stats layer's evaluation over the cached results.
+ * layout and never runs a network. Building a case report gathers the case's stored data
+ * (labels, cached model result, tracings measured by the study layer, nerve conduction and
+ * stage), the model's identity from its file, and the explanation panels from a
+ * CsFrameExplanation the caller made with the analysis layer (the one on screen, when exported
+ * from the window); writing it only lays that out. A study report runs the stats layer's
+ * evaluation over the cached results.
  *
+ *   g_autoptr(CsFrameExplanation) x = cs_explain_case_report_frame(model, study, c, &explain,
+ *                                                                  NULL, NULL, NULL, &error);
  *   CsReportOptions options;
  *   cs_report_options_init(&options);
  *   options.paper = CS_REPORT_PAPER_LETTER;
- *   if (!cs_report_write_case(study, c, "mobilenet_v2-phantom", &options, "case.pdf", NULL, NULL,
- *                             NULL, &error))
+ *   if (!cs_report_write_case(study, c, "mobilenet_v2-phantom", x, &options, "case.pdf", NULL,
+ *                             NULL, NULL, &error))
  *     g_printerr("%s\n", error->message);
  *
  * Whatever is missing (no analysis yet, no tracing, no spacing, no nerve conduction, a model that
@@ -24,7 +28,7 @@
 
 #include "cs-colormap.h"
 #include "cs-evaluation.h"
-#include "cs-explain.h"
+#include "cs-frame-explanation.h"
 #include "cs-study.h"
 
 G_BEGIN_DECLS
@@ -50,15 +54,13 @@ typedef enum {
 
 /* How a report is made. */
 typedef struct {
-  CsReportPaper paper;         /* Default A4. */
-  gboolean real_id;            /* Show case ids as they are; default FALSE: pseudonyms. */
-  gboolean explain;            /* Compute the explanation panels (needs the model); TRUE. */
-  gboolean gradcam;            /* Add a Grad-CAM panel to occlusion and LIME; TRUE. */
-  CsOcclusionParams occlusion; /* Occlusion parameters (explain layer defaults). */
-  CsLimeParams lime;           /* LIME parameters (explain layer defaults, seed 0). */
-  CsColormap colormap;         /* Of the heat maps; default diverging. */
-  double opacity;              /* Of the heat-map overlay, 0 to 1; default 0.6. */
-  const char *date;            /* The date printed (YYYY-MM-DD); NULL = today (UTC). */
+  CsReportPaper paper; /* Default A4. */
+  gboolean real_id;    /* Show case ids as they are; default FALSE: pseudonyms. */
+  gboolean explain;    /* Show the explanation panels (from the explanation given); TRUE. */
+  gboolean gradcam;    /* Add a Grad-CAM panel to occlusion and LIME; TRUE. */
+  CsColormap colormap; /* Of the heat maps; default diverging. */
+  double opacity;      /* Of the heat-map overlay, 0 to 1; default 0.6. */
+  const char *date;    /* The date printed (YYYY-MM-DD); NULL = today (UTC). */
 } CsReportOptions;
 
 /* Reports progress from 0 to 1 with a short description of the step. */
@@ -83,13 +85,15 @@ char *cs_report_dup_pseudonym(const char *case_id);
 typedef struct _CsCaseReport CsCaseReport;
 
 /* Gathers the report of @c in @study for @model (an installed id or a path; NULL = the model of
- * the case's first cached result) and, with options->explain, computes the explanation panels
- * of the representative frame. Fails only on a bad argument, an I/O error or cancellation;
- * missing data becomes a note in the report. Runs in any thread (not while @study changes). */
+ * @explanation, else of the case's first cached result). With options->explain the panels are
+ * those of @explanation (a reference is taken; NULL: the report says there are none), and the
+ * frame shown is the one it explains; without one the frame is cs_explain_pick_frame()'s. Fails
+ * only on a bad argument, an I/O error or cancellation; missing data becomes a note in the
+ * report. Runs in any thread (not while @study changes). */
 CsCaseReport *cs_case_report_build(CsStudy *study, CsCase *c, const char *model,
-                                   const CsReportOptions *options, GCancellable *cancellable,
-                                   CsReportProgressFunc progress, gpointer progress_data,
-                                   GError **error);
+                                   CsFrameExplanation *explanation, const CsReportOptions *options,
+                                   GCancellable *cancellable, CsReportProgressFunc progress,
+                                   gpointer progress_data, GError **error);
 
 /* Frees @report; NULL is allowed. */
 void cs_case_report_free(CsCaseReport *report);
@@ -114,18 +118,20 @@ gboolean cs_case_report_write_panels_png(const CsCaseReport *report, const char 
 
 /* Builds the case report and writes it as a PDF to @path (the CLI's and the worker's path). */
 gboolean cs_report_write_case(CsStudy *study, CsCase *c, const char *model,
-                              const CsReportOptions *options, const char *path,
-                              GCancellable *cancellable, CsReportProgressFunc progress,
-                              gpointer progress_data, GError **error);
+                              CsFrameExplanation *explanation, const CsReportOptions *options,
+                              const char *path, GCancellable *cancellable,
+                              CsReportProgressFunc progress, gpointer progress_data,
+                              GError **error);
 
 /* Runs cs_report_write_case() in a worker thread on a copy of the study taken now, so the GUI
  * may go on editing. @progress (may be NULL) is called on the caller's thread-default main
  * context, coalesced; cancelling leaves no file behind. Strings in @options are copied. */
 void cs_report_write_case_async(CsStudy *study, CsCase *c, const char *model,
-                                const CsReportOptions *options, const char *path,
-                                GCancellable *cancellable, CsReportProgressFunc progress,
-                                gpointer progress_data, GDestroyNotify progress_destroy,
-                                GAsyncReadyCallback callback, gpointer user_data);
+                                CsFrameExplanation *explanation, const CsReportOptions *options,
+                                const char *path, GCancellable *cancellable,
+                                CsReportProgressFunc progress, gpointer progress_data,
+                                GDestroyNotify progress_destroy, GAsyncReadyCallback callback,
+                                gpointer user_data);
 
 /* Finishes cs_report_write_case_async(). */
 gboolean cs_report_write_case_finish(GAsyncResult *result, GError **error);

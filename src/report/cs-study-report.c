@@ -6,7 +6,6 @@
 
 #include <math.h>
 
-#include "cs-analysis.h"
 #include "cs-distribution.h"
 #include "cs-error.h"
 #include "cs-inlet-csa.h"
@@ -142,10 +141,10 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
   report->model_keys = g_new0(char *, report->n_models + 1);
   without_result = g_new0(guint, report->n_models);
   for (guint m = 0; m < report->n_models; m++) {
-    g_autoptr(CsModel) loaded = cs_model_load(models[m], NULL);
+    g_autoptr(CsModelInfo) info = cs_report_model_info_new(models[m], NULL);
 
-    if (loaded != NULL) {
-      cs_report_model_from_loaded(&report->models[m], loaded);
+    if (info != NULL) {
+      cs_report_model_from_info(&report->models[m], info);
     } else {
       g_autofree char *stem = g_path_get_basename(models[m]);
 

@@ -64,7 +64,8 @@ test_japanese(void)
   pdf = g_build_filename(dir, "case.pdf", NULL);
   cs_report_options_init(&options);
   options.real_id = TRUE;
-  g_assert_true(cs_report_write_case(study, c, NULL, &options, pdf, NULL, NULL, NULL, &error));
+  g_assert_true(
+      cs_report_write_case(study, c, NULL, NULL, &options, pdf, NULL, NULL, NULL, &error));
   g_assert_no_error(error);
 
   {

@@ -16,6 +16,7 @@
 
 #include "cs-analysis.h"
 #include "cs-error.h"
+#include "cs-frame-explanation.h"
 #include "cs-phantom-study.h"
 #include "cs-report.h"
 #include "csnn-net.h"
@@ -110,9 +111,31 @@ static void
 test_options(CsReportOptions *options)
 {
   cs_report_options_init(options);
-  options->lime.n_samples = 60;
-  options->lime.seed = 3;
   options->date = "2026-11-28";
+}
+
+/* The explanation a case report draws, as the CLI and the window make it: the report's frame
+ * explained by the test network with few LIME samples. */
+static CsFrameExplanation *
+explain_case(CsStudy *study, CsCase *c, const CsReportOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsModel) model = NULL;
+  CsExplainOptions explain;
+  CsFrameExplanation *x;
+
+  if (!options->explain)
+    return NULL;
+  model = cs_model_load(model_path, &error);
+  g_assert_no_error(error);
+  cs_explain_options_init(&explain);
+  explain.lime.n_samples = 60;
+  explain.lime.seed = 3;
+  if (!options->gradcam)
+    explain.methods &= ~(guint)CS_EXPLAIN_WANT_GRADCAM;
+  x = cs_explain_case_report_frame(model, study, c, &explain, NULL, NULL, NULL, &error);
+  g_assert_no_error(error);
+  return x;
 }
 
 static CsStudy *
@@ -195,8 +218,10 @@ write_case_report(CsStudy *study, CsCase *c, const CsReportOptions *options, con
   g_autoptr(GError) error = NULL;
   char *path = g_build_filename(tmp_dir, name, NULL);
 
+  g_autoptr(CsFrameExplanation) x = explain_case(study, c, options);
+
   g_assert_true(
-      cs_report_write_case(study, c, model_path, options, path, NULL, NULL, NULL, &error));
+      cs_report_write_case(study, c, model_path, x, options, path, NULL, NULL, NULL, &error));
   g_assert_no_error(error);
   return path;
 }
@@ -389,7 +414,7 @@ test_case_missing(void)
   g_assert_no_error(error);
   test_options(&options);
 
-  report = cs_case_report_build(study, c, NULL, &options, NULL, NULL, NULL, &error);
+  report = cs_case_report_build(study, c, NULL, NULL, &options, NULL, NULL, NULL, &error);
   g_assert_no_error(error);
   g_assert_nonnull(report);
   g_assert_false(cs_case_report_has_panels(report));
@@ -431,8 +456,8 @@ test_case_missing(void)
     g_autoptr(CsCaseReport) other = NULL;
     g_autoptr(GString) notes = g_string_new(NULL);
 
-    other = cs_case_report_build(study, cs_study_get_case(study, 2), NULL, &options, NULL, NULL,
-                                 NULL, &error);
+    other = cs_case_report_build(study, cs_study_get_case(study, 2), NULL, NULL, &options, NULL,
+                                 NULL, NULL, &error);
     g_assert_no_error(error);
     g_assert_false(cs_case_report_has_panels(other));
     for (const char *const *m = cs_case_report_get_missing(other); *m != NULL; m++)
@@ -449,11 +474,13 @@ test_panels_png(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(CsCaseReport) report = NULL;
   g_autofree char *png = g_build_filename(tmp_dir, "panels.png", NULL);
+  g_autoptr(CsFrameExplanation) x = NULL;
   cairo_surface_t *image;
   CsReportOptions options;
 
   test_options(&options);
-  report = cs_case_report_build(study, first_case(study), model_path, &options, NULL, NULL, NULL,
+  x = explain_case(study, first_case(study), &options);
+  report = cs_case_report_build(study, first_case(study), model_path, x, &options, NULL, NULL, NULL,
                                 &error);
   g_assert_no_error(error);
   g_assert_true(cs_case_report_has_panels(report));
@@ -506,13 +533,15 @@ test_case_async(void)
   g_autofree char *pdf = g_build_filename(tmp_dir, "async.pdf", NULL);
   g_autofree char *cancelled_pdf = g_build_filename(tmp_dir, "cancelled.pdf", NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  g_autoptr(CsFrameExplanation) x = NULL;
   AsyncData data = { g_main_loop_new(NULL, FALSE), FALSE, NULL, 0, 0 };
   CsReportOptions options;
 
   test_options(&options);
   options.gradcam = FALSE;
-  cs_report_write_case_async(study, first_case(study), NULL, &options, pdf, NULL, async_progress_cb,
-                             &data, NULL, async_done_cb, &data);
+  x = explain_case(study, first_case(study), &options);
+  cs_report_write_case_async(study, first_case(study), NULL, x, &options, pdf, NULL,
+                             async_progress_cb, &data, NULL, async_done_cb, &data);
   /* The study may change while the worker runs: it reads a copy. */
   cs_case_set_notes(first_case(study), "edited during the export");
   g_main_loop_run(data.loop);
@@ -524,8 +553,8 @@ test_case_async(void)
   /* Cancelled before it starts: an error, and no file. */
   data.ok = TRUE;
   g_cancellable_cancel(cancellable);
-  cs_report_write_case_async(study, first_case(study), NULL, &options, cancelled_pdf, cancellable,
-                             NULL, NULL, NULL, async_done_cb, &data);
+  cs_report_write_case_async(study, first_case(study), NULL, x, &options, cancelled_pdf,
+                             cancellable, NULL, NULL, NULL, async_done_cb, &data);
   g_main_loop_run(data.loop);
   g_assert_false(data.ok);
   g_assert_nonnull(data.error);
