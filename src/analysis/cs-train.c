@@ -454,108 +454,112 @@ add_meta(GPtrArray *meta, const char *key, char *value)
   g_ptr_array_add(meta, value);
 }
 
-gboolean
-cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc progress,
-             gpointer user_data, CsTrainSummary *summary, GError **error)
-{
-  g_autoptr(GArray) hands = NULL;
-  g_autoptr(GPtrArray) meta = g_ptr_array_new_with_free_func(g_free);
-  crop_set train = { 0 }, val = { 0 };
-  csnn_net *net = NULL;
-  csnn_trainer *trainer = NULL;
-  csnn_optim *optim = NULL;
-  g_autofree float *input = NULL;
-  g_autofree guint8 *aug = NULL;
-  g_autofree guint *order = NULL;
-  g_autofree int *labels = NULL;
-  g_autofree char *trained_on = NULL, *study_hash = NULL, *date = NULL, *provenance = NULL;
-  CsTrainSummary sum = { 0 };
-  CsTrainProgress prog = { 0 };
-  const char *study_path;
-  gboolean ok = FALSE;
-  int size, status, batch, since_best = 0;
-  size_t px, chw;
-  double lr, best_loss = INFINITY;
-  guint64 rng;
-  gint64 t_start = g_get_monotonic_time();
+/* The state of one run, shared by its steps: the network with its trainer and optimizer, the
+ * crops, the buffers every batch reuses, the progress reported and the summary so far. */
+typedef struct {
+  const CsTrainOptions *opt;
+  CsTrainProgressFunc progress;
+  gpointer user_data;
+  csnn_net *net;
+  csnn_trainer *trainer;
+  csnn_optim *optim;
   csnn_lr_schedule schedule;
+  double lr;
+  int size, batch;
+  crop_set train, val;
+  float *input; /* One batch, preprocessed: batch x 3 x size x size. */
+  guint8 *aug;  /* One augmented crop. */
+  guint *order; /* The training crops in this epoch's order. */
+  int *labels;  /* The labels of one batch. */
+  guint64 rng;  /* Shuffles and augments; seeded from opt->seed. */
+  CsTrainProgress prog;
+  CsTrainSummary sum;
+  double best_loss; /* Validation loss of the checkpoint, to break ties in accuracy. */
+  int since_best;   /* Epochs since the checkpoint was last written. */
+} train_run;
 
-  if (opt->arch == NULL || opt->out_path == NULL || opt->epochs < 1 || opt->batch < 2 ||
-      opt->batch > 1024) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                "training needs an architecture, an output file, epochs >= 1 and a batch of 2 "
-                "to 1024 images");
-    return FALSE;
-  }
-  if (!net_new_sized(opt->arch, opt->input_size, &net, error))
-    return FALSE;
-  size = csnn_net_input_size(net);
-  px = (size_t)size * (size_t)size;
-  chw = 3 * px;
-  batch = opt->batch;
-  csnn_net_init_random(net, opt->seed, NULL);
-  if (opt->init_path != NULL && !load_init(net, opt->init_path, error))
-    goto out;
+static void
+train_run_clear(train_run *run)
+{
+  csnn_optim_free(run->optim);
+  csnn_trainer_free(run->trainer);
+  csnn_net_free(run->net);
+  crop_set_clear(&run->train);
+  crop_set_clear(&run->val);
+  g_free(run->input);
+  g_free(run->aug);
+  g_free(run->order);
+  g_free(run->labels);
+}
 
-  hands = cs_train_split_hands(study, opt->val_hands, opt->seed, error);
-  if (hands == NULL)
-    goto out;
-  if (!read_crops(study, hands, opt->frames_per_hand, size, &train, &val, error))
-    goto out;
-  for (guint h = 0; h < hands->len; h++) {
-    if (g_array_index(hands, CsTrainHand, h).part == CS_SPLIT_TRAIN)
-      sum.n_train_hands++;
-    else
-      sum.n_val_hands++;
-  }
-  sum.n_train_images = train.n;
-  sum.n_val_images = val.n;
-  if (train.n < 2 || val.n < 1) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "too few images to train (%u) or validate (%u)",
-                train.n, val.n);
-    goto out;
-  }
-  if ((guint)batch > train.n)
-    batch = (int)train.n;
+/* Creates the trainer and the optimizer over every trainable parameter, with the learning rate
+ * schedule, and the buffers the batches reuse. */
+static gboolean
+train_run_prepare(train_run *run, GError **error)
+{
+  const CsTrainOptions *opt = run->opt;
+  size_t px = (size_t)run->size * (size_t)run->size;
+  int status;
 
-  status = csnn_trainer_new(net, batch, opt->threads, &trainer);
+  status = csnn_trainer_new(run->net, run->batch, opt->threads, &run->trainer);
   if (status == CSNN_OK)
-    status = csnn_optim_new(opt->optimizer, &optim);
-  if (status != CSNN_OK) {
-    cs_error_from_engine(error, status, "training");
-    goto out;
-  }
-  csnn_trainer_set_seed(trainer, opt->seed ^ 0xD20Full);
+    status = csnn_optim_new(opt->optimizer, &run->optim);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "training");
+  csnn_trainer_set_seed(run->trainer, opt->seed ^ 0xD20Full);
   if (opt->freeze > 0)
-    csnn_trainer_set_frozen(trainer, frozen_until(net, opt->freeze));
-  csnn_optim_set_hyper(optim, opt->momentum, 0.9, 0.999, 1e-8, opt->weight_decay);
-  for (size_t i = 0; i < csnn_net_n_params(net); i++) {
+    csnn_trainer_set_frozen(run->trainer, frozen_until(run->net, opt->freeze));
+  csnn_optim_set_hyper(run->optim, opt->momentum, 0.9, 0.999, 1e-8, opt->weight_decay);
+  for (size_t i = 0; i < csnn_net_n_params(run->net); i++) {
     int decay;
-    if (csnn_trainer_param_trainable(trainer, i, &decay))
-      csnn_optim_add(optim, csnn_net_param(net, i)->data, csnn_trainer_grad(trainer, i),
-                     csnn_net_param(net, i)->numel, decay);
+    if (csnn_trainer_param_trainable(run->trainer, i, &decay))
+      csnn_optim_add(run->optim, csnn_net_param(run->net, i)->data,
+                     csnn_trainer_grad(run->trainer, i), csnn_net_param(run->net, i)->numel, decay);
   }
-  lr = opt->lr > 0 ? opt->lr : opt->optimizer == CSNN_OPTIM_ADAM ? 1e-3 : 1e-2;
-  schedule = (csnn_lr_schedule){ opt->schedule, lr, opt->step_epochs, opt->gamma };
+  run->lr = opt->lr > 0 ? opt->lr : opt->optimizer == CSNN_OPTIM_ADAM ? 1e-3 : 1e-2;
+  run->schedule = (csnn_lr_schedule){ opt->schedule, run->lr, opt->step_epochs, opt->gamma };
 
-  /* Provenance, written into every checkpoint. */
-  study_path = opt->study_path != NULL ? opt->study_path : cs_study_get_path(study);
-  study_hash = file_sha256(cs_study_get_path(study));
-  trained_on = opt->trained_on != NULL ? g_strdup(opt->trained_on) : cs_train_describe_study(study);
-  date = cs_now_iso8601();
-  {
-    g_autoptr(GString) p = g_string_new("{");
-    g_autofree char *cmd = g_strescape(opt->command_line ? opt->command_line : "", NULL);
-    g_string_append_printf(p, "\"command\":\"%s\",\"date\":\"%s\",\"version\":\"%s\",", cmd, date,
-                           PACKAGE_VERSION);
-    g_string_append_printf(p, "\"seed\":%" G_GUINT64_FORMAT ",\"epochs\":%d}", opt->seed,
-                           opt->epochs);
-    provenance = g_string_free(g_steal_pointer(&p), FALSE);
-  }
+  run->input = g_new(float, (size_t)run->batch * 3 * px);
+  run->aug = g_malloc(px);
+  run->order = g_new(guint, run->train.n);
+  run->labels = g_new(int, run->batch);
+  for (guint i = 0; i < run->train.n; i++)
+    run->order[i] = i;
+  run->rng = opt->seed * 0x2545F4914F6CDD1Dull + 7;
+  return TRUE;
+}
+
+/* The provenance object written into every checkpoint: command, date, version, seed, epochs. */
+static char *
+provenance_json(const CsTrainOptions *opt, const char *date)
+{
+  g_autoptr(GString) p = g_string_new("{");
+  g_autofree char *cmd = g_strescape(opt->command_line ? opt->command_line : "", NULL);
+
+  g_string_append_printf(p, "\"command\":\"%s\",\"date\":\"%s\",\"version\":\"%s\",", cmd, date,
+                         PACKAGE_VERSION);
+  g_string_append_printf(p, "\"seed\":%" G_GUINT64_FORMAT ",\"epochs\":%d}", opt->seed,
+                         opt->epochs);
+  return g_string_free(g_steal_pointer(&p), FALSE);
+}
+
+/* The metadata of every checkpoint of @run, as key, value pairs: what it was trained on, how,
+ * and from what, ending with the caller's extra pairs. */
+static GPtrArray *
+checkpoint_metadata(CsStudy *study, const train_run *run)
+{
+  const CsTrainOptions *opt = run->opt;
+  GPtrArray *meta = g_ptr_array_new_with_free_func(g_free);
+  const char *study_path = opt->study_path != NULL ? opt->study_path : cs_study_get_path(study);
+  g_autofree char *study_hash = file_sha256(cs_study_get_path(study));
+  g_autofree char *trained_on =
+      opt->trained_on != NULL ? g_strdup(opt->trained_on) : cs_train_describe_study(study);
+  g_autofree char *date = cs_now_iso8601();
+
   add_meta(meta, "classes", g_strdup("[\"control\",\"cts\"]"));
-  add_meta(meta, "input_size", g_strdup_printf("%d", size));
+  add_meta(meta, "input_size", g_strdup_printf("%d", run->size));
   add_meta(meta, "trained_on", g_strdup(trained_on));
-  add_meta(meta, "provenance", g_strdup(provenance));
+  add_meta(meta, "provenance", provenance_json(opt, date));
   add_meta(meta, "study", g_strdup(study_path != NULL ? study_path : ""));
   add_meta(meta, "study_name", g_strdup(cs_study_get_name(study) ? cs_study_get_name(study) : ""));
   add_meta(meta, "study_sha256", g_strdup(study_hash));
@@ -566,13 +570,13 @@ cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc prog
   add_meta(meta, "version", g_strdup(PACKAGE_VERSION));
   add_meta(meta, "init",
            g_strdup(opt->init_path ? opt->init_path : "from scratch (random, seeded)"));
-  add_meta(meta, "train_hands", g_strdup_printf("%u", sum.n_train_hands));
-  add_meta(meta, "val_hands", g_strdup_printf("%u", sum.n_val_hands));
-  add_meta(meta, "train_images", g_strdup_printf("%u", train.n));
+  add_meta(meta, "train_hands", g_strdup_printf("%u", run->sum.n_train_hands));
+  add_meta(meta, "val_hands", g_strdup_printf("%u", run->sum.n_val_hands));
+  add_meta(meta, "train_images", g_strdup_printf("%u", run->train.n));
   add_meta(meta, "frames_per_hand", g_strdup_printf("%d", opt->frames_per_hand));
   add_meta(meta, "optimizer",
            g_strdup_printf("%s lr %g batch %d weight decay %g schedule %s",
-                           opt->optimizer == CSNN_OPTIM_ADAM ? "adam" : "sgdm", lr, batch,
+                           opt->optimizer == CSNN_OPTIM_ADAM ? "adam" : "sgdm", run->lr, run->batch,
                            opt->weight_decay,
                            opt->schedule == CSNN_LR_COSINE ? "cosine"
                            : opt->schedule == CSNN_LR_STEP ? "step"
@@ -586,100 +590,191 @@ cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc prog
   if (opt->extra_metadata != NULL)
     for (int i = 0; opt->extra_metadata[i] != NULL && opt->extra_metadata[i + 1] != NULL; i += 2)
       add_meta(meta, opt->extra_metadata[i], g_strdup(opt->extra_metadata[i + 1]));
+  return meta;
+}
 
-  input = g_new(float, (size_t)batch *chw);
-  aug = g_malloc(px);
-  order = g_new(guint, train.n);
-  labels = g_new(int, batch);
-  for (guint i = 0; i < train.n; i++)
-    order[i] = i;
-  rng = opt->seed * 0x2545F4914F6CDD1Dull + 7;
+/* Fills run->input and run->labels with batch @b of this epoch's order, augmented. */
+static void
+fill_batch(train_run *run, int b)
+{
+  size_t px = (size_t)run->size * (size_t)run->size, chw = 3 * px;
 
-  prog.epochs = opt->epochs;
-  prog.batches = (int)(train.n / (guint)batch);
-  prog.val_accuracy = -1.0;
-  prog.best_accuracy = -1.0;
-  csnn_net_set_max_batch(net, batch);
+  for (int k = 0; k < run->batch; k++) {
+    guint idx = run->order[(guint)b * (guint)run->batch + (guint)k];
+    const guint8 *src = run->train.pixels + idx * px;
+
+    if (run->opt->augment != CS_TRAIN_AUGMENT_NONE) {
+      cs_train_augment_mode(run->opt->augment, src, run->size, run->aug, &run->rng);
+      src = run->aug;
+    }
+    csnn_preprocess_u8(src, run->size, csnn_net_norm(run->net), run->input + (size_t)k * chw);
+    run->labels[k] = run->train.labels[idx];
+  }
+}
+
+typedef enum { EPOCH_TRAINED, EPOCH_STOPPED, EPOCH_FAILED } epoch_outcome;
+
+/* Trains one epoch over the shuffled crops, reporting progress after each batch; stops before a
+ * batch when opt->stop is set. */
+static epoch_outcome
+train_epoch(train_run *run, int epoch, GError **error)
+{
+  const CsTrainOptions *opt = run->opt;
+  CsTrainProgress *prog = &run->prog;
+  gint64 t_epoch = g_get_monotonic_time();
+  double loss_sum = 0.0;
+
+  shuffle(run->order, run->train.n, &run->rng);
+  prog->epoch = epoch;
+  prog->epoch_done = FALSE;
+  for (int b = 0; b < prog->batches; b++) {
+    float loss;
+    int status;
+
+    if (opt->stop != NULL && *opt->stop)
+      return EPOCH_STOPPED;
+    fill_batch(run, b);
+    status = csnn_trainer_step(run->trainer, run->input, run->batch, run->labels, &loss, NULL);
+    if (status != CSNN_OK) {
+      cs_error_from_engine(error, status, "training");
+      g_prefix_error(error, "epoch %d, batch %d: ", epoch, b + 1);
+      return EPOCH_FAILED;
+    }
+    csnn_optim_step(run->optim,
+                    csnn_lr_at(&run->schedule, epoch - 1 + (double)b / prog->batches, opt->epochs));
+    loss_sum += loss;
+    prog->batch = b + 1;
+    prog->loss = loss_sum / (b + 1);
+    {
+      double secs = (g_get_monotonic_time() - t_epoch) / 1e6;
+      double per_batch = secs / (b + 1);
+      prog->images_per_s = (b + 1) * run->batch / fmax(secs, 1e-9);
+      prog->seconds_left =
+          per_batch * ((prog->batches - b - 1) + (double)(opt->epochs - epoch) * prog->batches) *
+          (1.0 + (double)run->val.n / (3.0 * run->train.n));
+    }
+    if (run->progress != NULL)
+      run->progress(prog, run->user_data);
+  }
+  return EPOCH_TRAINED;
+}
+
+/* Validates after @epoch and rewrites the checkpoint when the network does better than at every
+ * earlier epoch: more accurate, or as accurate with a lower loss. */
+static gboolean
+keep_if_best(train_run *run, GArray *hands, GPtrArray *meta, int epoch, GError **error)
+{
+  CsTrainSummary *sum = &run->sum;
+  val_result vr;
+
+  validate(run->net, &run->val, run->size, run->input, run->batch, hands, &vr);
+  sum->epochs_run = epoch;
+  run->prog.val_accuracy = vr.accuracy;
+  if (vr.accuracy > sum->best_accuracy || sum->best_epoch == 0 ||
+      (vr.accuracy == sum->best_accuracy && vr.loss < run->best_loss)) {
+    if (!save_checkpoint(run->net, run->opt, meta, epoch, &vr, error))
+      return FALSE;
+    sum->best_epoch = epoch;
+    sum->best_accuracy = vr.accuracy;
+    sum->best_hand_accuracy = vr.hand_accuracy;
+    run->best_loss = vr.loss;
+    run->since_best = 0;
+  } else {
+    run->since_best++;
+  }
+  return TRUE;
+}
+
+gboolean
+cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc progress,
+             gpointer user_data, CsTrainSummary *summary, GError **error)
+{
+  train_run run = { .opt = opt, .progress = progress, .user_data = user_data };
+  g_autoptr(GArray) hands = NULL;
+  g_autoptr(GPtrArray) meta = NULL;
+  gboolean ok = FALSE;
+  gint64 t_start = g_get_monotonic_time();
+
+  if (opt->arch == NULL || opt->out_path == NULL || opt->epochs < 1 || opt->batch < 2 ||
+      opt->batch > 1024) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "training needs an architecture, an output file, epochs >= 1 and a batch of 2 "
+                "to 1024 images");
+    return FALSE;
+  }
+  if (!net_new_sized(opt->arch, opt->input_size, &run.net, error))
+    return FALSE;
+  run.size = csnn_net_input_size(run.net);
+  run.batch = opt->batch;
+  run.best_loss = INFINITY;
+  csnn_net_init_random(run.net, opt->seed, NULL);
+  if (opt->init_path != NULL && !load_init(run.net, opt->init_path, error))
+    goto out;
+
+  hands = cs_train_split_hands(study, opt->val_hands, opt->seed, error);
+  if (hands == NULL)
+    goto out;
+  if (!read_crops(study, hands, opt->frames_per_hand, run.size, &run.train, &run.val, error))
+    goto out;
+  for (guint h = 0; h < hands->len; h++) {
+    if (g_array_index(hands, CsTrainHand, h).part == CS_SPLIT_TRAIN)
+      run.sum.n_train_hands++;
+    else
+      run.sum.n_val_hands++;
+  }
+  run.sum.n_train_images = run.train.n;
+  run.sum.n_val_images = run.val.n;
+  if (run.train.n < 2 || run.val.n < 1) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "too few images to train (%u) or validate (%u)",
+                run.train.n, run.val.n);
+    goto out;
+  }
+  if ((guint)run.batch > run.train.n)
+    run.batch = (int)run.train.n;
+  if (!train_run_prepare(&run, error))
+    goto out;
+  meta = checkpoint_metadata(study, &run);
+
+  run.prog.epochs = opt->epochs;
+  run.prog.batches = (int)(run.train.n / (guint)run.batch);
+  run.prog.val_accuracy = -1.0;
+  run.prog.best_accuracy = -1.0;
+  csnn_net_set_max_batch(run.net, run.batch);
   for (int epoch = 1; epoch <= opt->epochs; epoch++) {
-    gint64 t_epoch = g_get_monotonic_time();
-    double loss_sum = 0.0;
-    val_result vr;
+    epoch_outcome outcome = train_epoch(&run, epoch, error);
 
-    shuffle(order, train.n, &rng);
-    prog.epoch = epoch;
-    prog.epoch_done = FALSE;
-    for (int b = 0; b < prog.batches; b++) {
-      float loss;
-
-      if (opt->stop != NULL && *opt->stop) {
-        sum.stopped = TRUE;
-        goto finished;
-      }
-      for (int k = 0; k < batch; k++) {
-        guint idx = order[(guint)b * (guint)batch + (guint)k];
-        const guint8 *src = train.pixels + idx * px;
-
-        if (opt->augment != CS_TRAIN_AUGMENT_NONE) {
-          cs_train_augment_mode(opt->augment, src, size, aug, &rng);
-          src = aug;
-        }
-        csnn_preprocess_u8(src, size, csnn_net_norm(net), input + (size_t)k * chw);
-        labels[k] = train.labels[idx];
-      }
-      status = csnn_trainer_step(trainer, input, batch, labels, &loss, NULL);
-      if (status != CSNN_OK) {
-        cs_error_from_engine(error, status, "training");
-        g_prefix_error(error, "epoch %d, batch %d: ", epoch, b + 1);
-        goto out;
-      }
-      csnn_optim_step(optim,
-                      csnn_lr_at(&schedule, epoch - 1 + (double)b / prog.batches, opt->epochs));
-      loss_sum += loss;
-      prog.batch = b + 1;
-      prog.loss = loss_sum / (b + 1);
-      {
-        double secs = (g_get_monotonic_time() - t_epoch) / 1e6;
-        double per_batch = secs / (b + 1);
-        prog.images_per_s = (b + 1) * batch / fmax(secs, 1e-9);
-        prog.seconds_left =
-            per_batch * ((prog.batches - b - 1) + (double)(opt->epochs - epoch) * prog.batches) *
-            (1.0 + (double)val.n / (3.0 * train.n));
-      }
-      if (progress != NULL)
-        progress(&prog, user_data);
+    if (outcome == EPOCH_FAILED)
+      goto out;
+    if (outcome == EPOCH_STOPPED) {
+      run.sum.stopped = TRUE;
+      break;
     }
-    validate(net, &val, size, input, batch, hands, &vr);
-    sum.epochs_run = epoch;
-    prog.val_accuracy = vr.accuracy;
-    if (vr.accuracy > sum.best_accuracy || sum.best_epoch == 0 ||
-        (vr.accuracy == sum.best_accuracy && vr.loss < best_loss)) {
-      if (!save_checkpoint(net, opt, meta, epoch, &vr, error))
-        goto out;
-      sum.best_epoch = epoch;
-      sum.best_accuracy = vr.accuracy;
-      sum.best_hand_accuracy = vr.hand_accuracy;
-      best_loss = vr.loss;
-      since_best = 0;
-    } else {
-      since_best++;
-    }
-    prog.best_accuracy = sum.best_accuracy;
-    prog.epoch_done = TRUE;
+    if (!keep_if_best(&run, hands, meta, epoch, error))
+      goto out;
+    run.prog.best_accuracy = run.sum.best_accuracy;
+    run.prog.epoch_done = TRUE;
     if (progress != NULL)
-      progress(&prog, user_data);
-    if (opt->patience > 0 && since_best >= opt->patience)
+      progress(&run.prog, user_data);
+    if (opt->patience > 0 && run.since_best >= opt->patience)
       break;
   }
-finished:
   ok = TRUE;
 out:
-  sum.seconds = (g_get_monotonic_time() - t_start) / 1e6;
+  run.sum.seconds = (g_get_monotonic_time() - t_start) / 1e6;
   if (summary != NULL)
-    *summary = sum;
-  csnn_optim_free(optim);
-  csnn_trainer_free(trainer);
-  csnn_net_free(net);
-  crop_set_clear(&train);
-  crop_set_clear(&val);
+    *summary = run.sum;
+  train_run_clear(&run);
   return ok;
+}
+
+gboolean
+cs_train_options_set_optimizer(CsTrainOptions *opt, const char *name)
+{
+  return csnn_optim_kind_from_string(name, &opt->optimizer) == CSNN_OK;
+}
+
+gboolean
+cs_train_options_set_schedule(CsTrainOptions *opt, const char *name)
+{
+  return csnn_lr_kind_from_string(name, &opt->schedule) == CSNN_OK;
 }
