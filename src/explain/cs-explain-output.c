@@ -13,48 +13,29 @@
 
 static const char *const segmentation_names[] = { "slic", "grid" };
 
-char *
-cs_explanation_to_json(const CsExplanation *explanation, const CsExplainProvenance *provenance,
-                       const char *raw_path)
+/* The names of the raw map files beside the sidecar, and how to read them. */
+static void
+add_raw_files(JsonBuilder *b, const CsExplanation *e, const char *raw_path)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new();
-  const CsExplanation *e = explanation;
+  g_autofree char *base = g_path_get_basename(raw_path);
 
-  g_return_val_if_fail(explanation != NULL, NULL);
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "format");
-  json_builder_add_string_value(b, "carpalscope-explanation");
-  json_builder_set_member_name(b, "version");
-  json_builder_add_int_value(b, 1);
-  json_builder_set_member_name(b, "generator");
-  json_builder_add_string_value(b, "carpalscope " PACKAGE_VERSION);
-  if (raw_path != NULL) {
-    g_autofree char *base = g_path_get_basename(raw_path);
-    json_builder_set_member_name(b, "raw");
-    json_builder_add_string_value(b, base);
-    json_builder_set_member_name(b, "dtype");
-    json_builder_add_string_value(b, "float32-le");
-    json_builder_set_member_name(b, "layout");
-    json_builder_add_string_value(b, "height x width, row-major");
-    if (e->sd_map != NULL) {
-      g_autofree char *sd = g_strconcat(base, ".sd", NULL);
-      json_builder_set_member_name(b, "sd_raw");
-      json_builder_add_string_value(b, sd);
-    }
+  json_builder_set_member_name(b, "raw");
+  json_builder_add_string_value(b, base);
+  json_builder_set_member_name(b, "dtype");
+  json_builder_add_string_value(b, "float32-le");
+  json_builder_set_member_name(b, "layout");
+  json_builder_add_string_value(b, "height x width, row-major");
+  if (e->sd_map != NULL) {
+    g_autofree char *sd = g_strconcat(base, ".sd", NULL);
+    json_builder_set_member_name(b, "sd_raw");
+    json_builder_add_string_value(b, sd);
   }
-  json_builder_set_member_name(b, "width");
-  json_builder_add_int_value(b, e->width);
-  json_builder_set_member_name(b, "height");
-  json_builder_add_int_value(b, e->height);
-  json_builder_set_member_name(b, "method");
-  json_builder_add_string_value(b, cs_explain_method_name(e->method));
-  json_builder_set_member_name(b, "sign");
-  json_builder_add_string_value(b, "positive supports the class");
-  json_builder_set_member_name(b, "base_score");
-  json_builder_add_double_value(b, e->base_score);
-  json_builder_set_member_name(b, "images_scored");
-  json_builder_add_int_value(b, e->n_scored);
+}
 
+/* The "parameters" object: what the method was run with, resolved to the values used. */
+static void
+add_parameters(JsonBuilder *b, const CsExplanation *e, const CsExplainProvenance *provenance)
+{
   json_builder_set_member_name(b, "parameters");
   json_builder_begin_object(b);
   if (e->method == CS_EXPLAIN_OCCLUSION) {
@@ -110,8 +91,90 @@ cs_explanation_to_json(const CsExplanation *explanation, const CsExplainProvenan
     json_builder_add_string_value(b, "bilinear, align_corners=False");
   }
   json_builder_end_object(b);
+}
 
+/* Where the explanation came from: input, frame, ROI, spacing, model and class. */
+static void
+add_provenance(JsonBuilder *b, const CsExplainProvenance *p)
+{
+  json_builder_set_member_name(b, "input");
+  if (p->input != NULL)
+    json_builder_add_string_value(b, p->input);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "frame");
+  if (p->frame >= 0)
+    json_builder_add_int_value(b, p->frame);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "roi");
+  if (p->roi[2] > 0) {
+    json_builder_begin_array(b);
+    for (int i = 0; i < 4; i++)
+      json_builder_add_int_value(b, p->roi[i]);
+    json_builder_end_array(b);
+  } else {
+    json_builder_add_null_value(b);
+  }
+  json_builder_set_member_name(b, "mm_per_px");
+  if (p->mm_per_px > 0)
+    json_builder_add_double_value(b, p->mm_per_px);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "model");
+  if (p->model != NULL)
+    json_builder_add_string_value(b, p->model);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "model_hash");
+  if (p->model_hash != NULL)
+    json_builder_add_string_value(b, p->model_hash);
+  else
+    json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "class_index");
+  json_builder_add_int_value(b, p->class_index);
+  if (p->class_name != NULL) {
+    json_builder_set_member_name(b, "class");
+    json_builder_add_string_value(b, p->class_name);
+  }
+  if (p->score != NULL) {
+    json_builder_set_member_name(b, "score");
+    json_builder_add_string_value(b, p->score);
+  }
+}
+
+char *
+cs_explanation_to_json(const CsExplanation *explanation, const CsExplainProvenance *provenance,
+                       const char *raw_path)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  const CsExplanation *e = explanation;
+
+  g_return_val_if_fail(explanation != NULL, NULL);
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "format");
+  json_builder_add_string_value(b, "carpalscope-explanation");
+  json_builder_set_member_name(b, "version");
+  json_builder_add_int_value(b, 1);
+  json_builder_set_member_name(b, "generator");
+  json_builder_add_string_value(b, "carpalscope " PACKAGE_VERSION);
+  if (raw_path != NULL)
+    add_raw_files(b, e, raw_path);
+  json_builder_set_member_name(b, "width");
+  json_builder_add_int_value(b, e->width);
+  json_builder_set_member_name(b, "height");
+  json_builder_add_int_value(b, e->height);
+  json_builder_set_member_name(b, "method");
+  json_builder_add_string_value(b, cs_explain_method_name(e->method));
+  json_builder_set_member_name(b, "sign");
+  json_builder_add_string_value(b, "positive supports the class");
+  json_builder_set_member_name(b, "base_score");
+  json_builder_add_double_value(b, e->base_score);
+  json_builder_set_member_name(b, "images_scored");
+  json_builder_add_int_value(b, e->n_scored);
+  add_parameters(b, e, provenance);
   if (e->method == CS_EXPLAIN_LIME) {
+    /* The surrogate's fit, and the seed that reproduces it. */
     json_builder_set_member_name(b, "seed");
     json_builder_add_int_value(b, (gint64)e->seed);
     json_builder_set_member_name(b, "r2");
@@ -123,54 +186,8 @@ cs_explanation_to_json(const CsExplanation *explanation, const CsExplainProvenan
     json_builder_set_member_name(b, "intercept");
     json_builder_add_double_value(b, e->intercept);
   }
-
-  if (provenance != NULL) {
-    const CsExplainProvenance *p = provenance;
-    json_builder_set_member_name(b, "input");
-    if (p->input != NULL)
-      json_builder_add_string_value(b, p->input);
-    else
-      json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "frame");
-    if (p->frame >= 0)
-      json_builder_add_int_value(b, p->frame);
-    else
-      json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "roi");
-    if (p->roi[2] > 0) {
-      json_builder_begin_array(b);
-      for (int i = 0; i < 4; i++)
-        json_builder_add_int_value(b, p->roi[i]);
-      json_builder_end_array(b);
-    } else {
-      json_builder_add_null_value(b);
-    }
-    json_builder_set_member_name(b, "mm_per_px");
-    if (p->mm_per_px > 0)
-      json_builder_add_double_value(b, p->mm_per_px);
-    else
-      json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "model");
-    if (p->model != NULL)
-      json_builder_add_string_value(b, p->model);
-    else
-      json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "model_hash");
-    if (p->model_hash != NULL)
-      json_builder_add_string_value(b, p->model_hash);
-    else
-      json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "class_index");
-    json_builder_add_int_value(b, p->class_index);
-    if (p->class_name != NULL) {
-      json_builder_set_member_name(b, "class");
-      json_builder_add_string_value(b, p->class_name);
-    }
-    if (p->score != NULL) {
-      json_builder_set_member_name(b, "score");
-      json_builder_add_string_value(b, p->score);
-    }
-  }
+  if (provenance != NULL)
+    add_provenance(b, provenance);
   json_builder_end_object(b);
 
   g_autoptr(JsonGenerator) generator = json_generator_new();

@@ -355,6 +355,140 @@ segment_crop(const guint8 *crop, int width, int height, const CsLimeParams *para
   return cs_slic(crop, width, height, &slic, labels);
 }
 
+/* Refuses LIME parameters out of range, before any work. */
+static gboolean
+check_lime_params(const CsLimeParams *params, int width, int height, GError **error)
+{
+  if (params->n_samples < 2 || params->n_samples > 1000000) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d LIME samples: expected 2 to 1000000",
+                params->n_samples);
+    return FALSE;
+  }
+  if (params->n_segments < 1 || params->n_segments > MAX_SEGMENTS ||
+      params->n_segments > width * height) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d segments: expected 1 to %d",
+                params->n_segments, MIN(MAX_SEGMENTS, width * height));
+    return FALSE;
+  }
+  if (params->repeats < 1 || params->repeats > 1000) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d repeats: expected 1 to 1000",
+                params->repeats);
+    return FALSE;
+  }
+  if (!(params->kernel_width > 0) || !(params->ridge_alpha >= 0) ||
+      (params->segmentation == CS_SEGMENTATION_SLIC &&
+       (!(params->compactness > 0) || !(params->smoothing_sigma >= 0)))) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "LIME kernel width, compactness must be > 0, alpha and sigma >= 0");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* What the repeats of one LIME explanation share: the crop cut into features, the scorer, the
+ * samples of the current repeat and the buffers their images are scored in. */
+typedef struct {
+  const guint8 *crop;
+  int width, height;
+  size_t n_pixels;
+  const int *segments; /* Feature index per pixel. */
+  int n_features, n_samples;
+  guint8 off; /* What a switched-off feature becomes: the crop's mean gray. */
+  const CsExplainScorer *scorer;
+  int batch;
+  gint64 total;   /* Images scored over every repeat, for the progress. */
+  double *design; /* n_samples x n_features, each 0 or 1. */
+  double *kernel; /* The weight of each sample. */
+  double *y;      /* The score of each sample. */
+  guint8 *images; /* One batch of perturbed crops. */
+  float *scores;  /* Their scores. */
+} lime_run;
+
+/* Draws the samples of the repeat seeded with @seed into run->design, with their kernel weights
+ * for a kernel of width squared @width2. */
+static void
+lime_draw_samples(lime_run *run, guint64 seed, double width2)
+{
+  int n_features = run->n_features;
+  /* The LIME stream of cs-rng.h: run r is seeded with seed + r. */
+  CsRng rng;
+  cs_rng_init_splitmix64(&rng, seed);
+
+  /* Row 0 keeps every feature; the others switch each one on with probability 1/2, taking
+   * one bit of the generator per feature. */
+  for (int i = 0; i < run->n_samples; i++) {
+    double *row = &run->design[(size_t)i * n_features];
+    int on = 0;
+    guint64 bits = 0;
+    for (int j = 0; j < n_features; j++) {
+      if (i == 0) {
+        row[j] = 1;
+      } else {
+        if (j % 64 == 0)
+          bits = cs_rng_next(&rng);
+        row[j] = (double)((bits >> (j % 64)) & 1);
+      }
+      on += row[j] != 0;
+    }
+    /* Cosine distance between the binary row and all ones is 1 - sqrt(on / n); an all-off
+     * row has no direction and counts as distance 1, as scikit-learn does. */
+    double d = on > 0 ? 1.0 - sqrt((double)on / n_features) : 1.0;
+    run->kernel[i] = sqrt(exp(-d * d / width2));
+  }
+}
+
+/* Scores the crop with each sample's features switched off into run->y, batch by batch;
+ * @repeat places the progress among the repeats. */
+static gboolean
+lime_score_samples(lime_run *run, int repeat, GError **error)
+{
+  int n_features = run->n_features, n_samples = run->n_samples;
+
+  for (int first = 0; first < n_samples; first += run->batch) {
+    int n = MIN(run->batch, n_samples - first);
+    for (int b = 0; b < n; b++) {
+      const double *row = &run->design[(size_t)(first + b) * n_features];
+      guint8 *image = run->images + (size_t)b * run->n_pixels;
+      for (size_t p = 0; p < run->n_pixels; p++)
+        image[p] = row[run->segments[p]] != 0 ? run->crop[p] : run->off;
+    }
+    if (!score_batch(run->scorer, run->images, n, run->width, run->height, run->scores, error))
+      return FALSE;
+    for (int b = 0; b < n; b++)
+      run->y[first + b] = run->scores[b];
+    report_progress(run->scorer, (gint64)repeat * n_samples + first + n, run->total);
+  }
+  return TRUE;
+}
+
+/* Sets the weights and the map of @result from the sums of the coefficients over @repeats runs,
+ * and with more than one run the SD map from the sums of their squares. */
+static void
+lime_fill_maps(CsExplanation *result, const double *coef_sum, const double *coef_sq, int repeats)
+{
+  size_t n_pixels = (size_t)result->width * result->height;
+  int n_features = result->n_segments;
+
+  /* Every pixel of a feature has the same weight, so the per-pixel mean and SD over the repeats
+   * are those of the feature's coefficients. */
+  result->weights = g_new(double, n_features);
+  for (int j = 0; j < n_features; j++)
+    result->weights[j] = repeats == 1 ? coef_sum[j] : coef_sum[j] / repeats;
+  result->map = g_new(float, n_pixels);
+  for (size_t p = 0; p < n_pixels; p++)
+    result->map[p] = (float)result->weights[result->segments[p]];
+  if (repeats > 1) {
+    g_autofree double *sd = g_new(double, n_features);
+    for (int j = 0; j < n_features; j++) {
+      double var = (coef_sq[j] - coef_sum[j] * coef_sum[j] / repeats) / (repeats - 1);
+      sd[j] = var > 0 ? sqrt(var) : 0;
+    }
+    result->sd_map = g_new(float, n_pixels);
+    for (size_t p = 0; p < n_pixels; p++)
+      result->sd_map[p] = (float)sd[result->segments[p]];
+  }
+}
+
 CsExplanation *
 cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *params,
                 const CsExplainScorer *scorer, GError **error)
@@ -368,29 +502,8 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
     cs_lime_params_init(&defaults);
     params = &defaults;
   }
-  if (params->n_samples < 2 || params->n_samples > 1000000) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d LIME samples: expected 2 to 1000000",
-                params->n_samples);
+  if (!check_lime_params(params, width, height, error))
     return NULL;
-  }
-  if (params->n_segments < 1 || params->n_segments > MAX_SEGMENTS ||
-      params->n_segments > width * height) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d segments: expected 1 to %d",
-                params->n_segments, MIN(MAX_SEGMENTS, width * height));
-    return NULL;
-  }
-  if (params->repeats < 1 || params->repeats > 1000) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d repeats: expected 1 to 1000",
-                params->repeats);
-    return NULL;
-  }
-  if (!(params->kernel_width > 0) || !(params->ridge_alpha >= 0) ||
-      (params->segmentation == CS_SEGMENTATION_SLIC &&
-       (!(params->compactness > 0) || !(params->smoothing_sigma >= 0)))) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                "LIME kernel width, compactness must be > 0, alpha and sigma >= 0");
-    return NULL;
-  }
 
   size_t n_pixels = (size_t)width * height;
   int n_samples = params->n_samples;
@@ -413,9 +526,7 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
     return NULL;
   }
 
-  guint8 off = crop_mean(crop, n_pixels);
   int batch = batch_size_of(scorer);
-  gint64 total = (gint64)n_samples * params->repeats;
   g_autofree guint8 *images = g_malloc((size_t)batch * n_pixels);
   g_autofree float *scores = g_new(float, batch);
   g_autofree double *design = g_new(double, (size_t)n_samples *n_features);
@@ -424,50 +535,30 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
   g_autofree double *coef = g_new(double, n_features);
   g_autofree double *coef_sum = g_new0(double, n_features);
   g_autofree double *coef_sq = g_new0(double, n_features);
+  lime_run run = {
+    .crop = crop,
+    .width = width,
+    .height = height,
+    .n_pixels = n_pixels,
+    .segments = result->segments,
+    .n_features = n_features,
+    .n_samples = n_samples,
+    .off = crop_mean(crop, n_pixels),
+    .scorer = scorer,
+    .batch = batch,
+    .total = (gint64)n_samples * params->repeats,
+    .design = design,
+    .kernel = kernel,
+    .y = y,
+    .images = images,
+    .scores = scores,
+  };
   double intercept_sum = 0, r2_sum = 0, r2_min = G_MAXDOUBLE;
-  double width2 = params->kernel_width * params->kernel_width;
 
   for (int r = 0; r < params->repeats; r++) {
-    /* The LIME stream of cs-rng.h: run r is seeded with seed + r. */
-    CsRng rng;
-    cs_rng_init_splitmix64(&rng, params->seed + (guint64)r);
-
-    /* Row 0 keeps every feature; the others switch each one on with probability 1/2, taking
-     * one bit of the generator per feature. */
-    for (int i = 0; i < n_samples; i++) {
-      double *row = &design[(size_t)i * n_features];
-      int on = 0;
-      guint64 bits = 0;
-      for (int j = 0; j < n_features; j++) {
-        if (i == 0) {
-          row[j] = 1;
-        } else {
-          if (j % 64 == 0)
-            bits = cs_rng_next(&rng);
-          row[j] = (double)((bits >> (j % 64)) & 1);
-        }
-        on += row[j] != 0;
-      }
-      /* Cosine distance between the binary row and all ones is 1 - sqrt(on / n); an all-off
-       * row has no direction and counts as distance 1, as scikit-learn does. */
-      double d = on > 0 ? 1.0 - sqrt((double)on / n_features) : 1.0;
-      kernel[i] = sqrt(exp(-d * d / width2));
-    }
-
-    for (int first = 0; first < n_samples; first += batch) {
-      int n = MIN(batch, n_samples - first);
-      for (int b = 0; b < n; b++) {
-        const double *row = &design[(size_t)(first + b) * n_features];
-        guint8 *image = images + (size_t)b * n_pixels;
-        for (size_t p = 0; p < n_pixels; p++)
-          image[p] = row[result->segments[p]] != 0 ? crop[p] : off;
-      }
-      if (!score_batch(scorer, images, n, width, height, scores, error))
-        return NULL;
-      for (int b = 0; b < n; b++)
-        y[first + b] = scores[b];
-      report_progress(scorer, (gint64)r * n_samples + first + n, total);
-    }
+    lime_draw_samples(&run, params->seed + (guint64)r, params->kernel_width * params->kernel_width);
+    if (!lime_score_samples(&run, r, error))
+      return NULL;
     if (r == 0)
       result->base_score = y[0];
 
@@ -490,29 +581,12 @@ cs_explain_lime(const guint8 *crop, int width, int height, const CsLimeParams *p
     r2_min = MIN(r2_min, r2);
   }
 
-  /* Every pixel of a feature has the same weight, so the per-pixel mean and SD over the repeats
-   * are those of the feature's coefficients. */
   int repeats = params->repeats;
-  result->weights = g_new(double, n_features);
-  for (int j = 0; j < n_features; j++)
-    result->weights[j] = repeats == 1 ? coef_sum[j] : coef_sum[j] / repeats;
-  result->map = g_new(float, n_pixels);
-  for (size_t p = 0; p < n_pixels; p++)
-    result->map[p] = (float)result->weights[result->segments[p]];
-  if (repeats > 1) {
-    g_autofree double *sd = g_new(double, n_features);
-    for (int j = 0; j < n_features; j++) {
-      double var = (coef_sq[j] - coef_sum[j] * coef_sum[j] / repeats) / (repeats - 1);
-      sd[j] = var > 0 ? sqrt(var) : 0;
-    }
-    result->sd_map = g_new(float, n_pixels);
-    for (size_t p = 0; p < n_pixels; p++)
-      result->sd_map[p] = (float)sd[result->segments[p]];
-  }
+  lime_fill_maps(result, coef_sum, coef_sq, repeats);
   result->intercept = intercept_sum / repeats;
   result->r2 = r2_sum / repeats;
   result->r2_min = r2_min;
-  result->n_scored = total;
+  result->n_scored = run.total;
   result->segmentation = params->segmentation;
   result->n_samples = n_samples;
   result->repeats = repeats;

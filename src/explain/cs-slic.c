@@ -193,28 +193,16 @@ enforce_connectivity(int *labels, int width, int height, int min_size)
   return next_label;
 }
 
-int
-cs_slic(const uint8_t *gray, int width, int height, const CsSlicParams *params, int *labels)
+/* Rescales @gray to [0,1] over the crop into @image, smooths it with @sigma and divides it by
+ * @compactness so that SLIC's distance is a plain sum of squares. Returns 0, or -1 when memory
+ * ran out. */
+static int
+slic_intensities(const uint8_t *gray, int width, int height, double sigma, double compactness,
+                 float *image)
 {
-  if (gray == NULL || labels == NULL || params == NULL || width < 1 || height < 1 ||
-      params->n_segments < 1 || !(params->compactness > 0) || params->sigma < 0 ||
-      params->max_iter < 0 || (long)width * height > (1L << 28))
-    return -1;
-
   size_t n = (size_t)width * height;
-  int nx, ny;
-  grid_shape(width, height, params->n_segments, &nx, &ny);
-  int k_centres = nx * ny;
-  float *image = malloc(n * sizeof(float));
-  float *dist = malloc(n * sizeof(float));
-  Centre *centres = malloc((size_t)k_centres * sizeof(Centre));
-  double *sums = malloc((size_t)k_centres * 4 * sizeof(double));
-  if (image == NULL || dist == NULL || centres == NULL || sums == NULL)
-    goto fail;
-
-  /* Intensities rescaled to [0,1] over the crop, then divided by the compactness so that the
-   * distance is a plain sum of squares. */
   uint8_t lo = 255, hi = 0;
+
   for (size_t i = 0; i < n; i++) {
     if (gray[i] < lo)
       lo = gray[i];
@@ -224,16 +212,21 @@ cs_slic(const uint8_t *gray, int width, int height, const CsSlicParams *params, 
   float range = hi > lo ? (float)(hi - lo) : 1.0f;
   for (size_t i = 0; i < n; i++)
     image[i] = (float)(gray[i] - lo) / range;
-  if (cs_gaussian_blur_f32(image, width, height, params->sigma, image) != 0)
-    goto fail;
-  float ratio = (float)(1.0 / params->compactness);
+  if (cs_gaussian_blur_f32(image, width, height, sigma, image) != 0)
+    return -1;
+  float ratio = (float)(1.0 / compactness);
   for (size_t i = 0; i < n; i++)
     image[i] *= ratio;
+  return 0;
+}
 
-  /* Seeds at the centres of the grid cells, each moved to the lowest gradient in its 3 x 3
-   * neighbourhood so that no seed starts on an edge. */
+/* Seeds @centres at the centres of the @nx x @ny grid cells, each moved to the lowest gradient
+ * in its 3 x 3 neighbourhood so that no seed starts on an edge. */
+static void
+slic_seed(const float *image, int width, int height, int nx, int ny, Centre *centres)
+{
   double step_x = (double)width / nx, step_y = (double)height / ny;
-  double step = step_x > step_y ? step_x : step_y;
+
   for (int j = 0; j < ny; j++) {
     for (int i = 0; i < nx; i++) {
       int cx = (int)((i + 0.5) * step_x), cy = (int)((j + 0.5) * step_y);
@@ -258,88 +251,134 @@ cs_slic(const uint8_t *gray, int width, int height, const CsSlicParams *params, 
       c->value = image[(size_t)best_y * width + best_x];
     }
   }
+}
+
+/* The assignment step of k-means: gives each pixel the label of the nearest of the @k_centres
+ * within @reach of it, with @dist holding the distance so far. Distances in space are scaled by
+ * @inv_step2, one over the grid step squared. */
+static void
+slic_assign(const float *image, int width, int height, const Centre *centres, int k_centres,
+            int reach, double inv_step2, float *dist, int *labels)
+{
+  for (size_t i = 0; i < (size_t)width * height; i++)
+    dist[i] = FLT_MAX;
+  for (int k = 0; k < k_centres; k++) {
+    const Centre *c = &centres[k];
+    int x0 = (int)c->x - reach, x1 = (int)c->x + reach;
+    int y0 = (int)c->y - reach, y1 = (int)c->y + reach;
+    if (x0 < 0)
+      x0 = 0;
+    if (y0 < 0)
+      y0 = 0;
+    if (x1 > width - 1)
+      x1 = width - 1;
+    if (y1 > height - 1)
+      y1 = height - 1;
+    for (int y = y0; y <= y1; y++) {
+      double ddy = (y - c->y) * (y - c->y);
+      for (int x = x0; x <= x1; x++) {
+        size_t p = (size_t)y * width + x;
+        double dv = image[p] - c->value;
+        double d = dv * dv + (ddy + (x - c->x) * (x - c->x)) * inv_step2;
+        if (d < dist[p]) {
+          dist[p] = (float)d;
+          labels[p] = k;
+        }
+      }
+    }
+  }
+}
+
+/* The update step of k-means: moves each centre that has pixels to their mean position and
+ * value. @sums holds 4 doubles per centre. */
+static void
+slic_update(const float *image, int width, int height, const int *labels, Centre *centres,
+            int k_centres, double *sums)
+{
+  memset(sums, 0, (size_t)k_centres * 4 * sizeof(double));
+  for (int y = 0; y < height; y++) {
+    for (int x = 0; x < width; x++) {
+      size_t p = (size_t)y * width + x;
+      double *s = &sums[(size_t)labels[p] * 4];
+      s[0] += x;
+      s[1] += y;
+      s[2] += image[p];
+      s[3] += 1;
+    }
+  }
+  for (int k = 0; k < k_centres; k++) {
+    const double *s = &sums[(size_t)k * 4];
+    if (s[3] > 0) {
+      centres[k].x = s[0] / s[3];
+      centres[k].y = s[1] / s[3];
+      centres[k].value = s[2] / s[3];
+    }
+  }
+}
+
+/* Renumbers the labels below @k_centres in order of first appearance so that every one in
+ * 0 .. n-1 is used, with @map holding @k_centres ints. Returns their number. */
+static int
+compact_labels(int *labels, size_t n, int k_centres, int *map)
+{
+  int n_labels = 0;
+
+  for (int k = 0; k < k_centres; k++)
+    map[k] = -1;
+  for (size_t i = 0; i < n; i++) {
+    if (map[labels[i]] < 0)
+      map[labels[i]] = n_labels++;
+    labels[i] = map[labels[i]];
+  }
+  return n_labels;
+}
+
+int
+cs_slic(const uint8_t *gray, int width, int height, const CsSlicParams *params, int *labels)
+{
+  if (gray == NULL || labels == NULL || params == NULL || width < 1 || height < 1 ||
+      params->n_segments < 1 || !(params->compactness > 0) || params->sigma < 0 ||
+      params->max_iter < 0 || (long)width * height > (1L << 28))
+    return -1;
+
+  size_t n = (size_t)width * height;
+  int nx, ny;
+  grid_shape(width, height, params->n_segments, &nx, &ny);
+  int k_centres = nx * ny;
+  float *image = malloc(n * sizeof(float));
+  float *dist = malloc(n * sizeof(float));
+  Centre *centres = malloc((size_t)k_centres * sizeof(Centre));
+  double *sums = malloc((size_t)k_centres * 4 * sizeof(double));
+  int n_labels = -1;
+  if (image == NULL || dist == NULL || centres == NULL || sums == NULL ||
+      slic_intensities(gray, width, height, params->sigma, params->compactness, image) != 0)
+    goto out;
+  slic_seed(image, width, height, nx, ny, centres);
 
   /* k-means restricted to a window of +-2S around each centre, as scikit-image does, so that
    * every pixel is reached even when centres drift. */
+  double step_x = (double)width / nx, step_y = (double)height / ny;
+  double step = step_x > step_y ? step_x : step_y;
   double inv_step2 = 1.0 / (step * step);
   int reach = (int)ceil(2 * step);
   for (size_t i = 0; i < n; i++)
     labels[i] = 0;
   for (int iter = 0; iter < params->max_iter; iter++) {
-    for (size_t i = 0; i < n; i++)
-      dist[i] = FLT_MAX;
-    for (int k = 0; k < k_centres; k++) {
-      const Centre *c = &centres[k];
-      int x0 = (int)c->x - reach, x1 = (int)c->x + reach;
-      int y0 = (int)c->y - reach, y1 = (int)c->y + reach;
-      if (x0 < 0)
-        x0 = 0;
-      if (y0 < 0)
-        y0 = 0;
-      if (x1 > width - 1)
-        x1 = width - 1;
-      if (y1 > height - 1)
-        y1 = height - 1;
-      for (int y = y0; y <= y1; y++) {
-        double ddy = (y - c->y) * (y - c->y);
-        for (int x = x0; x <= x1; x++) {
-          size_t p = (size_t)y * width + x;
-          double dv = image[p] - c->value;
-          double d = dv * dv + (ddy + (x - c->x) * (x - c->x)) * inv_step2;
-          if (d < dist[p]) {
-            dist[p] = (float)d;
-            labels[p] = k;
-          }
-        }
-      }
-    }
-    memset(sums, 0, (size_t)k_centres * 4 * sizeof(double));
-    for (int y = 0; y < height; y++) {
-      for (int x = 0; x < width; x++) {
-        size_t p = (size_t)y * width + x;
-        double *s = &sums[(size_t)labels[p] * 4];
-        s[0] += x;
-        s[1] += y;
-        s[2] += image[p];
-        s[3] += 1;
-      }
-    }
-    for (int k = 0; k < k_centres; k++) {
-      const double *s = &sums[(size_t)k * 4];
-      if (s[3] > 0) {
-        centres[k].x = s[0] / s[3];
-        centres[k].y = s[1] / s[3];
-        centres[k].value = s[2] / s[3];
-      }
-    }
+    slic_assign(image, width, height, centres, k_centres, reach, inv_step2, dist, labels);
+    slic_update(image, width, height, labels, centres, k_centres, sums);
   }
 
-  int n_labels;
   if (params->enforce_connectivity) {
     int min_size = (int)(params->min_size_factor * (double)n / k_centres);
     n_labels = enforce_connectivity(labels, width, height, min_size);
   } else {
-    /* Compact the labels so that every one in 0 .. n-1 is used. */
-    int *map = (int *)sums;
-    for (int k = 0; k < k_centres; k++)
-      map[k] = -1;
-    n_labels = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (map[labels[i]] < 0)
-        map[labels[i]] = n_labels++;
-      labels[i] = map[labels[i]];
-    }
+    /* The sums are spent: their memory holds the map of labels. */
+    n_labels = compact_labels(labels, n, k_centres, (int *)sums);
   }
+out:
   free(image);
   free(dist);
   free(centres);
   free(sums);
   return n_labels;
-
-fail:
-  free(image);
-  free(dist);
-  free(centres);
-  free(sums);
-  return -1;
 }
