@@ -70,27 +70,17 @@ measure_text(cairo_t *cr, const char *text, double size)
   return (double)width / PANGO_SCALE;
 }
 
-void
-cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, double width,
-                   double height)
+/* Where the axes are drawn, in the units of the figure's CS_ROC_FIGURE_SIZE square. */
+typedef struct {
+  double left, top, w, h;
+} plot_area;
+
+/* The title: the level with the numbers of frames and hands behind the curves. */
+static void
+draw_title(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level)
 {
-  /* Everything is laid out on a 480-unit square and scaled to the box. */
-  const double unit = CS_ROC_FIGURE_SIZE;
-  const double left = 64, right = 20, top = 44, bottom = 56;
-  const double plot_w = unit - left - right, plot_h = unit - top - bottom;
-  double scale = fmin(width, height) / unit;
   g_autofree char *title = NULL;
-  GPtrArray *legend = g_ptr_array_new_with_free_func(g_free);
-  size_t n_items = 0, n_hands = 0, color = 0;
-  double legend_width = 0, line_height = 15;
-
-  g_return_if_fail(cr != NULL && evaluation != NULL);
-
-  cairo_save(cr);
-  cairo_translate(cr, 0.5 * (width - unit * scale), 0.5 * (height - unit * scale));
-  cairo_scale(cr, scale, scale);
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_paint(cr);
+  size_t n_items = 0, n_hands = 0;
 
   for (size_t i = 0; i < evaluation->n_models; i++)
     if (evaluation->models[i].level == level) {
@@ -102,8 +92,13 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
   else
     title = g_strdup_printf("ROC, hand level (%zu hands, mean p(CTS) per hand)", n_hands);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  show_text(cr, title, 14, TRUE, unit / 2, 14, 0.5, 0, 0, NULL);
+  show_text(cr, title, 14, TRUE, CS_ROC_FIGURE_SIZE / 2, 14, 0.5, 0, 0, NULL);
+}
 
+/* The grid with its ticks and axis titles, the chance diagonal and the frame of the plot. */
+static void
+draw_axes(cairo_t *cr, const plot_area *a)
+{
   /* Grid and ticks every 0.2. */
   cairo_set_line_width(cr, 0.6);
   for (int t = 0; t <= 5; t++) {
@@ -111,18 +106,19 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
     char label[8];
     g_snprintf(label, sizeof label, "%.1f", f);
     cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-    cairo_move_to(cr, left + f * plot_w, top);
-    cairo_line_to(cr, left + f * plot_w, top + plot_h);
-    cairo_move_to(cr, left, top + plot_h - f * plot_h);
-    cairo_line_to(cr, left + plot_w, top + plot_h - f * plot_h);
+    cairo_move_to(cr, a->left + f * a->w, a->top);
+    cairo_line_to(cr, a->left + f * a->w, a->top + a->h);
+    cairo_move_to(cr, a->left, a->top + a->h - f * a->h);
+    cairo_line_to(cr, a->left + a->w, a->top + a->h - f * a->h);
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    show_text(cr, label, 11, FALSE, left + f * plot_w, top + plot_h + 5, 0.5, 0, 0, NULL);
-    show_text(cr, label, 11, FALSE, left - 6, top + plot_h - f * plot_h, 1, 0.5, 0, NULL);
+    show_text(cr, label, 11, FALSE, a->left + f * a->w, a->top + a->h + 5, 0.5, 0, 0, NULL);
+    show_text(cr, label, 11, FALSE, a->left - 6, a->top + a->h - f * a->h, 1, 0.5, 0, NULL);
   }
   cairo_set_source_rgb(cr, 0, 0, 0);
-  show_text(cr, "1 \u2013 Specificity", 13, FALSE, left + plot_w / 2, unit - 8, 0.5, 1, 0, NULL);
-  show_text(cr, "Sensitivity", 13, FALSE, 14, top + plot_h / 2, 0.5, 0, -M_PI / 2, NULL);
+  show_text(cr, "1 \u2013 Specificity", 13, FALSE, a->left + a->w / 2, CS_ROC_FIGURE_SIZE - 8, 0.5,
+            1, 0, NULL);
+  show_text(cr, "Sensitivity", 13, FALSE, 14, a->top + a->h / 2, 0.5, 0, -M_PI / 2, NULL);
 
   /* The chance diagonal. */
   {
@@ -130,8 +126,8 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
     cairo_set_line_width(cr, 1);
     cairo_set_dash(cr, dash, 2, 0);
-    cairo_move_to(cr, left, top + plot_h);
-    cairo_line_to(cr, left + plot_w, top);
+    cairo_move_to(cr, a->left, a->top + a->h);
+    cairo_line_to(cr, a->left + a->w, a->top);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
   }
@@ -139,12 +135,19 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
   /* The frame of the plot, under the curves that run along its edges. */
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_set_line_width(cr, 1);
-  cairo_rectangle(cr, left, top, plot_w, plot_h);
+  cairo_rectangle(cr, a->left, a->top, a->w, a->h);
   cairo_stroke(cr);
+}
 
-  /* The curves, clipped to the plot so thick lines do not spill over the axes. */
+/* The curves of the models at @level, one palette colour each in order, clipped to the plot so
+ * thick lines do not spill over the axes. */
+static void
+draw_curves(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, const plot_area *a)
+{
+  size_t color = 0;
+
   cairo_save(cr);
-  cairo_rectangle(cr, left - 1, top - 1, plot_w + 2, plot_h + 2);
+  cairo_rectangle(cr, a->left - 1, a->top - 1, a->w + 2, a->h + 2);
   cairo_clip(cr);
   cairo_set_line_width(cr, 2);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -158,7 +161,7 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
       continue;
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     for (size_t p = 0; p < r->n_roc; p++) {
-      double x = left + r->roc[p].fpr * plot_w, y = top + plot_h - r->roc[p].tpr * plot_h;
+      double x = a->left + r->roc[p].fpr * a->w, y = a->top + a->h - r->roc[p].tpr * a->h;
       if (p == 0)
         cairo_move_to(cr, x, y);
       else
@@ -167,8 +170,16 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
     cairo_stroke(cr);
   }
   cairo_restore(cr);
+}
 
-  /* The legend, bottom right inside the plot where ROC curves leave room. */
+/* The legend, bottom right inside the plot where ROC curves leave room: each model at @level
+ * with its AUC and, when known, its confidence interval. */
+static void
+draw_legend(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, const plot_area *a)
+{
+  g_autoptr(GPtrArray) legend = g_ptr_array_new_with_free_func(g_free);
+  double legend_width = 0, line_height = 15;
+
   for (size_t i = 0; i < evaluation->n_models; i++) {
     const CsModelEvaluation *r = &evaluation->models[i];
     char *entry;
@@ -184,28 +195,51 @@ cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, d
     legend_width = MAX(legend_width, measure_text(cr, entry, 11));
     g_ptr_array_add(legend, entry);
   }
-  if (legend->len > 0) {
-    double box_w = legend_width + 40, box_h = legend->len * line_height + 10;
-    double x0 = left + plot_w - box_w - 8, y0 = top + plot_h - box_h - 8;
-    cairo_rectangle(cr, x0, y0, box_w, box_h);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-    cairo_set_line_width(cr, 0.8);
+  if (legend->len == 0)
+    return;
+
+  double box_w = legend_width + 40, box_h = legend->len * line_height + 10;
+  double x0 = a->left + a->w - box_w - 8, y0 = a->top + a->h - box_h - 8;
+  cairo_rectangle(cr, x0, y0, box_w, box_h);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+  cairo_fill_preserve(cr);
+  cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+  cairo_set_line_width(cr, 0.8);
+  cairo_stroke(cr);
+  for (guint e = 0; e < legend->len; e++) {
+    const double *rgb = palette[e % G_N_ELEMENTS(palette)];
+    double y = y0 + 5 + (e + 0.5) * line_height;
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_set_line_width(cr, 2.5);
+    cairo_move_to(cr, x0 + 8, y);
+    cairo_line_to(cr, x0 + 30, y);
     cairo_stroke(cr);
-    for (guint e = 0; e < legend->len; e++) {
-      const double *rgb = palette[e % G_N_ELEMENTS(palette)];
-      double y = y0 + 5 + (e + 0.5) * line_height;
-      cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-      cairo_set_line_width(cr, 2.5);
-      cairo_move_to(cr, x0 + 8, y);
-      cairo_line_to(cr, x0 + 30, y);
-      cairo_stroke(cr);
-      cairo_set_source_rgb(cr, 0, 0, 0);
-      show_text(cr, g_ptr_array_index(legend, e), 11, FALSE, x0 + 36, y, 0, 0.5, 0, NULL);
-    }
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    show_text(cr, g_ptr_array_index(legend, e), 11, FALSE, x0 + 36, y, 0, 0.5, 0, NULL);
   }
-  g_ptr_array_unref(legend);
+}
+
+void
+cs_roc_figure_draw(cairo_t *cr, const CsEvaluation *evaluation, CsLevel level, double width,
+                   double height)
+{
+  /* Everything is laid out on a 480-unit square and scaled to the box. */
+  const double unit = CS_ROC_FIGURE_SIZE;
+  const double left = 64, right = 20, top = 44, bottom = 56;
+  const plot_area area = { left, top, unit - left - right, unit - top - bottom };
+  double scale = fmin(width, height) / unit;
+
+  g_return_if_fail(cr != NULL && evaluation != NULL);
+
+  cairo_save(cr);
+  cairo_translate(cr, 0.5 * (width - unit * scale), 0.5 * (height - unit * scale));
+  cairo_scale(cr, scale, scale);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  draw_title(cr, evaluation, level);
+  draw_axes(cr, &area);
+  draw_curves(cr, evaluation, level, &area);
+  draw_legend(cr, evaluation, level, &area);
   cairo_restore(cr);
 }
 
