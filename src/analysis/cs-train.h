@@ -120,4 +120,11 @@ void cs_train_augment_mode(CsTrainAugment mode, const guint8 *src, int size, gui
 gboolean cs_train_run(CsStudy *study, const CsTrainOptions *opt, CsTrainProgressFunc progress,
                       gpointer user_data, CsTrainSummary *summary, GError **error);
 
+/* Sets @opt's optimizer from its name ("sgdm" or "adam"); FALSE when there is no such one. */
+gboolean cs_train_options_set_optimizer(CsTrainOptions *opt, const char *name);
+
+/* Sets @opt's learning-rate schedule from its name ("cosine", "step" or "constant"); FALSE when
+ * there is no such one. */
+gboolean cs_train_options_set_schedule(CsTrainOptions *opt, const char *name);
+
 G_END_DECLS

@@ -189,9 +189,9 @@ cs_cli_train(int argc, char **argv)
   opt.trained_on = trained_on;
   opt.command_line = command_line;
   opt.stop = &stop_requested;
-  if (optimizer != NULL && csnn_optim_kind_from_string(optimizer, &opt.optimizer) != CSNN_OK)
+  if (optimizer != NULL && !cs_train_options_set_optimizer(&opt, optimizer))
     return cs_cli_usage_error(NAME, "--optimizer must be sgdm or adam");
-  if (schedule != NULL && csnn_lr_kind_from_string(schedule, &opt.schedule) != CSNN_OK)
+  if (schedule != NULL && !cs_train_options_set_schedule(&opt, schedule))
     return cs_cli_usage_error(NAME, "--schedule must be cosine, step or constant");
   if (seed_text != NULL &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &opt.seed, NULL))
