@@ -208,6 +208,9 @@ run(Request *r, const char *model_name, const char *arch, const char *class_text
   return fflush(stdout) == 0 ? CS_CLI_OK : cs_cli_fail("cannot write to standard output");
 }
 
+/* The command: its option table, then each option checked in the table's order, then the work.
+ * Its length is the table's (one entry per option, every check beside the others), read once
+ * from top to bottom; the work itself is in the functions above. */
 int
 cs_cli_explain(int argc, char **argv)
 {

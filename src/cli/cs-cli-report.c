@@ -95,6 +95,84 @@ analyse_missing(CsStudy *study, const char *model_id, CsCase *only, gboolean qui
   return TRUE;
 }
 
+/* Writes the study report (--study-report); returns the exit status. */
+static int
+write_study_report(CsStudy *study, char **models, CsSplit split, const CsEvaluateOptions *evaluate,
+                   const CsReportOptions *options, CsReportFormat format, const char *out,
+                   gboolean analyse, gboolean quiet)
+{
+  g_autoptr(CsStudyReport) report = NULL;
+  GError *error = NULL;
+
+  if (analyse) {
+    for (guint m = 0; models[m] != NULL; m++)
+      if (!analyse_missing(study, models[m], NULL, quiet, &error))
+        return cs_cli_fail_error(error);
+  }
+  report = cs_study_report_build(study, (const char *const *)models, split, evaluate, options, NULL,
+                                 &error);
+  if (report == NULL || !cs_study_report_write(report, format, out, &error))
+    return cs_cli_fail_error(error);
+  printf("%s\n", out);
+  return CS_CLI_OK;
+}
+
+/* What a case report is asked for. */
+typedef struct {
+  const char *case_id;
+  const char *model; /* NULL: the case's first cached result's. */
+  const char *out;
+  const char *png_dir;
+  int png_size;
+  gboolean analyse;
+  gboolean quiet;
+} CaseReport;
+
+/* Writes the case report, and its panels as a PNG with --png-panels; returns the exit status. */
+static int
+write_case_report(CsStudy *study, const char *study_path, CaseReport *job,
+                  const CsReportOptions *options, const CsExplainOptions *explain)
+{
+  CsCase *c = cs_study_find_case(study, job->case_id);
+  g_autoptr(CsCaseReport) report = NULL;
+  g_autoptr(CsFrameExplanation) x = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *png = NULL;
+  GError *error = NULL;
+
+  if (c == NULL)
+    return cs_cli_fail("%s has no case '%s'", study_path, job->case_id);
+  if (job->analyse && !analyse_missing(study, job->model, c, job->quiet, &error))
+    return cs_cli_fail_error(error);
+  if (options->explain)
+    x = explain_for_report(study, c, job->model, explain, &job->quiet);
+  report = cs_case_report_build(study, c, job->model, x, options, NULL, progress_cb, &job->quiet,
+                                &error);
+  if (!job->quiet)
+    fprintf(stderr, "\n");
+  if (report == NULL || !cs_case_report_write_pdf(report, job->out, &error))
+    return cs_cli_fail_error(error);
+  printf("%s\n", job->out);
+  for (const char *const *m = cs_case_report_get_missing(report); *m != NULL; m++)
+    fprintf(stderr, "carpalscope-cli report: note: %s\n", *m);
+  if (job->png_dir == NULL)
+    return CS_CLI_OK;
+  if (!cs_case_report_has_panels(report))
+    return cs_cli_fail("case %s has no explanation panels to write as PNG (see the notes above)",
+                       job->case_id);
+  if (g_mkdir_with_parents(job->png_dir, 0755) != 0)
+    return cs_cli_fail("cannot create %s: %s", job->png_dir, g_strerror(errno));
+  name = g_strdup_printf("%s-panels.png", cs_case_report_get_display_id(report));
+  png = g_build_filename(job->png_dir, name, NULL);
+  if (!cs_case_report_write_panels_png(report, png, job->png_size, &error))
+    return cs_cli_fail_error(error);
+  printf("%s\n", png);
+  return CS_CLI_OK;
+}
+
+/* The command: its option table, then each option checked in the table's order, then the work.
+ * Its length is the table's (one entry per option, every check beside the others), read once
+ * from top to bottom; the work itself is in the functions above. */
 int
 cs_cli_report(int argc, char **argv)
 {
@@ -158,6 +236,7 @@ cs_cli_report(int argc, char **argv)
   g_autoptr(CsStudy) study = NULL;
   CsReportOptions options;
   CsExplainOptions explain;
+  int status;
   CsReportFormat format = CS_REPORT_FORMAT_PDF;
   CsSplit split = CS_SPLIT_TEST;
   GError *error = NULL;
@@ -267,7 +346,6 @@ cs_cli_report(int argc, char **argv)
     return cs_cli_fail_error(error);
 
   if (study_report) {
-    g_autoptr(CsStudyReport) report = NULL;
     CsEvaluateOptions evaluate;
 
     cs_evaluate_options_init(&evaluate);
@@ -275,52 +353,15 @@ cs_cli_report(int argc, char **argv)
       evaluate.replicates = (guint)replicates;
     if (has_seed)
       evaluate.seed = seed;
-    if (analyse) {
-      for (guint m = 0; models[m] != NULL; m++)
-        if (!analyse_missing(study, models[m], NULL, quiet, &error))
-          return cs_cli_fail_error(error);
-    }
-    report = cs_study_report_build(study, (const char *const *)models, split, &evaluate, &options,
-                                   NULL, &error);
-    if (report == NULL || !cs_study_report_write(report, format, out, &error))
-      return cs_cli_fail_error(error);
-    printf("%s\n", out);
+    status =
+        write_study_report(study, models, split, &evaluate, &options, format, out, analyse, quiet);
   } else {
-    CsCase *c = cs_study_find_case(study, case_id);
-    g_autoptr(CsCaseReport) report = NULL;
-    g_autoptr(CsFrameExplanation) x = NULL;
+    CaseReport job = { case_id, models != NULL ? models[0] : NULL, out, png_dir, png_size, analyse,
+                       quiet };
 
-    if (c == NULL)
-      return cs_cli_fail("%s has no case '%s'", study_path, case_id);
-    if (analyse && !analyse_missing(study, models[0], c, quiet, &error))
-      return cs_cli_fail_error(error);
-    if (options.explain)
-      x = explain_for_report(study, c, models != NULL ? models[0] : NULL, &explain, &quiet);
-    report = cs_case_report_build(study, c, models != NULL ? models[0] : NULL, x, &options, NULL,
-                                  progress_cb, &quiet, &error);
-    if (!quiet)
-      fprintf(stderr, "\n");
-    if (report == NULL || !cs_case_report_write_pdf(report, out, &error))
-      return cs_cli_fail_error(error);
-    printf("%s\n", out);
-    for (const char *const *m = cs_case_report_get_missing(report); *m != NULL; m++)
-      fprintf(stderr, "carpalscope-cli report: note: %s\n", *m);
-    if (png_dir != NULL) {
-      g_autofree char *name = NULL;
-      g_autofree char *png = NULL;
-
-      if (!cs_case_report_has_panels(report))
-        return cs_cli_fail("case %s has no explanation panels to write as PNG (see the notes "
-                           "above)",
-                           case_id);
-      if (g_mkdir_with_parents(png_dir, 0755) != 0)
-        return cs_cli_fail("cannot create %s: %s", png_dir, g_strerror(errno));
-      name = g_strdup_printf("%s-panels.png", cs_case_report_get_display_id(report));
-      png = g_build_filename(png_dir, name, NULL);
-      if (!cs_case_report_write_panels_png(report, png, png_size, &error))
-        return cs_cli_fail_error(error);
-      printf("%s\n", png);
-    }
+    status = write_case_report(study, study_path, &job, &options, &explain);
   }
+  if (status != CS_CLI_OK)
+    return status;
   return fflush(stdout) == 0 ? CS_CLI_OK : cs_cli_fail("cannot write to standard output");
 }

@@ -57,6 +57,9 @@ progress_cb(const CsTrainProgress *p, gpointer user_data)
   fflush(stderr);
 }
 
+/* The command: its option table, then each option checked in the table's order, then the work.
+ * Its length is the table's (one entry per option, every check beside the others), read once
+ * from top to bottom; the work itself is in the functions above. */
 int
 cs_cli_train(int argc, char **argv)
 {
