@@ -1,0 +1,251 @@
+/* test-report-csa.c — the reports give each hand its inlet CSA by the study layer's one rule
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "cs-inlet-csa.h"
+#include "cs-report.h"
+
+#define MODEL_SHA256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static char *tmp_dir;
+
+/* Adds a @w x @h px rectangle traced at @level by @rater (NULL: not recorded). */
+static void
+add_rectangle(CsCase *c, const char *level, const char *rater, double w, double h)
+{
+  const double xy[] = { 10, 10, 10 + w, 10, 10 + w, 10 + h, 10, 10 + h };
+  g_autoptr(CsTracing) tracing = cs_tracing_new(level, 0, xy, 4);
+  g_autoptr(GError) error = NULL;
+
+  tracing->rater = g_strdup(rater);
+  g_assert_cmpint(cs_case_add_tracing(c, tracing, &error), >=, 0);
+  g_assert_no_error(error);
+}
+
+/* Adds a case of @group with a cached result of the test model (the ROI does not matter: the
+ * reports read cached results as they are). */
+static CsCase *
+add_case(CsStudy *study, const char *id, CsGroup group, double p)
+{
+  g_autoptr(CsCase) c = cs_case_new(id);
+  g_autoptr(CsModelResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 frames[] = { 0, 1, 2 };
+  const double p_cts[] = { p, p + 0.05, p - 0.05 };
+
+  cs_case_set_group(c, group);
+  cs_case_set_split(c, CS_SPLIT_TEST);
+  result = cs_model_result_new("csa-test-net", MODEL_SHA256, frames, p_cts, 3, 0.5, MODEL_SHA256);
+  g_assert_true(cs_case_set_result(c, result, &error));
+  g_assert_no_error(error);
+  g_assert_true(cs_study_add_case(study, c, &error));
+  g_assert_no_error(error);
+  return c;
+}
+
+/* Four hands: two raters at several levels, none at the inlet, no tracing, no spacing. */
+static CsStudy *
+make_study(void)
+{
+  CsStudy *study = cs_study_new();
+  CsCase *c;
+
+  c = add_case(study, "cts-raters", CS_GROUP_CTS, 0.8);
+  g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_MANUAL, NULL));
+  add_rectangle(c, "forearm", "IS", 30, 30);
+  add_rectangle(c, "Inlet", "IS", 10, 10);
+  add_rectangle(c, "INLET", "KM", 40, 40);
+  add_rectangle(c, "inlet", "IS", 30, 10);
+
+  c = add_case(study, "cts-none", CS_GROUP_CTS, 0.7);
+  g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_MANUAL, NULL));
+
+  c = add_case(study, "control-forearm", CS_GROUP_CONTROL, 0.3);
+  g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_MANUAL, NULL));
+  add_rectangle(c, "forearm", "IS", 20, 20);
+
+  c = add_case(study, "control-px", CS_GROUP_CONTROL, 0.2);
+  add_rectangle(c, "inlet", NULL, 25, 20);
+  return study;
+}
+
+static JsonObject *
+hand_by_id(JsonArray *hands, const char *id)
+{
+  for (guint i = 0; i < json_array_get_length(hands); i++) {
+    JsonObject *hand = json_array_get_object_element(hands, i);
+
+    if (g_strcmp0(json_object_get_string_member(hand, "hand"), id) == 0)
+      return hand;
+  }
+  g_assert_not_reached();
+}
+
+static void
+test_study_report(void)
+{
+  g_autoptr(CsStudy) study = make_study();
+  g_autoptr(CsStudyReport) report = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = g_build_filename(tmp_dir, "study.json", NULL);
+  g_autofree char *csv = g_build_filename(tmp_dir, "study.csv", NULL);
+  g_autofree char *table1 = g_build_filename(tmp_dir, "study-table1.csv", NULL);
+  g_autofree char *roc = g_build_filename(tmp_dir, "study-roc.csv", NULL);
+  g_autofree char *csv_text = NULL;
+  g_autoptr(GString) missing = g_string_new(NULL);
+  const char *models[] = { "csa-test-net", NULL };
+  CsEvaluateOptions evaluate;
+  CsReportOptions options;
+  JsonObject *root;
+  JsonArray *hands, *notes;
+  JsonObject *hand;
+
+  cs_report_options_init(&options);
+  options.real_id = TRUE;
+  options.date = "2026-11-28";
+  cs_evaluate_options_init(&evaluate);
+  evaluate.replicates = 20;
+  report =
+      cs_study_report_build(study, models, CS_SPLIT_UNASSIGNED, &evaluate, &options, NULL, &error);
+  g_assert_no_error(error);
+
+  g_assert_true(cs_study_report_write(report, CS_REPORT_FORMAT_JSON, json, &error));
+  g_assert_no_error(error);
+  g_assert_true(json_parser_load_from_file(parser, json, &error));
+  g_assert_no_error(error);
+  root = json_node_get_object(json_parser_get_root(parser));
+  hands = json_object_get_array_member(root, "hands");
+  g_assert_cmpuint(json_array_get_length(hands), ==, 4);
+
+  /* IS's two inlet tracings (100 and 300 px^2 at 0.1 mm/px), not KM's nor the forearm. */
+  hand = hand_by_id(hands, "cts-raters");
+  g_assert_cmpfloat_with_epsilon(json_object_get_double_member(hand, "csa_mm2"), 2.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon(json_object_get_double_member(hand, "csa_px2"), 200.0, 1e-9);
+  g_assert_cmpint(json_object_get_int_member(hand, "csa_tracings"), ==, 2);
+  g_assert_cmpstr(json_object_get_string_member(hand, "csa_rater"), ==, "IS");
+  /* No inlet tracing, with or without other tracings: null, never 0. */
+  for (guint i = 0; i < 2; i++) {
+    hand = hand_by_id(hands, i == 0 ? "cts-none" : "control-forearm");
+    g_assert_true(json_object_get_null_member(hand, "csa_mm2"));
+    g_assert_true(json_object_get_null_member(hand, "csa_px2"));
+    g_assert_cmpint(json_object_get_int_member(hand, "csa_tracings"), ==, 0);
+    g_assert_true(json_object_get_null_member(hand, "csa_rater"));
+  }
+  /* Without a spacing: px^2 only, by a rater not recorded. */
+  hand = hand_by_id(hands, "control-px");
+  g_assert_true(json_object_get_null_member(hand, "csa_mm2"));
+  g_assert_cmpfloat_with_epsilon(json_object_get_double_member(hand, "csa_px2"), 500.0, 1e-9);
+  g_assert_cmpint(json_object_get_int_member(hand, "csa_tracings"), ==, 1);
+  g_assert_true(json_object_get_null_member(hand, "csa_rater"));
+
+  g_assert_true(cs_study_report_write(report, CS_REPORT_FORMAT_CSV, csv, &error));
+  g_assert_no_error(error);
+  g_assert_true(g_file_get_contents(csv, &csv_text, NULL, &error));
+  {
+    const char *written[] = { json, csv, table1, roc };
+
+    for (guint i = 0; i < G_N_ELEMENTS(written); i++)
+      g_assert_cmpint(g_remove(written[i]), ==, 0);
+  }
+  g_assert_true(g_str_has_prefix(
+      csv_text, "hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,csa_tracings,csa_rater,"));
+  g_assert_nonnull(strstr(csv_text, "\ncts-raters,cts,test,,shinohara2022,2,200,2,IS,"));
+  g_assert_nonnull(strstr(csv_text, "\ncts-none,cts,test,,shinohara2022,,,0,,"));
+  g_assert_nonnull(strstr(csv_text, "\ncontrol-px,control,test,,shinohara2022,,500,1,,"));
+
+  /* The report says which hands lack a value and why, and that raters were not mixed. */
+  notes = json_object_get_array_member(root, "missing");
+  for (guint i = 0; i < json_array_get_length(notes); i++)
+    g_string_append_printf(missing, "%s\n", json_array_get_string_element(notes, i));
+  g_test_message("%s", missing->str);
+  g_assert_nonnull(
+      strstr(missing->str, "2 of 4 hands have no inlet CSA in mm² (no inlet tracing)"));
+  g_assert_nonnull(strstr(missing->str, "1 of 4 hands have no inlet CSA in mm² (no pixel spacing"));
+  g_assert_nonnull(strstr(missing->str, "1 of 4 hands have inlet tracings by several raters"));
+}
+
+/* The text of a case report of @id, runs of white space folded, or NULL without pdftotext. */
+static char *
+case_report_text(CsStudy *study, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsCaseReport) report = NULL;
+  g_autofree char *pdf = g_strdup_printf("%s/%s.pdf", tmp_dir, id);
+  g_autofree char *path = g_find_program_in_path("pdftotext");
+  g_autofree char *out = NULL;
+  g_autoptr(GRegex) spaces = g_regex_new("\\s+", 0, 0, NULL);
+  const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+  CsReportOptions options;
+  int status = 1;
+
+  cs_report_options_init(&options);
+  options.real_id = TRUE;
+  options.explain = FALSE;
+  options.date = "2026-11-28";
+  report = cs_case_report_build(study, cs_study_find_case(study, id), NULL, NULL, &options, NULL,
+                                NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_case_report_write_pdf(report, pdf, &error));
+  g_assert_no_error(error);
+  if (path != NULL)
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(g_remove(pdf), ==, 0);
+  if (path == NULL)
+    return NULL;
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  return g_regex_replace_literal(spaces, out, -1, 0, " ", 0, NULL);
+}
+
+static void
+test_case_report(void)
+{
+  g_autoptr(CsStudy) study = make_study();
+  g_autofree char *raters = case_report_text(study, "cts-raters");
+  g_autofree char *forearm = NULL;
+  g_autofree char *px = NULL;
+
+  if (raters == NULL) {
+    g_test_skip("poppler-utils (pdftotext) is not installed");
+    return;
+  }
+  g_assert_nonnull(strstr(raters, "Inlet CSA: 2.0 mm², the mean of 2 inlet tracings by IS."));
+  g_assert_nonnull(strstr(raters, "1 inlet tracing by another rater is left out"));
+  g_assert_nonnull(strstr(raters, "Not an inlet tracing."));
+  g_assert_nonnull(strstr(raters, "Not averaged: another rater's inlet tracing."));
+  g_assert_nonnull(strstr(raters, "Averaged into the inlet CSA."));
+  g_assert_nonnull(strstr(raters, "8.2 ± 2.4 mm² in control hands and 14.7 ± 5.3 mm² in CTS"));
+
+  forearm = case_report_text(study, "control-forearm");
+  g_assert_nonnull(strstr(forearm, "Inlet CSA: none."));
+  px = case_report_text(study, "control-px");
+  g_assert_nonnull(strstr(px, "Inlet CSA: 500 px² (uncalibrated"));
+  g_assert_nonnull(strstr(px, "by a rater not recorded"));
+}
+
+int
+main(int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init(&argc, &argv, NULL);
+  tmp_dir = g_dir_make_tmp("cs-report-csa-XXXXXX", &error);
+  g_assert_no_error(error);
+  g_test_add_func("/report/inlet-csa/study", test_study_report);
+  g_test_add_func("/report/inlet-csa/case", test_case_report);
+  status = g_test_run();
+  /* Each test removes the files it wrote. */
+  g_assert_cmpint(g_rmdir(tmp_dir), ==, 0);
+  g_free(tmp_dir);
+  return status;
+}
