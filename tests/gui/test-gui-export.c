@@ -117,9 +117,10 @@ test_export_draws_screen(void)
   Run run = { 0 };
   const CsExplanation *lime;
   const CsExplanation *occlusion;
+  g_autofree char *pdftotext = g_find_program_in_path("pdftotext");
   int status = 0;
 
-  if (g_find_program_in_path("pdftotext") == NULL) {
+  if (pdftotext == NULL) {
     g_test_skip("pdftotext (poppler-utils) is not installed");
     return;
   }
