@@ -101,6 +101,76 @@ hand_csa(CsStudyReportHand *hand, CsCase *c)
   return csa.n_left_out > 0;
 }
 
+/* The models' identities, read from their files (never run); a model that cannot be read is
+ * named by its file's stem. */
+static void
+gather_models(CsStudyReport *report, const char *const *models)
+{
+  report->n_models = g_strv_length((char **)models);
+  report->models = g_new0(CsReportModel, report->n_models);
+  report->model_keys = g_new0(char *, report->n_models + 1);
+  for (guint m = 0; m < report->n_models; m++) {
+    g_autoptr(CsModelInfo) info = cs_report_model_info_new(models[m], NULL);
+
+    if (info != NULL) {
+      cs_report_model_from_info(&report->models[m], info);
+    } else {
+      g_autofree char *stem = g_path_get_basename(models[m]);
+
+      if (g_str_has_suffix(stem, ".safetensors"))
+        stem[strlen(stem) - strlen(".safetensors")] = '\0';
+      report->models[m].id = g_strdup(stem);
+    }
+    report->model_keys[m] = g_strdup(report->models[m].id);
+  }
+}
+
+/* A hand's row of @c without its CSA and results yet, for @n_models models. */
+static CsStudyReportHand *
+hand_new(CsCase *c, guint n_models, gboolean real_id)
+{
+  CsStudyReportHand *hand = g_new0(CsStudyReportHand, 1);
+
+  hand->display_id =
+      real_id ? g_strdup(cs_case_get_id(c)) : cs_report_dup_pseudonym(cs_case_get_id(c));
+  hand->group = cs_case_get_group(c);
+  hand->split = cs_case_get_split(c);
+  hand->stage = cs_case_get_stage(c);
+  hand->scheme = cs_case_get_stage_scheme(c);
+  hand->p_hand = g_new(double, n_models);
+  hand->n_frames = g_new0(guint, n_models);
+  return hand;
+}
+
+/* The notes of what the evaluation leaves out, one sentence each. */
+static void
+add_notes(CsStudyReport *report, const guint *without_result, guint without_tracing,
+          guint without_spacing, guint several_raters)
+{
+  for (guint m = 0; m < report->n_models; m++)
+    if (without_result[m] > 0)
+      g_ptr_array_add(report->missing,
+                      g_strdup_printf("%u of %u hands have no cached result of the model “%s” "
+                                      "and are left out of its evaluation.",
+                                      without_result[m], report->hands->len,
+                                      report->model_keys[m]));
+  if (without_tracing > 0)
+    g_ptr_array_add(report->missing,
+                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no inlet tracing).",
+                                    without_tracing, report->hands->len));
+  if (without_spacing > 0)
+    g_ptr_array_add(report->missing,
+                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no pixel spacing: "
+                                    "px² only, left out of the comparison).",
+                                    without_spacing, report->hands->len));
+  if (several_raters > 0)
+    g_ptr_array_add(report->missing,
+                    g_strdup_printf("%u of %u hands have inlet tracings by several raters; each "
+                                    "hand's inlet CSA is the mean of one rater's, the rater with "
+                                    "the most.",
+                                    several_raters, report->hands->len));
+}
+
 CsStudyReport *
 cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
                       const CsEvaluateOptions *evaluate, const CsReportOptions *options,
@@ -136,24 +206,8 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
   else
     report->study_label = g_strdup("unsaved study");
 
-  report->n_models = g_strv_length((char **)models);
-  report->models = g_new0(CsReportModel, report->n_models);
-  report->model_keys = g_new0(char *, report->n_models + 1);
+  gather_models(report, models);
   without_result = g_new0(guint, report->n_models);
-  for (guint m = 0; m < report->n_models; m++) {
-    g_autoptr(CsModelInfo) info = cs_report_model_info_new(models[m], NULL);
-
-    if (info != NULL) {
-      cs_report_model_from_info(&report->models[m], info);
-    } else {
-      g_autofree char *stem = g_path_get_basename(models[m]);
-
-      if (g_str_has_suffix(stem, ".safetensors"))
-        stem[strlen(stem) - strlen(".safetensors")] = '\0';
-      report->models[m].id = g_strdup(stem);
-    }
-    report->model_keys[m] = g_strdup(report->models[m].id);
-  }
 
   scores = cs_scores_new();
   for (guint i = 0; i < cs_study_get_n_cases(study); i++) {
@@ -164,21 +218,13 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
     if (group == CS_GROUP_UNKNOWN ||
         (split != CS_SPLIT_UNASSIGNED && cs_case_get_split(c) != split))
       continue;
-    hand = g_new0(CsStudyReportHand, 1);
-    hand->display_id =
-        options->real_id ? g_strdup(cs_case_get_id(c)) : cs_report_dup_pseudonym(cs_case_get_id(c));
-    hand->group = group;
-    hand->split = cs_case_get_split(c);
-    hand->stage = cs_case_get_stage(c);
-    hand->scheme = cs_case_get_stage_scheme(c);
+    hand = hand_new(c, report->n_models, options->real_id);
     if (hand_csa(hand, c))
       several_raters++;
     if (hand->csa_n_tracings == 0)
       without_tracing++;
     else if (!isfinite(hand->csa_mm2))
       without_spacing++;
-    hand->p_hand = g_new(double, report->n_models);
-    hand->n_frames = g_new0(guint, report->n_models);
     g_ptr_array_add(report->hands, hand);
     for (guint m = 0; m < report->n_models; m++) {
       const CsModelResult *r = match_result(c, &report->models[m], models[m]);
@@ -200,28 +246,7 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
       }
     }
   }
-  for (guint m = 0; m < report->n_models; m++)
-    if (without_result[m] > 0)
-      g_ptr_array_add(report->missing,
-                      g_strdup_printf("%u of %u hands have no cached result of the model “%s” "
-                                      "and are left out of its evaluation.",
-                                      without_result[m], report->hands->len,
-                                      report->model_keys[m]));
-  if (without_tracing > 0)
-    g_ptr_array_add(report->missing,
-                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no inlet tracing).",
-                                    without_tracing, report->hands->len));
-  if (without_spacing > 0)
-    g_ptr_array_add(report->missing,
-                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no pixel spacing: "
-                                    "px² only, left out of the comparison).",
-                                    without_spacing, report->hands->len));
-  if (several_raters > 0)
-    g_ptr_array_add(report->missing,
-                    g_strdup_printf("%u of %u hands have inlet tracings by several raters; each "
-                                    "hand's inlet CSA is the mean of one rater's, the rater with "
-                                    "the most.",
-                                    several_raters, report->hands->len));
+  add_notes(report, without_result, without_tracing, without_spacing, several_raters);
   if (n_rows == 0) {
     g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
                 "no %s hand of the study has a cached result of %s: analyse the study first",
