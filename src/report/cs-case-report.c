@@ -248,7 +248,8 @@ gather_result(CsCaseReport *report, CsCase *c, const char *model, const CsFrameE
                         "case has now: analyse the sweep again.");
 }
 
-/* The frame shown: the one explained, else the one cs_explain_pick_frame() chooses. */
+/* The frame shown: the one explained, else the one cs_explain_pick_frame() chooses; the reason
+ * says which. */
 static void
 gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, const CsFrameExplanation *x,
              CsFrame **frame_out)
@@ -257,11 +258,12 @@ gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, const CsFrameExpla
   g_autoptr(CsRoiTrack) track = NULL;
   int index;
 
-  if (x != NULL) {
+  index = cs_explain_pick_frame(report->result, report->n_frames, &report->frame_reason);
+  if (x != NULL && x->frame != index) {
     index = x->frame;
-    report->frame_reason = g_strdup_printf("Frame %d, the frame explained on screen.", index);
-  } else {
-    index = cs_explain_pick_frame(report->result, report->n_frames, &report->frame_reason);
+    g_free(report->frame_reason);
+    report->frame_reason =
+        g_strdup_printf("Frame %d, the frame chosen and explained by the user.", index);
   }
   if (index >= report->n_frames) {
     add_missing(report, "Frame %d of the result is beyond the sweep's %d frames.", index,

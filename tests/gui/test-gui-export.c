@@ -183,7 +183,8 @@ test_export_draws_screen(void)
   expect = g_strdup_printf("mask %d px", occlusion->mask_px);
   g_assert_nonnull(strstr(run.text, expect));
   g_free(expect);
-  expect = g_strdup_printf("Frame %d, the frame explained on screen", run.shown->frame);
+  expect =
+      g_strdup_printf("Frame %d, the frame chosen and explained by the user", run.shown->frame);
   g_assert_nonnull(strstr(run.text, expect));
   g_assert_null(strstr(run.text, "1000 samples"));
   g_assert_null(strstr(run.text, "seed 0,"));
