@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include "cs-frame-view.h"
+#include "cs-view-draw.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 /* Handle and hit radius on screen, in widget pixels. */
 #define HANDLE_RADIUS 7.0
@@ -20,6 +22,7 @@ typedef struct {
   double *xy;
   guint n_points;
   char *label;
+  int id; /* The caller's tag of a saved tracing, or -1 when it cannot be edited. */
 } Polygon;
 
 struct _CsFrameView {
@@ -37,6 +40,11 @@ struct _CsFrameView {
 
   GPtrArray *tracings; /* Polygon */
   CsTracingEdit edit;
+  /* The saved tracing the closed edit outline is (id, or -1 for a new outline); FALSE in
+   * edit_shown once the tracings shown no longer hold it as edited (another frame, removed). */
+  int edit_id;
+  gboolean edit_shown;
+  gboolean edit_dirty; /* A vertex moved or was inserted since the press. */
 
   CsFrameViewTool tool;
   gboolean has_calibration_point;
@@ -60,6 +68,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_ROI_CHANGED,
   SIGNAL_TRACING_CLOSED,
+  SIGNAL_TRACING_EDITED,
   SIGNAL_CALIBRATION_DONE,
   SIGNAL_POINTER_MOVED,
   N_SIGNALS
@@ -172,11 +181,20 @@ cs_frame_view_clear_tracings(CsFrameView *self)
   g_return_if_fail(CS_IS_FRAME_VIEW(self));
 
   g_ptr_array_set_size(self->tracings, 0);
+  self->edit_shown = FALSE;
   gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 
+static gboolean
+edit_is(const CsTracingEdit *edit, const double *xy, guint n_points)
+{
+  return cs_tracing_edit_n_points(edit) == n_points &&
+         memcmp(cs_tracing_edit_points(edit), xy, sizeof(double) * 2 * n_points) == 0;
+}
+
 void
-cs_frame_view_add_tracing(CsFrameView *self, const double *xy, guint n_points, const char *label)
+cs_frame_view_add_tracing(CsFrameView *self, const double *xy, guint n_points, const char *label,
+                          int id)
 {
   Polygon *polygon;
 
@@ -187,7 +205,10 @@ cs_frame_view_add_tracing(CsFrameView *self, const double *xy, guint n_points, c
   polygon->xy = g_memdup2(xy, sizeof(double) * 2 * n_points);
   polygon->n_points = n_points;
   polygon->label = g_strdup(label);
+  polygon->id = id;
   g_ptr_array_add(self->tracings, polygon);
+  if (id >= 0 && id == self->edit_id && edit_is(&self->edit, xy, n_points))
+    self->edit_shown = TRUE;
   gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 
@@ -201,6 +222,7 @@ cs_frame_view_set_tool(CsFrameView *self, CsFrameViewTool tool)
   self->tool = tool;
   self->has_calibration_point = FALSE;
   cs_tracing_edit_set(&self->edit, NULL, 0, FALSE);
+  self->edit_id = -1;
   self->drag = DRAG_NONE;
   gtk_widget_queue_draw(GTK_WIDGET(self));
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_TOOL]);
@@ -256,8 +278,62 @@ cs_frame_view_reset_tracing(CsFrameView *self)
   g_return_if_fail(CS_IS_FRAME_VIEW(self));
 
   cs_tracing_edit_set(&self->edit, NULL, 0, FALSE);
+  self->edit_id = -1;
   self->drag = DRAG_NONE;
   gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+gboolean
+cs_frame_view_edit_tracing(CsFrameView *self, int id)
+{
+  g_return_val_if_fail(CS_IS_FRAME_VIEW(self), FALSE);
+
+  for (guint i = 0; id >= 0 && i < self->tracings->len; i++) {
+    Polygon *polygon = g_ptr_array_index(self->tracings, i);
+
+    if (polygon->id == id && polygon->n_points >= 3) {
+      cs_tracing_edit_set(&self->edit, polygon->xy, polygon->n_points, TRUE);
+      self->edit_id = id;
+      self->edit_shown = TRUE;
+      gtk_widget_queue_draw(GTK_WIDGET(self));
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+int
+cs_frame_view_get_edited_tracing(CsFrameView *self)
+{
+  g_return_val_if_fail(CS_IS_FRAME_VIEW(self), -1);
+  return self->edit.closed && self->edit_shown ? self->edit_id : -1;
+}
+
+/* A saved outline's edit ends when the outlines shown no longer hold it as it is (the frame
+ * changed, or it was removed or changed elsewhere). */
+static void
+drop_stale_edit(CsFrameView *self)
+{
+  if (self->edit_id >= 0 && !self->edit_shown)
+    cs_frame_view_reset_tracing(self);
+}
+
+/* Picks the saved outline with a vertex or an edge at (x, y) for editing. */
+static gboolean
+pick_saved_tracing(CsFrameView *self, double x, double y, double tolerance)
+{
+  for (guint i = 0; i < self->tracings->len; i++) {
+    Polygon *polygon = g_ptr_array_index(self->tracings, i);
+
+    if (polygon->id < 0 || polygon->n_points < 3)
+      continue;
+    cs_tracing_edit_set(&self->edit, polygon->xy, polygon->n_points, TRUE);
+    if (cs_tracing_edit_hit_vertex(&self->edit, x, y, tolerance) >= 0 ||
+        cs_tracing_edit_hit_edge(&self->edit, x, y, tolerance) >= 0)
+      return cs_frame_view_edit_tracing(self, polygon->id);
+  }
+  cs_tracing_edit_set(&self->edit, NULL, 0, FALSE);
+  return FALSE;
 }
 
 static void
@@ -362,18 +438,27 @@ cs_frame_view_press(CsFrameView *self, double wx, double wy, int n_press)
       break;
 
     case CS_FRAME_VIEW_TOOL_TRACE:
+      drop_stale_edit(self);
+      self->edit_dirty = FALSE;
+      /* A press off the closed outline ends its edit; one on a saved outline starts editing it. */
+      if (self->edit.closed && cs_tracing_edit_hit_vertex(&self->edit, ix, iy, tolerance) < 0 &&
+          cs_tracing_edit_hit_edge(&self->edit, ix, iy, tolerance) < 0)
+        cs_frame_view_reset_tracing(self);
+      if (cs_tracing_edit_n_points(&self->edit) == 0)
+        pick_saved_tracing(self, ix, iy, tolerance);
       if (self->edit.closed) {
         int vertex = cs_tracing_edit_hit_vertex(&self->edit, ix, iy, tolerance);
 
         if (vertex < 0) {
           int edge = cs_tracing_edit_hit_edge(&self->edit, ix, iy, tolerance);
 
-          if (edge >= 0)
+          if (edge >= 0) {
             vertex = cs_tracing_edit_insert(&self->edit, edge, ix, iy);
+            self->edit_dirty = TRUE;
+          }
         }
         self->edit.selected = vertex;
-        if (vertex >= 0)
-          self->drag = DRAG_VERTEX;
+        self->drag = DRAG_VERTEX;
       } else if (n_press >= 2) {
         self->drag = DRAG_NONE;
         cs_frame_view_close_tracing(self);
@@ -433,8 +518,10 @@ cs_frame_view_drag_to(CsFrameView *self, double wx, double wy)
       break;
     }
     case DRAG_VERTEX:
-      if (self->edit.selected >= 0)
+      if (self->edit.selected >= 0 && (ix != self->drag_start_ix || iy != self->drag_start_iy)) {
         cs_tracing_edit_move(&self->edit, self->edit.selected, ix, iy);
+        self->edit_dirty = TRUE;
+      }
       break;
     case DRAG_FREEHAND:
       /* Freehand: a vertex every few screen pixels keeps the outline smooth but light. */
@@ -457,6 +544,11 @@ cs_frame_view_release(CsFrameView *self, double wx, double wy)
       (self->roi.x != self->drag_roi.x || self->roi.y != self->drag_roi.y ||
        self->roi.side != self->drag_roi.side))
     g_signal_emit(self, signals[SIGNAL_ROI_CHANGED], 0, self->roi.x, self->roi.y, self->roi.side);
+  if (self->drag == DRAG_VERTEX && self->edit_dirty) {
+    self->edit_dirty = FALSE;
+    self->drag = DRAG_NONE;
+    g_signal_emit(self, signals[SIGNAL_TRACING_EDITED], 0, self->edit_id);
+  }
   self->drag = DRAG_NONE;
 }
 
@@ -599,9 +691,15 @@ key_pressed_cb(GtkEventControllerKey *controller, guint keyval, guint keycode,
     return roi_key(self, keyval, state);
   if (self->tool != CS_FRAME_VIEW_TOOL_TRACE)
     return FALSE;
+  drop_stale_edit(self);
   switch (keyval) {
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
+      /* Enter closes an outline; on a closed one (saved as it is) it ends the edit. */
+      if (self->edit.closed) {
+        cs_frame_view_reset_tracing(self);
+        return TRUE;
+      }
       return cs_frame_view_close_tracing(self);
     case GDK_KEY_Escape:
       if (cs_tracing_edit_n_points(&self->edit) == 0)
@@ -611,7 +709,10 @@ key_pressed_cb(GtkEventControllerKey *controller, guint keyval, guint keycode,
     case GDK_KEY_Delete:
     case GDK_KEY_BackSpace:
       if (self->edit.closed && self->edit.selected >= 0) {
-        cs_tracing_edit_delete(&self->edit, self->edit.selected);
+        if (!cs_tracing_edit_delete(&self->edit, self->edit.selected))
+          return TRUE; /* A closed outline keeps three vertices. */
+        self->edit.selected = -1;
+        g_signal_emit(self, signals[SIGNAL_TRACING_EDITED], 0, self->edit_id);
       } else if (!self->edit.closed && cs_tracing_edit_n_points(&self->edit) > 0) {
         cs_tracing_edit_delete(&self->edit, (int)cs_tracing_edit_n_points(&self->edit) - 1);
       } else {
@@ -632,38 +733,6 @@ cs_frame_view_key(CsFrameView *self, guint keyval, GdkModifierType state)
 }
 
 static void
-path_polygon(cairo_t *cr, const CsViewTransform *t, const double *xy, guint n, gboolean closed)
-{
-  for (guint i = 0; i < n; i++) {
-    double wx, wy;
-
-    cs_view_image_to_widget(t, xy[2 * i], xy[2 * i + 1], &wx, &wy);
-    if (i == 0)
-      cairo_move_to(cr, wx, wy);
-    else
-      cairo_line_to(cr, wx, wy);
-  }
-  if (closed)
-    cairo_close_path(cr);
-}
-
-static void
-draw_label(cairo_t *cr, double x, double y, const char *text, double r, double g, double b)
-{
-  cairo_text_extents_t extents;
-
-  cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-  cairo_set_font_size(cr, 12);
-  cairo_text_extents(cr, text, &extents);
-  cairo_set_source_rgba(cr, 0, 0, 0, 0.6);
-  cairo_rectangle(cr, x - 3, y - extents.height - 4, extents.x_advance + 6, extents.height + 7);
-  cairo_fill(cr);
-  cairo_set_source_rgb(cr, r, g, b);
-  cairo_move_to(cr, x, y);
-  cairo_show_text(cr, text);
-}
-
-static void
 draw_overlays(CsFrameView *self, cairo_t *cr)
 {
   const CsViewTransform *t = &self->transform;
@@ -673,20 +742,9 @@ draw_overlays(CsFrameView *self, cairo_t *cr)
   for (guint i = 0; i < self->tracings->len; i++) {
     Polygon *polygon = g_ptr_array_index(self->tracings, i);
 
-    if (polygon->n_points < 2)
-      continue;
-    path_polygon(cr, t, polygon->xy, polygon->n_points, TRUE);
-    cairo_set_source_rgba(cr, 0.2, 0.82, 0.48, 0.18);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.2, 0.82, 0.48);
-    cairo_set_line_width(cr, 2);
-    cairo_stroke(cr);
-    if (polygon->label != NULL) {
-      double wx, wy;
-
-      cs_view_image_to_widget(t, polygon->xy[0], polygon->xy[1], &wx, &wy);
-      draw_label(cr, wx + 6, wy - 6, polygon->label, 0.56, 0.94, 0.64);
-    }
+    /* The outline being edited is drawn as the edit, below. */
+    if (polygon->id < 0 || polygon->id != self->edit_id)
+      cs_view_draw_outline(cr, t, polygon->xy, polygon->n_points, polygon->label);
   }
 
   if (self->has_roi) {
@@ -709,30 +767,13 @@ draw_overlays(CsFrameView *self, cairo_t *cr)
       cairo_fill(cr);
     }
     if (self->roi_label != NULL)
-      draw_label(cr, x0, y0 - 6, self->roi_label, 0.96, 0.76, 0.07);
+      cs_view_draw_label(cr, x0, y0 - 6, self->roi_label, 0.96, 0.76, 0.07);
   }
 
-  if (cs_tracing_edit_n_points(&self->edit) > 0) {
-    const double *xy = cs_tracing_edit_points(&self->edit);
-    guint n = cs_tracing_edit_n_points(&self->edit);
+  if (self->edit_id < 0 || self->edit_shown) {
+    double pointer[2] = { self->pointer_x, self->pointer_y };
 
-    path_polygon(cr, t, xy, n, self->edit.closed);
-    if (!self->edit.closed && self->has_pointer) {
-      double wx, wy;
-
-      cs_view_image_to_widget(t, self->pointer_x, self->pointer_y, &wx, &wy);
-      cairo_line_to(cr, wx, wy);
-    }
-    cairo_set_source_rgb(cr, 1.0, 0.47, 0.0);
-    cairo_set_line_width(cr, 2);
-    cairo_stroke(cr);
-    for (guint i = 0; i < n; i++) {
-      double wx, wy;
-
-      cs_view_image_to_widget(t, xy[2 * i], xy[2 * i + 1], &wx, &wy);
-      cairo_arc(cr, wx, wy, (int)i == self->edit.selected ? 6 : 3.5, 0, 2 * G_PI);
-      cairo_fill(cr);
-    }
+    cs_view_draw_edit(cr, t, &self->edit, self->has_pointer ? pointer : NULL);
   }
 
   if (self->has_calibration_point) {
@@ -875,6 +916,9 @@ cs_frame_view_class_init(CsFrameViewClass *klass)
   signals[SIGNAL_TRACING_CLOSED] =
       g_signal_new("tracing-closed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                    NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_TRACING_EDITED] =
+      g_signal_new("tracing-edited", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                   NULL, G_TYPE_NONE, 1, G_TYPE_INT);
   signals[SIGNAL_CALIBRATION_DONE] = g_signal_new(
       "calibration-done", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 4, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
@@ -899,6 +943,7 @@ cs_frame_view_init(CsFrameView *self)
   self->transform.scale = 1;
   self->tracings = g_ptr_array_new_with_free_func(polygon_free);
   cs_tracing_edit_init(&self->edit);
+  self->edit_id = -1;
 
   gtk_widget_set_focusable(GTK_WIDGET(self), TRUE);
   gtk_widget_set_hexpand(GTK_WIDGET(self), TRUE);

@@ -24,6 +24,11 @@ G_DECLARE_FINAL_TYPE(CsFrameView, cs_frame_view, CS, FRAME_VIEW, GtkWidget)
 /* Signals:
  *   "roi-changed" (double x, double y, double side): the user moved or resized the ROI (image px).
  *   "tracing-closed" (): the tracing being drawn was closed; read it with
+ *       cs_frame_view_dup_tracing(). A handler that saves it calls cs_frame_view_edit_tracing()
+ *       with its tag to keep it open for editing; the outline stays closed and editable until a
+ *       press off it, Enter or Escape ends the edit.
+ *   "tracing-edited" (int id): a vertex of the closed outline being edited was moved, inserted or
+ *       deleted; @id is its tag (-1 for an outline never saved). Read it with
  *       cs_frame_view_dup_tracing().
  *   "calibration-done" (double x1, double y1, double x2, double y2): two points were clicked.
  *   "pointer-moved" (double x, double y): the pointer is over image point (x, y).
@@ -39,10 +44,12 @@ CsFrame *cs_frame_view_get_frame(CsFrameView *self);
 void cs_frame_view_set_roi(CsFrameView *self, const CsRoiSquare *roi, const char *label);
 gboolean cs_frame_view_get_roi(CsFrameView *self, CsRoiSquare *roi);
 
-/* Closed tracings to draw (flattened (x, y) pairs per polygon, labels beside them). */
+/* Closed tracings to draw (flattened (x, y) pairs per polygon, labels beside them). @id tags a
+ * saved tracing the user may pick up and edit (the case's index of it), -1 one that is only
+ * shown. */
 void cs_frame_view_clear_tracings(CsFrameView *self);
 void cs_frame_view_add_tracing(CsFrameView *self, const double *xy, guint n_points,
-                               const char *label);
+                               const char *label, int id);
 
 /* The drag tool. Switching tools discards an unfinished tracing or calibration. */
 void cs_frame_view_set_tool(CsFrameView *self, CsFrameViewTool tool);
@@ -54,8 +61,13 @@ CsTracingEdit *cs_frame_view_get_tracing_edit(CsFrameView *self);
 double *cs_frame_view_dup_tracing(CsFrameView *self, guint *n_points);
 /* Closes the tracing being drawn (as Enter does); returns FALSE with fewer than 3 vertices. */
 gboolean cs_frame_view_close_tracing(CsFrameView *self);
-/* Discards the tracing being drawn. */
+/* Discards the tracing being drawn, or ends the edit of a saved one (which stays as saved). */
 void cs_frame_view_reset_tracing(CsFrameView *self);
+/* Makes the shown tracing tagged @id the closed outline being edited, as a press on one of its
+ * vertices or edges does; FALSE when no such tracing is shown. */
+gboolean cs_frame_view_edit_tracing(CsFrameView *self, int id);
+/* The tag of the saved tracing being edited, or -1. */
+int cs_frame_view_get_edited_tracing(CsFrameView *self);
 
 /* Zoom: fit the widget, 1:1, or by a factor about the centre. */
 void cs_frame_view_zoom_fit(CsFrameView *self);

@@ -126,7 +126,7 @@ cs_viewer_pane_refresh_overlays(CsViewerPane *self)
 
       if (tracing->frame == self->current)
         cs_frame_view_add_tracing(self->frame_view, tracing->points, tracing->n_points,
-                                  tracing->level);
+                                  tracing->level, (int)i);
     }
   }
 

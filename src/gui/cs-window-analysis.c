@@ -211,6 +211,7 @@ tracing_closed_cb(CsFrameView *view, CsWindow *self)
   guint n = 0;
   g_autoptr(GError) error = NULL;
   CsTracing *tracing;
+  int index;
 
   if (self->current_case == NULL)
     return;
@@ -219,14 +220,47 @@ tracing_closed_cb(CsFrameView *view, CsWindow *self)
     return;
   tracing = cs_tracing_new(cs_analysis_panel_get_level(self->analysis_panel),
                            cs_viewer_pane_get_frame_index(self->viewer_pane), points, n);
-  if (cs_case_add_tracing(self->current_case, tracing, &error) < 0) {
+  index = cs_case_add_tracing(self->current_case, tracing, &error);
+  cs_tracing_free(tracing);
+  if (index < 0) {
     g_autofree char *message = g_strdup_printf(_("Tracing not kept: %s"), error->message);
 
     cs_window_show_toast(self, message);
+    cs_frame_view_reset_tracing(view);
+  } else {
+    /* Saved as closed, and kept open for editing its vertices until the user moves on. */
+    cs_frame_view_edit_tracing(view, index);
   }
-  cs_tracing_free(tracing);
-  cs_frame_view_reset_tracing(view);
   adw_view_stack_set_visible_child_name(self->inspector_stack, "result");
+}
+
+/* A vertex of a saved tracing was moved, inserted or deleted: the case takes the new outline, or
+ * the outline goes back to the one saved when the case refuses it (crossing edges). */
+static void
+tracing_edited_cb(CsFrameView *view, int index, CsWindow *self)
+{
+  g_autofree double *points = NULL;
+  guint n = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsTracing) tracing = NULL;
+
+  if (self->current_case == NULL || index < 0 ||
+      (guint)index >= cs_case_get_n_tracings(self->current_case))
+    return;
+  points = cs_frame_view_dup_tracing(view, &n);
+  if (points == NULL)
+    return;
+  tracing = cs_tracing_copy(cs_case_get_tracing(self->current_case, (guint)index));
+  g_free(tracing->points);
+  tracing->points = g_steal_pointer(&points);
+  tracing->n_points = n;
+  if (!cs_case_replace_tracing(self->current_case, (guint)index, tracing, &error)) {
+    g_autofree char *message = g_strdup_printf(_("Tracing not changed: %s"), error->message);
+
+    cs_window_show_toast(self, message);
+    cs_viewer_pane_refresh_overlays(self->viewer_pane);
+    cs_frame_view_edit_tracing(view, index);
+  }
 }
 
 typedef struct {
@@ -305,6 +339,8 @@ cs_window_analysis_init(CsWindow *self)
                    self);
   g_signal_connect(cs_viewer_pane_get_frame_view(self->viewer_pane), "tracing-closed",
                    G_CALLBACK(tracing_closed_cb), self);
+  g_signal_connect(cs_viewer_pane_get_frame_view(self->viewer_pane), "tracing-edited",
+                   G_CALLBACK(tracing_edited_cb), self);
   g_signal_connect(self->analysis_panel, "cancel-requested", G_CALLBACK(cancel_analysis_cb), self);
   g_signal_connect(self->analysis_panel, "notify::threshold", G_CALLBACK(panel_changed_cb), self);
   g_signal_connect(self->analysis_panel, "notify::model-id", G_CALLBACK(panel_changed_cb), self);

@@ -152,6 +152,13 @@ tracing_closed_cb(CsFrameView *view, int *count)
 }
 
 static void
+tracing_edited_cb(CsFrameView *view, int id, int *count)
+{
+  g_assert_cmpint(id, ==, 0);
+  (*count)++;
+}
+
+static void
 test_frame_view_interaction(void)
 {
   GtkWidget *view = cs_frame_view_new();
@@ -160,7 +167,7 @@ test_frame_view_interaction(void)
   CsViewTransform t;
   CsRoiSquare roi = { 200, 150, 60 };
   double changed[4] = { 0 };
-  int closed = 0;
+  int closed = 0, edited = 0;
   double wx, wy, wx2, wy2;
   double square[] = { 100, 100, 140, 100, 140, 130, 100, 130 };
   g_autofree double *traced = NULL;
@@ -209,6 +216,47 @@ test_frame_view_interaction(void)
   g_assert_cmpint(cs_polygon_measure(traced, n, 0.05, &measure), ==, CS_POLYGON_OK);
   g_assert_cmpfloat_with_epsilon(measure.area_px2, 1200, 1e-9);
   g_assert_cmpfloat_with_epsilon(measure.area_mm2, 3.0, 1e-9);
+
+  /* Saved as tag 0 and kept for editing, a vertex dragged by (+20, +10) px changes the outline
+   * and says so; the area grows from 1200 to 1700 px^2. */
+  cs_frame_view_add_tracing(CS_FRAME_VIEW(view), traced, n, "inlet", 0);
+  g_assert_true(cs_frame_view_edit_tracing(CS_FRAME_VIEW(view), 0));
+  g_signal_connect(view, "tracing-edited", G_CALLBACK(tracing_edited_cb), &edited);
+  cs_view_image_to_widget(&t, 140, 130, &wx, &wy);
+  cs_view_image_to_widget(&t, 160, 140, &wx2, &wy2);
+  cs_frame_view_press(CS_FRAME_VIEW(view), wx, wy, 1);
+  cs_frame_view_drag_to(CS_FRAME_VIEW(view), wx2, wy2);
+  cs_frame_view_release(CS_FRAME_VIEW(view), wx2, wy2);
+  g_assert_cmpint(edited, ==, 1);
+  g_free(traced);
+  traced = cs_frame_view_dup_tracing(CS_FRAME_VIEW(view), &n);
+  g_assert_cmpuint(n, ==, 4);
+  g_assert_cmpfloat_with_epsilon(traced[4], 160, 1e-6);
+  g_assert_cmpfloat_with_epsilon(traced[5], 140, 1e-6);
+  g_assert_cmpint(cs_polygon_measure(traced, n, 0.05, &measure), ==, CS_POLYGON_OK);
+  g_assert_cmpfloat_with_epsilon(measure.area_px2, 1700, 1e-9);
+  /* A press on an edge inserts a vertex there; Delete removes the selected one. */
+  cs_view_image_to_widget(&t, 120, 100, &wx, &wy);
+  cs_frame_view_press(CS_FRAME_VIEW(view), wx, wy, 1);
+  cs_frame_view_release(CS_FRAME_VIEW(view), wx, wy);
+  g_assert_cmpint(edited, ==, 2);
+  g_assert_cmpuint(cs_tracing_edit_n_points(cs_frame_view_get_tracing_edit(CS_FRAME_VIEW(view))),
+                   ==, 5);
+  g_assert_true(cs_frame_view_key(CS_FRAME_VIEW(view), GDK_KEY_Delete, 0));
+  g_assert_cmpint(edited, ==, 3);
+  g_assert_cmpuint(cs_tracing_edit_n_points(cs_frame_view_get_tracing_edit(CS_FRAME_VIEW(view))),
+                   ==, 4);
+  /* Enter ends the edit; a press on a saved outline's vertex takes it up again. */
+  g_assert_true(cs_frame_view_key(CS_FRAME_VIEW(view), GDK_KEY_Return, 0));
+  g_assert_cmpint(cs_frame_view_get_edited_tracing(CS_FRAME_VIEW(view)), ==, -1);
+  cs_view_image_to_widget(&t, 100, 130, &wx, &wy);
+  cs_frame_view_press(CS_FRAME_VIEW(view), wx, wy, 1);
+  cs_frame_view_release(CS_FRAME_VIEW(view), wx, wy);
+  g_assert_cmpint(cs_frame_view_get_edited_tracing(CS_FRAME_VIEW(view)), ==, 0);
+  g_assert_cmpint(edited, ==, 3); /* picked up, not changed */
+  /* Once the outlines shown no longer hold it (another frame), the edit is over. */
+  cs_frame_view_clear_tracings(CS_FRAME_VIEW(view));
+  g_assert_cmpint(cs_frame_view_get_edited_tracing(CS_FRAME_VIEW(view)), ==, -1);
 
   /* Switching tools discards what was being drawn. */
   cs_frame_view_set_tool(CS_FRAME_VIEW(view), CS_FRAME_VIEW_TOOL_ROI);
