@@ -148,7 +148,7 @@ open_study(CsWindow *self, const char *path, GError **error)
 }
 
 static void
-open_lone_sweep(CsWindow *self, const char *path)
+set_lone_sweep_study(CsWindow *self, const char *path)
 {
   g_autoptr(CsStudy) study = cs_study_new();
   g_autofree char *base = g_path_get_basename(path);
@@ -169,6 +169,56 @@ open_lone_sweep(CsWindow *self, const char *path)
     return;
   }
   cs_window_set_study(self, study);
+}
+
+/* A lone sweep replaces the open study only once it has opened: a file that is no sweep leaves
+ * the study as it was and says why. */
+typedef struct {
+  CsWindow *window;
+  GFile *file;
+} LoneSweepOpen;
+
+static void
+lone_sweep_opened_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LoneSweepOpen *data = user_data;
+  CsWindow *self = data->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSweep) sweep = cs_sweep_open_finish(result, &error);
+  g_autofree char *path = g_file_get_path(data->file);
+
+  self->n_opening--;
+  if (sweep == NULL) {
+    g_autofree char *name = g_file_get_basename(data->file);
+    g_autofree char *heading = g_strdup_printf(_("Cannot Open “%s”"), name);
+
+    if (self->toast_overlay != NULL)
+      cs_window_show_error(self, heading, error);
+  } else if (self->toast_overlay != NULL) {
+    set_lone_sweep_study(self, path);
+    remember_recent(self, data->file);
+  }
+  g_object_unref(data->window);
+  g_object_unref(data->file);
+  g_free(data);
+}
+
+static void
+open_lone_sweep(CsWindow *self, GFile *file, const char *path)
+{
+  LoneSweepOpen *data = g_new0(LoneSweepOpen, 1);
+
+  data->window = g_object_ref(self);
+  data->file = g_object_ref(file);
+  self->n_opening++;
+  cs_sweep_open_async(path, NULL, lone_sweep_opened_cb, data);
+}
+
+gboolean
+cs_window_is_opening(CsWindow *self)
+{
+  g_return_val_if_fail(CS_IS_WINDOW(self), FALSE);
+  return self->n_opening > 0;
 }
 
 void
@@ -195,7 +245,8 @@ cs_window_open_file(CsWindow *self, GFile *file)
       return;
     }
   } else {
-    open_lone_sweep(self, path);
+    open_lone_sweep(self, file, path);
+    return;
   }
   remember_recent(self, file);
 }

@@ -43,6 +43,7 @@ struct _CsWindow {
   gulong case_changed_id;
   CsSweep *sweep;
   GCancellable *open_cancellable;
+  guint n_opening; /* Lone sweeps being opened, each to replace the study once it opens. */
 
   guint autosave_source;
   gboolean closing_confirmed;

@@ -21,8 +21,11 @@ G_DECLARE_FINAL_TYPE(CsWindow, cs_window, CS, WINDOW, AdwApplicationWindow)
 /* Creates a main window of @application. */
 CsWindow *cs_window_new(CsApplication *application);
 
-/* Opens a sweep (as the one case of a new study) or a study file in the window. */
+/* Opens a sweep (as the one case of a new study) or a study file in the window. A file that
+ * cannot be opened leaves the open study as it was and says why. */
 void cs_window_open_file(CsWindow *self, GFile *file);
+/* TRUE while a sweep opened with cs_window_open_file() is still being read. */
+gboolean cs_window_is_opening(CsWindow *self);
 
 /* Shows @message as a toast at the bottom of the window. */
 void cs_window_show_toast(CsWindow *self, const char *message);

@@ -1,0 +1,260 @@
+/* test-gui-workflow.c — the real window's workflow: editing a closed tracing, opening a bad file
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real window on a sweep of three numbered PGM images written here: an outline traced by
+ * clicks and closed is saved in the case and stays editable, so dragging one of its vertices
+ * changes the case's tracing and its area; a file that is no sweep leaves the open study as it
+ * was and says why in a dialog.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "cs-application.h"
+#include "cs-polygon.h"
+#include "cs-window.h"
+
+typedef struct {
+  char *work;
+  gboolean done;
+} Run;
+
+/* Runs the main context until @done says so or @seconds pass; returns what @done said last. */
+static gboolean
+iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds)
+{
+  gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+
+  while (!done(data)) {
+    if (g_get_monotonic_time() > end)
+      return FALSE;
+    g_main_context_iteration(NULL, FALSE);
+    g_usleep(1000);
+  }
+  return TRUE;
+}
+
+static void
+pump(void)
+{
+  for (int i = 0; i < 20; i++)
+    while (g_main_context_iteration(NULL, FALSE))
+      ;
+}
+
+static gboolean
+frame_shown(gpointer data)
+{
+  CsFrameView *view = cs_viewer_pane_get_frame_view(cs_window_get_viewer_pane(data));
+
+  return cs_frame_view_get_frame(view) != NULL && gtk_widget_get_width(GTK_WIDGET(view)) > 0;
+}
+
+static gboolean
+not_opening(gpointer data)
+{
+  return !cs_window_is_opening(data);
+}
+
+/* Writes @n numbered 160 x 120 grey PGM frames into @dir. */
+static void
+write_image_sweep(const char *dir, int n)
+{
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  for (int i = 0; i < n; i++) {
+    g_autofree char *name = g_strdup_printf("frame-%03d.pgm", i);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GString) pgm = g_string_new("P5\n160 120\n255\n");
+    g_autoptr(GError) error = NULL;
+
+    for (int p = 0; p < 160 * 120; p++)
+      g_string_append_c(pgm, (char)((p % 160 + 40 * i) & 0xff));
+    g_assert_true(g_file_set_contents(path, pgm->str, (gssize)pgm->len, &error));
+    g_assert_no_error(error);
+  }
+}
+
+static double
+tracing_area(CsCase *c, guint index)
+{
+  const CsTracing *tracing = cs_case_get_tracing(c, index);
+  CsPolygonMeasures measures;
+
+  g_assert_cmpint(cs_polygon_measure(tracing->points, tracing->n_points, 0, &measures), ==,
+                  CS_POLYGON_OK);
+  return measures.area_px2;
+}
+
+static void
+click(CsFrameView *view, double x, double y)
+{
+  CsViewTransform t;
+  double wx, wy;
+
+  cs_frame_view_get_transform(view, &t);
+  cs_view_image_to_widget(&t, x, y, &wx, &wy);
+  cs_frame_view_press(view, wx, wy, 1);
+  cs_frame_view_release(view, wx, wy);
+}
+
+static void
+drag(CsFrameView *view, double x0, double y0, double x1, double y1)
+{
+  CsViewTransform t;
+  double wx0, wy0, wx1, wy1;
+
+  cs_frame_view_get_transform(view, &t);
+  cs_view_image_to_widget(&t, x0, y0, &wx0, &wy0);
+  cs_view_image_to_widget(&t, x1, y1, &wx1, &wy1);
+  cs_frame_view_press(view, wx0, wy0, 1);
+  cs_frame_view_drag_to(view, (wx0 + wx1) / 2, (wy0 + wy1) / 2);
+  cs_frame_view_release(view, wx1, wy1);
+}
+
+/* A closed outline is saved and stays editable: its vertex moves and the case's area changes. */
+static void
+edit_closed_tracing(CsWindow *window)
+{
+  CsViewerPane *pane = cs_window_get_viewer_pane(window);
+  CsFrameView *view = cs_viewer_pane_get_frame_view(pane);
+  CsCase *c = cs_window_get_case(window);
+  const double square[] = { 40, 40, 80, 40, 80, 70, 40, 70 };
+
+  g_assert_nonnull(c);
+  cs_viewer_pane_set_tool(pane, CS_FRAME_VIEW_TOOL_TRACE);
+  for (int i = 0; i < 4; i++)
+    click(view, square[2 * i], square[2 * i + 1]);
+  click(view, square[0], square[1]); /* on the first vertex: closes the outline */
+  pump();
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
+  g_assert_cmpfloat_with_epsilon(tracing_area(c, 0), 1200, 1e-6);
+  g_assert_cmpint(cs_frame_view_get_edited_tracing(view), ==, 0);
+
+  /* The corner (80, 70) pulled to (100, 80): the 40 x 30 rectangle becomes a quadrilateral of 1700
+   * px^2. */
+  drag(view, 80, 70, 100, 80);
+  pump();
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
+  g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[4], 100, 1e-6);
+  g_assert_cmpfloat_with_epsilon(tracing_area(c, 0), 1700, 1e-6);
+
+  /* Ended with Enter and picked up again by a vertex, it is still the case's one tracing. */
+  g_assert_true(cs_frame_view_key(view, GDK_KEY_Return, 0));
+  drag(view, 40, 40, 30, 40);
+  pump();
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
+  g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[0], 30, 1e-6);
+
+  /* An edit the case refuses (crossing edges) is undone on screen: the saved outline stays. */
+  drag(view, 30, 40, 100, 100);
+  pump();
+  g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[0], 30, 1e-6);
+  g_assert_cmpfloat_with_epsilon(cs_tracing_edit_points(cs_frame_view_get_tracing_edit(view))[0],
+                                 30, 1e-6);
+}
+
+static gboolean
+has_dialog(CsWindow *window, const char *heading_part)
+{
+  GListModel *toplevels = gtk_window_get_toplevels(); /* borrowed */
+
+  for (guint i = 0; i < g_list_model_get_n_items(toplevels); i++) {
+    g_autoptr(GObject) item = g_list_model_get_item(toplevels, i);
+
+    if (ADW_IS_MESSAGE_DIALOG(item) &&
+        gtk_window_get_transient_for(GTK_WINDOW(item)) == GTK_WINDOW(window) &&
+        strstr(adw_message_dialog_get_heading(ADW_MESSAGE_DIALOG(item)), heading_part) != NULL)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* A file that is no sweep leaves the study as it was and says why. */
+static void
+bad_video_keeps_study(CsWindow *window, const char *work)
+{
+  CsStudy *study = cs_window_get_study(window);
+  CsCase *c = cs_window_get_case(window);
+  g_autofree char *bad = g_build_filename(work, "broken.mp4", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path(bad);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true(g_file_set_contents(bad, "this is no video at all", -1, &error));
+  cs_window_open_file(window, file);
+  g_assert_true(iterate_until(not_opening, window, 60));
+  pump();
+  g_assert_true(cs_window_get_study(window) == study);
+  g_assert_true(cs_window_get_case(window) == c);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 1);
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
+  g_assert_true(has_dialog(window, "broken.mp4"));
+}
+
+static void
+activate_cb(GApplication *app, gpointer user_data)
+{
+  Run *run = user_data;
+  CsWindow *window = CS_WINDOW(gtk_application_get_active_window(GTK_APPLICATION(app)));
+  g_autofree char *sweep_dir = g_build_filename(run->work, "sweep", NULL);
+  g_autoptr(GFile) sweep = g_file_new_for_path(sweep_dir);
+
+  g_assert_nonnull(window);
+  write_image_sweep(sweep_dir, 3);
+  cs_window_open_file(window, sweep);
+  g_assert_true(iterate_until(not_opening, window, 60));
+  g_assert_true(iterate_until(frame_shown, window, 60));
+  pump();
+
+  edit_closed_tracing(window);
+  bad_video_keeps_study(window, run->work);
+  run->done = TRUE;
+
+  /* The study is unsaved: close without the question. */
+  gtk_window_destroy(GTK_WINDOW(window));
+}
+
+static void
+test_workflow(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsApplication) app = NULL;
+  g_autofree char *rm = NULL;
+  Run run = { 0 };
+  int status = 0;
+
+  run.work = g_dir_make_tmp("carpalscope-workflow-XXXXXX", &error);
+  g_assert_no_error(error);
+  app = cs_application_new();
+  g_application_set_flags(G_APPLICATION(app),
+                          g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after(app, "activate", G_CALLBACK(activate_cb), &run);
+  g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
+  g_assert_true(run.done);
+
+  rm = g_strdup_printf("rm -rf '%s'", run.work);
+  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, &status, NULL));
+  g_free(run.work);
+}
+
+int
+main(int argc, char **argv)
+{
+  g_autofree char *home = g_dir_make_tmp("carpalscope-workflow-home-XXXXXX", NULL);
+  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", home);
+  int status;
+
+  /* The window's recovery file and recent files go to a folder of the test's own (GLib's
+   * isolated dirs would also hide the system's MIME database, which the icons need). */
+  g_assert_nonnull(home);
+  g_setenv("XDG_DATA_HOME", home, TRUE);
+  g_setenv("XDG_STATE_HOME", home, TRUE);
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/gui/workflow/tracing-and-bad-file", test_workflow);
+  status = g_test_run();
+  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  return status;
+}
