@@ -32,6 +32,8 @@
  * - The engine's initial weights (engine/csnn-net-init.c): splitmix64 from seed ^
  *   0x1d8e4e27c47d124f; cs_splitmix64_uniform() and a Box-Muller deviate whose first uniform is
  *   offset by half a step.
+ * - The U-Net's initial weights (engine/csnn-seg.c): xoshiro256** from cs_rng_init() with the
+ *   seed and stream 0x5e6; cs_rng_normal() for each convolution weight in parameter order.
  */
 
 /* One step of splitmix64: advances *@state by the golden-ratio increment and returns the mixed

@@ -28,6 +28,11 @@ void cs_case_set_study(CsCase *self, CsStudy *study);
 /* Whether another case than @except in @self has @id. */
 gboolean cs_study_has_other_case_id(CsStudy *self, const char *id, CsCase *except);
 
+/* Returns @sweep (relative to @from_dir, or absolute) as seen from @to_dir: relative when it
+ * lies inside @to_dir, absolute otherwise; a relative path is unchanged when the folder stays
+ * the same. */
+char *cs_study_rebase_sweep(const char *sweep, const char *from_dir, const char *to_dir);
+
 /* Builds the JSON of a case with @sweep_path as its sweep, and reads one (validated, errors
  * with @path). */
 JsonNode *cs_case_to_json(CsCase *self, const char *sweep_path);

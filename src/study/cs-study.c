@@ -374,6 +374,13 @@ gboolean
 cs_study_add_case(CsStudy *self, CsCase *c, GError **error)
 {
   g_return_val_if_fail(CS_IS_STUDY(self), FALSE);
+  return cs_study_insert_case(self, self->cases->len, c, error);
+}
+
+gboolean
+cs_study_insert_case(CsStudy *self, guint index, CsCase *c, GError **error)
+{
+  g_return_val_if_fail(CS_IS_STUDY(self), FALSE);
   g_return_val_if_fail(CS_IS_CASE(c), FALSE);
   if (cs_case_get_study(c) != NULL)
     return cs_study_fail(error, NULL, "cases", "case \"%s\" already belongs to a study",
@@ -381,10 +388,11 @@ cs_study_add_case(CsStudy *self, CsCase *c, GError **error)
   if (cs_study_find_case(self, cs_case_get_id(c)) != NULL)
     return cs_study_fail(error, NULL, "cases", "a case with id \"%s\" already exists",
                          cs_case_get_id(c));
-  g_ptr_array_add(self->cases, g_object_ref(c));
+  index = MIN(index, self->cases->len);
+  g_ptr_array_insert(self->cases, (gint)index, g_object_ref(c));
   cs_case_set_study(c, self);
   g_signal_connect(c, "changed", G_CALLBACK(case_changed_cb), self);
-  g_list_model_items_changed(G_LIST_MODEL(self), self->cases->len - 1, 0, 1);
+  g_list_model_items_changed(G_LIST_MODEL(self), index, 0, 1);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_N_ITEMS]);
   mark_changed(self);
   return TRUE;
@@ -635,8 +643,8 @@ cs_study_load(const char *path, GError **error)
 
 /* Returns @sweep (relative to @from_dir) as seen from @to_dir: relative when it lies inside
  * @to_dir, absolute otherwise; a relative path is unchanged when the folder stays the same. */
-static char *
-rebase_sweep(const char *sweep, const char *from_dir, const char *to_dir)
+char *
+cs_study_rebase_sweep(const char *sweep, const char *from_dir, const char *to_dir)
 {
   g_autofree char *absolute = NULL;
   g_autofree char *prefix = NULL;
@@ -687,7 +695,7 @@ to_data_for_dir(CsStudy *self, const char *to_dir, gsize *length, GPtrArray **sw
   json_builder_begin_array(builder);
   for (guint i = 0; i < self->cases->len; i++) {
     CsCase *c = g_ptr_array_index(self->cases, i);
-    char *sweep = rebase_sweep(cs_case_get_sweep_path(c), self->dir, to_dir);
+    char *sweep = cs_study_rebase_sweep(cs_case_get_sweep_path(c), self->dir, to_dir);
     json_builder_add_value(builder, cs_case_to_json(c, sweep));
     g_ptr_array_add(written, sweep);
   }

@@ -106,6 +106,8 @@ CsCase *cs_study_get_case(CsStudy *self, guint index);
 CsCase *cs_study_find_case(CsStudy *self, const char *id);
 /* Appends @c (a reference is taken); refuses a duplicate id or a case already in a study. */
 gboolean cs_study_add_case(CsStudy *self, CsCase *c, GError **error);
+/* Inserts @c at @index (clamped to the end), as cs_study_add_case() appends it. */
+gboolean cs_study_insert_case(CsStudy *self, guint index, CsCase *c, GError **error);
 /* Removes the case with @id; returns FALSE when there is none. */
 gboolean cs_study_remove_case(CsStudy *self, const char *id);
 
