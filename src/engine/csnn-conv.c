@@ -101,18 +101,18 @@ csnn_conv2d_scratch_floats(const csnn_conv2d_desc *d)
   size_t plain, blocked;
 
   if (conv_is_depthwise(d))
-    return csnn__depthwise_avx512_ok(d) ? csnn__depthwise_scratch_floats(d) : 0;
+    return csnn__depthwise_ok(d) ? csnn__depthwise_scratch_floats(d) : 0;
   plain = conv_is_pointwise(d) ? 0 : conv_k(d) * conv_tile(d);
   /* The packed path: blocked columns of a tile, then one block for repacking. */
   blocked = conv_k(d) * ((conv_tile_packed(d) + 31) / 32 * 32) + conv_k(d) * 32 + 16;
   return plain > blocked ? plain : blocked;
 }
 
-/* Whether the packed AVX-512 GEMM runs @d (every convolution but the depthwise ones). */
+/* Whether the packed GEMM (AVX2 or AVX-512) runs @d (every convolution but the depthwise ones). */
 static int
 conv_uses_packed_gemm(const csnn_conv2d_desc *d)
 {
-  return !conv_is_depthwise(d) && csnn__have_avx512();
+  return !conv_is_depthwise(d) && csnn__simd() != CSNN_SIMD_PORTABLE;
 }
 
 size_t
@@ -277,7 +277,7 @@ static void
 conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *weight,
                const float *bias, float *y, float *scratch, int ith, int nth)
 {
-  int fast = scratch != NULL && csnn__depthwise_avx512_ok(d);
+  int fast = scratch != NULL && csnn__depthwise_ok(d);
   size_t start, end;
   size_t in_plane = (size_t)d->h_in * (size_t)d->w_in;
   size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
@@ -288,8 +288,8 @@ conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *we
     size_t ch = plane % (size_t)d->c_out;
 
     if (fast)
-      csnn__depthwise_plane_avx512(d, x + plane * in_plane, weight + ch * k,
-                                   bias != NULL ? bias[ch] : 0.0f, y + plane * out_plane, scratch);
+      csnn__depthwise_plane(d, x + plane * in_plane, weight + ch * k,
+                            bias != NULL ? bias[ch] : 0.0f, y + plane * out_plane, scratch);
     else
       depthwise_plane(d, x + plane * in_plane, weight + ch * k, bias != NULL ? bias[ch] : 0.0f,
                       y + plane * out_plane);
@@ -438,9 +438,9 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
       ldb = 32;
       block_stride = k * 32;
     }
-    csnn__gemm_packed_avx512(c_out_group, (int)k, packed + g * group_floats, q0, q1, cols, ldb,
-                             block_stride, 0, len, yg + p0, hw,
-                             bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
-                             residual != NULL ? residual + (yg - y) + p0 : NULL, pack_buf);
+    csnn__gemm_packed(c_out_group, (int)k, packed + g * group_floats, q0, q1, cols, ldb,
+                      block_stride, 0, len, yg + p0, hw,
+                      bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
+                      residual != NULL ? residual + (yg - y) + p0 : NULL, pack_buf);
   }
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csnn-simd.h"
+
 #define DEFAULT_MAX_BATCH 32
 
 /* ---- building ---- */
@@ -382,6 +384,10 @@ csnn_net_new(const char *arch, int num_classes, csnn_net **out)
   *out = NULL;
   if (arch == NULL)
     return csnn_set_error(CSNN_ERR_INVALID, "no architecture given");
+  /* A CSNN_SIMD the processor cannot honour is refused here, where the caller sees it. */
+  status = csnn__simd_check_env();
+  if (status != CSNN_OK)
+    return status;
   if (num_classes < 1 || num_classes > CSNN__MAX_CLASSES)
     return csnn_set_error(CSNN_ERR_INVALID, "%d classes: expected 1 to %d", num_classes,
                           CSNN__MAX_CLASSES);

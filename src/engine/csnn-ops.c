@@ -149,12 +149,13 @@ csnn_pool2d_forward(const csnn_pool2d_desc *d, int n, const float *x, float *y, 
 
   csnn_partition((size_t)n * (size_t)d->c, ith, nth, &start, &end);
   if (d->kind == CSNN_POOL_MAX && d->pad_h == 0 && d->pad_w == 0 && d->kh == d->kw &&
-      d->stride_h == d->stride_w && d->w_in <= MAXPOOL_FAST_WIDTH && csnn__have_avx512()) {
+      d->stride_h == d->stride_w && d->w_in <= MAXPOOL_FAST_WIDTH &&
+      csnn__simd() != CSNN_SIMD_PORTABLE) {
     float line[MAXPOOL_FAST_WIDTH + 64];
 
     for (size_t plane = start; plane < end; plane++)
-      csnn__maxpool_plane_avx512(x + plane * in_plane, d->h_in, d->w_in, d->kh, d->stride_h,
-                                 d->h_out, d->w_out, y + plane * out_plane, line);
+      csnn__maxpool_plane(x + plane * in_plane, d->h_in, d->w_in, d->kh, d->stride_h, d->h_out,
+                          d->w_out, y + plane * out_plane, line);
     return;
   }
   for (size_t plane = start; plane < end; plane++) {

@@ -2,7 +2,7 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Everything here is compiled for AVX-512F and only called after csnn__have_avx512() said yes.
+ * Everything marked TARGET is compiled for AVX-512F and only called on the AVX-512 path.
  * Each output value is one FMA chain over k in order, whatever the tile or thread that computes
  * it, so results do not depend on how work is split.
  */
@@ -12,30 +12,6 @@
 
 #include "csnn-avx512-math.h"
 #include "csnn-simd.h"
-
-static int force_portable;
-
-void
-csnn__force_portable(int portable)
-{
-  force_portable = portable;
-}
-
-int
-csnn__have_avx512(void)
-{
-  static int cached = -1;
-
-  if (cached < 0) {
-    /* CSNN_DISABLE_AVX512=1 in the environment runs the portable path on any machine. */
-    const char *disable = getenv("CSNN_DISABLE_AVX512");
-
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma") &&
-             (disable == NULL || disable[0] == '\0' || disable[0] == '0');
-  }
-  return cached && !force_portable;
-}
 
 size_t
 csnn__gemm_packed_floats(int m, int k)
@@ -217,30 +193,7 @@ csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, cons
 
 /* ---- depthwise ---- */
 
-/* Slack after each padded row: four vectors of outputs may read this far past the last valid
- * input (the lanes that do are masked off on store). */
-#define DW_SLACK 96
-
-static int
-depthwise_fast_ok(const csnn_conv2d_desc *d)
-{
-  return (d->stride_w == 1 || (d->stride_w == 2 && d->dil_w == 1)) && d->kh * d->kw <= 64;
-}
-
-int
-csnn__depthwise_avx512_ok(const csnn_conv2d_desc *d)
-{
-  return csnn__have_avx512() && depthwise_fast_ok(d);
-}
-
-size_t
-csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d)
-{
-  size_t hp = (size_t)d->h_in + 2 * (size_t)d->pad_h;
-  size_t wp = (size_t)d->w_in + 2 * (size_t)d->pad_w;
-  /* Rows of at most wp + 2 * DW_SLACK + 32 floats (stride 2), then one line of wp + 64. */
-  return hp * (wp + 2 * DW_SLACK + 48) + wp + 160;
-}
+#define DW_SLACK CSNN_DW_SLACK
 
 static const int32_t even_lanes[16] = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
 static const int32_t odd_lanes[16] = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 };
@@ -300,8 +253,6 @@ csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const 
   __m512 bv = _mm512_set1_ps(bias);
   int offsets[64];
 
-  if (!depthwise_fast_ok(d))
-    return;
   depthwise_pad(d, src, pad_buf, pitch, odd_off);
   /* Where each tap reads, relative to the start of the output row's first padded row. */
   for (int ky = 0; ky < d->kh; ky++)

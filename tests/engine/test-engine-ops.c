@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csnn-net.h"
 #include "csnn-ops.h"
 #include "csnn-simd.h"
 #include "csnn-tensor.h"
@@ -82,12 +83,28 @@ conv_ref(const csnn_conv2d_desc *d, int n, const float *x, const float *w, const
         }
 }
 
-static void
-test_conv2d(gconstpointer portable)
+/* Makes the kernels take the path named by the test's data; returns 0 (the test skipped) when
+ * this CPU lacks it. */
+static int
+force_path(gconstpointer path)
 {
-  GRand *rng = g_rand_new_with_seed(11);
+  int simd = GPOINTER_TO_INT(path);
 
-  csnn__force_portable(portable != NULL);
+  if (csnn__simd_force(simd) != CSNN_OK) {
+    g_test_skip_printf("this CPU lacks the %s path", csnn__simd_name((csnn_simd)simd));
+    return 0;
+  }
+  return 1;
+}
+
+static void
+test_conv2d(gconstpointer path)
+{
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(11);
   for (int trial = 0; trial < 60; trial++) {
     static const csnn_act acts[] = { CSNN_ACT_NONE, CSNN_ACT_RELU, CSNN_ACT_RELU6, CSNN_ACT_SILU,
                                      CSNN_ACT_SIGMOID };
@@ -160,7 +177,7 @@ test_conv2d(gconstpointer portable)
     g_free(scratch);
   }
   g_rand_free(rng);
-  csnn__force_portable(0);
+  csnn__simd_force(-1);
 }
 
 static void
@@ -268,11 +285,13 @@ pool_ref(const csnn_pool2d_desc *d, int n, const float *x, double *y)
 }
 
 static void
-test_pool2d(gconstpointer portable)
+test_pool2d(gconstpointer path)
 {
-  GRand *rng = g_rand_new_with_seed(3);
+  GRand *rng;
 
-  csnn__force_portable(portable != NULL);
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(3);
   for (int trial = 0; trial < 40; trial++) {
     csnn_pool2d_desc d = { .kind = trial % 2 ? CSNN_POOL_AVG : CSNN_POOL_MAX };
     size_t nx, ny;
@@ -302,7 +321,7 @@ test_pool2d(gconstpointer portable)
     g_free(want);
   }
   g_rand_free(rng);
-  csnn__force_portable(0);
+  csnn__simd_force(-1);
 }
 
 static void
@@ -356,9 +375,13 @@ test_adaptive_and_global(void)
 }
 
 static void
-test_elementwise(void)
+test_elementwise(gconstpointer path)
 {
-  GRand *rng = g_rand_new_with_seed(21);
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(21);
   size_t n = 2 * 3 * 37;
   float *a = random_floats(rng, n, 8.0), *b = random_floats(rng, n, 1.0);
   float *s = random_floats(rng, 6, 1.0);
@@ -402,6 +425,106 @@ test_elementwise(void)
   g_free(cat);
   g_free(want);
   g_rand_free(rng);
+  csnn__simd_force(-1);
+}
+
+/* Runs @d on the current path with a fused residual (where the packed GEMM takes it). */
+static void
+conv_on_path(const csnn_conv2d_desc *d, const float *x, const float *w, const float *b,
+             const float *res, float *y)
+{
+  float *packed = g_new0(float, csnn_conv2d_packed_floats(d));
+  float *scratch = g_new0(float, csnn_conv2d_scratch_floats(d) + 1);
+
+  csnn_conv2d_pack(d, w, packed);
+  for (int ith = 0; ith < 2; ith++)
+    csnn_conv2d_forward_packed_residual(d, 1, x, packed, b, res, y, scratch, ith, 2);
+  g_free(packed);
+  g_free(scratch);
+}
+
+/* The AVX2 and AVX-512 kernels compute each output by the same operations: bit-identical. */
+static void
+test_paths_agree(void)
+{
+  GRand *rng = g_rand_new_with_seed(17);
+
+  if (csnn__simd_best() < CSNN_SIMD_AVX512) {
+    g_test_skip("this CPU lacks AVX-512: nothing to compare the AVX2 path with");
+    g_rand_free(rng);
+    return;
+  }
+  for (int trial = 0; trial < 24; trial++) {
+    csnn_conv2d_desc d = { .stride_h = 1, .stride_w = 1, .act = (csnn_act)(trial % 5) };
+    int kind = trial % 3;
+    float *x, *w, *b, *res, *y[2];
+    size_t ny;
+
+    d.c_in = g_rand_int_range(rng, 1, 40);
+    d.c_out = g_rand_int_range(rng, 1, 40);
+    d.h_in = g_rand_int_range(rng, 5, 30);
+    d.w_in = g_rand_int_range(rng, 5, 80);
+    d.kh = d.kw = kind == 0 ? 1 : 3;
+    d.pad_h = d.pad_w = kind == 0 ? 0 : 1;
+    if (kind == 2) { /* depthwise, stride 1 or 2 */
+      d.c_out = d.groups = d.c_in;
+      d.stride_h = d.stride_w = 1 + trial % 2;
+    }
+    g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+    ny = (size_t)d.c_out * d.h_out * d.w_out;
+    x = random_floats(rng, (size_t)d.c_in * d.h_in * d.w_in, 2.0);
+    w = random_floats(rng, (size_t)d.c_out * (d.c_in / d.groups) * 9, 0.5);
+    b = random_floats(rng, (size_t)d.c_out, 0.5);
+    res = kind == 2 ? NULL : random_floats(rng, ny, 1.0);
+    for (int p = 0; p < 2; p++) {
+      y[p] = g_new0(float, ny);
+      g_assert_cmpint(csnn__simd_force(p == 0 ? CSNN_SIMD_AVX2 : CSNN_SIMD_AVX512), ==, CSNN_OK);
+      conv_on_path(&d, x, w, b, res, y[p]);
+    }
+    if (memcmp(y[0], y[1], ny * sizeof(float)) != 0)
+      g_error("conv %d: c %d->%d k %d s %d g %d %dx%d act %d: AVX2 and AVX-512 differ", trial,
+              d.c_in, d.c_out, d.kh, d.stride_h, d.groups, d.h_in, d.w_in, d.act);
+    g_free(x);
+    g_free(w);
+    g_free(b);
+    g_free(res);
+    g_free(y[0]);
+    g_free(y[1]);
+  }
+  csnn__simd_force(-1);
+  g_rand_free(rng);
+}
+
+/* CSNN_SIMD picks a path; one the CPU lacks, or no path, is refused when a network is built. */
+static void
+test_simd_env(gconstpointer value)
+{
+  if (g_test_subprocess()) {
+    csnn_net *net = NULL;
+    int status;
+
+    g_setenv("CSNN_SIMD", value, TRUE);
+    status = csnn_net_new("squeezenet1_1", 2, &net);
+    if (status == CSNN_OK) {
+      g_print("path %s\n", csnn__simd_name(csnn__simd()));
+      csnn_net_free(net);
+    } else {
+      g_printerr("refused: %s\n", csnn_last_error());
+    }
+    return;
+  }
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed();
+  if (strcmp(value, "avx3") == 0)
+    g_test_trap_assert_stderr("*refused: CSNN_SIMD=avx3: expected portable, avx2 or avx512*");
+  else if (strcmp(value, "avx512") == 0 && csnn__simd_best() < CSNN_SIMD_AVX512)
+    g_test_trap_assert_stderr("*refused: CSNN_SIMD=avx512: this processor lacks AVX-512F*");
+  else if (strcmp(value, "avx2") == 0 && csnn__simd_best() < CSNN_SIMD_AVX2)
+    g_test_trap_assert_stderr("*refused: CSNN_SIMD=avx2: this processor lacks AVX2 and FMA*");
+  else
+    g_test_trap_assert_stdout(strcmp(value, "portable") == 0 ? "*path portable*"
+                              : strcmp(value, "avx2") == 0   ? "*path avx2*"
+                                                             : "*path avx512*");
 }
 
 static void
@@ -464,15 +587,25 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
-  g_test_add_data_func("/engine/ops/conv2d", NULL, test_conv2d);
-  g_test_add_data_func("/engine/ops/conv2d-portable", "portable", test_conv2d);
+  /* The operators that have vector kernels run on every path; a path the CPU lacks skips. */
+  for (int simd = CSNN_SIMD_PORTABLE; simd <= CSNN_SIMD_AVX512; simd++) {
+    const char *name = csnn__simd_name((csnn_simd)simd);
+    g_autofree char *conv = g_strdup_printf("/engine/ops/conv2d/%s", name);
+    g_autofree char *pool = g_strdup_printf("/engine/ops/pool2d/%s", name);
+    g_autofree char *elementwise = g_strdup_printf("/engine/ops/elementwise/%s", name);
+    g_autofree char *env = g_strdup_printf("/engine/ops/simd-env/%s", name);
+
+    g_test_add_data_func(conv, GINT_TO_POINTER(simd), test_conv2d);
+    g_test_add_data_func(pool, GINT_TO_POINTER(simd), test_pool2d);
+    g_test_add_data_func(elementwise, GINT_TO_POINTER(simd), test_elementwise);
+    g_test_add_data_func(env, name, test_simd_env);
+  }
+  g_test_add_data_func("/engine/ops/simd-env/avx3", "avx3", test_simd_env);
+  g_test_add_func("/engine/ops/simd-paths-agree", test_paths_agree);
   g_test_add_func("/engine/ops/conv2d-bad-shapes", test_conv2d_bad_shapes);
   g_test_add_func("/engine/ops/bn-fold", test_bn_fold);
-  g_test_add_data_func("/engine/ops/pool2d", NULL, test_pool2d);
-  g_test_add_data_func("/engine/ops/pool2d-portable", "portable", test_pool2d);
   g_test_add_func("/engine/ops/pool2d-squeezenet-sizes", test_pool2d_squeezenet_sizes);
   g_test_add_func("/engine/ops/adaptive-and-global", test_adaptive_and_global);
-  g_test_add_func("/engine/ops/elementwise", test_elementwise);
   g_test_add_func("/engine/ops/linear-softmax", test_linear_softmax);
   g_test_add_func("/engine/ops/arena", test_arena);
   return g_test_run();

@@ -5,7 +5,8 @@
  * torch-reference.py (Debian's python3 with torch and torchvision) writes random-init models of
  * each architecture with calibrated batch-norm statistics, some inputs and torch's logits on
  * them, once per build directory. Our logits must satisfy
- * max |ours - torch| <= 1e-4 * max(1, |torch|). The test skips when torch is not installed.
+ * max |ours - torch| <= 1e-4 * max(1, |torch|), on every kernel path (portable, AVX2, AVX-512)
+ * the CPU has. The test skips when torch is not installed, and a path when the CPU lacks it.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -14,6 +15,7 @@
 
 #include "csnn-net.h"
 #include "csnn-safetensors.h"
+#include "csnn-simd.h"
 #include "torch-util.h"
 
 static char *ref_dir; /* NULL when PyTorch is missing. */
@@ -29,10 +31,16 @@ assert_logits_close(const float *ours, const float *torch, size_t n)
   }
 }
 
+typedef struct {
+  const char *arch;
+  csnn_simd simd;
+} ArchCase;
+
 static void
 test_arch(gconstpointer data)
 {
-  const char *arch = data;
+  const ArchCase *c = data;
+  const char *arch = c->arch;
   g_autofree char *model_path = NULL, *cases_path = NULL;
   csnn_safetensors *cases;
   csnn_net *net;
@@ -43,6 +51,11 @@ test_arch(gconstpointer data)
 
   if (ref_dir == NULL) {
     g_test_skip("python3-torch or python3-torchvision is not installed");
+    return;
+  }
+  /* The network is built, and its weights packed, for the path in use when it is loaded. */
+  if (csnn__simd_force(c->simd) != CSNN_OK) {
+    g_test_skip_printf("this CPU lacks the %s path", csnn__simd_name(c->simd));
     return;
   }
   model_path = g_strdup_printf("%s/%s.safetensors", ref_dir, arch);
@@ -77,18 +90,28 @@ test_arch(gconstpointer data)
     g_assert_cmpfloat_with_epsilon(single[1], got[2 * i + 1], 1e-5f);
   }
   csnn_net_free(net);
+  csnn__simd_force(-1);
 }
 
 int
 main(int argc, char **argv)
 {
+  static const ArchCase cases[] = {
+    { "squeezenet1_1", CSNN_SIMD_AVX512 },     { "mobilenet_v2", CSNN_SIMD_AVX512 },
+    { "efficientnet_b0", CSNN_SIMD_AVX512 },   { "squeezenet1_1", CSNN_SIMD_AVX2 },
+    { "mobilenet_v2", CSNN_SIMD_AVX2 },        { "efficientnet_b0", CSNN_SIMD_AVX2 },
+    { "squeezenet1_1", CSNN_SIMD_PORTABLE },   { "mobilenet_v2", CSNN_SIMD_PORTABLE },
+    { "efficientnet_b0", CSNN_SIMD_PORTABLE },
+  };
   int status;
 
   g_test_init(&argc, &argv, NULL);
   ref_dir = torch_reference_dir("torch-reference.py", "torch-reference", NULL);
-  g_test_add_data_func("/engine/torch/squeezenet1_1", "squeezenet1_1", test_arch);
-  g_test_add_data_func("/engine/torch/mobilenet_v2", "mobilenet_v2", test_arch);
-  g_test_add_data_func("/engine/torch/efficientnet_b0", "efficientnet_b0", test_arch);
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *name =
+        g_strdup_printf("/engine/torch/%s/%s", csnn__simd_name(cases[i].simd), cases[i].arch);
+    g_test_add_data_func(name, &cases[i], test_arch);
+  }
   status = g_test_run();
   g_free(ref_dir);
   return status;

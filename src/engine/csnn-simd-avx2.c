@@ -1,0 +1,304 @@
+/* csnn-simd-avx2.c — AVX2+FMA kernels: packed GEMM with fused epilogue, depthwise, max pooling
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The twins of csnn-simd-avx512.c for the processors most clinic PCs have (AVX2 and FMA, no
+ * AVX-512). Everything marked TARGET is compiled for AVX2+FMA and only called on the AVX2 path.
+ * They read the same packed weights and scratch layouts, and compute each output by the same
+ * chain of operations (one FMA chain over k in order, then bias, activation and residual), so
+ * both paths give bit-identical results.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "csnn-avx2-math.h"
+#include "csnn-simd.h"
+
+#define TARGET __attribute__((target("avx2,fma")))
+
+TARGET void
+csnn__silu_avx2(float *x, size_t n)
+{
+  for (size_t i = 0; i < n; i += 8) {
+    __m256i mask = csnn_mask256(n - i);
+    __m256 v = _mm256_maskload_ps(x + i, mask);
+    _mm256_maskstore_ps(x + i, mask, csnn_act256(v, CSNN_ACT_SILU));
+  }
+}
+
+TARGET void
+csnn__sigmoid_avx2(float *x, size_t n)
+{
+  for (size_t i = 0; i < n; i += 8) {
+    __m256i mask = csnn_mask256(n - i);
+    __m256 v = _mm256_maskload_ps(x + i, mask);
+    _mm256_maskstore_ps(x + i, mask, csnn_act256(v, CSNN_ACT_SIGMOID));
+  }
+}
+
+/* ---- packed GEMM ---- */
+
+/* Half a panel (4 rows, read with the panel's stride of CSNN_GEMM_MR) times up to 16 columns:
+ * eight accumulators, two loads of B and four broadcasts of A per eight FMAs, which leaves the
+ * 16 vector registers room. @full (a constant where inlined) says all 16 columns are there. */
+TARGET static inline __attribute__((always_inline)) void
+kernel_4x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
+            size_t cols, const float *bias, csnn_act act, const float *res, int full)
+{
+  __m256 acc0[4], acc1[4];
+  __m256i m0 = csnn_mask256(cols), m1 = csnn_mask256(cols > 8 ? cols - 8 : 0);
+
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; r++) {
+    acc0[r] = _mm256_setzero_ps();
+    acc1[r] = _mm256_setzero_ps();
+  }
+  for (int kk = 0; kk < k; kk++) {
+    __m256 b0 = full ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
+    __m256 b1 = full ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
+
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; r++) {
+      __m256 av = _mm256_broadcast_ss(a + r);
+      acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+      acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+    }
+    a += CSNN_GEMM_MR;
+    b += ldb;
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; r++) {
+    if (r < rows) {
+      __m256 bv = _mm256_set1_ps(bias != NULL ? bias[r] : 0.0f);
+      __m256 v0 = csnn_act256(_mm256_add_ps(acc0[r], bv), act);
+      __m256 v1 = csnn_act256(_mm256_add_ps(acc1[r], bv), act);
+      float *cr = c + (size_t)r * ldc;
+
+      if (res != NULL) {
+        v0 = _mm256_add_ps(v0, _mm256_maskload_ps(res + (size_t)r * ldc, m0));
+        v1 = _mm256_add_ps(v1, _mm256_maskload_ps(res + (size_t)r * ldc + 8, m1));
+      }
+      if (full) {
+        _mm256_storeu_ps(cr, v0);
+        _mm256_storeu_ps(cr + 8, v1);
+      } else {
+        _mm256_maskstore_ps(cr, m0, v0);
+        _mm256_maskstore_ps(cr + 8, m1, v1);
+      }
+    }
+  }
+}
+
+/* Copies @cols (up to 32) columns of @k rows of B into 32-float rows, zero beyond @cols. */
+TARGET static void
+repack_block(int k, const float *b, size_t ldb, size_t cols, float *dst)
+{
+  __m256i m[4];
+
+  for (int q = 0; q < 4; q++)
+    m[q] = csnn_mask256(cols > (size_t)q * 8 ? cols - (size_t)q * 8 : 0);
+  for (int kk = 0; kk < k; kk++, b += ldb, dst += 32)
+    for (int q = 0; q < 4; q++)
+      _mm256_storeu_ps(dst + q * 8, _mm256_maskload_ps(b + q * 8, m[q]));
+}
+
+TARGET void
+csnn__gemm_packed_avx2(int m, int k, const float *packed, int p0, int p1, const float *b,
+                       size_t ldb, size_t block_stride, size_t n0, size_t n1, float *c, size_t ldc,
+                       const float *bias, csnn_act act, const float *residual, float *pack_buf)
+{
+  /* Packing a strided block of B into 128-byte rows pays off once several panels reuse it. */
+  int repack = block_stride == 0 && pack_buf != NULL && p1 - p0 >= 4;
+
+  for (size_t n = n0; n < n1;) {
+    size_t cols = n1 - n < 32 ? n1 - n : 32;
+    const float *bb;
+    size_t ldbb;
+
+    if (block_stride != 0) {
+      bb = b + (n - n0) / 32 * block_stride;
+      ldbb = 32;
+    } else if (repack) {
+      repack_block(k, b + n, ldb, cols, pack_buf);
+      bb = pack_buf;
+      ldbb = 32;
+    } else {
+      bb = b + n;
+      ldbb = ldb;
+    }
+    for (int p = p0; p < p1; p++) {
+      const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
+      int row0 = p * CSNN_GEMM_MR;
+      int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
+
+      for (size_t s = 0; s < cols; s += 16) {
+        size_t sub = cols - s < 16 ? cols - s : 16;
+
+        for (int h = 0; h < rows; h += 4) {
+          int row = row0 + h;
+          float *cp = c + (size_t)row * ldc + n + s;
+          const float *bias_h = bias != NULL ? bias + row : NULL;
+          const float *res_h = residual != NULL ? residual + (size_t)row * ldc + n + s : NULL;
+          int hr = rows - h < 4 ? rows - h : 4;
+
+          if (sub == 16)
+            kernel_4x16(k, ap + h, bb + s, ldbb, cp, ldc, hr, 16, bias_h, act, res_h, 1);
+          else
+            kernel_4x16(k, ap + h, bb + s, ldbb, cp, ldc, hr, sub, bias_h, act, res_h, 0);
+        }
+      }
+    }
+    n += cols;
+  }
+}
+
+/* ---- depthwise ---- */
+
+/* The 8 even lanes of a:b (16 consecutive floats), and their 8 odd lanes. */
+TARGET static inline void
+split_even_odd(__m256 a, __m256 b, __m256 *even, __m256 *odd)
+{
+  const __m256i idx = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  __m256 pa = _mm256_permutevar8x32_ps(a, idx), pb = _mm256_permutevar8x32_ps(b, idx);
+
+  *even = _mm256_permute2f128_ps(pa, pb, 0x20);
+  *odd = _mm256_permute2f128_ps(pa, pb, 0x31);
+}
+
+/* Copies the plane into @pad_buf with its zero border, as csnn-simd-avx512.c lays it out: with
+ * stride 2 each padded row is stored as its even columns then its odd ones. */
+TARGET static void
+depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch, int odd_off)
+{
+  int hp = d->h_in + 2 * d->pad_h;
+  int wp = d->w_in + 2 * d->pad_w;
+  float *line = pad_buf + (size_t)hp * (size_t)pitch;
+
+  for (int y = 0; y < hp; y++) {
+    float *row = pad_buf + (size_t)y * (size_t)pitch;
+    int iy = y - d->pad_h;
+
+    /* Only the padding must be zero: what lies beyond a row's padded width is read by output
+     * lanes that are never stored. */
+    if (iy < 0 || iy >= d->h_in) {
+      if (d->stride_w == 1) {
+        memset(row, 0, (size_t)wp * sizeof(float));
+      } else {
+        memset(row, 0, (size_t)(wp + 1) / 2 * sizeof(float));
+        memset(row + odd_off, 0, (size_t)(wp + 1) / 2 * sizeof(float));
+      }
+      continue;
+    }
+    if (d->stride_w == 1) {
+      memset(row, 0, (size_t)d->pad_w * sizeof(float));
+      memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
+      memset(row + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in) * sizeof(float));
+      continue;
+    }
+    memset(line, 0, (size_t)d->pad_w * sizeof(float));
+    memcpy(line + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
+    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 1) * sizeof(float));
+    for (int j = 0; j < (wp + 1) / 2; j += 8) {
+      __m256 even, odd;
+
+      split_even_odd(_mm256_loadu_ps(line + 2 * j), _mm256_loadu_ps(line + 2 * j + 8), &even, &odd);
+      _mm256_storeu_ps(row + j, even);
+      _mm256_storeu_ps(row + odd_off + j, odd);
+    }
+  }
+}
+
+TARGET void
+csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
+                           float *dst, float *pad_buf)
+{
+  int wp = d->w_in + 2 * d->pad_w;
+  int stride2 = d->stride_w == 2;
+  int half = (wp + 1) / 2;
+  int odd_off = stride2 ? (half + 15) / 16 * 16 + CSNN_DW_SLACK : 0;
+  int pitch = stride2 ? 2 * odd_off : wp + CSNN_DW_SLACK;
+  int taps = d->kh * d->kw;
+  __m256 bv = _mm256_set1_ps(bias);
+  int offsets[64];
+
+  depthwise_pad(d, src, pad_buf, pitch, odd_off);
+  /* Where each tap reads, relative to the start of the output row's first padded row. */
+  for (int ky = 0; ky < d->kh; ky++)
+    for (int kx = 0; kx < d->kw; kx++)
+      offsets[ky * d->kw + kx] =
+          ky * d->dil_h * pitch + (stride2 ? ((kx & 1) ? odd_off : 0) + (kx >> 1) : kx * d->dil_w);
+  for (int oy = 0; oy < d->h_out; oy++) {
+    const float *base = pad_buf + (size_t)(oy * d->stride_h) * (size_t)pitch;
+    float *out = dst + (size_t)oy * (size_t)d->w_out;
+
+    /* Four independent accumulators hide the FMA latency. */
+    for (int ox = 0; ox < d->w_out; ox += 32) {
+      int left = d->w_out - ox;
+      __m256 acc0 = bv, acc1 = bv, acc2 = bv, acc3 = bv;
+
+      for (int t = 0; t < taps; t++) {
+        const float *p = base + offsets[t] + ox;
+        __m256 wv = _mm256_broadcast_ss(w + t);
+
+        acc0 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p), acc0);
+        acc1 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + 8), acc1);
+        acc2 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + 16), acc2);
+        acc3 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + 24), acc3);
+      }
+      _mm256_maskstore_ps(out + ox, csnn_mask256((size_t)left), csnn_act256(acc0, d->act));
+      if (left > 8)
+        _mm256_maskstore_ps(out + ox + 8, csnn_mask256((size_t)(left - 8)),
+                            csnn_act256(acc1, d->act));
+      if (left > 16)
+        _mm256_maskstore_ps(out + ox + 16, csnn_mask256((size_t)(left - 16)),
+                            csnn_act256(acc2, d->act));
+      if (left > 24)
+        _mm256_maskstore_ps(out + ox + 24, csnn_mask256((size_t)(left - 24)),
+                            csnn_act256(acc3, d->act));
+    }
+  }
+}
+
+/* ---- pooling ---- */
+
+TARGET void
+csnn__maxpool_plane_avx2(const float *src, int h_in, int w_in, int k, int stride, int h_out,
+                         int w_out, float *dst, float *line)
+{
+  for (int oy = 0; oy < h_out; oy++) {
+    int y0 = oy * stride, y1 = y0 + k < h_in ? y0 + k : h_in;
+    float *out = dst + (size_t)oy * (size_t)w_out;
+
+    /* The maximum down each column of the window's rows, then across each window. */
+    for (int x = 0; x < w_in; x += 8) {
+      __m256i mask = csnn_mask256((size_t)(w_in - x));
+      __m256 m = _mm256_maskload_ps(src + (size_t)y0 * (size_t)w_in + x, mask);
+
+      for (int y = y0 + 1; y < y1; y++)
+        m = _mm256_max_ps(m, _mm256_maskload_ps(src + (size_t)y * (size_t)w_in + x, mask));
+      _mm256_storeu_ps(line + x, m);
+    }
+    for (int x = w_in; x < w_in + 48; x++)
+      line[x] = -3.4e38f;
+    if (stride == 2 && k == 3) {
+      for (int ox = 0; ox < w_out; ox += 8) {
+        const float *p = line + 2 * ox;
+        __m256 e0, e1, e2, unused;
+
+        split_even_odd(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), &e0, &unused);
+        split_even_odd(_mm256_loadu_ps(p + 1), _mm256_loadu_ps(p + 9), &e1, &unused);
+        split_even_odd(_mm256_loadu_ps(p + 2), _mm256_loadu_ps(p + 10), &e2, &unused);
+        _mm256_maskstore_ps(out + ox, csnn_mask256((size_t)(w_out - ox)),
+                            _mm256_max_ps(_mm256_max_ps(e0, e2), e1));
+      }
+    } else {
+      for (int ox = 0; ox < w_out; ox++) {
+        int x0 = ox * stride, x1 = x0 + k < w_in ? x0 + k : w_in;
+        float m = line[x0];
+        for (int x = x0 + 1; x < x1; x++)
+          m = line[x] > m ? line[x] : m;
+        out[ox] = m;
+      }
+    }
+  }
+}
