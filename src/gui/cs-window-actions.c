@@ -12,11 +12,17 @@ static const struct {
   const char *parameter_type;
   GtkWidgetActionActivateFunc activate;
 } window_actions[] = {
+  { "win.new-study", NULL, cs_window_new_study_action_cb },
   { "win.open", NULL, cs_window_open_action_cb },
   { "win.open-demo", NULL, cs_window_open_demo_action_cb },
   { "win.open-recent", "s", cs_window_open_recent_action_cb },
   { "win.save", NULL, cs_window_save_action_cb },
   { "win.save-as", NULL, cs_window_save_as_action_cb },
+  { "win.import", "s", cs_window_import_action_cb },
+  { "win.import-folder", NULL, cs_window_import_folder_action_cb },
+  { "win.remove-case", NULL, cs_window_remove_case_action_cb },
+  { "win.duplicate-case", NULL, cs_window_duplicate_case_action_cb },
+  { "win.rename-case", "s", cs_window_rename_case_action_cb },
   { "win.analyse", NULL, cs_window_analyse_action_cb },
   { "win.export-report", NULL, cs_window_export_report_action_cb },
   { "win.export-study-report", NULL, cs_window_export_study_report_action_cb },
@@ -59,4 +65,7 @@ cs_window_update_actions(CsWindow *self)
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save-as", has_study);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.analyse", self->sweep != NULL && !running);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-report", self->current_case != NULL);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.remove-case", self->current_case != NULL);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.duplicate-case", self->current_case != NULL);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.rename-case", self->current_case != NULL);
 }

@@ -46,6 +46,17 @@ save_now(CsWindow *self, GError **error)
   }
 }
 
+gboolean
+cs_window_save_open_study(CsWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (save_now(self, &error))
+    return TRUE;
+  cs_window_show_error(self, _("Cannot Save the Open Study"), error);
+  return FALSE;
+}
+
 static gboolean
 autosave_cb(gpointer user_data)
 {

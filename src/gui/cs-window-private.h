@@ -5,8 +5,9 @@
  * The window is one class in five files, as GNOME Text Editor splits its window: cs-window.c is
  * the widget (the case list and selection, title, getters, life cycle), cs-window-actions.c its
  * action table and shortcuts, cs-window-files.c opening, saving, autosave, recovery and closing,
- * cs-window-analysis.c the Analyse worker, tracing and calibration, and cs-window-export.c the
- * case and study reports.
+ * cs-window-analysis.c the Analyse worker, tracing and calibration, cs-window-study.c building
+ * a study (New Study, Import, removing, duplicating and renaming cases), and cs-window-export.c
+ * the case and study reports.
  */
 #pragma once
 
@@ -66,6 +67,9 @@ void cs_window_update_title(CsWindow *self);
 /* Shows @study (or none) in the window and selects its first case. */
 void cs_window_set_study(CsWindow *self, CsStudy *study);
 
+/* Selects @c (one of the study's cases, or NULL) in the case list and shows it. */
+void cs_window_select_case(CsWindow *self, CsCase *c);
+
 /* cs-window-actions.c */
 
 /* Installs the window's actions and their keyboard shortcuts on @klass. */
@@ -78,6 +82,10 @@ void cs_window_update_actions(CsWindow *self);
 
 /* Fills the Open Recent menu and lets files be dropped on the window. */
 void cs_window_files_init(CsWindow *self);
+
+/* Saves the open study if it changed, before something replaces it; FALSE (and the error shown)
+ * when it could not be saved. */
+gboolean cs_window_save_open_study(CsWindow *self);
 
 /* Saves a changed study a few seconds from now, unless a save is already due. */
 void cs_window_schedule_autosave(CsWindow *self);
@@ -109,6 +117,24 @@ void cs_window_analysis_dispose(CsWindow *self);
 
 /* The action win.analyse. */
 void cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+
+/* cs-window-study.c */
+
+/* Lets files and folders be dropped on the case list to import them. */
+void cs_window_study_init(CsWindow *self);
+
+/* The actions win.new-study, win.import (a URI, or "" to choose files), win.import-folder,
+ * win.remove-case, win.duplicate-case and win.rename-case (a new id, or "" to ask for one). */
+void cs_window_new_study_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+void cs_window_import_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+void cs_window_import_folder_action_cb(GtkWidget *widget, const char *action_name,
+                                       GVariant *parameter);
+void cs_window_remove_case_action_cb(GtkWidget *widget, const char *action_name,
+                                     GVariant *parameter);
+void cs_window_duplicate_case_action_cb(GtkWidget *widget, const char *action_name,
+                                        GVariant *parameter);
+void cs_window_rename_case_action_cb(GtkWidget *widget, const char *action_name,
+                                     GVariant *parameter);
 
 /* cs-window-export.c */
 

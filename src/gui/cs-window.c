@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-study-edit.h"
 #include "cs-study.h"
 #include "cs-viewer-pane.h"
 
@@ -230,6 +231,19 @@ select_case(CsWindow *self, CsCase *c)
   cs_sweep_open_async(path, self->open_cancellable, sweep_opened_cb, g_object_ref(self));
 }
 
+void
+cs_window_select_case(CsWindow *self, CsCase *c)
+{
+  int index = c != NULL && self->study != NULL ? cs_study_get_case_index(self->study, c) : -1;
+
+  g_return_if_fail(CS_IS_WINDOW(self));
+
+  gtk_list_box_select_row(
+      self->case_list, index >= 0 ? gtk_list_box_get_row_at_index(self->case_list, index) : NULL);
+  if (c != self->current_case)
+    select_case(self, index >= 0 ? c : NULL);
+}
+
 CsCase *
 cs_window_get_case(CsWindow *self)
 {
@@ -395,6 +409,7 @@ cs_window_init(CsWindow *self)
   }
 
   cs_window_files_init(self);
+  cs_window_study_init(self);
   g_signal_connect(self->case_list, "row-selected", G_CALLBACK(case_row_selected_cb), self);
   g_signal_connect(self->viewer_pane, "frame-changed", G_CALLBACK(frame_changed_cb), self);
   g_signal_connect(self->analysis_panel, "frame-activated", G_CALLBACK(panel_frame_activated_cb),

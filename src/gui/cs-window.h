@@ -27,6 +27,14 @@ void cs_window_open_file(CsWindow *self, GFile *file);
 /* TRUE while a sweep opened with cs_window_open_file() is still being read. */
 gboolean cs_window_is_opening(CsWindow *self);
 
+/* New Study: makes an empty study in @folder (its study.json written at once) and shows it,
+ * after saving the open one. FALSE, with the reason shown, when it cannot. */
+gboolean cs_window_create_study(CsWindow *self, GFile *folder);
+/* Import: adds a case for each sweep @file holds (a video or image, a folder of numbered
+ * images, or a folder of such sweeps) to the open study, or to a new one when none is open, and
+ * selects the first; returns how many were added (0 with the reason shown). */
+guint cs_window_import_file(CsWindow *self, GFile *file);
+
 /* Shows @message as a toast at the bottom of the window. */
 void cs_window_show_toast(CsWindow *self, const char *message);
 

@@ -5,7 +5,8 @@
  * The real window on a sweep of three numbered PGM images written here: an outline traced by
  * clicks and closed is saved in the case and stays editable, so dragging one of its vertices
  * changes the case's tracing and its area; a file that is no sweep leaves the open study as it
- * was and says why in a dialog.
+ * was and says why in a dialog; a study is built in the window (New Study, Import of a folder of
+ * two sweeps, Duplicate, Rename, Remove, Save) and study.json holds what was built.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 
 #include "cs-application.h"
 #include "cs-polygon.h"
+#include "cs-study.h"
 #include "cs-window.h"
 
 typedef struct {
@@ -194,6 +196,65 @@ bad_video_keeps_study(CsWindow *window, const char *work)
   g_assert_true(has_dialog(window, "broken.mp4"));
 }
 
+/* New Study in a folder, Import of a folder of two sweeps, Duplicate, Rename, Remove and Save:
+ * study.json holds the cases with their sweeps relative to its folder. */
+static void
+build_study(CsWindow *window, const char *work)
+{
+  g_autofree char *dir = g_build_filename(work, "new-study", NULL);
+  g_autofree char *sweeps = g_build_filename(dir, "sweeps", NULL);
+  g_autofree char *left = g_build_filename(sweeps, "left", NULL);
+  g_autofree char *right = g_build_filename(sweeps, "right", NULL);
+  g_autofree char *file = g_build_filename(dir, "study.json", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path(dir);
+  g_autoptr(GFile) sweeps_folder = g_file_new_for_path(sweeps);
+  g_autofree char *uri = g_file_get_uri(sweeps_folder);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) saved = NULL;
+  CsStudy *study;
+
+  g_assert_true(cs_window_create_study(window, folder));
+  study = cs_window_get_study(window);
+  g_assert_cmpstr(cs_study_get_path(study), ==, file);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 0);
+  /* A second New Study in the same folder is refused: the study stays. */
+  g_assert_false(cs_window_create_study(window, folder));
+  g_assert_true(cs_window_get_study(window) == study);
+  g_assert_true(has_dialog(window, "Cannot Create the Study"));
+
+  write_image_sweep(left, 2);
+  write_image_sweep(right, 2);
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.import", "s", uri);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 2);
+  g_assert_cmpstr(cs_case_get_id(cs_window_get_case(window)), ==, "left");
+  g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 1)), ==, "sweeps/right");
+  g_assert_true(iterate_until(frame_shown, window, 60));
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.duplicate-case", NULL);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 3);
+  g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 1)), ==, "left-copy");
+  g_assert_true(cs_window_get_case(window) == cs_study_get_case(study, 1));
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.rename-case", "s", "right");
+  g_assert_cmpstr(cs_case_get_id(cs_window_get_case(window)), ==, "left-copy");
+  g_assert_true(has_dialog(window, "Cannot Rename the Case"));
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.rename-case", "s", " left-again ");
+  g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 1)), ==, "left-again");
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.remove-case", NULL);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 2);
+  g_assert_null(cs_study_find_case(study, "left-again"));
+  g_assert_true(cs_window_get_case(window) == cs_study_find_case(study, "right"));
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.save", NULL);
+  g_assert_false(cs_study_get_dirty(study));
+  saved = cs_study_load(file, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(cs_study_get_n_cases(saved), ==, 2);
+  g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(saved, 0)), ==, "sweeps/left");
+  g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(saved, 1)), ==, "sweeps/right");
+}
+
 static void
 activate_cb(GApplication *app, gpointer user_data)
 {
@@ -211,9 +272,9 @@ activate_cb(GApplication *app, gpointer user_data)
 
   edit_closed_tracing(window);
   bad_video_keeps_study(window, run->work);
+  build_study(window, run->work);
   run->done = TRUE;
 
-  /* The study is unsaved: close without the question. */
   gtk_window_destroy(GTK_WINDOW(window));
 }
 
