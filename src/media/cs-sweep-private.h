@@ -103,6 +103,13 @@ typedef struct {
   /* Images: one file per frame. */
   char **files;
 
+  /* DICOM: the file (read-only after open, decoded by every reader at once) and its calibration. */
+  CsDicom *dicom;
+  CsSpacing file_spacing;
+  char *file_spacing_label;
+  int file_spacing_region;
+  GPtrArray *warnings; /* NULL-terminated strings. */
+
   CsFrameCache cache;
 
   gint decode_count; /* Atomic. */
@@ -192,5 +199,15 @@ char **cs_sweep_scan_image_folder(const char *dir, GError **error);
 
 /* Decodes the single image @path into a gray frame; sets the sweep's size if still unknown. */
 CsFrame *cs_sweep_decode_image(CsSweep *self, const char *path, int index, GError **error);
+
+/* ---------------------------------------------------------------------------------------------
+ * DICOM (cs-sweep-dicom.c)
+ */
+
+/* Opens the DICOM file of @shared: its facts, timing, calibration and warnings. */
+gboolean cs_sweep_open_dicom(SweepShared *shared, GError **error);
+
+/* Decodes DICOM frame @index into a new gray frame. */
+CsFrame *cs_sweep_decode_dicom(CsSweep *self, int index, GError **error);
 
 G_END_DECLS

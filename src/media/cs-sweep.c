@@ -75,6 +75,10 @@ shared_new(const char *path)
   shared->pixel_aspect = 1.0;
   cs_frame_cache_init(&shared->cache);
   shared->stream_index = -1;
+  shared->file_spacing = cs_spacing_unknown();
+  shared->file_spacing_region = -1;
+  shared->warnings = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(shared->warnings, NULL);
   return shared;
 }
 
@@ -101,6 +105,9 @@ shared_unref(SweepShared *shared)
   g_free(shared->frame_key_pos);
   g_free(shared->prev_key_pos);
   g_strfreev(shared->files);
+  g_clear_pointer(&shared->dicom, cs_dicom_free);
+  g_free(shared->file_spacing_label);
+  g_ptr_array_unref(shared->warnings);
   g_free(shared);
 }
 
@@ -193,6 +200,9 @@ cs_sweep_open(const char *path, GError **error)
   } else if (st.st_size == 0) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” is empty (0 bytes)", display);
     return NULL;
+  } else if (cs_dicom_sniff(path)) {
+    if (!cs_sweep_open_dicom(shared, error))
+      return NULL;
   } else {
     gboolean is_image = FALSE;
 
@@ -313,6 +323,8 @@ cs_sweep_get_frame_time(CsSweep *sweep, int index)
 {
   g_return_val_if_fail(CS_IS_SWEEP(sweep), -1);
   g_return_val_if_fail(index >= 0 && index < sweep->shared->n_frames, -1);
+  if (sweep->shared->kind == CS_SWEEP_KIND_DICOM)
+    return cs_dicom_get_frame_time(sweep->shared->dicom, index);
   if (sweep->shared->kind != CS_SWEEP_KIND_VIDEO)
     return -1;
   return (double)sweep->shared->frame_ts[index] * av_q2d(sweep->shared->time_base);
@@ -368,6 +380,10 @@ cs_sweep_get_frame(CsSweep *sweep, int index, GError **error)
   if (frame == NULL) {
     if (shared->kind == CS_SWEEP_KIND_VIDEO) {
       frame = cs_sweep_decode_video(sweep, index, error);
+    } else if (shared->kind == CS_SWEEP_KIND_DICOM) {
+      frame = cs_sweep_decode_dicom(sweep, index, error);
+      if (frame != NULL)
+        cs_frame_cache_insert(&shared->cache, frame);
     } else {
       frame = cs_sweep_decode_image(sweep, shared->files[index], index, error);
       if (frame != NULL)

@@ -2,12 +2,13 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A sweep is a video file (MP4/MOV, AVI, MKV, WMV/ASF), a folder of numbered images or one still
- * image (PNG, JPEG, BMP, TIFF, PGM/PPM). Every frame comes out as 8-bit gray (luma: colour
- * overlays are reduced to their brightness), the same pixels whether it is reached sequentially,
- * by a seek forward or back, or by scrubbing, and the same pixels as `ffmpeg -pix_fmt gray`
- * gives. Frame i is the i-th frame in presentation order that can be decoded: a video cut
- * without re-encoding loses the pictures before its first keyframe, as it does in ffmpeg.
+ * A sweep is a video file (MP4/MOV, AVI, MKV, WMV/ASF), a folder of numbered images, one still
+ * image (PNG, JPEG, BMP, TIFF, PGM/PPM) or a DICOM image or cine (read through cs-dicom.h, with its
+ * Ultrasound Regions, Pixel Spacing, frame timing and laterality). Every frame comes out as 8-bit
+ * gray (luma: colour overlays are reduced to their brightness), the same pixels whether it is
+ * reached sequentially, by a seek forward or back, or by scrubbing, and the same pixels as `ffmpeg
+ * -pix_fmt gray` gives. Frame i is the i-th frame in presentation order that can be decoded: a
+ * video cut without re-encoding loses the pictures before its first keyframe, as it does in ffmpeg.
  *
  *     g_autoptr(GError) error = NULL;
  *     g_autoptr(CsSweep) sweep = cs_sweep_open("wrist.mp4", &error);
@@ -37,6 +38,9 @@
  */
 #pragma once
 
+#include "cs-dicom.h"
+#include "cs-spacing.h"
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -54,7 +58,8 @@ G_BEGIN_DECLS
 typedef enum {
   CS_SWEEP_KIND_VIDEO,        /* A video file decoded with FFmpeg. */
   CS_SWEEP_KIND_IMAGE_FOLDER, /* A folder of numbered images, one frame each. */
-  CS_SWEEP_KIND_STILL_IMAGE   /* A single image: a sweep of one frame. */
+  CS_SWEEP_KIND_STILL_IMAGE,  /* A single image: a sweep of one frame. */
+  CS_SWEEP_KIND_DICOM         /* A DICOM image or cine, decoded with GDCM. */
 } CsSweepKind;
 
 /* One decoded frame: 8-bit gray, immutable once shared, reference counted. */
@@ -164,5 +169,33 @@ void cs_sweep_clear_cache(CsSweep *sweep);
 
 /* Returns how many frames the decoders of this file have produced so far (for tests and tuning). */
 guint cs_sweep_get_decode_count(CsSweep *sweep);
+
+/* Returns the spacing the file itself declares: a DICOM's Ultrasound Region (the 2D region in cm
+ * that holds the image centre, else the first such region) or its Pixel Spacing; an unknown
+ * spacing for other files, or when the file's calibration cannot be trusted (see the warnings). */
+CsSpacing cs_sweep_get_file_spacing(CsSweep *sweep);
+
+/* Returns where cs_sweep_get_file_spacing() came from for the user ("DICOM region 0", "DICOM pixel
+ * spacing", "DICOM imager pixel spacing"), or NULL when it is unknown. */
+const char *cs_sweep_get_file_spacing_label(CsSweep *sweep);
+
+/* Returns the index of the DICOM region the file spacing came from, or -1. */
+int cs_sweep_get_file_spacing_region(CsSweep *sweep);
+
+/* Returns the number of DICOM Ultrasound Regions (0 for other files). */
+int cs_sweep_get_n_regions(CsSweep *sweep);
+
+/* Returns DICOM Ultrasound Region @index. */
+const CsDicomRegion *cs_sweep_get_region(CsSweep *sweep, int index);
+
+/* Returns the calibration warnings found at open (NULL-terminated, never NULL): regions that do
+ * not fit inside the image, X and Y spacings that differ. */
+const char *const *cs_sweep_get_warnings(CsSweep *sweep);
+
+/* Returns the hand the file names ("L", "R", "B") from a DICOM's (Image) Laterality, or NULL. */
+const char *cs_sweep_get_laterality(CsSweep *sweep);
+
+/* Returns the DICOM file behind @sweep (owned by it), or NULL for other kinds. */
+CsDicom *cs_sweep_get_dicom(CsSweep *sweep);
 
 G_END_DECLS

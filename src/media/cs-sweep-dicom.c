@@ -1,0 +1,203 @@
+/* cs-sweep-dicom.c — DICOM sweeps: the file through cs-dicom.h, its calibration and its frames
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A DICOM sweep shares one CsDicom between its readers: it is never changed after opening and
+ * decodes a frame from the file's own bytes, so every reader decodes any frame at once, without
+ * the others. The file's spacing is taken from its Ultrasound Regions, else its Pixel Spacing,
+ * and only when it can be trusted: a region outside the image or with different X and Y spacings
+ * is a warning and gives no spacing.
+ */
+#include "config.h"
+
+#include "cs-sweep-private.h"
+
+#include "cs-error.h"
+
+#include <math.h>
+
+/* Relative difference accepted between a region's X and Y spacing (square pixels). */
+#define SQUARE_TOLERANCE 1e-3
+
+static void warn(SweepShared *shared, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+warn(SweepShared *shared, const char *format, ...)
+{
+  va_list args;
+
+  va_start(args, format);
+  /* Keep the array NULL-terminated: replace the terminator, add a new one. */
+  g_ptr_array_remove_index(shared->warnings, shared->warnings->len - 1);
+  g_ptr_array_add(shared->warnings, g_strdup_vprintf(format, args));
+  g_ptr_array_add(shared->warnings, NULL);
+  va_end(args);
+}
+
+static gboolean
+nearly_equal(double a, double b)
+{
+  return fabs(a - b) <= SQUARE_TOLERANCE * MAX(fabs(a), fabs(b));
+}
+
+/* Returns TRUE when region @i can calibrate: 2D, in cm both ways, inside the image, square. */
+static gboolean
+region_usable(SweepShared *shared, int i, const CsDicomRegion *r)
+{
+  if (r->spatial_format != CS_DICOM_SPATIAL_2D || r->units_x != CS_DICOM_UNITS_CM ||
+      r->units_y != CS_DICOM_UNITS_CM || !(r->delta_x > 0) || !(r->delta_y > 0))
+    return FALSE;
+  /* Scanners write Max X1 / Y1 as the last pixel inside or as one past it (the Philips CX50 gives
+   * 800 for an 800-pixel-wide image): both fit. */
+  if (r->x0 > r->x1 || r->y0 > r->y1 || r->x1 > shared->width || r->y1 > shared->height) {
+    warn(shared,
+         "DICOM region %d (%d, %d)–(%d, %d) does not fit inside the %d × %d image: its spacing is "
+         "not used",
+         i, r->x0, r->y0, r->x1, r->y1, shared->width, shared->height);
+    return FALSE;
+  }
+  if (!nearly_equal(r->delta_x, r->delta_y)) {
+    warn(shared,
+         "DICOM region %d has different X and Y spacings (%.4f and %.4f mm/px): its spacing is "
+         "not used",
+         i, r->delta_x * 10.0, r->delta_y * 10.0);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Picks the file's spacing: the usable region holding the image centre, else the first usable
+ * region, else Pixel Spacing when its rows and columns agree. */
+static void
+choose_spacing(SweepShared *shared)
+{
+  CsDicom *dicom = shared->dicom;
+  int chosen = -1, first = -1;
+  double cx = (shared->width - 1) / 2.0, cy = (shared->height - 1) / 2.0;
+  double row_mm, col_mm;
+  gboolean imager;
+
+  for (int i = 0; i < cs_dicom_get_n_regions(dicom); i++) {
+    const CsDicomRegion *r = cs_dicom_get_region(dicom, i);
+    gboolean centre = cx >= r->x0 && cx <= r->x1 && cy >= r->y0 && cy <= r->y1;
+
+    if (!region_usable(shared, i, r))
+      continue;
+    if (first < 0)
+      first = i;
+    if (centre && chosen < 0)
+      chosen = i;
+  }
+  if (chosen < 0)
+    chosen = first;
+  if (chosen >= 0) {
+    const CsDicomRegion *r = cs_dicom_get_region(dicom, chosen);
+    shared->file_spacing = cs_spacing_new(r->delta_x * 10.0, CS_SPACING_SOURCE_DICOM);
+    shared->file_spacing_region = chosen;
+    shared->file_spacing_label = g_strdup_printf("DICOM region %d", chosen);
+    return;
+  }
+  if (!cs_dicom_get_pixel_spacing(dicom, &row_mm, &col_mm, &imager))
+    return;
+  if (!nearly_equal(row_mm, col_mm)) {
+    warn(shared, "DICOM %s differs between rows and columns (%.4f and %.4f mm/px): it is not used",
+         imager ? "imager pixel spacing" : "pixel spacing", row_mm, col_mm);
+    return;
+  }
+  shared->file_spacing = cs_spacing_new(row_mm, CS_SPACING_SOURCE_DICOM);
+  shared->file_spacing_label =
+      g_strdup(imager ? "DICOM imager pixel spacing" : "DICOM pixel spacing");
+}
+
+gboolean
+cs_sweep_open_dicom(SweepShared *shared, GError **error)
+{
+  shared->dicom = cs_dicom_open(shared->path, error);
+  if (shared->dicom == NULL)
+    return FALSE;
+  shared->kind = CS_SWEEP_KIND_DICOM;
+  shared->width = cs_dicom_get_width(shared->dicom);
+  shared->height = cs_dicom_get_height(shared->dicom);
+  shared->n_frames = cs_dicom_get_n_frames(shared->dicom);
+  shared->frame_rate = cs_dicom_get_frame_rate(shared->dicom);
+  shared->codec_name =
+      g_strdup_printf("dicom (%s)", cs_dicom_get_transfer_syntax_name(shared->dicom));
+  choose_spacing(shared);
+  return TRUE;
+}
+
+CsFrame *
+cs_sweep_decode_dicom(CsSweep *self, int index, GError **error)
+{
+  SweepShared *shared = self->shared;
+  g_autoptr(CsFrame) frame = cs_frame_new(shared->width, shared->height);
+
+  g_assert(frame != NULL);
+  if (!cs_dicom_decode_gray(shared->dicom, index, frame->data, error))
+    return NULL;
+  frame->index = index;
+  frame->time = cs_dicom_get_frame_time(shared->dicom, index);
+  g_atomic_int_inc(&shared->decode_count);
+  return g_steal_pointer(&frame);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Public API
+ */
+
+CsSpacing
+cs_sweep_get_file_spacing(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), cs_spacing_unknown());
+  return sweep->shared->file_spacing;
+}
+
+const char *
+cs_sweep_get_file_spacing_label(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
+  return sweep->shared->file_spacing_label;
+}
+
+int
+cs_sweep_get_file_spacing_region(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), -1);
+  return sweep->shared->file_spacing_region;
+}
+
+int
+cs_sweep_get_n_regions(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), 0);
+  return sweep->shared->dicom != NULL ? cs_dicom_get_n_regions(sweep->shared->dicom) : 0;
+}
+
+const CsDicomRegion *
+cs_sweep_get_region(CsSweep *sweep, int index)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
+  g_return_val_if_fail(index >= 0 && index < cs_sweep_get_n_regions(sweep), NULL);
+  return cs_dicom_get_region(sweep->shared->dicom, index);
+}
+
+const char *const *
+cs_sweep_get_warnings(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
+  return (const char *const *)sweep->shared->warnings->pdata;
+}
+
+const char *
+cs_sweep_get_laterality(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
+  return sweep->shared->dicom != NULL ? cs_dicom_get_laterality(sweep->shared->dicom) : NULL;
+}
+
+CsDicom *
+cs_sweep_get_dicom(CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
+  return sweep->shared->dicom;
+}
