@@ -20,6 +20,9 @@
 /* The im2col buffer of a thread stays near this many floats (256 KiB). */
 #define CONV_TILE_TARGET_FLOATS 65536
 
+/* A direct convolution pads its input planes into the thread's scratch up to this size (1 MiB). */
+#define CONV_DIRECT_MAX_FLOATS 262144
+
 int
 csnn_conv2d_setup(csnn_conv2d_desc *d)
 {
@@ -95,16 +98,38 @@ conv_tile_packed(const csnn_conv2d_desc *d)
   return tile < hw ? tile : hw;
 }
 
+/* The padded input planes of one group, as a direct convolution reads them. */
+static size_t
+conv_direct_padded_floats(const csnn_conv2d_desc *d)
+{
+  return (size_t)(d->c_in / d->groups) * (size_t)(d->h_in + 2 * d->pad_h) *
+         (size_t)(d->w_in + 2 * d->pad_w);
+}
+
+/* Whether the packed path runs @d directly: a k x k convolution with stride 1 and no dilation
+ * (SqueezeNet's 3 x 3 expand layers) reads each GEMM row of its input where it lies in a padded
+ * copy of the planes, so no im2col is written. */
+static int
+conv_is_direct(const csnn_conv2d_desc *d)
+{
+  return !conv_is_depthwise(d) && !conv_is_pointwise(d) && d->stride_h == 1 && d->stride_w == 1 &&
+         d->dil_h == 1 && d->dil_w == 1 && conv_direct_padded_floats(d) <= CONV_DIRECT_MAX_FLOATS;
+}
+
 size_t
 csnn_conv2d_scratch_floats(const csnn_conv2d_desc *d)
 {
-  size_t plain, blocked;
+  size_t plain, blocked, direct;
 
   if (conv_is_depthwise(d))
     return csnn__depthwise_ok(d) ? csnn__depthwise_scratch_floats(d) : 0;
   plain = conv_is_pointwise(d) ? 0 : conv_k(d) * conv_tile(d);
   /* The packed path: blocked columns of a tile, then one block for repacking. */
   blocked = conv_k(d) * ((conv_tile_packed(d) + 31) / 32 * 32) + conv_k(d) * 32 + 16;
+  /* The direct path: the row offsets (ints), then the padded planes. */
+  direct = conv_is_direct(d) ? (conv_k(d) + 15) / 16 * 16 + conv_direct_padded_floats(d) : 0;
+  if (direct > blocked)
+    blocked = direct;
   return plain > blocked ? plain : blocked;
 }
 
@@ -361,6 +386,91 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   }
 }
 
+/* Copies the @c planes of @x into @xp with a zero border of pad_h rows and pad_w columns. */
+static void
+conv_pad_planes(const csnn_conv2d_desc *d, int c, const float *x, float *xp)
+{
+  int wp = d->w_in + 2 * d->pad_w, hp = d->h_in + 2 * d->pad_h;
+
+  for (int ci = 0; ci < c; ci++) {
+    const float *src = x + (size_t)ci * (size_t)d->h_in * (size_t)d->w_in;
+    float *dst = xp + (size_t)ci * (size_t)hp * (size_t)wp;
+
+    memset(dst, 0, (size_t)d->pad_h * (size_t)wp * sizeof(float));
+    for (int iy = 0; iy < d->h_in; iy++) {
+      float *row = dst + (size_t)(iy + d->pad_h) * (size_t)wp;
+
+      memset(row, 0, (size_t)d->pad_w * sizeof(float));
+      memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
+      memset(row + d->pad_w + d->w_in, 0, (size_t)d->pad_w * sizeof(float));
+    }
+    memset(dst + (size_t)(d->pad_h + d->h_in) * (size_t)wp, 0,
+           (size_t)d->pad_h * (size_t)wp * sizeof(float));
+  }
+}
+
+/* The direct convolution (see conv_is_direct()): a work item is up to 32 output columns of one
+ * output row for a range of panels; GEMM row (ci, ky, kx) of those columns is 32 consecutive
+ * floats of the padded plane ci, ky rows and kx columns on. Every output is the same FMA chain
+ * as through im2col, so the results are identical. */
+static void
+conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packed,
+            const float *bias, const float *residual, float *y, float *scratch, int ith, int nth)
+{
+  size_t hw_in = (size_t)d->h_in * (size_t)d->w_in;
+  size_t hw = (size_t)d->h_out * (size_t)d->w_out;
+  size_t k = conv_k(d);
+  int c_out_group = d->c_out / d->groups;
+  int c_in_group = d->c_in / d->groups;
+  int panels = (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
+  int wp = d->w_in + 2 * d->pad_w, hp = d->h_in + 2 * d->pad_h;
+  size_t group_floats = csnn__gemm_packed_floats(c_out_group, (int)k);
+  size_t row_blocks = ((size_t)d->w_out + 31) / 32;
+  size_t n_tiles = (size_t)d->h_out * row_blocks;
+  size_t items_per_split = (size_t)n * (size_t)d->groups * n_tiles, start, end;
+  int *off = (int *)(void *)scratch;
+  float *xp = scratch + (k + 15) / 16 * 16;
+  size_t padded = (size_t)-1; /* The (image, group) whose planes xp holds. */
+  int m_split = 1, m_block;
+
+  for (int ci = 0; ci < c_in_group; ci++)
+    for (int ky = 0; ky < d->kh; ky++)
+      for (int kx = 0; kx < d->kw; kx++)
+        off[(ci * d->kh + ky) * d->kw + kx] = (ci * hp + ky) * wp + kx;
+  /* As in csnn_conv2d_forward(): split panels too when there are few tiles. */
+  while (items_per_split * (size_t)m_split < (size_t)nth * 4 && panels / (m_split * 2) >= 2)
+    m_split *= 2;
+  m_block = (panels + m_split - 1) / m_split;
+
+  csnn_partition(items_per_split * (size_t)m_split, ith, nth, &start, &end);
+  for (size_t item = start; item < end; item++) {
+    size_t t = item % n_tiles;
+    size_t rest = item / n_tiles;
+    int m = (int)(rest % (size_t)m_split);
+    size_t image_group = rest / (size_t)m_split;
+    size_t g = image_group % (size_t)d->groups;
+    size_t img = image_group / (size_t)d->groups;
+    size_t oy = t / row_blocks, x0 = t % row_blocks * 32;
+    size_t cols = (size_t)d->w_out - x0 < 32 ? (size_t)d->w_out - x0 : 32;
+    int q0 = m * m_block;
+    int q1 = q0 + m_block < panels ? q0 + m_block : panels;
+    float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
+    size_t at = oy * (size_t)d->w_out + x0;
+
+    if (q0 >= q1)
+      continue;
+    if (image_group != padded) {
+      conv_pad_planes(d, c_in_group, x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in,
+                      xp);
+      padded = image_group;
+    }
+    csnn__gemm_packed_offsets(c_out_group, (int)k, packed + g * group_floats, q0, q1,
+                              xp + oy * (size_t)wp + x0, off, cols, yg + at, hw,
+                              bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
+                              residual != NULL ? residual + (yg - y) + at : NULL);
+  }
+}
+
 int
 csnn_conv2d_can_fuse_residual(const csnn_conv2d_desc *d)
 {
@@ -397,6 +507,10 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
   }
   if (!conv_uses_packed_gemm(d)) {
     csnn_conv2d_forward(d, n, x, packed, bias, y, scratch, ith, nth);
+    return;
+  }
+  if (conv_is_direct(d)) {
+    conv_direct(d, n, x, packed, bias, residual, y, scratch, ith, nth);
     return;
   }
   group_floats = csnn__gemm_packed_floats(c_out_group, (int)k);

@@ -42,8 +42,8 @@ csnn__sigmoid_avx2(float *x, size_t n)
  * eight accumulators, two loads of B and four broadcasts of A per eight FMAs, which leaves the
  * 16 vector registers room. @full (a constant where inlined) says all 16 columns are there. */
 TARGET static inline __attribute__((always_inline)) void
-kernel_4x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
-            size_t cols, const float *bias, csnn_act act, const float *res, int full)
+kernel_4x16(int k, const float *a, const float *b, size_t ldb, const int *off, float *c, size_t ldc,
+            int rows, size_t cols, const float *bias, csnn_act act, const float *res, int full)
 {
   __m256 acc0[4], acc1[4];
   __m256i m0 = csnn_mask256(cols), m1 = csnn_mask256(cols > 8 ? cols - 8 : 0);
@@ -54,8 +54,9 @@ kernel_4x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
     acc1[r] = _mm256_setzero_ps();
   }
   for (int kk = 0; kk < k; kk++) {
-    __m256 b0 = full ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
-    __m256 b1 = full ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
+    const float *bk = off != NULL ? b + off[kk] : b;
+    __m256 b0 = full ? _mm256_loadu_ps(bk) : _mm256_maskload_ps(bk, m0);
+    __m256 b1 = full ? _mm256_loadu_ps(bk + 8) : _mm256_maskload_ps(bk + 8, m1);
 
 #pragma GCC unroll 4
     for (int r = 0; r < 4; r++) {
@@ -142,13 +143,42 @@ csnn__gemm_packed_avx2(int m, int k, const float *packed, int p0, int p1, const 
           int hr = rows - h < 4 ? rows - h : 4;
 
           if (sub == 16)
-            kernel_4x16(k, ap + h, bb + s, ldbb, cp, ldc, hr, 16, bias_h, act, res_h, 1);
+            kernel_4x16(k, ap + h, bb + s, ldbb, NULL, cp, ldc, hr, 16, bias_h, act, res_h, 1);
           else
-            kernel_4x16(k, ap + h, bb + s, ldbb, cp, ldc, hr, sub, bias_h, act, res_h, 0);
+            kernel_4x16(k, ap + h, bb + s, ldbb, NULL, cp, ldc, hr, sub, bias_h, act, res_h, 0);
         }
       }
     }
     n += cols;
+  }
+}
+
+TARGET void
+csnn__gemm_packed_offsets_avx2(int m, int k, const float *packed, int p0, int p1, const float *b,
+                               const int *b_off, size_t cols, float *c, size_t ldc,
+                               const float *bias, csnn_act act, const float *residual)
+{
+  for (int p = p0; p < p1; p++) {
+    const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
+    int row0 = p * CSNN_GEMM_MR;
+    int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
+
+    for (size_t s = 0; s < cols; s += 16) {
+      size_t sub = cols - s < 16 ? cols - s : 16;
+
+      for (int h = 0; h < rows; h += 4) {
+        int row = row0 + h;
+        float *cp = c + (size_t)row * ldc + s;
+        const float *bias_h = bias != NULL ? bias + row : NULL;
+        const float *res_h = residual != NULL ? residual + (size_t)row * ldc + s : NULL;
+        int hr = rows - h < 4 ? rows - h : 4;
+
+        if (sub == 16)
+          kernel_4x16(k, ap + h, b + s, 0, b_off, cp, ldc, hr, 16, bias_h, act, res_h, 1);
+        else
+          kernel_4x16(k, ap + h, b + s, 0, b_off, cp, ldc, hr, sub, bias_h, act, res_h, 0);
+      }
+    }
   }
 }
 

@@ -62,10 +62,11 @@ csnn__sigmoid_avx512(float *x, size_t n)
   }
 }
 
-/* One 8-row panel times up to 32 columns (two vectors), bias and activation fused. */
-TARGET static inline void
-kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
-            size_t cols, const float *bias, csnn_act act, const float *res)
+/* One 8-row panel times up to 32 columns (two vectors), bias and activation fused. Row kk of B
+ * is at b + kk * ldb, or at b + off[kk] when @off is not NULL (a constant where inlined). */
+TARGET static inline __attribute__((always_inline)) void
+kernel_8x32(int k, const float *a, const float *b, size_t ldb, const int *off, float *c, size_t ldc,
+            int rows, size_t cols, const float *bias, csnn_act act, const float *res)
 {
   __m512 acc0[CSNN_GEMM_MR], acc1[CSNN_GEMM_MR];
   __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
@@ -76,8 +77,9 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
     acc1[r] = _mm512_setzero_ps();
   }
   for (int kk = 0; kk < k; kk++) {
-    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
-    __m512 b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+    const float *bk = off != NULL ? b + off[kk] : b;
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
+    __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
 
 #pragma GCC unroll 8
     for (int r = 0; r < CSNN_GEMM_MR; r++) {
@@ -107,9 +109,9 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
 }
 
 /* One 8-row panel times up to 16 columns. */
-TARGET static inline void
-kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t ldc, int rows,
-            size_t cols, const float *bias, csnn_act act, const float *res)
+TARGET static inline __attribute__((always_inline)) void
+kernel_8x16(int k, const float *a, const float *b, size_t ldb, const int *off, float *c, size_t ldc,
+            int rows, size_t cols, const float *bias, csnn_act act, const float *res)
 {
   __m512 acc[CSNN_GEMM_MR];
   __mmask16 m0 = tail_mask(cols);
@@ -118,7 +120,7 @@ kernel_8x16(int k, const float *a, const float *b, size_t ldb, float *c, size_t 
   for (int r = 0; r < CSNN_GEMM_MR; r++)
     acc[r] = _mm512_setzero_ps();
   for (int kk = 0; kk < k; kk++) {
-    __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+    __m512 b0 = _mm512_maskz_loadu_ps(m0, off != NULL ? b + off[kk] : b);
 
 #pragma GCC unroll 8
     for (int r = 0; r < CSNN_GEMM_MR; r++)
@@ -183,11 +185,31 @@ csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, cons
       const float *res_p = residual != NULL ? residual + (size_t)row0 * ldc + n : NULL;
 
       if (wide)
-        kernel_8x32(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act, res_p);
+        kernel_8x32(k, ap, bb, ldbb, NULL, cp, ldc, rows, cols, bias_p, act, res_p);
       else
-        kernel_8x16(k, ap, bb, ldbb, cp, ldc, rows, cols, bias_p, act, res_p);
+        kernel_8x16(k, ap, bb, ldbb, NULL, cp, ldc, rows, cols, bias_p, act, res_p);
     }
     n += cols;
+  }
+}
+
+TARGET void
+csnn__gemm_packed_offsets_avx512(int m, int k, const float *packed, int p0, int p1, const float *b,
+                                 const int *b_off, size_t cols, float *c, size_t ldc,
+                                 const float *bias, csnn_act act, const float *residual)
+{
+  for (int p = p0; p < p1; p++) {
+    const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
+    int row0 = p * CSNN_GEMM_MR;
+    int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
+    float *cp = c + (size_t)row0 * ldc;
+    const float *bias_p = bias != NULL ? bias + row0 : NULL;
+    const float *res_p = residual != NULL ? residual + (size_t)row0 * ldc : NULL;
+
+    if (cols > 16)
+      kernel_8x32(k, ap, b, 0, b_off, cp, ldc, rows, cols, bias_p, act, res_p);
+    else
+      kernel_8x16(k, ap, b, 0, b_off, cp, ldc, rows, cols, bias_p, act, res_p);
   }
 }
 

@@ -106,6 +106,19 @@ csnn__gemm_packed(int m, int k, const float *packed, int p0, int p1, const float
                            residual, pack_buf);
 }
 
+void
+csnn__gemm_packed_offsets(int m, int k, const float *packed, int p0, int p1, const float *b,
+                          const int *b_off, size_t cols, float *c, size_t ldc, const float *bias,
+                          csnn_act act, const float *residual)
+{
+  if (csnn__have_avx512())
+    csnn__gemm_packed_offsets_avx512(m, k, packed, p0, p1, b, b_off, cols, c, ldc, bias, act,
+                                     residual);
+  else
+    csnn__gemm_packed_offsets_avx2(m, k, packed, p0, p1, b, b_off, cols, c, ldc, bias, act,
+                                   residual);
+}
+
 int
 csnn__depthwise_ok(const csnn_conv2d_desc *d)
 {

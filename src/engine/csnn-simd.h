@@ -80,6 +80,22 @@ void csnn__gemm_packed_avx2(int m, int k, const float *packed, int p0, int p1, c
                             size_t ldc, const float *bias, csnn_act act, const float *residual,
                             float *pack_buf);
 
+/* C[rows of panels p0 .. p1, columns 0 .. cols) = act(A B + bias) (+ @residual, laid out as C),
+ * A packed, @cols <= 32, on the AVX2 or the AVX-512 path: row kk of B is the @cols floats at
+ * b + b_off[kk] (a convolution's shifted input rows, read in place). Each output is one FMA chain
+ * over k in order, as in csnn__gemm_packed(). */
+void csnn__gemm_packed_offsets(int m, int k, const float *packed, int p0, int p1, const float *b,
+                               const int *b_off, size_t cols, float *c, size_t ldc,
+                               const float *bias, csnn_act act, const float *residual);
+void csnn__gemm_packed_offsets_avx512(int m, int k, const float *packed, int p0, int p1,
+                                      const float *b, const int *b_off, size_t cols, float *c,
+                                      size_t ldc, const float *bias, csnn_act act,
+                                      const float *residual);
+void csnn__gemm_packed_offsets_avx2(int m, int k, const float *packed, int p0, int p1,
+                                    const float *b, const int *b_off, size_t cols, float *c,
+                                    size_t ldc, const float *bias, csnn_act act,
+                                    const float *residual);
+
 /* Returns nonzero when a vector depthwise kernel handles @d on the path in use. */
 int csnn__depthwise_ok(const csnn_conv2d_desc *d);
 
