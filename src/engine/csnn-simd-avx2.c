@@ -38,37 +38,46 @@ csnn__sigmoid_avx2(float *x, size_t n)
 
 /* ---- packed GEMM ---- */
 
-/* Half a panel (4 rows, read with the panel's stride of CSNN_GEMM_MR) times up to 16 columns:
- * eight accumulators, two loads of B and four broadcasts of A per eight FMAs, which leaves the
- * 16 vector registers room. @full (a constant where inlined) says all 16 columns are there. */
+/* Six rows of A (each read through its own pointer, so a group may span two packed panels)
+ * times up to 16 columns: twelve accumulators, enough to hide the FMA latency on two pipes, two
+ * loads of B and six broadcasts of A per twelve FMAs, within the 16 vector registers. Row kk of
+ * B is at b + kk * ldb, or at b + off[kk] when @off is not NULL; @full (a constant where
+ * inlined) says all 16 columns are there. */
 TARGET static inline __attribute__((always_inline)) void
-kernel_4x16(int k, const float *a, const float *b, size_t ldb, const int *off, float *c, size_t ldc,
-            int rows, size_t cols, const float *bias, csnn_act act, const float *res, int full)
+kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int *off, float *c,
+            size_t ldc, int rows, size_t cols, const float *bias, csnn_act act, const float *res,
+            int full)
 {
-  __m256 acc0[4], acc1[4];
+  __m256 acc0[6], acc1[6];
   __m256i m0 = csnn_mask256(cols), m1 = csnn_mask256(cols > 8 ? cols - 8 : 0);
+  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5];
 
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; r++) {
+#pragma GCC unroll 6
+  for (int r = 0; r < 6; r++) {
     acc0[r] = _mm256_setzero_ps();
     acc1[r] = _mm256_setzero_ps();
   }
   for (int kk = 0; kk < k; kk++) {
-    const float *bk = off != NULL ? b + off[kk] : b;
+    const float *bk = off != NULL ? b + off[kk] : b + (size_t)kk * ldb;
     __m256 b0 = full ? _mm256_loadu_ps(bk) : _mm256_maskload_ps(bk, m0);
     __m256 b1 = full ? _mm256_loadu_ps(bk + 8) : _mm256_maskload_ps(bk + 8, m1);
+    size_t ka = (size_t)kk * CSNN_GEMM_MR;
+    __m256 av;
 
-#pragma GCC unroll 4
-    for (int r = 0; r < 4; r++) {
-      __m256 av = _mm256_broadcast_ss(a + r);
-      acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
-      acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
-    }
-    a += CSNN_GEMM_MR;
-    b += ldb;
+#define ROW(r, ar)                            \
+  av = _mm256_broadcast_ss(ar + ka);          \
+  acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]); \
+  acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+    ROW(0, a0)
+    ROW(1, a1)
+    ROW(2, a2)
+    ROW(3, a3)
+    ROW(4, a4)
+    ROW(5, a5)
+#undef ROW
   }
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; r++) {
+#pragma GCC unroll 6
+  for (int r = 0; r < 6; r++) {
     if (r < rows) {
       __m256 bv = _mm256_set1_ps(bias != NULL ? bias[r] : 0.0f);
       __m256 v0 = csnn_act256(_mm256_add_ps(acc0[r], bv), act);
@@ -86,6 +95,39 @@ kernel_4x16(int k, const float *a, const float *b, size_t ldb, const int *off, f
         _mm256_maskstore_ps(cr, m0, v0);
         _mm256_maskstore_ps(cr + 8, m1, v1);
       }
+    }
+  }
+}
+
+/* Rows [p0 * 8, min(m, p1 * 8)) of C times up to 32 columns of B (laid out as kernel_6x16()
+ * reads it), six rows at a time. */
+TARGET static void
+gemm_block(int m, int k, const float *packed, int p0, int p1, const float *b, size_t ldb,
+           const int *off, size_t cols, float *c, size_t ldc, const float *bias, csnn_act act,
+           const float *residual)
+{
+  int r_end = m < p1 * CSNN_GEMM_MR ? m : p1 * CSNN_GEMM_MR;
+
+  for (size_t s = 0; s < cols; s += 16) {
+    size_t sub = cols - s < 16 ? cols - s : 16;
+
+    for (int row = p0 * CSNN_GEMM_MR; row < r_end; row += 6) {
+      int rows = r_end - row < 6 ? r_end - row : 6;
+      const float *a[6];
+      float *cp = c + (size_t)row * ldc + s;
+      const float *bias_r = bias != NULL ? bias + row : NULL;
+      const float *res_r = residual != NULL ? residual + (size_t)row * ldc + s : NULL;
+
+      /* Rows past the last are read from the first one and never stored. */
+      for (int i = 0; i < 6; i++) {
+        int r = row + (i < rows ? i : 0);
+        a[i] = packed + (size_t)(r / CSNN_GEMM_MR) * CSNN_GEMM_MR * (size_t)k +
+               (size_t)(r % CSNN_GEMM_MR);
+      }
+      if (sub == 16)
+        kernel_6x16(k, a, b + s, ldb, off, cp, ldc, rows, 16, bias_r, act, res_r, 1);
+      else
+        kernel_6x16(k, a, b + s, ldb, off, cp, ldc, rows, sub, bias_r, act, res_r, 0);
     }
   }
 }
@@ -127,28 +169,8 @@ csnn__gemm_packed_avx2(int m, int k, const float *packed, int p0, int p1, const 
       bb = b + n;
       ldbb = ldb;
     }
-    for (int p = p0; p < p1; p++) {
-      const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
-      int row0 = p * CSNN_GEMM_MR;
-      int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
-
-      for (size_t s = 0; s < cols; s += 16) {
-        size_t sub = cols - s < 16 ? cols - s : 16;
-
-        for (int h = 0; h < rows; h += 4) {
-          int row = row0 + h;
-          float *cp = c + (size_t)row * ldc + n + s;
-          const float *bias_h = bias != NULL ? bias + row : NULL;
-          const float *res_h = residual != NULL ? residual + (size_t)row * ldc + n + s : NULL;
-          int hr = rows - h < 4 ? rows - h : 4;
-
-          if (sub == 16)
-            kernel_4x16(k, ap + h, bb + s, ldbb, NULL, cp, ldc, hr, 16, bias_h, act, res_h, 1);
-          else
-            kernel_4x16(k, ap + h, bb + s, ldbb, NULL, cp, ldc, hr, sub, bias_h, act, res_h, 0);
-        }
-      }
-    }
+    gemm_block(m, k, packed, p0, p1, bb, ldbb, NULL, cols, c + n, ldc, bias, act,
+               residual != NULL ? residual + n : NULL);
     n += cols;
   }
 }
@@ -158,28 +180,7 @@ csnn__gemm_packed_offsets_avx2(int m, int k, const float *packed, int p0, int p1
                                const int *b_off, size_t cols, float *c, size_t ldc,
                                const float *bias, csnn_act act, const float *residual)
 {
-  for (int p = p0; p < p1; p++) {
-    const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
-    int row0 = p * CSNN_GEMM_MR;
-    int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
-
-    for (size_t s = 0; s < cols; s += 16) {
-      size_t sub = cols - s < 16 ? cols - s : 16;
-
-      for (int h = 0; h < rows; h += 4) {
-        int row = row0 + h;
-        float *cp = c + (size_t)row * ldc + s;
-        const float *bias_h = bias != NULL ? bias + row : NULL;
-        const float *res_h = residual != NULL ? residual + (size_t)row * ldc + s : NULL;
-        int hr = rows - h < 4 ? rows - h : 4;
-
-        if (sub == 16)
-          kernel_4x16(k, ap + h, b + s, 0, b_off, cp, ldc, hr, 16, bias_h, act, res_h, 1);
-        else
-          kernel_4x16(k, ap + h, b + s, 0, b_off, cp, ldc, hr, sub, bias_h, act, res_h, 0);
-      }
-    }
-  }
+  gemm_block(m, k, packed, p0, p1, b, 0, b_off, cols, c, ldc, bias, act, residual);
 }
 
 /* ---- depthwise ---- */
