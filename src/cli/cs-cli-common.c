@@ -30,6 +30,9 @@ static const CsCliCommand commands[] = {
     "[--paper a4|letter] [--format pdf|csv|json]",
     "Write a case report or a study report", cs_cli_report },
   { "models", "[--json]", "List the installed models with their metadata", cs_cli_models },
+  { "import-model",
+    "[--arch NAME] [--mean R,G,B --std R,G,B] [--classes A,B] --out FILE.safetensors FILE.onnx",
+    "Import an ONNX model of a supported architecture", cs_cli_import_model },
   { "bench", "[--arch NAME | --model ID] [--batch N] [--json]",
     "Measure the engine's latency and throughput", cs_cli_bench },
 };

@@ -51,6 +51,7 @@ int cs_cli_train(int argc, char **argv);
 int cs_cli_evaluate(int argc, char **argv);
 int cs_cli_report(int argc, char **argv);
 int cs_cli_models(int argc, char **argv);
+int cs_cli_import_model(int argc, char **argv);
 int cs_cli_bench(int argc, char **argv);
 
 G_END_DECLS

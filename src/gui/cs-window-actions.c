@@ -24,6 +24,7 @@ static const struct {
   { "win.duplicate-case", NULL, cs_window_duplicate_case_action_cb },
   { "win.rename-case", "s", cs_window_rename_case_action_cb },
   { "win.analyse", NULL, cs_window_analyse_action_cb },
+  { "win.analyse-all", NULL, cs_window_analyse_all_action_cb },
   { "win.export-report", NULL, cs_window_export_report_action_cb },
   { "win.export-study-report", NULL, cs_window_export_study_report_action_cb },
 };
@@ -38,6 +39,7 @@ static const struct {
   { GDK_KEY_s, GDK_CONTROL_MASK, "win.save" },
   { GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as" },
   { GDK_KEY_r, GDK_CONTROL_MASK, "win.analyse" },
+  { GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analyse-all" },
 };
 
 void
@@ -64,6 +66,7 @@ cs_window_update_actions(CsWindow *self)
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save", has_study);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save-as", has_study);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.analyse", self->sweep != NULL && !running);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.analyse-all", has_study && !running);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-report", self->current_case != NULL);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.remove-case", self->current_case != NULL);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.duplicate-case", self->current_case != NULL);

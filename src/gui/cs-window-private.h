@@ -118,6 +118,12 @@ void cs_window_analysis_dispose(CsWindow *self);
 /* The action win.analyse. */
 void cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
 
+/* cs-window-analyse-all.c */
+
+/* The action win.analyse-all: every case with a missing or stale result of the chosen model. */
+void cs_window_analyse_all_action_cb(GtkWidget *widget, const char *action_name,
+                                     GVariant *parameter);
+
 /* cs-window-study.c */
 
 /* Lets files and folders be dropped on the case list to import them. */

@@ -6,7 +6,10 @@
  * clicks and closed is saved in the case and stays editable, so dragging one of its vertices
  * changes the case's tracing and its area; a file that is no sweep leaves the open study as it
  * was and says why in a dialog; a study is built in the window (New Study, Import of a folder of
- * two sweeps, Duplicate, Rename, Remove, Save) and study.json holds what was built.
+ * two sweeps, Duplicate, Rename, Remove, Save) and study.json holds what was built; Analyse All
+ * with a seeded random model stores and saves each good case's result and skips a broken sweep.
+ *
+ * Usage: test-gui-workflow MAKE_TEST_MODEL
  */
 #include "config.h"
 
@@ -19,6 +22,8 @@
 #include "cs-polygon.h"
 #include "cs-study.h"
 #include "cs-window.h"
+
+static const char *make_model;
 
 typedef struct {
   char *work;
@@ -255,6 +260,53 @@ build_study(CsWindow *window, const char *work)
   g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(saved, 1)), ==, "sweeps/right");
 }
 
+static gboolean
+not_analysing(gpointer data)
+{
+  return !cs_window_is_analysing(data);
+}
+
+/* Analyse All on the built study with a broken sweep imported beside its two good ones: both
+ * good cases get their result, saved in study.json as they come; the broken one is reported
+ * and skipped. */
+static void
+analyse_all(CsWindow *window, const char *work)
+{
+  CsStudy *study = cs_window_get_study(window);
+  g_autofree char *broken = g_build_filename(work, "new-study", "broken.mp4", NULL);
+  g_autoptr(GFile) broken_file = g_file_new_for_path(broken);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) saved = NULL;
+  CsRoiKeyframe key = { .frame = 0, .x = 80, .y = 60, .size_px = 60 };
+
+  g_assert_true(g_file_set_contents(broken, "no video here", -1, &error));
+  g_assert_cmpuint(cs_window_import_file(window, broken_file), ==, 1);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true(cs_case_set_roi_keyframe(cs_study_get_case(study, i), &key, &error));
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.analyse-all", NULL);
+  g_assert_true(cs_window_is_analysing(window));
+  g_assert_true(iterate_until(not_analysing, window, 120));
+  pump();
+  g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "left")), ==, 1);
+  g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "right")), ==, 1);
+  g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "broken")), ==, 0);
+  g_assert_true(has_dialog(window, "1 Case Skipped"));
+
+  /* Saved as they came: study.json holds both results without a Save. */
+  saved = cs_study_load(cs_study_get_path(study), &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(saved, "left")), ==, 1);
+  g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(saved, "right")), ==, 1);
+
+  /* Nothing is left to do for this model but the broken case. */
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.analyse-all", NULL);
+  g_assert_true(iterate_until(not_analysing, window, 120));
+  pump();
+  g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "left")), ==, 1);
+}
+
 static void
 activate_cb(GApplication *app, gpointer user_data)
 {
@@ -273,6 +325,7 @@ activate_cb(GApplication *app, gpointer user_data)
   edit_closed_tracing(window);
   bad_video_keeps_study(window, run->work);
   build_study(window, run->work);
+  analyse_all(window, run->work);
   run->done = TRUE;
 
   gtk_window_destroy(GTK_WINDOW(window));
@@ -289,6 +342,19 @@ test_workflow(void)
 
   run.work = g_dir_make_tmp("carpalscope-workflow-XXXXXX", &error);
   g_assert_no_error(error);
+  {
+    g_autofree char *models = g_build_filename(run.work, "models", NULL);
+    g_autofree char *model = g_build_filename(models, "tiny.safetensors", NULL);
+    const char *argv[] = { make_model, "squeezenet1_1", model, "64", NULL };
+
+    /* A seeded random model for Analyse All, found by the window's catalogue. */
+    g_assert_cmpint(g_mkdir_with_parents(models, 0755), ==, 0);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                               &status, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_setenv("CARPALSCOPE_MODELSDIR", models, TRUE);
+  }
   app = cs_application_new();
   g_application_set_flags(G_APPLICATION(app),
                           g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
@@ -314,6 +380,11 @@ main(int argc, char **argv)
   g_setenv("XDG_DATA_HOME", home, TRUE);
   g_setenv("XDG_STATE_HOME", home, TRUE);
   g_test_init(&argc, &argv, NULL);
+  if (argc < 2) {
+    g_printerr("usage: %s MAKE_TEST_MODEL\n", argv[0]);
+    return 2;
+  }
+  make_model = argv[1];
   g_test_add_func("/gui/workflow/tracing-and-bad-file", test_workflow);
   status = g_test_run();
   g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);

@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+# onnx-export.py — ONNX graphs of the three architectures, as torch.onnx.export writes them
+# Copyright 2026 The Carpalscope developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: onnx-export.py DIR
+#
+# Writes, for each case, DIR/NAME.onnx, DIR/NAME.input (two float32 NCHW images) and
+# DIR/NAME.logits (the torch model's float32 logits for them), and one line per case to
+# DIR/cases.txt: "NAME ARCH SIZE CLASSES". The models have random weights with biases and
+# batch-norm affine parameters drawn as the engine's PyTorch tests draw them and running
+# statistics calibrated on random inputs, so that a wrongly mapped tensor changes the logits.
+# The cases sweep opsets 9-17, batch norms folded into the convolutions (torch's evaluation
+# export) or kept as BatchNormalization nodes, Gemm or MatMul+Add heads and one or two outputs
+# (logits, then their softmax). DIR/refuse-resnet18.onnx is another architecture.
+import io
+import os
+import sys
+
+import torch
+import torchvision
+
+CASES = [
+    # name, arch, opset, batch norm kept, head, outputs, input size, classes
+    ("squeezenet-op9", "squeezenet1_1", 9, False, "gemm", 1, 64, 2),
+    ("squeezenet-op17-softmax", "squeezenet1_1", 17, False, "gemm", 2, 72, 3),
+    ("mobilenet-op11-folded", "mobilenet_v2", 11, False, "gemm", 1, 64, 2),
+    ("mobilenet-op13-bn", "mobilenet_v2", 13, True, "gemm", 1, 64, 2),
+    ("mobilenet-op17-matmul", "mobilenet_v2", 17, False, "matmul", 2, 96, 2),
+    ("efficientnet-op9-bn", "efficientnet_b0", 9, True, "gemm", 1, 64, 2),
+    ("efficientnet-op14-folded", "efficientnet_b0", 14, False, "gemm", 1, 64, 2),
+    ("efficientnet-op16-matmul-bn", "efficientnet_b0", 16, True, "matmul", 2, 64, 2),
+]
+
+
+class MatMulHead(torch.nn.Module):
+    """A linear layer written as x @ W^T + b, which torch exports as MatMul then Add."""
+
+    def __init__(self, linear):
+        super().__init__()
+        self.weight_t = torch.nn.Parameter(linear.weight.detach().t().contiguous())
+        self.bias = torch.nn.Parameter(linear.bias.detach().clone())
+
+    def forward(self, x):
+        return torch.matmul(x, self.weight_t) + self.bias
+
+
+class WithSoftmax(torch.nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        logits = self.model(x)
+        return logits, torch.softmax(logits, dim=1)
+
+
+def make_model(arch, seed, size, classes):
+    torch.manual_seed(seed)
+    model = getattr(torchvision.models, arch)(weights=None, num_classes=classes)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)) and m.bias is not None:
+                m.bias.normal_(0.0, 0.1)
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.2)
+                m.momentum = None
+        if arch == "squeezenet1_1":
+            model.classifier[1].weight.normal_(0.0, 0.05)
+        model.train()
+        model(torch.randn(6, 3, size, size))
+    model.eval()
+    return model
+
+
+def export(model, path, opset, keep_bn, size, outputs):
+    names = ["logits", "probabilities"][:outputs]
+    buffer = io.BytesIO()
+    mode = torch.onnx.TrainingMode.PRESERVE if keep_bn else torch.onnx.TrainingMode.EVAL
+    torch.onnx.export(model, torch.zeros(1, 3, size, size), buffer, opset_version=opset,
+                      training=mode, do_constant_folding=not keep_bn, input_names=["image"],
+                      output_names=names, dynamic_axes={"image": {0: "batch"}})
+    with open(path, "wb") as f:
+        f.write(buffer.getvalue())
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    torch.set_num_threads(1)
+    lines = []
+    for seed, (name, arch, opset, keep_bn, head, outputs, size, classes) in enumerate(CASES):
+        model = make_model(arch, 100 + seed, size, classes)
+        if head == "matmul":
+            model.classifier[-1] = MatMulHead(model.classifier[-1])
+        # The export puts the module back in the mode it found it in: evaluation, so that the
+        # reference logits below run no dropout.
+        wrapped = (WithSoftmax(model) if outputs == 2 else model).eval()
+        export(wrapped, os.path.join(out, name + ".onnx"), opset, keep_bn, size, outputs)
+        torch.manual_seed(seed)
+        images = torch.randn(2, 3, size, size)
+        with torch.no_grad():
+            logits = model(images)
+        images.numpy().astype("<f4").tofile(os.path.join(out, name + ".input"))
+        logits.numpy().astype("<f4").tofile(os.path.join(out, name + ".logits"))
+        lines.append(f"{name} {arch} {size} {classes}\n")
+    resnet = torchvision.models.resnet18(weights=None, num_classes=2).eval()
+    export(resnet, os.path.join(out, "refuse-resnet18.onnx"), 13, False, 64, 1)
+    with open(os.path.join(out, "cases.txt"), "w") as f:
+        f.writelines(lines)
+
+
+if __name__ == "__main__":
+    main()
