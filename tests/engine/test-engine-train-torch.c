@@ -12,7 +12,8 @@
  * gradients by a percent (and a ReLU6 input near 0 or 6 may fall on the other side), so each
  * gradient here must land within 4 times PyTorch's float32 distance plus 4% of its norm, all of
  * them together within 4 times PyTorch's float32 distance, and the weights after the step
- * accordingly. Also 20 steps of SGD with momentum and of Adam on a quadratic against torch.optim.
+ * accordingly, on every kernel path (portable, AVX2, AVX-512) the CPU has. Also 20 steps of SGD
+ * with momentum and of Adam on a quadratic against torch.optim.
  */
 #include <glib.h>
 #include <math.h>
@@ -22,6 +23,7 @@
 #include "csnn-net.h"
 #include "csnn-optim.h"
 #include "csnn-safetensors.h"
+#include "csnn-simd.h"
 #include "torch-util.h"
 #include "csnn-train.h"
 
@@ -41,10 +43,16 @@ norm_diff(const float *a, const float *b, size_t n, double *norm_b)
   return sqrt(d);
 }
 
+typedef struct {
+  const char *arch;
+  csnn_simd simd;
+} StepCase;
+
 static void
 test_step(gconstpointer data)
 {
-  const char *arch = data;
+  const StepCase *c = data;
+  const char *arch = c->arch;
   g_autofree char *path = NULL;
   g_autofree float *input = NULL, *labels_f = NULL, *loss_ref = NULL;
   csnn_safetensors *st;
@@ -59,6 +67,11 @@ test_step(gconstpointer data)
 
   if (ref_dir == NULL) {
     g_test_skip("python3-torch or python3-torchvision is not installed");
+    return;
+  }
+  /* The network and its trainer are built for the path in use when they are made. */
+  if (csnn__simd_force(c->simd) != CSNN_OK) {
+    g_test_skip_printf("this CPU lacks the %s path", csnn__simd_name(c->simd));
     return;
   }
   grad_err = g_new0(double, 1024);
@@ -137,6 +150,7 @@ test_step(gconstpointer data)
   csnn_optim_free(opt);
   csnn_trainer_free(t);
   csnn_net_free(net);
+  csnn__simd_force(-1);
   csnn_safetensors_close(st);
 }
 
@@ -205,12 +219,22 @@ test_schedules(void)
 int
 main(int argc, char **argv)
 {
+  static const StepCase cases[] = {
+    { "squeezenet1_1", CSNN_SIMD_AVX512 },     { "mobilenet_v2", CSNN_SIMD_AVX512 },
+    { "efficientnet_b0", CSNN_SIMD_AVX512 },   { "squeezenet1_1", CSNN_SIMD_AVX2 },
+    { "mobilenet_v2", CSNN_SIMD_AVX2 },        { "efficientnet_b0", CSNN_SIMD_AVX2 },
+    { "squeezenet1_1", CSNN_SIMD_PORTABLE },   { "mobilenet_v2", CSNN_SIMD_PORTABLE },
+    { "efficientnet_b0", CSNN_SIMD_PORTABLE },
+  };
+
   g_test_init(&argc, &argv, NULL);
   ref_dir = torch_reference_dir("torch-train-step.py", "torch-train-step",
                                 "efficientnet_b0-step.safetensors");
-  g_test_add_data_func("/engine/train-torch/squeezenet1_1", "squeezenet1_1", test_step);
-  g_test_add_data_func("/engine/train-torch/mobilenet_v2", "mobilenet_v2", test_step);
-  g_test_add_data_func("/engine/train-torch/efficientnet_b0", "efficientnet_b0", test_step);
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *name =
+        g_strdup_printf("/engine/train-torch/%s/%s", csnn__simd_name(cases[i].simd), cases[i].arch);
+    g_test_add_data_func(name, &cases[i], test_step);
+  }
   g_test_add_func("/engine/train-torch/optimisers", test_optimisers);
   g_test_add_func("/engine/train-torch/schedules", test_schedules);
   return g_test_run();
