@@ -21,6 +21,8 @@ static const CsCliCommand commands[] = {
     "Write a whole synthetic study", cs_cli_phantom_study },
   { "train", "--study study.json --arch NAME [--init FILE] --out FILE.safetensors",
     "Train a network on a study's training hands", cs_cli_train },
+  { "train-seg", "--images DIR --masks DIR [--phantom N] [--folds K --fold I] --out FILE",
+    "Train the nerve-finding U-Net, validated on held-out patients", cs_cli_train_seg },
   { "evaluate",
     "(--study study.json --model FILE [--model FILE ...] [--split test|all] | --scores FILE.csv) "
     "[--json] [--threshold T] [--seed S] [--replicates B] [--out-dir DIR]",

@@ -48,6 +48,7 @@ int cs_cli_explain(int argc, char **argv);
 int cs_cli_phantom(int argc, char **argv);
 int cs_cli_phantom_study(int argc, char **argv);
 int cs_cli_train(int argc, char **argv);
+int cs_cli_train_seg(int argc, char **argv);
 int cs_cli_evaluate(int argc, char **argv);
 int cs_cli_report(int argc, char **argv);
 int cs_cli_models(int argc, char **argv);

@@ -1,0 +1,800 @@
+/* cs-seg-train.c — training and checking the nerve-finding U-Net on images with expert masks
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The random stream (base/cs-rng.h): one splitmix64 state from seed * 0x9E3779B97F4A7C15 + 11
+ * deals the patients into folds and then draws, per epoch, the order of the training images and
+ * every augmentation parameter in the order the code below asks for them.
+ */
+#include "cs-seg-train.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "cs-engine-error.h"
+#include "cs-error.h"
+#include "cs-rng.h"
+#include "cs-sweep.h"
+#include "csnn-image.h"
+#include "csnn-optim.h"
+#include "csnn-seg.h"
+
+void
+cs_seg_train_options_init(CsSegTrainOptions *opt)
+{
+  memset(opt, 0, sizeof(*opt));
+  opt->height = 192;
+  opt->width = 256;
+  opt->base = 8;
+  opt->depth = 4;
+  opt->epochs = 40;
+  opt->batch = 8;
+  opt->lr = 2e-3;
+  opt->weight_decay = 1e-4;
+  opt->dice_weight = 1.0;
+  opt->seed = 1;
+  opt->folds = 5;
+  opt->augment = TRUE;
+}
+
+/* ---- the data set ---- */
+
+typedef struct {
+  char *name; /* File name without its extension. */
+  char *patient;
+  int fold;
+  int width, height; /* Of the image and its mask. */
+  guint8 *mask;      /* Full size, 0/255 (validation images only). */
+  gsize mask_area;
+  guint8 *small;     /* The image at the network's size. */
+  float *small_mask; /* The mask at the network's size, 0..1. */
+} Sample;
+
+static void
+sample_clear(gpointer data)
+{
+  Sample *s = data;
+
+  g_free(s->name);
+  g_free(s->patient);
+  g_free(s->mask);
+  g_free(s->small);
+  g_free(s->small_mask);
+}
+
+static CsFrame *
+read_gray(const char *path, GError **error)
+{
+  g_autoptr(CsSweep) sweep = cs_sweep_open(path, error);
+
+  if (sweep == NULL)
+    return NULL;
+  return cs_sweep_get_frame(sweep, 0, error);
+}
+
+/* Finds the mask of @name in @dir: the same file name, or the same stem with another image
+ * extension. */
+static char *
+find_mask(const char *dir, const char *file, const char *stem)
+{
+  static const char *const ext[] = { ".png", ".bmp", ".tif", ".tiff", ".jpg", ".pgm" };
+  char *path = g_build_filename(dir, file, NULL);
+
+  if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+    return path;
+  g_free(path);
+  for (gsize i = 0; i < G_N_ELEMENTS(ext); i++) {
+    g_autofree char *name = g_strconcat(stem, ext[i], NULL);
+    path = g_build_filename(dir, name, NULL);
+    if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+      return path;
+    g_free(path);
+  }
+  return NULL;
+}
+
+static gboolean
+is_image_name(const char *name)
+{
+  static const char *const ext[] = { ".png", ".bmp", ".tif", ".tiff", ".jpg", ".jpeg", ".pgm" };
+  g_autofree char *lower = g_ascii_strdown(name, -1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS(ext); i++)
+    if (g_str_has_suffix(lower, ext[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Reads "image,patient,..." lines into a table of image stem -> patient. */
+static GHashTable *
+read_index(const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *table;
+
+  if (!g_file_get_contents(path, &text, NULL, error))
+    return NULL;
+  table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  lines = g_strsplit(text, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) f = g_strsplit(g_strstrip(lines[i]), ",", 3);
+
+    if (f[0] == NULL || f[1] == NULL || *f[0] == '\0')
+      continue;
+    if (i == 0 && strcmp(f[0], "image") == 0)
+      continue;
+    g_hash_table_replace(table, g_strdup(f[0]), g_strdup(f[1]));
+  }
+  return table;
+}
+
+static gboolean
+load_sample(const CsSegTrainOptions *opt, const char *file, GHashTable *index, Sample *s,
+            GError **error)
+{
+  g_autofree char *path = g_build_filename(opt->images_dir, file, NULL);
+  g_autofree char *stem = g_strndup(file, strrchr(file, '.') - file);
+  g_autofree char *mask_path = find_mask(opt->masks_dir, file, stem);
+  g_autoptr(CsFrame) image = NULL;
+  g_autoptr(CsFrame) mask = NULL;
+  g_autofree float *full = NULL;
+  gsize n;
+  const char *patient = index != NULL ? g_hash_table_lookup(index, stem) : NULL;
+
+  if (mask_path == NULL) {
+    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "%s: no mask called %s in %s", path, stem,
+                opt->masks_dir);
+    return FALSE;
+  }
+  if (index != NULL && patient == NULL) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: the index names no patient for %s", path,
+                stem);
+    return FALSE;
+  }
+  if ((image = read_gray(path, error)) == NULL || (mask = read_gray(mask_path, error)) == NULL)
+    return FALSE;
+  if (image->width != mask->width || image->height != mask->height) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s is %d x %d but its mask %s is %d x %d", path,
+                image->width, image->height, mask_path, mask->width, mask->height);
+    return FALSE;
+  }
+  s->name = g_steal_pointer(&stem);
+  if (patient != NULL) {
+    s->patient = g_strdup(patient);
+  } else {
+    const char *dash = strrchr(s->name, '-');
+    s->patient = dash != NULL ? g_strndup(s->name, dash - s->name) : g_strdup(s->name);
+  }
+  s->width = image->width;
+  s->height = image->height;
+  n = (gsize)s->width * (gsize)s->height;
+  s->mask = g_malloc(n);
+  full = g_new(float, n);
+  for (gsize y = 0; y < (gsize)s->height; y++)
+    for (gsize x = 0; x < (gsize)s->width; x++) {
+      int on = mask->data[y * (gsize)mask->stride + x] >= 128;
+      s->mask[y * (gsize)s->width + x] = on ? 255 : 0;
+      full[y * (gsize)s->width + x] = on ? 1.0f : 0.0f;
+      s->mask_area += (gsize)on;
+    }
+  if (s->mask_area == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: the mask is empty", mask_path);
+    return FALSE;
+  }
+  s->small = g_malloc((gsize)opt->width * (gsize)opt->height);
+  s->small_mask = g_new(float, (gsize)opt->width *(gsize)opt->height);
+  if (csnn_resample_u8(image->data, image->width, image->height, (size_t)image->stride, s->small,
+                       opt->width, opt->height) != CSNN_OK ||
+      csnn_resample_f32(full, s->width, s->height, (size_t)s->width * sizeof(float), s->small_mask,
+                        opt->width, opt->height) != CSNN_OK) {
+    g_set_error(error, CS_ERROR, CS_ERROR_ENGINE, "%s: %s", path, csnn_last_error());
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static int
+compare_strings(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads every image of opt->images_dir with its mask and patient. */
+static GArray *
+load_samples(const CsSegTrainOptions *opt, GError **error)
+{
+  g_autoptr(GDir) dir = g_dir_open(opt->images_dir, 0, error);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GHashTable) index = NULL;
+  g_autofree char *default_index = NULL;
+  const char *index_path = opt->index_csv, *name;
+  g_autoptr(GArray) samples = g_array_new(FALSE, TRUE, sizeof(Sample));
+
+  g_array_set_clear_func(samples, sample_clear);
+  if (dir == NULL)
+    return NULL;
+  if (index_path == NULL) {
+    g_autofree char *parent = g_path_get_dirname(opt->images_dir);
+    default_index = g_build_filename(parent, "index.csv", NULL);
+    if (g_file_test(default_index, G_FILE_TEST_IS_REGULAR))
+      index_path = default_index;
+  }
+  if (index_path != NULL && (index = read_index(index_path, error)) == NULL)
+    return NULL;
+  while ((name = g_dir_read_name(dir)) != NULL)
+    if (is_image_name(name) && strchr(name, '.') != NULL)
+      g_ptr_array_add(files, g_strdup(name));
+  g_ptr_array_sort(files, compare_strings);
+  if (opt->max_images > 0 && files->len > (guint)opt->max_images)
+    g_ptr_array_set_size(files, (guint)opt->max_images);
+  if (files->len == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "%s holds no images", opt->images_dir);
+    return NULL;
+  }
+  for (guint i = 0; i < files->len; i++) {
+    Sample s = { 0 };
+    if (!load_sample(opt, files->pdata[i], index, &s, error)) {
+      sample_clear(&s);
+      return NULL;
+    }
+    g_array_append_val(samples, s);
+  }
+  return g_steal_pointer(&samples);
+}
+
+/* Deals the patients, shuffled, into @folds folds and marks every sample with its patient's. */
+static int
+assign_folds(GArray *samples, int folds, guint64 *rng)
+{
+  g_autoptr(GHashTable) fold_of = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) patients = g_ptr_array_new();
+
+  for (guint i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    if (!g_hash_table_contains(fold_of, s->patient)) {
+      g_hash_table_insert(fold_of, s->patient, NULL);
+      g_ptr_array_add(patients, s->patient);
+    }
+  }
+  /* Patients in name order, then a Fisher-Yates shuffle. */
+  g_ptr_array_sort(patients, compare_strings);
+  for (guint i = patients->len; i > 1; i--) {
+    guint j = (guint)(cs_splitmix64(rng) % i);
+    gpointer t = patients->pdata[i - 1];
+    patients->pdata[i - 1] = patients->pdata[j];
+    patients->pdata[j] = t;
+  }
+  for (guint i = 0; i < patients->len; i++)
+    g_hash_table_insert(fold_of, patients->pdata[i],
+                        GINT_TO_POINTER(folds > 0 ? (int)(i % (guint)folds) : -1));
+  for (guint i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    s->fold = GPOINTER_TO_INT(g_hash_table_lookup(fold_of, s->patient));
+  }
+  return (int)patients->len;
+}
+
+/* ---- augmentation ---- */
+
+static double
+uniform(guint64 *rng, double lo, double hi)
+{
+  return lo + (hi - lo) * cs_splitmix64_uniform(rng);
+}
+
+static double
+normal(guint64 *rng)
+{
+  double u1 = cs_splitmix64_uniform(rng), u2 = cs_splitmix64_uniform(rng);
+  return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * G_PI * u2);
+}
+
+/* Bilinear sample of a @w x @h float image at (@x, @y); 0 outside. */
+static float
+sample_at(const float *img, int w, int h, double x, double y)
+{
+  int x0 = (int)floor(x), y0 = (int)floor(y);
+  double fx = x - x0, fy = y - y0, v = 0.0;
+
+  for (int dy = 0; dy < 2; dy++)
+    for (int dx = 0; dx < 2; dx++) {
+      int xx = x0 + dx, yy = y0 + dy;
+      double wgt = (dx ? fx : 1.0 - fx) * (dy ? fy : 1.0 - fy);
+      if (xx >= 0 && yy >= 0 && xx < w && yy < h)
+        v += wgt * img[(gsize)yy * (gsize)w + (gsize)xx];
+    }
+  return (float)v;
+}
+
+/* A box mean of radius @r over @src into @dst (@tmp as big), edges clamped. */
+static void
+box_mean(const float *src, int w, int h, int r, float *tmp, float *dst)
+{
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      double s = 0.0;
+      for (int k = -r; k <= r; k++)
+        s += src[(gsize)y * (gsize)w + (gsize)CLAMP(x + k, 0, w - 1)];
+      tmp[(gsize)y * (gsize)w + (gsize)x] = (float)(s / (2 * r + 1));
+    }
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      double s = 0.0;
+      for (int k = -r; k <= r; k++)
+        s += tmp[(gsize)CLAMP(y + k, 0, h - 1) * (gsize)w + (gsize)x];
+      dst[(gsize)y * (gsize)w + (gsize)x] = (float)(s / (2 * r + 1));
+    }
+}
+
+/* A Gaussian blur of @sigma pixels (a 7-tap kernel each way) in place. */
+static void
+blur(float *img, int w, int h, double sigma, float *tmp)
+{
+  double k[7], sum = 0.0;
+
+  for (int i = 0; i < 7; i++)
+    sum += k[i] = exp(-0.5 * (i - 3) * (i - 3) / (sigma * sigma));
+  for (int i = 0; i < 7; i++)
+    k[i] /= sum;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      double s = 0.0;
+      for (int i = 0; i < 7; i++)
+        s += k[i] * img[(gsize)y * (gsize)w + (gsize)CLAMP(x + i - 3, 0, w - 1)];
+      tmp[(gsize)y * (gsize)w + (gsize)x] = (float)s;
+    }
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      double s = 0.0;
+      for (int i = 0; i < 7; i++)
+        s += k[i] * tmp[(gsize)CLAMP(y + i - 3, 0, h - 1) * (gsize)w + (gsize)x];
+      img[(gsize)y * (gsize)w + (gsize)x] = (float)s;
+    }
+}
+
+/* The photometric half: gain, gamma, attenuation, local contrast, speckle and blur on @img
+ * (0..1) in place. */
+static void
+augment_intensity(float *img, int w, int h, guint64 *rng, float *t1, float *t2)
+{
+  gsize n = (gsize)w * (gsize)h;
+  double gain = exp(uniform(rng, log(0.7), log(1.4)));
+  double gamma = exp(uniform(rng, log(0.7), log(1.4)));
+  double atten = uniform(rng, -0.3, 0.8);
+  double contrast = uniform(rng, 0.7, 1.5), speckle = uniform(rng, 0.0, 0.25);
+  double sigma = uniform(rng, 0.3, 1.2);
+  gboolean do_atten = cs_splitmix64_uniform(rng) < 0.5;
+  gboolean do_contrast = cs_splitmix64_uniform(rng) < 0.5;
+  gboolean do_speckle = cs_splitmix64_uniform(rng) < 0.3;
+  gboolean do_blur = cs_splitmix64_uniform(rng) < 0.3;
+
+  for (int y = 0; y < h; y++) {
+    double a = do_atten ? exp(-atten * y / h) : 1.0;
+    for (int x = 0; x < w; x++) {
+      float *p = &img[(gsize)y * (gsize)w + (gsize)x];
+      *p = (float)(gain * a * pow(CLAMP(*p, 0.0f, 1.0f), gamma));
+    }
+  }
+  if (do_contrast) {
+    box_mean(img, w, h, 8, t1, t2);
+    for (gsize i = 0; i < n; i++)
+      img[i] = (float)(t2[i] + contrast * (img[i] - t2[i]));
+  }
+  if (do_speckle)
+    for (gsize i = 0; i < n; i++)
+      img[i] *= (float)MAX(0.0, 1.0 + speckle * normal(rng));
+  if (do_blur)
+    blur(img, w, h, sigma, t1);
+  for (gsize i = 0; i < n; i++)
+    img[i] = CLAMP(img[i], 0.0f, 1.0f);
+}
+
+/* Writes sample @s, augmented when @rng is not NULL, as the network's normalised input and its
+ * 0/1 target. @work holds 4 images of floats. */
+static void
+make_input(const Sample *s, int w, int h, const csnn_norm *norm, guint64 *rng, float *input,
+           float *target, float *work)
+{
+  gsize n = (gsize)w * (gsize)h;
+  float *img = work, *t1 = work + n, *t2 = work + 2 * n;
+
+  for (gsize i = 0; i < n; i++)
+    img[i] = s->small[i] / 255.0f;
+  memcpy(target, s->small_mask, n * sizeof(float));
+  if (rng != NULL) {
+    gboolean flip = cs_splitmix64_uniform(rng) < 0.5;
+    double angle = uniform(rng, -12.0, 12.0) * G_PI / 180.0, scale = uniform(rng, 0.85, 1.15);
+    double tx = uniform(rng, -0.08, 0.08) * w, ty = uniform(rng, -0.08, 0.08) * h;
+    double c = cos(angle) / scale, sn = sin(angle) / scale;
+    float *mask2 = work + 3 * n;
+
+    /* Output pixel p maps to the source at centre + R(-angle) (p - centre) / scale - shift. */
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        double dx = (flip ? (w - 1 - x) : x) - (w - 1) / 2.0, dy = y - (h - 1) / 2.0;
+        double sx = c * dx + sn * dy + (w - 1) / 2.0 - tx;
+        double sy = -sn * dx + c * dy + (h - 1) / 2.0 - ty;
+        gsize o = (gsize)y * (gsize)w + (gsize)x;
+        t1[o] = sample_at(img, w, h, sx, sy);
+        mask2[o] = sample_at(s->small_mask, w, h, sx, sy);
+      }
+    memcpy(img, t1, n * sizeof(float));
+    for (gsize i = 0; i < n; i++)
+      target[i] = mask2[i] >= 0.5f ? 1.0f : 0.0f;
+    augment_intensity(img, w, h, rng, t1, t2);
+  } else {
+    for (gsize i = 0; i < n; i++)
+      target[i] = target[i] >= 0.5f ? 1.0f : 0.0f;
+  }
+  for (gsize i = 0; i < n; i++)
+    input[i] = (img[i] - norm->mean[0]) / norm->std[0];
+}
+
+/* ---- evaluation ---- */
+
+gsize
+cs_seg_mask_from_prob(const float *prob, int net_w, int net_h, int width, int height, guint8 *mask)
+{
+  gsize n = (gsize)width * (gsize)height, best = 0, best_label = 0;
+  g_autofree float *full = g_new(float, n);
+  g_autofree guint32 *label = g_new0(guint32, n);
+  g_autofree guint32 *stack = g_new(guint32, n);
+  guint32 next = 0;
+
+  if (csnn_resample_f32(prob, net_w, net_h, (size_t)net_w * sizeof(float), full, width, height) !=
+      CSNN_OK) {
+    memset(mask, 0, n);
+    return 0;
+  }
+  /* Labels the 8-connected regions above 0.5 and keeps the largest. */
+  for (gsize start = 0; start < n; start++) {
+    gsize size = 0, top = 0;
+
+    if (full[start] < 0.5f || label[start] != 0)
+      continue;
+    label[start] = ++next;
+    stack[top++] = (guint32)start;
+    while (top > 0) {
+      guint32 p = stack[--top];
+      int px = (int)(p % (guint32)width), py = (int)(p / (guint32)width);
+      size++;
+      for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++) {
+          int qx = px + dx, qy = py + dy;
+          gsize q;
+          if (qx < 0 || qy < 0 || qx >= width || qy >= height)
+            continue;
+          q = (gsize)qy * (gsize)width + (gsize)qx;
+          if (full[q] >= 0.5f && label[q] == 0) {
+            label[q] = next;
+            stack[top++] = (guint32)q;
+          }
+        }
+    }
+    if (size > best) {
+      best = size;
+      best_label = next;
+    }
+  }
+  for (gsize i = 0; i < n; i++)
+    mask[i] = best_label != 0 && label[i] == best_label ? 255 : 0;
+  return best;
+}
+
+void
+cs_seg_compare(const guint8 *a, const guint8 *b, gsize n, double *dice, double *iou)
+{
+  gsize na = 0, nb = 0, both = 0;
+
+  for (gsize i = 0; i < n; i++) {
+    int ia = a[i] != 0, ib = b[i] != 0;
+    na += (gsize)ia;
+    nb += (gsize)ib;
+    both += (gsize)(ia & ib);
+  }
+  *dice = na + nb == 0 ? 1.0 : 2.0 * (double)both / (double)(na + nb);
+  *iou = na + nb - both == 0 ? 1.0 : (double)both / (double)(na + nb - both);
+}
+
+static int
+compare_doubles(gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Runs the validation samples (fold @fold) through @seg and scores them by patient. */
+static gboolean
+validate(csnn_seg *seg, GArray *samples, int fold, CsSegScores *out, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
+  gsize n = (gsize)shape->width * (gsize)shape->height;
+  g_autofree float *input = g_new(float, n), *target = g_new(float, n);
+  g_autofree float *prob = g_new(float, n), *work = g_new(float, 4 * n);
+  g_autoptr(GHashTable) by_patient = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GArray) dices = g_array_new(FALSE, FALSE, sizeof(double));
+  GHashTableIter iter;
+  gpointer value;
+  int found = 0;
+  double iou_sum = 0.0, area_sum = 0.0;
+
+  memset(out, 0, sizeof(*out));
+  for (guint i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    g_autofree guint8 *mask = NULL;
+    double dice, iou, *acc;
+    gsize area;
+    int status;
+
+    if (s->fold != fold)
+      continue;
+    make_input(s, shape->width, shape->height, csnn_seg_norm(seg), NULL, input, target, work);
+    if ((status = csnn_seg_forward(seg, input, 1, prob, NULL)) != CSNN_OK)
+      return cs_error_from_engine(error, status, "validation");
+    mask = g_malloc((gsize)s->width * (gsize)s->height);
+    area = cs_seg_mask_from_prob(prob, shape->width, shape->height, s->width, s->height, mask);
+    cs_seg_compare(mask, s->mask, (gsize)s->width * (gsize)s->height, &dice, &iou);
+    found += dice > 0.5;
+    acc = g_hash_table_lookup(by_patient, s->patient);
+    if (acc == NULL) {
+      acc = g_new0(double, 4);
+      g_hash_table_insert(by_patient, s->patient, acc);
+    }
+    acc[0] += dice;
+    acc[1] += iou;
+    acc[2] += fabs((double)area - (double)s->mask_area) / (double)s->mask_area;
+    acc[3] += 1.0;
+    out->n_images++;
+  }
+  if (out->n_images == 0)
+    return TRUE;
+  g_hash_table_iter_init(&iter, by_patient);
+  while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    double *acc = value, d = acc[0] / acc[3];
+    g_array_append_val(dices, d);
+    out->dice_mean += d;
+    iou_sum += acc[1] / acc[3];
+    area_sum += acc[2] / acc[3];
+  }
+  out->n_patients = (int)dices->len;
+  out->dice_mean /= dices->len;
+  out->iou_mean = iou_sum / dices->len;
+  out->area_error = area_sum / dices->len;
+  out->found = (double)found / out->n_images;
+  g_array_sort(dices, compare_doubles);
+  out->dice_median = dices->len % 2 ? g_array_index(dices, double, dices->len / 2)
+                                    : 0.5 * (g_array_index(dices, double, dices->len / 2 - 1) +
+                                             g_array_index(dices, double, dices->len / 2));
+  return TRUE;
+}
+
+/* ---- training ---- */
+
+/* The training images' mean and standard deviation of x/255, the network's normalisation. */
+static void
+measure_norm(GArray *samples, int fold, gsize n, float *mean, float *std)
+{
+  double s = 0.0, s2 = 0.0, count = 0.0;
+
+  for (guint i = 0; i < samples->len; i++) {
+    const Sample *smp = &g_array_index(samples, Sample, i);
+    if (smp->fold == fold && fold >= 0)
+      continue;
+    for (gsize k = 0; k < n; k++) {
+      double v = smp->small[k] / 255.0;
+      s += v;
+      s2 += v * v;
+    }
+    count += (double)n;
+  }
+  *mean = (float)(s / count);
+  *std = (float)MAX(sqrt(MAX(s2 / count - (s / count) * (s / count), 0.0)), 1e-3);
+}
+
+static gboolean
+save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSummary *sum,
+                int n_val_patients, GError **error)
+{
+  g_autofree char *train_counts =
+      g_strdup_printf("%d images of %d patients", sum->n_train_images, sum->n_train_patients);
+  g_autofree char *recipe = g_strdup_printf(
+      "U-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
+      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; patient folds %d, validation "
+      "fold %d",
+      opt->width, opt->height, opt->base, opt->depth, opt->lr, opt->weight_decay, opt->batch,
+      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, opt->folds, opt->fold);
+  g_autofree char *val =
+      n_val_patients > 0
+          ? g_strdup_printf("%d images of %d held-out patients (epoch %d): Dice mean %.4f, "
+                            "median %.4f by patient; IoU %.4f; found %.4f of images; area "
+                            "error %.4f",
+                            sum->best.n_images, sum->best.n_patients, sum->best_epoch,
+                            sum->best.dice_mean, sum->best.dice_median, sum->best.iou_mean,
+                            sum->best.found, sum->best.area_error)
+          : g_strdup("none: trained on every patient");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+  g_autofree char *date = g_date_time_format_iso8601(now);
+  const char *meta[] = { "task",
+                         "median nerve segmentation",
+                         "trained_on",
+                         opt->images_dir,
+                         "training_data",
+                         train_counts,
+                         "recipe",
+                         recipe,
+                         "validation",
+                         val,
+                         "command",
+                         opt->command_line != NULL ? opt->command_line : "",
+                         "date",
+                         date,
+                         NULL };
+  int status = csnn_seg_save(seg, opt->out_path, meta);
+
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, opt->out_path);
+  return TRUE;
+}
+
+static gboolean
+check_options(const CsSegTrainOptions *opt, GError **error)
+{
+  if (opt->images_dir == NULL || opt->masks_dir == NULL || opt->out_path == NULL) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "training needs images, masks and an output");
+    return FALSE;
+  }
+  if (opt->epochs < 1 || opt->batch < 1 || !(opt->lr > 0.0) || opt->folds < 0 ||
+      (opt->folds > 0 && (opt->fold < 0 || opt->fold >= opt->folds)) || opt->folds == 1) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "bad training options: epochs and batch must be positive, the learning rate "
+                "too, folds 0 or at least 2 and the validation fold one of them");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* One epoch over the training samples in a fresh order; returns the mean loss or NAN. */
+static double
+train_epoch(csnn_seg *seg, csnn_seg_trainer *t, csnn_optim *optim, const CsSegTrainOptions *opt,
+            GPtrArray *train, double lr, guint64 *rng, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
+  gsize n = (gsize)shape->width * (gsize)shape->height;
+  g_autofree float *input = g_new(float, n *(gsize)opt->batch);
+  g_autofree float *target = g_new(float, n *(gsize)opt->batch);
+  g_autofree float *work = g_new(float, 4 * n);
+  g_autofree guint *order = g_new(guint, train->len);
+  double loss_sum = 0.0;
+  int batches = 0;
+
+  for (guint i = 0; i < train->len; i++)
+    order[i] = i;
+  for (guint i = train->len; i > 1; i--) {
+    guint j = (guint)(cs_splitmix64(rng) % i), x = order[i - 1];
+    order[i - 1] = order[j];
+    order[j] = x;
+  }
+  /* The last partial batch is dropped: batch norm wants more than one image. */
+  for (guint first = 0; first + (guint)opt->batch <= train->len; first += (guint)opt->batch) {
+    float loss;
+    int status;
+
+    if (opt->stop != NULL && *opt->stop)
+      break;
+    for (int b = 0; b < opt->batch; b++)
+      make_input(g_ptr_array_index(train, order[first + (guint)b]), shape->width, shape->height,
+                 csnn_seg_norm(seg), opt->augment ? rng : NULL, input + (gsize)b * n,
+                 target + (gsize)b * n, work);
+    status = csnn_seg_trainer_step(t, input, target, opt->batch, opt->dice_weight, &loss, NULL);
+    if (status != CSNN_OK) {
+      cs_error_from_engine(error, status, "training step");
+      return NAN;
+    }
+    csnn_optim_step(optim, lr);
+    csnn_seg_params_changed(seg);
+    loss_sum += loss;
+    batches++;
+  }
+  return batches > 0 ? loss_sum / batches : 0.0;
+}
+
+gboolean
+cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, gpointer user_data,
+                 CsSegTrainSummary *summary, GError **error)
+{
+  csnn_seg_shape shape = { opt->height, opt->width, opt->base, opt->depth };
+  g_autoptr(GArray) samples = NULL;
+  g_autoptr(GPtrArray) train = g_ptr_array_new();
+  g_autoptr(GHashTable) train_patients = g_hash_table_new(g_str_hash, g_str_equal);
+  guint64 rng = opt->seed * 0x9E3779B97F4A7C15ull + 11;
+  csnn_seg *seg = NULL;
+  csnn_seg_trainer *t = NULL;
+  csnn_optim *optim = NULL;
+  csnn_lr_schedule schedule = { CSNN_LR_COSINE, opt->lr, 0, 0.0 };
+  gint64 start = g_get_monotonic_time();
+  int val_fold = opt->folds > 0 ? opt->fold : -1, status, n_val_patients = 0;
+  float mean, std;
+  gboolean ok = FALSE, saved = FALSE;
+
+  memset(summary, 0, sizeof(*summary));
+  if (!check_options(opt, error) || (samples = load_samples(opt, error)) == NULL)
+    return FALSE;
+  if (assign_folds(samples, opt->folds, &rng) < MAX(opt->folds, 1)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%u images have fewer patients than %d folds",
+                samples->len, opt->folds);
+    return FALSE;
+  }
+  for (guint i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    if (s->fold == val_fold && val_fold >= 0)
+      continue;
+    g_ptr_array_add(train, s);
+    g_hash_table_add(train_patients, s->patient);
+  }
+  summary->n_train_images = (int)train->len;
+  summary->n_train_patients = (int)g_hash_table_size(train_patients);
+  if (train->len < (guint)MAX(opt->batch, 2)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "%u training images are fewer than a batch of %d", train->len, opt->batch);
+    return FALSE;
+  }
+  if ((status = csnn_seg_new(&shape, &seg)) != CSNN_OK)
+    return cs_error_from_engine(error, status, "the U-Net");
+  csnn_seg_init_random(seg, opt->seed);
+  measure_norm(samples, val_fold, (gsize)shape.width * (gsize)shape.height, &mean, &std);
+  csnn_seg_set_norm(seg, mean, std);
+  if ((status = csnn_seg_trainer_new(seg, opt->batch, opt->threads, &t)) != CSNN_OK ||
+      (status = csnn_optim_new(CSNN_OPTIM_ADAM, &optim)) != CSNN_OK) {
+    cs_error_from_engine(error, status, "the trainer");
+    goto out;
+  }
+  csnn_optim_set_hyper(optim, 0.9, 0.9, 0.999, 1e-8, opt->weight_decay);
+  for (size_t i = 0; i < csnn_seg_n_params(seg); i++) {
+    int decay;
+    if (csnn_seg_param_trainable(seg, i, &decay))
+      csnn_optim_add(optim, csnn_seg_param(seg, i)->data, csnn_seg_trainer_grad(t, i),
+                     csnn_seg_param(seg, i)->numel, decay);
+  }
+  summary->best.dice_mean = -1.0;
+  for (int epoch = 1; epoch <= opt->epochs; epoch++) {
+    CsSegTrainProgress p = { .epoch = epoch, .epochs = opt->epochs };
+    double lr = csnn_lr_at(&schedule, epoch - 1, opt->epochs);
+
+    p.loss = train_epoch(seg, t, optim, opt, train, lr, &rng, error);
+    if (isnan(p.loss))
+      goto out;
+    summary->epochs_run = epoch;
+    if (opt->stop != NULL && *opt->stop) {
+      summary->stopped = TRUE;
+      break;
+    }
+    if (val_fold >= 0 && !validate(seg, samples, val_fold, &p.val, error))
+      goto out;
+    n_val_patients = p.val.n_patients;
+    if (val_fold < 0 || p.val.dice_mean > summary->best.dice_mean) {
+      summary->best = p.val;
+      summary->best_epoch = epoch;
+      if (!save_checkpoint(seg, opt, summary, n_val_patients, error))
+        goto out;
+      saved = TRUE;
+    }
+    p.best_dice = summary->best.dice_mean;
+    p.seconds = (double)(g_get_monotonic_time() - start) / 1e6;
+    if (progress != NULL)
+      progress(&p, user_data);
+  }
+  if (!saved) {
+    g_set_error(error, CS_ERROR, CS_ERROR_CANCELLED,
+                "stopped before the first epoch ended: "
+                "nothing was written");
+    goto out;
+  }
+  ok = TRUE;
+out:
+  summary->seconds = (double)(g_get_monotonic_time() - start) / 1e6;
+  csnn_optim_free(optim);
+  csnn_seg_trainer_free(t);
+  csnn_seg_free(seg);
+  return ok;
+}

@@ -1,0 +1,96 @@
+/* cs-seg-train.h — training and checking the nerve-finding U-Net on images with expert masks
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The data set is a folder of images and a folder of masks of the same names (white = nerve), and
+ * the patient of each image from an index.csv ("image,patient,...", the images' folder's parent
+ * by default) or, without one, from the name up to its last '-' (Pz001-002 is patient Pz001).
+ * The split is by patient, never by image: the patients are shuffled (seeded) and dealt into
+ * @folds folds; fold @fold is validation and no image of its patients is trained on.
+ *
+ * Every image and mask is resampled once to the network's input (antialiased, as inference
+ * does). Each training sample is then augmented for scanner shift, from its own seeded draw:
+ * horizontal flip; rotation (+-12 degrees), scale (0.85-1.15) and shift (+-8 %) together, the
+ * mask following; then on the image only gain (0.7-1.4), gamma (0.7-1.4), depth-dependent
+ * attenuation exp(-a depth) (a in -0.3 .. 0.8), local contrast (x' = m + k (x - m) around a
+ * 17 x 17 mean, k in 0.7-1.5), multiplicative speckle (sigma up to 0.25) and a blur (sigma up to
+ * 1.2 px), each with its probability.
+ *
+ * Validation runs each epoch on the held-out patients at the images' own size: the probability
+ * map is resampled to the image, thresholded at 0.5 and only its largest 8-connected region kept
+ * (the nerve is one region); Dice, IoU and the relative area error are taken per image, then
+ * averaged per patient. The checkpoint with the best mean patient Dice is written, with the
+ * validation figures in its metadata.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What to train and how. Strings are borrowed. */
+typedef struct {
+  const char *images_dir, *masks_dir;
+  const char *index_csv; /* NULL: IMAGES/../index.csv when it exists. */
+  const char *out_path;
+  int height, width, base, depth; /* The U-Net (default 192 x 256, 8, 4). */
+  int epochs;                     /* Default 40. */
+  int batch;                      /* Default 8. */
+  double lr;                      /* Adam, cosine schedule; default 2e-3. */
+  double weight_decay;            /* On convolution weights; default 1e-4. */
+  double dice_weight;             /* Default 1. */
+  guint64 seed;                   /* Default 1. */
+  int folds, fold;                /* Patient folds and the validation one (default 5 and 0; 0 folds:
+                                   * train on every patient, no validation). */
+  gboolean augment;               /* Default TRUE. */
+  int max_images; /* Use only the first N images in name order (0: all); for tests. */
+  int threads;    /* 0: the engine's pool. */
+  const char *command_line;
+  volatile int *stop;
+} CsSegTrainOptions;
+
+/* Fills @opt with the defaults above. */
+void cs_seg_train_options_init(CsSegTrainOptions *opt);
+
+/* Validation figures, by patient (each patient's mean over its images first). */
+typedef struct {
+  int n_images, n_patients;
+  double dice_mean, dice_median, iou_mean;
+  double found;      /* Images with Dice > 0.5, as a fraction. */
+  double area_error; /* Mean |area - true area| / true area over patients. */
+} CsSegScores;
+
+/* Progress after each epoch. */
+typedef struct {
+  int epoch, epochs;
+  double loss;      /* Mean training loss of the epoch. */
+  CsSegScores val;  /* This epoch's validation (n_images 0 without). */
+  double best_dice; /* Best mean patient Dice so far. */
+  double seconds;   /* Since the start. */
+} CsSegTrainProgress;
+
+typedef void (*CsSegTrainProgressFunc)(const CsSegTrainProgress *progress, gpointer user_data);
+
+/* What a run did. */
+typedef struct {
+  int n_train_images, n_train_patients;
+  int best_epoch, epochs_run;
+  CsSegScores best;
+  double seconds;
+  gboolean stopped;
+} CsSegTrainSummary;
+
+/* Trains as @opt says and writes the best checkpoint (or, without validation, the last) to
+ * opt->out_path. FALSE with @error on bad data or when nothing could be written. */
+gboolean cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress,
+                          gpointer user_data, CsSegTrainSummary *summary, GError **error);
+
+/* Turns a @net_w x @net_h probability map into a 0/255 mask of @width x @height: resampled,
+ * thresholded at 0.5, only the largest 8-connected region kept. Returns its area in pixels. */
+gsize cs_seg_mask_from_prob(const float *prob, int net_w, int net_h, int width, int height,
+                            guint8 *mask);
+
+/* Dice and IoU of two 0/nonzero masks of @n pixels (1 when both are empty). */
+void cs_seg_compare(const guint8 *a, const guint8 *b, gsize n, double *dice, double *iou);
+
+G_END_DECLS

@@ -1,0 +1,159 @@
+/* cs-cli-train-seg.c — carpalscope-cli train-seg: train the nerve-finding U-Net on images with
+ * expert masks, validated on held-out patients
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-seg-train.h"
+
+#define NAME "train-seg"
+
+/* Set by SIGINT; the trainer checks it between batches. */
+static volatile int stop_requested;
+
+static void
+on_sigint(int signum)
+{
+  (void)signum;
+  stop_requested = 1;
+}
+
+static void
+progress_cb(const CsSegTrainProgress *p, gpointer user_data)
+{
+  if (*(gboolean *)user_data)
+    return;
+  if (p->val.n_images > 0)
+    fprintf(stderr,
+            "epoch %d/%d  loss %.4f  val Dice %.4f (median %.4f) IoU %.4f found %.3f area "
+            "error %.3f  best %.4f  %.0f s\n",
+            p->epoch, p->epochs, p->loss, p->val.dice_mean, p->val.dice_median, p->val.iou_mean,
+            p->val.found, p->val.area_error, p->best_dice, p->seconds);
+  else
+    fprintf(stderr, "epoch %d/%d  loss %.4f  %.0f s\n", p->epoch, p->epochs, p->loss, p->seconds);
+}
+
+static char *
+command_line_of(int argc, char **argv)
+{
+  g_autoptr(GString) cmd = g_string_new("carpalscope-cli " NAME);
+
+  for (int i = 1; i < argc; i++) {
+    g_autofree char *q = g_shell_quote(argv[i]);
+    g_string_append_printf(cmd, " %s", strpbrk(argv[i], " '\"$\\") ? q : argv[i]);
+  }
+  return g_string_free(g_steal_pointer(&cmd), FALSE);
+}
+
+/* The command: its option table, then each option checked in the table's order, then the work.
+ * Its length is the table's (one entry per option, every check beside the others). */
+int
+cs_cli_train_seg(int argc, char **argv)
+{
+  CsSegTrainOptions opt;
+  g_autofree char *images = NULL, *masks = NULL, *index = NULL, *out = NULL, *seed_text = NULL;
+  g_autofree char *command_line = command_line_of(argc, argv);
+  int phantom = 0, max_images = 0;
+  gboolean quiet = FALSE, no_augment = FALSE;
+  GOptionEntry entries[] = {
+    { "images", 0, 0, G_OPTION_ARG_FILENAME, &images, "Folder of images", "DIR" },
+    { "masks", 0, 0, G_OPTION_ARG_FILENAME, &masks,
+      "Folder of masks of the same names (white = nerve)", "DIR" },
+    { "index", 0, 0, G_OPTION_ARG_FILENAME, &index,
+      "CSV of image,patient (default IMAGES/../index.csv; else the name up to its last '-')",
+      "FILE" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Weights to write (safetensors)", "FILE" },
+    { "phantom", 0, 0, G_OPTION_ARG_INT, &phantom, "Phantom frames to mix in (not yet: 0)", "N" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &opt.height, "Network input height (default 192)", "N" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &opt.width, "Network input width (default 256)", "N" },
+    { "base", 0, 0, G_OPTION_ARG_INT, &opt.base, "Channels at the top (default 8)", "N" },
+    { "depth", 0, 0, G_OPTION_ARG_INT, &opt.depth, "Levels (default 4)", "N" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &opt.epochs, "Epochs (default 40)", "N" },
+    { "batch", 0, 0, G_OPTION_ARG_INT, &opt.batch, "Images per batch (default 8)", "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &opt.lr, "Adam's learning rate (default 0.002)", "X" },
+    { "weight-decay", 0, 0, G_OPTION_ARG_DOUBLE, &opt.weight_decay,
+      "L2 weight decay (default 1e-4)", "X" },
+    { "dice-weight", 0, 0, G_OPTION_ARG_DOUBLE, &opt.dice_weight,
+      "Weight of the Dice loss beside the cross-entropy (default 1)", "X" },
+    { "folds", 0, 0, G_OPTION_ARG_INT, &opt.folds,
+      "Patient folds (default 5; 0: train on every patient)", "K" },
+    { "fold", 0, 0, G_OPTION_ARG_INT, &opt.fold, "The validation fold (default 0)", "I" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
+      "Seed of weights, folds, order and augmentation (default 1)", "N" },
+    { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train without augmentation", NULL },
+    { "max-images", 0, 0, G_OPTION_ARG_INT, &max_images,
+      "Use only the first N images by name (default all)", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads, "Threads (default one per processor)", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new("- train the nerve-finding U-Net");
+  CsSegTrainSummary summary;
+  GError *error = NULL;
+  struct sigaction sa, old_sa;
+  gboolean ok;
+
+  cs_seg_train_options_init(&opt);
+  g_option_context_add_main_entries(context, entries, NULL);
+  g_option_context_set_description(
+      context,
+      "Splits the patients (never the images) into seeded folds, trains on all but --fold with\n"
+      "augmentation for scanner shift, and after each epoch scores the held-out patients at the\n"
+      "images' own size (Dice, IoU, nerve found, area error, by patient); the best checkpoint is\n"
+      "written to --out with those figures in its metadata. Ctrl-C stops between batches.");
+  if (!cs_cli_parse(context, &argc, &argv, NAME))
+    return CS_CLI_USAGE;
+  if (argc > 1)
+    return cs_cli_usage_error(NAME, "unexpected argument '%s'", argv[1]);
+  if (images == NULL || masks == NULL || out == NULL)
+    return cs_cli_usage_error(NAME, "--images, --masks and --out are required");
+  if (phantom != 0)
+    return cs_cli_not_available(NAME, "mixing phantom frames into segmentation training");
+  if (opt.epochs < 1 || opt.epochs > 100000 || opt.batch < 2 || opt.batch > 256)
+    return cs_cli_usage_error(NAME, "--epochs must be at least 1 and --batch 2 to 256");
+  if (opt.folds < 0 || opt.folds == 1 || opt.folds > 1000 ||
+      (opt.folds > 0 && (opt.fold < 0 || opt.fold >= opt.folds)))
+    return cs_cli_usage_error(NAME, "--folds must be 0 or 2 or more, --fold one of them");
+  if (!(opt.lr > 0) || !(opt.weight_decay >= 0) || !(opt.dice_weight >= 0))
+    return cs_cli_usage_error(NAME, "bad --lr, --weight-decay or --dice-weight");
+  if (max_images < 0 || opt.threads < 0 || opt.threads > 256)
+    return cs_cli_usage_error(NAME, "counts must not be negative");
+  if (seed_text != NULL &&
+      !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &opt.seed, NULL))
+    return cs_cli_usage_error(NAME, "--seed must be a non-negative integer");
+  opt.images_dir = images;
+  opt.masks_dir = masks;
+  opt.index_csv = index;
+  opt.out_path = out;
+  opt.augment = !no_augment;
+  opt.max_images = max_images;
+  opt.command_line = command_line;
+  opt.stop = &stop_requested;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigaction(SIGINT, &sa, &old_sa);
+  ok = cs_seg_train_run(&opt, progress_cb, &quiet, &summary, &error);
+  sigaction(SIGINT, &old_sa, NULL);
+  if (!ok)
+    return cs_cli_fail_error(error);
+  if (summary.best.n_images > 0)
+    printf("trained on %d images of %d patients; best epoch %d of %d: held-out %d images of %d "
+           "patients, Dice mean %.4f median %.4f, IoU %.4f, found %.3f, area error %.3f; "
+           "wrote %s\n",
+           summary.n_train_images, summary.n_train_patients, summary.best_epoch, summary.epochs_run,
+           summary.best.n_images, summary.best.n_patients, summary.best.dice_mean,
+           summary.best.dice_median, summary.best.iou_mean, summary.best.found,
+           summary.best.area_error, out);
+  else
+    printf("trained on %d images of %d patients for %d epochs without validation; wrote %s\n",
+           summary.n_train_images, summary.n_train_patients, summary.epochs_run, out);
+  return CS_CLI_OK;
+}
