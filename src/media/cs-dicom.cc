@@ -737,8 +737,76 @@ take_facts(CsDicom *dicom, const gdcm::ImageReader &reader, GError **error)
   return true;
 }
 
+/* Checks that the native pixel data's declared length fits in the file: GDCM reads a truncated
+ * file or a lying length without complaint and fills the missing bytes with zeros. The last
+ * Pixel Data tag in the file whose length matches GDCM's is the one read. */
+static bool
+check_native_length(const CsDicom *dicom, std::size_t declared, const char *data, std::size_t size,
+                    GError **error)
+{
+  bool big = dicom->ts.GetSwapCode() == gdcm::SwapCode::BigEndian;
+  const unsigned char little[4] = { 0xe0, 0x7f, 0x10, 0x00 },
+                      big_tag[4] = { 0x7f, 0xe0, 0x00, 0x10 };
+  const unsigned char *tag = big ? big_tag : little;
+  const unsigned char *b = (const unsigned char *)data;
+
+  for (std::size_t at = size >= 12 ? size - 8 : 0; at-- > 0;) {
+    if (std::memcmp(b + at, tag, 4) != 0)
+      continue;
+    bool explicit_vr =
+        at + 12 <= size && ((b[at + 4] == 'O' && (b[at + 5] == 'B' || b[at + 5] == 'W')) ||
+                            (b[at + 4] == 'U' && b[at + 5] == 'N'));
+    std::size_t start = at + (explicit_vr ? 12 : 8);
+    const unsigned char *l = b + start - 4;
+    uint32_t length =
+        big ? (uint32_t)l[0] << 24 | (uint32_t)l[1] << 16 | (uint32_t)l[2] << 8 | l[3]
+            : (uint32_t)l[3] << 24 | (uint32_t)l[2] << 16 | (uint32_t)l[1] << 8 | l[0];
+    if (length != declared)
+      continue;
+    if (start + length <= size)
+      return true;
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "“%s” is truncated or its pixel data's length lies: it declares %lu bytes, the "
+                "file holds %lu",
+                dicom->display.c_str(), (unsigned long)length, (unsigned long)(size - start));
+    return false;
+  }
+  if (declared <= size)
+    return true;
+  g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+              "“%s” is truncated or its pixel data's length lies: it declares %lu bytes in a file "
+              "of %lu",
+              dicom->display.c_str(), (unsigned long)declared, (unsigned long)size);
+  return false;
+}
+
+/* Returns TRUE when GDCM decodes @ts (native, deflated, RLE, JPEG, JPEG-LS, JPEG 2000). */
+static bool
+decodable(const gdcm::TransferSyntax &ts)
+{
+  switch ((gdcm::TransferSyntax::TSType)ts) {
+    case gdcm::TransferSyntax::ImplicitVRLittleEndian:
+    case gdcm::TransferSyntax::ExplicitVRLittleEndian:
+    case gdcm::TransferSyntax::DeflatedExplicitVRLittleEndian:
+    case gdcm::TransferSyntax::ExplicitVRBigEndian:
+    case gdcm::TransferSyntax::JPEGBaselineProcess1:
+    case gdcm::TransferSyntax::JPEGExtendedProcess2_4:
+    case gdcm::TransferSyntax::JPEGLosslessProcess14:
+    case gdcm::TransferSyntax::JPEGLosslessProcess14_1:
+    case gdcm::TransferSyntax::JPEGLSLossless:
+    case gdcm::TransferSyntax::JPEGLSNearLossless:
+    case gdcm::TransferSyntax::JPEG2000Lossless:
+    case gdcm::TransferSyntax::JPEG2000:
+    case gdcm::TransferSyntax::RLELossless:
+      return true;
+    default:
+      return false;
+  }
+}
+
 static CsDicom *
-open_reader(gdcm::ImageReader &reader, const char *display, GError **error)
+open_reader(gdcm::ImageReader &reader, const char *data, std::size_t size, const char *display,
+            GError **error)
 {
   CsDicom *dicom = new CsDicom();
   bool ok = false;
@@ -757,13 +825,19 @@ open_reader(gdcm::ImageReader &reader, const char *display, GError **error)
       read_timing(dicom, ds);
       read_spacing(dicom, ds);
       read_laterality(dicom, ds);
-      if (dicom->ts.IsEncapsulated() && sq == nullptr) {
+      if (!decodable(dicom->ts)) {
+        g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+                    "“%s” uses the transfer syntax %s, which Carpalscope cannot decode", display,
+                    dicom->ts_name.c_str());
+      } else if (dicom->ts.IsEncapsulated() && sq == nullptr) {
         g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
                     "“%s” is damaged: its transfer syntax is compressed (%s) but its pixel data "
                     "is not",
                     display, dicom->ts_name.c_str());
       } else {
-        ok = sq != nullptr ? take_fragments(dicom, *sq, error) : take_native(dicom, pixels, error);
+        ok = sq != nullptr ? take_fragments(dicom, *sq, error)
+                           : (check_native_length(dicom, pixels.GetVL(), data, size, error) &&
+                              take_native(dicom, pixels, error));
         ok = ok && (dicom->samples == 3 ||
                     build_gray_table(dicom, ds, reader.GetImage().GetLUT(), error));
       }
@@ -786,6 +860,47 @@ open_reader(gdcm::ImageReader &reader, const char *display, GError **error)
   return dicom;
 }
 
+/* A read-only stream over bytes in memory (a mapped file), without copying them. */
+class ByteStream : public std::streambuf
+{
+public:
+  ByteStream(const char *data, std::size_t size)
+  {
+    char *p = const_cast<char *>(data);
+    setg(p, p, p + size);
+  }
+
+protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode) override
+  {
+    off_type base = dir == std::ios_base::beg   ? 0
+                    : dir == std::ios_base::cur ? gptr() - eback()
+                                                : egptr() - eback();
+    if (base + off < 0 || base + off > egptr() - eback())
+      return pos_type(off_type(-1));
+    setg(eback(), eback() + base + off, egptr());
+    return pos_type(base + off);
+  }
+
+  pos_type seekpos(pos_type pos, std::ios_base::openmode mode) override
+  {
+    return seekoff(off_type(pos), std::ios_base::beg, mode);
+  }
+};
+
+/* Opens a whole DICOM file held in memory. */
+static CsDicom *
+open_bytes(const char *data, std::size_t size, const char *display, GError **error)
+{
+  ByteStream buffer(data, size);
+  std::istream stream(&buffer);
+  gdcm::ImageReader reader;
+
+  quiet_gdcm_once();
+  reader.SetStream(stream);
+  return open_reader(reader, data, size, display, error);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The C API
  */
@@ -797,26 +912,24 @@ cs_dicom_open(const char *path, GError **error)
 {
   g_return_val_if_fail(path != nullptr, nullptr);
   g_autofree char *display = g_filename_display_name(path);
-  gdcm::ImageReader reader;
+  g_autoptr(GError) local = nullptr;
+  GMappedFile *mapped = g_mapped_file_new(path, FALSE, &local);
+  CsDicom *dicom;
 
-  quiet_gdcm_once();
-  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "Cannot open “%s”: no such file", display);
+  if (mapped == nullptr) {
+    g_set_error(error, CS_ERROR, CS_ERROR_IO, "Cannot open “%s”: %s", display, local->message);
     return nullptr;
   }
-  reader.SetFileName(path);
-  return open_reader(reader, display, error);
+  dicom = open_bytes(g_mapped_file_get_contents(mapped), g_mapped_file_get_length(mapped), display,
+                     error);
+  g_mapped_file_unref(mapped);
+  return dicom;
 }
 
 CsDicom *
 cs_dicom_open_memory(const guint8 *data, gsize size, const char *name, GError **error)
 {
-  std::istringstream stream(std::string((const char *)data, size));
-  gdcm::ImageReader reader;
-
-  quiet_gdcm_once();
-  reader.SetStream(stream);
-  return open_reader(reader, name != nullptr ? name : "(memory)", error);
+  return open_bytes((const char *)data, size, name != nullptr ? name : "(memory)", error);
 }
 
 void

@@ -44,9 +44,8 @@ def main():
             rgb = rgb * 255.0 / 65535.0
         gray = luma(rgb)
     elif ds.SamplesPerPixel == 3:
-        # pydicom hands JPEG YBR back as RGB already; native YBR_FULL keeps its Y.
-        encapsulated = ds.file_meta.TransferSyntaxUID.is_compressed
-        if pi.startswith("YBR") and not encapsulated:
+        # pydicom hands YBR_FULL and YBR_FULL_422 back as YCbCr, native or JPEG: gray is the Y.
+        if pi in ("YBR_FULL", "YBR_FULL_422"):
             gray = a[..., 0].astype(np.float64)
         else:
             gray = luma(a)

@@ -1,0 +1,273 @@
+/* test-media-dicom-files.c — generated DICOM files: every photometric interpretation, bit depth
+ * and transfer syntax against pydicom, timing and calibration, and one clear error per bad file
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * make-dicom-test-files.py writes the files (pydicom's writer, dcmtk's dcmconv, dcmcjpeg, dcmcrle
+ * and dcmcjpls); without pydicom the tests skip, and a file whose tool is missing is left out.
+ */
+#include "config.h"
+
+#include "cs-error.h"
+#include "cs-sweep.h"
+
+#include "dicom-test-util.h"
+
+#include <string.h>
+
+static char *files_dir;
+static char **made;
+
+/* Makes the files once per run; FALSE (test skipped) without Python or pydicom. */
+static gboolean
+have_files(void)
+{
+  const char *python = g_getenv("CARPALSCOPE_PYTHON");
+  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
+  g_autofree char *script = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *list_path = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (made != NULL)
+    return TRUE;
+  if (python == NULL || srcdir == NULL || !g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip("no Python to make DICOM files");
+    return FALSE;
+  }
+  files_dir = g_dir_make_tmp("cs-dicom-files-XXXXXX", NULL);
+  g_assert_nonnull(files_dir);
+  script = g_build_filename(srcdir, "tests", "media", "make-dicom-test-files.py", NULL);
+  {
+    const char *argv[] = { python, script, files_dir, NULL };
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    g_test_skip("pydicom is not installed");
+    return FALSE;
+  }
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  list_path = g_build_filename(files_dir, "made.txt", NULL);
+  g_assert_true(g_file_get_contents(list_path, &list, NULL, NULL));
+  made = g_strsplit(g_strstrip(list), "\n", -1);
+  return TRUE;
+}
+
+static gboolean
+was_made(const char *name)
+{
+  if (!g_strv_contains((const char *const *)made, name)) {
+    g_test_message("%s was not made (its dcmtk tool is missing)", name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static CsSweep *
+open_made(const char *name)
+{
+  g_autofree char *path = g_build_filename(files_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  CsSweep *sweep = cs_sweep_open(path, &error);
+
+  g_assert_no_error(error);
+  g_assert_cmpint(cs_sweep_get_kind(sweep), ==, CS_SWEEP_KIND_DICOM);
+  g_assert_cmpint(cs_sweep_get_width(sweep), ==, 64);
+  g_assert_cmpint(cs_sweep_get_height(sweep), ==, 48);
+  return sweep;
+}
+
+/* Every frame of @name equals pydicom's within @tolerance levels of mean absolute difference. */
+static void
+check_pixels(const char *name, int n_frames, double tolerance)
+{
+  g_autoptr(CsSweep) sweep = NULL;
+
+  if (!have_files() || !was_made(name))
+    return;
+  sweep = open_made(name);
+  g_assert_cmpint(cs_sweep_get_n_frames(sweep), ==, n_frames);
+  /* Backwards first: random access must not depend on the order. */
+  for (int i = n_frames - 1; i >= 0; i--)
+    dicom_test_compare_reference(sweep, i, tolerance);
+}
+
+static void
+test_pixels(void)
+{
+  static const struct {
+    const char *name;
+    int n_frames;
+    double tolerance;
+  } files[] = {
+    { "mono8.dcm", 3, 1.0 },
+    { "mono16.dcm", 2, 1.0 },
+    { "mono16-big-endian.dcm", 2, 1.0 },
+    { "mono1.dcm", 1, 1.0 },
+    { "rgb.dcm", 2, 1.0 },
+    { "ybr-full.dcm", 2, 1.0 },
+    { "rgb-rle.dcm", 2, 1.0 },
+    { "rgb-jpeg-lossless.dcm", 2, 1.0 },
+    { "rgb-jpeg-ls.dcm", 2, 1.0 },
+    { "rgb-jpeg-baseline.dcm", 2, 2.0 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(files); i++)
+    check_pixels(files[i].name, files[i].n_frames, files[i].tolerance);
+}
+
+/* The lossless copies of rgb.dcm decode to its very pixels (pydicom here may lack their codecs). */
+static void
+test_lossless_equal_native(void)
+{
+  static const char *const copies[] = { "rgb-rle.dcm", "rgb-jpeg-lossless.dcm", "rgb-jpeg-ls.dcm" };
+  g_autoptr(CsSweep) native = NULL;
+
+  if (!have_files())
+    return;
+  native = open_made("rgb.dcm");
+  for (gsize c = 0; c < G_N_ELEMENTS(copies); c++) {
+    g_autoptr(CsSweep) copy = NULL;
+
+    if (!was_made(copies[c]))
+      continue;
+    copy = open_made(copies[c]);
+    for (int i = 0; i < 2; i++) {
+      g_autoptr(CsFrame) a = cs_sweep_get_frame(native, i, NULL);
+      g_autoptr(CsFrame) b = cs_sweep_get_frame(copy, i, NULL);
+
+      g_assert_nonnull(a);
+      g_assert_nonnull(b);
+      g_assert_cmpmem(a->data, 64 * 48, b->data, 64 * 48);
+    }
+  }
+}
+
+/* Frame Time, Frame Time Vector and Cine Rate; the region's spacing, Pixel Spacing, laterality. */
+static void
+test_timing_and_calibration(void)
+{
+  g_autoptr(CsSweep) mono8 = NULL;
+  g_autoptr(CsSweep) mono16 = NULL;
+  g_autoptr(CsSweep) mono1 = NULL;
+  g_autoptr(CsSweep) rgb = NULL;
+  g_autoptr(CsFrame) frame = NULL;
+  CsSpacing spacing;
+
+  if (!have_files())
+    return;
+  mono8 = open_made("mono8.dcm");
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_rate(mono8), 25.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_time(mono8, 2), 0.080, 1e-9);
+  frame = cs_sweep_get_frame(mono8, 2, NULL);
+  g_assert_cmpfloat_with_epsilon(frame->time, 0.080, 1e-9);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_file_spacing(mono8).mm_per_px, 0.1, 1e-12);
+  g_assert_cmpstr(cs_sweep_get_file_spacing_label(mono8), ==, "DICOM region 0");
+  g_assert_cmpstr(cs_sweep_get_laterality(mono8), ==, "L");
+
+  mono16 = open_made("mono16.dcm");
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_rate(mono16), 40.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_time(mono16, 1), 0.025, 1e-9);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_file_spacing(mono16).mm_per_px, 0.2, 1e-12);
+  g_assert_cmpstr(cs_sweep_get_file_spacing_label(mono16), ==, "DICOM pixel spacing");
+  g_assert_null(cs_sweep_get_laterality(mono16));
+
+  mono1 = open_made("mono1.dcm");
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_rate(mono1), 25.0, 1e-9);
+
+  rgb = open_made("rgb.dcm");
+  g_assert_cmpfloat(cs_sweep_get_frame_rate(rgb), ==, 0.0);
+  g_assert_cmpfloat(cs_sweep_get_frame_time(rgb, 1), ==, -1.0);
+  spacing = cs_sweep_get_file_spacing(rgb);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  g_assert_null(cs_sweep_get_file_spacing_label(rgb));
+}
+
+/* A region past the image and one with X and Y spacings that differ are warnings, not used:
+ * the spacing falls back to Pixel Spacing, labelled as such. */
+static void
+test_region_warnings(void)
+{
+  g_autoptr(CsSweep) sweep = NULL;
+  const char *const *warnings;
+
+  if (!have_files())
+    return;
+  sweep = open_made("bad-regions.dcm");
+  warnings = cs_sweep_get_warnings(sweep);
+  g_assert_cmpuint(g_strv_length((char **)warnings), ==, 2);
+  g_assert_nonnull(strstr(warnings[0], "region 0"));
+  g_assert_nonnull(strstr(warnings[0], "does not fit"));
+  g_assert_nonnull(strstr(warnings[1], "region 1"));
+  g_assert_nonnull(strstr(warnings[1], "different X and Y"));
+  g_assert_cmpint(cs_sweep_get_file_spacing_region(sweep), ==, -1);
+  g_assert_cmpfloat_with_epsilon(cs_sweep_get_file_spacing(sweep).mm_per_px, 0.3, 1e-12);
+  g_assert_cmpstr(cs_sweep_get_file_spacing_label(sweep), ==, "DICOM pixel spacing");
+}
+
+/* Each bad file is one error in one line that names the file and says what is wrong. */
+static void
+test_bad_files(void)
+{
+  static const struct {
+    const char *name;
+    const char *says;
+  } files[] = {
+    { "bad-truncated.dcm", "truncated" },
+    { "bad-zero-rows.dcm", "0 rows" },
+    { "bad-lying-length.dcm", "length lies" },
+    { "bad-short-pixels.dcm", "5 frames need" },
+    { "bad-not-image.dcm", "not an image" },
+    { "bad-fragment-past-end.dcm", "fragments do not hold" },
+    { "bad-unsupported-syntax.dcm", "cannot decode" },
+  };
+
+  if (!have_files())
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+    g_autofree char *path = g_build_filename(files_dir, files[i].name, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsSweep) sweep = NULL;
+
+    if (!was_made(files[i].name))
+      continue;
+    sweep = cs_sweep_open(path, &error);
+    g_assert_null(sweep);
+    g_assert_nonnull(error);
+    g_assert_true(error->domain == CS_ERROR);
+    g_test_message("%s: %s", files[i].name, error->message);
+    g_assert_nonnull(strstr(error->message, files[i].name));
+    g_assert_nonnull(strstr(error->message, files[i].says));
+    g_assert_null(strchr(error->message, '\n'));
+  }
+}
+
+int
+main(int argc, char **argv)
+{
+  int status;
+
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/media/dicom-files/pixels", test_pixels);
+  g_test_add_func("/media/dicom-files/lossless-equal-native", test_lossless_equal_native);
+  g_test_add_func("/media/dicom-files/timing-and-calibration", test_timing_and_calibration);
+  g_test_add_func("/media/dicom-files/region-warnings", test_region_warnings);
+  g_test_add_func("/media/dicom-files/bad-files", test_bad_files);
+  status = g_test_run();
+  if (files_dir != NULL) {
+    for (char **name = made; name != NULL && *name != NULL; name++) {
+      g_autofree char *path = g_build_filename(files_dir, *name, NULL);
+      g_unlink(path);
+    }
+    {
+      g_autofree char *list = g_build_filename(files_dir, "made.txt", NULL);
+      g_unlink(list);
+    }
+    g_rmdir(files_dir);
+  }
+  g_strfreev(made);
+  g_free(files_dir);
+  return status;
+}
