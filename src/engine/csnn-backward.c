@@ -478,7 +478,7 @@ csnn__bn_act_forward_train(int n, int c, size_t hw, const float *z, const float 
                            int ith, int nth)
 {
   size_t start, end, m = (size_t)n * hw;
-  int fast = csnn__have_avx512();
+  csnn_simd simd = csnn__simd();
 
   csnn_partition((size_t)c, ith, nth, &start, &end);
   for (size_t ch = start; ch < end; ch++) {
@@ -489,8 +489,10 @@ csnn__bn_act_forward_train(int n, int c, size_t hw, const float *z, const float 
 
     for (int img = 0; img < n; img++) {
       const float *p = z + ((size_t)img * (size_t)c + ch) * hw;
-      if (fast) {
+      if (simd == CSNN_SIMD_AVX512) {
         csnn__shifted_sums_avx512(p, hw, shift, &sum, &sq);
+      } else if (simd == CSNN_SIMD_AVX2) {
+        csnn__shifted_sums_avx2(p, hw, shift, &sum, &sq);
       } else {
         float s1 = 0.0f, s2 = 0.0f;
         for (size_t i = 0; i < hw; i++) {
@@ -512,8 +514,10 @@ csnn__bn_act_forward_train(int n, int c, size_t hw, const float *z, const float 
     for (int img = 0; img < n; img++) {
       const float *p = z + ((size_t)img * (size_t)c + ch) * hw;
       float *q = y + ((size_t)img * (size_t)c + ch) * hw;
-      if (fast) {
+      if (simd == CSNN_SIMD_AVX512) {
         csnn__affine_act_avx512(p, hw, a, b, act, q);
+      } else if (simd == CSNN_SIMD_AVX2) {
+        csnn__affine_act_avx2(p, hw, a, b, act, q);
       } else {
         for (size_t i = 0; i < hw; i++)
           q[i] = act_value(act, p[i] * a + b);
@@ -529,7 +533,7 @@ csnn__bn_act_backward_train(int n, int c, size_t hw, csnn_act act, const float *
                             float *dgamma, float *dbeta, int ith, int nth)
 {
   size_t start, end, m = (size_t)n * hw;
-  int fast = csnn__have_avx512();
+  csnn_simd simd = csnn__simd();
 
   if (act != CSNN_ACT_SILU)
     gbuf = NULL;
@@ -542,9 +546,10 @@ csnn__bn_act_backward_train(int n, int c, size_t hw, csnn_act act, const float *
 
     for (int img = 0; img < n; img++) {
       size_t off = ((size_t)img * (size_t)c + ch) * hw;
-      if (fast) {
-        csnn__bn_bwd_sums_avx512(act, z + off, y + off, dy + off, hw, mu, a, b,
-                                 gbuf != NULL ? gbuf + off : NULL, &sdy, &sdyz);
+      if (simd != CSNN_SIMD_PORTABLE) {
+        (simd == CSNN_SIMD_AVX512 ? csnn__bn_bwd_sums_avx512 : csnn__bn_bwd_sums_avx2)(
+            act, z + off, y + off, dy + off, hw, mu, a, b, gbuf != NULL ? gbuf + off : NULL, &sdy,
+            &sdyz);
       } else {
         float s1 = 0.0f, s2 = 0.0f;
         for (size_t i = 0; i < hw; i++) {
@@ -566,9 +571,10 @@ csnn__bn_act_backward_train(int n, int c, size_t hw, csnn_act act, const float *
     k3 = (float)(sdyz * is * is / (double)m);
     for (int img = 0; img < n; img++) {
       size_t off = ((size_t)img * (size_t)c + ch) * hw;
-      if (fast) {
-        csnn__bn_bwd_apply_avx512(act, z + off, y + off, dy + off, gbuf != NULL ? gbuf + off : NULL,
-                                  hw, mu, a, b, k1, k2, k3, dz + off);
+      if (simd != CSNN_SIMD_PORTABLE) {
+        (simd == CSNN_SIMD_AVX512 ? csnn__bn_bwd_apply_avx512 : csnn__bn_bwd_apply_avx2)(
+            act, z + off, y + off, dy + off, gbuf != NULL ? gbuf + off : NULL, hw, mu, a, b, k1, k2,
+            k3, dz + off);
       } else {
         for (size_t i = 0; i < hw; i++) {
           float g = act_grad_value(act, z[off + i] * a + b, y[off + i], dy[off + i]);
@@ -588,9 +594,10 @@ csnn__act_grad(csnn_act act, size_t n, const float *pre, const float *out, const
   csnn_partition(n, ith, nth, &start, &end);
   if (start >= end)
     return;
-  if (csnn__have_avx512()) {
-    csnn__act_grad_avx512(act, pre != NULL ? pre + start : NULL, out != NULL ? out + start : NULL,
-                          dy + start, end - start, dst + start);
+  if (csnn__simd() != CSNN_SIMD_PORTABLE) {
+    (csnn__have_avx512() ? csnn__act_grad_avx512 : csnn__act_grad_avx2)(
+        act, pre != NULL ? pre + start : NULL, out != NULL ? out + start : NULL, dy + start,
+        end - start, dst + start);
     return;
   }
   for (size_t i = start; i < end; i++)

@@ -72,6 +72,17 @@ void csnn__bn_bwd_apply_avx512(csnn_act act, const float *z, const float *y, con
 void csnn__act_grad_avx512(csnn_act act, const float *pre, const float *out, const float *dy,
                            size_t n, float *dst);
 
+/* The same five on the AVX2 path (csnn-train-avx2.c). */
+void csnn__shifted_sums_avx2(const float *x, size_t n, float shift, double *sum, double *sq);
+void csnn__affine_act_avx2(const float *x, size_t n, float a, float b, csnn_act act, float *y);
+void csnn__bn_bwd_sums_avx2(csnn_act act, const float *z, const float *y, const float *dy, size_t n,
+                            float mu, float a, float b, float *gbuf, double *sdy, double *sdyz);
+void csnn__bn_bwd_apply_avx2(csnn_act act, const float *z, const float *y, const float *dy,
+                             const float *gbuf, size_t n, float mu, float a, float b, float k1,
+                             float k2, float k3, float *dz);
+void csnn__act_grad_avx2(csnn_act act, const float *pre, const float *out, const float *dy,
+                         size_t n, float *dst);
+
 /* dx += the input gradient of one depthwise plane from its output gradient @dy and its filter
  * @w; @buf holds csnn__dw_backward_scratch_floats() floats. */
 void csnn__dw_backward_data_plane_avx512(const csnn_conv2d_desc *d, const float *dy, const float *w,
