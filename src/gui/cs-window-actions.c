@@ -23,6 +23,8 @@ static const struct {
   { "win.remove-case", NULL, cs_window_remove_case_action_cb },
   { "win.duplicate-case", NULL, cs_window_duplicate_case_action_cb },
   { "win.rename-case", "s", cs_window_rename_case_action_cb },
+  { "win.undo", NULL, cs_window_undo_action_cb },
+  { "win.redo", NULL, cs_window_redo_action_cb },
   { "win.analyse", NULL, cs_window_analyse_action_cb },
   { "win.analyse-all", NULL, cs_window_analyse_all_action_cb },
   { "win.export-report", NULL, cs_window_export_report_action_cb },
@@ -37,6 +39,9 @@ static const struct {
   const char *action;
 } window_shortcuts[] = {
   { GDK_KEY_s, GDK_CONTROL_MASK, "win.save" },
+  { GDK_KEY_z, GDK_CONTROL_MASK, "win.undo" },
+  { GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo" },
+  { GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo" },
   { GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as" },
   { GDK_KEY_r, GDK_CONTROL_MASK, "win.analyse" },
   { GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analyse-all" },
@@ -71,4 +76,8 @@ cs_window_update_actions(CsWindow *self)
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.remove-case", self->current_case != NULL);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.duplicate-case", self->current_case != NULL);
   gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.rename-case", self->current_case != NULL);
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.undo",
+                                self->history != NULL && cs_study_history_can_undo(self->history));
+  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.redo",
+                                self->history != NULL && cs_study_history_can_redo(self->history));
 }

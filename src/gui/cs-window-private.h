@@ -17,6 +17,7 @@
 #include "cs-case-panel.h"
 #include "cs-explain-panel.h"
 #include "cs-progress-relay.h"
+#include "cs-study-history.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +41,7 @@ struct _CsWindow {
 
   CsStudy *study;
   gulong study_dirty_id;
+  CsStudyHistory *history; /* Undo and redo of the study's edits. */
   CsCase *current_case;
   gulong case_changed_id;
   CsSweep *sweep;
@@ -129,6 +131,9 @@ void cs_window_analyse_all_action_cb(GtkWidget *widget, const char *action_name,
 /* Lets files and folders be dropped on the case list to import them. */
 void cs_window_study_init(CsWindow *self);
 
+/* Starts the undo history of the study just shown (none when it is NULL). */
+void cs_window_study_history_reset(CsWindow *self);
+
 /* The actions win.new-study, win.import (a URI, or "" to choose files), win.import-folder,
  * win.remove-case, win.duplicate-case and win.rename-case (a new id, or "" to ask for one). */
 void cs_window_new_study_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
@@ -141,6 +146,9 @@ void cs_window_duplicate_case_action_cb(GtkWidget *widget, const char *action_na
                                         GVariant *parameter);
 void cs_window_rename_case_action_cb(GtkWidget *widget, const char *action_name,
                                      GVariant *parameter);
+/* The actions win.undo and win.redo. */
+void cs_window_undo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+void cs_window_redo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
 
 /* cs-window-export.c */
 

@@ -287,6 +287,58 @@ cs_window_rename_case_action_cb(GtkWidget *widget, const char *action_name, GVar
   gtk_window_present(GTK_WINDOW(dialog));
 }
 
+/* Undo and redo. */
+
+static void
+history_changed_cb(CsStudyHistory *history, GParamSpec *pspec, CsWindow *self)
+{
+  cs_window_update_actions(self);
+}
+
+void
+cs_window_study_history_reset(CsWindow *self)
+{
+  g_clear_object(&self->history);
+  if (self->study == NULL)
+    return;
+  self->history = cs_study_history_new(self->study);
+  g_signal_connect_object(self->history, "notify::can-undo", G_CALLBACK(history_changed_cb), self,
+                          0);
+  g_signal_connect_object(self->history, "notify::can-redo", G_CALLBACK(history_changed_cb), self,
+                          0);
+}
+
+/* After an undo or redo the selected case may be gone (an import undone): select another. */
+static void
+after_history_step(CsWindow *self)
+{
+  if (self->current_case != NULL && cs_study_get_case_index(self->study, self->current_case) >= 0)
+    cs_window_select_case(self, self->current_case);
+  else if (cs_study_get_n_cases(self->study) > 0)
+    cs_window_select_case(self, cs_study_get_case(self->study, 0));
+  else
+    cs_window_select_case(self, NULL);
+  cs_window_update_actions(self);
+}
+
+void
+cs_window_undo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CsWindow *self = CS_WINDOW(widget);
+
+  if (self->history != NULL && cs_study_history_undo(self->history))
+    after_history_step(self);
+}
+
+void
+cs_window_redo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CsWindow *self = CS_WINDOW(widget);
+
+  if (self->history != NULL && cs_study_history_redo(self->history))
+    after_history_step(self);
+}
+
 void
 cs_window_study_init(CsWindow *self)
 {

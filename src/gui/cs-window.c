@@ -148,6 +148,7 @@ cs_window_set_study(CsWindow *self, CsStudy *study)
   g_clear_handle_id(&self->autosave_source, g_source_remove);
   select_case(self, NULL);
   g_set_object(&self->study, study);
+  cs_window_study_history_reset(self);
   gtk_list_box_bind_model(self->case_list, study != NULL ? G_LIST_MODEL(study) : NULL,
                           create_case_row, NULL, NULL);
   if (study != NULL) {
@@ -331,6 +332,7 @@ cs_window_dispose(GObject *object)
   g_clear_object(&self->current_case);
   if (self->study != NULL)
     g_clear_signal_handler(&self->study_dirty_id, self->study);
+  g_clear_object(&self->history);
   g_clear_object(&self->study);
   g_clear_object(&self->sweep);
   g_clear_object(&self->settings);

@@ -235,6 +235,16 @@ build_study(CsWindow *window, const char *work)
   g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 1)), ==, "sweeps/right");
   g_assert_true(iterate_until(frame_shown, window, 60));
 
+  /* Undo after the import removes its cases; redo brings them back. */
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.undo", NULL);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 0);
+  g_assert_null(cs_window_get_case(window));
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.redo", NULL);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 2);
+  g_assert_cmpstr(cs_case_get_id(cs_window_get_case(window)), ==, "left");
+  g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 1)), ==, "sweeps/right");
+  g_assert_true(iterate_until(frame_shown, window, 60));
+
   gtk_widget_activate_action(GTK_WIDGET(window), "win.duplicate-case", NULL);
   g_assert_cmpuint(cs_study_get_n_cases(study), ==, 3);
   g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 1)), ==, "left-copy");
