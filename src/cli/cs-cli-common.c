@@ -31,6 +31,11 @@ static const CsCliCommand commands[] = {
     "--study study.json (--case ID [--model ID] | --study-report --model ID...) --out FILE "
     "[--paper a4|letter] [--format pdf|csv|json]",
     "Write a case report or a study report", cs_cli_report },
+  { "info", "[--json] INPUT",
+    "Describe a video, image folder, image or DICOM file: frames, timing, spacing, regions",
+    cs_cli_info },
+  { "frame", "[--index N] --out FILE.png INPUT",
+    "Write one frame as Carpalscope decodes it (the gray the engine sees)", cs_cli_frame },
   { "models", "[--json]", "List the installed models with their metadata", cs_cli_models },
   { "import-model",
     "[--arch NAME] [--mean R,G,B --std R,G,B] [--classes A,B] --out FILE.safetensors FILE.onnx",
