@@ -346,10 +346,17 @@ store_keyframe(CsViewerPane *self, int frame, const CsRoiSquare *roi)
     key.size_mm = cs_spacing_length_mm(&spacing, roi->side);
   else
     key.size_px = roi->side;
-  /* A ROI kept in one unit stays in that unit: mixing px and mm keyframes is refused. */
-  if (self->roi_track != NULL &&
-      (cs_roi_track_get_unit(self->roi_track) == CS_ROI_UNIT_MM) != (key.size_mm > 0))
+  /* A ROI kept in one unit stays in that unit: mixing px and mm keyframes is refused. One placed
+   * in px before the spacing was known goes on in px rather than lose its keyframes
+   * (calibrating converts them to mm); one in mm with the spacing gone starts again. */
+  if (self->roi_track != NULL && cs_roi_track_get_unit(self->roi_track) == CS_ROI_UNIT_PX &&
+      key.size_mm > 0) {
+    key.size_mm = 0;
+    key.size_px = roi->side;
+  } else if (self->roi_track != NULL &&
+             (cs_roi_track_get_unit(self->roi_track) == CS_ROI_UNIT_MM) != (key.size_mm > 0)) {
     cs_case_clear_roi_keyframes(self->case_);
+  }
   if (!cs_case_set_roi_keyframe(self->case_, &key, &error))
     g_warning("ROI not stored: %s", error->message);
 }

@@ -13,6 +13,7 @@
 
 #include "cs-analysis.h"
 #include "cs-progress-relay.h"
+#include "cs-study-edit.h"
 #include "cs-study.h"
 
 void
@@ -281,8 +282,8 @@ calibration_response_cb(AdwMessageDialog *dialog, const char *response, gpointer
     double mm = gtk_spin_button_get_value(data->distance);
 
     if (!cs_spacing_calibrate(data->x1, data->y1, data->x2, data->y2, mm, &spacing, &error) ||
-        !cs_case_set_spacing(self->current_case, spacing.mm_per_px, CS_SPACING_SOURCE_MANUAL,
-                             &error)) {
+        !cs_case_calibrate(self->current_case, spacing.mm_per_px, CS_SPACING_SOURCE_MANUAL,
+                           &error)) {
       cs_window_show_error(self, _("Calibration Not Applied"), error);
     } else {
       g_autofree char *message =

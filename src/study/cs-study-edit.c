@@ -228,6 +228,36 @@ cs_study_duplicate_case(CsStudy *self, const char *id, GError **error)
   return copy;
 }
 
+gboolean
+cs_case_calibrate(CsCase *c, double mm_per_px, CsSpacingSource source, GError **error)
+{
+  double old = cs_case_get_spacing_mm(c);
+  g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(CsRoiKeyframe));
+
+  g_return_val_if_fail(CS_IS_CASE(c), FALSE);
+
+  for (guint i = 0; i < cs_case_get_n_roi_keyframes(c); i++) {
+    CsRoiKeyframe key = *cs_case_get_roi_keyframe(c, i);
+    /* The side on the image, as the viewer drew it before the calibration. */
+    double side_px = key.size_px > 0 ? key.size_px : old > 0 ? key.size_mm / old : 0;
+
+    if (side_px <= 0)
+      continue; /* An mm keyframe without a spacing was never drawn: it stays in mm. */
+    key.size_mm = side_px * mm_per_px;
+    key.size_px = 0;
+    g_array_append_val(keys, key);
+  }
+  if (!cs_case_set_spacing(c, mm_per_px, source, error))
+    return FALSE;
+  if (keys->len == 0)
+    return TRUE;
+  cs_case_clear_roi_keyframes(c);
+  for (guint i = 0; i < keys->len; i++)
+    if (!cs_case_set_roi_keyframe(c, &g_array_index(keys, CsRoiKeyframe, i), error))
+      return FALSE;
+  return TRUE;
+}
+
 int
 cs_study_get_case_index(CsStudy *self, CsCase *c)
 {

@@ -41,4 +41,10 @@ CsCase *cs_study_duplicate_case(CsStudy *self, const char *id, GError **error);
 /* The position of @c in @self, or -1 when it is not one of its cases. */
 int cs_study_get_case_index(CsStudy *self, CsCase *c);
 
+/* Calibrates @c: sets its spacing to @mm_per_px from @source and rewrites its ROI keyframes in
+ * mm so that each ROI stays the square it was on the image (a keyframe in px takes its side
+ * times @mm_per_px; one in mm is rescaled from the old spacing). FALSE with @error, and the case
+ * unchanged, when the spacing is refused. */
+gboolean cs_case_calibrate(CsCase *c, double mm_per_px, CsSpacingSource source, GError **error);
+
 G_END_DECLS

@@ -20,6 +20,7 @@
 
 #include "cs-application.h"
 #include "cs-polygon.h"
+#include "cs-study-edit.h"
 #include "cs-study.h"
 #include "cs-window.h"
 
@@ -162,6 +163,62 @@ edit_closed_tracing(CsWindow *window)
   g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[0], 30, 1e-6);
   g_assert_cmpfloat_with_epsilon(cs_tracing_edit_points(cs_frame_view_get_tracing_edit(view))[0],
                                  30, 1e-6);
+}
+
+static gboolean
+frame_two_shown(gpointer data)
+{
+  CsViewerPane *pane = cs_window_get_viewer_pane(data);
+
+  return cs_viewer_pane_get_frame_index(pane) == 2 && cs_viewer_pane_is_frame_shown(pane);
+}
+
+/* Drags the ROI on screen by (dx, dy) image px from its centre. */
+static void
+move_roi(CsFrameView *view, double dx, double dy)
+{
+  CsRoiSquare roi;
+
+  g_assert_true(cs_frame_view_get_roi(view, &roi));
+  drag(view, roi.x, roi.y, roi.x + dx, roi.y + dy);
+}
+
+/* A ROI placed in px before the spacing was known keeps its keyframes when the spacing becomes
+ * known (from the study file, say) and it is moved again: they stay in px. Calibrating then
+ * turns them into mm, the squares unchanged on the image. */
+static void
+roi_keeps_keyframes(CsWindow *window)
+{
+  CsViewerPane *pane = cs_window_get_viewer_pane(window);
+  CsFrameView *view = cs_viewer_pane_get_frame_view(pane);
+  CsCase *c = cs_window_get_case(window);
+  g_autoptr(GError) error = NULL;
+  CsRoiSquare before, after;
+
+  cs_viewer_pane_set_tool(pane, CS_FRAME_VIEW_TOOL_ROI);
+  cs_viewer_pane_set_frame_index(pane, 0);
+  pump();
+  move_roi(view, 5, 3);
+  g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 1);
+  g_assert_cmpfloat(cs_case_get_roi_keyframe(c, 0)->size_px, >, 0);
+
+  g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_STUDY, &error));
+  cs_viewer_pane_set_frame_index(pane, 2);
+  g_assert_true(iterate_until(frame_two_shown, window, 30));
+  move_roi(view, -4, 2);
+  g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 2);
+  g_assert_cmpfloat(cs_case_get_roi_keyframe(c, 1)->size_px, >, 0);
+
+  g_assert_true(cs_frame_view_get_roi(view, &before));
+  g_assert_true(cs_case_calibrate(c, 0.08, CS_SPACING_SOURCE_MANUAL, &error));
+  pump();
+  g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 2);
+  g_assert_cmpfloat(cs_case_get_roi_keyframe(c, 1)->size_mm, >, 0);
+  g_assert_true(cs_frame_view_get_roi(view, &after));
+  g_assert_cmpfloat_with_epsilon(after.side, before.side, 1e-6);
+  g_assert_cmpfloat_with_epsilon(after.x, before.x, 1e-6);
+  cs_viewer_pane_set_frame_index(pane, 0);
+  pump();
 }
 
 static gboolean
@@ -333,6 +390,7 @@ activate_cb(GApplication *app, gpointer user_data)
   pump();
 
   edit_closed_tracing(window);
+  roi_keeps_keyframes(window);
   bad_video_keeps_study(window, run->work);
   build_study(window, run->work);
   analyse_all(window, run->work);

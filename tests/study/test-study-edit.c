@@ -182,6 +182,41 @@ test_duplicate_rename_insert(void)
   g_assert_cmpuint(cs_study_get_n_cases(study), ==, 5);
 }
 
+static void
+test_calibrate_keeps_roi(void)
+{
+  g_autoptr(CsCase) c = cs_case_new("c");
+  g_autoptr(GError) error = NULL;
+  CsRoiKeyframe first = { .frame = 0, .x = 100, .y = 80, .size_px = 200 };
+  CsRoiKeyframe second = { .frame = 9, .x = 110, .y = 90, .size_px = 180 };
+  const CsRoiKeyframe *key;
+
+  /* Placed in px before the spacing is known, the ROI is the same square after calibrating:
+   * its keyframes are in mm now, side_px * mm_per_px. */
+  g_assert_true(cs_case_set_roi_keyframe(c, &first, &error));
+  g_assert_true(cs_case_set_roi_keyframe(c, &second, &error));
+  g_assert_true(cs_case_calibrate(c, 0.075, CS_SPACING_SOURCE_MANUAL, &error));
+  g_assert_cmpfloat(cs_case_get_spacing_mm(c), ==, 0.075);
+  g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 2);
+  key = cs_case_get_roi_keyframe(c, 0);
+  g_assert_cmpfloat(key->size_px, ==, 0);
+  g_assert_cmpfloat_with_epsilon(key->size_mm, 15.0, 1e-12);
+  g_assert_cmpfloat(key->x, ==, 100);
+  key = cs_case_get_roi_keyframe(c, 1);
+  g_assert_cmpfloat_with_epsilon(key->size_mm, 13.5, 1e-12);
+  g_assert_cmpint(key->frame, ==, 9);
+
+  /* Calibrated again, the squares still cover the same pixels: 200 px at 0.05 mm/px. */
+  g_assert_true(cs_case_calibrate(c, 0.05, CS_SPACING_SOURCE_MANUAL, &error));
+  g_assert_cmpfloat_with_epsilon(cs_case_get_roi_keyframe(c, 0)->size_mm, 10.0, 1e-12);
+
+  /* A refused spacing leaves the case as it was. */
+  g_assert_false(cs_case_calibrate(c, 50, CS_SPACING_SOURCE_MANUAL, &error));
+  g_assert_nonnull(error);
+  g_assert_cmpfloat(cs_case_get_spacing_mm(c), ==, 0.05);
+  g_assert_cmpfloat_with_epsilon(cs_case_get_roi_keyframe(c, 0)->size_mm, 10.0, 1e-12);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,5 +224,6 @@ main(int argc, char **argv)
   g_test_add_func("/study/edit/create-in", test_create_in);
   g_test_add_func("/study/edit/find-and-add-sweeps", test_find_and_add_sweeps);
   g_test_add_func("/study/edit/duplicate-rename-insert", test_duplicate_rename_insert);
+  g_test_add_func("/study/edit/calibrate-keeps-roi", test_calibrate_keeps_roi);
   return g_test_run();
 }
