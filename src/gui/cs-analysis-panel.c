@@ -15,6 +15,7 @@
 #include "cs-polygon.h"
 #include "cs-reference.h"
 #include "cs-spacing.h"
+#include "cs-wrist-forearm.h"
 
 struct _CsAnalysisPanel {
   GtkBox parent_instance;
@@ -38,6 +39,8 @@ struct _CsAnalysisPanel {
   gulong changed_id;
   int frame;
   double csa_cutoff;
+  double ratio_cutoff;
+  double delta_cutoff_mm2;
 };
 
 G_DEFINE_FINAL_TYPE(CsAnalysisPanel, cs_analysis_panel, GTK_TYPE_BOX)
@@ -291,12 +294,51 @@ append_inlet_csa(GString *text, const CsInletCsa *inlet, double cutoff_mm2)
   }
 }
 
+static void show_tracings(CsAnalysisPanel *self);
+
+/* Appends the wrist-to-forearm ratio and delta-CSA (cs-wrist-forearm.h) beside their
+ * literature cut-offs, where both levels are traced. */
+static void
+append_wrist_forearm(GString *text, const CsWristForearm *wf, double ratio_cutoff,
+                     double delta_cutoff_mm2)
+{
+  if (wf->inlet.n_tracings == 0)
+    return;
+  g_string_append_c(text, '\n');
+  if (wf->n_forearm == 0) {
+    g_string_append(text, _("Trace the forearm level (pronator quadratus, level “forearm”) too "
+                            "to compare the two areas."));
+    return;
+  }
+  g_string_append_printf(text,
+                         _("Wrist-to-forearm ratio %.2f (literature cut-off %.1f, Hobson-Webb "
+                           "et al. 2008)."),
+                         wf->ratio, ratio_cutoff);
+  g_string_append_c(text, ' ');
+  if (isnan(wf->delta_mm2))
+    g_string_append(text, _("ΔCSA needs a pixel spacing."));
+  else
+    g_string_append_printf(text,
+                           _("ΔCSA %.1f mm² (literature cut-off %.1f mm², Klauser et al. 2009)."),
+                           wf->delta_mm2, delta_cutoff_mm2);
+}
+
+void
+cs_analysis_panel_set_forearm_cutoffs(CsAnalysisPanel *self, double ratio, double delta_mm2)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+
+  self->ratio_cutoff = ratio;
+  self->delta_cutoff_mm2 = delta_mm2;
+  show_tracings(self);
+}
+
 static void
 show_tracings(CsAnalysisPanel *self)
 {
   GtkWidget *child;
   CsSpacing spacing;
-  g_auto(CsInletCsa) inlet = { 0 };
+  g_auto(CsWristForearm) wf = { 0 };
   GString *reference = g_string_new(NULL);
   const CsModelResult *result;
   gboolean stale = FALSE;
@@ -361,16 +403,17 @@ show_tracings(CsAnalysisPanel *self)
       CS_REFERENCE_SHINOHARA_CONTROL_SD_MM2, CS_REFERENCE_SHINOHARA_CTS_MEAN_MM2,
       CS_REFERENCE_SHINOHARA_CTS_SD_MM2);
   result = cs_analysis_panel_get_result(self, &stale);
-  cs_inlet_csa_from_case(self->case_, &inlet);
+  cs_wrist_forearm_from_case(self->case_, &wf);
   g_string_append_c(reference, '\n');
-  append_inlet_csa(reference, &inlet, self->csa_cutoff);
-  if (!isnan(inlet.area_mm2)) {
+  append_inlet_csa(reference, &wf.inlet, self->csa_cutoff);
+  if (!isnan(wf.inlet.area_mm2)) {
     if (result != NULL && !stale) {
       g_string_append_c(reference, ' ');
       g_string_append_printf(reference, _("The network gives p(CTS) = %.2f for the hand."),
                              result->p_hand);
     }
   }
+  append_wrist_forearm(reference, &wf, self->ratio_cutoff, self->delta_cutoff_mm2);
   gtk_label_set_text(self->csa_reference_label, reference->str);
   g_string_free(reference, TRUE);
 }
@@ -684,6 +727,8 @@ cs_analysis_panel_init(CsAnalysisPanel *self)
   gtk_widget_init_template(GTK_WIDGET(self));
 
   self->csa_cutoff = CS_REFERENCE_UPPER_LIMIT_MM2;
+  self->ratio_cutoff = CS_REFERENCE_WRIST_FOREARM_RATIO;
+  self->delta_cutoff_mm2 = CS_REFERENCE_DELTA_CSA_MM2;
   g_signal_connect(self->model_row, "notify::selected", G_CALLBACK(model_selected_cb), self);
   g_signal_connect(self->threshold_spin, "value-changed", G_CALLBACK(threshold_changed_cb), self);
   adw_combo_row_set_expression(self->model_row,

@@ -50,6 +50,8 @@ const char *cs_analysis_panel_get_level(CsAnalysisPanel *self);
 
 /* The literature CSA cut-off shown for comparison, in mm^2. */
 void cs_analysis_panel_set_csa_cutoff(CsAnalysisPanel *self, double cutoff_mm2);
+/* The literature cut-offs shown beside the wrist-to-forearm ratio and the delta-CSA (mm^2). */
+void cs_analysis_panel_set_forearm_cutoffs(CsAnalysisPanel *self, double ratio, double delta_mm2);
 
 /* Returns the result of the selected model for the case (NULL when none), and whether it is
  * stale (ROI changed since). */

@@ -380,6 +380,17 @@ cs_window_class_init(CsWindowClass *klass)
   cs_window_class_actions_init(klass);
 }
 
+/* The literature cut-offs of Preferences, shown beside the traced areas. */
+static void
+csa_settings_changed_cb(GSettings *settings, const char *key, CsWindow *self)
+{
+  cs_analysis_panel_set_csa_cutoff(self->analysis_panel,
+                                   g_settings_get_double(settings, "csa-cutoff"));
+  cs_analysis_panel_set_forearm_cutoffs(self->analysis_panel,
+                                        g_settings_get_double(settings, "csa-wrist-forearm-ratio"),
+                                        g_settings_get_double(settings, "csa-delta-cutoff"));
+}
+
 static void
 cs_window_init(CsWindow *self)
 {
@@ -399,8 +410,13 @@ cs_window_init(CsWindow *self)
       gtk_window_maximize(GTK_WINDOW(self));
     g_settings_bind(self->settings, "threshold", self->analysis_panel, "threshold",
                     G_SETTINGS_BIND_DEFAULT);
-    cs_analysis_panel_set_csa_cutoff(self->analysis_panel,
-                                     g_settings_get_double(self->settings, "csa-cutoff"));
+    csa_settings_changed_cb(self->settings, NULL, self);
+    g_signal_connect(self->settings, "changed::csa-cutoff", G_CALLBACK(csa_settings_changed_cb),
+                     self);
+    g_signal_connect(self->settings, "changed::csa-wrist-forearm-ratio",
+                     G_CALLBACK(csa_settings_changed_cb), self);
+    g_signal_connect(self->settings, "changed::csa-delta-cutoff",
+                     G_CALLBACK(csa_settings_changed_cb), self);
     {
       g_autofree char *model = g_settings_get_string(self->settings, "default-model");
 

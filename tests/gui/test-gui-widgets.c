@@ -462,6 +462,27 @@ test_analysis_panel_inlet_csa(void)
   cs_analysis_panel_set_csa_cutoff(CS_ANALYSIS_PANEL(panel), 14.0);
   g_assert_nonnull(strstr(gtk_label_get_text(label), "13.0 mm² is below 14.0 mm²."));
 
+  /* With IS's forearm tracing (5 mm²; KM's does not count): ratio 13 / 5 and delta 8 mm², each
+   * beside its literature cut-off, which Preferences may change. */
+  g_assert_nonnull(strstr(gtk_label_get_text(label), "Trace the forearm level"));
+  {
+    const double xy[] = { 0, 0, 25, 0, 25, 20, 0, 20 };
+    g_autoptr(CsTracing) forearm = cs_tracing_new("forearm", 3, xy, 4);
+    g_autoptr(CsTracing) other = cs_tracing_new("forearm", 3, xy, 3);
+
+    forearm->rater = g_strdup("IS");
+    other->rater = g_strdup("KM");
+    g_assert_cmpint(cs_case_add_tracing(c, other, NULL), >=, 0);
+    g_assert_cmpint(cs_case_add_tracing(c, forearm, NULL), >=, 0);
+  }
+  text = gtk_label_get_text(label);
+  g_test_message("%s", text);
+  g_assert_nonnull(strstr(text, "Wrist-to-forearm ratio 2.60 (literature cut-off 1.4,"));
+  g_assert_nonnull(strstr(text, "ΔCSA 8.0 mm² (literature cut-off 2.0 mm²,"));
+  cs_analysis_panel_set_forearm_cutoffs(CS_ANALYSIS_PANEL(panel), 1.5, 2.5);
+  g_assert_nonnull(strstr(gtk_label_get_text(label), "(literature cut-off 1.5,"));
+  g_assert_nonnull(strstr(gtk_label_get_text(label), "(literature cut-off 2.5 mm²,"));
+
   cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), NULL);
   g_assert_finalize_object(panel);
 }
