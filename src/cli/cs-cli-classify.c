@@ -50,35 +50,6 @@ parse_roi(const char *text, CsRoiRect *rect)
   return TRUE;
 }
 
-/* Parses "A:B", "A:" or ":B" (frames A to B-1, as a Python slice) or "N" (frame N alone). */
-static gboolean
-parse_frames(const char *text, int *first, int *last)
-{
-  const char *colon = strchr(text, ':');
-  g_autofree char *a = colon ? g_strndup(text, (gsize)(colon - text)) : g_strdup(text);
-  gint64 v;
-
-  *first = 0;
-  *last = -1;
-  if (a[0] != '\0') {
-    if (!g_ascii_string_to_signed(a, 10, 0, G_MAXINT, &v, NULL))
-      return FALSE;
-    *first = (int)v;
-  }
-  if (colon == NULL) {
-    *last = *first + 1;
-    return a[0] != '\0';
-  }
-  if (colon[1] != '\0') {
-    if (!g_ascii_string_to_signed(colon + 1, 10, 0, G_MAXINT, &v, NULL))
-      return FALSE;
-    *last = (int)v;
-    if (*last <= *first)
-      return FALSE;
-  }
-  return TRUE;
-}
-
 /* Loads the model to use: --model as an id or a file, else the first installed model (of
  * --arch when given). */
 static CsModel *
@@ -350,7 +321,7 @@ cs_cli_classify(int argc, char **argv)
     c.have_roi = TRUE;
   }
   if (frames != NULL) {
-    if (!parse_frames(frames, &c.first, &c.last))
+    if (!cs_cli_parse_frames(frames, &c.first, &c.last))
       return cs_cli_usage_error(NAME, "--frames wants A:B with A < B (or N), not \"%s\"", frames);
     c.have_frames = TRUE;
   }

@@ -7,6 +7,7 @@
 #include "cs-cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const CsCliCommand commands[] = {
   { "classify", "[--model ID|FILE] [--arch NAME] [--roi X,Y,W,H] [--frames A:B] [--json] INPUT...",
@@ -23,6 +24,8 @@ static const CsCliCommand commands[] = {
     "Train a network on a study's training hands", cs_cli_train },
   { "train-seg", "--images DIR --masks DIR [--phantom N] [--folds K --fold I] --out FILE",
     "Train the nerve-finding U-Net, validated on held-out patients", cs_cli_train_seg },
+  { "segment", "--model FILE [--frames A:B] [--json] [--out-mask FILE.png] INPUT",
+    "Find and outline the median nerve in images or sweep frames", cs_cli_segment },
   { "evaluate",
     "(--study study.json --model FILE [--model FILE ...] [--split test|all] | --scores FILE.csv) "
     "[--json] [--threshold T] [--seed S] [--replicates B] [--out-dir DIR]",
@@ -126,4 +129,33 @@ int
 cs_cli_not_available(const char *name, const char *what)
 {
   return cs_cli_fail("'%s' is not available in this version: %s has not landed yet", name, what);
+}
+
+/* Parses "A:B", "A:" or ":B" (frames A to B-1, as a Python slice) or "N" (frame N alone). */
+gboolean
+cs_cli_parse_frames(const char *text, int *first, int *last)
+{
+  const char *colon = strchr(text, ':');
+  g_autofree char *a = colon ? g_strndup(text, (gsize)(colon - text)) : g_strdup(text);
+  gint64 v;
+
+  *first = 0;
+  *last = -1;
+  if (a[0] != '\0') {
+    if (!g_ascii_string_to_signed(a, 10, 0, G_MAXINT, &v, NULL))
+      return FALSE;
+    *first = (int)v;
+  }
+  if (colon == NULL) {
+    *last = *first + 1;
+    return a[0] != '\0';
+  }
+  if (colon[1] != '\0') {
+    if (!g_ascii_string_to_signed(colon + 1, 10, 0, G_MAXINT, &v, NULL))
+      return FALSE;
+    *last = (int)v;
+    if (*last <= *first)
+      return FALSE;
+  }
+  return TRUE;
 }

@@ -39,6 +39,10 @@ int cs_cli_fail_error(GError *error);
 /* Says on stderr that @name depends on work that has not landed (@what); returns CS_CLI_ERROR. */
 int cs_cli_not_available(const char *name, const char *what);
 
+/* Parses "A:B", "A:" or ":B" (frames A to B-1, as a Python slice; @last -1 for the end) or "N"
+ * (frame N alone); FALSE when @text is none of these. */
+gboolean cs_cli_parse_frames(const char *text, int *first, int *last);
+
 /* Returns the subcommand called @name, or NULL. */
 const CsCliCommand *cs_cli_find_command(const char *name);
 
@@ -49,6 +53,7 @@ int cs_cli_phantom(int argc, char **argv);
 int cs_cli_phantom_study(int argc, char **argv);
 int cs_cli_train(int argc, char **argv);
 int cs_cli_train_seg(int argc, char **argv);
+int cs_cli_segment(int argc, char **argv);
 int cs_cli_evaluate(int argc, char **argv);
 int cs_cli_report(int argc, char **argv);
 int cs_cli_models(int argc, char **argv);

@@ -6,9 +6,9 @@
 
 #include <string.h>
 
-static const char *const subcommands[] = { "classify", "explain",   "phantom",  "phantom-study",
-                                           "train",    "train-seg", "evaluate", "report",
-                                           "models",   "bench" };
+static const char *const subcommands[] = { "classify", "explain",   "phantom", "phantom-study",
+                                           "train",    "train-seg", "segment", "evaluate",
+                                           "report",   "models",    "bench" };
 
 static void
 test_help(void)

@@ -1,0 +1,131 @@
+/* cs-nerve-finder.c — finding and outlining the median nerve in a frame with a U-Net
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "cs-nerve-finder.h"
+
+#include <string.h>
+
+#include "cs-engine-error.h"
+#include "cs-error.h"
+#include "cs-seg-train.h"
+#include "csnn-image.h"
+#include "csnn-seg.h"
+
+struct _CsNerveFinder {
+  csnn_seg *seg;
+  GMutex lock;
+  float *input, *prob;
+};
+
+CsNerveFinder *
+cs_nerve_finder_load(const char *path, GError **error)
+{
+  CsNerveFinder *finder;
+  csnn_seg *seg;
+  int status = csnn_seg_load(path, &seg);
+  gsize n;
+
+  if (status != CSNN_OK) {
+    cs_error_from_engine(error, status, path);
+    return NULL;
+  }
+  finder = g_new0(CsNerveFinder, 1);
+  finder->seg = seg;
+  g_mutex_init(&finder->lock);
+  n = (gsize)csnn_seg_get_shape(seg)->width * (gsize)csnn_seg_get_shape(seg)->height;
+  finder->input = g_new(float, n);
+  finder->prob = g_new(float, n);
+  return finder;
+}
+
+void
+cs_nerve_finder_free(CsNerveFinder *finder)
+{
+  if (finder == NULL)
+    return;
+  csnn_seg_free(finder->seg);
+  g_mutex_clear(&finder->lock);
+  g_free(finder->input);
+  g_free(finder->prob);
+  g_free(finder);
+}
+
+const char *
+cs_nerve_finder_get_sha256(CsNerveFinder *finder)
+{
+  return csnn_seg_sha256(finder->seg);
+}
+
+const char *
+cs_nerve_finder_get_metadata(CsNerveFinder *finder, const char *key)
+{
+  return csnn_seg_metadata(finder->seg, key);
+}
+
+/* Fills @r from the 0/255 @mask and the probabilities @full, both of the frame's size. */
+static void
+describe(const guint8 *mask, const float *full, int width, int height, CsNerveResult *r)
+{
+  double sx = 0.0, sy = 0.0, sp = 0.0;
+
+  memset(r, 0, sizeof(*r));
+  r->x0 = width;
+  r->y0 = height;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++) {
+      gsize i = (gsize)y * (gsize)width + (gsize)x;
+      if (mask[i] == 0)
+        continue;
+      r->area_px++;
+      sx += x;
+      sy += y;
+      sp += full[i];
+      r->x0 = MIN(r->x0, x);
+      r->y0 = MIN(r->y0, y);
+      r->x1 = MAX(r->x1, x);
+      r->y1 = MAX(r->y1, y);
+    }
+  if (r->area_px == 0) {
+    r->x0 = r->y0 = 0;
+    return;
+  }
+  r->found = TRUE;
+  r->centroid_x = sx / (double)r->area_px;
+  r->centroid_y = sy / (double)r->area_px;
+  r->score = sp / (double)r->area_px;
+}
+
+gboolean
+cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int height, gsize stride,
+                    guint8 *mask, CsNerveResult *result, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(finder->seg);
+  gsize n = (gsize)width * (gsize)height;
+  g_autofree guint8 *own = NULL;
+  g_autofree float *full = NULL;
+  int status;
+
+  if (width < 1 || height < 1 || width > 16384 || height > 16384) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "a frame of %d x %d cannot be searched", width,
+                height);
+    return FALSE;
+  }
+  if (mask == NULL)
+    mask = own = g_malloc(n);
+  full = g_new(float, n);
+  g_mutex_lock(&finder->lock);
+  status = csnn_seg_prepare(finder->seg, gray, width, height, stride, finder->input);
+  if (status == CSNN_OK)
+    status = csnn_seg_forward(finder->seg, finder->input, 1, finder->prob, NULL);
+  if (status == CSNN_OK) {
+    cs_seg_mask_from_prob(finder->prob, shape->width, shape->height, width, height, mask);
+    status = csnn_resample_f32(finder->prob, shape->width, shape->height,
+                               (size_t)shape->width * sizeof(float), full, width, height);
+  }
+  g_mutex_unlock(&finder->lock);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "finding the nerve");
+  describe(mask, full, width, height, result);
+  return TRUE;
+}

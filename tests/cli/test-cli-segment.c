@@ -1,0 +1,211 @@
+/* test-cli-segment.c — carpalscope-cli train-seg and segment on a drawn data set
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * cairo draws 8 "patients" of 3 images (a bright ellipse, the nerve, on speckle) and their
+ * masks; train-seg trains a tiny U-Net on 6 patients; segment must then find the ellipse of a new
+ * image (found, centroid and box around it, JSON as documented), write its mask as an 8-bit gray
+ * PNG of the image's size, one per frame for a folder of frames, and report bad use clearly.
+ */
+#include "cli-run.h"
+
+#include <cairo.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#define W 96
+#define H 64
+
+static char *dir;
+
+static void
+write_png(const char *path, const guint8 *gray)
+{
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+  unsigned char *data = cairo_image_surface_get_data(s);
+  int stride = cairo_image_surface_get_stride(s);
+
+  cairo_surface_flush(s);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      guint32 v = gray[y * W + x];
+      *(guint32 *)(data + y * stride + x * 4) = v << 16 | v << 8 | v;
+    }
+  cairo_surface_mark_dirty(s);
+  g_assert_cmpint(cairo_surface_write_to_png(s, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(s);
+}
+
+/* Draws an ellipse centred at (@cx, @cy) into @img and @mask. */
+static void
+draw(GRand *rand, double cx, double cy, double rx, double ry, guint8 *img, guint8 *mask)
+{
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++) {
+      double d = (x - cx) * (x - cx) / (rx * rx) + (y - cy) * (y - cy) / (ry * ry);
+      double v = (d < 1.0 ? 170 : 70) + g_rand_double_range(rand, -40, 40);
+      img[y * W + x] = (guint8)CLAMP(v, 0, 255);
+      mask[y * W + x] = d < 1.0 ? 255 : 0;
+    }
+}
+
+static void
+make_data(void)
+{
+  g_autofree char *images = g_build_filename(dir, "images", NULL);
+  g_autofree char *masks = g_build_filename(dir, "masks", NULL);
+  g_autofree char *sweep = g_build_filename(dir, "sweep", NULL);
+  guint8 img[W * H], mask[W * H];
+  GRand *rand = g_rand_new_with_seed(4);
+
+  g_mkdir_with_parents(images, 0755);
+  g_mkdir_with_parents(masks, 0755);
+  g_mkdir_with_parents(sweep, 0755);
+  for (int p = 0; p < 8; p++)
+    for (int k = 0; k < 3; k++) {
+      g_autofree char *name = g_strdup_printf("P%d-%03d.png", p, k);
+      g_autofree char *ipath = g_build_filename(images, name, NULL);
+      g_autofree char *mpath = g_build_filename(masks, name, NULL);
+
+      draw(rand, g_rand_double_range(rand, 25, 71), g_rand_double_range(rand, 18, 46),
+           g_rand_double_range(rand, 10, 16), g_rand_double_range(rand, 5, 9), img, mask);
+      write_png(ipath, img);
+      write_png(mpath, mask);
+    }
+  /* A still of its own and a sweep of three frames. */
+  {
+    g_autofree char *still = g_build_filename(dir, "still.png", NULL);
+    draw(rand, 60, 30, 14, 8, img, mask);
+    write_png(still, img);
+  }
+  for (int f = 0; f < 3; f++) {
+    g_autofree char *name = g_strdup_printf("frame%03d.png", f);
+    g_autofree char *path = g_build_filename(sweep, name, NULL);
+    draw(rand, 40 + 5 * f, 32, 13, 7, img, mask);
+    write_png(path, img);
+  }
+  g_rand_free(rand);
+}
+
+/* Returns the 8-bit gray PNG's size, failing unless it is one. */
+static void
+assert_gray_png(const char *path, int *w, int *h)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len;
+
+  g_assert_true(g_file_get_contents(path, (char **)&data, &len, NULL));
+  g_assert_cmpuint(len, >, 33);
+  *w = data[16] << 24 | data[17] << 16 | data[18] << 8 | data[19];
+  *h = data[20] << 24 | data[21] << 16 | data[22] << 8 | data[23];
+  g_assert_cmpint(data[24], ==, 8); /* Bit depth. */
+  g_assert_cmpint(data[25], ==, 0); /* Colour type: gray. */
+}
+
+static void
+test_train_and_segment(void)
+{
+  g_autofree char *images = g_build_filename(dir, "images", NULL);
+  g_autofree char *masks = g_build_filename(dir, "masks", NULL);
+  g_autofree char *model = g_build_filename(dir, "nerve.safetensors", NULL);
+  g_autofree char *still = g_build_filename(dir, "still.png", NULL);
+  g_autofree char *sweep = g_build_filename(dir, "sweep", NULL);
+  g_autofree char *mask = g_build_filename(dir, "mask.png", NULL);
+  g_autofree char *frame_mask = g_build_filename(dir, "mask-00001.png", NULL);
+  CliResult r =
+      cli_run("train-seg", "--images", images, "--masks", masks, "--out", model, "--height", "32",
+              "--width", "48", "--base", "4", "--depth", "2", "--epochs", "30", "--batch", "2",
+              "--lr", "0.01", "--folds", "4", "--fold", "1", "--seed", "5", "--quiet", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *o;
+  JsonArray *bbox;
+  int w, h;
+
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "trained on 18 images of 6 patients"));
+  g_assert_nonnull(strstr(r.out, "held-out 6 images of 2 patients"));
+  cli_result_clear(&r);
+
+  r = cli_run("segment", "--model", model, "--json", "--out-mask", mask, still, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+  o = json_node_get_object(json_parser_get_root(parser));
+  g_assert_cmpint(json_object_get_int_member(o, "frame"), ==, 0);
+  g_assert_true(json_object_get_boolean_member(o, "found"));
+  g_assert_true(json_object_get_null_member(o, "area_mm2"));
+  g_assert_cmpfloat(json_object_get_double_member(o, "score"), >, 0.5);
+  /* The ellipse: centre (60, 30), 14 x 8, area about 350 px. */
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
+  g_assert_cmpint(json_object_get_int_member(o, "area_px"), >, 200);
+  g_assert_cmpint(json_object_get_int_member(o, "area_px"), <, 500);
+  bbox = json_object_get_array_member(o, "bbox");
+  g_assert_cmpuint(json_array_get_length(bbox), ==, 4);
+  g_assert_cmpint(json_array_get_int_element(bbox, 0), <, 60);
+  g_assert_cmpint(json_array_get_int_element(bbox, 2), >, 60);
+  assert_gray_png(mask, &w, &h);
+  g_assert_cmpint(w, ==, W);
+  g_assert_cmpint(h, ==, H);
+  cli_result_clear(&r);
+
+  /* A folder of frames: one line and one mask per frame selected. */
+  r = cli_run("segment", "--model", model, "--frames", "1:3", "--out-mask", mask, sweep, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "frame 1: nerve at"));
+  g_assert_nonnull(strstr(r.out, "frame 2: nerve at"));
+  g_assert_null(strstr(r.out, "frame 0"));
+  assert_gray_png(frame_mask, &w, &h);
+  cli_result_clear(&r);
+
+  /* Bad use: no model yet shipped, bad frames, a classifier or a missing file as the model. */
+  r = cli_run("segment", still, NULL);
+  g_assert_cmpint(r.status, ==, 1);
+  g_assert_nonnull(strstr(r.err, "--model FILE"));
+  cli_result_clear(&r);
+  r = cli_run("segment", "--model", model, "--frames", "3:1", sweep, NULL);
+  g_assert_cmpint(r.status, ==, 2);
+  cli_result_clear(&r);
+  r = cli_run("segment", "--model", still, still, NULL);
+  g_assert_cmpint(r.status, ==, 1);
+  g_assert_nonnull(strstr(r.err, "still.png"));
+  cli_result_clear(&r);
+  r = cli_run("train-seg", "--images", images, "--masks", masks, NULL);
+  g_assert_cmpint(r.status, ==, 2);
+  g_assert_nonnull(strstr(r.err, "--out"));
+  cli_result_clear(&r);
+}
+
+static void
+remove_tree(const char *path)
+{
+  GDir *d = g_dir_open(path, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+    g_autofree char *p = g_build_filename(path, name, NULL);
+    if (g_file_test(p, G_FILE_TEST_IS_DIR))
+      remove_tree(p);
+    else
+      g_unlink(p);
+  }
+  if (d != NULL)
+    g_dir_close(d);
+  g_rmdir(path);
+}
+
+int
+main(int argc, char **argv)
+{
+  int status;
+
+  g_test_init(&argc, &argv, NULL);
+  dir = g_dir_make_tmp("cli-segment-XXXXXX", NULL);
+  make_data();
+  g_test_add_func("/cli/segment/train-and-segment", test_train_and_segment);
+  status = g_test_run();
+  remove_tree(dir);
+  g_free(dir);
+  return status;
+}
