@@ -239,6 +239,51 @@ depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int p
   }
 }
 
+/* @rows output rows from @oy (those past the last are computed from row oy and not stored),
+ * each @vecs vectors wide from column @ox (constants where inlined), as in csnn-simd-avx512.c. */
+TARGET static inline __attribute__((always_inline)) void
+depthwise_tile(const csnn_conv2d_desc *d, const float *pad_buf, int pitch, const int *offsets,
+               const float *w, __m256 bv, int oy, int ox, int rows, int vecs, float *dst)
+{
+  __m256 acc[4];
+  const float *base[4];
+  int taps = d->kh * d->kw;
+
+#pragma GCC unroll 4
+  for (int r = 0; r < rows; r++) {
+    int y = oy + r < d->h_out ? oy + r : oy;
+    base[r] = pad_buf + (size_t)(y * d->stride_h) * (size_t)pitch + ox;
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++)
+    acc[i] = bv;
+  for (int t = 0; t < taps; t++) {
+    __m256 wv = _mm256_broadcast_ss(w + t);
+
+#pragma GCC unroll 4
+    for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+      for (int v = 0; v < vecs; v++)
+        acc[r * vecs + v] =
+            _mm256_fmadd_ps(wv, _mm256_loadu_ps(base[r] + offsets[t] + 8 * v), acc[r * vecs + v]);
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < rows; r++) {
+    float *out = dst + (size_t)(oy + r) * (size_t)d->w_out + ox;
+
+    if (oy + r >= d->h_out)
+      break;
+#pragma GCC unroll 4
+    for (int v = 0; v < vecs; v++) {
+      int left = d->w_out - ox - 8 * v;
+
+      if (left > 0)
+        _mm256_maskstore_ps(out + 8 * v, csnn_mask256((size_t)left),
+                            csnn_act256(acc[r * vecs + v], d->act));
+    }
+  }
+}
+
 TARGET void
 csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
                            float *dst, float *pad_buf)
@@ -248,7 +293,6 @@ csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const fl
   int half = (wp + 1) / 2;
   int odd_off = stride2 ? (half + 15) / 16 * 16 + CSNN_DW_SLACK : 0;
   int pitch = stride2 ? 2 * odd_off : wp + CSNN_DW_SLACK;
-  int taps = d->kh * d->kw;
   __m256 bv = _mm256_set1_ps(bias);
   int offsets[64];
 
@@ -258,36 +302,18 @@ csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const fl
     for (int kx = 0; kx < d->kw; kx++)
       offsets[ky * d->kw + kx] =
           ky * d->dil_h * pitch + (stride2 ? ((kx & 1) ? odd_off : 0) + (kx >> 1) : kx * d->dil_w);
-  for (int oy = 0; oy < d->h_out; oy++) {
-    const float *base = pad_buf + (size_t)(oy * d->stride_h) * (size_t)pitch;
-    float *out = dst + (size_t)oy * (size_t)d->w_out;
-
-    /* Four independent accumulators hide the FMA latency. */
-    for (int ox = 0; ox < d->w_out; ox += 32) {
-      int left = d->w_out - ox;
-      __m256 acc0 = bv, acc1 = bv, acc2 = bv, acc3 = bv;
-
-      for (int t = 0; t < taps; t++) {
-        const float *p = base + offsets[t] + ox;
-        __m256 wv = _mm256_broadcast_ss(w + t);
-
-        acc0 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p), acc0);
-        acc1 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + 8), acc1);
-        acc2 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + 16), acc2);
-        acc3 = _mm256_fmadd_ps(wv, _mm256_loadu_ps(p + 24), acc3);
-      }
-      _mm256_maskstore_ps(out + ox, csnn_mask256((size_t)left), csnn_act256(acc0, d->act));
-      if (left > 8)
-        _mm256_maskstore_ps(out + ox + 8, csnn_mask256((size_t)(left - 8)),
-                            csnn_act256(acc1, d->act));
-      if (left > 16)
-        _mm256_maskstore_ps(out + ox + 16, csnn_mask256((size_t)(left - 16)),
-                            csnn_act256(acc2, d->act));
-      if (left > 24)
-        _mm256_maskstore_ps(out + ox + 24, csnn_mask256((size_t)(left - 24)),
-                            csnn_act256(acc3, d->act));
-    }
-  }
+  /* Four independent accumulators hide the FMA latency: four vectors of one output row, or on
+   * a narrow plane two vectors of two rows, or one vector of four rows. */
+  if (d->w_out <= 8)
+    for (int oy = 0; oy < d->h_out; oy += 4)
+      depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, 0, 4, 1, dst);
+  else if (d->w_out <= 16)
+    for (int oy = 0; oy < d->h_out; oy += 2)
+      depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, 0, 2, 2, dst);
+  else
+    for (int oy = 0; oy < d->h_out; oy++)
+      for (int ox = 0; ox < d->w_out; ox += 32)
+        depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, ox, 1, 4, dst);
 }
 
 /* ---- pooling ---- */
