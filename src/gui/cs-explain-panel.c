@@ -12,8 +12,9 @@
 #include "cs-heat-panel.h"
 #include "cs-model-catalog.h"
 
-/* The panels of one row: the crop and the three methods. */
-enum { PANEL_CROP, PANEL_OCCLUSION, PANEL_LIME, PANEL_GRADCAM, N_PANELS };
+/* The panels of one row: the crop, the three methods and LIME's stability (shown only for
+ * repeated LIME runs). */
+enum { PANEL_CROP, PANEL_OCCLUSION, PANEL_LIME, PANEL_LIME_SD, PANEL_GRADCAM, N_PANELS };
 
 typedef struct {
   GtkWidget *box;
@@ -78,6 +79,28 @@ apply_view_settings(CsExplainPanel *self)
     }
 }
 
+/* The occlusion caption: mask and stride in px, and in mm with the spacing's source when the
+ * crop's spacing is known. */
+static char *
+occlusion_caption(CsExplainPanel *self, const CsFrameExplanation *x)
+{
+  const CsExplanation *o = x->occlusion;
+  CsSpacing spacing = { 0 };
+
+  if (self->case_ != NULL)
+    spacing = cs_case_get_spacing(self->case_);
+  if (x->mm_per_px <= 0)
+    return g_strdup_printf(_("mask %d px, stride %d px, fill %s · %d windows"), o->mask_px,
+                           o->stride_px, cs_explain_fill_name(o->fill), o->n_windows);
+  /* Translators: occlusion parameters; sizes in px of the network input and in mm, then where
+   * the pixel spacing comes from, e.g. "manual calibration". */
+  return g_strdup_printf(_("mask %d px = %.1f mm, stride %d px = %.1f mm, fill %s · %d windows · "
+                           "spacing: %s"),
+                         o->mask_px, o->mask_px * x->mm_per_px, o->stride_px,
+                         o->stride_px * x->mm_per_px, cs_explain_fill_name(o->fill), o->n_windows,
+                         cs_spacing_source_label(spacing.source));
+}
+
 static void
 show_output(CsExplainPanel *self, Row *row, const CsFrameExplanation *x)
 {
@@ -98,8 +121,7 @@ show_output(CsExplainPanel *self, Row *row, const CsFrameExplanation *x)
                                      x->size, x->size)
                    : g_strdup_printf(_("%d × %d px network input"), x->size, x->size);
   cs_heat_panel_set_content(row->panels[PANEL_CROP], x->crop, NULL, x->size, x->size, FALSE, crop);
-  occlusion = g_strdup_printf(_("mask %d px, stride %d px, fill %s · %d windows"), o->mask_px,
-                              o->stride_px, cs_explain_fill_name(o->fill), o->n_windows);
+  occlusion = occlusion_caption(self, x);
   cs_heat_panel_set_content(row->panels[PANEL_OCCLUSION], x->crop, o->map, o->width, o->height,
                             FALSE, occlusion);
   lime =
@@ -111,6 +133,18 @@ show_output(CsExplainPanel *self, Row *row, const CsFrameExplanation *x)
                             l->n_samples, (unsigned long long)l->seed, l->r2);
   cs_heat_panel_set_content(row->panels[PANEL_LIME], x->crop, l->map, l->width, l->height, TRUE,
                             lime);
+  /* With repeated runs, the per-pixel SD of the LIME weights: where the explanation is stable. */
+  gtk_widget_set_visible(GTK_WIDGET(row->panels[PANEL_LIME_SD]), l->sd_map != NULL);
+  if (l->sd_map != NULL) {
+    g_autofree char *sd = g_strdup_printf(
+        _("SD of the LIME weights over %d runs · bright where the explanation is unstable"),
+        l->repeats);
+
+    cs_heat_panel_set_content(row->panels[PANEL_LIME_SD], x->crop, l->sd_map, l->width, l->height,
+                              FALSE, sd);
+  } else {
+    cs_heat_panel_set_message(row->panels[PANEL_LIME_SD], NULL);
+  }
   cs_heat_panel_set_content(row->panels[PANEL_GRADCAM], x->crop, x->gradcam->map, x->gradcam->width,
                             x->gradcam->height, FALSE,
                             _("last convolutional block · gradient of the CTS logit · ReLU · "
@@ -150,13 +184,7 @@ explain_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     gtk_label_set_text(self->status_label, error->message);
     return;
   }
-  g_clear_pointer(&self->shown, g_ptr_array_unref);
-  self->shown = g_steal_pointer(&shown);
-  self->explained_frame = ((CsFrameExplanation *)self->shown->pdata[0])->frame;
-  gtk_widget_set_visible(self->rows[1].box, FALSE);
-  for (guint m = 0; m < self->shown->len && m < 2; m++)
-    show_output(self, &self->rows[m], self->shown->pdata[m]);
-  apply_view_settings(self);
+  cs_explain_panel_show_explanations(self, shown);
   gtk_label_set_text(self->status_label, "");
 }
 
@@ -242,6 +270,43 @@ cs_explain_panel_get_n_maps(CsExplainPanel *self)
   for (int p = 0; p < N_PANELS; p++)
     n += cs_heat_panel_has_map(self->rows[0].panels[p]);
   return n;
+}
+
+void
+cs_explain_panel_show_explanations(CsExplainPanel *self, GPtrArray *explanations)
+{
+  g_return_if_fail(CS_IS_EXPLAIN_PANEL(self));
+  g_return_if_fail(explanations != NULL && explanations->len > 0);
+
+  g_clear_pointer(&self->shown, g_ptr_array_unref);
+  self->shown = g_ptr_array_ref(explanations);
+  self->explained_frame = ((CsFrameExplanation *)explanations->pdata[0])->frame;
+  gtk_widget_set_visible(self->rows[1].box, FALSE);
+  for (guint m = 0; m < explanations->len && m < 2; m++)
+    show_output(self, &self->rows[m], explanations->pdata[m]);
+  apply_view_settings(self);
+}
+
+gboolean
+cs_explain_panel_is_stability_shown(CsExplainPanel *self)
+{
+  CsHeatPanel *panel;
+
+  g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), FALSE);
+  panel = self->rows[0].panels[PANEL_LIME_SD];
+  return gtk_widget_get_visible(GTK_WIDGET(panel)) && cs_heat_panel_has_map(panel);
+}
+
+const char *
+cs_explain_panel_get_caption(CsExplainPanel *self, const char *method)
+{
+  static const char *names[N_PANELS] = { "crop", "occlusion", "lime", "lime-sd", "gradcam" };
+
+  g_return_val_if_fail(CS_IS_EXPLAIN_PANEL(self), NULL);
+  for (int p = 0; p < N_PANELS; p++)
+    if (g_strcmp0(method, names[p]) == 0)
+      return cs_heat_panel_get_caption(self->rows[0].panels[p]);
+  return NULL;
 }
 
 static void
@@ -356,7 +421,7 @@ export_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
   if (response == GTK_RESPONSE_ACCEPT) {
     g_autoptr(GFile) folder = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
     g_autofree char *dir = folder != NULL ? g_file_get_path(folder) : NULL;
-    static const char *names[N_PANELS] = { "crop", "occlusion", "lime", "gradcam" };
+    static const char *names[N_PANELS] = { "crop", "occlusion", "lime", "lime-sd", "gradcam" };
     int written = 0;
 
     for (int r = 0; r < 2 && dir != NULL; r++)
@@ -366,6 +431,7 @@ export_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
         g_autoptr(GError) error = NULL;
 
         if (!gtk_widget_get_visible(self->rows[r].box) ||
+            !gtk_widget_get_visible(GTK_WIDGET(self->rows[r].panels[p])) ||
             (p != PANEL_CROP && !cs_heat_panel_has_map(self->rows[r].panels[p])))
           continue;
         name =
@@ -512,7 +578,7 @@ static void
 cs_explain_panel_init(CsExplainPanel *self)
 {
   static const char *titles[N_PANELS] = { N_("ROI crop"), N_("Occlusion"), N_("LIME"),
-                                          N_("Grad-CAM") };
+                                          N_("LIME stability"), N_("Grad-CAM") };
 
   gtk_widget_init_template(GTK_WIDGET(self));
   self->explained_frame = -1;
@@ -530,6 +596,7 @@ cs_explain_panel_init(CsExplainPanel *self)
     for (int p = 0; p < N_PANELS; p++) {
       row->panels[p] = CS_HEAT_PANEL(cs_heat_panel_new(_(titles[p])));
       gtk_box_append(GTK_BOX(panels), GTK_WIDGET(row->panels[p]));
+      gtk_widget_set_visible(GTK_WIDGET(row->panels[p]), p != PANEL_LIME_SD);
     }
     gtk_box_append(GTK_BOX(row->box), GTK_WIDGET(row->label));
     gtk_box_append(GTK_BOX(row->box), panels);

@@ -49,4 +49,13 @@ CsFrameExplanation *cs_explain_panel_get_explanation(CsExplainPanel *self);
 /* The number of panels of the first row that hold a map. */
 int cs_explain_panel_get_n_maps(CsExplainPanel *self);
 
+/* Shows @explanations (CsFrameExplanation, one row per model, two at most), as the panel does
+ * when its worker ends; the panel keeps a reference to the array. */
+void cs_explain_panel_show_explanations(CsExplainPanel *self, GPtrArray *explanations);
+/* TRUE when the first row shows LIME's stability map (LIME was repeated). */
+gboolean cs_explain_panel_is_stability_shown(CsExplainPanel *self);
+/* The caption under the first row's panel of @method ("crop", "occlusion", "lime", "lime-sd",
+ * "gradcam"), or NULL. */
+const char *cs_explain_panel_get_caption(CsExplainPanel *self, const char *method);
+
 G_END_DECLS

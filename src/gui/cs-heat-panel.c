@@ -183,6 +183,13 @@ cs_heat_panel_set_overlay_visible(CsHeatPanel *self, gboolean visible)
   gtk_widget_queue_draw(GTK_WIDGET(self->area));
 }
 
+const char *
+cs_heat_panel_get_caption(CsHeatPanel *self)
+{
+  g_return_val_if_fail(CS_IS_HEAT_PANEL(self), NULL);
+  return gtk_label_get_text(self->caption_label);
+}
+
 gboolean
 cs_heat_panel_has_map(CsHeatPanel *self)
 {

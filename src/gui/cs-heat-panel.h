@@ -31,6 +31,8 @@ void cs_heat_panel_set_overlay_visible(CsHeatPanel *self, gboolean visible);
 
 /* TRUE when the panel holds a map. */
 gboolean cs_heat_panel_has_map(CsHeatPanel *self);
+/* The caption shown under the panel. */
+const char *cs_heat_panel_get_caption(CsHeatPanel *self);
 
 /* Writes what the panel shows (overlay and colour bar) to a PNG of @size px a side. */
 gboolean cs_heat_panel_save_png(CsHeatPanel *self, const char *path, int size, GError **error);

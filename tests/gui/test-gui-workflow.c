@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cs-application.h"
+#include "cs-explain-panel.h"
 #include "cs-polygon.h"
 #include "cs-study-edit.h"
 #include "cs-study.h"
@@ -435,6 +436,88 @@ test_workflow(void)
   g_free(run.work);
 }
 
+/* Explains a crop with LIME run @repeats times, as the window's worker would. */
+static GPtrArray *
+explain_crop(CsModel *model, int repeats, double mm_per_px)
+{
+  CsExplainOptions options;
+  int size = cs_model_get_input_size(model);
+  g_autofree guint8 *crop = g_malloc((gsize)size * size);
+  g_autoptr(GError) error = NULL;
+  CsFrameExplanation *x;
+  GPtrArray *shown = g_ptr_array_new_with_free_func((GDestroyNotify)cs_frame_explanation_unref);
+
+  for (int i = 0; i < size * size; i++)
+    crop[i] = (guint8)((i * 13 + i / size * 7) & 0xff);
+  cs_explain_options_init(&options);
+  options.lime.n_samples = 40;
+  options.lime.n_segments = 12;
+  options.lime.repeats = repeats;
+  options.mask_fraction = 0.25;
+  options.stride_fraction = 0.25;
+  x = cs_explain_crop(model, crop, size, &options, NULL, NULL, NULL, &error);
+  g_assert_no_error(error);
+  x->mm_per_px = mm_per_px; /* cs_explain_frame() fills it from the ROI and the spacing */
+  g_ptr_array_add(shown, x);
+  return shown;
+}
+
+/* The explanation panel shows LIME's stability map when LIME ran more than once, and the
+ * occlusion mask and stride in mm with the spacing's source when the spacing is known. */
+static void
+test_explain_panel(void)
+{
+  g_autofree char *work = g_dir_make_tmp("carpalscope-explain-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(work, "tiny.safetensors", NULL);
+  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", work);
+  const char *argv[] = { make_model, "squeezenet1_1", path, "64", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsModel) model = NULL;
+  g_autoptr(CsCase) c = cs_case_new("c");
+  g_autoptr(GPtrArray) once = NULL;
+  g_autoptr(GPtrArray) repeated = NULL;
+  GtkWidget *panel = g_object_ref_sink(g_object_new(CS_TYPE_EXPLAIN_PANEL, NULL));
+  const char *caption;
+  const CsExplanation *o;
+  g_autofree char *expect = NULL;
+  int status = 0;
+
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                             &status, &error));
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  model = cs_model_new_for_file(path, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_case_set_spacing(c, 0.25, CS_SPACING_SOURCE_MANUAL, &error));
+  cs_explain_panel_set_case(CS_EXPLAIN_PANEL(panel), NULL, c);
+
+  once = explain_crop(model, 1, 0);
+  cs_explain_panel_show_explanations(CS_EXPLAIN_PANEL(panel), once);
+  g_assert_false(cs_explain_panel_is_stability_shown(CS_EXPLAIN_PANEL(panel)));
+  caption = cs_explain_panel_get_caption(CS_EXPLAIN_PANEL(panel), "occlusion");
+  o = ((CsFrameExplanation *)once->pdata[0])->occlusion;
+  expect = g_strdup_printf("mask %d px, stride %d px,", o->mask_px, o->stride_px);
+  g_assert_true(g_str_has_prefix(caption, expect));
+  g_assert_null(strstr(caption, "mm"));
+  g_clear_pointer(&expect, g_free);
+
+  repeated = explain_crop(model, 3, 0.25);
+  cs_explain_panel_show_explanations(CS_EXPLAIN_PANEL(panel), repeated);
+  g_assert_true(cs_explain_panel_is_stability_shown(CS_EXPLAIN_PANEL(panel)));
+  g_assert_nonnull(
+      strstr(cs_explain_panel_get_caption(CS_EXPLAIN_PANEL(panel), "lime-sd"), "over 3 runs"));
+  caption = cs_explain_panel_get_caption(CS_EXPLAIN_PANEL(panel), "occlusion");
+  g_test_message("%s", caption);
+  o = ((CsFrameExplanation *)repeated->pdata[0])->occlusion;
+  expect = g_strdup_printf("mask %d px = %.1f mm, stride %d px = %.1f mm,", o->mask_px,
+                           o->mask_px * 0.25, o->stride_px, o->stride_px * 0.25);
+  g_assert_true(g_str_has_prefix(caption, expect));
+  g_assert_nonnull(strstr(caption, cs_spacing_source_label(CS_SPACING_SOURCE_MANUAL)));
+
+  cs_explain_panel_set_case(CS_EXPLAIN_PANEL(panel), NULL, NULL);
+  g_assert_finalize_object(panel);
+  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -454,6 +537,7 @@ main(int argc, char **argv)
   }
   make_model = argv[1];
   g_test_add_func("/gui/workflow/tracing-and-bad-file", test_workflow);
+  g_test_add_func("/gui/workflow/explain-panel", test_explain_panel);
   status = g_test_run();
   g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
   return status;
