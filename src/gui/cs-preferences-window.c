@@ -7,6 +7,9 @@
 #include "cs-preferences-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
+
+#include "cs-onnx-import.h"
 
 struct _CsPreferencesWindow {
   AdwPreferencesWindow parent_instance;
@@ -71,6 +74,140 @@ model_row_changed_cb(AdwComboRow *row, GParamSpec *pspec, CsPreferencesWindow *s
     g_settings_set_string(self->settings, "default-model", cs_model_info_get_id(item));
 }
 
+/* An ONNX import running in a worker: the file, the model it writes and what it found. */
+typedef struct {
+  char *onnx_path;
+  char *out_path;
+  CsOnnxImportInfo info;
+} import_job;
+
+static void
+import_job_free(import_job *job)
+{
+  g_free(job->onnx_path);
+  g_free(job->out_path);
+  g_free(job);
+}
+
+static void
+import_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  import_job *job = task_data;
+  CsOnnxImportOptions options = { .command_line = "Carpalscope: Import ONNX Model" };
+  GError *error = NULL;
+
+  if (cs_onnx_import_file(job->onnx_path, &options, job->out_path, &job->info, &error))
+    g_task_return_boolean(task, TRUE);
+  else
+    g_task_return_error(task, error);
+}
+
+static void
+import_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CsPreferencesWindow *self = CS_PREFERENCES_WINDOW(source);
+  import_job *job = g_task_get_task_data(G_TASK(result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (g_task_propagate_boolean(G_TASK(result), &error)) {
+    g_autofree char *id = g_path_get_basename(job->out_path);
+
+    *strrchr(id, '.') = '\0';
+    /* The new file joins every model list of the application. */
+    cs_model_catalog_rescan(self->models);
+    message = g_strdup_printf(_("Imported “%s” (%s) into your models folder"), id, job->info.arch);
+  } else
+    message = g_strdup_printf(_("Could not import the model: %s"), error->message);
+  adw_preferences_window_add_toast(ADW_PREFERENCES_WINDOW(self), adw_toast_new(message));
+}
+
+/* A model file name in @folder from the ONNX file's name that no model has yet. */
+static char *
+dup_free_model_path(const char *folder, const char *onnx_path)
+{
+  g_autofree char *base = g_path_get_basename(onnx_path);
+  char *path;
+
+  if (g_str_has_suffix(base, ".onnx"))
+    base[strlen(base) - strlen(".onnx")] = '\0';
+  if (base[0] == '.' || base[0] == '\0')
+    base[0] = '_';
+  path = g_strdup_printf("%s/%s.safetensors", folder, base);
+  for (int n = 2; g_file_test(path, G_FILE_TEST_EXISTS); n++) {
+    g_free(path);
+    path = g_strdup_printf("%s/%s-%d.safetensors", folder, base, n);
+  }
+  return path;
+}
+
+static void
+import_response_cb(GtkNativeDialog *dialog, int response, CsPreferencesWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = NULL, *onnx_path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+  gtk_native_dialog_destroy(dialog);
+  g_object_unref(dialog);
+  onnx_path = file != NULL ? g_file_get_path(file) : NULL;
+  if (onnx_path == NULL)
+    return;
+  folder = cs_model_catalog_ensure_user_folder(&error);
+  if (folder == NULL) {
+    g_autofree char *message = g_strdup_printf(_("Could not import the model: %s"), error->message);
+
+    adw_preferences_window_add_toast(ADW_PREFERENCES_WINDOW(self), adw_toast_new(message));
+    return;
+  }
+  {
+    g_autoptr(GTask) task = g_task_new(self, NULL, import_done_cb, NULL);
+    import_job *job = g_new0(import_job, 1);
+
+    job->out_path = dup_free_model_path(folder, onnx_path);
+    job->onnx_path = g_steal_pointer(&onnx_path);
+    g_task_set_task_data(task, job, (GDestroyNotify)import_job_free);
+    g_task_run_in_thread(task, import_worker);
+  }
+}
+
+static void
+import_clicked_cb(CsPreferencesWindow *self)
+{
+  GtkFileChooserNative *chooser =
+      gtk_file_chooser_native_new(_("Import ONNX Model"), GTK_WINDOW(self),
+                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new();
+
+  gtk_file_filter_set_name(filter, _("ONNX models"));
+  gtk_file_filter_add_suffix(filter, "onnx");
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), filter);
+  gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(chooser), TRUE);
+  g_signal_connect(chooser, "response", G_CALLBACK(import_response_cb), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
+}
+
+/* The row that imports an ONNX model into the per-user models folder. */
+static GtkWidget *
+import_row(CsPreferencesWindow *self)
+{
+  GtkWidget *row = adw_action_row_new();
+  GtkWidget *button = gtk_button_new_with_mnemonic(_("_Import ONNX Model…"));
+
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), _("Models from elsewhere"));
+  adw_action_row_set_subtitle(
+      ADW_ACTION_ROW(row),
+      _("SqueezeNet 1.1, MobileNetV2 or EfficientNet-B0 exported to ONNX, added to your models "
+        "folder"));
+  gtk_widget_set_valign(button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped(button, "clicked", G_CALLBACK(import_clicked_cb), self);
+  adw_action_row_add_suffix(ADW_ACTION_ROW(row), button);
+  adw_action_row_set_activatable_widget(ADW_ACTION_ROW(row), button);
+  return row;
+}
+
 static void
 build(CsPreferencesWindow *self)
 {
@@ -109,6 +246,7 @@ build(CsPreferencesWindow *self)
     adw_combo_row_set_selected(ADW_COMBO_ROW(model_row), default_position);
   g_signal_connect(model_row, "notify::selected", G_CALLBACK(model_row_changed_cb), self);
   adw_preferences_group_add(analysis, model_row);
+  adw_preferences_group_add(analysis, import_row(self));
   adw_preferences_group_add(analysis,
                             spin_row(self, "threshold", _("Threshold"),
                                      _("p(CTS) at or above it counts as CTS"), 0, 1, 0.01, 2));
