@@ -212,6 +212,18 @@ test_cli(void)
     csnn_net_free(net);
   }
   {
+    /* `models` lists it from the folder it was written to, as imported. */
+    const char *argv[] = { cli, "models", "--json", NULL };
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "CARPALSCOPE_MODELSDIR", tmp, TRUE);
+    g_autofree char *listing = NULL;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL, &listing,
+                               NULL, &wait_status, NULL));
+    g_assert_true(g_spawn_check_wait_status(wait_status, NULL));
+    g_assert_nonnull(strstr(listing, "\"id\":\"imported\""));
+    g_assert_nonnull(strstr(listing, "\"provenance\":\"imported\""));
+  }
+  {
     const char *argv[] = { cli, "import-model", "--out", out, bad, NULL };
 
     g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
