@@ -6,6 +6,7 @@
 
 #include "cs-cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,4 +159,46 @@ cs_cli_parse_frames(const char *text, int *first, int *last)
       return FALSE;
   }
   return TRUE;
+}
+
+char *
+cs_cli_command_line(const char *name, int argc, char **argv)
+{
+  GString *cmd = g_string_new("carpalscope-cli ");
+
+  g_string_append(cmd, name);
+  for (int i = 1; i < argc; i++) {
+    g_autofree char *q = g_shell_quote(argv[i]);
+    g_string_append_printf(cmd, " %s", strpbrk(argv[i], " '\"$\\") ? q : argv[i]);
+  }
+  return g_string_free(cmd, FALSE);
+}
+
+/* Set by SIGINT between cs_cli_catch_sigint() and cs_cli_release_sigint(). */
+static volatile int stop_requested;
+
+static void
+on_sigint(int signum)
+{
+  (void)signum;
+  stop_requested = 1;
+}
+
+volatile int *
+cs_cli_catch_sigint(struct sigaction *old)
+{
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  stop_requested = 0;
+  sigaction(SIGINT, &sa, old);
+  return &stop_requested;
+}
+
+void
+cs_cli_release_sigint(const struct sigaction *old)
+{
+  sigaction(SIGINT, old, NULL);
 }

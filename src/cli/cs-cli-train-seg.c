@@ -15,16 +15,6 @@
 
 #define NAME "train-seg"
 
-/* Set by SIGINT; the trainer checks it between batches. */
-static volatile int stop_requested;
-
-static void
-on_sigint(int signum)
-{
-  (void)signum;
-  stop_requested = 1;
-}
-
 static void
 progress_cb(const CsSegTrainProgress *p, gpointer user_data)
 {
@@ -40,18 +30,6 @@ progress_cb(const CsSegTrainProgress *p, gpointer user_data)
     fprintf(stderr, "epoch %d/%d  loss %.4f  %.0f s\n", p->epoch, p->epochs, p->loss, p->seconds);
 }
 
-static char *
-command_line_of(int argc, char **argv)
-{
-  g_autoptr(GString) cmd = g_string_new("carpalscope-cli " NAME);
-
-  for (int i = 1; i < argc; i++) {
-    g_autofree char *q = g_shell_quote(argv[i]);
-    g_string_append_printf(cmd, " %s", strpbrk(argv[i], " '\"$\\") ? q : argv[i]);
-  }
-  return g_string_free(g_steal_pointer(&cmd), FALSE);
-}
-
 /* The command: its option table, then each option checked in the table's order, then the work.
  * Its length is the table's (one entry per option, every check beside the others). */
 int
@@ -59,7 +37,7 @@ cs_cli_train_seg(int argc, char **argv)
 {
   CsSegTrainOptions opt;
   g_autofree char *images = NULL, *masks = NULL, *index = NULL, *out = NULL, *seed_text = NULL;
-  g_autofree char *command_line = command_line_of(argc, argv);
+  g_autofree char *command_line = cs_cli_command_line(NAME, argc, argv);
   int phantom = 0, max_images = 0;
   gboolean quiet = FALSE, no_augment = FALSE;
   GOptionEntry entries[] = {
@@ -97,7 +75,7 @@ cs_cli_train_seg(int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new("- train the nerve-finding U-Net");
   CsSegTrainSummary summary;
   GError *error = NULL;
-  struct sigaction sa, old_sa;
+  struct sigaction old_sa;
   gboolean ok;
 
   cs_seg_train_options_init(&opt);
@@ -135,13 +113,9 @@ cs_cli_train_seg(int argc, char **argv)
   opt.augment = !no_augment;
   opt.max_images = max_images;
   opt.command_line = command_line;
-  opt.stop = &stop_requested;
-
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
-  sigaction(SIGINT, &sa, &old_sa);
+  opt.stop = cs_cli_catch_sigint(&old_sa);
   ok = cs_seg_train_run(&opt, progress_cb, &quiet, &summary, &error);
-  sigaction(SIGINT, &old_sa, NULL);
+  cs_cli_release_sigint(&old_sa);
   if (!ok)
     return cs_cli_fail_error(error);
   if (summary.best.n_images > 0)

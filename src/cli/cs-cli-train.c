@@ -15,16 +15,6 @@
 
 #define NAME "train"
 
-/* Set by SIGINT; the trainer checks it between batches. */
-static volatile int stop_requested;
-
-static void
-on_sigint(int signum)
-{
-  (void)signum;
-  stop_requested = 1;
-}
-
 static void
 format_time(double seconds, char *buf, size_t size)
 {
@@ -123,21 +113,13 @@ cs_cli_train(int argc, char **argv)
       g_option_context_new("- train a network on a study's training hands");
   g_autoptr(GPtrArray) extra = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(CsStudy) study = NULL;
-  g_autofree char *command_line = NULL;
+  g_autofree char *command_line = cs_cli_command_line(NAME, argc, argv);
   CsTrainOptions opt;
   CsTrainSummary summary;
   GError *error = NULL;
-  struct sigaction sa, old_sa;
+  struct sigaction old_sa;
   gboolean ok;
 
-  {
-    g_autoptr(GString) cmd = g_string_new("carpalscope-cli train");
-    for (int i = 1; i < argc; i++) {
-      g_autofree char *q = g_shell_quote(argv[i]);
-      g_string_append_printf(cmd, " %s", strpbrk(argv[i], " '\"$\\") ? q : argv[i]);
-    }
-    command_line = g_string_free(g_steal_pointer(&cmd), FALSE);
-  }
   g_option_context_add_main_entries(context, entries, NULL);
   g_option_context_set_description(
       context,
@@ -191,7 +173,6 @@ cs_cli_train(int argc, char **argv)
     return cs_cli_usage_error(NAME, "--augment must be paper, light or none");
   opt.trained_on = trained_on;
   opt.command_line = command_line;
-  opt.stop = &stop_requested;
   if (optimizer != NULL && !cs_train_options_set_optimizer(&opt, optimizer))
     return cs_cli_usage_error(NAME, "--optimizer must be sgdm or adam");
   if (schedule != NULL && !cs_train_options_set_schedule(&opt, schedule))
@@ -214,14 +195,11 @@ cs_cli_train(int argc, char **argv)
     return cs_cli_fail_error(error);
   opt.study_path = study_path;
 
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &old_sa);
+  opt.stop = cs_cli_catch_sigint(&old_sa);
   if (!quiet)
     fprintf(stderr, "carpalscope-cli train: reading crops of %s\n", study_path);
   ok = cs_train_run(study, &opt, progress_cb, &quiet, &summary, &error);
-  sigaction(SIGINT, &old_sa, NULL);
+  cs_cli_release_sigint(&old_sa);
   if (!ok)
     return cs_cli_fail_error(error);
   if (!quiet && summary.stopped)

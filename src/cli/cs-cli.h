@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <signal.h>
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,15 @@ int cs_cli_not_available(const char *name, const char *what);
 /* Parses "A:B", "A:" or ":B" (frames A to B-1, as a Python slice; @last -1 for the end) or "N"
  * (frame N alone); FALSE when @text is none of these. */
 gboolean cs_cli_parse_frames(const char *text, int *first, int *last);
+
+/* Returns "carpalscope-cli @name ARGS" with @argv's arguments (from argv[1]), each that needs it
+ * shell-quoted: the command recorded in a checkpoint's provenance. */
+char *cs_cli_command_line(const char *name, int argc, char **argv);
+
+/* Makes Ctrl-C a request to stop: returns the flag it sets (0 until then), long work checks it.
+ * @old keeps the handler before, which cs_cli_release_sigint() puts back. */
+volatile int *cs_cli_catch_sigint(struct sigaction *old);
+void cs_cli_release_sigint(const struct sigaction *old);
 
 /* Returns the subcommand called @name, or NULL. */
 const CsCliCommand *cs_cli_find_command(const char *name);
