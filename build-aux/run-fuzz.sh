@@ -132,3 +132,6 @@ if [ "$status" != 0 ]; then
   exit 1
 fi
 echo "run-fuzz: no finding in ${seconds} s ($(ls "$work/corpus" | wc -l) new corpus inputs)"
+
+# The DICOM path has a harness of its own: GDCM is C++ and links more than the engine.
+"$here/run-fuzz-dicom.sh" "$seconds"

@@ -12,6 +12,8 @@
 
 #include "cs-dicom.h"
 
+#include "cs-dicom-check.h"
+
 #include "cs-error.h"
 #include "cs-sweep.h"
 
@@ -876,9 +878,11 @@ protected:
     off_type base = dir == std::ios_base::beg   ? 0
                     : dir == std::ios_base::cur ? gptr() - eback()
                                                 : egptr() - eback();
-    if (base + off < 0 || base + off > egptr() - eback())
+    if (base + off < 0)
       return pos_type(off_type(-1));
-    setg(eback(), eback() + base + off, egptr());
+    /* Like a file, a seek past the end succeeds and the next read meets the end: GDCM asserts
+     * on a stream that fails anywhere else than at its end. */
+    setg(eback(), eback() + MIN(base + off, egptr() - eback()), egptr());
     return pos_type(base + off);
   }
 
@@ -896,6 +900,8 @@ open_bytes(const char *data, std::size_t size, const char *display, GError **err
   std::istream stream(&buffer);
   gdcm::ImageReader reader;
 
+  if (!cs_dicom_check_structure((const guint8 *)data, size, display, error))
+    return nullptr;
   quiet_gdcm_once();
   reader.SetStream(stream);
   return open_reader(reader, data, size, display, error);

@@ -217,10 +217,10 @@ test_bad_files(void)
   } files[] = {
     { "bad-truncated.dcm", "truncated" },
     { "bad-zero-rows.dcm", "0 rows" },
-    { "bad-lying-length.dcm", "length lies" },
+    { "bad-lying-length.dcm", "runs past the end" },
     { "bad-short-pixels.dcm", "5 frames need" },
     { "bad-not-image.dcm", "not an image" },
-    { "bad-fragment-past-end.dcm", "fragments do not hold" },
+    { "bad-fragment-past-end.dcm", "fragment runs past the end" },
     { "bad-unsupported-syntax.dcm", "cannot decode" },
   };
 

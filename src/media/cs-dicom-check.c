@@ -1,0 +1,256 @@
+/* cs-dicom-check.c — the bounds of a DICOM file's elements, checked before GDCM reads it
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Only the structure is walked (tags, VRs, lengths, items and delimiters); values are GDCM's.
+ * In an implicit-VR data set a sequence of defined length is skipped whole, as its VR is not in
+ * the file.
+ */
+#include "config.h"
+
+#include "cs-dicom-check.h"
+
+#include "cs-error.h"
+
+#include <string.h>
+
+#define UNDEFINED 0xffffffffu
+
+typedef struct {
+  const guint8 *data;
+  gsize size;
+  gboolean explicit_vr;
+  gboolean big;
+  gboolean meta_only; /* Stop at the first element outside group 0002. */
+  gsize ts_at, ts_length;
+  int region_deltas; /* Bits 1, 2: the first Ultrasound Region item holds Delta X, Delta Y. */
+  gboolean have_regions;
+  const char *problem;
+  gsize problem_at;
+} Walk;
+
+static guint16
+read16(const Walk *w, gsize at)
+{
+  const guint8 *b = w->data + at;
+
+  return w->big ? (guint16)(b[0] << 8 | b[1]) : (guint16)(b[1] << 8 | b[0]);
+}
+
+static guint32
+read32(const Walk *w, gsize at)
+{
+  const guint8 *b = w->data + at;
+
+  return w->big ? (guint32)b[0] << 24 | (guint32)b[1] << 16 | (guint32)b[2] << 8 | b[3]
+                : (guint32)b[3] << 24 | (guint32)b[2] << 16 | (guint32)b[1] << 8 | b[0];
+}
+
+static gboolean
+fail(Walk *w, gsize at, const char *problem)
+{
+  if (w->problem == NULL) {
+    w->problem = problem;
+    w->problem_at = at;
+  }
+  return FALSE;
+}
+
+/* VRs whose length is 4 bytes after 2 reserved ones in explicit VR. */
+static gboolean
+is_long_vr(const guint8 *vr)
+{
+  static const char long_vrs[][3] = { "OB", "OD", "OF", "OL", "OV", "OW",
+                                      "SQ", "UC", "UN", "UR", "UT" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(long_vrs); i++)
+    if (vr[0] == long_vrs[i][0] && vr[1] == long_vrs[i][1])
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int depth,
+                              int *deltas);
+
+/* Walks the items of a sequence (or the fragments of encapsulated pixel data) from *@pos: up to
+ * @end for a defined length, up to the Sequence Delimitation Item for an undefined one. */
+static gboolean
+walk_items(Walk *w, gsize *pos, gsize end, gboolean undefined, int depth, gboolean fragments,
+           gboolean regions)
+{
+  int n_items = 0;
+
+  if (depth > CS_DICOM_MAX_DEPTH)
+    return fail(w, *pos, "its sequences are nested too deeply");
+  for (;;) {
+    gsize p = *pos, start;
+    guint32 length;
+
+    if (!undefined && p == end)
+      return TRUE;
+    if (end - p < 8)
+      return fail(w, p,
+                  undefined ? "a sequence or pixel data is not closed before the end"
+                            : "an item's header is cut short");
+    length = read32(w, p + 4);
+    start = p + 8;
+    if (read16(w, p) != 0xfffe || (read16(w, p + 2) != 0xe000 && read16(w, p + 2) != 0xe0dd))
+      return fail(w, p, "a sequence or pixel data holds something other than items");
+    if (read16(w, p + 2) == 0xe0dd) {
+      if (!undefined)
+        return fail(w, p, "a sequence of defined length holds a delimiter");
+      *pos = start;
+      return TRUE;
+    }
+    /* GDCM reads Physical Delta X and Y of the first region without looking: note them. */
+    int *deltas = regions && n_items++ == 0 ? &w->region_deltas : NULL;
+    if (regions)
+      w->have_regions = TRUE;
+    if (length == UNDEFINED) {
+      if (fragments)
+        return fail(w, p, "a pixel data fragment has an undefined length");
+      *pos = start;
+      if (!walk_elements(w, pos, end, TRUE, depth, deltas))
+        return FALSE;
+      continue;
+    }
+    if (length > end - start)
+      return fail(w, p,
+                  fragments ? "a pixel data fragment runs past the end of the file"
+                            : "an item's length runs past the end of the file or its sequence");
+    if (!fragments) {
+      gsize q = start;
+      if (!walk_elements(w, &q, start + length, FALSE, depth, deltas))
+        return FALSE;
+    }
+    *pos = start + length;
+  }
+}
+
+/* Walks the elements of a data set from *@pos up to @end, or up to an Item Delimitation. */
+static gboolean
+walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int depth, int *deltas)
+{
+  while (*pos < end) {
+    gsize p = *pos, header = 8, start;
+    guint16 group, element;
+    guint32 length;
+    gboolean sequence = FALSE, may_be_undefined = !w->explicit_vr, is_regions;
+
+    if (end - p < 8)
+      return fail(w, p, "an element's header is cut short");
+    group = read16(w, p);
+    element = read16(w, p + 2);
+    is_regions = group == 0x0018 && element == 0x6011 && depth == 0;
+    if (w->meta_only && group != 0x0002)
+      return TRUE;
+    if (group == 0xfffe) {
+      if (element == 0xe00d && until_delimiter) {
+        *pos = p + 8;
+        return TRUE;
+      }
+      return fail(w, p, "a delimiter stands where an element belongs");
+    }
+    if (w->explicit_vr) {
+      const guint8 *vr = w->data + p + 4;
+
+      if (!g_ascii_isupper(vr[0]) || !g_ascii_isupper(vr[1]))
+        return fail(w, p, "an element has no valid value representation");
+      sequence = vr[0] == 'S' && vr[1] == 'Q';
+      may_be_undefined = sequence || (vr[0] == 'U' && vr[1] == 'N');
+      if (is_long_vr(vr)) {
+        if (end - p < 12)
+          return fail(w, p, "an element's header is cut short");
+        header = 12;
+        length = read32(w, p + 8);
+      } else {
+        length = read16(w, p + 6);
+      }
+    } else {
+      length = read32(w, p + 4);
+    }
+    start = p + header;
+    if (deltas != NULL && group == 0x0018 && (element == 0x602c || element == 0x602e) &&
+        length >= 8)
+      *deltas |= element == 0x602c ? 1 : 2;
+    if (group == 0x0002 && element == 0x0010) {
+      w->ts_at = start;
+      w->ts_length = length == UNDEFINED ? 0 : length;
+    }
+    if (length == UNDEFINED) {
+      gboolean pixels = group == 0x7fe0 && element == 0x0010;
+
+      if (!pixels && !may_be_undefined)
+        return fail(w, p, "an element other than a sequence has an undefined length");
+      *pos = start;
+      if (!walk_items(w, pos, end, TRUE, depth + 1, pixels, is_regions))
+        return FALSE;
+      continue;
+    }
+    if (length > end - start)
+      return fail(w, p, "an element's length runs past the end of the file or its item");
+    if ((sequence || is_regions) && length > 0) {
+      gsize q = start;
+      if (!walk_items(w, &q, start + length, FALSE, depth + 1, FALSE, is_regions))
+        return FALSE;
+    }
+    *pos = start + length;
+  }
+  if (until_delimiter)
+    return fail(w, end, "an item is not closed before the end");
+  return TRUE;
+}
+
+/* Walks the data set from @pos as @explicit_vr / @big; TRUE when its structure holds. */
+static gboolean
+walk_data_set(Walk *w, gsize pos, gboolean explicit_vr, gboolean big)
+{
+  w->explicit_vr = explicit_vr;
+  w->big = big;
+  w->meta_only = FALSE;
+  return walk_elements(w, &pos, w->size, FALSE, 0, NULL);
+}
+
+gboolean
+cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GError **error)
+{
+  Walk w = { .data = data, .size = size };
+  gsize pos = 132;
+  char ts[65] = "";
+  gboolean ok;
+
+  if (size < 132 || memcmp(data + 128, "DICM", 4) != 0) {
+    /* No preamble: a bare data set, implicit or explicit little endian as GDCM guesses. */
+    Walk other = w;
+    ok = walk_data_set(&w, 0, FALSE, FALSE) || walk_data_set(&other, 0, TRUE, FALSE);
+    if (!ok && size < 132)
+      w.problem = "it is too short to be a DICOM file";
+  } else {
+    w.explicit_vr = TRUE;
+    w.meta_only = TRUE;
+    ok = walk_elements(&w, &pos, size, FALSE, 0, NULL);
+    if (ok) {
+      if (w.ts_length > 0 && w.ts_length < sizeof ts)
+        memcpy(ts, data + w.ts_at, w.ts_length);
+      g_strchomp(ts); /* A UI is padded with NUL, which ends the string, or a space. */
+      if (strcmp(ts, "1.2.840.10008.1.2.1.99") == 0)
+        ok = TRUE; /* Deflated: GDCM inflates it; not walked here. */
+      else
+        ok = walk_data_set(&w, pos, strcmp(ts, "1.2.840.10008.1.2") != 0,
+                           strcmp(ts, "1.2.840.10008.1.2.2") == 0);
+    }
+  }
+  if (ok && w.have_regions && w.region_deltas != 3) {
+    g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+                "“%s”: its first ultrasound region has no Physical Delta %s, without which GDCM "
+                "cannot read the file",
+                display, (w.region_deltas & 1) == 0 ? "X" : "Y");
+    return FALSE;
+  }
+  if (ok)
+    return TRUE;
+  g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” is truncated or damaged: %s (byte %lu)",
+              display, w.problem != NULL ? w.problem : "its structure is broken",
+              (unsigned long)w.problem_at);
+  return FALSE;
+}
