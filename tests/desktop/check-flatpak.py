@@ -7,8 +7,8 @@
 # flatpak-builder --show-manifest exits 0 on unknown keys and wrong types and only prints a
 # WARNING, so the output is searched for one. The manifest it prints (JSON) is then checked
 # against the project's policy: the GNOME runtime 49 or later, no network, no broad file-system
-# access, OpenBLAS built for every processor without OpenMP, FFmpeg and json-glib taken from the
-# runtime. Works offline: nothing is downloaded or built. Prints TAP.
+# access, OpenBLAS built for every processor without OpenMP, GDCM (DICOM) built pinned as shared
+# libraries, FFmpeg and json-glib taken from the runtime. Works offline: nothing is downloaded or built. Prints TAP.
 import json
 import os
 import subprocess
@@ -55,7 +55,8 @@ def main():
 
     modules = m.get('modules', [])
     names = [mod.get('name') if isinstance(mod, dict) else mod for mod in modules]
-    check('modules are openblas then carpalscope', names == ['openblas', 'carpalscope'], names)
+    check('modules are openblas, gdcm, then carpalscope',
+          names == ['openblas', 'gdcm', 'carpalscope'], names)
     check('no module gets network access during the build',
           not any('--share=network' in (mod.get('build-options', {}).get('build-args', []))
                   for mod in modules if isinstance(mod, dict)))
@@ -67,6 +68,16 @@ def main():
     sources = openblas.get('sources', [])
     check('OpenBLAS comes from a pinned source (sha256 or git commit)',
           sources and all(s.get('sha256') or s.get('commit') for s in sources))
+    gdcm = next((mod for mod in modules if isinstance(mod, dict)
+                 and mod.get('name') == 'gdcm'), {})
+    check('GDCM comes from a pinned source (sha256 or git commit)',
+          gdcm.get('sources') and all(s.get('sha256') or s.get('commit')
+                                      for s in gdcm.get('sources', [])))
+    gdcm_opts = gdcm.get('config-opts', [])
+    check('GDCM is built as shared libraries without its applications or tests',
+          '-DGDCM_BUILD_SHARED_LIBS=ON' in gdcm_opts
+          and '-DGDCM_BUILD_APPLICATIONS=OFF' in gdcm_opts
+          and '-DGDCM_BUILD_TESTING=OFF' in gdcm_opts, *gdcm_opts)
     app = next((mod for mod in modules if isinstance(mod, dict)
                 and mod.get('name') == 'carpalscope'), {})
     check('the application builds with meson from this checkout',
