@@ -25,6 +25,7 @@ typedef struct {
   gsize ts_at, ts_length;
   int region_deltas; /* Bits 1, 2: the first Ultrasound Region item holds Delta X, Delta Y. */
   gboolean have_regions;
+  gboolean rle; /* The transfer syntax is RLE Lossless: fragments start with an RLE header. */
   const char *problem;
   gsize problem_at;
 } Walk;
@@ -69,6 +70,29 @@ is_long_vr(const guint8 *vr)
   return FALSE;
 }
 
+/* An RLE fragment's header (PS3.5 G.5): 1 to 15 segments, the first at byte 64, each after the
+ * last and inside the fragment. GDCM divides by the count and trusts the offsets. */
+static gboolean
+rle_header_ok(const Walk *w, gsize start, guint32 length)
+{
+  Walk little = *w;
+  guint32 n, previous = 0;
+
+  little.big = FALSE;
+  if (length < 64)
+    return FALSE;
+  n = read32(&little, start);
+  if (n < 1 || n > 15 || read32(&little, start + 4) != 64)
+    return FALSE;
+  for (guint32 i = 1; i <= n; i++) {
+    guint32 offset = read32(&little, start + 4 * i);
+    if (offset >= length || (i > 1 && offset <= previous))
+      return FALSE;
+    previous = offset;
+  }
+  return TRUE;
+}
+
 static gboolean walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int depth,
                               int *deltas);
 
@@ -103,7 +127,8 @@ walk_items(Walk *w, gsize *pos, gsize end, gboolean undefined, int depth, gboole
       return TRUE;
     }
     /* GDCM reads Physical Delta X and Y of the first region without looking: note them. */
-    int *deltas = regions && n_items++ == 0 ? &w->region_deltas : NULL;
+    int *deltas = regions && n_items == 0 ? &w->region_deltas : NULL;
+    n_items++;
     if (regions)
       w->have_regions = TRUE;
     if (length == UNDEFINED) {
@@ -118,6 +143,8 @@ walk_items(Walk *w, gsize *pos, gsize end, gboolean undefined, int depth, gboole
       return fail(w, p,
                   fragments ? "a pixel data fragment runs past the end of the file"
                             : "an item's length runs past the end of the file or its sequence");
+    if (fragments && w->rle && n_items > 1 && !rle_header_ok(w, start, length))
+      return fail(w, p, "an RLE fragment's header does not describe its segments");
     if (!fragments) {
       gsize q = start;
       if (!walk_elements(w, &q, start + length, FALSE, depth, deltas))
@@ -233,6 +260,7 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
       if (w.ts_length > 0 && w.ts_length < sizeof ts)
         memcpy(ts, data + w.ts_at, w.ts_length);
       g_strchomp(ts); /* A UI is padded with NUL, which ends the string, or a space. */
+      w.rle = strcmp(ts, "1.2.840.10008.1.2.5") == 0;
       if (strcmp(ts, "1.2.840.10008.1.2.1.99") == 0)
         ok = TRUE; /* Deflated: GDCM inflates it; not walked here. */
       else

@@ -378,6 +378,41 @@ take_fragments(CsDicom *dicom, const gdcm::SequenceOfFragments &sq, GError **err
   return true;
 }
 
+/* Checks the RLE header of every frame (PS3.5 G.5): GDCM divides by its segment count and
+ * trusts its offsets, so a damaged header would crash the program instead of failing. */
+static bool
+check_rle_headers(const CsDicom *dicom, GError **error)
+{
+  uint32_t expected = (uint32_t)dicom->samples * (uint32_t)(dicom->bits_allocated / 8);
+
+  for (std::size_t f = 0; f < dicom->fragments.size(); f++) {
+    const std::vector<std::string> &parts = dicom->fragments[f];
+    const std::string &first = parts[0];
+    std::size_t size = 0;
+    uint32_t header[16];
+    bool ok = first.size() >= sizeof header;
+
+    for (const std::string &part : parts)
+      size += part.size();
+    if (ok) {
+      std::memcpy(header, first.data(), sizeof header);
+      ok = GUINT32_FROM_LE(header[0]) == expected && GUINT32_FROM_LE(header[1]) == 64;
+      for (uint32_t i = 1; ok && i <= expected; i++) {
+        uint32_t offset = GUINT32_FROM_LE(header[i]);
+        ok = offset < size && (i == 1 || offset > GUINT32_FROM_LE(header[i - 1]));
+      }
+    }
+    if (!ok) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "“%s” is damaged: frame %u's RLE header does not describe %u segments inside "
+                  "its %lu bytes",
+                  dicom->display.c_str(), (unsigned)f, (unsigned)expected, (unsigned long)size);
+      return false;
+    }
+  }
+  return true;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Decoding one frame
  */
@@ -837,7 +872,9 @@ open_reader(gdcm::ImageReader &reader, const char *data, std::size_t size, const
                     "is not",
                     display, dicom->ts_name.c_str());
       } else {
-        ok = sq != nullptr ? take_fragments(dicom, *sq, error)
+        ok = sq != nullptr ? take_fragments(dicom, *sq, error) &&
+                                 (dicom->ts != gdcm::TransferSyntax::RLELossless ||
+                                  check_rle_headers(dicom, error))
                            : (check_native_length(dicom, pixels.GetVL(), data, size, error) &&
                               take_native(dicom, pixels, error));
         ok = ok && (dicom->samples == 3 ||

@@ -351,5 +351,25 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
     stop = emit(callback, user, "fragment-past-end.dcm", &buf, buf.length, &count);
     free(buf.data);
   }
+  if (!stop) {
+    /* An RLE header of no segments (GDCM divides by the count). */
+    Buf buf = { 0 };
+    static const uint8_t one[] = { 1, 0, 0, 0, 64, 0, 0, 0 };
+    static const uint8_t none[] = { 0, 0, 0, 0, 64, 0, 0, 0 };
+    rle(&buf);
+    patch(&buf, one, none, sizeof one, 132);
+    stop = emit(callback, user, "rle-no-segments.dcm", &buf, buf.length, &count);
+    free(buf.data);
+  }
+  if (!stop) {
+    /* The region's Physical Delta Y renamed away (GDCM asserts on its absence). */
+    Buf buf = { 0 };
+    static const uint8_t delta_y[] = { 0x18, 0x00, 0x2e, 0x60, 'F', 'D' };
+    static const uint8_t other[] = { 0x18, 0x00, 0x30, 0x60, 'F', 'D' };
+    mono8(&buf);
+    patch(&buf, delta_y, other, sizeof delta_y, 132);
+    stop = emit(callback, user, "region-without-delta-y.dcm", &buf, buf.length, &count);
+    free(buf.data);
+  }
   return stop ? -1 : count;
 }
