@@ -196,46 +196,16 @@ split_even_odd(__m256 a, __m256 b, __m256 *even, __m256 *odd)
   *odd = _mm256_permute2f128_ps(pa, pb, 0x31);
 }
 
-/* Copies the plane into @pad_buf with its zero border, as csnn-simd-avx512.c lays it out: with
- * stride 2 each padded row is stored as its even columns then its odd ones. */
+/* csnn__split_fn for AVX2. */
 TARGET static void
-depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch, int odd_off)
+split_rows(const float *line, int half, float *even_dst, float *odd_dst)
 {
-  int hp = d->h_in + 2 * d->pad_h;
-  int wp = d->w_in + 2 * d->pad_w;
-  float *line = pad_buf + (size_t)hp * (size_t)pitch;
+  for (int j = 0; j < half; j += 8) {
+    __m256 even, odd;
 
-  for (int y = 0; y < hp; y++) {
-    float *row = pad_buf + (size_t)y * (size_t)pitch;
-    int iy = y - d->pad_h;
-
-    /* Only the padding must be zero: what lies beyond a row's padded width is read by output
-     * lanes that are never stored. */
-    if (iy < 0 || iy >= d->h_in) {
-      if (d->stride_w == 1) {
-        memset(row, 0, (size_t)wp * sizeof(float));
-      } else {
-        memset(row, 0, (size_t)(wp + 1) / 2 * sizeof(float));
-        memset(row + odd_off, 0, (size_t)(wp + 1) / 2 * sizeof(float));
-      }
-      continue;
-    }
-    if (d->stride_w == 1) {
-      memset(row, 0, (size_t)d->pad_w * sizeof(float));
-      memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-      memset(row + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in) * sizeof(float));
-      continue;
-    }
-    memset(line, 0, (size_t)d->pad_w * sizeof(float));
-    memcpy(line + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 1) * sizeof(float));
-    for (int j = 0; j < (wp + 1) / 2; j += 8) {
-      __m256 even, odd;
-
-      split_even_odd(_mm256_loadu_ps(line + 2 * j), _mm256_loadu_ps(line + 2 * j + 8), &even, &odd);
-      _mm256_storeu_ps(row + j, even);
-      _mm256_storeu_ps(row + odd_off + j, odd);
-    }
+    split_even_odd(_mm256_loadu_ps(line + 2 * j), _mm256_loadu_ps(line + 2 * j + 8), &even, &odd);
+    _mm256_storeu_ps(even_dst + j, even);
+    _mm256_storeu_ps(odd_dst + j, odd);
   }
 }
 
@@ -288,20 +258,11 @@ TARGET void
 csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
                            float *dst, float *pad_buf)
 {
-  int wp = d->w_in + 2 * d->pad_w;
-  int stride2 = d->stride_w == 2;
-  int half = (wp + 1) / 2;
-  int odd_off = stride2 ? (half + 15) / 16 * 16 + CSNN_DW_SLACK : 0;
-  int pitch = stride2 ? 2 * odd_off : wp + CSNN_DW_SLACK;
+  int pitch, odd_off, offsets[64];
   __m256 bv = _mm256_set1_ps(bias);
-  int offsets[64];
 
-  depthwise_pad(d, src, pad_buf, pitch, odd_off);
-  /* Where each tap reads, relative to the start of the output row's first padded row. */
-  for (int ky = 0; ky < d->kh; ky++)
-    for (int kx = 0; kx < d->kw; kx++)
-      offsets[ky * d->kw + kx] =
-          ky * d->dil_h * pitch + (stride2 ? ((kx & 1) ? odd_off : 0) + (kx >> 1) : kx * d->dil_w);
+  csnn__depthwise_layout(d, &pitch, &odd_off, offsets);
+  csnn__depthwise_pad(d, src, pad_buf, pitch, odd_off, split_rows);
   /* Four independent accumulators hide the FMA latency: four vectors of one output row, or on
    * a narrow plane two vectors of two rows, or one vector of four rows. */
   if (d->w_out <= 8)

@@ -215,50 +215,19 @@ csnn__gemm_packed_offsets_avx512(int m, int k, const float *packed, int p0, int 
 
 /* ---- depthwise ---- */
 
-#define DW_SLACK CSNN_DW_SLACK
-
 static const int32_t even_lanes[16] = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
 static const int32_t odd_lanes[16] = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 };
 
-/* Copies the plane into @pad_buf with its zero border; with stride 2 each padded row is stored
- * as its even columns then its odd ones, so that every tap reads consecutive floats. */
+/* csnn__split_fn for AVX-512. */
 TARGET static void
-depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch, int odd_off)
+split_rows(const float *line, int half, float *even_dst, float *odd_dst)
 {
-  int hp = d->h_in + 2 * d->pad_h;
-  int wp = d->w_in + 2 * d->pad_w;
-  float *line = pad_buf + (size_t)hp * (size_t)pitch;
   __m512i even = _mm512_loadu_si512(even_lanes), odd = _mm512_loadu_si512(odd_lanes);
 
-  for (int y = 0; y < hp; y++) {
-    float *row = pad_buf + (size_t)y * (size_t)pitch;
-    int iy = y - d->pad_h;
-
-    /* Only the padding must be zero: what lies beyond a row's padded width is read by output
-     * lanes that are never stored (the arena holds finite floats there). */
-    if (iy < 0 || iy >= d->h_in) {
-      if (d->stride_w == 1) {
-        memset(row, 0, (size_t)wp * sizeof(float));
-      } else {
-        memset(row, 0, (size_t)(wp + 1) / 2 * sizeof(float));
-        memset(row + odd_off, 0, (size_t)(wp + 1) / 2 * sizeof(float));
-      }
-      continue;
-    }
-    if (d->stride_w == 1) {
-      memset(row, 0, (size_t)d->pad_w * sizeof(float));
-      memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-      memset(row + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in) * sizeof(float));
-      continue;
-    }
-    memset(line, 0, (size_t)d->pad_w * sizeof(float));
-    memcpy(line + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 1) * sizeof(float));
-    for (int j = 0; j < (wp + 1) / 2; j += 16) {
-      __m512 a = _mm512_loadu_ps(line + 2 * j), b = _mm512_loadu_ps(line + 2 * j + 16);
-      _mm512_storeu_ps(row + j, _mm512_permutex2var_ps(a, even, b));
-      _mm512_storeu_ps(row + odd_off + j, _mm512_permutex2var_ps(a, odd, b));
-    }
+  for (int j = 0; j < half; j += 16) {
+    __m512 a = _mm512_loadu_ps(line + 2 * j), b = _mm512_loadu_ps(line + 2 * j + 16);
+    _mm512_storeu_ps(even_dst + j, _mm512_permutex2var_ps(a, even, b));
+    _mm512_storeu_ps(odd_dst + j, _mm512_permutex2var_ps(a, odd, b));
   }
 }
 
@@ -312,20 +281,11 @@ TARGET void
 csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const float *w,
                              float bias, float *dst, float *pad_buf)
 {
-  int wp = d->w_in + 2 * d->pad_w;
-  int stride2 = d->stride_w == 2;
-  int half = (wp + 1) / 2;
-  int odd_off = stride2 ? (half + 15) / 16 * 16 + DW_SLACK : 0;
-  int pitch = stride2 ? 2 * odd_off : wp + DW_SLACK;
+  int pitch, odd_off, offsets[64];
   __m512 bv = _mm512_set1_ps(bias);
-  int offsets[64];
 
-  depthwise_pad(d, src, pad_buf, pitch, odd_off);
-  /* Where each tap reads, relative to the start of the output row's first padded row. */
-  for (int ky = 0; ky < d->kh; ky++)
-    for (int kx = 0; kx < d->kw; kx++)
-      offsets[ky * d->kw + kx] =
-          ky * d->dil_h * pitch + (stride2 ? ((kx & 1) ? odd_off : 0) + (kx >> 1) : kx * d->dil_w);
+  csnn__depthwise_layout(d, &pitch, &odd_off, offsets);
+  csnn__depthwise_pad(d, src, pad_buf, pitch, odd_off, split_rows);
   /* Four independent accumulators hide the FMA latency: four vectors of one output row, or on
    * a narrow plane two vectors of two rows, or one vector of four rows. */
   if (d->w_out <= 16)

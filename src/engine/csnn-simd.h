@@ -102,6 +102,21 @@ int csnn__depthwise_ok(const csnn_conv2d_desc *d);
 /* Returns the scratch floats csnn__depthwise_plane() needs. */
 size_t csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d);
 
+/* The vector depthwise kernels read a zero-padded copy of the plane: rows @pitch floats apart,
+ * with stride 2 each row's even columns then, from @odd_off, its odd ones, so that every tap reads
+ * consecutive floats. Sets the layout and where each of the kh x kw (at most 64) taps reads,
+ * relative to the output row's first padded row. */
+void csnn__depthwise_layout(const csnn_conv2d_desc *d, int *pitch, int *odd_off, int *offsets);
+
+/* Writes the even columns of @line to @even and its odd ones to @odd, for @half (rounded up to a
+ * whole vector) of each. */
+typedef void (*csnn__split_fn)(const float *line, int half, float *even, float *odd);
+
+/* Copies the plane @src into @pad_buf as csnn__depthwise_layout() lays it out; with stride 2,
+ * @split (the path's vector kernel) splits each row through the line after the plane. */
+void csnn__depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch,
+                         int odd_off, csnn__split_fn split);
+
 /* Depthwise convolution of one plane, bias and activation fused, with the vector kernel of the
  * path in use (only where csnn__depthwise_ok()); @pad_buf holds csnn__depthwise_scratch_floats()
  * floats. */
