@@ -40,30 +40,46 @@ nearly_equal(double a, double b)
   return fabs(a - b) <= SQUARE_TOLERANCE * MAX(fabs(a), fabs(b));
 }
 
-/* Returns TRUE when region @i can calibrate: 2D, in cm both ways, inside the image, square. */
+/* Returns why region @r cannot calibrate (a new string), or NULL when it can: 2D, in cm both
+ * ways, inside the image, with square pixels. */
+static char *
+region_problem(SweepShared *shared, int i, const CsDicomRegion *r)
+{
+  if (r->spatial_format != CS_DICOM_SPATIAL_2D)
+    return g_strdup_printf("DICOM region %d is not a 2D image region", i);
+  if (r->units_x != CS_DICOM_UNITS_CM || r->units_y != CS_DICOM_UNITS_CM || !(r->delta_x > 0) ||
+      !(r->delta_y > 0))
+    return g_strdup_printf("DICOM region %d is not calibrated in cm", i);
+  /* Scanners write Max X1 / Y1 as the last pixel inside or as one past it (the Philips CX50 gives
+   * 800 for an 800-pixel-wide image): both fit. */
+  if (r->x0 > r->x1 || r->y0 > r->y1 || r->x1 > shared->width || r->y1 > shared->height)
+    return g_strdup_printf("DICOM region %d (%d, %d)–(%d, %d) does not fit inside the %d × %d "
+                           "image: its spacing is not used",
+                           i, r->x0, r->y0, r->x1, r->y1, shared->width, shared->height);
+  if (!nearly_equal(r->delta_x, r->delta_y))
+    return g_strdup_printf("DICOM region %d has different X and Y spacings (%.4f and %.4f mm/px): "
+                           "its spacing is not used",
+                           i, r->delta_x * 10.0, r->delta_y * 10.0);
+  return NULL;
+}
+
+/* Returns TRUE when region @i can calibrate; a 2D region in cm that cannot is a warning. */
 static gboolean
 region_usable(SweepShared *shared, int i, const CsDicomRegion *r)
 {
-  if (r->spatial_format != CS_DICOM_SPATIAL_2D || r->units_x != CS_DICOM_UNITS_CM ||
-      r->units_y != CS_DICOM_UNITS_CM || !(r->delta_x > 0) || !(r->delta_y > 0))
-    return FALSE;
-  /* Scanners write Max X1 / Y1 as the last pixel inside or as one past it (the Philips CX50 gives
-   * 800 for an 800-pixel-wide image): both fit. */
-  if (r->x0 > r->x1 || r->y0 > r->y1 || r->x1 > shared->width || r->y1 > shared->height) {
-    warn(shared,
-         "DICOM region %d (%d, %d)–(%d, %d) does not fit inside the %d × %d image: its spacing is "
-         "not used",
-         i, r->x0, r->y0, r->x1, r->y1, shared->width, shared->height);
-    return FALSE;
-  }
-  if (!nearly_equal(r->delta_x, r->delta_y)) {
-    warn(shared,
-         "DICOM region %d has different X and Y spacings (%.4f and %.4f mm/px): its spacing is "
-         "not used",
-         i, r->delta_x * 10.0, r->delta_y * 10.0);
-    return FALSE;
-  }
-  return TRUE;
+  g_autofree char *problem = region_problem(shared, i, r);
+
+  if (problem != NULL && r->spatial_format == CS_DICOM_SPATIAL_2D &&
+      r->units_x == CS_DICOM_UNITS_CM && r->units_y == CS_DICOM_UNITS_CM && r->delta_x > 0 &&
+      r->delta_y > 0)
+    warn(shared, "%s", problem);
+  return problem == NULL;
+}
+
+static gboolean
+region_holds(const CsDicomRegion *r, double x, double y)
+{
+  return x >= r->x0 && x <= r->x1 && y >= r->y0 && y <= r->y1;
 }
 
 /* Picks the file's spacing: the usable region holding the image centre, else the first usable
@@ -193,6 +209,89 @@ cs_sweep_get_laterality(CsSweep *sweep)
 {
   g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
   return sweep->shared->dicom != NULL ? cs_dicom_get_laterality(sweep->shared->dicom) : NULL;
+}
+
+/* The region holding every point, preferring a 2D one, or -1; sets *@crossed to the regions of
+ * the first two points found in different regions, and *@outside when a point is in none. */
+static int
+region_of_points(CsDicom *dicom, const double *points, int n_points, int crossed[2],
+                 gboolean *outside)
+{
+  int found = -1, first_region = -1;
+
+  *outside = FALSE;
+  crossed[0] = crossed[1] = -1;
+  for (int i = 0; i < cs_dicom_get_n_regions(dicom); i++) {
+    const CsDicomRegion *r = cs_dicom_get_region(dicom, i);
+    gboolean all = TRUE;
+
+    for (int k = 0; k < n_points && all; k++)
+      all = region_holds(r, points[2 * k], points[2 * k + 1]);
+    if (all &&
+        (found < 0 || (cs_dicom_get_region(dicom, found)->spatial_format != CS_DICOM_SPATIAL_2D &&
+                       r->spatial_format == CS_DICOM_SPATIAL_2D)))
+      found = i;
+  }
+  if (found >= 0)
+    return found;
+  for (int k = 0; k < n_points; k++) {
+    int in = -1;
+    for (int i = 0; i < cs_dicom_get_n_regions(dicom) && in < 0; i++)
+      if (region_holds(cs_dicom_get_region(dicom, i), points[2 * k], points[2 * k + 1]))
+        in = i;
+    if (in < 0)
+      *outside = TRUE;
+    else if (first_region < 0)
+      first_region = in;
+    else if (in != first_region && crossed[0] < 0) {
+      crossed[0] = first_region;
+      crossed[1] = in;
+    }
+  }
+  return -1;
+}
+
+CsSpacing
+cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_points, char **label,
+                                char **why)
+{
+  SweepShared *shared;
+  int crossed[2], region;
+  gboolean outside;
+  g_autofree char *problem = NULL;
+
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), cs_spacing_unknown());
+  g_return_val_if_fail(n_points >= 1 && points != NULL, cs_spacing_unknown());
+  shared = sweep->shared;
+  if (label != NULL)
+    *label = NULL;
+  if (why != NULL)
+    *why = NULL;
+  if (shared->dicom == NULL || cs_dicom_get_n_regions(shared->dicom) == 0) {
+    if (label != NULL)
+      *label = g_strdup(shared->file_spacing_label);
+    return shared->file_spacing;
+  }
+  region = region_of_points(shared->dicom, points, n_points, crossed, &outside);
+  if (region < 0) {
+    if (why != NULL && crossed[0] >= 0)
+      *why = g_strdup_printf("it crosses DICOM regions %d and %d, which may differ in scale",
+                             crossed[0], crossed[1]);
+    else if (why != NULL)
+      *why = g_strdup(outside ? "it lies outside every DICOM region"
+                              : "no DICOM region holds all of it");
+    return cs_spacing_unknown();
+  }
+  problem = region_problem(shared, region, cs_dicom_get_region(shared->dicom, region));
+  if (problem != NULL) {
+    if (why != NULL)
+      *why = g_steal_pointer(&problem);
+    return cs_spacing_unknown();
+  }
+  if (label != NULL)
+    *label = g_strdup_printf("DICOM region %d", region);
+  return cs_spacing_new(cs_dicom_get_region(shared->dicom, region)->delta_x * 10.0,
+                        CS_SPACING_SOURCE_DICOM);
 }
 
 CsDicom *

@@ -195,6 +195,16 @@ const char *const *cs_sweep_get_warnings(CsSweep *sweep);
 /* Returns the hand the file names ("L", "R", "B") from a DICOM's (Image) Laterality, or NULL. */
 const char *cs_sweep_get_laterality(CsSweep *sweep);
 
+/* Returns the spacing for a measurement (a line, a tracing, an ROI) whose @n_points points are
+ * @points (x, y pairs in image pixels). With DICOM Ultrasound Regions, a region's spacing serves
+ * only what lies inside it: the region holding every point (a 2D one first) when it is 2D, in cm,
+ * inside the image and square, labelled "DICOM region N" in *@label; otherwise an unknown spacing
+ * and in *@why the reason for the user ("it crosses DICOM regions 0 and 1, ...", "it lies outside
+ * every DICOM region", "DICOM region 1 is not a 2D image region", ...). Without regions, the file
+ * spacing and its label. @label and @why may be NULL; free what they get. */
+CsSpacing cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_points,
+                                          char **label, char **why);
+
 /* Returns the DICOM file behind @sweep (owned by it), or NULL for other kinds. */
 CsDicom *cs_sweep_get_dicom(CsSweep *sweep);
 

@@ -154,6 +154,63 @@ test_aloka(void)
   dicom_test_compare_reference(sweep, 0, 1.0);
 }
 
+/* A region's spacing serves only what lies inside it: a line across the Aloka's two regions, or
+ * outside every region, or in the Philips' waveform strip, has no mm and says why. */
+static void
+test_spacing_for_points(void)
+{
+  g_autofree char *aloka_path = realdata_file("gdcm-US-ALOKA-16.dcm");
+  g_autofree char *philips_path = realdata_file("OBXXXX1A_2frame.dcm");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSweep) aloka = NULL;
+  g_autoptr(CsSweep) philips = NULL;
+  const double across[] = { 200, 200, 450, 200 };
+  const double in_right[] = { 400, 100, 500, 300 };
+  const double outside[] = { 5, 5, 100, 100 };
+  const double strip[] = { 300, 540, 320, 550 };
+  const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
+  CsSpacing spacing;
+  char *label = NULL, *why = NULL;
+
+  if (aloka_path == NULL || philips_path == NULL)
+    return;
+  aloka = cs_sweep_open(aloka_path, &error);
+  g_assert_no_error(error);
+  philips = cs_sweep_open(philips_path, &error);
+  g_assert_no_error(error);
+
+  spacing = cs_sweep_get_spacing_for_points(aloka, across, 2, &label, &why);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  g_assert_null(label);
+  g_assert_cmpstr(why, ==, "it crosses DICOM regions 0 and 1, which may differ in scale");
+  g_clear_pointer(&why, g_free);
+
+  spacing = cs_sweep_get_spacing_for_points(aloka, in_right, 2, &label, &why);
+  g_assert_true(cs_spacing_is_known(&spacing));
+  g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.38265, 1e-5);
+  g_assert_cmpstr(label, ==, "DICOM region 1");
+  g_assert_null(why);
+  g_clear_pointer(&label, g_free);
+
+  spacing = cs_sweep_get_spacing_for_points(aloka, outside, 2, &label, &why);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  g_assert_cmpstr(why, ==, "it lies outside every DICOM region");
+  g_clear_pointer(&why, g_free);
+
+  spacing = cs_sweep_get_spacing_for_points(philips, strip, 2, &label, &why);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  g_assert_cmpstr(why, ==, "DICOM region 1 is not a 2D image region");
+  g_clear_pointer(&why, g_free);
+
+  /* A 30 x 30 px square nerve tracing in the 2D region: 0.2623 mm/px from region 0. */
+  spacing = cs_sweep_get_spacing_for_points(philips, nerve, 4, &label, &why);
+  g_assert_cmpstr(label, ==, "DICOM region 0");
+  g_assert_null(why);
+  g_assert_cmpfloat_with_epsilon(cs_spacing_area_mm2(&spacing, 900.0), 900.0 * 0.26229 * 0.26229,
+                                 1e-2);
+  g_free(label);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -162,5 +219,6 @@ main(int argc, char **argv)
   g_test_add_func("/media/dicom/philips-rle", test_philips_rle);
   g_test_add_func("/media/dicom/philips-rle-equals-native", test_philips_rle_equals_native);
   g_test_add_func("/media/dicom/aloka", test_aloka);
+  g_test_add_func("/media/dicom/spacing-for-points", test_spacing_for_points);
   return g_test_run();
 }
