@@ -538,47 +538,81 @@ read_params(csnn_seg *seg, const csnn_safetensors *st)
   return CSNN_OK;
 }
 
-int
-csnn_seg_load(const char *path, csnn_seg **out)
+/* The parameters of a U-Net of @s, counted without building it (every norm has 4 per channel). */
+static double
+param_count(const csnn_seg_shape *s)
 {
-  csnn_safetensors *st;
+  double total = (double)s->base + 1.0; /* The head. */
+
+  for (int l = 0; l <= s->depth; l++) {
+    double c = (double)s->base * (double)(1 << l), c_in = l == 0 ? 1.0 : c / 2.0;
+    total += 9.0 * c_in * c + 9.0 * c * c + 8.0 * c;
+    if (l < s->depth)
+      total += 9.0 * 3.0 * c * c + 9.0 * c * c + 8.0 * c;
+  }
+  return total;
+}
+
+int
+csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg **out)
+{
   csnn_seg_shape shape;
   csnn_seg *seg = NULL;
-  const char *arch;
+  const char *arch = csnn_safetensors_metadata(st, "arch");
   float mean, std;
-  int status;
+  double in_file = 0.0;
+  int status = CSNN_OK;
 
   *out = NULL;
-  if ((status = csnn_safetensors_open(path, &st)) != CSNN_OK)
-    return status;
-  arch = csnn_safetensors_metadata(st, "arch");
   if (arch == NULL || strcmp(arch, "csnn_unet") != 0)
-    status = csnn_set_error(CSNN_ERR_FORMAT,
-                            "%s is not a U-Net of this engine (metadata "
-                            "\"arch\" is \"%s\", not \"csnn_unet\")",
-                            path, arch != NULL ? arch : "");
-  if (status == CSNN_OK && (status = meta_int(st, "input_height", &shape.height)) == CSNN_OK &&
-      (status = meta_int(st, "input_width", &shape.width)) == CSNN_OK &&
-      (status = meta_int(st, "base_channels", &shape.base)) == CSNN_OK &&
-      (status = meta_int(st, "depth", &shape.depth)) == CSNN_OK &&
-      (status = meta_float(st, "mean", 0.5f, &mean)) == CSNN_OK &&
-      (status = meta_float(st, "std", 0.25f, &std)) == CSNN_OK) {
-    if (!(std > 0.0f))
-      status = csnn_set_error(CSNN_ERR_FORMAT, "metadata \"std\" must be positive");
-  }
-  if (status == CSNN_OK && (status = csnn_seg_new(&shape, &seg)) == CSNN_OK) {
-    csnn_seg_set_norm(seg, mean, std);
-    if ((status = read_params(seg, st)) == CSNN_OK)
-      status = take_metadata(seg, st);
-  }
-  csnn_safetensors_close(st);
-  if (status != CSNN_OK) {
+    return csnn_set_error(CSNN_ERR_FORMAT,
+                          "%s is not a U-Net of this engine (metadata \"arch\" is \"%s\", not "
+                          "\"csnn_unet\")",
+                          what, arch != NULL ? arch : "");
+  if ((status = meta_int(st, "input_height", &shape.height)) != CSNN_OK ||
+      (status = meta_int(st, "input_width", &shape.width)) != CSNN_OK ||
+      (status = meta_int(st, "base_channels", &shape.base)) != CSNN_OK ||
+      (status = meta_int(st, "depth", &shape.depth)) != CSNN_OK ||
+      (status = meta_float(st, "mean", 0.5f, &mean)) != CSNN_OK ||
+      (status = meta_float(st, "std", 0.25f, &std)) != CSNN_OK)
+    return status;
+  if (!(std > 0.0f))
+    return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"std\" must be positive");
+  if ((status = shape_check(&shape)) != CSNN_OK)
+    return status;
+  /* The file must hold about as many weights as are allocated for it, so that a few bytes of
+   * metadata cannot make the engine allocate gigabytes (a missing tensor is named below). */
+  for (size_t i = 0; i < csnn_safetensors_n_tensors(st); i++)
+    in_file += (double)csnn_safetensors_n_elements(st, i);
+  if (param_count(&shape) > in_file + 65536.0)
+    return csnn_set_error(CSNN_ERR_FORMAT,
+                          "%s holds %.0f weights, fewer than the %.0f of the U-Net its metadata "
+                          "describes",
+                          what, in_file, param_count(&shape));
+  if ((status = csnn_seg_new(&shape, &seg)) != CSNN_OK)
+    return status;
+  csnn_seg_set_norm(seg, mean, std);
+  if ((status = read_params(seg, st)) != CSNN_OK || (status = take_metadata(seg, st)) != CSNN_OK) {
     csnn_seg_free(seg);
     return status;
   }
   seg->run_stale = 1;
   *out = seg;
   return CSNN_OK;
+}
+
+int
+csnn_seg_load(const char *path, csnn_seg **out)
+{
+  csnn_safetensors *st;
+  int status;
+
+  *out = NULL;
+  if ((status = csnn_safetensors_open(path, &st)) != CSNN_OK)
+    return status;
+  status = csnn_seg_load_safetensors(st, path, out);
+  csnn_safetensors_close(st);
+  return status;
 }
 
 int

@@ -98,6 +98,9 @@ int csnn_seg_new(const csnn_seg_shape *shape, csnn_seg **out);
  * misshaped tensor is an error naming it. */
 int csnn_seg_load(const char *path, csnn_seg **out);
 
+/* Same as csnn_seg_load() from an opened file; @what names it in messages. */
+int csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg **out);
+
 /* Writes the parameters and @metadata (NULL-terminated key, value list; the shape's keys, "arch",
  * "mean" and "std" are added when missing) to @path atomically. */
 int csnn_seg_save(const csnn_seg *seg, const char *path, const char *const *metadata);

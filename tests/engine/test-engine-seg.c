@@ -383,6 +383,14 @@ test_bad_files(void)
   t[0].shape[0] = 3;
   g_assert_cmpint(load_crafted(dir, t, n, good), ==, CSNN_ERR_FORMAT);
   g_assert_nonnull(strstr(csnn_last_error(), "enc.0.conv1.weight"));
+  {
+    /* Metadata claiming a huge network over a few weights is refused before allocating it. */
+    const char *huge[] = { "arch", "csnn_unet",     "input_height", "4096",  "input_width",
+                           "4096", "base_channels", "256",          "depth", "6",
+                           NULL };
+    g_assert_cmpint(load_crafted(dir, t, n, huge), ==, CSNN_ERR_FORMAT);
+    g_assert_nonnull(strstr(csnn_last_error(), "fewer than"));
+  }
   g_free(t);
   csnn_seg_free(seg);
   g_rmdir(dir);

@@ -64,6 +64,11 @@ static const struct {
     "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
     8, 0 },
   { "bad-dtype", "{\"a\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1, 0 },
+  { "unet-first-tensor",
+    "{\"__metadata__\":{\"arch\":\"csnn_unet\",\"input_height\":\"8\",\"input_width\":\"8\","
+    "\"base_channels\":\"1\",\"depth\":\"1\",\"mean\":\"0.5\",\"std\":\"0.25\"},"
+    "\"enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],\"data_offsets\":[0,36]}}",
+    36, 1 },
   { "bad-metadata", "{\"__metadata__\":{\"classes\":[\"control\",\"cts\"],\"n\":1.5e3}}", 0, 0 },
   { "bad-json", "{\"a\":{\"dtype\":\"F32\",,\"shape\":[1] \"data_offsets\":[0,4]}", 4, 0 },
   { "bad-number",
