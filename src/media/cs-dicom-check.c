@@ -57,17 +57,22 @@ fail(Walk *w, gsize at, const char *problem)
   return FALSE;
 }
 
-/* VRs whose length is 4 bytes after 2 reserved ones in explicit VR. */
-static gboolean
-is_long_vr(const guint8 *vr)
-{
-  static const char long_vrs[][3] = { "OB", "OD", "OF", "OL", "OV", "OW",
-                                      "SQ", "UC", "UN", "UR", "UT" };
+/* The value representations of PS3.5 6.2, those with a 4-byte length (after 2 reserved bytes)
+ * first. An unknown pair is refused: GDCM guesses at its length and may read a different file. */
+static const char vrs[][3] = { "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC",
+                               "UN", "UR", "UT", "UV", "AE", "AS", "AT", "CS", "DA",
+                               "DS", "DT", "FD", "FL", "IS", "LO", "LT", "PN", "SH",
+                               "SL", "SS", "ST", "TM", "UI", "UL", "US" };
+#define N_LONG_VRS 13
 
-  for (gsize i = 0; i < G_N_ELEMENTS(long_vrs); i++)
-    if (vr[0] == long_vrs[i][0] && vr[1] == long_vrs[i][1])
-      return TRUE;
-  return FALSE;
+/* Returns 2 for a VR with a 4-byte length, 1 for one with a 2-byte length, 0 for no VR. */
+static int
+vr_kind(const guint8 *vr)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(vrs); i++)
+    if (vr[0] == vrs[i][0] && vr[1] == vrs[i][1])
+      return i < N_LONG_VRS ? 2 : 1;
+  return 0;
 }
 
 /* An RLE fragment's header (PS3.5 G.5): 1 to 15 segments, the first at byte 64, each after the
@@ -181,11 +186,13 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
     if (w->explicit_vr) {
       const guint8 *vr = w->data + p + 4;
 
-      if (!g_ascii_isupper(vr[0]) || !g_ascii_isupper(vr[1]))
+      int kind = vr_kind(vr);
+
+      if (kind == 0)
         return fail(w, p, "an element has no valid value representation");
       sequence = vr[0] == 'S' && vr[1] == 'Q';
       may_be_undefined = sequence || (vr[0] == 'U' && vr[1] == 'N');
-      if (is_long_vr(vr)) {
+      if (kind == 2) {
         if (end - p < 12)
           return fail(w, p, "an element's header is cut short");
         header = 12;

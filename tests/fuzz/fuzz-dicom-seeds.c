@@ -371,5 +371,15 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
     stop = emit(callback, user, "region-without-delta-y.dcm", &buf, buf.length, &count);
     free(buf.data);
   }
+  if (!stop) {
+    /* A VR no standard has (GDCM guesses its length and reads another file). */
+    Buf buf = { 0 };
+    static const uint8_t cs[] = { 0x28, 0x00, 0x04, 0x00, 'C', 'S' };
+    static const uint8_t ns[] = { 0x28, 0x00, 0x04, 0x00, 'N', 'S' };
+    mono8(&buf);
+    patch(&buf, cs, ns, sizeof cs, 132);
+    stop = emit(callback, user, "unknown-vr.dcm", &buf, buf.length, &count);
+    free(buf.data);
+  }
   return stop ? -1 : count;
 }
