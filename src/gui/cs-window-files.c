@@ -306,10 +306,11 @@ add_filter(GtkFileChooser *chooser, const char *name, const char *const *pattern
 static void
 run_chooser(CsWindow *self, GtkFileChooserAction action)
 {
-  static const char *const supported[] = { "*.json", "*.mp4", "*.m4v",  "*.avi", "*.mkv",
-                                           "*.mov",  "*.wmv", "*.png",  "*.jpg", "*.jpeg",
-                                           "*.bmp",  "*.tif", "*.tiff", NULL };
+  static const char *const supported[] = { "*.json", "*.mp4", "*.m4v",   "*.avi",  "*.mkv", "*.mov",
+                                           "*.wmv",  "*.png", "*.jpg",   "*.jpeg", "*.bmp", "*.tif",
+                                           "*.tiff", "*.dcm", "*.dicom", NULL };
   static const char *const studies[] = { "*.json", NULL };
+  static const char *const dicom[] = { "*.dcm", "*.dicom", "*.DCM", NULL };
   static const char *const everything[] = { "*", NULL };
   gboolean save = action == GTK_FILE_CHOOSER_ACTION_SAVE;
 
@@ -325,6 +326,7 @@ run_chooser(CsWindow *self, GtkFileChooserAction action)
   } else {
     add_filter(GTK_FILE_CHOOSER(self->chooser), _("Sweeps and studies"), supported);
     add_filter(GTK_FILE_CHOOSER(self->chooser), _("Studies (study.json)"), studies);
+    add_filter(GTK_FILE_CHOOSER(self->chooser), _("DICOM images and cines (.dcm)"), dicom);
     add_filter(GTK_FILE_CHOOSER(self->chooser), _("All files"), everything);
   }
   g_signal_connect(self->chooser, "response", G_CALLBACK(chooser_response_cb), self);
