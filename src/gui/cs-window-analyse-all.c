@@ -138,14 +138,6 @@ analyse_all_worker(GTask *task, gpointer source, gpointer task_data, GCancellabl
 }
 
 static void
-progress_cb(double fraction, const char *text, gpointer user_data)
-{
-  CsWindow *self = user_data;
-
-  cs_analysis_panel_set_progress(self->analysis_panel, fraction, text);
-}
-
-static void
 report_failures(CsWindow *self, GPtrArray *failures)
 {
   g_autoptr(GString) body = g_string_new(NULL);
@@ -170,15 +162,8 @@ analyse_all_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gboolean ok = g_task_propagate_boolean(G_TASK(result), &error);
 
-  cs_progress_relay_close(job->relay);
-  if (self->analysis_relay == job->relay)
-    g_clear_object(&self->analysis_relay);
-  if (job->app != NULL)
-    g_application_release(job->app);
-  if (self->analysis_panel == NULL) /* The window was closed while the worker ran. */
+  if (!cs_window_end_analysis_task(self, job->relay, job->app))
     return;
-  cs_analysis_panel_set_running(self->analysis_panel, FALSE);
-  cs_window_update_actions(self);
   if (!ok && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_autofree char *message =
         g_strdup_printf(g_dngettext(GETTEXT_PACKAGE, "Analysis cancelled after %d case",
@@ -203,7 +188,6 @@ void
 cs_window_analyse_all_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   CsWindow *self = CS_WINDOW(widget);
-  g_autoptr(GTask) task = NULL;
   AllJob *job;
   const char *model_id = cs_analysis_panel_get_model_id(self->analysis_panel);
 
@@ -226,15 +210,6 @@ cs_window_analyse_all_action_cb(GtkWidget *widget, const char *action_name, GVar
   }
   job->window = g_object_ref(self);
   job->study = g_object_ref(self->study);
-  self->analysis_relay = cs_progress_relay_new(NULL, progress_cb, self, NULL);
-  job->relay = g_object_ref(self->analysis_relay);
-  cs_analysis_panel_set_running(self->analysis_panel, TRUE);
-  cs_window_update_actions(self);
-  job->app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(self)));
-  if (job->app != NULL)
-    g_application_hold(g_object_ref(job->app));
-  task = g_task_new(self, cs_progress_relay_get_cancellable(self->analysis_relay),
-                    analyse_all_done_cb, NULL);
-  g_task_set_task_data(task, job, all_job_free);
-  g_task_run_in_thread(task, analyse_all_worker);
+  cs_window_start_analysis_task(self, job, all_job_free, analyse_all_worker, analyse_all_done_cb,
+                                &job->relay, &job->app);
 }

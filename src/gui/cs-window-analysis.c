@@ -115,18 +115,10 @@ analysis_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   CsModelResult *model_result = g_task_propagate_pointer(G_TASK(result), &error);
   CsCase *c;
 
-  /* The worker is done: no progress comes after this; drop one still queued. */
-  cs_progress_relay_close(job->relay);
-  if (self->analysis_relay == job->relay)
-    g_clear_object(&self->analysis_relay);
-  if (job->app != NULL)
-    g_application_release(job->app);
-  if (self->analysis_panel == NULL) { /* The window was closed while the worker ran. */
+  if (!cs_window_end_analysis_task(self, job->relay, job->app)) {
     cs_model_result_free(model_result);
     return;
   }
-  cs_analysis_panel_set_running(self->analysis_panel, FALSE);
-  cs_window_update_actions(self);
   if (model_result == NULL) {
     if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       cs_window_show_toast(self, _("Analysis cancelled"));
@@ -146,7 +138,6 @@ void
 cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   CsWindow *self = CS_WINDOW(widget);
-  g_autoptr(GTask) task = NULL;
   AnalysisJob *job;
   const char *model_id = cs_analysis_panel_get_model_id(self->analysis_panel);
 
@@ -167,17 +158,43 @@ cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant
   job->model_id = g_strdup(model_id);
   job->threshold = cs_analysis_panel_get_threshold(self->analysis_panel);
 
+  cs_window_start_analysis_task(self, job, analysis_job_free, analysis_worker, analysis_done_cb,
+                                &job->relay, &job->app);
+}
+
+void
+cs_window_start_analysis_task(CsWindow *self, gpointer job, GDestroyNotify free_job,
+                              GTaskThreadFunc worker, GAsyncReadyCallback done,
+                              CsProgressRelay **job_relay, GApplication **job_app)
+{
+  g_autoptr(GTask) task = NULL;
+
   self->analysis_relay = cs_progress_relay_new(NULL, analysis_progress_cb, self, NULL);
-  job->relay = g_object_ref(self->analysis_relay);
+  *job_relay = g_object_ref(self->analysis_relay);
   cs_analysis_panel_set_running(self->analysis_panel, TRUE);
   cs_window_update_actions(self);
-  job->app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(self)));
-  if (job->app != NULL)
-    g_application_hold(g_object_ref(job->app));
-  task = g_task_new(self, cs_progress_relay_get_cancellable(self->analysis_relay), analysis_done_cb,
-                    NULL);
-  g_task_set_task_data(task, job, analysis_job_free);
-  g_task_run_in_thread(task, analysis_worker);
+  *job_app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(self)));
+  if (*job_app != NULL)
+    g_application_hold(g_object_ref(*job_app));
+  task = g_task_new(self, cs_progress_relay_get_cancellable(self->analysis_relay), done, NULL);
+  g_task_set_task_data(task, job, free_job);
+  g_task_run_in_thread(task, worker);
+}
+
+gboolean
+cs_window_end_analysis_task(CsWindow *self, CsProgressRelay *relay, GApplication *app)
+{
+  /* The worker is done: no progress comes after this; drop one still queued. */
+  cs_progress_relay_close(relay);
+  if (self->analysis_relay == relay)
+    g_clear_object(&self->analysis_relay);
+  if (app != NULL)
+    g_application_release(app);
+  if (self->analysis_panel == NULL) /* The window was closed while the worker ran. */
+    return FALSE;
+  cs_analysis_panel_set_running(self->analysis_panel, FALSE);
+  cs_window_update_actions(self);
+  return TRUE;
 }
 
 void

@@ -120,6 +120,17 @@ void cs_window_analysis_dispose(CsWindow *self);
 /* The action win.analyse. */
 void cs_window_analyse_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
 
+/* Runs @worker on @job in a thread as an analysis of the window: makes the relay that carries
+ * its progress to the analysis panel and its cancel (the window's analysis_relay), shows the
+ * panel running and holds the application; the job's own reference to the relay and the held
+ * application are stored through @job_relay and @job_app before the worker starts. */
+void cs_window_start_analysis_task(CsWindow *self, gpointer job, GDestroyNotify free_job,
+                                   GTaskThreadFunc worker, GAsyncReadyCallback done,
+                                   CsProgressRelay **job_relay, GApplication **job_app);
+/* Ends it in @done: closes @relay, releases @app and shows the panel idle; FALSE when the window
+ * was closed meanwhile (nothing more may be shown). */
+gboolean cs_window_end_analysis_task(CsWindow *self, CsProgressRelay *relay, GApplication *app);
+
 /* cs-window-analyse-all.c */
 
 /* The action win.analyse-all: every case with a missing or stale result of the chosen model. */

@@ -19,24 +19,10 @@
 #include "cs-application.h"
 #include "cs-explain-panel.h"
 #include "cs-window.h"
+#include "gui-test-util.h"
 
 static const char *demo_dir;
 static const char *make_model;
-
-/* Runs the main context until @done says so or @seconds pass; returns what @done said last. */
-static gboolean
-iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds)
-{
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
-
-  while (!done(data)) {
-    if (g_get_monotonic_time() > end)
-      return FALSE;
-    g_main_context_iteration(NULL, FALSE);
-    g_usleep(1000);
-  }
-  return TRUE;
-}
 
 static gboolean
 explain_started(gpointer data)
@@ -92,13 +78,13 @@ activate_cb(GApplication *app, gpointer user_data)
   g_assert_nonnull(window);
   panel = cs_window_get_explain_panel(window);
   cs_window_open_file(window, study);
-  g_assert_true(iterate_until(explain_started, window, 60));
-  g_assert_true(iterate_until(explain_finished, window, 600));
+  g_assert_true(gui_test_iterate_until(explain_started, window, 60));
+  g_assert_true(gui_test_iterate_until(explain_finished, window, 600));
   run->shown = cs_frame_explanation_ref(cs_explain_panel_get_explanation(panel));
   g_assert_nonnull(run->shown);
 
   g_assert_true(cs_window_export_case_report(window, run->pdf));
-  g_assert_true(iterate_until(export_finished, window, 300));
+  g_assert_true(gui_test_iterate_until(export_finished, window, 300));
   run->text = pdf_text(run->pdf);
   gtk_window_destroy(GTK_WINDOW(window));
 }

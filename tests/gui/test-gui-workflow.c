@@ -24,6 +24,7 @@
 #include "cs-study-edit.h"
 #include "cs-study.h"
 #include "cs-window.h"
+#include "gui-test-util.h"
 
 static const char *make_model;
 
@@ -31,21 +32,6 @@ typedef struct {
   char *work;
   gboolean done;
 } Run;
-
-/* Runs the main context until @done says so or @seconds pass; returns what @done said last. */
-static gboolean
-iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds)
-{
-  gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
-
-  while (!done(data)) {
-    if (g_get_monotonic_time() > end)
-      return FALSE;
-    g_main_context_iteration(NULL, FALSE);
-    g_usleep(1000);
-  }
-  return TRUE;
-}
 
 static void
 pump(void)
@@ -205,7 +191,7 @@ roi_keeps_keyframes(CsWindow *window)
 
   g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_STUDY, &error));
   cs_viewer_pane_set_frame_index(pane, 2);
-  g_assert_true(iterate_until(frame_two_shown, window, 30));
+  g_assert_true(gui_test_iterate_until(frame_two_shown, window, 30));
   move_roi(view, -4, 2);
   g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 2);
   g_assert_cmpfloat(cs_case_get_roi_keyframe(c, 1)->size_px, >, 0);
@@ -250,7 +236,7 @@ bad_video_keeps_study(CsWindow *window, const char *work)
 
   g_assert_true(g_file_set_contents(bad, "this is no video at all", -1, &error));
   cs_window_open_file(window, file);
-  g_assert_true(iterate_until(not_opening, window, 60));
+  g_assert_true(gui_test_iterate_until(not_opening, window, 60));
   pump();
   g_assert_true(cs_window_get_study(window) == study);
   g_assert_true(cs_window_get_case(window) == c);
@@ -291,7 +277,7 @@ build_study(CsWindow *window, const char *work)
   g_assert_cmpuint(cs_study_get_n_cases(study), ==, 2);
   g_assert_cmpstr(cs_case_get_id(cs_window_get_case(window)), ==, "left");
   g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 1)), ==, "sweeps/right");
-  g_assert_true(iterate_until(frame_shown, window, 60));
+  g_assert_true(gui_test_iterate_until(frame_shown, window, 60));
 
   /* Undo after the import removes its cases; redo brings them back. */
   gtk_widget_activate_action(GTK_WIDGET(window), "win.undo", NULL);
@@ -301,7 +287,7 @@ build_study(CsWindow *window, const char *work)
   g_assert_cmpuint(cs_study_get_n_cases(study), ==, 2);
   g_assert_cmpstr(cs_case_get_id(cs_window_get_case(window)), ==, "left");
   g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 1)), ==, "sweeps/right");
-  g_assert_true(iterate_until(frame_shown, window, 60));
+  g_assert_true(gui_test_iterate_until(frame_shown, window, 60));
 
   gtk_widget_activate_action(GTK_WIDGET(window), "win.duplicate-case", NULL);
   g_assert_cmpuint(cs_study_get_n_cases(study), ==, 3);
@@ -355,7 +341,7 @@ analyse_all(CsWindow *window, const char *work)
 
   gtk_widget_activate_action(GTK_WIDGET(window), "win.analyse-all", NULL);
   g_assert_true(cs_window_is_analysing(window));
-  g_assert_true(iterate_until(not_analysing, window, 120));
+  g_assert_true(gui_test_iterate_until(not_analysing, window, 120));
   pump();
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "left")), ==, 1);
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "right")), ==, 1);
@@ -370,7 +356,7 @@ analyse_all(CsWindow *window, const char *work)
 
   /* Nothing is left to do for this model but the broken case. */
   gtk_widget_activate_action(GTK_WIDGET(window), "win.analyse-all", NULL);
-  g_assert_true(iterate_until(not_analysing, window, 120));
+  g_assert_true(gui_test_iterate_until(not_analysing, window, 120));
   pump();
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "left")), ==, 1);
 }
@@ -386,8 +372,8 @@ activate_cb(GApplication *app, gpointer user_data)
   g_assert_nonnull(window);
   write_image_sweep(sweep_dir, 3);
   cs_window_open_file(window, sweep);
-  g_assert_true(iterate_until(not_opening, window, 60));
-  g_assert_true(iterate_until(frame_shown, window, 60));
+  g_assert_true(gui_test_iterate_until(not_opening, window, 60));
+  g_assert_true(gui_test_iterate_until(frame_shown, window, 60));
   pump();
 
   edit_closed_tracing(window);
