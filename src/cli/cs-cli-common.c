@@ -44,6 +44,9 @@ static const CsCliCommand commands[] = {
   { "import-model",
     "[--arch NAME] [--mean R,G,B --std R,G,B] [--classes A,B] --out FILE.safetensors FILE.onnx",
     "Import an ONNX model of a supported architecture", cs_cli_import_model },
+  { "export-crops",
+    "--study study.json [--split train|validation|test|all] [--size N | --model ID] --out DIR",
+    "Write every frame's ROI crop as the network sees it, and a CSV", cs_cli_export_crops },
   { "bench", "[--arch NAME | --model ID] [--batch N] [--json]",
     "Measure the engine's latency and throughput", cs_cli_bench },
 };

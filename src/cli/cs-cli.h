@@ -68,6 +68,7 @@ int cs_cli_evaluate(int argc, char **argv);
 int cs_cli_report(int argc, char **argv);
 int cs_cli_models(int argc, char **argv);
 int cs_cli_import_model(int argc, char **argv);
+int cs_cli_export_crops(int argc, char **argv);
 int cs_cli_bench(int argc, char **argv);
 int cs_cli_info(int argc, char **argv);
 int cs_cli_frame(int argc, char **argv);
