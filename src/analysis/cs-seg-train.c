@@ -601,9 +601,10 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
   g_autofree char *recipe = g_strdup_printf(
       "U-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
       "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; patient folds %d, validation "
-      "fold %d",
+      "fold %d, %s epoch kept",
       opt->width, opt->height, opt->base, opt->depth, opt->lr, opt->weight_decay, opt->batch,
-      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, opt->folds, opt->fold);
+      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, opt->folds, opt->fold,
+      opt->keep_last ? "the last" : "the best held-out");
   g_autofree char *val =
       n_val_patients > 0
           ? g_strdup_printf("%d images of %d held-out patients (epoch %d): Dice mean %.4f, "
@@ -772,7 +773,7 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
     if (val_fold >= 0 && !validate(seg, samples, val_fold, &p.val, error))
       goto out;
     n_val_patients = p.val.n_patients;
-    if (val_fold < 0 || p.val.dice_mean > summary->best.dice_mean) {
+    if (val_fold < 0 || opt->keep_last || p.val.dice_mean > summary->best.dice_mean) {
       summary->best = p.val;
       summary->best_epoch = epoch;
       if (!save_checkpoint(seg, opt, summary, n_val_patients, error))

@@ -19,8 +19,9 @@
  * Validation runs each epoch on the held-out patients at the images' own size: the probability
  * map is resampled to the image, thresholded at 0.5 and only its largest 8-connected region kept
  * (the nerve is one region); Dice, IoU and the relative area error are taken per image, then
- * averaged per patient. The checkpoint with the best mean patient Dice is written, with the
- * validation figures in its metadata.
+ * averaged per patient. The checkpoint with the best mean patient Dice is written (or, with
+ * keep_last, the last), with the validation figures in its metadata; choosing the epoch on the
+ * held-out patients makes their figures optimistic, so estimates are made with keep_last.
  */
 #pragma once
 
@@ -43,6 +44,9 @@ typedef struct {
   int folds, fold;                /* Patient folds and the validation one (default 5 and 0; 0 folds:
                                    * train on every patient, no validation). */
   gboolean augment;               /* Default TRUE. */
+  gboolean keep_last;             /* Write the last epoch, not the best held-out one: the
+                                   * held-out figures then choose nothing and estimate without
+                                   * bias (k-fold cross-validation). Default FALSE. */
   int max_images; /* Use only the first N images in name order (0: all); for tests. */
   int threads;    /* 0: the engine's pool. */
   const char *command_line;

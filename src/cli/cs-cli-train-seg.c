@@ -66,6 +66,8 @@ cs_cli_train_seg(int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Seed of weights, folds, order and augmentation (default 1)", "N" },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train without augmentation", NULL },
+    { "keep-last", 0, 0, G_OPTION_ARG_NONE, &opt.keep_last,
+      "Write the last epoch, not the best held-out one (unbiased held-out figures)", NULL },
     { "max-images", 0, 0, G_OPTION_ARG_INT, &max_images,
       "Use only the first N images by name (default all)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads, "Threads (default one per processor)", "N" },

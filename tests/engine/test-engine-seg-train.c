@@ -137,6 +137,16 @@ test_train(void)
   }
   csnn_seg_free(a);
   csnn_seg_free(b);
+
+  /* keep_last: the last epoch's weights and figures, whatever the held-out patients said. */
+  opt.keep_last = TRUE;
+  opt.epochs = 8;
+  g_assert_true(cs_seg_train_run(&opt, NULL, NULL, &s2, &error));
+  g_assert_cmpint(s2.best_epoch, ==, 8);
+  g_assert_cmpint(csnn_seg_load(out2, &b), ==, CSNN_OK);
+  g_assert_nonnull(strstr(csnn_seg_metadata(b, "recipe"), "the last epoch kept"));
+  g_assert_nonnull(strstr(csnn_seg_metadata(b, "validation"), "(epoch 8)"));
+  csnn_seg_free(b);
   g_unlink(out1);
   g_unlink(out2);
 }
