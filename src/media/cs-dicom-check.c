@@ -26,6 +26,7 @@ typedef struct {
   int region_deltas; /* Bits 1, 2: the first Ultrasound Region item holds Delta X, Delta Y. */
   gboolean have_regions;
   gboolean rle; /* The transfer syntax is RLE Lossless: fragments start with an RLE header. */
+  int pixel_module[5]; /* Top-level (0028,0002/0006/0100/0101/0102) as read, or -1. */
   const char *problem;
   gsize problem_at;
 } Walk;
@@ -73,6 +74,53 @@ vr_kind(const guint8 *vr)
     if (vr[0] == vrs[i][0] && vr[1] == vrs[i][1])
       return i < N_LONG_VRS ? 2 : 1;
   return 0;
+}
+
+/* The Image Pixel module's values GDCM asserts on, and their slots in Walk.pixel_module. */
+static const guint16 pixel_module_tags[5] = { 0x0002, 0x0006, 0x0100, 0x0101, 0x0102 };
+enum { SAMPLES, PLANAR, BITS_ALLOCATED, BITS_STORED, HIGH_BIT };
+
+static void
+note_pixel_module(Walk *w, guint16 element, guint16 value)
+{
+  for (int i = 0; i < 5; i++)
+    if (pixel_module_tags[i] == element)
+      w->pixel_module[i] = value;
+}
+
+/* Refuses Image Pixel values Carpalscope does not read and GDCM asserts on (a sample count over
+ * 4, bits stored over bits allocated): one clear error before GDCM sees them. */
+static gboolean
+check_pixel_module(const Walk *w, const char *display, GError **error)
+{
+  const int *m = w->pixel_module;
+
+  if (m[SAMPLES] >= 0 && m[SAMPLES] != 1 && m[SAMPLES] != 3) {
+    g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+                "“%s” has %d samples per pixel; Carpalscope reads 1 (gray, palette) or 3 (colour)",
+                display, m[SAMPLES]);
+    return FALSE;
+  }
+  if (m[PLANAR] > 1) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "“%s” is damaged: its planar configuration is %d (0 or 1)", display, m[PLANAR]);
+    return FALSE;
+  }
+  if (m[BITS_ALLOCATED] >= 0 && m[BITS_ALLOCATED] != 8 && m[BITS_ALLOCATED] != 16) {
+    g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+                "“%s” allocates %d bits a sample; Carpalscope reads 8 and 16", display,
+                m[BITS_ALLOCATED]);
+    return FALSE;
+  }
+  if ((m[BITS_STORED] >= 0 &&
+       (m[BITS_STORED] < 1 || (m[BITS_ALLOCATED] >= 0 && m[BITS_STORED] > m[BITS_ALLOCATED]))) ||
+      (m[HIGH_BIT] >= 0 && m[BITS_STORED] >= 0 && m[HIGH_BIT] != m[BITS_STORED] - 1)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "“%s” is damaged: it stores %d bits of %d with the high bit %d", display,
+                m[BITS_STORED], m[BITS_ALLOCATED], m[HIGH_BIT]);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 /* An RLE fragment's header (PS3.5 G.5): 1 to 15 segments, the first at byte 64, each after the
@@ -204,6 +252,8 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
       length = read32(w, p + 4);
     }
     start = p + header;
+    if (depth == 0 && group == 0x0028 && length == 2 && !w->meta_only)
+      note_pixel_module(w, element, read16(w, start));
     if (deltas != NULL && group == 0x0018 && (element == 0x602c || element == 0x602e) &&
         length >= 8)
       *deltas |= element == 0x602c ? 1 : 2;
@@ -248,7 +298,7 @@ walk_data_set(Walk *w, gsize pos, gboolean explicit_vr, gboolean big)
 gboolean
 cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GError **error)
 {
-  Walk w = { .data = data, .size = size };
+  Walk w = { .data = data, .size = size, .pixel_module = { -1, -1, -1, -1, -1 } };
   gsize pos = 132;
   char ts[65] = "";
   gboolean ok;
@@ -283,7 +333,7 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
     return FALSE;
   }
   if (ok)
-    return TRUE;
+    return check_pixel_module(&w, display, error);
   g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” is truncated or damaged: %s (byte %lu)",
               display, w.problem != NULL ? w.problem : "its structure is broken",
               (unsigned long)w.problem_at);

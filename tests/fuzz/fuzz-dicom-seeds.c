@@ -381,5 +381,15 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
     stop = emit(callback, user, "unknown-vr.dcm", &buf, buf.length, &count);
     free(buf.data);
   }
+  if (!stop) {
+    /* Five samples a pixel (GDCM asserts on more than four). */
+    Buf buf = { 0 };
+    static const uint8_t one[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 1, 0 };
+    static const uint8_t five[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 5, 0 };
+    mono8(&buf);
+    patch(&buf, one, five, sizeof one, 132);
+    stop = emit(callback, user, "five-samples.dcm", &buf, buf.length, &count);
+    free(buf.data);
+  }
   return stop ? -1 : count;
 }
