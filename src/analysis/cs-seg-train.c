@@ -504,9 +504,10 @@ compare_doubles(gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-/* Runs the validation samples (fold @fold) through @seg and scores them by patient. */
+/* Runs the validation samples (fold @fold) through @seg and scores them by patient; appends a
+ * CSV row per image to @rows. */
 static gboolean
-validate(csnn_seg *seg, GArray *samples, int fold, CsSegScores *out, GError **error)
+validate(csnn_seg *seg, GArray *samples, int fold, CsSegScores *out, GString *rows, GError **error)
 {
   const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
   gsize n = (gsize)shape->width * (gsize)shape->height;
@@ -545,6 +546,8 @@ validate(csnn_seg *seg, GArray *samples, int fold, CsSegScores *out, GError **er
     acc[1] += iou;
     acc[2] += fabs((double)area - (double)s->mask_area) / (double)s->mask_area;
     acc[3] += 1.0;
+    g_string_append_printf(rows, "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT "\n",
+                           s->name, s->patient, dice, iou, area, s->mask_area);
     out->n_images++;
   }
   if (out->n_images == 0)
@@ -708,6 +711,7 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
   g_autoptr(GArray) samples = NULL;
   g_autoptr(GPtrArray) train = g_ptr_array_new();
   g_autoptr(GHashTable) train_patients = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GString) rows = g_string_new(NULL);
   guint64 rng = opt->seed * 0x9E3779B97F4A7C15ull + 11;
   csnn_seg *seg = NULL;
   csnn_seg_trainer *t = NULL;
@@ -770,13 +774,17 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
       summary->stopped = TRUE;
       break;
     }
-    if (val_fold >= 0 && !validate(seg, samples, val_fold, &p.val, error))
+    g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px\n");
+    if (val_fold >= 0 && !validate(seg, samples, val_fold, &p.val, rows, error))
       goto out;
     n_val_patients = p.val.n_patients;
     if (val_fold < 0 || opt->keep_last || p.val.dice_mean > summary->best.dice_mean) {
       summary->best = p.val;
       summary->best_epoch = epoch;
       if (!save_checkpoint(seg, opt, summary, n_val_patients, error))
+        goto out;
+      if (opt->val_csv != NULL && val_fold >= 0 &&
+          !g_file_set_contents(opt->val_csv, rows->str, (gssize)rows->len, error))
         goto out;
       saved = TRUE;
     }

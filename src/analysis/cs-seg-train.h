@@ -21,7 +21,9 @@
  * (the nerve is one region); Dice, IoU and the relative area error are taken per image, then
  * averaged per patient. The checkpoint with the best mean patient Dice is written (or, with
  * keep_last, the last), with the validation figures in its metadata; choosing the epoch on the
- * held-out patients makes their figures optimistic, so estimates are made with keep_last.
+ * held-out patients makes their figures optimistic, so estimates are made with keep_last. The
+ * kept epoch's held-out images can be listed in a CSV (image, patient, dice, iou, area_px,
+ * true_area_px) for figures over several folds.
  */
 #pragma once
 
@@ -34,6 +36,7 @@ typedef struct {
   const char *images_dir, *masks_dir;
   const char *index_csv; /* NULL: IMAGES/../index.csv when it exists. */
   const char *out_path;
+  const char *val_csv; /* Where the kept epoch's held-out images are listed (NULL: nowhere). */
   int height, width, base, depth; /* The U-Net (default 192 x 256, 8, 4). */
   int epochs;                     /* Default 40. */
   int batch;                      /* Default 8. */

@@ -37,6 +37,7 @@ cs_cli_train_seg(int argc, char **argv)
 {
   CsSegTrainOptions opt;
   g_autofree char *images = NULL, *masks = NULL, *index = NULL, *out = NULL, *seed_text = NULL;
+  g_autofree char *val_csv = NULL;
   g_autofree char *command_line = cs_cli_command_line(NAME, argc, argv);
   int phantom = 0, max_images = 0;
   gboolean quiet = FALSE, no_augment = FALSE;
@@ -48,6 +49,8 @@ cs_cli_train_seg(int argc, char **argv)
       "CSV of image,patient (default IMAGES/../index.csv; else the name up to its last '-')",
       "FILE" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Weights to write (safetensors)", "FILE" },
+    { "val-csv", 0, 0, G_OPTION_ARG_FILENAME, &val_csv,
+      "List the kept epoch's held-out images with their Dice, IoU and areas here", "FILE.csv" },
     { "phantom", 0, 0, G_OPTION_ARG_INT, &phantom, "Phantom frames to mix in (not yet: 0)", "N" },
     { "height", 0, 0, G_OPTION_ARG_INT, &opt.height, "Network input height (default 192)", "N" },
     { "width", 0, 0, G_OPTION_ARG_INT, &opt.width, "Network input width (default 256)", "N" },
@@ -112,6 +115,7 @@ cs_cli_train_seg(int argc, char **argv)
   opt.masks_dir = masks;
   opt.index_csv = index;
   opt.out_path = out;
+  opt.val_csv = val_csv;
   opt.augment = !no_augment;
   opt.max_images = max_images;
   opt.command_line = command_line;

@@ -100,6 +100,9 @@ test_train(void)
 {
   g_autofree char *out1 = g_build_filename(tmp_dir, "a.safetensors", NULL);
   g_autofree char *out2 = g_build_filename(tmp_dir, "b.safetensors", NULL);
+  g_autofree char *csv = g_build_filename(tmp_dir, "val.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
   CsSegTrainOptions opt;
   CsSegTrainSummary s1, s2;
   GError *error = NULL;
@@ -138,10 +141,23 @@ test_train(void)
   csnn_seg_free(a);
   csnn_seg_free(b);
 
-  /* keep_last: the last epoch's weights and figures, whatever the held-out patients said. */
+  /* keep_last: the last epoch's weights and figures, whatever the held-out patients said; the
+   * held-out images listed with their figures. */
   opt.keep_last = TRUE;
   opt.epochs = 8;
+  opt.val_csv = csv;
   g_assert_true(cs_seg_train_run(&opt, NULL, NULL, &s2, &error));
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpstr(lines[0], ==, "image,patient,dice,iou,area_px,true_area_px");
+  g_assert_cmpuint(g_strv_length(lines), ==, 1 + 6 + 1);
+  {
+    g_auto(GStrv) f = g_strsplit(lines[1], ",", -1);
+    g_assert_cmpuint(g_strv_length(f), ==, 6);
+    g_assert_true(g_str_has_prefix(f[0], "P") && g_str_has_prefix(f[1], "P"));
+    g_assert_true(g_str_has_prefix(f[0], f[1]));
+  }
+  g_unlink(csv);
   g_assert_cmpint(s2.best_epoch, ==, 8);
   g_assert_cmpint(csnn_seg_load(out2, &b), ==, CSNN_OK);
   g_assert_nonnull(strstr(csnn_seg_metadata(b, "recipe"), "the last epoch kept"));
