@@ -1,0 +1,48 @@
+#!/bin/sh
+# make-nerve-model.sh — how the nerve-finding U-Net is trained and checked, step by step
+# Copyright 2026 The Carpalscope developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: models/make-nerve-model.sh WORKDIR [DATA [CLI]]
+#   DATA: the median-nerve set (default ../shared/realdata/median-nerve beside the checkout)
+#
+# 1. Five-fold cross-validation by patient: train-seg deals the 80 patients into 5 seeded folds
+#    (never splitting a patient) and trains on four, keeping the LAST epoch (--keep-last), so
+#    that the held-out fold chooses nothing; each held-out image is listed with its Dice, IoU
+#    and areas (--val-csv). Every patient is thus held out exactly once.
+# 2. The five lists make the figures by patient over all 80 (each patient's mean over its
+#    images first): mean and median Dice, IoU, the share of images where the nerve was found
+#    (Dice > 0.5) and the mean relative area error; printed, and written to WORKDIR/cv.txt.
+# 3. The shipped model: the same recipe on every patient (--folds 0), whose card quotes step 2.
+# Folds run one after the other (2 cores).
+set -eu
+work=${1:?usage: make-nerve-model.sh WORKDIR [DATA [CLI]]}
+here=$(cd "$(dirname "$0")" && pwd)
+data=${2:-$here/../../shared/realdata/median-nerve}
+cli=${3:-carpalscope-cli}
+recipe="--height 96 --width 128 --base 8 --depth 3 --epochs 40 --batch 8 --lr 0.01 --seed 1"
+mkdir -p "$work"
+
+for fold in 0 1 2 3 4; do
+  [ -f "$work/fold$fold.csv" ] ||
+    $cli train-seg --images "$data/images" --masks "$data/masks" $recipe --folds 5 --fold $fold \
+      --keep-last --val-csv "$work/fold$fold.csv" --out "$work/fold$fold.safetensors" -q
+done
+
+# image,patient,dice,iou,area_px,true_area_px -> figures by patient.
+for fold in 0 1 2 3 4; do tail -n +2 "$work/fold$fold.csv"; done | awk -F, '
+  { n[$2]++; d[$2] += $3; u[$2] += $4; e[$2] += ($5 > $6 ? $5 - $6 : $6 - $5) / $6;
+    images++; found += ($3 > 0.5) }
+  END {
+    k = 0
+    for (p in n) { pd[++k] = d[p] / n[p]; sd += pd[k]; su += u[p] / n[p]; se += e[p] / n[p] }
+    for (i = 2; i <= k; i++) { v = pd[i]; j = i - 1; while (j > 0 && pd[j] > v) { pd[j + 1] = pd[j]; j-- } pd[j + 1] = v }
+    med = k % 2 ? pd[(k + 1) / 2] : (pd[k / 2] + pd[k / 2 + 1]) / 2
+    printf "%d patients, %d images held out once each (5-fold by patient, last epoch kept)\n", k, images
+    printf "Dice by patient: mean %.4f, median %.4f; IoU mean %.4f\n", sd / k, med, su / k
+    printf "nerve found (Dice > 0.5): %.4f of images; mean relative area error %.4f by patient\n", found / images, se / k
+  }' | tee "$work/cv.txt"
+
+[ -f "$work/nerve-unet.safetensors" ] ||
+  $cli train-seg --images "$data/images" --masks "$data/masks" $recipe --folds 0 \
+    --out "$work/nerve-unet.safetensors" -q
