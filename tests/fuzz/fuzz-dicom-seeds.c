@@ -295,6 +295,47 @@ emit(fuzz_seed_cb callback, void *user, const char *name, Buf *buf, size_t lengt
   return stop;
 }
 
+/* One damaged copy of a seed: @make's file with the first @n bytes equal to @find after the
+ * preamble replaced by @replace. */
+typedef struct {
+  const char *name;
+  void (*make)(Buf *);
+  const uint8_t *find, *replace;
+  size_t n;
+} Damage;
+
+/* Zero rows. */
+static const uint8_t rows[] = { 0x28, 0, 0x10, 0, 'U', 'S', 2, 0, SIDE, 0 };
+static const uint8_t zero_rows[] = { 0x28, 0, 0x10, 0, 'U', 'S', 2, 0, 0, 0 };
+/* The pixel data claims 100 times its length. */
+static const uint8_t pixel[] = { 0xe0, 0x7f, 0x10, 0x00, 'O', 'B', 0, 0, 128, 0, 0, 0 };
+static const uint8_t lying[] = { 0xe0, 0x7f, 0x10, 0x00, 'O', 'B', 0, 0, 0, 0x32, 0, 0 };
+/* The first fragment's length runs past the end. */
+static const uint8_t item[] = { 0xfe, 0xff, 0x00, 0xe0, 64 + 1 + SIDE *SIDE + 1, 0, 0, 0 };
+static const uint8_t past[] = { 0xfe, 0xff, 0x00, 0xe0, 0, 0, 0, 0x10 };
+/* An RLE header of no segments (GDCM divides by the count). */
+static const uint8_t one_segment[] = { 1, 0, 0, 0, 64, 0, 0, 0 };
+static const uint8_t no_segment[] = { 0, 0, 0, 0, 64, 0, 0, 0 };
+/* The region's Physical Delta Y renamed away (GDCM asserts on its absence). */
+static const uint8_t delta_y[] = { 0x18, 0x00, 0x2e, 0x60, 'F', 'D' };
+static const uint8_t other_tag[] = { 0x18, 0x00, 0x30, 0x60, 'F', 'D' };
+/* A VR no standard has (GDCM guesses its length and reads another file). */
+static const uint8_t cs[] = { 0x28, 0x00, 0x04, 0x00, 'C', 'S' };
+static const uint8_t ns[] = { 0x28, 0x00, 0x04, 0x00, 'N', 'S' };
+/* Five samples a pixel (GDCM asserts on more than four). */
+static const uint8_t one_sample[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 1, 0 };
+static const uint8_t five_samples[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 5, 0 };
+
+static const Damage damages[] = {
+  { "zero-rows.dcm", mono8, rows, zero_rows, sizeof rows },
+  { "lying-length.dcm", mono8, pixel, lying, sizeof pixel },
+  { "fragment-past-end.dcm", rle, item, past, sizeof item },
+  { "rle-no-segments.dcm", rle, one_segment, no_segment, sizeof one_segment },
+  { "region-without-delta-y.dcm", mono8, delta_y, other_tag, sizeof delta_y },
+  { "unknown-vr.dcm", mono8, cs, ns, sizeof cs },
+  { "five-samples.dcm", mono8, one_sample, five_samples, sizeof one_sample },
+};
+
 int
 fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
 {
@@ -321,74 +362,12 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
     }
     free(buf.data);
   }
-  if (!stop) {
-    /* Zero rows. */
+  for (size_t d = 0; d < sizeof damages / sizeof damages[0] && !stop; d++) {
     Buf buf = { 0 };
-    static const uint8_t rows[] = { 0x28, 0, 0x10, 0, 'U', 'S', 2, 0, SIDE, 0 };
-    static const uint8_t zero[] = { 0x28, 0, 0x10, 0, 'U', 'S', 2, 0, 0, 0 };
-    mono8(&buf);
-    patch(&buf, rows, zero, sizeof rows, 132);
-    stop = emit(callback, user, "zero-rows.dcm", &buf, buf.length, &count);
-    free(buf.data);
-  }
-  if (!stop) {
-    /* The pixel data claims 100 times its length. */
-    Buf buf = { 0 };
-    static const uint8_t pixel[] = { 0xe0, 0x7f, 0x10, 0x00, 'O', 'B', 0, 0, 128, 0, 0, 0 };
-    static const uint8_t lying[] = { 0xe0, 0x7f, 0x10, 0x00, 'O', 'B', 0, 0, 0, 0x32, 0, 0 };
-    mono8(&buf);
-    patch(&buf, pixel, lying, sizeof pixel, 132);
-    stop = emit(callback, user, "lying-length.dcm", &buf, buf.length, &count);
-    free(buf.data);
-  }
-  if (!stop) {
-    /* The second fragment's length runs past the end. */
-    Buf buf = { 0 };
-    static const uint8_t item[] = { 0xfe, 0xff, 0x00, 0xe0, 64 + 1 + SIDE * SIDE + 1, 0, 0, 0 };
-    static const uint8_t past[] = { 0xfe, 0xff, 0x00, 0xe0, 0, 0, 0, 0x10 };
-    rle(&buf);
-    patch(&buf, item, past, sizeof item, buf.length - 150);
-    stop = emit(callback, user, "fragment-past-end.dcm", &buf, buf.length, &count);
-    free(buf.data);
-  }
-  if (!stop) {
-    /* An RLE header of no segments (GDCM divides by the count). */
-    Buf buf = { 0 };
-    static const uint8_t one[] = { 1, 0, 0, 0, 64, 0, 0, 0 };
-    static const uint8_t none[] = { 0, 0, 0, 0, 64, 0, 0, 0 };
-    rle(&buf);
-    patch(&buf, one, none, sizeof one, 132);
-    stop = emit(callback, user, "rle-no-segments.dcm", &buf, buf.length, &count);
-    free(buf.data);
-  }
-  if (!stop) {
-    /* The region's Physical Delta Y renamed away (GDCM asserts on its absence). */
-    Buf buf = { 0 };
-    static const uint8_t delta_y[] = { 0x18, 0x00, 0x2e, 0x60, 'F', 'D' };
-    static const uint8_t other[] = { 0x18, 0x00, 0x30, 0x60, 'F', 'D' };
-    mono8(&buf);
-    patch(&buf, delta_y, other, sizeof delta_y, 132);
-    stop = emit(callback, user, "region-without-delta-y.dcm", &buf, buf.length, &count);
-    free(buf.data);
-  }
-  if (!stop) {
-    /* A VR no standard has (GDCM guesses its length and reads another file). */
-    Buf buf = { 0 };
-    static const uint8_t cs[] = { 0x28, 0x00, 0x04, 0x00, 'C', 'S' };
-    static const uint8_t ns[] = { 0x28, 0x00, 0x04, 0x00, 'N', 'S' };
-    mono8(&buf);
-    patch(&buf, cs, ns, sizeof cs, 132);
-    stop = emit(callback, user, "unknown-vr.dcm", &buf, buf.length, &count);
-    free(buf.data);
-  }
-  if (!stop) {
-    /* Five samples a pixel (GDCM asserts on more than four). */
-    Buf buf = { 0 };
-    static const uint8_t one[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 1, 0 };
-    static const uint8_t five[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 5, 0 };
-    mono8(&buf);
-    patch(&buf, one, five, sizeof one, 132);
-    stop = emit(callback, user, "five-samples.dcm", &buf, buf.length, &count);
+
+    damages[d].make(&buf);
+    patch(&buf, damages[d].find, damages[d].replace, damages[d].n, 132);
+    stop = emit(callback, user, damages[d].name, &buf, buf.length, &count);
     free(buf.data);
   }
   return stop ? -1 : count;
