@@ -635,6 +635,12 @@ import_as(const CsOnnxGraph *graph, const arch_rules *rules, CsOnnxImportInfo *i
   return net;
 }
 
+gboolean
+cs_onnx_import_available(void)
+{
+  return TRUE;
+}
+
 csnn_net *
 cs_onnx_import_bytes(const guint8 *data, gsize size, const char *arch, CsOnnxImportInfo *info,
                      GError **error)

@@ -43,6 +43,10 @@ typedef struct {
   char producer[128]; /* The graph's producer name and version, as it says. */
 } CsOnnxImportInfo;
 
+/* Returns whether this build can import ONNX models (it was built with protobuf-c and
+ * onnx.proto); when not, the calls below fail with CS_ERROR_UNSUPPORTED saying so. */
+gboolean cs_onnx_import_available(void);
+
 /* Builds the network an ONNX model's @size bytes describe; NULL with CS_ERROR_INVALID (not an
  * ONNX model) or CS_ERROR_UNSUPPORTED (naming the first node that does not fit) on failure. */
 csnn_net *cs_onnx_import_bytes(const guint8 *data, gsize size, const char *arch,

@@ -246,7 +246,8 @@ build(CsPreferencesWindow *self)
     adw_combo_row_set_selected(ADW_COMBO_ROW(model_row), default_position);
   g_signal_connect(model_row, "notify::selected", G_CALLBACK(model_row_changed_cb), self);
   adw_preferences_group_add(analysis, model_row);
-  adw_preferences_group_add(analysis, import_row(self));
+  if (cs_onnx_import_available())
+    adw_preferences_group_add(analysis, import_row(self));
   adw_preferences_group_add(analysis,
                             spin_row(self, "threshold", _("Threshold"),
                                      _("p(CTS) at or above it counts as CTS"), 0, 1, 0.01, 2));
