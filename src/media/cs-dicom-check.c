@@ -252,8 +252,6 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
       length = read32(w, p + 4);
     }
     start = p + header;
-    if (depth == 0 && group == 0x0028 && length == 2 && !w->meta_only)
-      note_pixel_module(w, element, read16(w, start));
     if (deltas != NULL && group == 0x0018 && (element == 0x602c || element == 0x602e) &&
         length >= 8)
       *deltas |= element == 0x602c ? 1 : 2;
@@ -273,6 +271,8 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
     }
     if (length > end - start)
       return fail(w, p, "an element's length runs past the end of the file or its item");
+    if (depth == 0 && group == 0x0028 && length == 2 && !w->meta_only)
+      note_pixel_module(w, element, read16(w, start));
     if ((sequence || is_regions) && length > 0) {
       gsize q = start;
       if (!walk_items(w, &q, start + length, FALSE, depth + 1, FALSE, is_regions))
