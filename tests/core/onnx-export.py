@@ -12,7 +12,10 @@
 # statistics calibrated on random inputs, so that a wrongly mapped tensor changes the logits.
 # The cases sweep opsets 9-17, batch norms folded into the convolutions (torch's evaluation
 # export) or kept as BatchNormalization nodes, Gemm or MatMul+Add heads and one or two outputs
-# (logits, then their softmax). DIR/refuse-resnet18.onnx is another architecture.
+# (logits, then their softmax). A MATLAB-style case rewrites one export with python3-onnx as
+# exportONNXNetwork writes graphs: batch norms separate, the Gemm's weight stored transposed
+# (transB 0), other node and value names, and the softmax as the only output.
+# DIR/refuse-resnet18.onnx is another architecture.
 import io
 import os
 import sys
@@ -30,7 +33,47 @@ CASES = [
     ("efficientnet-op9-bn", "efficientnet_b0", 9, True, "gemm", 1, 64, 2),
     ("efficientnet-op14-folded", "efficientnet_b0", 14, False, "gemm", 1, 64, 2),
     ("efficientnet-op16-matmul-bn", "efficientnet_b0", 16, True, "matmul", 2, 64, 2),
+    ("matlab-style-mobilenet", "mobilenet_v2", 11, True, "gemm", 1, 64, 2),
 ]
+
+
+def matlab_style(path):
+    """Rewrites the export at @path as MATLAB's exporter writes such a graph."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(path)
+    graph = model.graph
+    names = {}
+
+    def rename(value):
+        if value and value not in names:
+            names[value] = "t%d_%s" % (len(names), "Out" if value != "image" else "In")
+        return names.get(value, value)
+
+    inits = {t.name: t for t in graph.initializer}
+    for i, node in enumerate(graph.node):
+        node.name = "layer_%d" % i
+        if node.op_type == "Gemm":
+            weight = inits[node.input[1]]
+            transposed = numpy_helper.from_array(
+                numpy_helper.to_array(weight).T.copy(), weight.name)
+            weight.CopyFrom(transposed)
+            for attribute in node.attribute:
+                if attribute.name == "transB":
+                    attribute.i = 0
+        for k, value in enumerate(node.input):
+            if value not in inits:
+                node.input[k] = rename(value)
+        for k, value in enumerate(node.output):
+            node.output[k] = rename(value)
+    logits = rename(graph.output[0].name)
+    graph.node.append(helper.make_node("Softmax", [logits], ["prob"], name="softmax", axis=1))
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info("prob", onnx.TensorProto.FLOAT, ["N", 2]))
+    graph.input[0].name = rename(graph.input[0].name)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
 
 
 class MatMulHead(torch.nn.Module):
@@ -98,6 +141,8 @@ def main():
         # reference logits below run no dropout.
         wrapped = (WithSoftmax(model) if outputs == 2 else model).eval()
         export(wrapped, os.path.join(out, name + ".onnx"), opset, keep_bn, size, outputs)
+        if name.startswith("matlab-style"):
+            matlab_style(os.path.join(out, name + ".onnx"))
         torch.manual_seed(seed)
         images = torch.randn(2, 3, size, size)
         with torch.no_grad():
