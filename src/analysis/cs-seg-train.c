@@ -618,11 +618,17 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
                             sum->best.found, sum->best.area_error)
           : g_strdup("none: trained on every patient");
   g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+  /* Without a description, the data set's folder name: never a path of this machine. */
+  g_autofree char *parent = g_path_get_dirname(opt->images_dir);
+  g_autofree char *folder = g_path_get_basename(parent);
+  g_autofree char *trained_on =
+      opt->trained_on != NULL ? g_strdup(opt->trained_on)
+                              : g_strdup_printf("expert nerve masks of the %s images", folder);
   g_autofree char *date = g_date_time_format_iso8601(now);
   const char *meta[] = { "task",
                          "median nerve segmentation",
                          "trained_on",
-                         opt->images_dir,
+                         trained_on,
                          "training_data",
                          train_counts,
                          "recipe",

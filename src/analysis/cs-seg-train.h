@@ -50,8 +50,9 @@ typedef struct {
   gboolean keep_last;             /* Write the last epoch, not the best held-out one: the
                                    * held-out figures then choose nothing and estimate without
                                    * bias (k-fold cross-validation). Default FALSE. */
-  int max_images; /* Use only the first N images in name order (0: all); for tests. */
-  int threads;    /* 0: the engine's pool. */
+  int max_images;         /* Use only the first N images in name order (0: all); for tests. */
+  int threads;            /* 0: the engine's pool. */
+  const char *trained_on; /* The data's description (NULL: from the images' folder name). */
   const char *command_line;
   volatile int *stop;
 } CsSegTrainOptions;

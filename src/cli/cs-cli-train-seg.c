@@ -37,7 +37,7 @@ cs_cli_train_seg(int argc, char **argv)
 {
   CsSegTrainOptions opt;
   g_autofree char *images = NULL, *masks = NULL, *index = NULL, *out = NULL, *seed_text = NULL;
-  g_autofree char *val_csv = NULL;
+  g_autofree char *val_csv = NULL, *trained_on = NULL;
   g_autofree char *command_line = cs_cli_command_line(NAME, argc, argv);
   int phantom = 0, max_images = 0;
   gboolean quiet = FALSE, no_augment = FALSE;
@@ -69,6 +69,9 @@ cs_cli_train_seg(int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Seed of weights, folds, order and augmentation (default 1)", "N" },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train without augmentation", NULL },
+    { "trained-on", 0, 0, G_OPTION_ARG_STRING, &trained_on,
+      "What the weights say they were trained on: source, licence (default from the folder)",
+      "TEXT" },
     { "keep-last", 0, 0, G_OPTION_ARG_NONE, &opt.keep_last,
       "Write the last epoch, not the best held-out one (unbiased held-out figures)", NULL },
     { "max-images", 0, 0, G_OPTION_ARG_INT, &max_images,
@@ -116,6 +119,7 @@ cs_cli_train_seg(int argc, char **argv)
   opt.index_csv = index;
   opt.out_path = out;
   opt.val_csv = val_csv;
+  opt.trained_on = trained_on;
   opt.augment = !no_augment;
   opt.max_images = max_images;
   opt.command_line = command_line;

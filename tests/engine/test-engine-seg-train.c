@@ -134,6 +134,7 @@ test_train(void)
   g_assert_nonnull(strstr(csnn_seg_metadata(a, "validation"), "6 images of 2 held-out patients"));
   g_assert_nonnull(strstr(csnn_seg_metadata(a, "training_data"), "18 images of 6 patients"));
   g_assert_nonnull(strstr(csnn_seg_metadata(a, "recipe"), "seed 5"));
+  g_assert_null(strchr(csnn_seg_metadata(a, "trained_on"), '/'));
   for (size_t i = 0; i < csnn_seg_n_params(a); i++) {
     csnn_param *pa = csnn_seg_param(a, i), *pb = csnn_seg_param(b, i);
     g_assert_cmpmem(pa->data, pa->numel * sizeof(float), pb->data, pb->numel * sizeof(float));
