@@ -45,4 +45,5 @@ for fold in 0 1 2 3 4; do tail -n +2 "$work/fold$fold.csv"; done | awk -F, '
 
 [ -f "$work/nerve-unet.safetensors" ] ||
   $cli train-seg --images "$data/images" --masks "$data/masks" $recipe --folds 0 \
+    --trained-on "transverse carpal-tunnel-inlet images with expert median-nerve masks (Di Cosmo et al. 2022, from SasageyoOrg/dl-unet, GPL-3.0): $(tail -n +2 "$data/index.csv" | wc -l) images of $(tail -n +2 "$data/index.csv" | cut -d, -f2 | sort -u | wc -l) patients; 5-fold by patient: $(sed -n 2p "$work/cv.txt")" \
     --out "$work/nerve-unet.safetensors" -q
