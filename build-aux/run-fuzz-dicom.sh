@@ -86,10 +86,14 @@ build() { # build FUZZER-SANITIZERS OUTPUT EXTRA-C-SOURCES...
       -c "$source" -o "$object"
     objects+=("$object")
   done
-  "$clangxx" -std=c++17 "${sanitize[@]}" -fsanitize="$sanitizers" "${include[@]}" \
-    -I "$gdcm_include" -c "$media/cs-dicom.cc" -o "$work/obj-$out/cs-dicom.o"
-  "$clangxx" "${sanitize[@]}" -fsanitize="$sanitizers" "${objects[@]}" \
-    "$work/obj-$out/cs-dicom.o" -o "$work/$out" "${libs[@]}"
+  for source in "$media/cs-dicom.cc" "$media/cs-dicom-pixels.cc"; do
+    local object="$work/obj-$out/$(basename "$source").o"
+    "$clangxx" -std=c++17 "${sanitize[@]}" -fsanitize="$sanitizers" "${include[@]}" \
+      -I "$gdcm_include" -c "$source" -o "$object"
+    objects+=("$object")
+  done
+  "$clangxx" "${sanitize[@]}" -fsanitize="$sanitizers" "${objects[@]}" -o "$work/$out" \
+    "${libs[@]}"
 }
 build fuzzer,address,undefined fuzz-dicom "$top/tests/fuzz/fuzz-dicom.c"
 build address,undefined fuzz-replay-dicom "$top/tests/fuzz/fuzz-dicom.c" \
