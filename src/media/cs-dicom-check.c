@@ -26,7 +26,11 @@ typedef struct {
   int region_deltas; /* Bits 1, 2: the first Ultrasound Region item holds Delta X, Delta Y. */
   gboolean have_regions;
   gboolean rle; /* The transfer syntax is RLE Lossless: fragments start with an RLE header. */
-  int pixel_module[5]; /* Top-level (0028,0002/0006/0100/0101/0102) as read, or -1. */
+  int pixel_module[5];      /* Top-level (0028,0002/0006/0100/0101/0102) as read, or -1. */
+  gboolean palette;         /* Photometric Interpretation is PALETTE COLOR. */
+  int lut_descriptor[3][3]; /* (0028,1101-1103): entries, first value, bits; -1 when absent. */
+  gint64 lut_length[3];     /* Bytes of (0028,1201-1203), or -1 when absent. */
+  gboolean segmented[3];    /* (0028,1221-1223) present. */
   const char *problem;
   gsize problem_at;
 } Walk;
@@ -86,6 +90,49 @@ note_pixel_module(Walk *w, guint16 element, guint16 value)
   for (int i = 0; i < 5; i++)
     if (pixel_module_tags[i] == element)
       w->pixel_module[i] = value;
+}
+
+/* Notes what GDCM asserts on of a top-level (0028,@element) whose value (@length bytes at @start)
+ * lies inside the file: the Image Pixel values and the palette's tables. */
+static void
+note_image_element(Walk *w, guint16 element, gsize start, guint32 length)
+{
+  if (length == 2)
+    note_pixel_module(w, element, read16(w, start));
+  if (element == 0x0004)
+    w->palette = length >= 13 && memcmp(w->data + start, "PALETTE COLOR", 13) == 0;
+  if (element >= 0x1101 && element <= 0x1103 && length >= 6)
+    for (int k = 0; k < 3; k++)
+      w->lut_descriptor[element - 0x1101][k] = read16(w, start + 2 * (gsize)k);
+  if (element >= 0x1201 && element <= 0x1203)
+    w->lut_length[element - 0x1201] = length;
+  if (element >= 0x1221 && element <= 0x1223)
+    w->segmented[element - 0x1221] = TRUE;
+}
+
+/* A palette needs, for red, green and blue, a descriptor and a table of the length it declares
+ * or a segmented table: GDCM asserts on anything else. */
+static gboolean
+check_palette(const Walk *w, const char *display, GError **error)
+{
+  for (int i = 0; w->palette && i < 3; i++) {
+    const int *d = w->lut_descriptor[i];
+    gboolean ok = w->segmented[i] && w->lut_length[i] < 0;
+
+    if (w->lut_length[i] >= 0 && d[0] >= 0 && (d[2] == 8 || d[2] == 16))
+      ok = w->lut_length[i] == (gint64)(d[0] ? d[0] : 65536) * d[2] / 8;
+    if (!ok) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "“%s” is damaged: its %s palette table is missing or does not match its "
+                  "descriptor",
+                  display,
+                  i == 0   ? "red"
+                  : i == 1 ? "green"
+                           : "blue");
+      return FALSE;
+    }
+  }
+  return TRUE;
 }
 
 /* Refuses Image Pixel values Carpalscope does not read and GDCM asserts on (a sample count over
@@ -271,8 +318,8 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
     }
     if (length > end - start)
       return fail(w, p, "an element's length runs past the end of the file or its item");
-    if (depth == 0 && group == 0x0028 && length == 2 && !w->meta_only)
-      note_pixel_module(w, element, read16(w, start));
+    if (depth == 0 && group == 0x0028 && !w->meta_only)
+      note_image_element(w, element, start, length);
     if ((sequence || is_regions) && length > 0) {
       gsize q = start;
       if (!walk_items(w, &q, start + length, FALSE, depth + 1, FALSE, is_regions))
@@ -298,7 +345,11 @@ walk_data_set(Walk *w, gsize pos, gboolean explicit_vr, gboolean big)
 gboolean
 cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GError **error)
 {
-  Walk w = { .data = data, .size = size, .pixel_module = { -1, -1, -1, -1, -1 } };
+  Walk w = { .data = data,
+             .size = size,
+             .pixel_module = { -1, -1, -1, -1, -1 },
+             .lut_descriptor = { { -1, -1, -1 }, { -1, -1, -1 }, { -1, -1, -1 } },
+             .lut_length = { -1, -1, -1 } };
   gsize pos = 132;
   char ts[65] = "";
   gboolean ok;
@@ -333,7 +384,7 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
     return FALSE;
   }
   if (ok)
-    return check_pixel_module(&w, display, error);
+    return check_pixel_module(&w, display, error) && check_palette(&w, display, error);
   g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” is truncated or damaged: %s (byte %lu)",
               display, w.problem != NULL ? w.problem : "its structure is broken",
               (unsigned long)w.problem_at);

@@ -326,7 +326,12 @@ static const uint8_t ns[] = { 0x28, 0x00, 0x04, 0x00, 'N', 'S' };
 static const uint8_t one_sample[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 1, 0 };
 static const uint8_t five_samples[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 5, 0 };
 
+/* A green palette descriptor of 128 entries beside a table of 256 (GDCM asserts on it). */
+static const uint8_t green_256[] = { 0x28, 0x00, 0x02, 0x11, 'U', 'S', 6, 0, 0, 1 };
+static const uint8_t green_128[] = { 0x28, 0x00, 0x02, 0x11, 'U', 'S', 6, 0, 128, 0 };
+
 static const Damage damages[] = {
+  { "palette-table-mismatch.dcm", palette, green_256, green_128, sizeof green_256 },
   { "zero-rows.dcm", mono8, rows, zero_rows, sizeof rows },
   { "lying-length.dcm", mono8, pixel, lying, sizeof pixel },
   { "fragment-past-end.dcm", rle, item, past, sizeof item },
