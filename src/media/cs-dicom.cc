@@ -284,8 +284,10 @@ explain_unreadable(CsDicom *dicom, const gdcm::DataSet &ds, GError **error)
   const char *name = dicom->display.c_str();
 
   if (sop == "1.2.840.10008.1.3.10") {
-    g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
-                "“%s” is a DICOMDIR (a folder's index), not an image: import its folder", name);
+    g_set_error(
+        error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+        "“%s” is a DICOMDIR (a folder's index), not an image: open the image files of its folder",
+        name);
   } else if (!sop.empty() && !ds.FindDataElement(gdcm::Tag(0x7fe0, 0x0010))) {
     g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
                 "“%s” is a DICOM %s, not an image: it holds no pixel data", name,
