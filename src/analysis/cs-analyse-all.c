@@ -109,12 +109,14 @@ frame_progress_cb(int done, int total, gpointer data)
                 total, p->user_data);
 }
 
-/* Analyses one case; NULL with @error when its sweep or its ROI fails it. */
+/* Analyses one case; NULL with @error when its sweep or its ROI fails it. *@n_left_out counts
+ * the frames that could not be decoded. */
 static CsModelResult *
 analyse_item(CsAnalyseAll *job, Item *item, CsModel *model, FrameProgress *progress,
-             GCancellable *cancellable, GError **error)
+             int *n_left_out, GCancellable *cancellable, GError **error)
 {
   g_autoptr(CsSweep) sweep = NULL;
+  CsModelResult *result;
 
   if (item->sweep_path == NULL) {
     g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "case %s has no sweep",
@@ -124,8 +126,11 @@ analyse_item(CsAnalyseAll *job, Item *item, CsModel *model, FrameProgress *progr
   sweep = cs_sweep_open(item->sweep_path, error);
   if (sweep == NULL)
     return NULL;
-  return cs_analyse_case(sweep, item->copy, model, job->threshold, -1, -1, frame_progress_cb,
-                         progress, cancellable, error);
+  result = cs_analyse_case(sweep, item->copy, model, job->threshold, -1, -1, frame_progress_cb,
+                           progress, cancellable, error);
+  if (result != NULL)
+    *n_left_out = cs_sweep_get_n_frames(sweep) - (int)result->n_frames;
+  return result;
 }
 
 int
@@ -148,11 +153,12 @@ cs_analyse_all_run(CsAnalyseAll *job, CsAnalyseAllCaseFunc case_done,
     FrameProgress frame_progress = { job, i, progress, user_data };
     g_autoptr(GError) case_error = NULL;
     CsModelResult *result;
+    int n_left_out = 0;
 
     if (g_cancellable_set_error_if_cancelled(cancellable, error))
       return -1;
     frame_progress_cb(0, 1, &frame_progress);
-    result = analyse_item(job, item, model, &frame_progress, cancellable, &case_error);
+    result = analyse_item(job, item, model, &frame_progress, &n_left_out, cancellable, &case_error);
     if (result == NULL && g_cancellable_is_cancelled(cancellable)) {
       g_cancellable_set_error_if_cancelled(cancellable, error);
       return -1;
@@ -160,7 +166,7 @@ cs_analyse_all_run(CsAnalyseAll *job, CsAnalyseAllCaseFunc case_done,
     if (result != NULL)
       analysed++;
     if (case_done != NULL)
-      case_done(i, cs_case_get_id(item->copy), result, case_error, user_data);
+      case_done(i, cs_case_get_id(item->copy), result, n_left_out, case_error, user_data);
     cs_model_result_free(result);
   }
   return analysed;

@@ -35,9 +35,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsAnalyseAll, cs_analyse_all_free)
 guint cs_analyse_all_get_n_cases(CsAnalyseAll *job);
 const char *cs_analyse_all_get_case_id(CsAnalyseAll *job, guint index);
 
-/* After each case, from the worker: its result, or NULL and why (the case is skipped). */
+/* After each case, from the worker: its result and how many of its frames could not be decoded
+ * and were left out of it, or NULL and why (the case is skipped). */
 typedef void (*CsAnalyseAllCaseFunc)(guint index, const char *case_id, const CsModelResult *result,
-                                     const GError *error, gpointer user_data);
+                                     int n_left_out, const GError *error, gpointer user_data);
 /* Progress, from the worker: case @index of @n_cases, @done of @total frames in it. */
 typedef void (*CsAnalyseAllProgressFunc)(guint index, guint n_cases, const char *case_id, int done,
                                          int total, gpointer user_data);

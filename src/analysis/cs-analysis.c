@@ -263,6 +263,8 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
   g_autofree float *p_batch = NULL;
   csnn_crop batch[ANALYSIS_BATCH];
   int n_frames, size, classes, total;
+  int kept = 0; /* Frames decoded and classified so far. */
+  g_autoptr(GError) frame_error = NULL;
 
   g_return_val_if_fail(CS_IS_SWEEP(sweep), NULL);
   g_return_val_if_fail(CS_IS_CASE(c), NULL);
@@ -299,25 +301,38 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
 
   for (int start = 0; start < total; start += ANALYSIS_BATCH) {
     int n = MIN(ANALYSIS_BATCH, total - start);
+    int m = 0; /* Frames of this batch decoded. */
     int status;
 
     if (g_cancellable_set_error_if_cancelled(cancellable, error))
       return NULL;
     for (int i = 0; i < n; i++) {
       int index = first + start + i;
-      g_autoptr(CsFrame) frame = cs_sweep_get_frame(reader, index, error);
+      g_autoptr(CsFrame) frame = NULL;
       gboolean padded = FALSE;
 
-      if (frame == NULL)
+      /* A frame that cannot be decoded is left out of the result (its p is missing there), and
+       * the rest of the sweep is analysed. */
+      g_clear_error(&frame_error);
+      frame = cs_sweep_get_frame(reader, index, &frame_error);
+      if (frame == NULL && g_cancellable_set_error_if_cancelled(cancellable, error))
         return NULL;
-      if (!cs_analysis_crop(c, frame, size, crops + (gsize)i * size * size, &padded, error)) {
+      if (frame == NULL)
+        continue;
+      if (!cs_analysis_crop(c, frame, size, crops + (gsize)m * size * size, &padded, error)) {
         g_prefix_error(error, "frame %d: ", index);
         return NULL;
       }
-      batch[i] = (csnn_crop){ crops + (gsize)i * size * size, size, size, (size_t)size };
-      frames[start + i] = index;
+      batch[m] = (csnn_crop){ crops + (gsize)m * size * size, size, size, (size_t)size };
+      frames[kept + m] = index;
+      m++;
     }
-    status = csnn_net_classify(model->net, batch, n, logits, p_batch, should_abort, cancellable);
+    if (m == 0) {
+      if (progress != NULL)
+        progress(start + n, total, progress_data);
+      continue;
+    }
+    status = csnn_net_classify(model->net, batch, m, logits, p_batch, should_abort, cancellable);
     if (status == CSNN_ERR_CANCELLED || g_cancellable_is_cancelled(cancellable)) {
       g_cancellable_set_error_if_cancelled(cancellable, error);
       return NULL;
@@ -326,14 +341,20 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
       cs_error_from_engine(error, status, model->id);
       return NULL;
     }
-    for (int i = 0; i < n; i++)
-      p[start + i] = p_batch[i];
+    for (int i = 0; i < m; i++)
+      p[kept + i] = p_batch[i];
+    kept += m;
     if (progress != NULL)
       progress(start + n, total, progress_data);
   }
+  if (kept == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "no frame of %d to %d could be decoded: %s",
+                first, last, frame_error != NULL ? frame_error->message : "unknown error");
+    return NULL;
+  }
 
   roi_hash = cs_case_dup_roi_hash(c);
-  return cs_model_result_new(model->id, model->sha256, frames, p, total, threshold, roi_hash);
+  return cs_model_result_new(model->id, model->sha256, frames, p, kept, threshold, roi_hash);
 }
 
 /* The case's inlet CSA in mm^2 under the study layer's rule (cs-inlet-csa.h), or NaN. */

@@ -89,7 +89,9 @@ gboolean cs_analysis_crop(CsCase *c, const CsFrame *frame, int size, guint8 *out
 
 /* Classifies frames @first..@last (inclusive; -1, -1 for all) of @sweep with the ROI of @c and
  * returns the result (hand-level p = mean of the frames), tagged with the model and the ROI
- * hash. Decodes through its own reader of @sweep. Cancellable between batches. */
+ * hash. Decodes through its own reader of @sweep. A frame that cannot be decoded is left out of
+ * the result's frames (so its p is missing, and result->n_frames says how many were analysed);
+ * only when none can be decoded does it fail. Cancellable between batches. */
 CsModelResult *cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold,
                                int first, int last, CsAnalysisProgressFunc progress,
                                gpointer progress_data, GCancellable *cancellable, GError **error);

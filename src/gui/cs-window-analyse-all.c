@@ -20,6 +20,7 @@ typedef struct {
   CsProgressRelay *relay; /* Progress to the panel, and the cancel. */
   GApplication *app;      /* Held while the worker runs, so that quitting waits for it. */
   GPtrArray *failures;    /* "id: why" of the cases skipped; the worker's until it ends. */
+  GPtrArray *notes;       /* Cases with frames left out, likewise. */
   int analysed;
 } AllJob;
 
@@ -35,6 +36,7 @@ all_job_free(gpointer data)
   g_clear_object(&job->relay);
   g_clear_object(&job->app);
   g_ptr_array_unref(job->failures);
+  g_ptr_array_unref(job->notes);
   g_free(job);
 }
 
@@ -91,8 +93,8 @@ store_result_cb(gpointer data)
 }
 
 static void
-case_done_worker(guint index, const char *case_id, const CsModelResult *result, const GError *error,
-                 gpointer user_data)
+case_done_worker(guint index, const char *case_id, const CsModelResult *result, int n_left_out,
+                 const GError *error, gpointer user_data)
 {
   AllJob *job = user_data;
   Arrival *arrival;
@@ -101,6 +103,13 @@ case_done_worker(guint index, const char *case_id, const CsModelResult *result, 
     g_ptr_array_add(job->failures, g_strdup_printf("%s: %s", case_id, error->message));
     return;
   }
+  if (n_left_out > 0)
+    g_ptr_array_add(
+        job->notes,
+        g_strdup_printf(
+            g_dngettext(GETTEXT_PACKAGE, "%s: %d frame could not be decoded and is left out",
+                        "%s: %d frames could not be decoded and are left out", n_left_out),
+            case_id, n_left_out));
   job->analysed++;
   arrival = g_new0(Arrival, 1);
   arrival->window = g_object_ref(job->window);
@@ -137,18 +146,24 @@ analyse_all_worker(GTask *task, gpointer source, gpointer task_data, GCancellabl
     g_task_return_boolean(task, TRUE);
 }
 
+/* Lists the cases skipped and the frames left out. */
 static void
-report_failures(CsWindow *self, GPtrArray *failures)
+report_failures(CsWindow *self, GPtrArray *failures, GPtrArray *notes)
 {
   g_autoptr(GString) body = g_string_new(NULL);
   AdwMessageDialog *dialog;
 
   for (guint i = 0; i < failures->len; i++)
-    g_string_append_printf(body, "%s%s", i > 0 ? "\n" : "", (char *)failures->pdata[i]);
+    g_string_append_printf(body, "%s%s", body->len > 0 ? "\n" : "", (char *)failures->pdata[i]);
+  for (guint i = 0; i < notes->len; i++)
+    g_string_append_printf(body, "%s%s", body->len > 0 ? "\n" : "", (char *)notes->pdata[i]);
   dialog = ADW_MESSAGE_DIALOG(adw_message_dialog_new(GTK_WINDOW(self), NULL, NULL));
-  adw_message_dialog_format_heading(
-      dialog, g_dngettext(GETTEXT_PACKAGE, "%u Case Skipped", "%u Cases Skipped", failures->len),
-      failures->len);
+  if (failures->len > 0)
+    adw_message_dialog_format_heading(
+        dialog, g_dngettext(GETTEXT_PACKAGE, "%u Case Skipped", "%u Cases Skipped", failures->len),
+        failures->len);
+  else
+    adw_message_dialog_set_heading(dialog, _("Frames Left Out"));
   adw_message_dialog_set_body(dialog, body->str);
   adw_message_dialog_add_response(dialog, "close", _("_Close"));
   gtk_window_present(GTK_WINDOW(dialog));
@@ -180,8 +195,8 @@ analyse_all_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 
     cs_window_show_toast(self, message);
   }
-  if (job->failures->len > 0)
-    report_failures(self, job->failures);
+  if (job->failures->len > 0 || job->notes->len > 0)
+    report_failures(self, job->failures, job->notes);
 }
 
 void
@@ -202,6 +217,7 @@ cs_window_analyse_all_action_cb(GtkWidget *widget, const char *action_name, GVar
                                 cs_analysis_panel_get_model_sha256(self->analysis_panel),
                                 cs_analysis_panel_get_threshold(self->analysis_panel));
   job->failures = g_ptr_array_new_with_free_func(g_free);
+  job->notes = g_ptr_array_new_with_free_func(g_free);
   job->context = g_main_context_ref_thread_default();
   if (cs_analyse_all_get_n_cases(job->job) == 0) {
     all_job_free(job);

@@ -4,7 +4,8 @@
  *
  * A study of three cases on numbered PGM sweeps written here (one of them missing) and a seeded
  * random model made by make-test-model: the job takes the cases with no result of the model,
- * analyses the two that can be, reports the missing sweep and goes on; stored, the results make
+ * analyses the two that can be (one with an undecodable frame left out), reports the missing
+ * sweep and goes on; stored, the results make
  * the cases up to date until an ROI moves; a cancelled job stops with CANCELLED.
  *
  * Usage: test-core-analyse-all MAKE_TEST_MODEL
@@ -41,14 +42,16 @@ typedef struct {
   GPtrArray *results; /* CsModelResult copies, NULL for failures */
   GPtrArray *errors;  /* messages, NULL for successes */
   guint progress_calls;
+  int left_out;
 } Seen;
 
 static void
-case_done_cb(guint index, const char *case_id, const CsModelResult *result, const GError *error,
-             gpointer data)
+case_done_cb(guint index, const char *case_id, const CsModelResult *result, int n_left_out,
+             const GError *error, gpointer data)
 {
   Seen *seen = data;
 
+  seen->left_out += n_left_out;
   g_ptr_array_add(seen->ids, g_strdup(case_id));
   g_ptr_array_add(seen->results, result != NULL ? cs_model_result_copy(result) : NULL);
   g_ptr_array_add(seen->errors, error != NULL ? g_strdup(error->message) : NULL);
@@ -82,7 +85,7 @@ test_analyse_all(void)
   g_autoptr(GCancellable) cancelled = g_cancellable_new();
   Seen seen = { g_ptr_array_new_with_free_func(g_free),
                 g_ptr_array_new_with_free_func((GDestroyNotify)cs_model_result_free),
-                g_ptr_array_new_with_free_func(g_free), 0 };
+                g_ptr_array_new_with_free_func(g_free), 0, 0 };
   CsRoiKeyframe key = { .frame = 0, .x = 32, .y = 24, .size_px = 30 };
   const char *sha;
   int status = 0;
@@ -102,7 +105,13 @@ test_analyse_all(void)
   sha = cs_model_get_sha256(loaded);
 
   write_pgm_sweep(sweep_a, 3);
-  write_pgm_sweep(sweep_b, 2);
+  write_pgm_sweep(sweep_b, 4);
+  {
+    /* One frame of b cannot be decoded: it is left out, the case is analysed. */
+    g_autofree char *broken = g_build_filename(sweep_b, "f-3.pgm", NULL);
+
+    g_assert_true(g_file_set_contents(broken, "P5\n64 48\n255\n\x01\x02", 17, NULL));
+  }
   study = cs_study_create_in(study_dir, &error);
   g_assert_no_error(error);
   g_assert_nonnull(cs_study_add_sweep(study, sweep_a, &error));
@@ -121,7 +130,9 @@ test_analyse_all(void)
   g_assert_null(g_ptr_array_index(seen.results, 1));
   g_assert_nonnull(strstr(g_ptr_array_index(seen.errors, 1), "gone.mp4"));
   g_assert_cmpuint(((CsModelResult *)g_ptr_array_index(seen.results, 0))->n_frames, ==, 3);
-  g_assert_cmpuint(((CsModelResult *)g_ptr_array_index(seen.results, 2))->n_frames, ==, 2);
+  g_assert_cmpuint(((CsModelResult *)g_ptr_array_index(seen.results, 2))->n_frames, ==, 3);
+  g_assert_cmpint(((CsModelResult *)g_ptr_array_index(seen.results, 2))->frames[2], ==, 3);
+  g_assert_cmpint(seen.left_out, ==, 1);
   g_assert_cmpuint(seen.progress_calls, >=, 3);
 
   /* Stored, the results make their cases up to date: only the failed case is left... */
