@@ -264,3 +264,13 @@ cs_tracing_edit_delete(CsTracingEdit *edit, int index)
     edit->selected--;
   return TRUE;
 }
+
+const double cs_play_speeds[CS_PLAY_N_SPEEDS] = { 0.25, 0.5, 1, 2, 4 };
+
+guint
+cs_play_interval_ms(double frame_rate, double speed)
+{
+  double rate = (frame_rate > 0 ? frame_rate : 10) * (speed > 0 ? speed : 1);
+
+  return (guint)MAX(4.0, round(1000.0 / rate));
+}

@@ -100,4 +100,13 @@ gboolean cs_tracing_edit_delete(CsTracingEdit *edit, int index);
 /* Returns the vertex array as (x, y) pairs (owned by @edit). */
 const double *cs_tracing_edit_points(const CsTracingEdit *edit);
 
+/* Playback speeds offered, slowest first, and the default one's index (1x). */
+#define CS_PLAY_N_SPEEDS      5
+#define CS_PLAY_DEFAULT_SPEED 2
+extern const double cs_play_speeds[CS_PLAY_N_SPEEDS];
+
+/* Milliseconds between frames when a sweep of @frame_rate frames per second (0: unknown, taken
+ * as 10) plays at @speed times its own rate; at least 4 ms. */
+guint cs_play_interval_ms(double frame_rate, double speed);
+
 G_END_DECLS

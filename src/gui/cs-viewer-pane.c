@@ -21,6 +21,7 @@ struct _CsViewerPane {
   GtkLabel *spacing_label;
   CsFrameView *frame_view;
   GtkToggleButton *play_button;
+  GtkDropDown *speed_dropdown;
   GtkScale *frame_scale;
   GtkAdjustment *frame_adjustment;
   GtkLabel *frame_label;
@@ -37,6 +38,7 @@ struct _CsViewerPane {
   gboolean fetching;
   GCancellable *cancellable;
   guint play_source;
+  guint play_interval; /* ms between frames while playing; 0 when not. */
 };
 
 G_DEFINE_FINAL_TYPE(CsViewerPane, cs_viewer_pane, GTK_TYPE_BOX)
@@ -477,6 +479,35 @@ play_tick_cb(gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+double
+cs_viewer_pane_get_speed(CsViewerPane *self)
+{
+  guint index;
+
+  g_return_val_if_fail(CS_IS_VIEWER_PANE(self), 1);
+  index = gtk_drop_down_get_selected(self->speed_dropdown);
+  return cs_play_speeds[index < CS_PLAY_N_SPEEDS ? index : CS_PLAY_DEFAULT_SPEED];
+}
+
+void
+cs_viewer_pane_set_speed(CsViewerPane *self, double speed)
+{
+  guint best = CS_PLAY_DEFAULT_SPEED;
+
+  g_return_if_fail(CS_IS_VIEWER_PANE(self));
+  for (guint i = 0; i < CS_PLAY_N_SPEEDS; i++)
+    if (fabs(log(cs_play_speeds[i] / speed)) < fabs(log(cs_play_speeds[best] / speed)))
+      best = i;
+  gtk_drop_down_set_selected(self->speed_dropdown, best);
+}
+
+guint
+cs_viewer_pane_get_play_interval(CsViewerPane *self)
+{
+  g_return_val_if_fail(CS_IS_VIEWER_PANE(self), 0);
+  return self->play_interval;
+}
+
 void
 cs_viewer_pane_set_playing(CsViewerPane *self, gboolean playing)
 {
@@ -497,13 +528,25 @@ play_toggled_cb(GtkToggleButton *button, CsViewerPane *self)
   gtk_accessible_update_property(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                  playing ? _("Pause") : _("Play"), -1);
   if (playing && self->sweep != NULL) {
-    double rate = cs_sweep_get_frame_rate(self->sweep);
-    guint interval = (guint)(1000.0 / (rate > 0 ? CLAMP(rate, 1, 120) : 10));
+    /* At the sweep's own frame rate times the speed chosen. */
+    guint interval =
+        cs_play_interval_ms(cs_sweep_get_frame_rate(self->sweep), cs_viewer_pane_get_speed(self));
 
     if (self->current >= cs_sweep_get_n_frames(self->sweep) - 1)
       cs_viewer_pane_set_frame_index(self, 0);
+    self->play_interval = interval;
     self->play_source = g_timeout_add(interval, play_tick_cb, self);
+  } else {
+    self->play_interval = 0;
   }
+}
+
+/* A new speed takes effect at once while playing. */
+static void
+speed_changed_cb(GtkDropDown *dropdown, GParamSpec *pspec, CsViewerPane *self)
+{
+  if (self->play_source != 0)
+    play_toggled_cb(self->play_button, self);
 }
 
 static void
@@ -605,6 +648,7 @@ cs_viewer_pane_class_init(CsViewerPaneClass *klass)
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, spacing_label);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, frame_view);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, play_button);
+  gtk_widget_class_bind_template_child(widget_class, CsViewerPane, speed_dropdown);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, frame_scale);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, frame_adjustment);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, frame_label);
@@ -616,6 +660,7 @@ cs_viewer_pane_class_init(CsViewerPaneClass *klass)
   gtk_widget_class_bind_template_callback(widget_class, zoom_fit_clicked_cb);
   gtk_widget_class_bind_template_callback(widget_class, zoom_one_clicked_cb);
   gtk_widget_class_bind_template_callback(widget_class, play_toggled_cb);
+  gtk_widget_class_bind_template_callback(widget_class, speed_changed_cb);
 
   for (gsize i = 0; i < G_N_ELEMENTS(steps); i++)
     gtk_widget_class_add_binding(widget_class, steps[i].key, 0, step_frames, "i", steps[i].step);

@@ -47,6 +47,12 @@ void cs_viewer_pane_refresh_overlays(CsViewerPane *self);
 
 /* Starts or stops playback at the recorded frame rate. */
 void cs_viewer_pane_set_playing(CsViewerPane *self, gboolean playing);
+/* The playback speed chosen, times the sweep's own frame rate (0.25 to 4), and the interval
+ * between frames it plays at now (0 when not playing). */
+double cs_viewer_pane_get_speed(CsViewerPane *self);
+/* Chooses the speed offered nearest to @speed (> 0). */
+void cs_viewer_pane_set_speed(CsViewerPane *self, double speed);
+guint cs_viewer_pane_get_play_interval(CsViewerPane *self);
 
 /* The pane's frame view and strip chart. */
 CsFrameView *cs_viewer_pane_get_frame_view(CsViewerPane *self);

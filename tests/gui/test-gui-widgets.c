@@ -114,6 +114,18 @@ test_tracing_edit(void)
 }
 
 static void
+test_play_interval(void)
+{
+  /* 25 fps at 1x is 40 ms a frame; 4x, 10 ms; a quarter, 160 ms; images (no rate) at 10 fps. */
+  g_assert_cmpuint(cs_play_interval_ms(25, 1), ==, 40);
+  g_assert_cmpuint(cs_play_interval_ms(25, 4), ==, 10);
+  g_assert_cmpuint(cs_play_interval_ms(25, 0.25), ==, 160);
+  g_assert_cmpuint(cs_play_interval_ms(0, 1), ==, 100);
+  g_assert_cmpuint(cs_play_interval_ms(1000, 4), ==, 4);
+  g_assert_cmpfloat(cs_play_speeds[CS_PLAY_DEFAULT_SPEED], ==, 1);
+}
+
+static void
 pump(void)
 {
   for (int i = 0; i < 50; i++)
@@ -521,6 +533,7 @@ main(int argc, char **argv)
   g_test_add_func("/gui/geometry/transform-zoom-keeps-anchor", test_transform_zoom_keeps_anchor);
   g_test_add_func("/gui/geometry/roi-hit-and-drag", test_roi_hit_and_drag);
   g_test_add_func("/gui/geometry/tracing-edit", test_tracing_edit);
+  g_test_add_func("/gui/geometry/play-interval", test_play_interval);
   g_test_add_func("/gui/frame-view/interaction", test_frame_view_interaction);
   g_test_add_func("/gui/strip-chart", test_strip_chart);
   g_test_add_func("/gui/case-panel/stage", test_case_panel_stage);

@@ -206,6 +206,18 @@ roi_keeps_keyframes(CsWindow *window)
   g_assert_cmpfloat_with_epsilon(after.x, before.x, 1e-6);
   cs_viewer_pane_set_frame_index(pane, 0);
   pump();
+
+  /* Playback: the image sweep has no frame rate (10 fps); twice as fast is 50 ms a frame. */
+  cs_viewer_pane_set_playing(pane, TRUE);
+  g_assert_cmpuint(cs_viewer_pane_get_play_interval(pane), ==, 100);
+  cs_viewer_pane_set_speed(pane, 2);
+  g_assert_cmpfloat(cs_viewer_pane_get_speed(pane), ==, 2);
+  g_assert_cmpuint(cs_viewer_pane_get_play_interval(pane), ==, 50);
+  cs_viewer_pane_set_playing(pane, FALSE);
+  g_assert_cmpuint(cs_viewer_pane_get_play_interval(pane), ==, 0);
+  cs_viewer_pane_set_speed(pane, 1);
+  cs_viewer_pane_set_frame_index(pane, 0);
+  pump();
 }
 
 static gboolean
