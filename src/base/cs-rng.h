@@ -34,6 +34,9 @@
  *   offset by half a step.
  * - The U-Net's initial weights (engine/csnn-seg.c): xoshiro256** from cs_rng_init() with the
  *   seed and stream 0x5e6; cs_rng_normal() for each convolution weight in parameter order.
+ * - The U-Net's training (analysis/cs-seg-train.c): plain splitmix64 from seed *
+ *   0x9E3779B97F4A7C15 + 11: the patients' shuffle into folds (cs_splitmix64() % i), then per
+ *   epoch the images' order and every augmentation draw (cs_splitmix64_uniform() scaled).
  */
 
 /* One step of splitmix64: advances *@state by the golden-ratio increment and returns the mixed
