@@ -6,7 +6,11 @@
 
 #include "cs-window-private.h"
 
-/* Every action of the window; each is carried out by the sibling file of its concern. */
+#include <string.h>
+
+/* Every action of the window; each is carried out by the sibling file of its concern. They are
+ * GActions of the application window ("win." + name), so GTK exports them on the session bus with
+ * the window and scripts and tests can list and trigger them there. */
 static const struct {
   const char *name;
   const char *parameter_type;
@@ -47,14 +51,42 @@ static const struct {
   { GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analyse-all" },
 };
 
+static void
+action_activate_cb(GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  const char *name = g_action_get_name(G_ACTION(action));
+
+  for (gsize i = 0; i < G_N_ELEMENTS(window_actions); i++)
+    if (g_strcmp0(window_actions[i].name + strlen("win."), name) == 0)
+      window_actions[i].activate(GTK_WIDGET(user_data), window_actions[i].name, parameter);
+}
+
+void
+cs_window_actions_init(CsWindow *self)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(window_actions); i++) {
+    const char *type = window_actions[i].parameter_type;
+    g_autoptr(GSimpleAction) action = g_simple_action_new(
+        window_actions[i].name + strlen("win."), type != NULL ? G_VARIANT_TYPE(type) : NULL);
+
+    g_signal_connect_object(action, "activate", G_CALLBACK(action_activate_cb), self, 0);
+    g_action_map_add_action(G_ACTION_MAP(self), G_ACTION(action));
+  }
+}
+
+static void
+set_enabled(CsWindow *self, const char *name, gboolean enabled)
+{
+  GAction *action = g_action_map_lookup_action(G_ACTION_MAP(self), name + strlen("win."));
+
+  g_simple_action_set_enabled(G_SIMPLE_ACTION(action), enabled);
+}
+
 void
 cs_window_class_actions_init(CsWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
-  for (gsize i = 0; i < G_N_ELEMENTS(window_actions); i++)
-    gtk_widget_class_install_action(widget_class, window_actions[i].name,
-                                    window_actions[i].parameter_type, window_actions[i].activate);
   for (gsize i = 0; i < G_N_ELEMENTS(window_shortcuts); i++)
     gtk_widget_class_add_shortcut(
         widget_class, gtk_shortcut_new(gtk_keyval_trigger_new(window_shortcuts[i].keyval,
@@ -68,16 +100,14 @@ cs_window_update_actions(CsWindow *self)
   gboolean has_study = self->study != NULL;
   gboolean running = cs_window_is_analysing(self);
 
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save", has_study);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.save-as", has_study);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.analyse", self->sweep != NULL && !running);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.analyse-all", has_study && !running);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-report", self->current_case != NULL);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.remove-case", self->current_case != NULL);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.duplicate-case", self->current_case != NULL);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.rename-case", self->current_case != NULL);
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.undo",
-                                self->history != NULL && cs_study_history_can_undo(self->history));
-  gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.redo",
-                                self->history != NULL && cs_study_history_can_redo(self->history));
+  set_enabled(self, "win.save", has_study);
+  set_enabled(self, "win.save-as", has_study);
+  set_enabled(self, "win.analyse", self->sweep != NULL && !running);
+  set_enabled(self, "win.analyse-all", has_study && !running);
+  set_enabled(self, "win.export-report", self->current_case != NULL);
+  set_enabled(self, "win.remove-case", self->current_case != NULL);
+  set_enabled(self, "win.duplicate-case", self->current_case != NULL);
+  set_enabled(self, "win.rename-case", self->current_case != NULL);
+  set_enabled(self, "win.undo", self->history != NULL && cs_study_history_can_undo(self->history));
+  set_enabled(self, "win.redo", self->history != NULL && cs_study_history_can_redo(self->history));
 }

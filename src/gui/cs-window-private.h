@@ -74,8 +74,10 @@ void cs_window_select_case(CsWindow *self, CsCase *c);
 
 /* cs-window-actions.c */
 
-/* Installs the window's actions and their keyboard shortcuts on @klass. */
+/* Installs the window's keyboard shortcuts on @klass. */
 void cs_window_class_actions_init(CsWindowClass *klass);
+/* Adds the window's actions to its action map (the "win" group the application exports). */
+void cs_window_actions_init(CsWindow *self);
 
 /* Enables each action that has something to act on now. */
 void cs_window_update_actions(CsWindow *self);

@@ -398,6 +398,7 @@ cs_window_init(CsWindow *self)
       g_settings_schema_source_lookup(g_settings_schema_source_get_default(), APPLICATION_ID, TRUE);
 
   gtk_widget_init_template(GTK_WIDGET(self));
+  cs_window_actions_init(self);
 
   /* Settings are optional so that the window works uninstalled without a compiled schema. */
   if (schema != NULL) {
