@@ -15,6 +15,86 @@
 /* The largest side of an image input the importer accepts. */
 #define MAX_INPUT_SIZE 4096
 
+/* The deepest nesting of messages accepted. A model nests a few levels (graph, node, attribute,
+ * tensor), and subgraphs of If and Loop a few more; protobuf-c unpacks nested messages by
+ * recursion, so a file nesting millions of levels would exhaust the stack. */
+#define MAX_NESTING 64
+
+/* Reads a varint at *@p before @end; FALSE when it does not end in ten bytes or before @end. */
+static gboolean
+read_varint(const guint8 **p, const guint8 *end, guint64 *value)
+{
+  *value = 0;
+  for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+    guint8 byte = *(*p)++;
+
+    *value |= (guint64)(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Refuses a model whose messages nest deeper than MAX_NESTING, walking the fields that the ONNX
+ * schema (protobuf-c's descriptors) says are messages, without recursion. Anything else that is
+ * malformed is left to protobuf-c, which reports it. */
+static gboolean
+check_nesting(const guint8 *data, gsize size, GError **error)
+{
+  struct {
+    const ProtobufCMessageDescriptor *descriptor;
+    const guint8 *end;
+  } stack[MAX_NESTING + 1];
+  const guint8 *p = data;
+  int depth = 0;
+
+  stack[0].descriptor = &onnx__model_proto__descriptor;
+  stack[0].end = data + size;
+  while (depth >= 0) {
+    const ProtobufCFieldDescriptor *field;
+    guint64 key, length;
+
+    if (p >= stack[depth].end) {
+      p = stack[depth--].end;
+      continue;
+    }
+    if (!read_varint(&p, stack[depth].end, &key))
+      return TRUE;
+    switch (key & 7) {
+      case 0:
+        if (!read_varint(&p, stack[depth].end, &length))
+          return TRUE;
+        continue;
+      case 1:
+      case 5:
+        if ((gsize)(stack[depth].end - p) < ((key & 7) == 1 ? 8u : 4u))
+          return TRUE;
+        p += (key & 7) == 1 ? 8 : 4;
+        continue;
+      case 2:
+        break;
+      default:
+        return TRUE;
+    }
+    if (!read_varint(&p, stack[depth].end, &length) || length > (guint64)(stack[depth].end - p))
+      return TRUE;
+    field = protobuf_c_message_descriptor_get_field(stack[depth].descriptor, (unsigned)(key >> 3));
+    if (field == NULL || field->type != PROTOBUF_C_TYPE_MESSAGE) {
+      p += length;
+      continue;
+    }
+    if (depth == MAX_NESTING) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "not a usable ONNX model: its messages nest more than %d deep", MAX_NESTING);
+      return FALSE;
+    }
+    depth++;
+    stack[depth].descriptor = field->descriptor;
+    stack[depth].end = p + length;
+  }
+  return TRUE;
+}
+
 const char *
 cs_onnx_node_label(const Onnx__NodeProto *node)
 {
@@ -348,6 +428,8 @@ cs_onnx_graph_new(const guint8 *data, gsize size, GError **error)
 
   g_return_val_if_fail(data != NULL || size == 0, NULL);
 
+  if (!check_nesting(data, size, error))
+    return NULL;
   graph->model = onnx__model_proto__unpack(NULL, size, data);
   if (graph->model == NULL || graph->model->graph == NULL) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,

@@ -183,6 +183,41 @@ test_refuse_malformed(void)
   g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
 }
 
+/* Prepends a length-delimited field @number holding @payload's bytes so far to @payload. */
+static void
+wrap_field(GByteArray *payload, guint number)
+{
+  guint8 head[12];
+  guint n = 0;
+  guint64 length = payload->len;
+
+  head[n++] = (guint8)(number << 3 | 2);
+  do {
+    head[n++] = (guint8)((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+    length >>= 7;
+  } while (length > 0);
+  g_byte_array_prepend(payload, head, n);
+}
+
+/* Subgraphs nested far deeper than any model are refused before protobuf-c's recursive unpacking
+ * could exhaust the stack (a file of a few megabytes nests far enough to crash it). */
+static void
+test_refuse_deep_nesting(void)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new();
+  g_autoptr(GError) error = NULL;
+
+  for (int level = 0; level < 200; level++) {
+    wrap_field(bytes, 6); /* AttributeProto.g */
+    wrap_field(bytes, 5); /* NodeProto.attribute */
+    wrap_field(bytes, 1); /* GraphProto.node */
+  }
+  wrap_field(bytes, 7); /* ModelProto.graph */
+  g_assert_null(cs_onnx_import_bytes(bytes->data, bytes->len, NULL, NULL, &error));
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+  g_assert_nonnull(strstr(error->message, "nest more than"));
+}
+
 /* The command imports one graph and exits 1 with the reason for another. */
 static void
 test_cli(void)
@@ -267,6 +302,7 @@ main(int argc, char **argv)
   }
   g_test_add_func("/onnx-import/refuse/other-architecture", test_refuse_other_architecture);
   g_test_add_func("/onnx-import/refuse/malformed", test_refuse_malformed);
+  g_test_add_func("/onnx-import/refuse/deep-nesting", test_refuse_deep_nesting);
   g_test_add_func("/onnx-import/cli", test_cli);
   status = g_test_run();
   g_free(cases_dir);
