@@ -364,6 +364,11 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
     w.explicit_vr = TRUE;
     w.meta_only = TRUE;
     ok = walk_elements(&w, &pos, size, FALSE, 0, NULL);
+    /* The group length, when given, must end the group where its elements do: GDCM reads by it
+     * and asserts when the two disagree. */
+    if (ok && size >= 144 && memcmp(data + 132, "\x02\x00\x00\x00UL\x04\x00", 8) == 0 &&
+        pos != 144 + (gsize)read32(&w, 140))
+      ok = fail(&w, 132, "its meta information group length does not match its elements");
     if (ok) {
       if (w.ts_length > 0 && w.ts_length < sizeof ts)
         memcpy(ts, data + w.ts_at, w.ts_length);

@@ -330,7 +330,12 @@ static const uint8_t five_samples[] = { 0x28, 0x00, 0x02, 0x00, 'U', 'S', 2, 0, 
 static const uint8_t green_256[] = { 0x28, 0x00, 0x02, 0x11, 'U', 'S', 6, 0, 0, 1 };
 static const uint8_t green_128[] = { 0x28, 0x00, 0x02, 0x11, 'U', 'S', 6, 0, 128, 0 };
 
+/* A meta group length one byte longer than its elements (GDCM asserts on it). */
+static const uint8_t group_length[] = { 0x02, 0x00, 0x00, 0x00, 'U', 'L', 4, 0, 104 };
+static const uint8_t group_too_long[] = { 0x02, 0x00, 0x00, 0x00, 'U', 'L', 4, 0, 105 };
+
 static const Damage damages[] = {
+  { "meta-group-length.dcm", mono8, group_length, group_too_long, sizeof group_length },
   { "palette-table-mismatch.dcm", palette, green_256, green_128, sizeof green_256 },
   { "zero-rows.dcm", mono8, rows, zero_rows, sizeof rows },
   { "lying-length.dcm", mono8, pixel, lying, sizeof pixel },
