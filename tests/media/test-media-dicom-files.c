@@ -145,6 +145,61 @@ test_lossless_equal_native(void)
   }
 }
 
+typedef struct {
+  CsDicom *dicom;
+  const guint8 *expected; /* [frame][64 * 48] */
+  int n_frames;
+  gboolean same;
+} DecodeJob;
+
+static gpointer
+decode_thread(gpointer data)
+{
+  DecodeJob *job = data;
+  guint8 gray[64 * 48];
+
+  job->same = TRUE;
+  for (int round = 0; round < 20; round++) {
+    for (int i = 0; i < job->n_frames; i++) {
+      if (!cs_dicom_decode_gray(job->dicom, i, gray, NULL) ||
+          memcmp(gray, job->expected + (gsize)i * sizeof gray, sizeof gray) != 0)
+        job->same = FALSE;
+    }
+  }
+  return NULL;
+}
+
+/* One CsDicom decodes in several threads at once, each frame as it decodes alone (JPEG and RLE). */
+static void
+test_threads(void)
+{
+  static const char *const names[] = { "rgb-jpeg-baseline.dcm", "rgb-rle.dcm" };
+
+  if (!have_files())
+    return;
+  for (gsize n = 0; n < G_N_ELEMENTS(names); n++) {
+    g_autoptr(CsSweep) sweep = NULL;
+    guint8 expected[2 * 64 * 48];
+    DecodeJob jobs[3];
+    GThread *threads[3];
+
+    if (!was_made(names[n]))
+      continue;
+    sweep = open_made(names[n]);
+    for (int i = 0; i < 2; i++)
+      g_assert_true(
+          cs_dicom_decode_gray(cs_sweep_get_dicom(sweep), i, expected + i * 64 * 48, NULL));
+    for (int t = 0; t < 3; t++) {
+      jobs[t] = (DecodeJob){ cs_sweep_get_dicom(sweep), expected, 2, FALSE };
+      threads[t] = g_thread_new("decode", decode_thread, &jobs[t]);
+    }
+    for (int t = 0; t < 3; t++) {
+      g_thread_join(threads[t]);
+      g_assert_true(jobs[t].same);
+    }
+  }
+}
+
 /* Frame Time, Frame Time Vector and Cine Rate; the region's spacing, Pixel Spacing, laterality. */
 static void
 test_timing_and_calibration(void)
@@ -252,6 +307,7 @@ main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/media/dicom-files/pixels", test_pixels);
   g_test_add_func("/media/dicom-files/lossless-equal-native", test_lossless_equal_native);
+  g_test_add_func("/media/dicom-files/threads", test_threads);
   g_test_add_func("/media/dicom-files/timing-and-calibration", test_timing_and_calibration);
   g_test_add_func("/media/dicom-files/region-warnings", test_region_warnings);
   g_test_add_func("/media/dicom-files/bad-files", test_bad_files);
