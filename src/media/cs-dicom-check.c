@@ -92,6 +92,43 @@ note_pixel_module(Walk *w, guint16 element, guint16 value)
       w->pixel_module[i] = value;
 }
 
+/* The value representations GDCM asserts on when it reads these elements as attributes: in an
+ * explicit-VR file each must have its dictionary VR. */
+static const struct {
+  guint16 group, element;
+  char vr[3], other[3];
+} expected_vrs[] = {
+  { 0x0002, 0x0010, "UI", "" },   { 0x0008, 0x0016, "UI", "" },   { 0x0008, 0x0060, "CS", "" },
+  { 0x0018, 0x1063, "DS", "" },   { 0x0018, 0x1065, "DS", "" },   { 0x0018, 0x6011, "SQ", "" },
+  { 0x0018, 0x6012, "US", "" },   { 0x0018, 0x6014, "US", "" },   { 0x0018, 0x6016, "UL", "" },
+  { 0x0018, 0x6018, "UL", "" },   { 0x0018, 0x601a, "UL", "" },   { 0x0018, 0x601c, "UL", "" },
+  { 0x0018, 0x601e, "UL", "" },   { 0x0018, 0x6020, "SL", "" },   { 0x0018, 0x6022, "SL", "" },
+  { 0x0018, 0x6024, "US", "" },   { 0x0018, 0x6026, "US", "" },   { 0x0018, 0x6028, "FD", "" },
+  { 0x0018, 0x602a, "FD", "" },   { 0x0018, 0x602c, "FD", "" },   { 0x0018, 0x602e, "FD", "" },
+  { 0x0020, 0x0062, "CS", "" },   { 0x0028, 0x0002, "US", "" },   { 0x0028, 0x0004, "CS", "" },
+  { 0x0028, 0x0006, "US", "" },   { 0x0028, 0x0008, "IS", "" },   { 0x0028, 0x0010, "US", "" },
+  { 0x0028, 0x0011, "US", "" },   { 0x0028, 0x0030, "DS", "" },   { 0x0028, 0x0100, "US", "" },
+  { 0x0028, 0x0101, "US", "" },   { 0x0028, 0x0102, "US", "" },   { 0x0028, 0x0103, "US", "" },
+  { 0x0028, 0x1050, "DS", "" },   { 0x0028, 0x1051, "DS", "" },   { 0x0028, 0x1052, "DS", "" },
+  { 0x0028, 0x1053, "DS", "" },   { 0x0028, 0x1101, "US", "SS" }, { 0x0028, 0x1102, "US", "SS" },
+  { 0x0028, 0x1103, "US", "SS" }, { 0x0028, 0x1201, "OW", "" },   { 0x0028, 0x1202, "OW", "" },
+  { 0x0028, 0x1203, "OW", "" },   { 0x0028, 0x1221, "OW", "" },   { 0x0028, 0x1222, "OW", "" },
+  { 0x0028, 0x1223, "OW", "" },
+};
+
+/* Returns FALSE when (@group,@element) is one GDCM reads as an attribute and @vr is not its. */
+static gboolean
+vr_expected(guint16 group, guint16 element, const guint8 *vr)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(expected_vrs); i++) {
+    if (expected_vrs[i].group != group || expected_vrs[i].element != element)
+      continue;
+    return memcmp(vr, expected_vrs[i].vr, 2) == 0 ||
+           (expected_vrs[i].other[0] != '\0' && memcmp(vr, expected_vrs[i].other, 2) == 0);
+  }
+  return TRUE;
+}
+
 /* Notes what GDCM asserts on of a top-level (0028,@element) whose value (@length bytes at @start)
  * lies inside the file: the Image Pixel values and the palette's tables. */
 static void
@@ -285,6 +322,8 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
 
       if (kind == 0)
         return fail(w, p, "an element has no valid value representation");
+      if (!vr_expected(group, element, vr))
+        return fail(w, p, "an image element has the wrong value representation");
       sequence = vr[0] == 'S' && vr[1] == 'Q';
       may_be_undefined = sequence || (vr[0] == 'U' && vr[1] == 'N');
       if (kind == 2) {

@@ -334,7 +334,12 @@ static const uint8_t green_128[] = { 0x28, 0x00, 0x02, 0x11, 'U', 'S', 6, 0, 128
 static const uint8_t group_length[] = { 0x02, 0x00, 0x00, 0x00, 'U', 'L', 4, 0, 104 };
 static const uint8_t group_too_long[] = { 0x02, 0x00, 0x00, 0x00, 'U', 'L', 4, 0, 105 };
 
+/* Planar Configuration as SS, not US (GDCM asserts on the VR of what it reads). */
+static const uint8_t planar_us[] = { 0x28, 0x00, 0x06, 0x00, 'U', 'S' };
+static const uint8_t planar_ss[] = { 0x28, 0x00, 0x06, 0x00, 'S', 'S' };
+
 static const Damage damages[] = {
+  { "planar-wrong-vr.dcm", rgb, planar_us, planar_ss, sizeof planar_us },
   { "meta-group-length.dcm", mono8, group_length, group_too_long, sizeof group_length },
   { "palette-table-mismatch.dcm", palette, green_256, green_128, sizeof green_256 },
   { "zero-rows.dcm", mono8, rows, zero_rows, sizeof rows },
