@@ -142,6 +142,7 @@ cs_onnx_tensor_dup_floats(const Onnx__TensorProto *tensor, size_t numel,
                           const Onnx__NodeProto *node, const char *what, GError **error)
 {
   g_autofree float *values = NULL;
+  const void *source;
 
   if (!tensor->has_data_type || tensor->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ||
       cs_onnx_tensor_numel(tensor) != (gint64)numel) {
@@ -158,21 +159,21 @@ cs_onnx_tensor_dup_floats(const Onnx__TensorProto *tensor, size_t numel,
                 cs_onnx_node_label(node), what);
     return NULL;
   }
-  values = g_new0(float, numel > 0 ? numel : 1);
-  if (tensor->has_raw_data && tensor->raw_data.len == numel * sizeof(float)) {
-    /* raw_data is little-endian; so is every machine Carpalscope is built for. */
-    G_STATIC_ASSERT(G_BYTE_ORDER == G_LITTLE_ENDIAN);
-    if (numel > 0)
-      memcpy(values, tensor->raw_data.data, numel * sizeof(float));
-  } else if (!tensor->has_raw_data && tensor->n_float_data == numel) {
-    if (numel > 0)
-      memcpy(values, tensor->float_data, numel * sizeof(float));
-  } else {
+  /* The values must be there before memory is taken for them: a shape costs nothing to lie. */
+  if (tensor->has_raw_data && tensor->raw_data.len == numel * sizeof(float))
+    source = tensor->raw_data.data; /* Little-endian, as every machine we build for. */
+  else if (!tensor->has_raw_data && tensor->n_float_data == numel)
+    source = tensor->float_data;
+  else {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
                 "node '%s': its %s holds a different number of values than its shape says",
                 cs_onnx_node_label(node), what);
     return NULL;
   }
+  G_STATIC_ASSERT(G_BYTE_ORDER == G_LITTLE_ENDIAN);
+  values = g_new0(float, numel > 0 ? numel : 1);
+  if (numel > 0)
+    memcpy(values, source, numel * sizeof(float));
   return g_steal_pointer(&values);
 }
 

@@ -6,6 +6,7 @@
 
 #include "cs-onnx-import.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@
 #include "cs-engine-error.h"
 #include "cs-error.h"
 #include "csnn-models.h"
+
+/* The largest ONNX file read. */
+#define MAX_ONNX_BYTES (256 << 20)
 
 /* @classes as a JSON list of strings. */
 static char *
@@ -90,6 +94,18 @@ cs_onnx_import_file(const char *onnx_path, const CsOnnxImportOptions *options, c
 
   if (info == NULL)
     info = &scratch;
+  {
+    GStatBuf st;
+
+    /* The three architectures take 5 to 21 MB; a file far larger is something else. */
+    if (g_stat(onnx_path, &st) == 0 && st.st_size > MAX_ONNX_BYTES) {
+      g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                  "%s: %.0f MB is too large for a model of a supported architecture (at most %d "
+                  "MB)",
+                  onnx_path, st.st_size / 1e6, MAX_ONNX_BYTES >> 20);
+      return FALSE;
+    }
+  }
   if (!g_file_get_contents(onnx_path, &data, &size, &local)) {
     g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s", local->message);
     return FALSE;
