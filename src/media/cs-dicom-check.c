@@ -148,7 +148,8 @@ note_image_element(Walk *w, guint16 element, gsize start, guint32 length)
 }
 
 /* A palette needs, for red, green and blue, a descriptor and a table of the length it declares
- * or a segmented table: GDCM asserts on anything else. */
+ * or a segmented table, and a table of 8 or 16 bits must start at pixel value 0: GDCM asserts on
+ * anything else. */
 static gboolean
 check_palette(const Walk *w, const char *display, GError **error)
 {
@@ -158,10 +159,13 @@ check_palette(const Walk *w, const char *display, GError **error)
 
     if (w->lut_length[i] >= 0 && d[0] >= 0 && (d[2] == 8 || d[2] == 16))
       ok = w->lut_length[i] == (gint64)(d[0] ? d[0] : 65536) * d[2] / 8;
+    /* GDCM maps only tables whose first entry is for pixel value 0. */
+    if ((d[2] == 8 || d[2] == 16) && d[1] != 0)
+      ok = FALSE;
     if (!ok) {
       g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                  "“%s” is damaged: its %s palette table is missing or does not match its "
-                  "descriptor",
+                  "“%s” is damaged or unsupported: its %s palette table is missing, does not "
+                  "match its descriptor or does not start at pixel value 0",
                   display,
                   i == 0   ? "red"
                   : i == 1 ? "green"

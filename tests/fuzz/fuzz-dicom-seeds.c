@@ -338,7 +338,12 @@ static const uint8_t group_too_long[] = { 0x02, 0x00, 0x00, 0x00, 'U', 'L', 4, 0
 static const uint8_t planar_us[] = { 0x28, 0x00, 0x06, 0x00, 'U', 'S' };
 static const uint8_t planar_ss[] = { 0x28, 0x00, 0x06, 0x00, 'S', 'S' };
 
+/* A red palette mapping from pixel value 1 (GDCM asserts on a first value other than 0). */
+static const uint8_t red_from_0[] = { 0x28, 0x00, 0x01, 0x11, 'U', 'S', 6, 0, 0, 1, 0, 0 };
+static const uint8_t red_from_1[] = { 0x28, 0x00, 0x01, 0x11, 'U', 'S', 6, 0, 0, 1, 1, 0 };
+
 static const Damage damages[] = {
+  { "palette-from-1.dcm", palette, red_from_0, red_from_1, sizeof red_from_0 },
   { "planar-wrong-vr.dcm", rgb, planar_us, planar_ss, sizeof planar_us },
   { "meta-group-length.dcm", mono8, group_length, group_too_long, sizeof group_length },
   { "palette-table-mismatch.dcm", palette, green_256, green_128, sizeof green_256 },
