@@ -98,22 +98,22 @@ static const struct {
   guint16 group, element;
   char vr[3], other[3];
 } expected_vrs[] = {
-  { 0x0002, 0x0010, "UI", "" },   { 0x0008, 0x0016, "UI", "" },   { 0x0008, 0x0060, "CS", "" },
-  { 0x0018, 0x1063, "DS", "" },   { 0x0018, 0x1065, "DS", "" },   { 0x0018, 0x6011, "SQ", "" },
-  { 0x0018, 0x6012, "US", "" },   { 0x0018, 0x6014, "US", "" },   { 0x0018, 0x6016, "UL", "" },
-  { 0x0018, 0x6018, "UL", "" },   { 0x0018, 0x601a, "UL", "" },   { 0x0018, 0x601c, "UL", "" },
-  { 0x0018, 0x601e, "UL", "" },   { 0x0018, 0x6020, "SL", "" },   { 0x0018, 0x6022, "SL", "" },
-  { 0x0018, 0x6024, "US", "" },   { 0x0018, 0x6026, "US", "" },   { 0x0018, 0x6028, "FD", "" },
-  { 0x0018, 0x602a, "FD", "" },   { 0x0018, 0x602c, "FD", "" },   { 0x0018, 0x602e, "FD", "" },
-  { 0x0020, 0x0062, "CS", "" },   { 0x0028, 0x0002, "US", "" },   { 0x0028, 0x0004, "CS", "" },
-  { 0x0028, 0x0006, "US", "" },   { 0x0028, 0x0008, "IS", "" },   { 0x0028, 0x0010, "US", "" },
-  { 0x0028, 0x0011, "US", "" },   { 0x0028, 0x0030, "DS", "" },   { 0x0028, 0x0100, "US", "" },
-  { 0x0028, 0x0101, "US", "" },   { 0x0028, 0x0102, "US", "" },   { 0x0028, 0x0103, "US", "" },
-  { 0x0028, 0x1050, "DS", "" },   { 0x0028, 0x1051, "DS", "" },   { 0x0028, 0x1052, "DS", "" },
-  { 0x0028, 0x1053, "DS", "" },   { 0x0028, 0x1101, "US", "SS" }, { 0x0028, 0x1102, "US", "SS" },
-  { 0x0028, 0x1103, "US", "SS" }, { 0x0028, 0x1201, "OW", "" },   { 0x0028, 0x1202, "OW", "" },
-  { 0x0028, 0x1203, "OW", "" },   { 0x0028, 0x1221, "OW", "" },   { 0x0028, 0x1222, "OW", "" },
-  { 0x0028, 0x1223, "OW", "" },
+  { 0x0002, 0x0010, "UI", "" },   { 0x0008, 0x0010, "SH", "" },   { 0x0008, 0x0016, "UI", "" },
+  { 0x0008, 0x0060, "CS", "" },   { 0x0018, 0x1063, "DS", "" },   { 0x0018, 0x1065, "DS", "" },
+  { 0x0018, 0x6011, "SQ", "" },   { 0x0018, 0x6012, "US", "" },   { 0x0018, 0x6014, "US", "" },
+  { 0x0018, 0x6016, "UL", "" },   { 0x0018, 0x6018, "UL", "" },   { 0x0018, 0x601a, "UL", "" },
+  { 0x0018, 0x601c, "UL", "" },   { 0x0018, 0x601e, "UL", "" },   { 0x0018, 0x6020, "SL", "" },
+  { 0x0018, 0x6022, "SL", "" },   { 0x0018, 0x6024, "US", "" },   { 0x0018, 0x6026, "US", "" },
+  { 0x0018, 0x6028, "FD", "" },   { 0x0018, 0x602a, "FD", "" },   { 0x0018, 0x602c, "FD", "" },
+  { 0x0018, 0x602e, "FD", "" },   { 0x0020, 0x0062, "CS", "" },   { 0x0028, 0x0002, "US", "" },
+  { 0x0028, 0x0004, "CS", "" },   { 0x0028, 0x0006, "US", "" },   { 0x0028, 0x0008, "IS", "" },
+  { 0x0028, 0x0010, "US", "" },   { 0x0028, 0x0011, "US", "" },   { 0x0028, 0x0030, "DS", "" },
+  { 0x0028, 0x0100, "US", "" },   { 0x0028, 0x0101, "US", "" },   { 0x0028, 0x0102, "US", "" },
+  { 0x0028, 0x0103, "US", "" },   { 0x0028, 0x1050, "DS", "" },   { 0x0028, 0x1051, "DS", "" },
+  { 0x0028, 0x1052, "DS", "" },   { 0x0028, 0x1053, "DS", "" },   { 0x0028, 0x1101, "US", "SS" },
+  { 0x0028, 0x1102, "US", "SS" }, { 0x0028, 0x1103, "US", "SS" }, { 0x0028, 0x1201, "OW", "" },
+  { 0x0028, 0x1202, "OW", "" },   { 0x0028, 0x1203, "OW", "" },   { 0x0028, 0x1221, "OW", "" },
+  { 0x0028, 0x1222, "OW", "" },   { 0x0028, 0x1223, "OW", "" },
 };
 
 /* Returns FALSE when (@group,@element) is one GDCM reads as an attribute and @vr is not its. */
@@ -127,6 +127,18 @@ vr_expected(guint16 group, guint16 element, const guint8 *vr)
            (expected_vrs[i].other[0] != '\0' && memcmp(vr, expected_vrs[i].other, 2) == 0);
   }
   return TRUE;
+}
+
+/* Returns TRUE when a Recognition Code of @length bytes at @value is one GDCM accepts. */
+static gboolean
+recognition_code_ok(const guint8 *value, guint32 length)
+{
+  static const char *const codes[] = { "ACR-NEMA", "ACRNEMA", "MIPS 2.0" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS(codes); i++)
+    if (length >= strlen(codes[i]) && memcmp(value, codes[i], strlen(codes[i])) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* Notes what GDCM asserts on of a top-level (0028,@element) whose value (@length bytes at @start)
@@ -363,6 +375,10 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
       return fail(w, p, "an element's length runs past the end of the file or its item");
     if (depth == 0 && group == 0x0028 && !w->meta_only)
       note_image_element(w, element, start, length);
+    /* GDCM asserts that a retired Recognition Code names ACR-NEMA. */
+    if (depth == 0 && group == 0x0008 && element == 0x0010 && length > 0 &&
+        !recognition_code_ok(w->data + start, length))
+      return fail(w, p, "its retired Recognition Code (0008,0010) does not name ACR-NEMA");
     if ((sequence || is_regions) && length > 0) {
       gsize q = start;
       if (!walk_items(w, &q, start + length, FALSE, depth + 1, FALSE, is_regions))
