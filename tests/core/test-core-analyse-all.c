@@ -110,7 +110,7 @@ test_analyse_all(void)
     /* One frame of b cannot be decoded: it is left out, the case is analysed. */
     g_autofree char *broken = g_build_filename(sweep_b, "f-3.pgm", NULL);
 
-    g_assert_true(g_file_set_contents(broken, "P5\n64 48\n255\n\x01\x02", 17, NULL));
+    g_assert_true(g_file_set_contents(broken, "P5\n64 48\n255\n\x01\x02", -1, NULL));
   }
   study = cs_study_create_in(study_dir, &error);
   g_assert_no_error(error);
