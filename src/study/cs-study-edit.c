@@ -14,10 +14,10 @@
 #include "cs-error.h"
 #include "cs-study-private.h"
 
-/* File name extensions of sweeps: videos FFmpeg decodes, and images (one frame each, or a folder
- * of numbered frames). */
-static const char *const video_extensions[] = { "mp4",  "m4v", "avi",  "mkv", "mov", "wmv",
-                                                "webm", "mpg", "mpeg", "ogv", NULL };
+/* File name extensions of sweeps: videos FFmpeg decodes and DICOM images and cines (one file
+ * each), and images (one frame each, or a folder of numbered frames). */
+static const char *const video_extensions[] = { "mp4", "m4v",  "avi", "mkv", "mov",   "wmv", "webm",
+                                                "mpg", "mpeg", "ogv", "dcm", "dicom", NULL };
 static const char *const image_extensions[] = { "png",  "jpg", "jpeg", "bmp", "tif",
                                                 "tiff", "pgm", "ppm",  NULL };
 

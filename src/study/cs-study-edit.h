@@ -16,7 +16,8 @@ G_BEGIN_DECLS
  * when missing). A folder that already holds a study.json is refused: open it instead. */
 CsStudy *cs_study_create_in(const char *dir, GError **error);
 
-/* The sweeps @path holds, as absolute paths in name order: a video or image file is one sweep,
+/* The sweeps @path holds, as absolute paths in name order: a video, DICOM or image file is one
+ * sweep,
  * and so is a folder of images (numbered frames); any other folder holds the sweeps among its
  * entries, one level down (videos, images, folders of images). Hidden entries are skipped.
  * CS_ERROR_NOT_FOUND when there is none. */

@@ -69,6 +69,7 @@ test_find_and_add_sweeps(void)
   CsCase *c;
 
   touch(import, "b-wrist.mp4");
+  touch(import, "c-wrist.dcm");
   touch(import, "a-wrist.MKV");
   touch(import, "notes.txt");
   touch(import, ".hidden.mp4");
@@ -81,10 +82,11 @@ test_find_and_add_sweeps(void)
   /* A folder of sweeps: its videos and its folder of images, in name order. */
   sweeps = cs_study_find_sweeps(import, &error);
   g_assert_no_error(error);
-  g_assert_cmpuint(sweeps->len, ==, 3);
+  g_assert_cmpuint(sweeps->len, ==, 4);
   g_assert_true(g_str_has_suffix(g_ptr_array_index(sweeps, 0), "/a-wrist.MKV"));
   g_assert_true(g_str_has_suffix(g_ptr_array_index(sweeps, 1), "/b-wrist.mp4"));
-  g_assert_true(g_str_has_suffix(g_ptr_array_index(sweeps, 2), "/frames"));
+  g_assert_true(g_str_has_suffix(g_ptr_array_index(sweeps, 2), "/c-wrist.dcm"));
+  g_assert_true(g_str_has_suffix(g_ptr_array_index(sweeps, 3), "/frames"));
   g_clear_pointer(&sweeps, g_ptr_array_unref);
 
   /* A folder of images is one sweep; a file is one; an empty folder and a text file are none. */
@@ -113,12 +115,12 @@ test_find_and_add_sweeps(void)
   for (guint i = 0; i < sweeps->len; i++)
     g_assert_nonnull(cs_study_add_sweep(study, g_ptr_array_index(sweeps, i), &error));
   g_assert_no_error(error);
-  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 3);
+  g_assert_cmpuint(cs_study_get_n_cases(study), ==, 4);
   c = cs_study_get_case(study, 0);
   g_assert_cmpstr(cs_case_get_id(c), ==, "a-wrist");
   g_assert_cmpstr(cs_case_get_sweep_path(c), ==, "sweeps/a-wrist.MKV");
-  g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 2)), ==, "frames");
-  g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 2)), ==, "sweeps/frames");
+  g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 3)), ==, "frames");
+  g_assert_cmpstr(cs_case_get_sweep_path(cs_study_get_case(study, 3)), ==, "sweeps/frames");
   c = cs_study_add_sweep(study, outside, &error);
   g_assert_nonnull(c);
   g_assert_cmpstr(cs_case_get_sweep_path(c), ==, outside);
