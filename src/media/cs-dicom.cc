@@ -329,13 +329,20 @@ take_facts(CsDicom *dicom, const gdcm::ImageReader &reader, GError **error)
   dicom->height = (int)MIN(dims[1], (unsigned)G_MAXINT);
   dicom->n_frames = image.GetNumberOfDimensions() > 2 ? (int)MIN(dims[2], (unsigned)G_MAXINT) : 1;
   dicom->bits_allocated = dicom->pixel_format.GetBitsAllocated();
-  dicom->bits_stored = dicom->pixel_format.GetBitsStored();
+  /* Not PixelFormat::GetBitsStored(): it asserts that the file's value is sensible. */
+  dicom->bits_stored = (int)us_of(ds, 0x0028, 0x0101, false, dicom->bits_allocated);
   dicom->samples = dicom->pixel_format.GetSamplesPerPixel();
   dicom->is_signed = dicom->pixel_format.GetPixelRepresentation() == 1;
 
   if (dicom->ts.GetString() == nullptr || dicom->ts == gdcm::TransferSyntax::TS_END) {
     g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
                 "“%s” uses a transfer syntax Carpalscope cannot decode", name);
+    return false;
+  }
+  if (dicom->bits_stored < 1 || dicom->bits_stored > dicom->bits_allocated) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "“%s” is damaged: it stores %d bits in samples of %d", name, dicom->bits_stored,
+                dicom->bits_allocated);
     return false;
   }
   if (dicom->width < 1 || dicom->height < 1 || dicom->n_frames < 1) {
@@ -456,7 +463,8 @@ open_reader(gdcm::ImageReader &reader, const char *data, std::size_t size, const
     } else if (take_facts(dicom, reader, error)) {
       const gdcm::DataSet &ds = reader.GetFile().GetDataSet();
       const gdcm::DataElement &pixels = reader.GetImage().GetDataElement();
-      bool swap = dicom->ts.GetSwapCode() == gdcm::SwapCode::BigEndian;
+      /* GDCM hands a big-endian data set's binary values back in host order. */
+      bool swap = false;
       const gdcm::SequenceOfFragments *sq = pixels.GetSequenceOfFragments();
 
       read_regions(dicom, ds, swap);

@@ -109,6 +109,8 @@ def good(d, made):
     ds.SequenceOfUltrasoundRegions = Sequence([region(4, 4, 59, 43, 0.01, 0.01)])
     save(ds, f"{d}/mono8.dcm")
     made.append("mono8.dcm")
+    if tool(["dcmconv", "+tb", f"{d}/mono8.dcm", f"{d}/mono8-big-endian.dcm"]):
+        made.append("mono8-big-endian.dcm")
 
     ds = image(base(ts=ImplicitVRLittleEndian), pattern(2, 10.0, 100.0).astype(np.uint16),
                "MONOCHROME2", bits=16)

@@ -222,6 +222,17 @@ test_timing_and_calibration(void)
   g_assert_cmpstr(cs_sweep_get_file_spacing_label(mono8), ==, "DICOM region 0");
   g_assert_cmpstr(cs_sweep_get_laterality(mono8), ==, "L");
 
+  /* The region's binary values in a big-endian file. */
+  if (was_made("mono8-big-endian.dcm")) {
+    g_autoptr(CsSweep) big = open_made("mono8-big-endian.dcm");
+    const CsDicomRegion *r = cs_sweep_get_region(big, 0);
+
+    g_assert_cmpint(r->x1, ==, 59);
+    g_assert_cmpint(r->y1, ==, 43);
+    g_assert_cmpfloat_with_epsilon(cs_sweep_get_file_spacing(big).mm_per_px, 0.1, 1e-12);
+    g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_rate(big), 25.0, 1e-9);
+  }
+
   mono16 = open_made("mono16.dcm");
   g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_rate(mono16), 40.0, 1e-9);
   g_assert_cmpfloat_with_epsilon(cs_sweep_get_frame_time(mono16, 1), 0.025, 1e-9);
