@@ -428,6 +428,10 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
     if (ok && size >= 144 && memcmp(data + 132, "\x02\x00\x00\x00UL\x04\x00", 8) == 0 &&
         pos != 144 + (gsize)read32(&w, 140))
       ok = fail(&w, 132, "its meta information group length does not match its elements");
+    /* A Part 10 file names its transfer syntax; GDCM guesses one otherwise, and may guess
+     * another than this walk would. */
+    if (ok && w.ts_length == 0)
+      ok = fail(&w, 132, "its meta information names no transfer syntax");
     if (ok) {
       if (w.ts_length > 0 && w.ts_length < sizeof ts)
         memcpy(ts, data + w.ts_at, w.ts_length);
