@@ -432,6 +432,9 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
      * another than this walk would. */
     if (ok && w.ts_length == 0)
       ok = fail(&w, 132, "its meta information names no transfer syntax");
+    /* GDCM asserts when the file ends with its meta information. */
+    if (ok && size - pos < 8)
+      ok = fail(&w, pos, "it holds no data set after its meta information");
     if (ok) {
       if (w.ts_length > 0 && w.ts_length < sizeof ts)
         memcpy(ts, data + w.ts_at, w.ts_length);
