@@ -322,7 +322,10 @@ take_facts(CsDicom *dicom, const gdcm::ImageReader &reader, GError **error)
   dicom->sop_name = uid_name(dicom->sop_uid);
   dicom->pixel_format = image.GetPixelFormat();
   dicom->pi = image.GetPhotometricInterpretation();
-  dicom->photometric = gdcm::PhotometricInterpretation::GetPIString(dicom->pi);
+  {
+    const char *pi = gdcm::PhotometricInterpretation::GetPIString(dicom->pi);
+    dicom->photometric = pi != nullptr ? pi : ""; /* NULL for one GDCM does not know. */
+  }
   dicom->planar = (int)image.GetPlanarConfiguration();
   dicom->need_byte_swap = image.GetNeedByteSwap();
   dicom->width = (int)MIN(dims[0], (unsigned)G_MAXINT);
