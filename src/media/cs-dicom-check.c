@@ -276,6 +276,8 @@ walk_items(Walk *w, gsize *pos, gsize end, gboolean undefined, int depth, gboole
     if (read16(w, p + 2) == 0xe0dd) {
       if (!undefined)
         return fail(w, p, "a sequence of defined length holds a delimiter");
+      if (length != 0) /* GDCM reads a delimiter's length as a value's. */
+        return fail(w, p, "a sequence delimiter has a length");
       *pos = start;
       return TRUE;
     }
@@ -325,6 +327,8 @@ walk_elements(Walk *w, gsize *pos, gsize end, gboolean until_delimiter, int dept
     if (w->meta_only && group != 0x0002)
       return TRUE;
     if (group == 0xfffe) {
+      if (element == 0xe00d && until_delimiter && read32(w, p + 4) != 0)
+        return fail(w, p, "an item delimiter has a length");
       if (element == 0xe00d && until_delimiter) {
         *pos = p + 8;
         return TRUE;
