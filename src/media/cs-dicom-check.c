@@ -418,11 +418,17 @@ cs_dicom_check_structure(const guint8 *data, gsize size, const char *display, GE
   gboolean ok;
 
   if (size < 132 || memcmp(data + 128, "DICM", 4) != 0) {
-    /* No preamble: a bare data set, implicit or explicit little endian as GDCM guesses. */
+    /* No preamble: a bare data set, implicit or explicit little endian as GDCM guesses. One that
+     * begins with file meta information (group 0002) is read by GDCM's meta reader, which
+     * asserts on what it does not expect there: a Part 10 file has its preamble. */
     Walk other = w;
-    ok = walk_data_set(&w, 0, FALSE, FALSE) || walk_data_set(&other, 0, TRUE, FALSE);
-    if (!ok && size < 132)
-      w.problem = "it is too short to be a DICOM file";
+    if (size >= 2 && read16(&w, 0) == 0x0002) {
+      ok = fail(&w, 0, "it has file meta information but no DICM preamble");
+    } else {
+      ok = walk_data_set(&w, 0, FALSE, FALSE) || walk_data_set(&other, 0, TRUE, FALSE);
+      if (!ok && size < 132)
+        w.problem = "it is too short to be a DICOM file";
+    }
   } else {
     w.explicit_vr = TRUE;
     w.meta_only = TRUE;

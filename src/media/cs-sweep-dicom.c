@@ -14,7 +14,15 @@
 
 #include "cs-error.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* How long the trial read in a child may take before it is given up (see probe_in_child()). */
+#define PROBE_TIMEOUT_S 60
 
 /* Relative difference accepted between a region's X and Y spacing (square pixels). */
 #define SQUARE_TOLERANCE 1e-3
@@ -125,9 +133,72 @@ choose_spacing(SweepShared *shared)
       g_strdup(imager ? "DICOM imager pixel spacing" : "DICOM pixel spacing");
 }
 
+/* The trial read in the child: the header and every frame. Its errors do not matter here: the
+ * parent meets them again and reports them. */
+G_GNUC_NORETURN static void
+probe_child(const char *path)
+{
+  int null_fd = open("/dev/null", O_WRONLY);
+  CsDicom *dicom;
+
+  /* GDCM's assertion message would be a second, confusing line: the parent says what happened. */
+  if (null_fd >= 0)
+    dup2(null_fd, STDERR_FILENO);
+  dicom = cs_dicom_open(path, NULL);
+
+  if (dicom != NULL) {
+    guint8 *gray = g_malloc((gsize)cs_dicom_get_width(dicom) * cs_dicom_get_height(dicom));
+
+    for (int i = 0; i < cs_dicom_get_n_frames(dicom); i++)
+      cs_dicom_decode_gray(dicom, i, gray, NULL);
+  }
+  _exit(0);
+}
+
+/* Debian builds GDCM with its assertions on, so a damaged file that passes the structure check
+ * (cs-dicom-check.c) can still abort the whole process inside GDCM. The file is therefore read
+ * once in a child process first, header and every frame; GDCM reads the same bytes the same way
+ * here, so a file the child read to the end is safe to read in the application. A child that
+ * dies by a signal refuses the file. A child that cannot start, or that hangs (a lock another
+ * thread held when it was forked), leaves the file to be read here as without the trial. */
+static gboolean
+probe_in_child(const char *path, GError **error)
+{
+  int status = 0;
+  pid_t pid = fork();
+
+  if (pid < 0)
+    return TRUE;
+  if (pid == 0)
+    probe_child(path);
+  for (int waited_ms = 0;; waited_ms += 10) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+
+    if (done == pid)
+      break;
+    if ((done < 0 && errno != EINTR) || waited_ms >= PROBE_TIMEOUT_S * 1000) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return TRUE;
+    }
+    g_usleep(10 * 1000);
+  }
+  if (WIFSIGNALED(status)) {
+    g_autofree char *name = g_path_get_basename(path);
+
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "“%s” is damaged in a way the DICOM library cannot read (it stops on the file)",
+                name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 cs_sweep_open_dicom(SweepShared *shared, GError **error)
 {
+  if (!probe_in_child(shared->path, error))
+    return FALSE;
   shared->dicom = cs_dicom_open(shared->path, error);
   if (shared->dicom == NULL)
     return FALSE;

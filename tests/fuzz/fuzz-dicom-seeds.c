@@ -390,5 +390,13 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
     stop = emit(callback, user, damages[d].name, &buf, buf.length, &count);
     free(buf.data);
   }
+  /* Found by fuzzing: a bare data set that begins with an implicit-VR meta element, which
+   * GDCM's meta reader asserts on. */
+  if (!stop) {
+    static const uint8_t bare_meta[] = { 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00 };
+
+    stop = callback("bare-meta-implicit", bare_meta, sizeof bare_meta, user);
+    count++;
+  }
   return stop ? -1 : count;
 }

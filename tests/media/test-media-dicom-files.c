@@ -310,6 +310,27 @@ test_bad_files(void)
   }
 }
 
+/* A damaged palette file that passes the structure check but on which GDCM (built with its
+ * assertions on) aborts: found by fuzzing. Opening it must refuse the file, not end the process. */
+static void
+test_library_stops(void)
+{
+  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+
+  if (srcdir == NULL) {
+    g_test_skip("CARPALSCOPE_SRCDIR is not set");
+    return;
+  }
+  path = g_build_filename(srcdir, "tests", "media", "data", "gdcm-stops-palette.dcm", NULL);
+  sweep = cs_sweep_open(path, &error);
+  g_assert_null(sweep);
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+  g_assert_nonnull(strstr(error->message, "the DICOM library cannot read"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -322,6 +343,7 @@ main(int argc, char **argv)
   g_test_add_func("/media/dicom-files/timing-and-calibration", test_timing_and_calibration);
   g_test_add_func("/media/dicom-files/region-warnings", test_region_warnings);
   g_test_add_func("/media/dicom-files/bad-files", test_bad_files);
+  g_test_add_func("/media/dicom-files/library-stops", test_library_stops);
   status = g_test_run();
   if (files_dir != NULL) {
     for (char **name = made; name != NULL && *name != NULL; name++) {
