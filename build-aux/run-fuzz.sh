@@ -118,7 +118,7 @@ echo "run-fuzz: fuzzing csnn_safetensors_parse for ${seconds} s"
 status=0
 (cd "$work" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ./fuzz-safetensors -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+  ./fuzz-safetensors -seed="${CARPALSCOPE_FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
     -dict=safetensors.dict -artifact_prefix="$work/" -print_final_stats=1 \
     corpus seeds) >"$work/fuzz.log" 2>&1 || status=$?
 

@@ -46,6 +46,10 @@ TIMEOUT_MULTIPLIER=3 run_build sanitizers _build-asan --buildtype=debug \
 
 if [ -x build-aux/run-fuzz.sh ]; then
   echo "=== fuzzing"
+  # Inputs that stop GDCM itself are opened by the sanitizer build's CLI, which must refuse each.
+  if [ -x _build-asan/src/cli/carpalscope-cli ]; then
+    export CARPALSCOPE_CLI=$top/_build-asan/src/cli/carpalscope-cli
+  fi
   build-aux/run-fuzz.sh || status=1
 fi
 
