@@ -37,30 +37,10 @@ if [ -z "$gdcm_include" ]; then
   exit 0
 fi
 
-if [ -n "${CARPALSCOPE_FUZZ_DIR:-}" ]; then
-  work=$CARPALSCOPE_FUZZ_DIR
-  mkdir -p "$work"
-  keep=1
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/carpalscope-fuzz-dicom.XXXXXX")
-  keep=0
-fi
-cleanup() {
-  if [ "$keep" = 0 ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+. "$here/fuzz-common.sh"
+fuzz_workdir fuzz-dicom
 
-cat > "$work/probe.c" <<'PROBE'
-#include <stddef.h>
-#include <stdint.h>
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return (int)(size & 0); }
-PROBE
-if ! "$clang" -fsanitize=fuzzer,address,undefined "$work/probe.c" -o "$work/probe" \
-    >"$work/probe.log" 2>&1; then
-  echo "run-fuzz-dicom: SKIP: $clang cannot link libFuzzer (install libclang-rt-14-dev)"
-  exit 0
-fi
+fuzz_probe run-fuzz-dicom
 
 cat > "$work/config.h" <<'CONFIG'
 #define PACKAGE_VERSION "fuzz"

@@ -30,30 +30,10 @@ for tool in "$clang" protoc-c pkg-config; do
   fi
 done
 
-if [ -n "${CARPALSCOPE_FUZZ_DIR:-}" ]; then
-  work=$CARPALSCOPE_FUZZ_DIR
-  mkdir -p "$work"
-  keep=1
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/carpalscope-fuzz-onnx.XXXXXX")
-  keep=0
-fi
-cleanup() {
-  if [ "$keep" = 0 ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+. "$here/fuzz-common.sh"
+fuzz_workdir fuzz-onnx
 
-cat > "$work/probe.c" <<'PROBE'
-#include <stddef.h>
-#include <stdint.h>
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return (int)(size & 0); }
-PROBE
-if ! "$clang" -fsanitize=fuzzer,address,undefined "$work/probe.c" -o "$work/probe" \
-    >"$work/probe.log" 2>&1; then
-  echo "run-fuzz-onnx: SKIP: $clang cannot link libFuzzer (install libclang-rt-14-dev)"
-  exit 0
-fi
+fuzz_probe run-fuzz-onnx
 
 cat > "$work/config.h" <<'CONFIG'
 #define PACKAGE_VERSION "fuzz"

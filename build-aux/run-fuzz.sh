@@ -27,32 +27,10 @@ if ! command -v "$clang" >/dev/null 2>&1; then
   exit 0
 fi
 
-if [ -n "${CARPALSCOPE_FUZZ_DIR:-}" ]; then
-  work=$CARPALSCOPE_FUZZ_DIR
-  mkdir -p "$work"
-  keep=1
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/carpalscope-fuzz.XXXXXX")
-  keep=0
-fi
-cleanup() {
-  if [ "$keep" = 0 ]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
+. "$here/fuzz-common.sh"
+fuzz_workdir fuzz
 
-# libFuzzer's runtime ships separately from clang (libclang-rt-NN-dev): probe for it.
-cat > "$work/probe.c" <<'PROBE'
-#include <stddef.h>
-#include <stdint.h>
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return (int)(size & 0); }
-PROBE
-if ! "$clang" -fsanitize=fuzzer,address,undefined "$work/probe.c" -o "$work/probe" \
-    >"$work/probe.log" 2>&1; then
-  echo "run-fuzz: SKIP: $clang cannot link libFuzzer (install libclang-rt-14-dev):"
-  sed 's/^/  /' "$work/probe.log" | head -5
-  exit 0
-fi
+fuzz_probe run-fuzz
 
 # The engine's models code wants the paths of config.h; the fuzzer needs none of them.
 cat > "$work/config.h" <<'CONFIG'
