@@ -3,30 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "cli-run.h"
+#include "test-realdata.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
-
-/* Returns the real DICOM file @name, or NULL (test skipped) when it is absent. */
-static char *
-realdata_file(const char *name)
-{
-  const char *root = g_getenv("CARPALSCOPE_REALDATA");
-  char *path;
-
-  if (root == NULL) {
-    g_test_skip("CARPALSCOPE_REALDATA is not set");
-    return NULL;
-  }
-  path = g_build_filename(root, "dicom", name, NULL);
-  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-    g_test_skip("no real DICOM data here");
-    g_free(path);
-    return NULL;
-  }
-  return path;
-}
 
 /* Asserts that @err is exactly one line. */
 static void
@@ -56,7 +37,8 @@ info_json(const char *path)
 static void
 test_info_philips(void)
 {
-  g_autofree char *path = realdata_file("OBXXXX1A_rle_2frame.dcm");
+  g_autofree char *path =
+      test_realdata_path("dicom/OBXXXX1A_rle_2frame.dcm", G_FILE_TEST_IS_REGULAR);
   g_autoptr(JsonNode) node = NULL;
   JsonObject *info, *spacing, *region;
   JsonArray *regions;
@@ -129,8 +111,9 @@ png_size(const char *contents, gsize length, int *width, int *height)
 static void
 test_frame(void)
 {
-  g_autofree char *native = realdata_file("OBXXXX1A_2frame.dcm");
-  g_autofree char *rle = realdata_file("OBXXXX1A_rle_2frame.dcm");
+  g_autofree char *native = test_realdata_path("dicom/OBXXXX1A_2frame.dcm", G_FILE_TEST_IS_REGULAR);
+  g_autofree char *rle =
+      test_realdata_path("dicom/OBXXXX1A_rle_2frame.dcm", G_FILE_TEST_IS_REGULAR);
   g_autofree char *dir = NULL;
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "test-realdata.h"
+
 #include "cs-error.h"
 #include "cs-sweep.h"
 
@@ -15,32 +17,13 @@
 #include <math.h>
 #include <string.h>
 
-/* Returns the real DICOM file @name, or NULL (test skipped) when it is absent. */
-static char *
-realdata_file(const char *name)
-{
-  const char *root = g_getenv("CARPALSCOPE_REALDATA");
-  char *path;
-
-  if (root == NULL) {
-    g_test_skip("CARPALSCOPE_REALDATA is not set");
-    return NULL;
-  }
-  path = g_build_filename(root, "dicom", name, NULL);
-  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-    g_test_skip("no real DICOM data here");
-    g_free(path);
-    return NULL;
-  }
-  return path;
-}
-
 /* The Philips CX50 cine: 2 palette-colour frames, region 0 a 2D image at 0.2623 mm/px, region 1
  * a spectral strip (seconds by cm/s). */
 static void
 check_philips(const char *name)
 {
-  g_autofree char *path = realdata_file(name);
+  g_autofree char *relative = g_build_filename("dicom", name, NULL);
+  g_autofree char *path = test_realdata_path(relative, G_FILE_TEST_IS_REGULAR);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) sweep = NULL;
   CsSpacing spacing;
@@ -96,8 +79,10 @@ test_philips_rle(void)
 static void
 test_philips_rle_equals_native(void)
 {
-  g_autofree char *native_path = realdata_file("OBXXXX1A_2frame.dcm");
-  g_autofree char *rle_path = realdata_file("OBXXXX1A_rle_2frame.dcm");
+  g_autofree char *native_path =
+      test_realdata_path("dicom/OBXXXX1A_2frame.dcm", G_FILE_TEST_IS_REGULAR);
+  g_autofree char *rle_path =
+      test_realdata_path("dicom/OBXXXX1A_rle_2frame.dcm", G_FILE_TEST_IS_REGULAR);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) native = NULL;
   g_autoptr(CsSweep) rle = NULL;
@@ -127,7 +112,7 @@ test_philips_rle_equals_native(void)
 static void
 test_aloka(void)
 {
-  g_autofree char *path = realdata_file("gdcm-US-ALOKA-16.dcm");
+  g_autofree char *path = test_realdata_path("dicom/gdcm-US-ALOKA-16.dcm", G_FILE_TEST_IS_REGULAR);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) sweep = NULL;
   const CsDicomRegion *a, *b;
@@ -159,8 +144,10 @@ test_aloka(void)
 static void
 test_spacing_for_points(void)
 {
-  g_autofree char *aloka_path = realdata_file("gdcm-US-ALOKA-16.dcm");
-  g_autofree char *philips_path = realdata_file("OBXXXX1A_2frame.dcm");
+  g_autofree char *aloka_path =
+      test_realdata_path("dicom/gdcm-US-ALOKA-16.dcm", G_FILE_TEST_IS_REGULAR);
+  g_autofree char *philips_path =
+      test_realdata_path("dicom/OBXXXX1A_2frame.dcm", G_FILE_TEST_IS_REGULAR);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) aloka = NULL;
   g_autoptr(CsSweep) philips = NULL;

@@ -4,36 +4,18 @@
  */
 #include "config.h"
 
+#include "test-realdata.h"
+
 #include "cs-error.h"
 #include "cs-sweep.h"
 
 #include <string.h>
 
-/* Returns the real-data folder @sub, or NULL (test skipped) when it is absent. */
-static char *
-realdata_dir(const char *sub)
-{
-  const char *root = g_getenv("CARPALSCOPE_REALDATA");
-  char *dir;
-
-  if (root == NULL) {
-    g_test_skip("CARPALSCOPE_REALDATA is not set");
-    return NULL;
-  }
-  dir = g_build_filename(root, sub, NULL);
-  if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-    g_test_skip("no real data here");
-    g_free(dir);
-    return NULL;
-  }
-  return dir;
-}
-
 /* Opens every image of @sub with @suffix and checks its size and that it is not blank. */
 static void
 check_images(const char *sub, const char *suffix, int width, int height, guint expected_min)
 {
-  g_autofree char *dir = realdata_dir(sub);
+  g_autofree char *dir = test_realdata_path(sub, G_FILE_TEST_IS_DIR);
   g_autoptr(GDir) folder = NULL;
   const char *name;
   guint count = 0;
@@ -87,7 +69,7 @@ test_usgra_seg(void)
 static void
 test_usgra_folder_gap(void)
 {
-  g_autofree char *dir = realdata_dir("usgra-seg/images");
+  g_autofree char *dir = test_realdata_path("usgra-seg/images", G_FILE_TEST_IS_DIR);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) sweep = NULL;
 
