@@ -10,30 +10,13 @@
 #include "cs-model-catalog.h"
 #include "cs-report-private.h"
 
-/* Progress of one build, with the slice of the whole that the current step covers. */
-typedef struct {
-  CsReportProgressFunc func;
-  gpointer data;
-  GCancellable *cancellable;
-  double from;
-  double to;
-  const char *step;
-} Progress;
-
+/* Says that the build has reached @fraction, starting @step. Building only gathers what is
+ * stored, so its steps are few and reported as they start. */
 static void
-progress_report(Progress *p, double fraction)
+progress_step(CsReportProgressFunc func, gpointer data, double fraction, const char *step)
 {
-  if (p->func != NULL)
-    p->func(p->from + (p->to - p->from) * fraction, p->step, p->data);
-}
-
-static void
-progress_step(Progress *p, double from, double to, const char *step)
-{
-  p->from = from;
-  p->to = to;
-  p->step = step;
-  progress_report(p, 0);
+  if (func != NULL)
+    func(fraction, step, data);
 }
 
 static void add_missing(CsCaseReport *report, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -350,7 +333,6 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, CsFrameExplan
   g_autoptr(CsFrame) frame = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *sweep_path = NULL;
-  Progress progress = { progress_func, progress_data, cancellable, 0, 1, NULL };
   CsReportOptions defaults;
   const char *name;
 
@@ -389,12 +371,12 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, CsFrameExplan
   report->scheme = cs_case_get_stage_scheme(c);
   report->stage_source = cs_case_get_stage_source(c);
 
-  progress_step(&progress, 0, 0.3, "reading the model");
+  progress_step(progress_func, progress_data, 0, "reading the model");
   gather_result(report, c, model, explanation);
   if (g_cancellable_set_error_if_cancelled(cancellable, error))
     return NULL;
 
-  progress_step(&progress, 0.3, 0.9, "reading the sweep");
+  progress_step(progress_func, progress_data, 0.3, "reading the sweep");
   sweep_path = cs_study_dup_sweep_path(study, c);
   if (sweep_path == NULL) {
     add_missing(report, "The case has no sweep: no frames are shown.");
@@ -426,6 +408,6 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, CsFrameExplan
   } else {
     add_missing(report, "Explanation panels were not requested for this report.");
   }
-  progress_step(&progress, 1, 1, "done");
+  progress_step(progress_func, progress_data, 1, "done");
   return g_steal_pointer(&report);
 }
