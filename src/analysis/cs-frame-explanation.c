@@ -8,10 +8,7 @@
 
 #include <math.h>
 
-#include "cs-engine-error.h"
-
-/* The most classes a network may have for the one-crop classification here. */
-#define MAX_CLASSES 64
+#include "cs-error.h"
 
 void
 cs_explain_options_init(CsExplainOptions *options)
@@ -113,37 +110,17 @@ resolve_occlusion(const CsExplainOptions *options, int size)
   return params;
 }
 
-/* Fills the model's identity and the crop's p(CTS) and class score into @e. */
+/* Fills the crop's p(CTS) into @e. The explained class's score on the whole crop is each map's
+ * base_score, computed by the explainers themselves. */
 static gboolean
 classify_crop(CsModel *model, CsFrameExplanation *e, GError **error)
 {
-  csnn_net *net = cs_model_get_net(model);
-  int n_classes = csnn_net_num_classes(net);
-  float logits[MAX_CLASSES];
+  CsCrop crop = { e->crop, e->size, e->size, (gsize)e->size };
   float p_cts = NAN;
-  double sum = 0, top = -INFINITY;
-  csnn_crop crop = { e->crop, e->size, e->size, (size_t)e->size };
-  int status;
 
-  if (n_classes > MAX_CLASSES) {
-    g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
-                "%s has %d classes; at most %d are explained", cs_model_get_id(model), n_classes,
-                MAX_CLASSES);
+  if (!cs_model_classify(model, &crop, 1, NULL, &p_cts, NULL, error))
     return FALSE;
-  }
-  status = csnn_net_classify(net, &crop, 1, logits, &p_cts, NULL, NULL);
-  if (status != CSNN_OK)
-    return cs_error_from_engine(error, status, cs_model_get_id(model));
   e->p_cts = p_cts;
-  if (e->options.score == CS_EXPLAIN_SCORE_LOGIT) {
-    e->score = logits[e->class_index];
-    return TRUE;
-  }
-  for (int k = 0; k < n_classes; k++)
-    top = fmax(top, logits[k]);
-  for (int k = 0; k < n_classes; k++)
-    sum += exp(logits[k] - top);
-  e->score = exp(logits[e->class_index] - top) / sum;
   return TRUE;
 }
 
@@ -206,22 +183,22 @@ static CsFrameExplanation *
 explanation_new(CsModel *model, const guint8 *crop, int size, const CsExplainOptions *options,
                 GError **error)
 {
-  csnn_net *net = cs_model_get_net(model);
   g_autoptr(CsFrameExplanation) e = g_atomic_rc_box_new0(CsFrameExplanation);
-  int n_classes = csnn_net_num_classes(net);
+  int n_classes = cs_model_get_n_classes(model);
 
   if (options != NULL)
     e->options = *options;
   else
     cs_explain_options_init(&e->options);
-  e->class_index = e->options.class_index >= 0 ? e->options.class_index : csnn_net_cts_index(net);
+  e->class_index =
+      e->options.class_index >= 0 ? e->options.class_index : cs_model_get_cts_index(model);
   if (e->class_index >= n_classes) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s has no class %d (it has %d)",
                 cs_model_get_id(model), e->class_index, n_classes);
     return NULL;
   }
   e->options.class_index = e->class_index;
-  e->class_name = g_strdup(csnn_net_class_name(net, e->class_index));
+  e->class_name = g_strdup(cs_model_get_class_name(model, e->class_index));
   e->model_id = g_strdup(cs_model_get_id(model));
   e->model_path = g_strdup(cs_model_get_path(model));
   e->model_sha256 = g_strdup(cs_model_get_sha256(model));

@@ -79,7 +79,6 @@ typedef struct {
 
   /* The answers. */
   double p_cts;             /* Softmax probability of the CTS class for the crop. */
-  double score;             /* The explained class's score (options.score) for the crop. */
   CsExplanation *occlusion; /* NULL when not asked for. */
   CsExplanation *lime;      /* NULL when not asked for; sd_map is the stability map. */
   CsExplanation *gradcam;   /* NULL when not asked for. */
