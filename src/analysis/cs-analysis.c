@@ -243,12 +243,6 @@ cs_analysis_crop(CsCase *c, const CsFrame *frame, int size, guint8 *out, gboolea
                      out, padded, error);
 }
 
-static int
-should_abort(void *user_data)
-{
-  return g_cancellable_is_cancelled(user_data);
-}
-
 CsModelResult *
 cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int first, int last,
                 CsAnalysisProgressFunc progress, gpointer progress_data, GCancellable *cancellable,
@@ -261,7 +255,7 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
   g_autofree guint8 *crops = NULL;
   g_autofree float *logits = NULL;
   g_autofree float *p_batch = NULL;
-  csnn_crop batch[ANALYSIS_BATCH];
+  CsCrop batch[ANALYSIS_BATCH];
   int n_frames, size, classes, total;
   int kept = 0; /* Frames decoded and classified so far. */
   g_autoptr(GError) frame_error = NULL;
@@ -302,7 +296,6 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
   for (int start = 0; start < total; start += ANALYSIS_BATCH) {
     int n = MIN(ANALYSIS_BATCH, total - start);
     int m = 0; /* Frames of this batch decoded. */
-    int status;
 
     if (g_cancellable_set_error_if_cancelled(cancellable, error))
       return NULL;
@@ -323,7 +316,7 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
         g_prefix_error(error, "frame %d: ", index);
         return NULL;
       }
-      batch[m] = (csnn_crop){ crops + (gsize)m * size * size, size, size, (size_t)size };
+      batch[m] = (CsCrop){ crops + (gsize)m * size * size, size, size, (gsize)size };
       frames[kept + m] = index;
       m++;
     }
@@ -332,15 +325,8 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
         progress(start + n, total, progress_data);
       continue;
     }
-    status = csnn_net_classify(model->net, batch, m, logits, p_batch, should_abort, cancellable);
-    if (status == CSNN_ERR_CANCELLED || g_cancellable_is_cancelled(cancellable)) {
-      g_cancellable_set_error_if_cancelled(cancellable, error);
+    if (!cs_model_classify(model, batch, m, logits, p_batch, cancellable, error))
       return NULL;
-    }
-    if (status != CSNN_OK) {
-      cs_error_from_engine(error, status, model->id);
-      return NULL;
-    }
     for (int i = 0; i < m; i++)
       p[kept + i] = p_batch[i];
     kept += m;
