@@ -8,6 +8,7 @@
  */
 #include "cs-onnx-graph.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cs-error.h"
@@ -19,6 +20,9 @@
  * tensor), and subgraphs of If and Loop a few more; protobuf-c unpacks nested messages by
  * recursion, so a file nesting millions of levels would exhaust the stack. */
 #define MAX_NESTING 64
+
+/* The most normalisation nodes folded at the graph's input (an exporter writes two). */
+#define MAX_NORM_NODES 8
 
 /* Reads a varint at *@p before @end; FALSE when it does not end in ten bytes or before @end. */
 static gboolean
@@ -315,8 +319,111 @@ find_input(CsOnnxGraph *graph, GError **error)
                 input->name, MAX_INPUT_SIZE);
     return FALSE;
   }
-  graph->input = input->name;
+  graph->input = graph->image = input->name;
   graph->input_size = (int)dims[2];
+  return TRUE;
+}
+
+/* The one node reading @value, or NULL when none or several do. */
+static const Onnx__NodeProto *
+only_reader(const CsOnnxGraph *graph, const char *value)
+{
+  const Onnx__GraphProto *g = graph->graph;
+
+  if (cs_onnx_graph_n_readers(graph, value) != 1)
+    return NULL;
+  for (size_t n = 0; n < g->n_node; n++)
+    for (size_t i = 0; i < g->node[n]->n_input; i++)
+      if (strcmp(g->node[n]->input[i], value) == 0)
+        return g->node[n];
+  return NULL;
+}
+
+/* Reads a constant that an NCHW image of three channels broadcasts with one value per channel:
+ * one value in any shape of ones, or three of shape [3, 1, 1] or [1, 3, 1, 1] (a vector of
+ * three would broadcast along the width). */
+static gboolean
+channel_constant(const Onnx__TensorProto *tensor, double out[3])
+{
+  const Onnx__NodeProto dummy = { .name = (char *)"" };
+  gint64 numel = cs_onnx_tensor_numel(tensor);
+  g_autofree float *values = NULL;
+
+  if ((numel != 1 && numel != 3) || tensor->n_dims > 4)
+    return FALSE;
+  for (size_t d = 0; d < tensor->n_dims; d++)
+    if (tensor->dims[d] != 1 && !(numel == 3 && d + 3 == tensor->n_dims && tensor->dims[d] == 3))
+      return FALSE;
+  if (numel == 3 && tensor->n_dims < 3)
+    return FALSE;
+  values = cs_onnx_tensor_dup_floats(tensor, (size_t)numel, &dummy, "", NULL);
+  if (values == NULL)
+    return FALSE;
+  for (int c = 0; c < 3; c++)
+    out[c] = values[numel == 3 ? c : 0];
+  return TRUE;
+}
+
+static gboolean
+refuse_norm(GError **error, const Onnx__NodeProto *node, const char *why)
+{
+  g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+              "node '%s' (%s) at the graph's input cannot be read as a normalisation: %s",
+              cs_onnx_node_label(node), node->op_type, why);
+  return FALSE;
+}
+
+/* Folds the Sub, Div, Mul and Add of constants that the image passes through before anything
+ * else (how MATLAB writes an input layer's normalisation, and how torch exports a model that
+ * normalises its own input) into graph->norm_scale and norm_shift, and moves graph->input past
+ * them. */
+static gboolean
+fold_input_norm(CsOnnxGraph *graph, GError **error)
+{
+  const char *value = graph->input;
+  const Onnx__NodeProto *node;
+
+  for (int c = 0; c < 3; c++) {
+    graph->norm_scale[c] = 1.0;
+    graph->norm_shift[c] = 0.0;
+  }
+  while (graph->n_norm_nodes < MAX_NORM_NODES && (node = only_reader(graph, value)) != NULL &&
+         node->n_input == 2 && node->n_output == 1 &&
+         (is_op(node, "Sub") || is_op(node, "Div") || is_op(node, "Mul") || is_op(node, "Add"))) {
+    int k = strcmp(node->input[0], value) == 0 ? 1 : 0; /* The constant's place. */
+    const Onnx__TensorProto *tensor = cs_onnx_graph_constant(graph, node->input[k]);
+    double v[3];
+
+    if (tensor == NULL || strcmp(node->input[1 - k], value) != 0)
+      break; /* Not a normalisation: the walk judges it. */
+    if (!channel_constant(tensor, v))
+      return refuse_norm(error, node,
+                         "its constant is not one float per channel (shape [1, 3, 1, 1] or "
+                         "[3, 1, 1], or one value)");
+    if (k == 0 && (is_op(node, "Sub") || is_op(node, "Div")))
+      return refuse_norm(error, node, "the image is its second operand");
+    for (int c = 0; c < 3; c++) {
+      if (is_op(node, "Sub"))
+        graph->norm_shift[c] -= v[c];
+      else if (is_op(node, "Add"))
+        graph->norm_shift[c] += v[c];
+      else {
+        double f = is_op(node, "Mul") ? v[c] : 1.0 / v[c];
+
+        if (!(f > 0.0) || !isfinite(f))
+          return refuse_norm(error, node,
+                             "it scales a channel by zero, a negative number or "
+                             "infinity");
+        graph->norm_scale[c] *= f;
+        graph->norm_shift[c] *= f;
+      }
+    }
+    if (graph->norm_node == NULL)
+      graph->norm_node = node;
+    graph->n_norm_nodes++;
+    value = node->output[0];
+  }
+  graph->input = value;
   return TRUE;
 }
 
@@ -444,8 +551,8 @@ cs_onnx_graph_new(const guint8 *data, gsize size, GError **error)
   graph->producers = g_hash_table_new(g_str_hash, g_str_equal);
   graph->readers = g_hash_table_new(g_str_hash, g_str_equal);
   graph->order = g_ptr_array_new();
-  if (!index_values(graph, error) || !find_input(graph, error) || !find_logits(graph, error) ||
-      !order_nodes(graph, error))
+  if (!index_values(graph, error) || !find_input(graph, error) || !fold_input_norm(graph, error) ||
+      !find_logits(graph, error) || !order_nodes(graph, error))
     return NULL;
   return g_steal_pointer(&graph);
 }

@@ -19,10 +19,17 @@ typedef struct {
   GHashTable *constants; /* Value name to the Onnx__TensorProto holding it. */
   GHashTable *producers; /* Value name to the Onnx__NodeProto writing it. */
   GHashTable *readers;   /* Value name to how many nodes read it (GUINT_TO_POINTER). */
-  const char *input;     /* The image input's name. */
+  const char *input;     /* The image as the network's first layer reads it: the graph's input,
+                          * or the result of the normalisation at its head. */
+  const char *image;     /* The graph's image input. */
   int input_size;        /* Its height and width. */
-  const char *logits;    /* The value holding the logits. */
-  GPtrArray *order;      /* The nodes computing the logits, each after its inputs. */
+  /* The Sub, Div, Mul and Add of per-channel constants at the head of the graph, folded into
+   * y = scale x + shift per channel (the identity when there are none). */
+  int n_norm_nodes;
+  const Onnx__NodeProto *norm_node; /* The first of them, for messages. */
+  double norm_scale[3], norm_shift[3];
+  const char *logits; /* The value holding the logits. */
+  GPtrArray *order;   /* The nodes computing the logits, each after its inputs. */
 } CsOnnxGraph;
 
 /* Reads an ONNX model from @size bytes and walks its graph; NULL with a CS_ERROR on failure. */

@@ -31,16 +31,64 @@ classes_json(const char *const *classes, int n_classes)
   return json_to_string(node, FALSE);
 }
 
+/* Decides the normalisation the model is written with into @info->mean, std and norm_source.
+ * What the graph's input expects is --mean/--std, else the graph's metadata, else, when nodes at
+ * the graph's head normalise the image, the pixels themselves (0 to 1, or 0 to 255 when those
+ * nodes subtract more than 2), else ImageNet's. Those nodes' y = scale x + shift then follows. */
+static void
+resolve_norm(const CsOnnxImportOptions *options, CsOnnxImportInfo *info)
+{
+  static const float imagenet_mean[3] = { 0.485f, 0.456f, 0.406f };
+  static const float imagenet_std[3] = { 0.229f, 0.224f, 0.225f };
+  const float *mean = imagenet_mean, *std = imagenet_std;
+  const char *source = "ImageNet's (the graph does not say)";
+  float pixel_mean[3] = { 0.0f, 0.0f, 0.0f }, pixel_std[3] = { 1.0f, 1.0f, 1.0f };
+
+  if (options->has_norm) {
+    mean = options->mean;
+    std = options->std;
+    source = "--mean and --std";
+  } else if (info->has_meta_norm) {
+    mean = info->meta_mean;
+    std = info->meta_std;
+    source = "the ONNX metadata's mean and std";
+  } else if (info->norm_nodes > 0) {
+    gboolean bytes = FALSE;
+
+    for (int c = 0; c < 3; c++)
+      bytes = bytes || -info->norm_shift[c] / info->norm_scale[c] > 2.0;
+    for (int c = 0; c < 3; c++)
+      pixel_std[c] = bytes ? 1.0f / 255.0f : 1.0f;
+    mean = pixel_mean;
+    std = pixel_std;
+    source = bytes ? "pixels 0 to 255" : "pixels 0 to 1";
+  }
+  /* The graph's own y = a x + b after x = (p - m) / s is (p - (m - b s / a)) / (s / a). */
+  for (int c = 0; c < 3; c++) {
+    double a = info->norm_scale[c], b = info->norm_shift[c];
+
+    if (info->norm_nodes == 0) {
+      a = 1.0;
+      b = 0.0;
+    }
+    info->std[c] = (float)(std[c] / a);
+    info->mean[c] = (float)(mean[c] - b * std[c] / a);
+  }
+  if (info->norm_nodes > 0)
+    g_snprintf(info->norm_source, sizeof info->norm_source,
+               "%d node%s at the graph's input from '%s', on %s", info->norm_nodes,
+               info->norm_nodes == 1 ? "" : "s", info->norm_node, source);
+  else
+    g_strlcpy(info->norm_source, source, sizeof info->norm_source);
+}
+
 /* The metadata of an imported model, as key, value pairs. */
 static GPtrArray *
 import_metadata(const char *onnx_path, const char *sha256, const CsOnnxImportOptions *options,
                 const CsOnnxImportInfo *info)
 {
   static const char *const two_classes[] = { "control", "cts", NULL };
-  static const float imagenet_mean[3] = { 0.485f, 0.456f, 0.406f };
-  static const float imagenet_std[3] = { 0.229f, 0.224f, 0.225f };
-  const float *mean = options->has_norm ? options->mean : imagenet_mean;
-  const float *std = options->has_norm ? options->std : imagenet_std;
+  const float *mean = info->mean, *std = info->std;
   const char *const *classes = options->classes;
   GPtrArray *meta = g_ptr_array_new_with_free_func(g_free);
   g_autofree char *base = g_path_get_basename(onnx_path);
@@ -61,6 +109,7 @@ import_metadata(const char *onnx_path, const char *sha256, const CsOnnxImportOpt
   ADD(CSNN_META_INPUT_SIZE, g_strdup_printf("%d", info->input_size));
   ADD(CSNN_META_MEAN, g_strdup_printf("[%.9g, %.9g, %.9g]", mean[0], mean[1], mean[2]));
   ADD(CSNN_META_STD, g_strdup_printf("[%.9g, %.9g, %.9g]", std[0], std[1], std[2]));
+  ADD("normalisation", g_strdup(info->norm_source));
   ADD(CSNN_META_TRAINED_ON,
       g_strdup_printf("unknown: imported from the ONNX file %s, which does not say", base));
   ADD("provenance", g_strdup("imported"));
@@ -127,6 +176,7 @@ cs_onnx_import_file(const char *onnx_path, const CsOnnxImportOptions *options, c
     csnn_net_free(net);
     return FALSE;
   }
+  resolve_norm(options, info);
   sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, size);
   meta = import_metadata(onnx_path, sha256, options, info);
   status = csnn_net_save(net, out_path, (const char *const *)meta->pdata);

@@ -635,6 +635,64 @@ import_as(const CsOnnxGraph *graph, const arch_rules *rules, CsOnnxImportInfo *i
   return net;
 }
 
+/* Reads three numbers, as "[0.5, 0.5, 0.5]", "0.5,0.5,0.5" or "0.5 0.5 0.5", into @out. */
+static gboolean
+parse_three(const char *text, float out[3])
+{
+  g_autofree char *copy = g_strdup(text);
+  g_auto(GStrv) parts = NULL;
+  int n = 0;
+
+  g_strdelimit(g_strstrip(copy), "[],;", ' ');
+  parts = g_strsplit(copy, " ", -1);
+  for (int i = 0; parts[i] != NULL; i++) {
+    char *end = NULL;
+    double value;
+
+    if (parts[i][0] == '\0')
+      continue;
+    value = g_ascii_strtod(parts[i], &end);
+    if (n == 3 || end == parts[i] || *end != '\0' || !isfinite(value))
+      return FALSE;
+    out[n++] = (float)value;
+  }
+  return n == 3;
+}
+
+/* Reads "mean" and "std" from the model's metadata_props into @info, when it has them. */
+static gboolean
+read_meta_norm(const Onnx__ModelProto *model, CsOnnxImportInfo *info, GError **error)
+{
+  const char *keys[2] = { "mean", "std" };
+  float *out[2] = { info->meta_mean, info->meta_std };
+  int found = 0;
+
+  for (size_t i = 0; i < model->n_metadata_props; i++) {
+    const Onnx__StringStringEntryProto *prop = model->metadata_props[i];
+
+    for (int k = 0; k < 2; k++) {
+      if (prop->key == NULL || strcmp(prop->key, keys[k]) != 0)
+        continue;
+      if (prop->value == NULL || !parse_three(prop->value, out[k]) ||
+          (k == 1 && !(out[1][0] > 0.0f && out[1][1] > 0.0f && out[1][2] > 0.0f))) {
+        g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                    "the model's metadata '%s' is not three numbers%s (as [0.5, 0.5, 0.5])",
+                    keys[k], k == 1 ? " above zero" : "");
+        return FALSE;
+      }
+      found |= 1 << k;
+    }
+  }
+  if (found == 1 || found == 2) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "the model's metadata gives '%s' without '%s'; give both or neither",
+                keys[found - 1], keys[2 - found]);
+    return FALSE;
+  }
+  info->has_meta_norm = found == 3;
+  return TRUE;
+}
+
 gboolean
 cs_onnx_import_available(void)
 {
@@ -660,6 +718,13 @@ cs_onnx_import_bytes(const guint8 *data, gsize size, const char *arch, CsOnnxImp
   g_snprintf(info->producer, sizeof info->producer, "%s %s",
              graph->model->producer_name ? graph->model->producer_name : "",
              graph->model->producer_version ? graph->model->producer_version : "");
+  info->norm_nodes = graph->n_norm_nodes;
+  if (graph->norm_node != NULL)
+    g_strlcpy(info->norm_node, cs_onnx_node_label(graph->norm_node), sizeof info->norm_node);
+  memcpy(info->norm_scale, graph->norm_scale, sizeof info->norm_scale);
+  memcpy(info->norm_shift, graph->norm_shift, sizeof info->norm_shift);
+  if (!read_meta_norm(graph->model, info, error))
+    return NULL;
   for (size_t a = 0; a < G_N_ELEMENTS(all_rules); a++) {
     g_autoptr(GError) local = NULL;
     guint fitted;

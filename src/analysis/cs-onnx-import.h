@@ -11,7 +11,9 @@
  * Gemm (transposed or not) or MatMul then Add; a Softmax after the logits, and a second output
  * that is one, are allowed. Every other operator must be one the architecture uses, with the
  * attributes it uses, or the graph is refused with a message naming the first node that does
- * not fit.
+ * not fit. Sub, Div, Mul and Add of per-channel constants between the image input and the first
+ * layer (MATLAB's input normalisation, or a torch model normalising its own input) are folded into
+ * the model's mean and std, as are "mean" and "std" in the model's metadata_props.
  *
  *   CsOnnxImportOptions options = { .arch = NULL };
  *   if (!cs_onnx_import_file("model.onnx", &options, "model.safetensors", NULL, &error)) ...
@@ -41,6 +43,17 @@ typedef struct {
   int bn_folded;      /* Batch norms found folded into their convolutions. */
   int bn_separate;    /* Batch norms found as BatchNormalization nodes. */
   char producer[128]; /* The graph's producer name and version, as it says. */
+  /* The normalisation the graph applies itself: nodes at its input (Sub, Div, Mul, Add of
+   * per-channel constants) folded into y = scale x + shift, or "mean" and "std" in its
+   * metadata_props. */
+  int norm_nodes;      /* How many nodes were folded (0: the scale is 1 and the shift 0). */
+  char norm_node[128]; /* The first of them. */
+  double norm_scale[3], norm_shift[3];
+  gboolean has_meta_norm;
+  float meta_mean[3], meta_std[3];
+  /* The normalisation written to the model (cs_onnx_import_file()) and where it came from. */
+  float mean[3], std[3];
+  char norm_source[160];
 } CsOnnxImportInfo;
 
 /* Returns whether this build can import ONNX models (it was built with protobuf-c and

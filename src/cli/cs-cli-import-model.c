@@ -40,9 +40,11 @@ cs_cli_import_model(int argc, char **argv)
       "recognise it)",
       "NAME" },
     { "mean", 0, 0, G_OPTION_ARG_STRING, &mean,
-      "Per-channel mean the network expects after x/255 (default ImageNet's)", "R,G,B" },
+      "Per-channel mean the graph's input expects after x/255 (default: what the graph says, "
+      "else ImageNet's)",
+      "R,G,B" },
     { "std", 0, 0, G_OPTION_ARG_STRING, &std,
-      "Per-channel standard deviation after x/255 (default ImageNet's)", "R,G,B" },
+      "Per-channel standard deviation after x/255 (default: as --mean)", "R,G,B" },
     { "classes", 0, 0, G_OPTION_ARG_STRING, &classes,
       "Class names by index, comma-separated (default control,cts for two classes)", "A,B,..." },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "The model to write (.safetensors)", "FILE" },
@@ -65,9 +67,13 @@ cs_cli_import_model(int argc, char **argv)
       "or two outputs) and writes its weights with the metadata Carpalscope reads. Every\n"
       "initializer is placed by the graph's structure, not its names; a graph of anything else\n"
       "is refused, naming the first node that does not fit. The input size comes from the\n"
-      "graph; the normalisation from --mean/--std. The model records the ONNX file's SHA-256\n"
-      "and that it was imported. Put it in your models folder to use it (carpalscope-cli\n"
-      "models names the folder).");
+      "graph. Sub, Div, Mul and Add of per-channel constants at the graph's input (MATLAB's\n"
+      "input normalisation, or a model that normalises itself) become the model's mean and\n"
+      "std; --mean/--std, else the graph's metadata_props \"mean\" and \"std\", say what the\n"
+      "graph's input expects (without them: pixels 0-1, or 0-255 when those nodes subtract\n"
+      "more than 2; with neither nodes nor metadata: ImageNet's). The model records the ONNX\n"
+      "file's SHA-256 and that it was imported. Put it in your models folder to use it\n"
+      "(carpalscope-cli models names the folder).");
   if (!cs_cli_parse(context, &argc, &argv, "import-model"))
     return CS_CLI_USAGE;
   if (argc != 2)
@@ -94,8 +100,10 @@ cs_cli_import_model(int argc, char **argv)
   options.command_line = command_line;
   if (!cs_onnx_import_file(argv[1], &options, out, &info, &error))
     return cs_cli_fail_error(g_steal_pointer(&error));
-  printf("%s: %s, %d x %d input, %d classes, batch norms %d separate and %d folded\n", out,
-         info.arch, info.input_size, info.input_size, info.n_classes, info.bn_separate,
-         info.bn_folded);
+  printf("%s: %s, %d x %d input, %d classes, batch norms %d separate and %d folded\n"
+         "normalisation: mean %.6g, %.6g, %.6g, std %.6g, %.6g, %.6g (%s)\n",
+         out, info.arch, info.input_size, info.input_size, info.n_classes, info.bn_separate,
+         info.bn_folded, info.mean[0], info.mean[1], info.mean[2], info.std[0], info.std[1],
+         info.std[2], info.norm_source);
   return CS_CLI_OK;
 }

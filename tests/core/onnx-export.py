@@ -14,7 +14,8 @@
 # export) or kept as BatchNormalization nodes, Gemm or MatMul+Add heads and one or two outputs
 # (logits, then their softmax). A MATLAB-style case rewrites one export with python3-onnx as
 # exportONNXNetwork writes graphs: batch norms separate, the Gemm's weight stored transposed
-# (transB 0), other node and value names, and the softmax as the only output.
+# (transB 0), other node and value names, and the softmax as the only output. The NORM_CASES
+# carry their input normalisation as nodes at the graph's input or as metadata_props.
 # DIR/refuse-resnet18.onnx is another architecture.
 import io
 import os
@@ -34,6 +35,21 @@ CASES = [
     ("efficientnet-op14-folded", "efficientnet_b0", 14, False, "gemm", 1, 64, 2),
     ("efficientnet-op16-matmul-bn", "efficientnet_b0", 16, True, "matmul", 2, 64, 2),
     ("matlab-style-mobilenet", "mobilenet_v2", 11, True, "gemm", 1, 64, 2),
+    ("matlab-style-efficientnet", "efficientnet_b0", 13, True, "gemm", 1, 64, 2),
+]
+
+# Graphs that carry their input normalisation, given gray pixels (NAME.gray: two uint8 images)
+# instead of network inputs: name, arch, opset, how, range of the graph's input, mean, std.
+# "subdiv" and "muladd" put the nodes in the graph as torch exports a model that normalises its
+# input; "matlab" does so on pixels 0-255 and rewrites the graph as MATLAB writes it; "meta"
+# states mean and std in the model's metadata_props and leaves the graph as it was.
+NORM_CASES = [
+    ("norm-subdiv-mobilenet", "mobilenet_v2", 13, "subdiv", 1.0, (0.3, 0.4, 0.5), (0.2, 0.25, 0.3)),
+    ("norm-muladd-squeezenet", "squeezenet1_1", 11, "muladd", 1.0, (0.5, 0.45, 0.4),
+     (0.3, 0.2, 0.25)),
+    ("norm-matlab-squeezenet", "squeezenet1_1", 11, "matlab", 255.0, (110.0, 120.0, 130.0),
+     (50.0, 60.0, 70.0)),
+    ("norm-meta-squeezenet", "squeezenet1_1", 9, "meta", 1.0, (0.2, 0.3, 0.4), (0.3, 0.35, 0.4)),
 ]
 
 
@@ -98,6 +114,55 @@ class WithSoftmax(torch.nn.Module):
         return logits, torch.softmax(logits, dim=1)
 
 
+class Normalised(torch.nn.Module):
+    """A model that normalises its input itself: (x - mean) / std, or x * (1 / std) + shift."""
+
+    def __init__(self, model, mean, std, how):
+        super().__init__()
+        self.model = model
+        self.how = how
+        mean = torch.tensor(mean).reshape(1, 3, 1, 1)
+        std = torch.tensor(std).reshape(1, 3, 1, 1)
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+        self.register_buffer("scale", 1.0 / std)
+        self.register_buffer("shift", -mean / std)
+
+    def forward(self, x):
+        if self.how == "muladd":
+            return self.model(x * self.scale + self.shift)
+        return self.model((x - self.mean) / self.std)
+
+
+def export_norm_case(out, seed, name, arch, opset, how, pixel_range, mean, std):
+    """Writes a graph that carries its normalisation, and torch's logits for gray pixels."""
+    import onnx
+    from onnx import helper
+
+    size, path = 64, os.path.join(out, name + ".onnx")
+    model = make_model(arch, 100 + seed, size, 2)
+    wrapped = model if how == "meta" else Normalised(model, mean, std, how).eval()
+    export(wrapped, path, opset, how == "matlab", size, 1)
+    if how == "matlab":
+        matlab_style(path)
+    elif how == "meta":
+        graph = onnx.load(path)
+        helper.set_model_props(graph, {"mean": "[%r, %r, %r]" % mean, "std": "%r,%r,%r" % std})
+        onnx.save(graph, path)
+    generator = torch.Generator().manual_seed(seed)
+    gray = torch.randint(0, 256, (2, 1, size, size), generator=generator, dtype=torch.uint8)
+    x = (gray.float() / 255.0).expand(2, 3, size, size)
+    with torch.no_grad():
+        if how == "meta":
+            logits = model((x - torch.tensor(mean).reshape(1, 3, 1, 1))
+                           / torch.tensor(std).reshape(1, 3, 1, 1))
+        else:
+            logits = wrapped(gray.float().expand(2, 3, size, size) if pixel_range > 1 else x)
+    gray.numpy().tofile(os.path.join(out, name + ".gray"))
+    logits.numpy().astype("<f4").tofile(os.path.join(out, name + ".logits"))
+    return f"{name} {arch} {size} 2 gray\n"
+
+
 def make_model(arch, seed, size, classes):
     torch.manual_seed(seed)
     model = getattr(torchvision.models, arch)(weights=None, num_classes=classes)
@@ -150,6 +215,8 @@ def main():
         images.numpy().astype("<f4").tofile(os.path.join(out, name + ".input"))
         logits.numpy().astype("<f4").tofile(os.path.join(out, name + ".logits"))
         lines.append(f"{name} {arch} {size} {classes}\n")
+    for seed, case in enumerate(NORM_CASES):
+        lines.append(export_norm_case(out, 50 + seed, *case))
     resnet = torchvision.models.resnet18(weights=None, num_classes=2).eval()
     export(resnet, os.path.join(out, "refuse-resnet18.onnx"), 13, False, 64, 1)
     with open(os.path.join(out, "cases.txt"), "w") as f:
