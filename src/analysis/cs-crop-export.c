@@ -8,11 +8,13 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cs-csv.h"
 #include "cs-error.h"
+#include "cs-train.h"
 
 /* The largest crop side written; the networks take 224. */
 #define MAX_CROP_SIZE 2048
@@ -100,6 +102,53 @@ export_case(CsStudy *study, CsCase *c, int size, const char *out_dir, GString *c
   return n_frames;
 }
 
+/* Writes OUT/crops.json: what the crops were cut from, for a trainer's model metadata. */
+static gboolean
+write_info(CsStudy *study, const CsCropExportOptions *options, gint64 written, const char *out_dir,
+           GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  g_autoptr(JsonGenerator) generator = json_generator_new();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *trained_on = cs_train_describe_study(study);
+  g_autofree char *study_bytes = NULL, *sha256 = NULL, *text = NULL;
+  g_autofree char *path = g_build_filename(out_dir, "crops.json", NULL);
+  const char *study_path = cs_study_get_path(study), *name = cs_study_get_name(study);
+  g_autoptr(GError) local = NULL;
+  gsize len = 0;
+
+  if (study_path != NULL && g_file_get_contents(study_path, &study_bytes, &len, NULL))
+    sha256 = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)study_bytes, len);
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "study");
+  json_builder_add_string_value(b, study_path != NULL ? study_path : "");
+  json_builder_set_member_name(b, "study_name");
+  json_builder_add_string_value(b, name != NULL ? name : "");
+  json_builder_set_member_name(b, "study_sha256");
+  json_builder_add_string_value(b, sha256 != NULL ? sha256 : "");
+  json_builder_set_member_name(b, "trained_on");
+  json_builder_add_string_value(b, trained_on);
+  json_builder_set_member_name(b, "split");
+  json_builder_add_string_value(b,
+                                options->all_splits ? "all" : cs_split_to_string(options->split));
+  json_builder_set_member_name(b, "size");
+  json_builder_add_int_value(b, options->size);
+  json_builder_set_member_name(b, "crops");
+  json_builder_add_int_value(b, written);
+  json_builder_set_member_name(b, "carpalscope_version");
+  json_builder_add_string_value(b, PACKAGE_VERSION);
+  json_builder_end_object(b);
+  root = json_builder_get_root(b);
+  json_generator_set_root(generator, root);
+  json_generator_set_pretty(generator, TRUE);
+  text = json_generator_to_data(generator, &len);
+  if (!g_file_set_contents(path, text, (gssize)len, &local)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s", local->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gint64
 cs_crop_export(CsStudy *study, const CsCropExportOptions *options, const char *out_dir,
                GPtrArray *skipped, CsAnalysisProgressFunc progress, gpointer progress_data,
@@ -153,5 +202,7 @@ cs_crop_export(CsStudy *study, const CsCropExportOptions *options, const char *o
     g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s", local->message);
     return -1;
   }
+  if (!write_info(study, options, written, out_dir, error))
+    return -1;
   return written;
 }

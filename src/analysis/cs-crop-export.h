@@ -8,6 +8,8 @@
  *
  *   OUT/crops/HAND/FRAME.pgm   one 8-bit gray crop of SIZE x SIZE (binary PGM, lossless)
  *   OUT/crops.csv              hand,frame,label,split,spacing_mm,path (path relative to OUT)
+ *   OUT/crops.json             the study (path, name, SHA-256), the "trained_on" wording a model
+ *                              trained on it carries (cs_train_describe_study()), split, size
  */
 #pragma once
 

@@ -15,11 +15,13 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "cs-crop-export.h"
 #include "cs-error.h"
 #include "cs-study-edit.h"
+#include "cs-train.h"
 
 /* The side the test model takes (make-test-model writes no input size: 224). */
 #define SIZE 224
@@ -120,6 +122,21 @@ test_crops_are_what_the_network_sees(void)
   g_assert_cmpuint(skipped->len, ==, 1);
   g_assert_cmpstr(g_ptr_array_index(skipped, 0), ==, "hand-2");
 
+  {
+    /* crops.json says what they were cut from, as a model trained on them will. */
+    g_autofree char *json_path = g_build_filename(out, "crops.json", NULL);
+    g_autofree char *trained_on = cs_train_describe_study(study);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *info;
+
+    g_assert_true(json_parser_load_from_file(parser, json_path, &error));
+    info = json_node_get_object(json_parser_get_root(parser));
+    g_assert_cmpint(json_object_get_int_member(info, "crops"), ==, 5);
+    g_assert_cmpint(json_object_get_int_member(info, "size"), ==, SIZE);
+    g_assert_cmpstr(json_object_get_string_member(info, "split"), ==, "all");
+    g_assert_cmpstr(json_object_get_string_member(info, "trained_on"), ==, trained_on);
+    g_assert_cmpstr(json_object_get_string_member(info, "study"), ==, cs_study_get_path(study));
+  }
   g_assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
   lines = g_strsplit(g_strstrip(csv), "\n", -1);
   g_assert_cmpuint(g_strv_length(lines), ==, 6);
