@@ -64,6 +64,33 @@ gboolean cs_json_read_bool(JsonObject *object, const char *path, const char *key
 /* Returns "<path>.<key>" or "<key>" for an empty path; free it. */
 char *cs_json_path(const char *path, const char *key);
 
+/* What a study's file held when it was loaded or last saved here (cs-study-disk.c). */
+typedef struct {
+  gboolean known; /* FALSE for a study never loaded from or saved to its path. */
+  guint64 dev, ino;
+  gint64 mtime_ns;
+  gint64 size;
+  guint8 sha256[32];
+} CsDiskStamp;
+
+/* The study's stamp (borrowed, writable). */
+CsDiskStamp *cs_study_get_disk_stamp(CsStudy *self);
+
+/* Makes @self an unsaved edit of @from's file: its path and what the file held (so saving
+ * replaces that file, unless it changed since @from read it). */
+void cs_study_adopt_file(CsStudy *self, CsStudy *from);
+
+/* Gives @self the study-level fields of @from: name, notes, grading scheme and extra. */
+void cs_study_copy_fields(CsStudy *self, CsStudy *from);
+
+/* Records @data (what was read or written) and the file's identity from @path's status now. */
+void cs_disk_stamp_record(CsDiskStamp *stamp, const char *path, const char *data, gsize length);
+
+/* TRUE when the file at @path still holds what @expected recorded (or @expected is unknown, or
+ * the file is gone); otherwise CS_ERROR_CHANGED_ON_DISK naming the change (CS_ERROR_IO when it
+ * cannot be read). */
+gboolean cs_disk_stamp_check(const CsDiskStamp *expected, const char *path, GError **error);
+
 /* Tests only: write through named temporary files even where unnamed ones (O_TMPFILE) work, to
  * exercise the fallback used on file systems without them. */
 void cs_study_set_use_unnamed_temporaries(gboolean use);

@@ -29,6 +29,7 @@ struct _CsStudy {
   JsonObject *extra;
   gboolean dirty;
   guint64 generation;
+  CsDiskStamp disk; /* What the file held when loaded or last saved (cs-study-disk.c). */
 };
 
 static void cs_study_list_model_init(GListModelInterface *iface);
@@ -255,6 +256,34 @@ cs_study_get_dir(CsStudy *self)
 {
   g_return_val_if_fail(CS_IS_STUDY(self), NULL);
   return self->dir;
+}
+
+CsDiskStamp *
+cs_study_get_disk_stamp(CsStudy *self)
+{
+  return &self->disk;
+}
+
+void
+cs_study_adopt_file(CsStudy *self, CsStudy *from)
+{
+  g_return_if_fail(CS_IS_STUDY(self) && CS_IS_STUDY(from) && from->path != NULL);
+  set_path(self, from->path);
+  self->disk = from->disk;
+  mark_changed(self);
+}
+
+void
+cs_study_copy_fields(CsStudy *self, CsStudy *from)
+{
+  g_return_if_fail(CS_IS_STUDY(self) && CS_IS_STUDY(from));
+  cs_study_set_name(self, from->name);
+  cs_study_set_notes(self, from->notes);
+  cs_study_set_grading_scheme(self, from->grading_scheme);
+  g_clear_pointer(&self->extra, json_object_unref);
+  if (from->extra != NULL)
+    self->extra = json_object_ref(from->extra);
+  mark_changed(self);
 }
 
 gboolean
@@ -634,8 +663,10 @@ cs_study_load(const char *path, GError **error)
     return NULL;
   }
   self = load_from_data(data, (gssize)length, display, error);
-  if (self != NULL)
+  if (self != NULL) {
     set_path(self, path);
+    cs_disk_stamp_record(&self->disk, self->path, data, length);
+  }
   return self;
 }
 
@@ -738,12 +769,17 @@ save_to(CsStudy *self, const char *path, gboolean adopt, GError **error)
   gsize length = 0;
 
   data = to_data_for_dir(self, to_dir, &length, &sweeps);
+  /* Saving over its own file: only if nobody else changed it meanwhile. */
+  if (adopt && g_strcmp0(absolute, self->path) == 0 &&
+      !cs_disk_stamp_check(&self->disk, absolute, error))
+    return FALSE;
   if (!cs_study_write_file_atomic(absolute, data, length, error))
     return FALSE;
   if (adopt) {
     for (guint i = 0; i < self->cases->len; i++)
       cs_case_set_sweep_path(g_ptr_array_index(self->cases, i), g_ptr_array_index(sweeps, i));
     set_path(self, absolute);
+    cs_disk_stamp_record(&self->disk, absolute, data, length);
     set_dirty(self, FALSE);
   }
   return TRUE;
@@ -782,6 +818,8 @@ typedef struct {
   char *data;
   gsize length;
   guint64 generation;
+  CsDiskStamp expected; /* What the file must still hold. */
+  CsDiskStamp written;  /* What it holds after the save. */
 } SaveJob;
 
 static void
@@ -800,10 +838,13 @@ save_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *canc
 
   if (g_task_return_error_if_cancelled(task))
     return;
-  if (cs_study_write_file_atomic(job->path, job->data, job->length, &error))
+  if (cs_disk_stamp_check(&job->expected, job->path, &error) &&
+      cs_study_write_file_atomic(job->path, job->data, job->length, &error)) {
+    cs_disk_stamp_record(&job->written, job->path, job->data, job->length);
     g_task_return_boolean(task, TRUE);
-  else
+  } else {
     g_task_return_error(task, error);
+  }
 }
 
 void
@@ -825,6 +866,7 @@ cs_study_save_async(CsStudy *self, GCancellable *cancellable, GAsyncReadyCallbac
   job->path = g_strdup(self->path);
   job->data = cs_study_to_data(self, &job->length);
   job->generation = self->generation;
+  job->expected = self->disk;
   g_task_set_task_data(task, job, (GDestroyNotify)save_job_free);
   g_task_run_in_thread(task, save_worker);
 }
@@ -839,6 +881,8 @@ cs_study_save_finish(CsStudy *self, GAsyncResult *result, GError **error)
   if (!g_task_propagate_boolean(G_TASK(result), error))
     return FALSE;
   job = g_task_get_task_data(G_TASK(result));
+  if (job != NULL && g_strcmp0(job->path, self->path) == 0)
+    self->disk = job->written;
   /* Only what was serialised is on disk; later edits keep the study dirty. */
   if (job != NULL && job->generation == self->generation)
     set_dirty(self, FALSE);
