@@ -8,6 +8,7 @@
 
 #include "cs-error.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -26,19 +27,30 @@ static const char *const source_labels[] = {
 CsSpacing
 cs_spacing_unknown(void)
 {
-  CsSpacing spacing = { 0.0, CS_SPACING_SOURCE_UNKNOWN };
+  CsSpacing spacing = { 0.0, CS_SPACING_SOURCE_UNKNOWN, CS_SPACING_NO_REGION };
   return spacing;
 }
 
 CsSpacing
 cs_spacing_new(double mm_per_px, CsSpacingSource source)
 {
-  CsSpacing spacing = { mm_per_px, source };
+  CsSpacing spacing = { mm_per_px, source, CS_SPACING_NO_REGION };
 
   /* A spacing without a source, or a source without a usable value, is no spacing at all. */
   if (source == CS_SPACING_SOURCE_UNKNOWN || (guint)source >= G_N_ELEMENTS(source_ids) ||
       !isfinite(mm_per_px) || mm_per_px <= 0.0)
     return cs_spacing_unknown();
+  return spacing;
+}
+
+CsSpacing
+cs_spacing_new_dicom_region(double mm_per_px, int region)
+{
+  CsSpacing spacing = cs_spacing_new(mm_per_px, CS_SPACING_SOURCE_DICOM);
+
+  g_return_val_if_fail(region >= 0, cs_spacing_unknown());
+  if (cs_spacing_is_known(&spacing))
+    spacing.region = region;
   return spacing;
 }
 
@@ -146,4 +158,31 @@ cs_spacing_source_label(CsSpacingSource source)
   if ((guint)source >= G_N_ELEMENTS(source_labels))
     return source_labels[CS_SPACING_SOURCE_UNKNOWN];
   return source_labels[source];
+}
+
+char *
+cs_spacing_dup_label(const CsSpacing *spacing, gboolean translate)
+{
+  /* The strings are marked here and looked up only when asked: reports and files stay English. */
+  static const char *const labels[] = {
+    [CS_SPACING_SOURCE_UNKNOWN] = N_("none: pixels"),
+    [CS_SPACING_SOURCE_PHANTOM_TRUTH] = N_("phantom truth"),
+    [CS_SPACING_SOURCE_STUDY] = N_("study file"),
+    [CS_SPACING_SOURCE_MANUAL] = N_("manual calibration"),
+    /* Translators: the pixel spacing comes from the DICOM header's Pixel Spacing, used because
+     * the file has no usable Ultrasound Region. */
+    [CS_SPACING_SOURCE_DICOM] = N_("DICOM pixel spacing (fallback)"),
+  };
+  CsSpacingSource source;
+
+  g_return_val_if_fail(spacing != NULL, NULL);
+  source = cs_spacing_is_known(spacing) && (guint)spacing->source < G_N_ELEMENTS(labels)
+               ? spacing->source
+               : CS_SPACING_SOURCE_UNKNOWN;
+  if (source == CS_SPACING_SOURCE_DICOM && spacing->region >= 0 && translate)
+    /* Translators: the pixel spacing comes from this Ultrasound Region of the DICOM file. */
+    return g_strdup_printf(_("DICOM region %d"), spacing->region);
+  if (source == CS_SPACING_SOURCE_DICOM && spacing->region >= 0)
+    return g_strdup_printf("DICOM region %d", spacing->region);
+  return g_strdup(translate ? g_dgettext(GETTEXT_PACKAGE, labels[source]) : labels[source]);
 }

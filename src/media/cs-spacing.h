@@ -22,11 +22,18 @@ typedef enum {
   CS_SPACING_SOURCE_DICOM          /* A DICOM header (Ultrasound Regions or PixelSpacing). */
 } CsSpacingSource;
 
-/* A pixel spacing and its source; mm_per_px is 0 exactly when the source is UNKNOWN. */
+/* A pixel spacing and its source; mm_per_px is 0 exactly when the source is UNKNOWN. With a DICOM
+ * source, region is the Ultrasound Region (0018,6011) item it came from (0-based), or
+ * CS_SPACING_NO_REGION for Pixel Spacing (0028,0030), the fallback; other sources have no region.
+ * Make spacings with cs_spacing_new() or cs_spacing_new_dicom_region(), not a struct literal. */
 typedef struct {
   double mm_per_px;
   CsSpacingSource source;
+  int region;
 } CsSpacing;
+
+/* The region of a spacing that comes from no DICOM Ultrasound Region. */
+#define CS_SPACING_NO_REGION (-1)
 
 /* The smallest calibration segment accepted, in pixels: shorter ones are too imprecise. */
 #define CS_SPACING_MIN_CALIBRATION_PX 10.0
@@ -34,8 +41,12 @@ typedef struct {
 /* Returns an unknown spacing (measurements in px). */
 CsSpacing cs_spacing_unknown(void);
 
-/* Returns @mm_per_px from @source; an unknown spacing if @mm_per_px is not finite and > 0. */
+/* Returns @mm_per_px from @source; an unknown spacing if @mm_per_px is not finite and > 0. A DICOM
+ * source here means Pixel Spacing, the fallback (no region). */
 CsSpacing cs_spacing_new(double mm_per_px, CsSpacingSource source);
+
+/* Returns @mm_per_px from DICOM Ultrasound Region @region (>= 0). */
+CsSpacing cs_spacing_new_dicom_region(double mm_per_px, int region);
 
 /* Sets @spacing from a manual calibration: the points (@x0, @y0), (@x1, @y1) in image px are
  * @distance_mm apart. Returns FALSE with @error if the points or the distance cannot calibrate. */
@@ -69,5 +80,11 @@ gboolean cs_spacing_source_from_string(const char *text, CsSpacingSource *source
 
 /* Returns a short English label of @source for the user ("manual calibration", "uncalibrated"). */
 const char *cs_spacing_source_label(CsSpacingSource source);
+
+/* Returns where @spacing comes from, the one label every mm is shown with: "DICOM region 0",
+ * "DICOM pixel spacing (fallback)", "study file", "manual calibration", "phantom truth" or
+ * "none: pixels". In the user's language when @translate (the window), in English otherwise
+ * (files, reports, the command line). Free it. */
+char *cs_spacing_dup_label(const CsSpacing *spacing, gboolean translate);
 
 G_END_DECLS

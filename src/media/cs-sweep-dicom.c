@@ -116,7 +116,7 @@ choose_spacing(SweepShared *shared)
     chosen = first;
   if (chosen >= 0) {
     const CsDicomRegion *r = cs_dicom_get_region(dicom, chosen);
-    shared->file_spacing = cs_spacing_new(r->delta_x * 10.0, CS_SPACING_SOURCE_DICOM);
+    shared->file_spacing = cs_spacing_new_dicom_region(r->delta_x * 10.0, chosen);
     shared->file_spacing_region = chosen;
     shared->file_spacing_label = g_strdup_printf("DICOM region %d", chosen);
     return;
@@ -361,8 +361,8 @@ cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_poin
   }
   if (label != NULL)
     *label = g_strdup_printf("DICOM region %d", region);
-  return cs_spacing_new(cs_dicom_get_region(shared->dicom, region)->delta_x * 10.0,
-                        CS_SPACING_SOURCE_DICOM);
+  return cs_spacing_new_dicom_region(cs_dicom_get_region(shared->dicom, region)->delta_x * 10.0,
+                                     region);
 }
 
 CsDicom *

@@ -26,6 +26,7 @@ check_philips(const char *name)
   g_autofree char *path = test_realdata_path(relative, G_FILE_TEST_IS_REGULAR);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsSweep) sweep = NULL;
+  g_autofree char *label = NULL;
   CsSpacing spacing;
   const CsDicomRegion *r;
 
@@ -42,6 +43,9 @@ check_philips(const char *name)
   g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.2623, 5e-5);
   g_assert_cmpstr(cs_sweep_get_file_spacing_label(sweep), ==, "DICOM region 0");
   g_assert_cmpint(cs_sweep_get_file_spacing_region(sweep), ==, 0);
+  g_assert_cmpint(spacing.region, ==, 0);
+  label = cs_spacing_dup_label(&spacing, FALSE);
+  g_assert_cmpstr(label, ==, "DICOM region 0");
   g_assert_null(cs_sweep_get_warnings(sweep)[0]);
 
   g_assert_cmpint(cs_sweep_get_n_regions(sweep), ==, 2);
@@ -174,6 +178,7 @@ test_spacing_for_points(void)
 
   spacing = cs_sweep_get_spacing_for_points(aloka, in_right, 2, &label, &why);
   g_assert_true(cs_spacing_is_known(&spacing));
+  g_assert_cmpint(spacing.region, ==, 1);
   g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.38265, 1e-5);
   g_assert_cmpstr(label, ==, "DICOM region 1");
   g_assert_null(why);

@@ -108,6 +108,39 @@ test_source_strings(void)
   g_assert_cmpstr(cs_spacing_source_label(CS_SPACING_SOURCE_UNKNOWN), ==, "uncalibrated");
 }
 
+/* One label says where every mm comes from; a DICOM spacing names its region or says it is the
+ * Pixel Spacing fallback, and an unknown spacing says it is in pixels whatever it holds. */
+static void
+test_label(void)
+{
+  const struct {
+    CsSpacing spacing;
+    const char *label;
+  } cases[] = {
+    { cs_spacing_new_dicom_region(0.2623, 0), "DICOM region 0" },
+    { cs_spacing_new_dicom_region(0.38, 12), "DICOM region 12" },
+    { cs_spacing_new(0.3, CS_SPACING_SOURCE_DICOM), "DICOM pixel spacing (fallback)" },
+    { cs_spacing_new(0.1, CS_SPACING_SOURCE_STUDY), "study file" },
+    { cs_spacing_new(0.1, CS_SPACING_SOURCE_MANUAL), "manual calibration" },
+    { cs_spacing_new(0.06, CS_SPACING_SOURCE_PHANTOM_TRUTH), "phantom truth" },
+    { cs_spacing_unknown(), "none: pixels" },
+    { cs_spacing_new_dicom_region(-1.0, 3), "none: pixels" },
+    { cs_spacing_new(NAN, CS_SPACING_SOURCE_DICOM), "none: pixels" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *english = cs_spacing_dup_label(&cases[i].spacing, FALSE);
+    g_autofree char *translated = cs_spacing_dup_label(&cases[i].spacing, TRUE);
+
+    g_assert_cmpstr(english, ==, cases[i].label);
+    /* No catalogue is bound in the test: the translated label falls back to English. */
+    g_assert_cmpstr(translated, ==, cases[i].label);
+  }
+  g_assert_cmpint(cs_spacing_new_dicom_region(0.2, 4).region, ==, 4);
+  g_assert_cmpint(cs_spacing_new(0.2, CS_SPACING_SOURCE_DICOM).region, ==, CS_SPACING_NO_REGION);
+  g_assert_cmpint(cs_spacing_new(0.2, CS_SPACING_SOURCE_MANUAL).region, ==, CS_SPACING_NO_REGION);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -117,5 +150,6 @@ main(int argc, char **argv)
   g_test_add_func("/media/spacing/new", test_new);
   g_test_add_func("/media/spacing/format", test_format);
   g_test_add_func("/media/spacing/source-strings", test_source_strings);
+  g_test_add_func("/media/spacing/label", test_label);
   return g_test_run();
 }
