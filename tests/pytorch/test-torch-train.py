@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+# test-torch-train.py — the PyTorch trainer under torchrun, its checkpoint, and its model in
+# Carpalscope
+# Copyright 2026 The Carpalscope developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# A phantom study of eight hands of four frames is exported as 112 x 112 crops. The trainer runs
+# two gloo processes on CPU for one short epoch of two and stops, then resumes from its
+# checkpoint and finishes: the model it writes must be the very one a run of both epochs without
+# a stop writes. The engine's p(CTS) of four crops (carpalscope-cli classify) must be PyTorch's
+# within 1e-4, and `carpalscope-cli models` must list the model with its architecture, input size
+# and what it was trained on. Exits 77 (skipped) without torch and torchvision.
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+
+
+def run(argv, env, what):
+    result = subprocess.run(argv, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit("%s failed (%d):\n%s\n%s" % (what, result.returncode, result.stdout,
+                                              result.stderr))
+    return result.stdout
+
+
+def main():
+    cli, srcdir = os.environ.get("CARPALSCOPE_CLI"), os.environ.get("CARPALSCOPE_SRCDIR")
+    if not cli or not srcdir:
+        sys.exit("CARPALSCOPE_CLI and CARPALSCOPE_SRCDIR must be set (meson test sets them)")
+    try:
+        import torch  # noqa: F401
+        import torchvision  # noqa: F401
+    except ImportError:
+        print("skipped: python3-torch and python3-torchvision are not installed")
+        return SKIP
+    env = dict(os.environ, PYTHONPATH=os.path.join(srcdir, "tools"), OMP_NUM_THREADS="1")
+    # The sanitizer options are for the C programs, and the CLI's leak check is not for torch.
+    env.pop("LD_PRELOAD", None)
+    with tempfile.TemporaryDirectory(prefix="cs-torch-") as tmp:
+        study, crops = os.path.join(tmp, "study"), os.path.join(tmp, "crops")
+        models = os.path.join(tmp, "models")
+        os.mkdir(models)
+        run([cli, "phantom-study", "--hands-per-group", "4", "--frames", "4", "--test-per-group",
+             "1", "--seed", "7", "--threads", "1", "-q", "--out", study], env, "phantom-study")
+        run([cli, "export-crops", "--study", os.path.join(study, "study.json"), "--size", "112",
+             "--out", crops], env, "export-crops")
+
+        def train(name, *extra):
+            argv = [sys.executable, "-m", "carpalscope_torch.run", "--standalone",
+                    "--nproc_per_node=2", "-m", "carpalscope_torch", "train", "--crops", crops,
+                    "--arch", "squeezenet1_1", "--epochs", "2", "--batch", "8", "--workers", "0",
+                    "--threads", "1", "--backend", "gloo",
+                    "--checkpoint", os.path.join(tmp, name + ".pt"),
+                    "--out", os.path.join(models, name + ".safetensors")] + list(extra)
+            return run(argv, env, "training " + name)
+
+        out = train("torch-phantom", "--stop-after", "1")
+        assert os.path.exists(os.path.join(tmp, "torch-phantom.pt")), out
+        assert not os.path.exists(os.path.join(models, "torch-phantom.safetensors")), out
+        print("ok: one epoch in two gloo processes, checkpoint written")
+        out = train("torch-phantom", "--resume")
+        assert "after epoch 1" in out, out
+        out = train("straight")
+
+        sys.path.insert(0, os.path.join(srcdir, "tools"))
+        from carpalscope_torch import safetensors
+        resumed, meta = safetensors.load(os.path.join(models, "torch-phantom.safetensors"))
+        straight, _ = safetensors.load(os.path.join(models, "straight.safetensors"))
+        assert resumed.keys() == straight.keys()
+        for name in resumed:
+            assert torch.equal(resumed[name], straight[name]), name
+        os.remove(os.path.join(models, "straight.safetensors"))
+        print("ok: resumed from the checkpoint, the model is the one of an unbroken run")
+
+        paths = [os.path.join(crops, "crops", hand, "%05d.pgm" % frame)
+                 for hand, frame in (("control-001", 0), ("control-002", 3), ("cts-001", 1),
+                                     ("cts-003", 2))]
+        model = os.path.join(models, "torch-phantom.safetensors")
+        engine = [json.loads(line)["p_cts"] for line in
+                  run([cli, "classify", "--model", model, "--json"] + paths, env,
+                      "classify").splitlines()]
+        torch_p = [json.loads(line)["p_cts"] for line in
+                   run([sys.executable, "-m", "carpalscope_torch", "predict", model] + paths, env,
+                       "predict").splitlines()]
+        worst = max(abs(a - b) for a, b in zip(engine, torch_p))
+        print("engine %s, torch %s: largest difference %.3g" % (engine, torch_p, worst))
+        assert len(engine) == len(torch_p) == 4 and worst <= 1e-4
+        print("ok: the engine's p(CTS) is PyTorch's within 1e-4")
+
+        listing = run([cli, "models", "--json"], dict(env, CARPALSCOPE_MODELSDIR=models),
+                      "models")
+        entry = [m for m in map(json.loads, listing.splitlines()) if m.get("id") == "torch-phantom"]
+        assert entry, listing
+        text = json.dumps(entry[0])
+        assert '"squeezenet1_1"' in text and "112" in text, text
+        assert "synthetic phantom sweeps" in meta["trained_on"] and meta["trained_on"] in text, text
+        print("ok: carpalscope-cli models lists it, trained on %s" % meta["trained_on"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
