@@ -297,22 +297,28 @@ read_stage(CsCase *c, JsonObject *object, const char *path, GError **error)
 static gboolean
 read_spacing(CsCase *c, JsonObject *object, const char *path, GError **error)
 {
-  static const char *const keys[] = { "mm_per_px", "source", NULL };
+  static const char *const keys[] = { "mm_per_px", "source", "region", NULL };
   double spacing = 0.0;
   int source = CS_SPACING_SOURCE_UNKNOWN;
+  gint64 region = CS_SPACING_NO_REGION; /* Absent in files written before regions were kept. */
   g_autoptr(GError) local = NULL;
 
   if (!cs_json_check_keys(object, path, keys, error) ||
       !cs_json_read_number(object, path, "mm_per_px", FALSE, &spacing, error) ||
-      !read_enum(object, path, "source", CS_TYPE_STUDY_SPACING_SOURCE, &source, error))
+      !read_enum(object, path, "source", CS_TYPE_STUDY_SPACING_SOURCE, &source, error) ||
+      !cs_json_read_int(object, path, "region", FALSE, &region, error))
     return FALSE;
+  if (json_object_has_member(object, "region") &&
+      (source != CS_SPACING_SOURCE_DICOM || region < 0 || region > G_MAXINT))
+    return cs_study_fail(error, path, "region",
+                         "only a \"dicom\" spacing has a region, a number >= 0");
   if (source == CS_SPACING_SOURCE_UNKNOWN && spacing != 0.0)
     return cs_study_fail(error, path, "source",
                          "a spacing needs its source (\"phantom-truth\", \"study\", \"manual\" "
                          "or \"dicom\")");
   if (source != CS_SPACING_SOURCE_UNKNOWN && !(spacing > 0.0 && spacing <= 10.0))
     return cs_study_fail(error, path, "mm_per_px", "must be > 0 and <= 10 mm per pixel");
-  return cs_case_set_spacing(c, spacing, source, error);
+  return cs_case_set_spacing_full(c, spacing, source, (int)region, error);
 }
 
 static gboolean
@@ -681,6 +687,10 @@ cs_case_to_json(CsCase *self, const char *sweep_path)
     json_builder_begin_object(builder);
     add_number_if(builder, "mm_per_px", cs_case_get_spacing_mm(self));
     add_string_if(builder, "source", cs_spacing_source_to_string(cs_case_get_spacing_source(self)));
+    if (cs_case_get_spacing(self).region >= 0) {
+      json_builder_set_member_name(builder, "region");
+      json_builder_add_int_value(builder, cs_case_get_spacing(self).region);
+    }
     json_builder_end_object(builder);
   }
   add_string_if(builder, "notes", cs_case_get_notes(self));

@@ -25,6 +25,7 @@ struct _CsCase {
   char *sweep_path;
   double spacing_mm;
   CsSpacingSource spacing_source;
+  int spacing_region; /* The DICOM Ultrasound Region of a DICOM spacing, or CS_SPACING_NO_REGION. */
   char *notes;
   CsNerveConduction ncs;
   int stage;
@@ -216,6 +217,7 @@ cs_case_init(CsCase *self)
 {
   cs_nerve_conduction_init(&self->ncs);
   self->stage = -1;
+  self->spacing_region = CS_SPACING_NO_REGION;
   self->stage_scheme = CS_GRADING_SHINOHARA2022;
   self->stage_source = CS_STAGE_SOURCE_COMPUTED;
   self->roi = g_array_new(FALSE, FALSE, sizeof(CsRoiKeyframe));
@@ -322,11 +324,20 @@ CsSpacing
 cs_case_get_spacing(CsCase *self)
 {
   g_return_val_if_fail(CS_IS_CASE(self), cs_spacing_unknown());
+  if (self->spacing_region >= 0)
+    return cs_spacing_new_dicom_region(self->spacing_mm, self->spacing_region);
   return cs_spacing_new(self->spacing_mm, self->spacing_source);
 }
 
 gboolean
 cs_case_set_spacing(CsCase *self, double spacing_mm, CsSpacingSource source, GError **error)
+{
+  return cs_case_set_spacing_full(self, spacing_mm, source, CS_SPACING_NO_REGION, error);
+}
+
+gboolean
+cs_case_set_spacing_full(CsCase *self, double spacing_mm, CsSpacingSource source, int region,
+                         GError **error)
 {
   gboolean spacing_changed, source_changed;
 
@@ -338,12 +349,17 @@ cs_case_set_spacing(CsCase *self, double spacing_mm, CsSpacingSource source, GEr
     return cs_study_fail(error, "spacing", "mm_per_px", "must be > 0 and <= 10 mm per pixel");
   if (source > CS_SPACING_SOURCE_DICOM)
     return cs_study_fail(error, "spacing", "source", "unknown source");
+  if (region != CS_SPACING_NO_REGION && (region < 0 || source != CS_SPACING_SOURCE_DICOM))
+    return cs_study_fail(error, "spacing", "region",
+                         "only a \"dicom\" spacing has a region, a number >= 0");
   spacing_changed = self->spacing_mm != spacing_mm;
-  source_changed = self->spacing_source != source;
+  /* A change of region is a change of where the spacing comes from. */
+  source_changed = self->spacing_source != source || self->spacing_region != region;
   if (!spacing_changed && !source_changed)
     return TRUE;
   self->spacing_mm = spacing_mm;
   self->spacing_source = source;
+  self->spacing_region = region;
   if (spacing_changed)
     g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_SPACING_MM]);
   emit_changed(self, source_changed ? properties[PROP_SPACING_SOURCE] : NULL);
@@ -790,11 +806,11 @@ cs_case_equal(CsCase *a, CsCase *b)
   if (g_strcmp0(a->id, b->id) != 0 || a->hand != b->hand || a->group != b->group ||
       a->split != b->split || g_strcmp0(a->sweep_path, b->sweep_path) != 0 ||
       a->spacing_mm != b->spacing_mm || a->spacing_source != b->spacing_source ||
-      g_strcmp0(a->notes, b->notes) != 0 || !cs_nerve_conduction_equal(&a->ncs, &b->ncs) ||
-      a->stage != b->stage || a->stage_scheme != b->stage_scheme ||
-      a->stage_source != b->stage_source || a->roi->len != b->roi->len ||
-      a->tracings->len != b->tracings->len || a->results->len != b->results->len ||
-      !json_object_equal_or_null(a->extra, b->extra))
+      a->spacing_region != b->spacing_region || g_strcmp0(a->notes, b->notes) != 0 ||
+      !cs_nerve_conduction_equal(&a->ncs, &b->ncs) || a->stage != b->stage ||
+      a->stage_scheme != b->stage_scheme || a->stage_source != b->stage_source ||
+      a->roi->len != b->roi->len || a->tracings->len != b->tracings->len ||
+      a->results->len != b->results->len || !json_object_equal_or_null(a->extra, b->extra))
     return FALSE;
   if (a->roi->len > 0 &&
       memcmp(a->roi->data, b->roi->data, sizeof(CsRoiKeyframe) * a->roi->len) != 0)

@@ -153,6 +153,11 @@ CsSpacing cs_case_get_spacing(CsCase *self);
  * unknown (then it must be 0: the spacing is cleared). */
 gboolean cs_case_set_spacing(CsCase *self, double spacing_mm, CsSpacingSource source,
                              GError **error);
+/* Sets the spacing as cs_case_set_spacing() does, with the DICOM Ultrasound Region it came from
+ * (@region >= 0, only with a DICOM source) or CS_SPACING_NO_REGION; cs_case_get_spacing() returns
+ * it with the region, and study.json keeps it. */
+gboolean cs_case_set_spacing_full(CsCase *self, double spacing_mm, CsSpacingSource source,
+                                  int region, GError **error);
 
 /* Free-text notes; may be NULL. */
 const char *cs_case_get_notes(CsCase *self);

@@ -231,6 +231,13 @@ cs_study_duplicate_case(CsStudy *self, const char *id, GError **error)
 gboolean
 cs_case_calibrate(CsCase *c, double mm_per_px, CsSpacingSource source, GError **error)
 {
+  return cs_case_calibrate_full(c, mm_per_px, source, CS_SPACING_NO_REGION, error);
+}
+
+gboolean
+cs_case_calibrate_full(CsCase *c, double mm_per_px, CsSpacingSource source, int region,
+                       GError **error)
+{
   double old = cs_case_get_spacing_mm(c);
   g_autoptr(GArray) keys = g_array_new(FALSE, FALSE, sizeof(CsRoiKeyframe));
 
@@ -247,7 +254,7 @@ cs_case_calibrate(CsCase *c, double mm_per_px, CsSpacingSource source, GError **
     key.size_px = 0;
     g_array_append_val(keys, key);
   }
-  if (!cs_case_set_spacing(c, mm_per_px, source, error))
+  if (!cs_case_set_spacing_full(c, mm_per_px, source, region, error))
     return FALSE;
   if (keys->len == 0)
     return TRUE;

@@ -48,4 +48,9 @@ int cs_study_get_case_index(CsStudy *self, CsCase *c);
  * unchanged, when the spacing is refused. */
 gboolean cs_case_calibrate(CsCase *c, double mm_per_px, CsSpacingSource source, GError **error);
 
+/* Calibrates @c as cs_case_calibrate() does, keeping the DICOM Ultrasound Region the spacing
+ * came from (@region >= 0 with a DICOM source, else CS_SPACING_NO_REGION). */
+gboolean cs_case_calibrate_full(CsCase *c, double mm_per_px, CsSpacingSource source, int region,
+                                GError **error);
+
 G_END_DECLS

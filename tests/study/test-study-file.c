@@ -147,6 +147,10 @@ static const BadField bad_fields[] = {
   { "cases.1.spacing.source", "\"guess\"",
     "cases[1].spacing.source: \"guess\" is not one of \"unknown\", \"phantom-truth\", \"study\", "
     "\"manual\", \"dicom\"" },
+  { "cases.1.spacing.region", "-1",
+    "cases[1].spacing.region: only a \"dicom\" spacing has a region, a number >= 0" },
+  { "cases.1.spacing.region", "0.5",
+    "cases[1].spacing.region: must be an integer, not a fraction" },
   { "cases.1.ncs.dml_ms", "45", "cases[1].ncs.dml_ms: must be > 0 and <= 30 ms" },
   { "cases.1.ncs.scv_m_s", "\"fast\"", "cases[1].ncs.scv_m_s: must be a number, not a string" },
   { "cases.1.ncs.sensory_response", "false",
@@ -367,6 +371,10 @@ make_full_study(void)
       g_assert_true(cs_case_set_spacing(c, 0.0625, CS_SPACING_SOURCE_PHANTOM_TRUTH, &error));
     else if (i == 1)
       g_assert_true(cs_case_set_spacing(c, 0.1 / 3.0, CS_SPACING_SOURCE_MANUAL, &error));
+    else if (i == 2) /* From a DICOM file's Ultrasound Region 1, which study.json keeps. */
+      g_assert_true(cs_case_set_spacing_full(c, 0.38265, CS_SPACING_SOURCE_DICOM, 1, &error));
+    else /* From a DICOM file's Pixel Spacing: no region. */
+      g_assert_true(cs_case_set_spacing(c, 0.3, CS_SPACING_SOURCE_DICOM, &error));
     if (i == 1)
       cs_case_set_notes(c, "tracing redone");
     cs_nerve_conduction_init(&ncs);
@@ -978,6 +986,51 @@ test_properties(void)
   g_assert_null(c);
 }
 
+/* The DICOM region a spacing came from is written only when there is one, and a file written
+ * before regions were kept (a "dicom" spacing without one) reads as the Pixel Spacing fallback. */
+static void
+test_spacing_region(void)
+{
+  static const char old_json[] = "{\"version\": 1, \"cases\": [{\"id\": \"a\", \"spacing\": "
+                                 "{\"mm_per_px\": 0.3, \"source\": \"dicom\"}}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) old = cs_study_load_from_data(old_json, -1, NULL, &error);
+  g_autoptr(CsStudy) loaded = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *label = NULL;
+  CsSpacing spacing;
+  CsCase *c;
+
+  g_assert_no_error(error);
+  c = cs_study_get_case(old, 0);
+  spacing = cs_case_get_spacing(c);
+  g_assert_cmpint(spacing.region, ==, CS_SPACING_NO_REGION);
+  label = cs_spacing_dup_label(&spacing, FALSE);
+  g_assert_cmpstr(label, ==, "DICOM pixel spacing (fallback)");
+  text = cs_study_to_data(old, NULL);
+  g_assert_null(strstr(text, "region"));
+  g_clear_pointer(&text, g_free);
+  g_clear_pointer(&label, g_free);
+
+  g_assert_true(cs_case_set_spacing_full(c, 0.2623, CS_SPACING_SOURCE_DICOM, 0, &error));
+  text = cs_study_to_data(old, NULL);
+  g_assert_nonnull(strstr(text, "\"region\": 0"));
+  loaded = cs_study_load_from_data(text, -1, NULL, &error);
+  g_assert_no_error(error);
+  spacing = cs_case_get_spacing(cs_study_get_case(loaded, 0));
+  g_assert_cmpint(spacing.region, ==, 0);
+  g_assert_cmpfloat(spacing.mm_per_px, ==, 0.2623);
+  label = cs_spacing_dup_label(&spacing, FALSE);
+  g_assert_cmpstr(label, ==, "DICOM region 0");
+  g_assert_true(cs_study_equal(old, loaded));
+
+  /* The region is part of where the spacing comes from: another one is another case. */
+  g_assert_true(cs_case_set_spacing_full(c, 0.2623, CS_SPACING_SOURCE_DICOM, 1, &error));
+  g_assert_false(cs_study_equal(old, loaded));
+  g_assert_false(cs_case_set_spacing_full(c, 0.2623, CS_SPACING_SOURCE_MANUAL, 0, &error));
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -989,6 +1042,7 @@ main(int argc, char **argv)
   g_test_add_func("/study/file/newer-version", test_newer_version);
   g_test_add_func("/study/file/load-errors", test_load_errors);
   g_test_add_func("/study/file/round-trip", test_round_trip);
+  g_test_add_func("/study/file/spacing-region", test_spacing_region);
   g_test_add_func("/study/file/writing-format", test_writing_format);
   g_test_add_func("/study/file/sweep-paths", test_sweep_paths);
   g_test_add_func("/study/file/measure-tracing", test_measure_tracing);
