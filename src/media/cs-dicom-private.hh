@@ -23,7 +23,7 @@
 
 struct _CsDicom {
   std::string display; /* The file's name for messages. */
-  std::string sop_uid, sop_name, ts_uid, ts_name, photometric, laterality;
+  std::string sop_uid, sop_name, ts_uid, ts_name, photometric, laterality, modality;
   int width = 0, height = 0, n_frames = 1;
   int bits_allocated = 0, bits_stored = 0, samples = 1, planar = 0;
   bool is_signed = false;
@@ -43,7 +43,7 @@ struct _CsDicom {
   std::vector<double> times; /* [frame] seconds; empty without timing. */
   std::vector<CsDicomRegion> regions;
   double spacing_row = 0, spacing_col = 0;
-  bool have_spacing = false, imager_spacing = false;
+  bool have_spacing = false, imager_spacing = false, spacing_varies = false;
 };
 
 namespace cs_dicom_internal

@@ -24,6 +24,7 @@
 #include <gdcmImage.h>
 #include <gdcmImageReader.h>
 #include <gdcmLookupTable.h>
+#include <gdcmReader.h>
 #include <gdcmSequenceOfFragments.h>
 #include <gdcmSequenceOfItems.h>
 #include <gdcmTrace.h>
@@ -232,12 +233,68 @@ read_timing(CsDicom *dicom, const gdcm::DataSet &ds)
   }
 }
 
+/* Returns the first item of the sequence @tag of @ds, or nullptr. */
+static const gdcm::DataSet *
+first_item(const gdcm::DataSet &ds, uint16_t group, uint16_t element,
+           gdcm::SmartPointer<gdcm::SequenceOfItems> &items)
+{
+  gdcm::Tag tag(group, element);
+
+  if (!ds.FindDataElement(tag))
+    return nullptr;
+  items = ds.GetDataElement(tag).GetValueAsSQ();
+  if (!items || items->GetNumberOfItems() < 1)
+    return nullptr;
+  return &items->GetItem(1).GetNestedDataSet();
+}
+
+/* Reads the Pixel Spacing of the Pixel Measures (0028,9110) of one functional groups item. */
+static bool
+measured_spacing(const gdcm::DataSet &groups, std::vector<double> &v)
+{
+  gdcm::SmartPointer<gdcm::SequenceOfItems> items;
+  const gdcm::DataSet *measures = first_item(groups, 0x0028, 0x9110, items);
+
+  return measures != nullptr && numbers_of(text_of(*measures, 0x0028, 0x0030), v) &&
+         v.size() >= 2 && v[0] > 0 && v[1] > 0;
+}
+
+/* Pixel Spacing from an enhanced image's functional groups: the Shared Functional Groups', else
+ * the Per-frame Functional Groups' when every frame gives the same; frames that differ give none
+ * and set spacing_varies. */
+static bool
+functional_spacing(CsDicom *dicom, const gdcm::DataSet &ds, std::vector<double> &v)
+{
+  gdcm::SmartPointer<gdcm::SequenceOfItems> shared, frames;
+  const gdcm::DataSet *groups = first_item(ds, 0x5200, 0x9229, shared);
+  std::vector<double> first;
+
+  if (groups != nullptr && measured_spacing(*groups, v))
+    return true;
+  if (first_item(ds, 0x5200, 0x9230, frames) == nullptr)
+    return false;
+  for (gdcm::SequenceOfItems::SizeType i = 1; i <= frames->GetNumberOfItems(); i++) {
+    if (!measured_spacing(frames->GetItem(i).GetNestedDataSet(), v))
+      return false;
+    if (i == 1) {
+      first = v;
+    } else if (std::fabs(v[0] - first[0]) > 1e-6 * first[0] ||
+               std::fabs(v[1] - first[1]) > 1e-6 * first[1]) {
+      dicom->spacing_varies = true;
+      return false;
+    }
+  }
+  v = first;
+  return true;
+}
+
 static void
 read_spacing(CsDicom *dicom, const gdcm::DataSet &ds)
 {
   std::vector<double> v;
 
-  if (numbers_of(text_of(ds, 0x0028, 0x0030), v) && v.size() >= 2 && v[0] > 0 && v[1] > 0) {
+  if ((numbers_of(text_of(ds, 0x0028, 0x0030), v) && v.size() >= 2 && v[0] > 0 && v[1] > 0) ||
+      functional_spacing(dicom, ds, v)) {
     dicom->have_spacing = true;
   } else if (numbers_of(text_of(ds, 0x0018, 0x1164), v) && v.size() >= 2 && v[0] > 0 && v[1] > 0) {
     dicom->have_spacing = dicom->imager_spacing = true;
@@ -320,6 +377,7 @@ take_facts(CsDicom *dicom, const gdcm::ImageReader &reader, GError **error)
   dicom->ts_name = uid_name(dicom->ts_uid);
   dicom->sop_uid = text_of(ds, 0x0008, 0x0016);
   dicom->sop_name = uid_name(dicom->sop_uid);
+  dicom->modality = text_of(ds, 0x0008, 0x0060);
   dicom->pixel_format = image.GetPixelFormat();
   dicom->pi = image.GetPhotometricInterpretation();
   {
@@ -557,6 +615,79 @@ open_bytes(const char *data, std::size_t size, const char *display, GError **err
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * DICOMDIR
+ */
+
+/* The Media Storage Directory Storage SOP class: a DICOMDIR. */
+#define DICOMDIR_SOP "1.2.840.10008.1.3.10"
+
+/* Adds the Referenced File ID (0004,1500) of every record of @records to @files, once each, with
+ * its components joined by "/". */
+static void
+take_file_ids(const gdcm::SequenceOfItems &records, GPtrArray *files, GHashTable *seen)
+{
+  for (gdcm::SequenceOfItems::SizeType i = 1; i <= records.GetNumberOfItems(); i++) {
+    std::string id = text_of(records.GetItem(i).GetNestedDataSet(), 0x0004, 0x1500);
+
+    if (id.empty())
+      continue;
+    g_auto(GStrv) parts = g_strsplit(id.c_str(), "\\", -1);
+    for (char **p = parts; *p != nullptr; p++)
+      g_strstrip(*p);
+    char *joined = g_strjoinv("/", parts);
+    if (g_hash_table_contains(seen, joined)) {
+      g_free(joined);
+      continue;
+    }
+    g_hash_table_add(seen, joined);
+    g_ptr_array_add(files, g_strdup(joined));
+  }
+}
+
+/* Reads a whole DICOMDIR held in memory. */
+static GPtrArray *
+read_dir_bytes(const char *data, std::size_t size, const char *display, GError **error)
+{
+  ByteStream buffer(data, size);
+  std::istream stream(&buffer);
+  gdcm::Reader reader;
+
+  if (!cs_dicom_check_structure((const guint8 *)data, size, display, error))
+    return nullptr;
+  quiet_gdcm_once();
+  reader.SetStream(stream);
+  try {
+    if (!reader.Read()) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "“%s” cannot be read as a DICOMDIR: it is truncated, damaged or not DICOM",
+                  display);
+      return nullptr;
+    }
+    const gdcm::DataSet &ds = reader.GetFile().GetDataSet();
+    std::string sop = text_of(reader.GetFile().GetHeader(), 0x0002, 0x0002);
+    if (sop.empty())
+      sop = text_of(ds, 0x0008, 0x0016);
+    gdcm::Tag tag(0x0004, 0x1220);
+    if (sop != DICOMDIR_SOP || !ds.FindDataElement(tag)) {
+      g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+                  "“%s” is not a DICOMDIR: it holds no directory records", display);
+      return nullptr;
+    }
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, nullptr);
+    gdcm::SmartPointer<gdcm::SequenceOfItems> records = ds.GetDataElement(tag).GetValueAsSQ();
+    if (records)
+      take_file_ids(*records, files, seen);
+    return files;
+  } catch (...) {
+    g_clear_error(error);
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "“%s” cannot be read as a DICOMDIR: it is damaged", display);
+    return nullptr;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------
  * The C API
  */
 
@@ -715,10 +846,47 @@ cs_dicom_get_pixel_spacing(CsDicom *dicom, double *row_mm, double *col_mm, gbool
   return dicom->have_spacing;
 }
 
+gboolean
+cs_dicom_get_spacing_varies(CsDicom *dicom)
+{
+  return dicom->spacing_varies;
+}
+
 const char *
 cs_dicom_get_laterality(CsDicom *dicom)
 {
   return dicom->laterality.empty() ? nullptr : dicom->laterality.c_str();
+}
+
+const char *
+cs_dicom_get_modality(CsDicom *dicom)
+{
+  return dicom->modality.c_str();
+}
+
+GPtrArray *
+cs_dicom_read_dir(const char *path, GError **error)
+{
+  g_return_val_if_fail(path != nullptr, nullptr);
+  g_autofree char *display = g_filename_display_name(path);
+  g_autoptr(GError) local = nullptr;
+  GMappedFile *mapped = g_mapped_file_new(path, FALSE, &local);
+  GPtrArray *files;
+
+  if (mapped == nullptr) {
+    g_set_error(error, CS_ERROR, CS_ERROR_IO, "Cannot open “%s”: %s", display, local->message);
+    return nullptr;
+  }
+  files = read_dir_bytes(g_mapped_file_get_contents(mapped), g_mapped_file_get_length(mapped),
+                         display, error);
+  g_mapped_file_unref(mapped);
+  return files;
+}
+
+GPtrArray *
+cs_dicom_read_dir_memory(const guint8 *data, gsize size, const char *name, GError **error)
+{
+  return read_dir_bytes((const char *)data, size, name != nullptr ? name : "(memory)", error);
 }
 
 gboolean

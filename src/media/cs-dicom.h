@@ -113,13 +113,33 @@ int cs_dicom_get_n_regions(CsDicom *dicom);
 /* Returns region @index (0-based, in the file's order). */
 const CsDicomRegion *cs_dicom_get_region(CsDicom *dicom, int index);
 
-/* Sets *@row_mm and *@col_mm from Pixel Spacing (0028,0030), else Imager Pixel Spacing
- * (0018,1164), and *@imager to which one; FALSE when neither is present and positive. */
+/* Sets *@row_mm and *@col_mm from Pixel Spacing (0028,0030) (at the top level, else in the Pixel
+ * Measures of an enhanced image's Shared, else Per-frame Functional Groups when every frame's
+ * agrees), else Imager Pixel Spacing (0018,1164), and *@imager to which one; FALSE when none is
+ * present and positive. */
 gboolean cs_dicom_get_pixel_spacing(CsDicom *dicom, double *row_mm, double *col_mm,
                                     gboolean *imager);
 
+/* Returns TRUE when the Per-frame Functional Groups give frames different Pixel Spacings (then
+ * cs_dicom_get_pixel_spacing() takes none from them). */
+gboolean cs_dicom_get_spacing_varies(CsDicom *dicom);
+
 /* Returns "L", "R" or "B" from Image Laterality (0020,0062) or Laterality (0020,0060), or NULL. */
 const char *cs_dicom_get_laterality(CsDicom *dicom);
+
+/* Returns the Modality (0008,0060) ("US", "OT", ...), "" when absent. */
+const char *cs_dicom_get_modality(CsDicom *dicom);
+
+/* Reads the DICOMDIR (a folder's index, Media Storage Directory) at @path and returns the files
+ * its directory records refer to: each Referenced File ID (0004,1500) once, in record order, as a
+ * relative path with "/" between its components, as the DICOMDIR spells it (resolving it against
+ * the DICOMDIR's folder is the caller's work). An empty array when it refers to no file; NULL
+ * with @error when the file is not a readable DICOMDIR. */
+GPtrArray *cs_dicom_read_dir(const char *path, GError **error);
+
+/* Reads a DICOMDIR held in memory (@size bytes at @data); @name names it in errors. */
+GPtrArray *cs_dicom_read_dir_memory(const guint8 *data, gsize size, const char *name,
+                                    GError **error);
 
 /* Decodes frame @index into @gray (width * height bytes, rows packed). FALSE with @error when the
  * frame cannot be decoded. Safe to call from several threads at once. */

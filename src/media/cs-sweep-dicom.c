@@ -21,7 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* How long the trial read in a child may take before it is given up (see probe_in_child()). */
+/* How long the trial read in a child may take before it is given up (see
+ * cs_dicom_probe_in_child()). */
 #define PROBE_TIMEOUT_S 60
 
 /* Relative difference accepted between a region's X and Y spacing (square pixels). */
@@ -48,6 +49,17 @@ nearly_equal(double a, double b)
   return fabs(a - b) <= SQUARE_TOLERANCE * MAX(fabs(a), fabs(b));
 }
 
+/* Returns the name of a Physical Units X/Y Direction code (0018,6024/6026). */
+static const char *
+unit_name(int units)
+{
+  static const char *const names[] = { "none",  "percent", "dB",     "cm",  "seconds",
+                                       "hertz", "dB/s",    "cm/s",   "cm²", "cm²/s",
+                                       "cm³",   "cm³/s",   "degrees" };
+
+  return units >= 0 && units < (int)G_N_ELEMENTS(names) ? names[units] : "unknown units";
+}
+
 /* Returns why region @r cannot calibrate (a new string), or NULL when it can: 2D, in cm both
  * ways, inside the image, with square pixels. */
 static char *
@@ -55,9 +67,14 @@ region_problem(SweepShared *shared, int i, const CsDicomRegion *r)
 {
   if (r->spatial_format != CS_DICOM_SPATIAL_2D)
     return g_strdup_printf("DICOM region %d is not a 2D image region", i);
-  if (r->units_x != CS_DICOM_UNITS_CM || r->units_y != CS_DICOM_UNITS_CM || !(r->delta_x > 0) ||
-      !(r->delta_y > 0))
-    return g_strdup_printf("DICOM region %d is not calibrated in cm", i);
+  if (r->units_x != CS_DICOM_UNITS_CM || r->units_y != CS_DICOM_UNITS_CM)
+    return g_strdup_printf("DICOM region %d is not calibrated in cm (its units are %s by %s)", i,
+                           unit_name(r->units_x), unit_name(r->units_y));
+  if (!(r->delta_x > 0) || !(r->delta_y > 0))
+    return g_strdup_printf("DICOM region %d gives no physical delta %s", i,
+                           !(r->delta_x > 0) && !(r->delta_y > 0) ? "X or Y"
+                           : !(r->delta_x > 0)                    ? "X"
+                                                                  : "Y");
   /* Scanners write Max X1 / Y1 as the last pixel inside or as one past it (the Philips CX50 gives
    * 800 for an 800-pixel-wide image): both fit. */
   if (r->x0 > r->x1 || r->y0 > r->y1 || r->x1 > shared->width || r->y1 > shared->height)
@@ -121,8 +138,12 @@ choose_spacing(SweepShared *shared)
     shared->file_spacing_label = g_strdup_printf("DICOM region %d", chosen);
     return;
   }
-  if (!cs_dicom_get_pixel_spacing(dicom, &row_mm, &col_mm, &imager))
+  if (!cs_dicom_get_pixel_spacing(dicom, &row_mm, &col_mm, &imager)) {
+    if (cs_dicom_get_spacing_varies(dicom))
+      warn(shared, "DICOM pixel spacing differs between the frames of the per-frame functional "
+                   "groups: it is not used");
     return;
+  }
   if (!nearly_equal(row_mm, col_mm)) {
     warn(shared, "DICOM %s differs between rows and columns (%.4f and %.4f mm/px): it is not used",
          imager ? "imager pixel spacing" : "pixel spacing", row_mm, col_mm);
@@ -133,18 +154,12 @@ choose_spacing(SweepShared *shared)
       g_strdup(imager ? "DICOM imager pixel spacing" : "DICOM pixel spacing");
 }
 
-/* The trial read in the child: the header and every frame. Its errors do not matter here: the
- * parent meets them again and reports them. */
-G_GNUC_NORETURN static void
-probe_child(const char *path)
+/* The trial read of an image in the child: the header and every frame. Its errors do not matter
+ * here: the parent meets them again and reports them. */
+static void
+probe_image(const char *path)
 {
-  int null_fd = open("/dev/null", O_WRONLY);
-  CsDicom *dicom;
-
-  /* GDCM's assertion message would be a second, confusing line: the parent says what happened. */
-  if (null_fd >= 0)
-    dup2(null_fd, STDERR_FILENO);
-  dicom = cs_dicom_open(path, NULL);
+  CsDicom *dicom = cs_dicom_open(path, NULL);
 
   if (dicom != NULL) {
     guint8 *gray = g_malloc((gsize)cs_dicom_get_width(dicom) * cs_dicom_get_height(dicom));
@@ -152,17 +167,29 @@ probe_child(const char *path)
     for (int i = 0; i < cs_dicom_get_n_frames(dicom); i++)
       cs_dicom_decode_gray(dicom, i, gray, NULL);
   }
+}
+
+G_GNUC_NORETURN static void
+probe_child(const char *path, void (*trial)(const char *path))
+{
+  int null_fd = open("/dev/null", O_WRONLY);
+
+  /* GDCM's assertion message would be a second, confusing line: the parent says what happened. */
+  if (null_fd >= 0)
+    dup2(null_fd, STDERR_FILENO);
+  trial(path);
   _exit(0);
 }
 
 /* Debian builds GDCM with its assertions on, so a damaged file that passes the structure check
  * (cs-dicom-check.c) can still abort the whole process inside GDCM. The file is therefore read
- * once in a child process first, header and every frame; GDCM reads the same bytes the same way
- * here, so a file the child read to the end is safe to read in the application. A child that
- * dies by a signal refuses the file. A child that cannot start, or that hangs (a lock another
- * thread held when it was forked), leaves the file to be read here as without the trial. */
-static gboolean
-probe_in_child(const char *path, GError **error)
+ * once in a child process first (an image: header and every frame; a DICOMDIR: its records); GDCM
+ * reads the same bytes the same way here, so a file the child read to the end is safe to read in
+ * the application. A child that dies by a signal refuses the file. A child that cannot start, or
+ * that hangs (a lock another thread held when it was forked), leaves the file to be read here as
+ * without the trial. */
+gboolean
+cs_dicom_probe_in_child(const char *path, void (*trial)(const char *path), GError **error)
 {
   int status = 0;
   pid_t pid = fork();
@@ -170,7 +197,7 @@ probe_in_child(const char *path, GError **error)
   if (pid < 0)
     return TRUE;
   if (pid == 0)
-    probe_child(path);
+    probe_child(path, trial);
   for (int waited_ms = 0;; waited_ms += 10) {
     pid_t done = waitpid(pid, &status, WNOHANG);
 
@@ -197,7 +224,7 @@ probe_in_child(const char *path, GError **error)
 gboolean
 cs_sweep_open_dicom(SweepShared *shared, GError **error)
 {
-  if (!probe_in_child(shared->path, error))
+  if (!cs_dicom_probe_in_child(shared->path, probe_image, error))
     return FALSE;
   shared->dicom = cs_dicom_open(shared->path, error);
   if (shared->dicom == NULL)

@@ -210,4 +210,8 @@ gboolean cs_sweep_open_dicom(SweepShared *shared, GError **error);
 /* Decodes DICOM frame @index into a new gray frame. */
 CsFrame *cs_sweep_decode_dicom(CsSweep *self, int index, GError **error);
 
+/* Runs @trial(@path) in a child process first (a read through GDCM, whose assertions abort):
+ * FALSE with @error when the child dies by a signal, TRUE otherwise (see cs-sweep-dicom.c). */
+gboolean cs_dicom_probe_in_child(const char *path, void (*trial)(const char *path), GError **error);
+
 G_END_DECLS

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Small explicit-VR little-endian files written byte by byte: an 8-bit cine with an Ultrasound
- * Region, a 16-bit MONOCHROME1 frame with a window, a palette frame, an RGB frame and an RLE
- * cine; then damaged copies (cut short at several places, zero rows, a lying pixel length, a
- * fragment running past the end), so every build replays the error paths too.
+ * Region, a 16-bit MONOCHROME1 frame with a window, a palette frame, an RGB frame, an RLE
+ * cine and a DICOMDIR; then damaged copies (cut short at several places, zero rows, a lying pixel
+ * length, a fragment running past the end), so every build replays the error paths too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,6 +295,34 @@ emit(fuzz_seed_cb callback, void *user, const char *name, Buf *buf, size_t lengt
   return stop;
 }
 
+/* A DICOMDIR of two records: a series and the image file it names. */
+static void
+dicomdir(Buf *buf)
+{
+  static const char *const types[2] = { "SERIES", "IMAGE" };
+
+  meta(buf, "1.2.840.10008.1.3.10", "1.2.840.10008.1.2.1");
+  text(buf, 0x0004, 0x1130, "CS", "SEEDS");
+  element_header(buf, 0x0004, 0x1220, "SQ", 0xffffffffu);
+  for (int i = 0; i < 2; i++) {
+    Buf item = { 0 };
+
+    ul(&item, 0x0004, 0x1400, 0);
+    text(&item, 0x0004, 0x1430, "CS", types[i]);
+    if (i == 1)
+      text(&item, 0x0004, 0x1500, "CS", "DICOM\\SE1\\IM1");
+    put16(buf, 0xfffe);
+    put16(buf, 0xe000);
+    put32(buf, (uint32_t)item.length);
+    put(buf, item.data, item.length);
+    buf->failed |= item.failed;
+    free(item.data);
+  }
+  put16(buf, 0xfffe);
+  put16(buf, 0xe0dd);
+  put32(buf, 0);
+}
+
 /* One damaged copy of a seed: @make's file with the first @n bytes equal to @find after the
  * preamble replaced by @replace. */
 typedef struct {
@@ -362,11 +390,8 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
   static const struct {
     const char *name;
     void (*make)(Buf *);
-  } seeds[] = { { "mono8.dcm", mono8 },
-                { "mono16.dcm", mono16 },
-                { "palette.dcm", palette },
-                { "rgb.dcm", rgb },
-                { "rle.dcm", rle } };
+  } seeds[] = { { "mono8.dcm", mono8 }, { "mono16.dcm", mono16 }, { "palette.dcm", palette },
+                { "rgb.dcm", rgb },     { "rle.dcm", rle },       { "DICOMDIR", dicomdir } };
   int count = 0, stop = 0;
 
   for (size_t s = 0; s < sizeof seeds / sizeof seeds[0] && !stop; s++) {

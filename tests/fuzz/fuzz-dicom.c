@@ -2,7 +2,8 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Opens the input as a DICOM file and, when it is accepted, touches everything a sweep reaches:
+ * Reads the input as a DICOMDIR (the files its records name), then opens it as a DICOM file and,
+ * when it is accepted, touches everything a sweep reaches:
  * the header's facts, every region, the timing, and the first and last frames decoded to gray.
  * A refusal must be one line of message. Whatever the bytes, nothing may crash, read out of
  * bounds or leak (AddressSanitizer and UBSan watch).
@@ -43,14 +44,36 @@ touch_header(CsDicom *dicom)
   (void)sum;
 }
 
+/* Reads the input as a DICOMDIR too: a refusal is one line; the file IDs are short strings. */
+static void
+read_as_dicomdir(const uint8_t *data, size_t size)
+{
+  GError *error = NULL;
+  GPtrArray *files = cs_dicom_read_dir_memory(data, size, "DICOMDIR", &error);
+
+  if (files == NULL) {
+    if (error == NULL || error->message[0] == '\0' || strchr(error->message, '\n') != NULL)
+      abort();
+    g_error_free(error);
+    return;
+  }
+  for (guint i = 0; i < files->len; i++)
+    if (strlen(g_ptr_array_index(files, i)) > size)
+      abort();
+  g_ptr_array_unref(files);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   GError *error = NULL;
-  CsDicom *dicom = cs_dicom_open_memory(data, size, "fuzz.dcm", &error);
+  CsDicom *dicom;
   size_t pixels;
   guint8 *gray;
   int n_frames;
+
+  read_as_dicomdir(data, size);
+  dicom = cs_dicom_open_memory(data, size, "fuzz.dcm", &error);
 
   if (dicom == NULL) {
     /* A refusal must come with one line of message. */
