@@ -1,0 +1,64 @@
+/* cs-case-spacing.c — the spacing of one measurement of a case: which mm, from where, or why none
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "cs-case-spacing.h"
+
+CsSpacing
+cs_case_get_spacing_for_points(CsCase *c, CsSweep *sweep, const double *points, guint n_points,
+                               char **why)
+{
+  CsSpacing spacing;
+
+  g_return_val_if_fail(CS_IS_CASE(c), cs_spacing_unknown());
+  g_return_val_if_fail(sweep == NULL || CS_IS_SWEEP(sweep), cs_spacing_unknown());
+  g_return_val_if_fail(points != NULL && n_points > 0 && n_points <= G_MAXINT,
+                       cs_spacing_unknown());
+  if (why != NULL)
+    *why = NULL;
+  spacing = cs_case_get_spacing(c);
+  /* A spacing the user chose or the study states is theirs to answer for; a DICOM one (or none)
+   * is the file's, and the file knows where each of its scales holds. */
+  if (spacing.source != CS_SPACING_SOURCE_UNKNOWN && spacing.source != CS_SPACING_SOURCE_DICOM)
+    return spacing;
+  if (sweep == NULL || cs_sweep_get_dicom(sweep) == NULL)
+    return spacing;
+  return cs_sweep_get_spacing_for_points(sweep, points, (int)n_points, NULL, why);
+}
+
+CsSpacing
+cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why)
+{
+  const CsTracing *tracing;
+
+  g_return_val_if_fail(CS_IS_CASE(c), cs_spacing_unknown());
+  g_return_val_if_fail(index < cs_case_get_n_tracings(c), cs_spacing_unknown());
+  tracing = cs_case_get_tracing(c, index);
+  return cs_case_get_spacing_for_points(c, sweep, tracing->points, tracing->n_points, why);
+}
+
+CsSpacing
+cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side, char **why)
+{
+  double h = side / 2.0;
+  const double corners[] = { x - h, y - h, x + h, y - h, x + h, y + h, x - h, y + h };
+
+  return cs_case_get_spacing_for_points(c, sweep, corners, 4, why);
+}
+
+CsSpacing
+cs_case_get_view_spacing(CsCase *c, CsSweep *sweep)
+{
+  CsSpacing spacing;
+
+  g_return_val_if_fail(CS_IS_CASE(c), cs_spacing_unknown());
+  g_return_val_if_fail(sweep == NULL || CS_IS_SWEEP(sweep), cs_spacing_unknown());
+  spacing = cs_case_get_spacing(c);
+  if (spacing.source != CS_SPACING_SOURCE_UNKNOWN && spacing.source != CS_SPACING_SOURCE_DICOM)
+    return spacing;
+  if (sweep == NULL || cs_sweep_get_dicom(sweep) == NULL)
+    return spacing;
+  return cs_sweep_get_file_spacing(sweep);
+}
