@@ -6,6 +6,7 @@
 
 #include "cs-cli.h"
 
+#include "cs-phantom-preset.h"
 #include "cs-phantom-study.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@ int
 cs_cli_phantom_study(int argc, char **argv)
 {
   g_autofree char *seed_text = NULL, *out = NULL, *format_text = NULL;
+  g_autofree char *preset_text = NULL, *random_text = NULL, *presets_text = NULL;
   int hands = 50, frames = 100, test = -1, threads = 0;
   gboolean quiet = FALSE;
   const GOptionEntry entries[] = {
@@ -41,6 +43,13 @@ cs_cli_phantom_study(int argc, char **argv)
       "Sweep format: mkv (FFV1, lossless; default) or mp4 (H.264)", "mkv|mp4" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Worker threads (default one per processor)",
       "N" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset_text,
+      "Render every hand with this scanner and anatomy preset (see phantom --preset list)",
+      "NAME" },
+    { "random-presets", 0, 0, G_OPTION_ARG_STRING, &random_text,
+      "Draw each hand's preset with this seed from --presets (default: all but 'default')", "N" },
+    { "presets", 0, 0, G_OPTION_ARG_STRING, &presets_text,
+      "The presets --random-presets draws from, comma-separated, or 'all'", "A,B,..." },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
     { NULL },
   };
@@ -77,6 +86,28 @@ cs_cli_phantom_study(int argc, char **argv)
     return cs_cli_usage_error("phantom-study", "--format: %s", local->message);
   if (test < -1)
     return cs_cli_usage_error("phantom-study", "--test-per-group %d: must be >= 0", test);
+  if (preset_text != NULL && random_text != NULL)
+    return cs_cli_usage_error("phantom-study", "--preset and --random-presets exclude each other");
+  if (presets_text != NULL && random_text == NULL)
+    return cs_cli_usage_error("phantom-study", "--presets needs --random-presets");
+  if (preset_text != NULL) {
+    int preset = cs_phantom_preset_from_string(preset_text, &local);
+
+    if (preset < 0)
+      return cs_cli_usage_error("phantom-study", "--preset: %s", local->message);
+    cs_phantom_options_set_preset(&options.frames, preset);
+  }
+  if (random_text != NULL) {
+    errno = 0;
+    options.preset_seed = g_ascii_strtoull(random_text, &end, 10);
+    if (!g_ascii_isdigit(random_text[0]) || errno != 0 || *end != '\0')
+      return cs_cli_usage_error(
+          "phantom-study", "--random-presets '%s' is not a number from 0 to 2^64-1", random_text);
+    options.n_presets =
+        cs_phantom_preset_parse_list(presets_text ? presets_text : "all", options.presets, &local);
+    if (options.n_presets == 0)
+      return cs_cli_usage_error("phantom-study", "--presets: %s", local->message);
+  }
   options.hands_per_group = hands;
   options.test_per_group = test;
   options.frames.n_frames = frames;

@@ -6,6 +6,7 @@
 
 #include "cs-cli.h"
 
+#include "cs-phantom-preset.h"
 #include "cs-phantom-sweep.h"
 
 #include <errno.h>
@@ -47,7 +48,7 @@ int
 cs_cli_phantom(int argc, char **argv)
 {
   g_autofree char *group_text = NULL, *seed_text = NULL, *out = NULL, *format_text = NULL;
-  g_autofree char *size_text = NULL;
+  g_autofree char *size_text = NULL, *preset_text = NULL;
   int frames = 100;
   double spacing = 0;
   const GOptionEntry entries[] = {
@@ -63,6 +64,9 @@ cs_cli_phantom(int argc, char **argv)
       "WxH" },
     { "spacing", 0, 0, G_OPTION_ARG_DOUBLE, &spacing,
       "Pixel spacing in mm/px (default: drawn per hand, 0.050-0.065)", "MM" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset_text,
+      "Scanner and anatomy preset (default 'default'; 'list' prints them); sets the frame size",
+      "NAME" },
     { NULL },
   };
   g_autoptr(GOptionContext) context =
@@ -88,6 +92,14 @@ cs_cli_phantom(int argc, char **argv)
     return CS_CLI_USAGE;
   if (argc > 1)
     return cs_cli_usage_error("phantom", "unexpected argument '%s'", argv[1]);
+  if (g_strcmp0(preset_text, "list") == 0) {
+    for (int i = 0; i < cs_phantom_preset_count(); i++) {
+      const CsPhantomPreset *p = cs_phantom_preset_get(i);
+
+      printf("%-15s %4d x %-4d %s\n", p->name, p->width, p->height, p->description);
+    }
+    return CS_CLI_OK;
+  }
   if (group_text == NULL)
     return cs_cli_usage_error("phantom", "--group is required (cts or control)");
   if (!cs_phantom_group_from_string(group_text, &group, &local))
@@ -102,6 +114,13 @@ cs_cli_phantom(int argc, char **argv)
     return cs_cli_usage_error("phantom", "--format: %s", local->message);
 
   cs_phantom_options_init(&options);
+  if (preset_text != NULL) {
+    int preset = cs_phantom_preset_from_string(preset_text, &local);
+
+    if (preset < 0)
+      return cs_cli_usage_error("phantom", "--preset: %s", local->message);
+    cs_phantom_options_set_preset(&options, preset);
+  }
   options.n_frames = frames;
   options.spacing_mm = spacing;
   if (size_text != NULL && !parse_size(size_text, &options.width, &options.height))
@@ -119,6 +138,11 @@ cs_cli_phantom(int argc, char **argv)
          ", severity %.2f%s, inlet CSA %.1f mm^2, %.4f mm/px\n",
          out, truth.n_frames, truth.width, truth.height, cs_phantom_group_to_string(group), seed,
          truth.hand.severity, stage ? stage : "", truth.hand.csa_inlet_mm2, truth.hand.spacing_mm);
+  if (truth.hand.preset != CS_PHANTOM_PRESET_DEFAULT)
+    printf("%s: preset %s, %.1f MHz%s%s%s\n", out, cs_phantom_preset_get(truth.hand.preset)->name,
+           truth.hand.frequency_mhz, truth.hand.screen_capture ? ", screen capture" : "",
+           truth.hand.bifid ? ", bifid nerve" : "",
+           truth.hand.median_artery_mm > 0 ? ", persistent median artery" : "");
   printf("%s: ground truth\n", truth_path);
   cs_phantom_truth_clear(&truth);
   return CS_CLI_OK;

@@ -27,19 +27,6 @@ wave_eval(const Wave *w, double t)
   return v;
 }
 
-static inline float
-hash01(int32_t x, int32_t y, uint32_t seed)
-{
-  uint32_t h = (uint32_t)x * 0x8da6b343u ^ (uint32_t)y * 0xd8163841u ^ seed * 0xcb1ab31fu;
-
-  h ^= h >> 15;
-  h *= 0x2c1b3c6du;
-  h ^= h >> 12;
-  h *= 0x297a2d39u;
-  h ^= h >> 15;
-  return (float)(h >> 8) * (1.0f / 16777216.0f);
-}
-
 /* Smooth value noise in [0, 1): a lattice of random values, interpolated with smoothstep. */
 static float
 value_noise(float x, float y, uint32_t seed)
@@ -181,6 +168,9 @@ cs_phantom_frame_geometry(CsPhantomGenerator *gen, double t, FrameGeometry *g)
   /* The nerve: an ellipse of the frame's area and flattening, with a few smooth harmonics so
    * it is not a perfect ellipse, scaled so that the polygon's area is exactly the target. */
   area_mm2 = hand->csa_inlet_mm2 * exp(wave_eval(&gen->w_area, t));
+  /* A preset's proximal swelling: the sweep starts proximally (t = 0), the inlet mid-sweep. */
+  if (hand->proximal_swelling != 0)
+    area_mm2 *= exp(hand->proximal_swelling * (0.5 - t));
   flat = fmax(1.1, hand->flattening * exp(wave_eval(&gen->w_flat, t)));
   b = sqrt(area_mm2 / (M_PI * flat));
   a = flat * b;
@@ -241,7 +231,7 @@ paint_ligament(CsPhantomGenerator *gen, const FrameGeometry *g)
       double db = 14 + 8 * fibre + 20 * log10(aniso);
 
       gen->amp[i] = (float)(gen->amp[i] * (1 - inside) + inside * db_to_amp(db));
-      gen->atten[i] += (float)(inside * 1.0 * sp);
+      gen->atten[i] += (float)(inside * 1.0 * gen->atten_scale * sp);
     }
     /* Specular interfaces: the palmar and the dorsal surfaces of the ligament. */
     if ((int)lround(top / sp) < h && fabs(u) < 1.1)
@@ -297,9 +287,9 @@ paint_tendons(CsPhantomGenerator *gen, const FrameGeometry *g, double t)
         /* Fibre bundles seen end-on: a fine, bright punctate pattern. */
         fib = value_noise((float)(lx / 0.3), (float)(ly / 0.22), td->texture_seed);
         fib = fib * fib * fib;
-        db = 3 + 20 * fib + aniso_db;
+        db = 3 + gen->hand.tendon_echo_db + 20 * fib + aniso_db;
         gen->amp[i] = (float)(gen->amp[i] * (1 - inside) + inside * db_to_amp(db));
-        gen->atten[i] += (float)(inside * 0.6 * sp);
+        gen->atten[i] += (float)(inside * 0.6 * gen->atten_scale * sp);
         /* The tendon sheath: a thin bright rim, strongest where perpendicular to the beam. */
         if (q > 0.95 && q < 1.06) {
           double normal_deg = atan2(fabs(lx) / (rx * rx), fabs(ly) / (ry * ry)) * 180 / M_PI;
@@ -358,8 +348,13 @@ paint_nerve(CsPhantomGenerator *gen, const FrameGeometry *g)
           if (d < f->radius + 2 * blur)
             dark = fmax(dark, 1 - smoothstep(f->radius - blur, f->radius + blur, d));
         }
+        /* A bifid nerve: an epineurial septum parts two bundles. */
+        if (hand->bifid && fabs(u - gen->bifid_u) < 0.07)
+          dark = 0;
         db = inter_db + fasc_db * dark +
              2 * (value_noise((float)(lx / 0.15), (float)(ly / 0.15), seed) - 0.5);
+        if (hand->bifid && fabs(u - gen->bifid_u) < 0.07)
+          db = 12 + 3 * (value_noise((float)(v * 8), (float)(u * 8), seed + 2) - 0.5);
         gen->amp[i] = db_to_amp(db);
         /* The perineurium around each fascicle reflects partly coherently, so the honeycomb's
          * walls stand out of the speckle; blurred fascicles (low contrast) lose them. */
@@ -367,7 +362,8 @@ paint_nerve(CsPhantomGenerator *gen, const FrameGeometry *g)
         if (ix >= 0 && ix < w)
           gen->mask[(size_t)y * w + ix] = 1;
       } else if (r <= R + epi) {
-        db = 14 + 3 * (value_noise((float)(theta * 6), (float)((r - R) / 0.1), seed + 1) - 0.5);
+        db = gen->epi_db +
+             3 * (value_noise((float)(theta * 6), (float)((r - R) / 0.1), seed + 1) - 0.5);
         gen->amp[i] = db_to_amp(db);
       } else if (r <= R + epi + oed) {
         gen->amp[i] = db_to_amp(-9);
@@ -458,11 +454,46 @@ paint_bones_and_artery(CsPhantomGenerator *gen, const FrameGeometry *g, double t
   }
 }
 
+/* A persistent median artery (a preset's variant): anechoic, walled, beside the nerve on the
+ * side of gen->artery2_angle (from the nerve's major axis, towards the ulnar side). */
+static void
+paint_median_artery(CsPhantomGenerator *gen, const FrameGeometry *g)
+{
+  double sp = g->sp, r = gen->hand.median_artery_mm;
+  int h = gen->options.height, ew = gen->ext_w;
+  double a = g->nerve_a / 1.3, b = g->nerve_b / 1.3;
+  double c = cos(gen->artery2_angle), s = sin(gen->artery2_angle);
+  /* Just clear of the nerve's ellipse (and its rim) along that direction. */
+  double reach = a * b / hypot(b * c, a * s) * 1.08 + gen->hand.epineurium_mm + r + 0.1;
+  double cx = g->nerve_cx + gen->side * c * reach, cy = g->nerve_cy + s * reach;
+  int x0, x1, y0, y1;
+
+  x0 = MAX(0, (int)floor((cx - r - 0.2) / sp) + gen->halo);
+  x1 = MIN(ew - 1, (int)ceil((cx + r + 0.2) / sp) + gen->halo);
+  y0 = MAX(0, (int)floor((cy - r - 0.2) / sp));
+  y1 = MIN(h - 1, (int)ceil((cy + r + 0.2) / sp));
+  for (int y = y0; y <= y1; y++)
+    for (int x = x0; x <= x1; x++) {
+      double d = hypot((x - gen->halo) * sp - cx, y * sp - cy);
+      size_t i = (size_t)y * ew + x;
+
+      if (d < r) {
+        gen->amp[i] = db_to_amp(-40);
+        gen->atten[i] = (float)(0.1 * sp);
+      } else if (d < r + 0.1) {
+        gen->amp[i] = db_to_amp(6);
+      }
+    }
+}
+
 void
 cs_phantom_paint_anatomy(CsPhantomGenerator *gen, const FrameGeometry *g, double t)
 {
   paint_ligament(gen, g);
   paint_tendons(gen, g, t);
   paint_bones_and_artery(gen, g, t);
+  /* Painted before the nerve, which wins where they touch. */
+  if (gen->hand.median_artery_mm > 0)
+    paint_median_artery(gen, g);
   paint_nerve(gen, g);
 }

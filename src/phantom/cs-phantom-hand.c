@@ -270,11 +270,15 @@ cs_phantom_draw_hand(CsPhantomHand *hand, CsPhantomGenerator *gen, CsPhantomGrou
   hand->fat_mm = cs_phantom_rng_range(&rng, 1.2, 3.0);
   width_mm = options->width * hand->spacing_mm;
   hand->n_tendons = 6 + (int)(cs_phantom_rng_uniform(&rng) * 4);
+  /* A preset replaces some of these from a stream of its own (cs-phantom-preset.c). */
+  cs_phantom_preset_draw_hand(hand, options);
+  width_mm = options->width * hand->spacing_mm;
 
   if (gen == NULL)
     return;
   draw_anatomy(gen, hand, &rng, width_mm);
   draw_scanner(gen, &rng);
+  cs_phantom_preset_apply(gen, hand);
 }
 
 void

@@ -99,7 +99,7 @@ cs_phantom_weight_field(CsPhantomGenerator *gen, int col0)
   const CsPhantomHand *hand = &gen->hand;
   int h = gen->options.height, ew = gen->ext_w;
   double sp = hand->spacing_mm;
-  double tgc_per_px = SOFT_ATTEN_DB_PER_MM * sp * gen->tgc_comp;
+  double tgc_per_px = gen->soft_atten * sp * gen->tgc_comp;
   double slope_per_px = hand->tgc_slope_db / h;
 
   /* Row by row, with each column's attenuation so far in @cum: rows are contiguous. The
@@ -115,6 +115,22 @@ cs_phantom_weight_field(CsPhantomGenerator *gen, int col0)
     const float *sim = gen->scat_im + (size_t)y * gen->canvas_w + col0;
     float *fre = gen->field_re + (size_t)y * ew, *fim = gen->field_im + (size_t)y * ew;
 
+    if (gen->density < 1) {
+      /* Sparse scatterers (a preset's density below 1): a fixed share of the canvas's cells
+       * hold one, of larger amplitude so the mean power stays; the speckle is then not fully
+       * developed. */
+      float boost = (float)(1 / sqrt(gen->density)), share = (float)gen->density;
+
+      for (int x = 0; x < ew; x++) {
+        float gain = expf((compensation - cum[x]) * (float)(M_LN10 / 20.0));
+        float keep = hash01(x + col0, y, gen->texture_seed + 41) < share ? boost : 0.0f;
+
+        fre[x] = gain * (keep * amp[x] * sre[x] + spec[x]);
+        fim[x] = gain * keep * amp[x] * sim[x];
+        cum[x] += atten[x];
+      }
+      continue;
+    }
     for (int x = 0; x < ew; x++) {
       float gain = expf((compensation - cum[x]) * (float)(M_LN10 / 20.0));
 
@@ -122,6 +138,82 @@ cs_phantom_weight_field(CsPhantomGenerator *gen, int col0)
       fim[x] = gain * amp[x] * sim[x];
       cum[x] += atten[x];
     }
+  }
+}
+
+/* Blurs the power rows (w of each ext_w-wide row of gen->amp) with a Gaussian of @sigma px,
+ * into @out (same layout), through @scratch. */
+/* A normalised Gaussian of @sigma px into @k (2 @r + 1 taps). */
+static void
+gaussian_taps(float *k, int r, double sigma)
+{
+  double sum = 0;
+
+  for (int i = -r; i <= r; i++)
+    sum += k[i + r] = (float)exp(-(i * i) / (2 * sigma * sigma));
+  for (int i = 0; i <= 2 * r; i++)
+    k[i] /= (float)sum;
+}
+
+/* Blurs the power rows (w of each ext_w-wide row) with a Gaussian of @sigma_x px laterally and
+ * @sigma_y axially, into @out (same layout), through @scratch. */
+static void
+blur_power(const CsPhantomGenerator *gen, const float *in, float *out, float *scratch,
+           double sigma_x, double sigma_y)
+{
+  int w = gen->options.width, h = gen->options.height, ew = gen->ext_w;
+  int rx = MAX(1, (int)ceil(3 * sigma_x)), ry = MAX(1, (int)ceil(3 * sigma_y));
+  g_autofree float *kx = g_new(float, 2 * rx + 1);
+  g_autofree float *ky = g_new(float, 2 * ry + 1);
+
+  gaussian_taps(kx, rx, sigma_x);
+  gaussian_taps(ky, ry, sigma_y);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      float acc = 0;
+
+      for (int i = -rx; i <= rx; i++)
+        acc += kx[i + rx] * in[(size_t)y * ew + CLAMP(x + i, 0, w - 1)];
+      scratch[(size_t)y * ew + x] = acc;
+    }
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      float acc = 0;
+
+      for (int i = -ry; i <= ry; i++)
+        acc += ky[i + ry] * scratch[(size_t)CLAMP(y + i, 0, h - 1) * ew + x];
+      out[(size_t)y * ew + x] = acc;
+    }
+}
+
+/* A preset's speckle reduction on the detected power in gen->amp. Spatial compounding of n
+ * angles averages n partly independent speckle patterns of the same tissue: the local mean
+ * stays and the speckle's fluctuation about it shrinks by sqrt(n) (the mean taken over about
+ * three speckle sizes). Smoothing then blurs the power like a scanner's speckle filter. */
+static void
+reduce_speckle(CsPhantomGenerator *gen)
+{
+  int w = gen->options.width, h = gen->options.height, ew = gen->ext_w;
+  float *mean = gen->tmp_re, *scratch = gen->tmp_im;
+
+  if (gen->compound > 1) {
+    float keep = (float)(1 / sqrt(gen->compound));
+
+    double s = 3 * gen->psf_lateral_mm / gen->hand.spacing_mm;
+
+    blur_power(gen, gen->amp, mean, scratch, s, s);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++) {
+        size_t i = (size_t)y * ew + x;
+
+        gen->amp[i] = mean[i] + keep * (gen->amp[i] - mean[i]);
+      }
+  }
+  if (gen->smooth_px > 0) {
+    /* Mostly lateral: the axial resolution is the finer one and filters keep it. */
+    blur_power(gen, gen->amp, mean, scratch, gen->smooth_px, 0.4 * gen->smooth_px);
+    for (int y = 0; y < h; y++)
+      memcpy(gen->amp + (size_t)y * ew, mean + (size_t)y * ew, sizeof(float) * w);
   }
 }
 
@@ -201,6 +293,8 @@ cs_phantom_convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
                       (1.0f / 9.0f);
       }
     }
+    if (gen->smooth_px > 0 || gen->compound > 1)
+      reduce_speckle(gen);
     /* The axial smoothing, then log compression. */
     for (int y = 0; y < h; y++) {
       guint8 *out = pixels + (size_t)y * w;
@@ -215,6 +309,11 @@ cs_phantom_convolve_and_display(CsPhantomGenerator *gen, guint8 *pixels)
         float v = offset + scale * level;
 
         out[x] = (guint8)(v <= 0 ? 0 : v >= 255 ? 255 : lrintf(v));
+      }
+      /* A preset's compression curve bends the straight map: darker mid-grays above 1. */
+      if (gen->gamma != 1) {
+        for (int x = 0; x < w; x++)
+          out[x] = (guint8)lrint(255 * pow(out[x] / 255.0, gen->gamma));
       }
     }
   }

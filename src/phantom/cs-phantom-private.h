@@ -81,6 +81,18 @@ struct _CsPhantomGenerator {
   uint32_t texture_seed;
   Wave w_probe, w_nerve_x, w_nerve_y, w_area, w_flat, w_rot, w_tilt, w_lig;
 
+  /* The scanner and anatomy a preset adds; neutral under the default preset. */
+  double soft_atten;    /* Two-way soft-tissue attenuation, dB/mm (1.8 at 18 MHz). */
+  double atten_scale;   /* The other tissues' attenuation against 18 MHz (frequency / 18). */
+  double gamma;         /* Compression curve exponent (1: the straight log map). */
+  double density;       /* Share of scatterer cells that hold one (1: all). */
+  double smooth_px;     /* Speckle reduction: Gaussian sigma of the power, px (0: none). */
+  int compound;         /* Compounded angles (1: none). */
+  double bifid_u;       /* Where a bifid nerve's septum crosses the unit disk's major axis. */
+  double artery2_angle; /* Direction of a persistent median artery from the nerve's centre. */
+  double focus2_mm;     /* A second focal zone's marker on a screen capture, or 0. */
+  double epi_db;        /* Echogenicity of the epineurium (14 dB by default). */
+
   /* Geometry in pixels. */
   int halo;     /* Lateral kernel half-width: the extended frame is width + 2 halo wide. */
   int margin;   /* Largest probe shift in px. */
@@ -123,6 +135,20 @@ db_to_amp(double db)
   return (float)exp(db * (M_LN10 / 20.0));
 }
 
+/* Hashes a lattice point and a seed to [0, 1). */
+static inline float
+hash01(int32_t x, int32_t y, uint32_t seed)
+{
+  uint32_t h = (uint32_t)x * 0x8da6b343u ^ (uint32_t)y * 0xd8163841u ^ seed * 0xcb1ab31fu;
+
+  h ^= h >> 15;
+  h *= 0x2c1b3c6du;
+  h ^= h >> 12;
+  h *= 0x297a2d39u;
+  h ^= h >> 15;
+  return (float)(h >> 8) * (1.0f / 16777216.0f);
+}
+
 /* Drawing a hand (cs-phantom-hand.c). */
 
 /* Draws the hand's parameters; @gen (may be NULL) receives the anatomy details as well. */
@@ -139,6 +165,23 @@ void cs_phantom_frame_geometry(CsPhantomGenerator *gen, double t, FrameGeometry 
 
 /* Paints ligament, tendons, bones, artery and nerve into amp, spec and atten, and the mask. */
 void cs_phantom_paint_anatomy(CsPhantomGenerator *gen, const FrameGeometry *g, double t);
+
+/* Presets (cs-phantom-preset.c). */
+
+/* Draws what preset hand->preset changes in @hand (scanner, anatomy, the signs' variety) from
+ * its own stream; nothing under the default preset. */
+void cs_phantom_preset_draw_hand(CsPhantomHand *hand, const CsPhantomOptions *options);
+
+/* Sets the generator's scanner and anatomy extras from @hand; neutral values for the default. */
+void cs_phantom_preset_apply(CsPhantomGenerator *gen, const CsPhantomHand *hand);
+
+/* The smallest spacing and the widest lateral and axial sigmas (mm) hands of @options can draw,
+ * which size the generator's buffers. */
+void cs_phantom_preset_limits(const CsPhantomOptions *options, double *min_spacing,
+                              double *widest_lateral, double *widest_axial);
+
+/* Burns a screen capture's text, focus marker and depth scale into @pixels. */
+void cs_phantom_draw_capture(const CsPhantomGenerator *gen, guint8 *pixels);
 
 /* The scanner (cs-phantom-imaging.c). */
 

@@ -7,6 +7,7 @@
 #include "cs-phantom-study.h"
 
 #include "cs-error.h"
+#include "cs-phantom-preset.h"
 #include "cs-phantom-rng.h"
 #include "cs-study.h"
 
@@ -25,6 +26,8 @@ cs_phantom_study_options_init(CsPhantomStudyOptions *options)
   options->n_threads = 0;
   options->roi_size_mm = 15.0;
   options->roi_every = 10;
+  options->n_presets = 0;
+  options->preset_seed = 0;
 }
 
 gboolean
@@ -52,6 +55,17 @@ cs_phantom_study_options_validate(const CsPhantomStudyOptions *options, GError *
                 options->roi_size_mm);
     return FALSE;
   }
+  if (options->n_presets < 0 || options->n_presets > CS_PHANTOM_STUDY_MAX_PRESETS) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%d presets: must be 0-%d", options->n_presets,
+                CS_PHANTOM_STUDY_MAX_PRESETS);
+    return FALSE;
+  }
+  for (int i = 0; i < options->n_presets; i++)
+    if (options->presets[i] < 0 || options->presets[i] >= cs_phantom_preset_count()) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "preset %d: must be 0-%d", options->presets[i],
+                  cs_phantom_preset_count() - 1);
+      return FALSE;
+    }
   if (options->roi_every < 1) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "ROI keyframe interval %d: must be >= 1",
                 options->roi_every);
@@ -88,11 +102,29 @@ hand_id(CsPhantomGroup group, int index)
   return g_strdup_printf("%s-%03d", cs_phantom_group_to_string(group), index + 1);
 }
 
+/* The frame options of a hand: the study's, or its drawn preset's. */
+static void
+hand_options(const CsPhantomStudyOptions *options, guint64 hand_seed, CsPhantomOptions *out)
+{
+  *out = options->frames;
+  if (options->n_presets > 0)
+    cs_phantom_options_set_preset(out,
+                                  cs_phantom_preset_pick(options->preset_seed, hand_seed,
+                                                         options->presets, options->n_presets));
+}
+
+static gboolean
+same_frames(const CsPhantomOptions *a, const CsPhantomOptions *b)
+{
+  return a->width == b->width && a->height == b->height && a->n_frames == b->n_frames &&
+         a->sweep_mm == b->sweep_mm && a->spacing_mm == b->spacing_mm && a->preset == b->preset;
+}
+
 static gpointer
 study_worker(gpointer data)
 {
   StudyJob *job = data;
-  g_autoptr(CsPhantomGenerator) gen = cs_phantom_generator_new(&job->options->frames);
+  g_autoptr(CsPhantomGenerator) gen = NULL;
   int per_group = job->options->hands_per_group;
 
   for (;;) {
@@ -102,9 +134,18 @@ study_worker(gpointer data)
     g_autofree char *id = NULL, *name = NULL, *path = NULL;
     GError *local = NULL;
     gboolean failed;
+    guint64 seed;
+    CsPhantomOptions frames;
 
     if (k >= job->total)
       break;
+    seed = cs_phantom_study_hand_seed(job->options->seed, group, index);
+    /* One generator serves hands of one size and preset; another preset needs its own. */
+    hand_options(job->options, seed, &frames);
+    if (gen == NULL || !same_frames(cs_phantom_generator_get_options(gen), &frames)) {
+      g_clear_pointer(&gen, cs_phantom_generator_free);
+      gen = cs_phantom_generator_new(&frames);
+    }
     g_mutex_lock(&job->lock);
     failed = job->error != NULL;
     g_mutex_unlock(&job->lock);
@@ -113,9 +154,8 @@ study_worker(gpointer data)
     id = hand_id(group, index);
     name = g_strconcat(id, job->ext, NULL);
     path = g_build_filename(job->sweeps_dir, name, NULL);
-    if (!cs_phantom_write_sweep(gen, group,
-                                cs_phantom_study_hand_seed(job->options->seed, group, index), path,
-                                job->options->format, &job->truths[k], job->cancellable, &local)) {
+    if (!cs_phantom_write_sweep(gen, group, seed, path, job->options->format, &job->truths[k],
+                                job->cancellable, &local)) {
       g_mutex_lock(&job->lock);
       if (job->error == NULL)
         job->error = local;
@@ -165,6 +205,7 @@ make_case(const CsPhantomStudyOptions *options, const CsPhantomTruth *truth, CsP
   g_autofree char *sweep = g_strconcat("sweeps/", id, ext, NULL);
   g_autofree char *notes = NULL;
   g_autofree char *stage = NULL;
+  g_autofree char *preset = NULL;
   g_autoptr(GPtrArray) unused = NULL;
   int n = truth->n_frames;
   int mid = n / 2;
@@ -210,10 +251,13 @@ make_case(const CsPhantomStudyOptions *options, const CsPhantomTruth *truth, CsP
   if (truth->hand.group == CS_PHANTOM_CTS)
     stage = g_strdup_printf(" (drawn as nerve-conduction stage %d)",
                             cs_phantom_stage_from_severity(truth->hand.severity));
-  notes = g_strdup_printf("Synthetic phantom hand (%s), seed %" G_GUINT64_FORMAT
-                          ", severity %.2f%s, inlet CSA %.1f mm^2. Not a patient.",
-                          CS_PHANTOM_GENERATOR_VERSION, (guint64)truth->hand.seed,
-                          truth->hand.severity, stage ? stage : "", truth->hand.csa_inlet_mm2);
+  if (truth->hand.preset != CS_PHANTOM_PRESET_DEFAULT)
+    preset = g_strdup_printf(", preset %s", cs_phantom_preset_get(truth->hand.preset)->name);
+  notes =
+      g_strdup_printf("Synthetic phantom hand (%s%s), seed %" G_GUINT64_FORMAT
+                      ", severity %.2f%s, inlet CSA %.1f mm^2. Not a patient.",
+                      CS_PHANTOM_GENERATOR_VERSION, preset ? preset : "", (guint64)truth->hand.seed,
+                      truth->hand.severity, stage ? stage : "", truth->hand.csa_inlet_mm2);
   cs_case_set_notes(c, notes);
   return g_steal_pointer(&c);
 }

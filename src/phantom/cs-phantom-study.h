@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* The most presets a study draws its hands from. */
+#define CS_PHANTOM_STUDY_MAX_PRESETS 16
+
 /* What to write. */
 typedef struct {
   CsPhantomOptions frames; /* Frame size, frames per sweep, sweep length, spacing. */
@@ -20,6 +23,12 @@ typedef struct {
   int n_threads;           /* Worker threads, or 0 for one per processor. */
   double roi_size_mm;      /* Side of the ROI keyframes on the nerve (default 15). */
   int roi_every;           /* A ROI keyframe every so many frames (default 10), plus the last. */
+  /* Presets drawn per hand: 0 (the default) renders every hand with frames.preset; otherwise
+   * each hand's preset is cs_phantom_preset_pick(preset_seed, its seed, presets, n_presets),
+   * at that preset's frame size. */
+  int n_presets;
+  int presets[CS_PHANTOM_STUDY_MAX_PRESETS];
+  guint64 preset_seed;
 } CsPhantomStudyOptions;
 
 /* Called from worker threads after each sweep: @done of @total sweeps are written. */

@@ -7,6 +7,7 @@
 #include "cs-phantom-sweep.h"
 
 #include "cs-error.h"
+#include "cs-phantom-preset.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -99,6 +100,27 @@ truth_to_json(const CsPhantomTruth *truth, gsize *length)
   add_double(b, "nerve_x_mm", h->nerve_x_mm);
   add_int(b, "n_tendons", h->n_tendons);
   json_builder_end_object(b);
+  /* What a preset drew; absent for the default, whose truth files stay as they were. */
+  if (h->preset != CS_PHANTOM_PRESET_DEFAULT) {
+    add_string(b, "preset", cs_phantom_preset_get(h->preset)->name);
+    json_builder_set_member_name(b, "preset_parameters");
+    json_builder_begin_object(b);
+    add_double(b, "frequency_mhz", h->frequency_mhz);
+    add_double(b, "psf_lateral_mm", h->psf_lateral_mm);
+    add_double(b, "psf_axial_mm", h->psf_axial_mm);
+    add_double(b, "compression_gamma", h->compression_gamma);
+    add_double(b, "tgc_fraction", h->tgc_fraction);
+    add_double(b, "scatterer_density", h->scatterer_density);
+    add_double(b, "smoothing_mm", h->smoothing_mm);
+    add_int(b, "compounding", h->compounding);
+    add_int(b, "screen_capture", h->screen_capture ? 1 : 0);
+    add_double(b, "pressure", h->pressure);
+    add_double(b, "tendon_echo_db", h->tendon_echo_db);
+    add_int(b, "bifid", h->bifid ? 1 : 0);
+    add_double(b, "median_artery_mm", h->median_artery_mm);
+    add_double(b, "proximal_swelling", h->proximal_swelling);
+    json_builder_end_object(b);
+  }
 
   json_builder_set_member_name(b, "frames");
   json_builder_begin_array(b);
@@ -245,6 +267,19 @@ read_truth_header(JsonObject *obj, const char *path, CsPhantomTruth *truth, GErr
   if (!get_string(obj, "hand", path, &s, error))
     return FALSE;
   truth->hand.right_hand = g_strcmp0(s, "right") == 0;
+  /* Truth files of the default preset name none. */
+  if (json_object_has_member(obj, "preset")) {
+    int preset;
+
+    if (!get_string(obj, "preset", path, &s, error))
+      return FALSE;
+    preset = cs_phantom_preset_from_string(s, &local);
+    if (preset < 0) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: %s", path, local->message);
+      return FALSE;
+    }
+    truth->hand.preset = preset;
+  }
   NUMBER(obj, "severity", "", truth->hand.severity);
   NUMBER(obj, "spacing_mm", "", truth->hand.spacing_mm);
   NUMBER(obj, "width", "", truth->width);

@@ -64,6 +64,7 @@
 #include "config.h"
 
 #include "cs-phantom-private.h"
+#include "cs-phantom-preset.h"
 
 #include "cs-error.h"
 
@@ -92,6 +93,7 @@ cs_phantom_options_init(CsPhantomOptions *options)
   options->n_frames = 100;
   options->sweep_mm = 20.0;
   options->spacing_mm = 0.0;
+  options->preset = CS_PHANTOM_PRESET_DEFAULT;
 }
 
 gboolean
@@ -122,6 +124,11 @@ cs_phantom_options_validate(const CsPhantomOptions *options, GError **error)
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
                 "spacing %g mm/px: must be 0.01-1 mm/px, or 0 to draw it per hand",
                 options->spacing_mm);
+    return FALSE;
+  }
+  if (options->preset < 0 || options->preset >= cs_phantom_preset_count()) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "preset %d: must be 0-%d", options->preset,
+                cs_phantom_preset_count() - 1);
     return FALSE;
   }
   return TRUE;
@@ -161,10 +168,14 @@ cs_phantom_generator_new(const CsPhantomOptions *options)
    * set of buffers serves every hand. */
   double min_spacing = options->spacing_mm > 0 ? options->spacing_mm : 0.050;
   double widest_lateral = PSF_LATERAL_SIGMA_MM * 1.15 * 2.2;
+  double widest_axial = PSF_AXIAL_SIGMA_MM * 1.1;
 
+  /* Other presets draw other spacings and beams. */
+  if (options->preset != CS_PHANTOM_PRESET_DEFAULT)
+    cs_phantom_preset_limits(options, &min_spacing, &widest_lateral, &widest_axial);
   gen->options = *options;
   gen->halo = (int)ceil(3.0 * widest_lateral / min_spacing);
-  gen->axial_half = (int)ceil(3.0 * PSF_AXIAL_SIGMA_MM * 1.1 / min_spacing);
+  gen->axial_half = (int)ceil(3.0 * widest_axial / min_spacing);
   gen->margin = (int)ceil(MAX_PROBE_SHIFT_MM / min_spacing) + 1;
   gen->ext_w = w + 2 * gen->halo;
   gen->canvas_w = gen->ext_w + 2 * gen->margin;
@@ -303,7 +314,7 @@ cs_phantom_generator_next_frame(CsPhantomGenerator *gen, guint8 *pixels, CsPhant
     memcpy(gen->amp + (size_t)y * ew, gen->bg_amp + (size_t)y * gen->canvas_w + col0,
            sizeof(float) * ew);
     for (int x = 0; x < ew; x++)
-      gen->atten[(size_t)y * ew + x] = (float)(SOFT_ATTEN_DB_PER_MM * sp);
+      gen->atten[(size_t)y * ew + x] = (float)(gen->soft_atten * sp);
   }
   memset(gen->spec, 0, sizeof(float) * (size_t)ew * h);
   /* The skin entry echo. */
@@ -313,6 +324,8 @@ cs_phantom_generator_next_frame(CsPhantomGenerator *gen, guint8 *pixels, CsPhant
   cs_phantom_paint_anatomy(gen, &g, t);
   cs_phantom_weight_field(gen, col0);
   cs_phantom_convolve_and_display(gen, pixels);
+  if (hand->screen_capture)
+    cs_phantom_draw_capture(gen, pixels);
   if (truth != NULL)
     frame_truth(gen, &g, truth);
   gen->frame++;

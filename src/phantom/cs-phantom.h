@@ -39,6 +39,7 @@ typedef struct {
   int n_frames;      /* Frames in a sweep (default 100). */
   double sweep_mm;   /* Distance the probe slides along the wrist over the sweep (default 20). */
   double spacing_mm; /* Pixel spacing in mm/px, or 0 to draw it per hand (0.050-0.065). */
+  int preset;        /* Scanner and anatomy preset (cs-phantom-preset.h; default 0). */
 } CsPhantomOptions;
 
 /* A phantom hand: everything drawn once per hand from its group and seed. Lengths in mm. */
@@ -64,6 +65,22 @@ typedef struct {
   double fat_mm;           /* Skin-to-ligament depth (subcutaneous fat thickness). */
   double nerve_x_mm;       /* Lateral position of the nerve centre at the inlet. */
   int n_tendons;           /* Flexor tendons in view. */
+  /* Drawn by presets other than the default (which leaves them 0). */
+  int preset;               /* The preset the hand was drawn with. */
+  double frequency_mhz;     /* Probe centre frequency. */
+  double psf_lateral_mm;    /* Lateral sigma of the beam at its focus. */
+  double psf_axial_mm;      /* Axial sigma of the pulse. */
+  double compression_gamma; /* Exponent of the display's compression curve. */
+  double tgc_fraction;      /* Share of the attenuation the TGC restores. */
+  double scatterer_density; /* Share of cells that hold a scatterer. */
+  double smoothing_mm;      /* Speckle reduction (Gaussian sigma of the detected power). */
+  int compounding;          /* Spatially compounded angles (1: none). */
+  gboolean screen_capture;  /* Text, focus marker and depth scale burnt into the frame. */
+  double pressure;          /* Probe pressure, 0-1: flattens the nerve and the fat. */
+  double tendon_echo_db;    /* Tendon echogenicity offset. */
+  gboolean bifid;           /* A bifid nerve: two bundles parted by an epineurial septum. */
+  double median_artery_mm;  /* Radius of a persistent median artery beside the nerve, or 0. */
+  double proximal_swelling; /* Log-ratio of the nerve's area over the sweep's length. */
 } CsPhantomHand;
 
 /* The ground truth of one frame, in image pixels (x right, y down, pixel centres at integers). */

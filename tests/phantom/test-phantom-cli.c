@@ -37,6 +37,18 @@ test_usage_errors(void)
     { { "phantom-study", "--seed", "1", "--out", "d", "--hands-per-group", "5", "--test-per-group",
         "6", NULL },
       "test hands per group 6" },
+    { { "phantom", "--group", "cts", "--seed", "1", "--preset", "b-mode", "--out", "x.mkv", NULL },
+      "preset 'b-mode': must be one of default, " },
+    { { "phantom-study", "--seed", "1", "--out", "d", "--preset", "capture", "--random-presets",
+        "2", NULL },
+      "exclude each other" },
+    { { "phantom-study", "--seed", "1", "--out", "d", "--presets", "capture", NULL },
+      "--presets needs --random-presets" },
+    { { "phantom-study", "--seed", "1", "--out", "d", "--random-presets", "2", "--presets",
+        "capture,capture", NULL },
+      "preset 'capture' is named twice" },
+    { { "phantom-study", "--seed", "1", "--out", "d", "--random-presets", "x", NULL },
+      "--random-presets 'x'" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -101,6 +113,32 @@ test_runs(void)
 
   r = cli_run("phantom-study", "--hands-per-group", "2", "--test-per-group", "1", "--frames", "2",
               "--seed", "5", "--quiet", "--out", study_dir, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(g_file_test(study, G_FILE_TEST_IS_REGULAR));
+  cli_result_clear(&r);
+
+  /* The presets: listed, and one hand's sweep at the preset's frame size. */
+  r = cli_run("phantom", "--preset", "list", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "capture"));
+  g_assert_nonnull(strstr(r.out, "low-frequency"));
+  cli_result_clear(&r);
+  r = cli_run("phantom", "--group", "cts", "--seed", "3", "--frames", "1", "--preset", "portable",
+              "--out", sweep, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "1 frames of 480 x 360 px, cts, seed 3"));
+  g_assert_nonnull(strstr(r.out, "preset portable"));
+  cli_result_clear(&r);
+  {
+    g_autofree char *text = NULL;
+
+    g_assert_true(g_file_get_contents(truth, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "\"preset\":\"portable\""));
+  }
+  remove_tree(study_dir);
+  r = cli_run("phantom-study", "--hands-per-group", "3", "--test-per-group", "1", "--frames", "1",
+              "--seed", "5", "--random-presets", "9", "--presets", "portable,low-frequency",
+              "--quiet", "--out", study_dir, NULL);
   g_assert_cmpint(r.status, ==, 0);
   g_assert_true(g_file_test(study, G_FILE_TEST_IS_REGULAR));
   cli_result_clear(&r);
