@@ -171,7 +171,8 @@ cs_study_import_apply(CsStudyImport *self, CsStudy *study, GError **error)
       cs_case_set_hand(c, s->hand);
     /* A spacing the study cannot hold (over 10 mm a pixel) stays the file's, not the case's. */
     if (cs_spacing_is_known(&s->spacing) &&
-        !cs_case_set_spacing(c, s->spacing.mm_per_px, s->spacing.source, NULL))
+        !cs_case_set_spacing_full(c, s->spacing.mm_per_px, s->spacing.source, s->spacing.region,
+                                  NULL))
       g_debug("%s: its DICOM spacing %g mm/px is not kept in the study", s->path,
               s->spacing.mm_per_px);
     g_ptr_array_add(added, c);

@@ -254,6 +254,8 @@ test_import_cases(void)
     if (spacings[i] > 0) {
       g_assert_cmpfloat_with_epsilon(cs_case_get_spacing_mm(c), spacings[i], 1e-12);
       g_assert_cmpint(cs_case_get_spacing_source(c), ==, CS_SPACING_SOURCE_DICOM);
+      /* The first from Ultrasound Region 0, the others from Pixel Spacing. */
+      g_assert_cmpint(cs_case_get_spacing(c).region, ==, i == 0 ? 0 : CS_SPACING_NO_REGION);
     } else {
       g_assert_cmpint(cs_case_get_spacing_source(c), ==, CS_SPACING_SOURCE_UNKNOWN);
     }
