@@ -110,4 +110,5 @@ cs_window_update_actions(CsWindow *self)
   set_enabled(self, "win.rename-case", self->current_case != NULL);
   set_enabled(self, "win.undo", self->history != NULL && cs_study_history_can_undo(self->history));
   set_enabled(self, "win.redo", self->history != NULL && cs_study_history_can_redo(self->history));
+  cs_window_lock_update_actions(self);
 }

@@ -33,7 +33,7 @@ save_now(CsWindow *self, GError **error)
   if (self->study == NULL || !cs_study_get_dirty(self->study))
     return TRUE;
   if (cs_study_get_path(self->study) != NULL) {
-    return cs_study_save(self->study, error);
+    return cs_window_lock_check_save(self, error) && cs_study_save(self->study, error);
   } else {
     g_autofree char *recovery = dup_recovery_path();
     g_autofree char *dir = g_path_get_dirname(recovery);
@@ -53,7 +53,8 @@ cs_window_save_open_study(CsWindow *self)
 
   if (save_now(self, &error))
     return TRUE;
-  cs_window_show_error(self, _("Cannot Save the Open Study"), error);
+  if (!cs_window_lock_handle_error(self, error))
+    cs_window_show_error(self, _("Cannot Save the Open Study"), error);
   return FALSE;
 }
 
@@ -64,7 +65,7 @@ autosave_cb(gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   self->autosave_source = 0;
-  if (!save_now(self, &error)) {
+  if (!save_now(self, &error) && !cs_window_lock_handle_error(self, error)) {
     g_autofree char *message = g_strdup_printf(_("Autosave failed: %s"), error->message);
 
     cs_window_show_toast(self, message);
@@ -79,7 +80,8 @@ cs_window_schedule_autosave(CsWindow *self)
   guint seconds =
       self->settings != NULL ? g_settings_get_uint(self->settings, "autosave-interval") : 5;
 
-  if (self->autosave_source != 0 || self->study == NULL || !cs_study_get_dirty(self->study))
+  if (self->autosave_source != 0 || self->study == NULL || !cs_study_get_dirty(self->study) ||
+      cs_window_lock_blocks_autosave(self))
     return;
   self->autosave_source = g_timeout_add_seconds(MAX(seconds, 1), autosave_cb, self);
 }
@@ -379,10 +381,10 @@ cs_window_save_action_cb(GtkWidget *widget, const char *action_name, GVariant *p
     return;
   }
   g_clear_handle_id(&self->autosave_source, g_source_remove);
-  if (!cs_study_save(self->study, &error))
-    cs_window_show_error(self, _("Cannot Save the Study"), error);
-  else
+  if (cs_window_lock_check_save(self, &error) && cs_study_save(self->study, &error))
     cs_window_show_toast(self, _("Study saved"));
+  else if (!cs_window_lock_handle_error(self, error))
+    cs_window_show_error(self, _("Cannot Save the Study"), error);
   cs_window_update_title(self);
 }
 

@@ -21,6 +21,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _CsWindowLock CsWindowLock;
+
 struct _CsWindow {
   AdwApplicationWindow parent_instance;
 
@@ -56,6 +58,9 @@ struct _CsWindow {
 
   /* The analysis running in a worker: its progress and its cancel (NULL when none runs). */
   CsProgressRelay *analysis_relay;
+
+  /* The study's lock, read-only state, banner and changed-on-disk dialog (cs-window-lock.c). */
+  CsWindowLock *lock;
 };
 
 /* cs-window.c */
@@ -162,6 +167,25 @@ void cs_window_rename_case_action_cb(GtkWidget *widget, const char *action_name,
 /* The actions win.undo and win.redo. */
 void cs_window_undo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
 void cs_window_redo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+
+/* cs-window-lock.c */
+
+/* Adds the read-only banner under the header bar; releases the lock as the window goes. */
+void cs_window_lock_init(CsWindow *self);
+void cs_window_lock_dispose(CsWindow *self);
+/* Locks the file of the study just shown (and again whenever its path changes), or shows it
+ * read-only when someone else holds it. */
+void cs_window_lock_follow_study(CsWindow *self);
+/* Turns the editing actions off while read-only (after the others are set). */
+void cs_window_lock_update_actions(CsWindow *self);
+/* Before saving the study to its file: FALSE with CS_ERROR_LOCKED when it is read-only here
+ * (or was taken over since). */
+gboolean cs_window_lock_check_save(CsWindow *self, GError **error);
+/* TRUE while autosave must wait: read-only, or a changed-on-disk save not yet resolved. */
+gboolean cs_window_lock_blocks_autosave(CsWindow *self);
+/* Deals with a failed save's @error when it is about the lock or a change on disk (the banner,
+ * or the Reload / Save As / Merge dialog) and returns TRUE; FALSE for any other error. */
+gboolean cs_window_lock_handle_error(CsWindow *self, const GError *error);
 
 /* cs-window-export.c */
 

@@ -149,6 +149,7 @@ cs_window_set_study(CsWindow *self, CsStudy *study)
   select_case(self, NULL);
   g_set_object(&self->study, study);
   cs_window_study_history_reset(self);
+  cs_window_lock_follow_study(self);
   gtk_list_box_bind_model(self->case_list, study != NULL ? G_LIST_MODEL(study) : NULL,
                           create_case_row, NULL, NULL);
   if (study != NULL) {
@@ -317,6 +318,7 @@ cs_window_dispose(GObject *object)
 
   g_clear_handle_id(&self->autosave_source, g_source_remove);
   cs_window_analysis_dispose(self);
+  cs_window_lock_dispose(self);
   if (self->explain_panel != NULL)
     cs_explain_panel_cancel(self->explain_panel);
   g_cancellable_cancel(self->report_cancellable);
@@ -428,6 +430,7 @@ cs_window_init(CsWindow *self)
   }
 
   cs_window_files_init(self);
+  cs_window_lock_init(self);
   cs_window_study_init(self);
   g_signal_connect(self->case_list, "row-selected", G_CALLBACK(case_row_selected_cb), self);
   g_signal_connect(self->viewer_pane, "frame-changed", G_CALLBACK(frame_changed_cb), self);
