@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-error.h"
+#include "cs-json-guard.h"
 #include "cs-study-private.h"
 
 struct _CsStudy {
@@ -599,6 +600,8 @@ load_from_data(const char *data, gssize length, const char *file_name, GError **
 
   if (length < 0)
     length = (gssize)strlen(data);
+  if (!cs_json_check_depth(data, (gsize)length, file_name, error))
+    return NULL;
   if (!json_parser_load_from_data(parser, data, length, &local)) {
     /* json-glib names the input "<data>"; put the file's name in its place. */
     const char *where = local->message;
@@ -612,6 +615,8 @@ load_from_data(const char *data, gssize length, const char *file_name, GError **
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s is empty", file_name);
     return NULL;
   }
+  if (!cs_json_check_text(json_parser_get_root(parser), file_name, error))
+    return NULL;
   return study_from_json(json_parser_get_root(parser), file_name, error);
 }
 
