@@ -23,8 +23,70 @@
 static const char *const image_extensions[] = { "png",  "jpg", "jpeg", "bmp", "tif",
                                                 "tiff", "pgm", "ppm",  NULL };
 
-/* Reads the frame size an image header claims (PNG, BMP, JPEG), so that a huge claim is refused
- * with its numbers before any decoder sees it. Returns FALSE when the header says nothing. */
+/* Reads the width and height a PGM or PPM header ("P5 640 480 255") claims. */
+static gboolean
+sniff_pnm_size(const guint8 *head, gsize n, gint64 *width, gint64 *height)
+{
+  gint64 values[2] = { 0, 0 };
+  gsize p = 2;
+
+  for (int v = 0; v < 2; v++) {
+    gboolean digits = FALSE;
+
+    while (p < n && (g_ascii_isspace(head[p]) || head[p] == '#')) {
+      if (head[p] == '#')
+        while (p < n && head[p] != '\n')
+          p++;
+      else
+        p++;
+    }
+    while (p < n && g_ascii_isdigit(head[p]) && values[v] <= G_MAXINT32) {
+      values[v] = values[v] * 10 + (head[p++] - '0');
+      digits = TRUE;
+    }
+    if (!digits)
+      return FALSE;
+  }
+  *width = values[0];
+  *height = values[1];
+  return TRUE;
+}
+
+/* Reads the width and height the first directory of a TIFF file claims (tags 256 and 257). */
+static gboolean
+sniff_tiff_size(const guint8 *head, gsize n, gint64 *width, gint64 *height)
+{
+  gboolean little = head[0] == 'I';
+#define TIFF16(p) ((guint32)(little ? head[p] | head[(p) + 1] << 8 : head[p] << 8 | head[(p) + 1]))
+#define TIFF32(p) (little ? TIFF16(p) | TIFF16((p) + 2) << 16 : TIFF16(p) << 16 | TIFF16((p) + 2))
+  guint32 ifd = TIFF32(4);
+  gboolean have_width = FALSE, have_height = FALSE;
+
+  if (ifd < 8 || (gsize)ifd + 2 > n)
+    return FALSE;
+  for (guint32 i = 0, count = TIFF16(ifd); i < count && ifd + 2 + 12 * (gsize)(i + 1) <= n; i++) {
+    gsize entry = ifd + 2 + 12 * (gsize)i;
+    guint32 tag = TIFF16(entry), type = TIFF16(entry + 2);
+    gint64 value = type == 3 ? (gint64)TIFF16(entry + 8) : (gint64)TIFF32(entry + 8);
+
+    if (type != 3 && type != 4)
+      continue;
+    if (tag == 256) {
+      *width = value;
+      have_width = TRUE;
+    } else if (tag == 257) {
+      *height = value;
+      have_height = TRUE;
+    }
+  }
+#undef TIFF16
+#undef TIFF32
+  return have_width && have_height;
+}
+
+/* Reads the frame size an image header claims (PNG, BMP, JPEG, PGM/PPM, TIFF), so that a huge
+ * claim is refused with its numbers before any decoder sees it. Returns FALSE when the header
+ * says nothing. */
 static gboolean
 sniff_image_size(const char *path, gint64 *width, gint64 *height)
 {
@@ -64,6 +126,10 @@ sniff_image_size(const char *path, gint64 *width, gint64 *height)
       p += 2 + length;
     }
   }
+  if (n >= 3 && head[0] == 'P' && (head[1] == '5' || head[1] == '6') && g_ascii_isspace(head[2]))
+    return sniff_pnm_size(head, n, width, height);
+  if (n >= 8 && (memcmp(head, "II*\0", 4) == 0 || memcmp(head, "MM\0*", 4) == 0))
+    return sniff_tiff_size(head, n, width, height);
   return FALSE;
 }
 
