@@ -6,6 +6,7 @@
 
 #include "cs-cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +128,33 @@ cs_cli_fail_error(GError *error)
 
   g_error_free(error);
   return status;
+}
+
+CsStudyLock *
+cs_cli_lock_study(const char *study_path)
+{
+  g_autofree char *dir = g_path_get_dirname(study_path);
+  g_autoptr(CsStudyLockInfo) holder = NULL;
+  g_autoptr(GError) error = NULL;
+  CsStudyLock *lock;
+
+  if (g_mkdir_with_parents(dir, 0755) != 0) {
+    int saved = errno;
+
+    cs_cli_fail("%s: cannot create the folder: %s", dir, g_strerror(saved));
+    return NULL;
+  }
+  lock = cs_study_lock_acquire(study_path, FALSE, &holder, &error);
+  if (lock == NULL && holder != NULL) {
+    g_autofree char *who = cs_study_lock_info_describe(holder);
+
+    cs_cli_fail("%s is open for editing by %s (process %" G_GINT64_FORMAT
+                "): close it there first; nothing was written",
+                study_path, who, holder->pid);
+  } else if (lock == NULL) {
+    cs_cli_fail("%s", error->message);
+  }
+  return lock;
 }
 
 int

@@ -57,6 +57,7 @@ cs_cli_phantom_study(int argc, char **argv)
       g_option_context_new("- write a synthetic study: control and CTS sweeps and study.json");
   g_autoptr(GError) local = NULL;
   g_autofree char *study_path = NULL;
+  g_autoptr(CsStudyLock) lock = NULL;
   CsPhantomStudyOptions options;
   GError *error = NULL;
   char *end = NULL;
@@ -115,10 +116,14 @@ cs_cli_phantom_study(int argc, char **argv)
   if (!cs_phantom_study_options_validate(&options, &local))
     return cs_cli_usage_error("phantom-study", "%s", local->message);
 
+  /* The study is not written over while a window (here or on another PC) has it open. */
+  study_path = g_build_filename(out, "study.json", NULL);
+  lock = cs_cli_lock_study(study_path);
+  if (lock == NULL)
+    return CS_CLI_ERROR;
   start = g_get_monotonic_time();
   if (!cs_phantom_study_write(&options, out, progress_cb, &quiet, NULL, &error))
     return cs_cli_fail_error(error);
-  study_path = g_build_filename(out, "study.json", NULL);
   printf("%s: %d + %d hands of %d frames in %.1f s\n", study_path, hands, hands, frames,
          (g_get_monotonic_time() - start) / 1e6);
   return CS_CLI_OK;

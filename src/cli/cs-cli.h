@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <signal.h>
 
+#include "cs-study-lock.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses of the command-line contract. */
@@ -36,6 +38,11 @@ int cs_cli_fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
 
 /* Prints @error's message on stderr as one line, frees it and returns CS_CLI_ERROR. */
 int cs_cli_fail_error(GError *error);
+
+/* Takes the lock of the study at @study_path (its folder made when missing) for a command that
+ * writes it, as the window does; when someone has it open for editing, or the lock cannot be
+ * taken, says so on stderr and returns NULL. Release it with cs_study_lock_release() once done. */
+CsStudyLock *cs_cli_lock_study(const char *study_path);
 
 /* Says on stderr that @name depends on work that has not landed (@what); returns CS_CLI_ERROR. */
 int cs_cli_not_available(const char *name, const char *what);
