@@ -141,20 +141,18 @@ dup_free_model_path(const char *folder, const char *onnx_path)
   return path;
 }
 
-static void
-import_response_cb(GtkNativeDialog *dialog, int response, CsPreferencesWindow *self)
+void
+cs_preferences_window_import_onnx(CsPreferencesWindow *self, GFile *file)
 {
-  g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *folder = NULL, *onnx_path = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
-  gtk_native_dialog_destroy(dialog);
-  g_object_unref(dialog);
-  onnx_path = file != NULL ? g_file_get_path(file) : NULL;
+  g_return_if_fail(CS_IS_PREFERENCES_WINDOW(self));
+  g_return_if_fail(G_IS_FILE(file));
+
+  onnx_path = g_file_get_path(file);
   if (onnx_path == NULL)
-    return;
+    return; /* The chooser offers local files only. */
   folder = cs_model_catalog_ensure_user_folder(&error);
   if (folder == NULL) {
     g_autofree char *message = g_strdup_printf(_("Could not import the model: %s"), error->message);
@@ -171,6 +169,19 @@ import_response_cb(GtkNativeDialog *dialog, int response, CsPreferencesWindow *s
     g_task_set_task_data(task, job, (GDestroyNotify)import_job_free);
     g_task_run_in_thread(task, import_worker);
   }
+}
+
+static void
+import_response_cb(GtkNativeDialog *dialog, int response, CsPreferencesWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+  gtk_native_dialog_destroy(dialog);
+  g_object_unref(dialog);
+  if (file != NULL)
+    cs_preferences_window_import_onnx(self, file);
 }
 
 static void

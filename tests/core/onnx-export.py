@@ -3,7 +3,9 @@
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: onnx-export.py DIR
+# Usage: onnx-export.py DIR [NAME...]
+#
+# With NAMEs, only those cases are written (and listed in DIR/cases.txt).
 #
 # Writes, for each case, DIR/NAME.onnx, DIR/NAME.input (two float32 NCHW images) and
 # DIR/NAME.logits (the torch model's float32 logits for them), and one line per case to
@@ -194,11 +196,13 @@ def export(model, path, opset, keep_bn, size, outputs):
 
 
 def main():
-    out = sys.argv[1]
+    out, only = sys.argv[1], set(sys.argv[2:])
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(1)
     lines = []
     for seed, (name, arch, opset, keep_bn, head, outputs, size, classes) in enumerate(CASES):
+        if only and name not in only:
+            continue
         model = make_model(arch, 100 + seed, size, classes)
         if head == "matmul":
             model.classifier[-1] = MatMulHead(model.classifier[-1])
@@ -216,9 +220,11 @@ def main():
         logits.numpy().astype("<f4").tofile(os.path.join(out, name + ".logits"))
         lines.append(f"{name} {arch} {size} {classes}\n")
     for seed, case in enumerate(NORM_CASES):
-        lines.append(export_norm_case(out, 50 + seed, *case))
-    resnet = torchvision.models.resnet18(weights=None, num_classes=2).eval()
-    export(resnet, os.path.join(out, "refuse-resnet18.onnx"), 13, False, 64, 1)
+        if not only or case[0] in only:
+            lines.append(export_norm_case(out, 50 + seed, *case))
+    if not only:
+        resnet = torchvision.models.resnet18(weights=None, num_classes=2).eval()
+        export(resnet, os.path.join(out, "refuse-resnet18.onnx"), 13, False, 64, 1)
     with open(os.path.join(out, "cases.txt"), "w") as f:
         f.writelines(lines)
 
