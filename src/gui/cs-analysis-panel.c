@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs-case-spacing.h"
 #include "cs-inlet-csa.h"
 #include "cs-polygon.h"
 #include "cs-reference.h"
@@ -36,6 +37,7 @@ struct _CsAnalysisPanel {
 
   CsModelCatalog *models;
   CsCase *case_;
+  CsSweep *sweep; /* The case's sweep once open: a DICOM file's regions decide each row's mm. */
   gulong changed_id;
   int frame;
   double csa_cutoff;
@@ -337,7 +339,6 @@ static void
 show_tracings(CsAnalysisPanel *self)
 {
   GtkWidget *child;
-  CsSpacing spacing;
   g_auto(CsWristForearm) wf = { 0 };
   GString *reference = g_string_new(NULL);
   const CsModelResult *result;
@@ -350,9 +351,11 @@ show_tracings(CsAnalysisPanel *self)
     g_string_free(reference, TRUE);
     return;
   }
-  spacing = cs_case_get_spacing(self->case_);
   for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
     const CsTracing *tracing = cs_case_get_tracing(self->case_, i);
+    g_autofree char *why = NULL;
+    CsSpacing spacing = cs_case_get_tracing_spacing(self->case_, self->sweep, i, &why);
+    g_autofree char *source = cs_spacing_dup_label(&spacing, TRUE);
     CsPolygonMeasures measures;
     g_autofree char *area = NULL;
     g_autofree char *title = NULL;
@@ -367,12 +370,17 @@ show_tracings(CsAnalysisPanel *self)
     area = cs_spacing_format_area(&spacing, measures.area_px2);
     /* Translators: a tracing: its level and area, e.g. "inlet: 9.8 mm²". */
     title = g_strdup_printf(_("%s: %s"), tracing->level, area);
-    subtitle = cs_spacing_is_known(&spacing)
-                   ? g_strdup_printf(_("frame %d · flattening %.2f · calibration: %s"),
-                                     (int)tracing->frame + 1, measures.flattening,
-                                     cs_spacing_source_label(spacing.source))
-                   : g_strdup_printf(_("frame %d · flattening %.2f · spacing unknown: px²"),
-                                     (int)tracing->frame + 1, measures.flattening);
+    if (cs_spacing_is_known(&spacing))
+      subtitle = g_strdup_printf(_("frame %d · flattening %.2f · calibration: %s"),
+                                 (int)tracing->frame + 1, measures.flattening, source);
+    else if (why != NULL)
+      /* Translators: why a tracing has no area in mm², e.g. "it lies outside every DICOM
+       * region". */
+      subtitle = g_strdup_printf(_("frame %d · flattening %.2f · no mm²: %s"),
+                                 (int)tracing->frame + 1, measures.flattening, why);
+    else
+      subtitle = g_strdup_printf(_("frame %d · flattening %.2f · spacing unknown: px²"),
+                                 (int)tracing->frame + 1, measures.flattening);
     adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
     adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
     gtk_widget_set_valign(show_button, GTK_ALIGN_CENTER);
@@ -444,6 +452,16 @@ cs_analysis_panel_set_case(CsAnalysisPanel *self, CsCase *c)
     self->changed_id = g_signal_connect(c, "changed", G_CALLBACK(case_changed_cb), self);
   gtk_widget_set_sensitive(GTK_WIDGET(self->analyse_button), c != NULL);
   refresh(self);
+}
+
+void
+cs_analysis_panel_set_sweep(CsAnalysisPanel *self, CsSweep *sweep)
+{
+  g_return_if_fail(CS_IS_ANALYSIS_PANEL(self));
+  g_return_if_fail(sweep == NULL || CS_IS_SWEEP(sweep));
+
+  if (g_set_object(&self->sweep, sweep))
+    show_tracings(self);
 }
 
 void
@@ -669,6 +687,7 @@ cs_analysis_panel_dispose(GObject *object)
   if (self->case_ != NULL)
     g_clear_signal_handler(&self->changed_id, self->case_);
   g_clear_object(&self->case_);
+  g_clear_object(&self->sweep);
   g_clear_object(&self->models);
   gtk_widget_dispose_template(GTK_WIDGET(self), CS_TYPE_ANALYSIS_PANEL);
   G_OBJECT_CLASS(cs_analysis_panel_parent_class)->dispose(object);

@@ -8,6 +8,7 @@
 
 #include "cs-case.h"
 #include "cs-model-catalog.h"
+#include "cs-sweep.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,10 @@ G_DECLARE_FINAL_TYPE(CsAnalysisPanel, cs_analysis_panel, CS, ANALYSIS_PANEL, Gtk
 
 /* Shows @c's cached results and tracings (NULL: nothing). */
 void cs_analysis_panel_set_case(CsAnalysisPanel *self, CsCase *c);
+
+/* Gives the case's sweep once it is open (NULL: none): the CSA rows of a DICOM sweep take each
+ * tracing's mm from the Ultrasound Region that holds it, or say why there are none. */
+void cs_analysis_panel_set_sweep(CsAnalysisPanel *self, CsSweep *sweep);
 
 /* Shows the p(CTS) of @frame from the current result, if any. */
 void cs_analysis_panel_set_frame(CsAnalysisPanel *self, int frame);

@@ -85,10 +85,10 @@ static char *
 occlusion_caption(CsExplainPanel *self, const CsFrameExplanation *x)
 {
   const CsExplanation *o = x->occlusion;
-  CsSpacing spacing = { 0 };
+  /* The crop was cut at the case's spacing: its mm come from where that one does. */
+  CsSpacing spacing = self->case_ != NULL ? cs_case_get_spacing(self->case_) : cs_spacing_unknown();
+  g_autofree char *source = cs_spacing_dup_label(&spacing, TRUE);
 
-  if (self->case_ != NULL)
-    spacing = cs_case_get_spacing(self->case_);
   if (x->mm_per_px <= 0)
     return g_strdup_printf(_("mask %d px, stride %d px, fill %s · %d windows"), o->mask_px,
                            o->stride_px, cs_explain_fill_name(o->fill), o->n_windows);
@@ -98,7 +98,7 @@ occlusion_caption(CsExplainPanel *self, const CsFrameExplanation *x)
                            "spacing: %s"),
                          o->mask_px, o->mask_px * x->mm_per_px, o->stride_px,
                          o->stride_px * x->mm_per_px, cs_explain_fill_name(o->fill), o->n_windows,
-                         cs_spacing_source_label(spacing.source));
+                         source);
 }
 
 static void

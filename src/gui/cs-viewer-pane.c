@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cs-case-spacing.h"
 #include "cs-roi.h"
 #include "cs-spacing.h"
 
@@ -81,16 +82,28 @@ roi_at(CsViewerPane *self, int frame, CsRoiSquare *roi)
   return TRUE;
 }
 
+/* The ROI's size in mm with where the mm come from, or in px with why there are none (a DICOM
+ * region's spacing serves only an ROI that lies inside it). */
 static char *
 roi_label(CsViewerPane *self, const CsRoiSquare *roi, gboolean is_default)
 {
-  CsSpacing spacing = case_spacing(self);
+  g_autofree char *why = NULL;
+  CsSpacing spacing = self->case_ != NULL ? cs_case_get_roi_spacing(self->case_, self->sweep,
+                                                                    roi->x, roi->y, roi->side, &why)
+                                          : cs_spacing_unknown();
   g_autofree char *size = NULL;
 
   if (cs_spacing_is_known(&spacing)) {
     double mm = cs_spacing_length_mm(&spacing, roi->side);
+    g_autofree char *source = cs_spacing_dup_label(&spacing, TRUE);
 
-    size = g_strdup_printf("%.1f × %.1f mm", mm, mm);
+    /* Translators: the ROI's side in mm, twice, and where the mm come from, e.g.
+     * "15.0 × 15.0 mm (DICOM region 0)". */
+    size = g_strdup_printf(_("%.1f × %.1f mm (%s)"), mm, mm, source);
+  } else if (why != NULL) {
+    /* Translators: the ROI's side in px, twice, and why it has no size in mm, e.g.
+     * "it crosses DICOM regions 0 and 1, which may differ in scale". */
+    size = g_strdup_printf(_("%.0f × %.0f px (no mm: %s)"), roi->side, roi->side, why);
   } else {
     size = g_strdup_printf(_("%.0f × %.0f px (spacing unknown)"), roi->side, roi->side);
   }
@@ -104,8 +117,10 @@ void
 cs_viewer_pane_refresh_overlays(CsViewerPane *self)
 {
   CsRoiSquare roi;
-  CsSpacing spacing = case_spacing(self);
+  CsSpacing spacing = self->case_ != NULL ? cs_case_get_view_spacing(self->case_, self->sweep)
+                                          : cs_spacing_unknown();
   g_autofree char *spacing_text = NULL;
+  g_autofree char *source = cs_spacing_dup_label(&spacing, TRUE);
 
   g_return_if_fail(CS_IS_VIEWER_PANE(self));
 
@@ -136,8 +151,7 @@ cs_viewer_pane_refresh_overlays(CsViewerPane *self)
     spacing_text = g_strdup("");
   else if (cs_spacing_is_known(&spacing))
     /* Translators: pixel spacing and where it comes from, e.g. "0.060 mm/px (phantom truth)". */
-    spacing_text = g_strdup_printf(_("%.4f mm/px (%s)"), spacing.mm_per_px,
-                                   cs_spacing_source_label(spacing.source));
+    spacing_text = g_strdup_printf(_("%.4f mm/px (%s)"), spacing.mm_per_px, source);
   else
     spacing_text = g_strdup(_("Spacing unknown: sizes in px — calibrate to measure in mm"));
   gtk_label_set_text(self->spacing_label, spacing_text);

@@ -1,0 +1,129 @@
+/* test-gui-dicom.c — a DICOM sweep in the window's panels: where each mm comes from
+ * Copyright 2026 The Carpalscope developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The DICOM files are the real scanner files of ../shared/realdata/dicom (skipped when absent).
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "../tools/test-realdata.h"
+
+#include "cs-analysis-panel.h"
+
+static CsSweep *
+open_realdata(const char *name)
+{
+  g_autofree char *relative = g_build_filename("dicom", name, NULL);
+  g_autofree char *path = test_realdata_path(relative, G_FILE_TEST_IS_REGULAR);
+  g_autoptr(GError) error = NULL;
+  CsSweep *sweep;
+
+  if (path == NULL)
+    return NULL;
+  sweep = cs_sweep_open(path, &error);
+  g_assert_no_error(error);
+  return sweep;
+}
+
+/* The first action row inside @widget, depth first, whose title starts with "inlet:": a tracing's.
+ */
+static AdwActionRow *
+find_action_row(GtkWidget *widget)
+{
+  if (ADW_IS_ACTION_ROW(widget) && !ADW_IS_COMBO_ROW(widget) &&
+      g_str_has_prefix(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), "inlet:"))
+    return ADW_ACTION_ROW(widget);
+  for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
+       child = gtk_widget_get_next_sibling(child)) {
+    AdwActionRow *found = find_action_row(child);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+/* Shows @sweep and a case with one inlet tracing of @n points @xy in a new analysis panel, and
+ * returns the panel; *@title and *@subtitle are the tracing's row's. */
+static GtkWidget *
+show_tracing(CsSweep *sweep, CsCase *c, const double *xy, guint n, const char **title,
+             const char **subtitle)
+{
+  GtkWidget *panel = g_object_ref_sink(g_object_new(CS_TYPE_ANALYSIS_PANEL, NULL));
+  g_autoptr(CsTracing) tracing = cs_tracing_new("inlet", 0, xy, n);
+  AdwActionRow *row;
+
+  g_assert_cmpint(cs_case_add_tracing(c, tracing, NULL), ==, 0);
+  cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), c);
+  cs_analysis_panel_set_sweep(CS_ANALYSIS_PANEL(panel), sweep);
+  row = find_action_row(panel);
+  g_assert_nonnull(row);
+  *title = adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row));
+  *subtitle = adw_action_row_get_subtitle(row);
+  g_test_message("%s — %s", *title, *subtitle);
+  return panel;
+}
+
+/* The Philips cine: a 30 x 30 px trace of the nerve in the 2D region is 900 px² at 0.2623 mm/px
+ * from region 0, and its row says so. */
+static void
+test_philips_csa_row(void)
+{
+  g_autoptr(CsSweep) sweep = open_realdata("OBXXXX1A_2frame.dcm");
+  g_autoptr(CsCase) c = cs_case_new("philips");
+  const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
+  const char *title, *subtitle;
+  g_autofree char *expected = NULL;
+  GtkWidget *panel;
+  CsSpacing spacing;
+
+  if (sweep == NULL)
+    return;
+  spacing = cs_sweep_get_file_spacing(sweep);
+  g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.2623, 5e-5);
+  expected = g_strdup_printf("inlet: %.1f mm²", 900 * spacing.mm_per_px * spacing.mm_per_px);
+  panel = show_tracing(sweep, c, nerve, 4, &title, &subtitle);
+  g_assert_cmpstr(title, ==, expected);
+  g_assert_nonnull(strstr(subtitle, "calibration: DICOM region 0"));
+
+  /* Without the sweep, the case alone has no spacing: px², and no claim of a source. */
+  cs_analysis_panel_set_sweep(CS_ANALYSIS_PANEL(panel), NULL);
+  title = adw_preferences_row_get_title(ADW_PREFERENCES_ROW(find_action_row(panel)));
+  g_assert_cmpstr(title, ==, "inlet: 900 px²");
+  cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), NULL);
+  g_assert_finalize_object(panel);
+}
+
+/* The Aloka frame: a trace across its two side-by-side regions has no mm² and says why. */
+static void
+test_aloka_across_regions(void)
+{
+  g_autoptr(CsSweep) sweep = open_realdata("gdcm-US-ALOKA-16.dcm");
+  g_autoptr(CsCase) c = cs_case_new("aloka");
+  const double across[] = { 300, 200, 360, 200, 360, 240, 300, 240 };
+  const char *title, *subtitle;
+  GtkWidget *panel;
+
+  if (sweep == NULL)
+    return;
+  panel = show_tracing(sweep, c, across, 4, &title, &subtitle);
+  g_assert_cmpstr(title, ==, "inlet: 2400 px²");
+  g_assert_nonnull(
+      strstr(subtitle, "no mm²: it crosses DICOM regions 0 and 1, which may differ in scale"));
+  cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), NULL);
+  g_assert_finalize_object(panel);
+}
+
+int
+main(int argc, char **argv)
+{
+  gtk_test_init(&argc, &argv, NULL);
+  adw_init();
+  g_test_add_func("/gui/dicom/philips-csa-row", test_philips_csa_row);
+  g_test_add_func("/gui/dicom/aloka-across-regions", test_aloka_across_regions);
+  return g_test_run();
+}
