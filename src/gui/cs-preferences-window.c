@@ -219,6 +219,18 @@ import_row(CsPreferencesWindow *self)
   return row;
 }
 
+/* The rater's name, written on every new tracing. */
+static GtkWidget *
+rater_row(CsPreferencesWindow *self)
+{
+  GtkWidget *row = adw_entry_row_new();
+
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row),
+                                _("Rater's name, written on new tracings"));
+  g_settings_bind(self->settings, "rater-name", row, "text", G_SETTINGS_BIND_DEFAULT);
+  return row;
+}
+
 static void
 build(CsPreferencesWindow *self)
 {
@@ -273,6 +285,7 @@ build(CsPreferencesWindow *self)
              "thresholds."));
   adw_preferences_group_add(
       csa, spin_row(self, "csa-cutoff", _("Inlet CSA reference (mm²)"), NULL, 5, 30, 0.1, 1));
+  adw_preferences_group_add(csa, rater_row(self));
 
   adw_preferences_group_set_title(occlusion, _("Occlusion Sensitivity"));
   adw_preferences_group_add(

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "cs-case-spacing.h"
+#include "cs-rater-menu.h"
 #include "cs-roi.h"
 #include "cs-spacing.h"
 
@@ -27,6 +28,8 @@ struct _CsViewerPane {
   GtkAdjustment *frame_adjustment;
   GtkLabel *frame_label;
   CsStripChart *strip_chart;
+  GtkMenuButton *rater_button;
+  GHashTable *hidden_raters; /* The rater keys (cs_rater_key()) whose tracings are hidden. */
 
   CsSweep *sweep;  /* The sweep as opened (shared with workers). */
   CsSweep *reader; /* The pane's own decoder on the same file. */
@@ -141,7 +144,8 @@ cs_viewer_pane_refresh_overlays(CsViewerPane *self)
     for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
       const CsTracing *tracing = cs_case_get_tracing(self->case_, i);
 
-      if (tracing->frame == self->current)
+      if (tracing->frame == self->current &&
+          !g_hash_table_contains(self->hidden_raters, cs_rater_key(tracing)))
         cs_frame_view_add_tracing(self->frame_view, tracing->points, tracing->n_points,
                                   tracing->level, (int)i);
     }
@@ -611,6 +615,37 @@ toggle_play(GtkWidget *widget, GVariant *args, gpointer user_data)
   return TRUE;
 }
 
+gboolean
+cs_viewer_pane_get_rater_shown(CsViewerPane *self, const char *rater)
+{
+  g_return_val_if_fail(CS_IS_VIEWER_PANE(self), FALSE);
+  g_return_val_if_fail(rater != NULL, FALSE);
+  return !g_hash_table_contains(self->hidden_raters, rater);
+}
+
+void
+cs_viewer_pane_set_rater_shown(CsViewerPane *self, const char *rater, gboolean shown)
+{
+  int edited;
+
+  g_return_if_fail(CS_IS_VIEWER_PANE(self));
+  g_return_if_fail(rater != NULL);
+
+  if (shown == cs_viewer_pane_get_rater_shown(self, rater))
+    return;
+  if (shown)
+    g_hash_table_remove(self->hidden_raters, rater);
+  else
+    g_hash_table_add(self->hidden_raters, g_strdup(rater));
+  /* A hidden outline can be neither seen nor edited: an edit of one ends. */
+  edited = cs_frame_view_get_edited_tracing(self->frame_view);
+  if (!shown && self->case_ != NULL && edited >= 0 &&
+      (guint)edited < cs_case_get_n_tracings(self->case_) &&
+      g_str_equal(cs_rater_key(cs_case_get_tracing(self->case_, (guint)edited)), rater))
+    cs_frame_view_reset_tracing(self->frame_view);
+  cs_viewer_pane_refresh_overlays(self);
+}
+
 static void
 cs_viewer_pane_dispose(GObject *object)
 {
@@ -625,6 +660,7 @@ cs_viewer_pane_dispose(GObject *object)
   g_clear_object(&self->reader);
   g_clear_object(&self->sweep);
   g_clear_pointer(&self->roi_track, cs_roi_track_free);
+  g_clear_pointer(&self->hidden_raters, g_hash_table_unref);
   gtk_widget_dispose_template(GTK_WIDGET(self), CS_TYPE_VIEWER_PANE);
   G_OBJECT_CLASS(cs_viewer_pane_parent_class)->dispose(object);
 }
@@ -667,6 +703,7 @@ cs_viewer_pane_class_init(CsViewerPaneClass *klass)
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, frame_adjustment);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, frame_label);
   gtk_widget_class_bind_template_child(widget_class, CsViewerPane, strip_chart);
+  gtk_widget_class_bind_template_child(widget_class, CsViewerPane, rater_button);
   gtk_widget_class_bind_template_callback(widget_class, tool_toggled_cb);
   gtk_widget_class_bind_template_callback(widget_class, apply_roi_clicked_cb);
   gtk_widget_class_bind_template_callback(widget_class, zoom_in_clicked_cb);
@@ -688,6 +725,8 @@ cs_viewer_pane_init(CsViewerPane *self)
 
   self->shown = -1;
   self->cancellable = g_cancellable_new();
+  self->hidden_raters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  cs_rater_menu_init(self->rater_button, self);
   g_signal_connect(self->frame_adjustment, "value-changed", G_CALLBACK(adjustment_changed_cb),
                    self);
   g_signal_connect(self->frame_view, "roi-changed", G_CALLBACK(roi_changed_cb), self);

@@ -45,6 +45,11 @@ void cs_viewer_pane_apply_roi_to_all(CsViewerPane *self);
 /* Redraws ROI and tracings from the case (after the case changed elsewhere). */
 void cs_viewer_pane_refresh_overlays(CsViewerPane *self);
 
+/* Whether the tracings of @rater (a name, or "" for tracings without one) are drawn; all are
+ * until hidden, by the rater menu of the toolbar or here. */
+gboolean cs_viewer_pane_get_rater_shown(CsViewerPane *self, const char *rater);
+void cs_viewer_pane_set_rater_shown(CsViewerPane *self, const char *rater, gboolean shown);
+
 /* Starts or stops playback at the recorded frame rate. */
 void cs_viewer_pane_set_playing(CsViewerPane *self, gboolean playing);
 /* The playback speed chosen, times the sweep's own frame rate (0.25 to 4), and the interval

@@ -222,6 +222,18 @@ cancel_analysis_cb(CsAnalysisPanel *panel, CsWindow *self)
 
 /* Tracing and calibration. */
 
+/* The rater's name set in Preferences, or NULL when none is. */
+static char *
+dup_rater(CsWindow *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->settings == NULL)
+    return NULL;
+  name = g_strstrip(g_settings_get_string(self->settings, "rater-name"));
+  return name[0] != '\0' ? g_steal_pointer(&name) : NULL;
+}
+
 static void
 tracing_closed_cb(CsFrameView *view, CsWindow *self)
 {
@@ -238,6 +250,7 @@ tracing_closed_cb(CsFrameView *view, CsWindow *self)
     return;
   tracing = cs_tracing_new(cs_analysis_panel_get_level(self->analysis_panel),
                            cs_viewer_pane_get_frame_index(self->viewer_pane), points, n);
+  tracing->rater = dup_rater(self);
   index = cs_case_add_tracing(self->current_case, tracing, &error);
   cs_tracing_free(tracing);
   if (index < 0) {
