@@ -24,8 +24,10 @@ struct _CsWindowLock {
   CsStudyLock *lock;       /* The lock held on the study's file, or NULL. */
   CsStudyLockInfo *holder; /* Who holds it when the study is read-only, else NULL. */
   gboolean conflict;       /* A save found the file changed; unresolved. */
-  CsStudy *watched;        /* The study whose path is followed (a reference). */
+  CsStudy *watched;        /* The study whose path and changes are followed (a reference). */
   gulong path_id;
+  gulong changed_id;
+  gboolean warned; /* The user was told that a change made while read-only is not saved. */
   GtkInfoBar *banner;
   GtkLabel *banner_label;
   AdwMessageDialog *dialog; /* The changed-on-disk or merge dialog while open. */
@@ -80,6 +82,7 @@ set_holder(CsWindow *self, CsStudyLockInfo *holder)
 
   g_clear_pointer(&state->holder, cs_study_lock_info_free);
   state->holder = holder;
+  state->warned = FALSE;
   update_banner(self);
   cs_window_update_actions(self);
 }
@@ -120,18 +123,34 @@ study_path_cb(CsStudy *study, GParamSpec *pspec, CsWindow *self)
   relock(self);
 }
 
+/* The viewer's tools still draw while read-only: say once that such a change is not saved. */
+static void
+study_changed_cb(CsStudy *study, CsWindow *self)
+{
+  if (!cs_window_is_read_only(self) || self->lock->warned)
+    return;
+  self->lock->warned = TRUE;
+  cs_window_show_toast(self, _("Read-only: this change is not saved. Take Over, or Save As to keep "
+                               "it"));
+}
+
 void
 cs_window_lock_follow_study(CsWindow *self)
 {
   CsWindowLock *state = self->lock;
 
   if (state->watched != self->study) {
-    if (state->watched != NULL)
+    if (state->watched != NULL) {
       g_clear_signal_handler(&state->path_id, state->watched);
+      g_clear_signal_handler(&state->changed_id, state->watched);
+    }
     g_set_object(&state->watched, self->study);
-    if (self->study != NULL)
+    if (self->study != NULL) {
       state->path_id =
           g_signal_connect(self->study, "notify::path", G_CALLBACK(study_path_cb), self);
+      state->changed_id =
+          g_signal_connect(self->study, "changed", G_CALLBACK(study_changed_cb), self);
+    }
   }
   relock(self);
 }
@@ -541,8 +560,10 @@ cs_window_lock_dispose(CsWindow *self)
     return;
   if (state->dialog != NULL)
     gtk_window_destroy(GTK_WINDOW(state->dialog));
-  if (state->watched != NULL)
+  if (state->watched != NULL) {
     g_clear_signal_handler(&state->path_id, state->watched);
+    g_clear_signal_handler(&state->changed_id, state->watched);
+  }
   g_clear_object(&state->watched);
   g_clear_pointer(&state->lock, cs_study_lock_release);
   g_clear_pointer(&state->holder, cs_study_lock_info_free);
