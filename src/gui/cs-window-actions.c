@@ -19,6 +19,7 @@ static const struct {
   { "win.new-study", NULL, cs_window_new_study_action_cb },
   { "win.open", NULL, cs_window_open_action_cb },
   { "win.open-demo", NULL, cs_window_open_demo_action_cb },
+  { "win.open-study-folder", NULL, cs_window_open_study_folder_action_cb },
   { "win.open-recent", "s", cs_window_open_recent_action_cb },
   { "win.save", NULL, cs_window_save_action_cb },
   { "win.save-as", NULL, cs_window_save_as_action_cb },

@@ -248,6 +248,16 @@ cs_window_open_file(CsWindow *self, GFile *file)
     cs_window_show_toast(self, _("Only local files can be opened"));
     return;
   }
+  /* A study's folder opens its study.json: a folder is what the file chooser portal grants whole,
+   * sweeps included, to the Flatpak sandbox (flatpak/README.md). */
+  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+    g_autofree char *study = g_build_filename(path, "study.json", NULL);
+
+    if (g_file_test(study, G_FILE_TEST_IS_REGULAR)) {
+      g_free(path);
+      path = g_steal_pointer(&study);
+    }
+  }
   if (self->study != NULL && cs_study_get_dirty(self->study) && !save_now(self, &error)) {
     cs_window_show_error(self, _("Cannot Save the Open Study"), error);
     return;

@@ -155,6 +155,10 @@ void cs_window_study_history_reset(CsWindow *self);
 /* The actions win.new-study, win.import (a URI, or "" to choose files), win.import-folder,
  * win.remove-case, win.duplicate-case and win.rename-case (a new id, or "" to ask for one). */
 void cs_window_new_study_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+/* The action win.open-study-folder: a study opened by its folder (the file chooser portal grants
+ * a Flatpak the whole folder, sweeps included; a chosen study.json alone would come without). */
+void cs_window_open_study_folder_action_cb(GtkWidget *widget, const char *action_name,
+                                           GVariant *parameter);
 void cs_window_import_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
 void cs_window_import_folder_action_cb(GtkWidget *widget, const char *action_name,
                                        GVariant *parameter);

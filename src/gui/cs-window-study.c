@@ -138,20 +138,51 @@ new_study_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
   g_clear_object(&self->chooser);
 }
 
-void
-cs_window_new_study_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+/* A study lives in a folder, chosen whole: through the file chooser portal a Flatpak then reads
+ * and writes everything in it, its sweeps too (flatpak/README.md). */
+static void
+run_folder_chooser(CsWindow *self, const char *title, const char *accept, GCallback response_cb)
 {
-  CsWindow *self = CS_WINDOW(widget);
-
   if (self->chooser != NULL)
     gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(self->chooser));
   g_clear_object(&self->chooser);
   self->chooser = gtk_file_chooser_native_new(
-      _("Choose the Folder of the New Study"), GTK_WINDOW(self),
-      GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Create"), _("_Cancel"));
+      title, GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, accept, _("_Cancel"));
   gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(self->chooser), TRUE);
-  g_signal_connect(self->chooser, "response", G_CALLBACK(new_study_response_cb), self);
+  g_signal_connect(self->chooser, "response", response_cb, self);
   gtk_native_dialog_show(GTK_NATIVE_DIALOG(self->chooser));
+}
+
+void
+cs_window_new_study_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  run_folder_chooser(CS_WINDOW(widget), _("Choose the Folder of the New Study"), _("_Create"),
+                     G_CALLBACK(new_study_response_cb));
+}
+
+static void
+open_folder_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
+{
+  CsWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) folder = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+    g_autoptr(GFile) study = folder != NULL ? g_file_get_child(folder, "study.json") : NULL;
+
+    if (study != NULL && g_file_query_exists(study, NULL))
+      cs_window_open_file(self, folder);
+    else if (folder != NULL)
+      cs_window_show_toast(self, _("This folder holds no study (no study.json)"));
+  }
+  g_clear_object(&self->chooser);
+}
+
+void
+cs_window_open_study_folder_action_cb(GtkWidget *widget, const char *action_name,
+                                      GVariant *parameter)
+{
+  run_folder_chooser(CS_WINDOW(widget), _("Open the Folder of a Study"), _("_Open"),
+                     G_CALLBACK(open_folder_response_cb));
 }
 
 /* win.import: a URI imports it; an empty string asks for files. */
