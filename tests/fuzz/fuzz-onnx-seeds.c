@@ -4,8 +4,8 @@
  *
  * Small ONNX models written with protobuf-c from the ONNX schema, each reaching a different part
  * of the importer: a graph of the first layers of SqueezeNet 1.1 (refused where the graph ends),
- * one with a batch norm, a Gemm head, a Softmax second output, a cycle, a missing producer and
- * a node of another architecture.
+ * one with a batch norm, a Gemm head, a Softmax second output, a cycle, a missing producer,
+ * normalisation at the input and in metadata_props, and a node of another architecture.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +195,32 @@ fuzz_seeds_foreach(fuzz_seed_cb callback, void *user)
   init_model(m, 32);
   add_node(m, "Relu", "nowhere", NULL, "logits");
   stop |= emit("missing-producer", m, callback, user);
+  n++;
+  /* Normalisation at the input (Sub and Div of per-channel constants) and in metadata_props. */
+  init_model(m, 32);
+  add_weight(m, "mean", 4, 1, 3, 1, 1);
+  add_weight(m, "std", 4, 1, 3, 1, 1);
+  add_weight(m, "w0", 4, 4, 3, 2, 2);
+  add_node(m, "Sub", "image", "mean", "n0");
+  add_node(m, "Div", "n0", "std", "n1");
+  add_node(m, "Conv", "n1", "w0", "c0");
+  add_node(m, "Relu", "c0", NULL, "r0");
+  add_node(m, "GlobalAveragePool", "r0", NULL, "g0");
+  add_node(m, "Flatten", "g0", NULL, "logits");
+  {
+    static Onnx__StringStringEntryProto props[2];
+    static Onnx__StringStringEntryProto *prop_list[2] = { &props[0], &props[1] };
+
+    onnx__string_string_entry_proto__init(&props[0]);
+    onnx__string_string_entry_proto__init(&props[1]);
+    props[0].key = "mean";
+    props[0].value = "[0.5, 0.5, 0.5]";
+    props[1].key = "std";
+    props[1].value = "0.25,0.25,0.25";
+    m->model.n_metadata_props = 2;
+    m->model.metadata_props = prop_list;
+  }
+  stop |= emit("input-normalisation", m, callback, user);
   n++;
   init_model(m, 64);
   add_weight(m, "w0", 4, 4, 3, 7, 7);
