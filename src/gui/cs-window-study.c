@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-study-edit.h"
+#include "cs-study-import.h"
 
 /* New Study. */
 
@@ -42,14 +43,38 @@ cs_window_create_study(CsWindow *self, GFile *folder)
 
 /* Import. */
 
+/* The most skipped files one message lists by name. */
+#define MAX_SKIPPED_SHOWN 12
+
+/* Says in one message which files an import left out and why. */
+static void
+show_skipped(CsWindow *self, const char *const *skipped)
+{
+  guint n = g_strv_length((char **)skipped);
+  g_autoptr(GString) body = g_string_new(NULL);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (n == 0)
+    return;
+  heading = g_strdup_printf(
+      g_dngettext(GETTEXT_PACKAGE, "%u File Not Imported", "%u Files Not Imported", n), n);
+  for (guint i = 0; i < n && i < MAX_SKIPPED_SHOWN; i++)
+    g_string_append_printf(body, "%s%s", i > 0 ? "\n" : "", skipped[i]);
+  if (n > MAX_SKIPPED_SHOWN)
+    g_string_append_printf(body, "\n%s", _("…and more, for the same kinds of reasons"));
+  dialog = ADW_MESSAGE_DIALOG(adw_message_dialog_new(GTK_WINDOW(self), heading, body->str));
+  adw_message_dialog_add_response(dialog, "close", _("_Close"));
+  gtk_window_present(GTK_WINDOW(dialog));
+}
+
 guint
 cs_window_import_file(CsWindow *self, GFile *file)
 {
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) sweeps = NULL;
-  CsCase *first = NULL;
-  guint added = 0;
+  g_autoptr(CsStudyImport) import = NULL;
+  g_autoptr(GPtrArray) added = NULL;
 
   g_return_val_if_fail(CS_IS_WINDOW(self), 0);
   g_return_val_if_fail(G_IS_FILE(file), 0);
@@ -59,36 +84,40 @@ cs_window_import_file(CsWindow *self, GFile *file)
     cs_window_show_toast(self, _("Only local files can be imported"));
     return 0;
   }
-  sweeps = cs_study_find_sweeps(path, &error);
-  if (sweeps == NULL) {
+  /* A folder, a DICOMDIR or a file: its sweeps, and the DICOM files left out with the reason. */
+  import = cs_study_import_scan(path, NULL, &error);
+  if (import == NULL) {
     cs_window_show_error(self, _("Nothing to Import"), error);
     return 0;
   }
+  show_skipped(self, cs_study_import_get_skipped(import));
+  if (cs_study_import_get_n_sweeps(import) == 0)
+    return 0;
   if (self->study == NULL) {
     /* Sweeps imported with no study open start a new one, saved where the user says. */
     g_autoptr(CsStudy) study = cs_study_new();
 
     cs_window_set_study(self, study);
   }
-  for (guint i = 0; i < sweeps->len; i++) {
-    CsCase *c = cs_study_add_sweep(self->study, g_ptr_array_index(sweeps, i), &error);
-
-    if (c == NULL) {
-      cs_window_show_error(self, _("Cannot Import the Sweep"), error);
-      break;
-    }
-    if (first == NULL)
-      first = c;
-    added++;
+  /* The cases of one import are one step to undo. */
+  if (self->history != NULL)
+    cs_study_history_checkpoint(self->history);
+  added = cs_study_import_apply(import, self->study, &error);
+  if (self->history != NULL)
+    cs_study_history_checkpoint(self->history);
+  if (added == NULL) {
+    cs_window_show_error(self, _("Cannot Import the Sweep"), error);
+    return 0;
   }
-  if (first != NULL) {
+  if (added->len > 0) {
     g_autofree char *message = g_strdup_printf(
-        g_dngettext(GETTEXT_PACKAGE, "%u sweep imported", "%u sweeps imported", added), added);
+        g_dngettext(GETTEXT_PACKAGE, "%u sweep imported", "%u sweeps imported", added->len),
+        added->len);
 
-    cs_window_select_case(self, first);
+    cs_window_select_case(self, g_ptr_array_index(added, 0));
     cs_window_show_toast(self, message);
   }
-  return added;
+  return added->len;
 }
 
 static void

@@ -93,7 +93,8 @@ assign_case(CsCase *to, CsCase *from)
   cs_case_set_group(to, cs_case_get_group(from));
   cs_case_set_split(to, cs_case_get_split(from));
   cs_case_set_sweep_path(to, cs_case_get_sweep_path(from));
-  cs_case_set_spacing(to, cs_case_get_spacing_mm(from), cs_case_get_spacing_source(from), NULL);
+  cs_case_set_spacing_full(to, cs_case_get_spacing_mm(from), cs_case_get_spacing_source(from),
+                           cs_case_get_spacing(from).region, NULL);
   cs_case_set_notes(to, cs_case_get_notes(from));
   cs_case_get_nerve_conduction(from, &ncs);
   cs_case_set_nerve_conduction(to, &ncs, NULL);
