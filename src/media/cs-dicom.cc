@@ -334,6 +334,28 @@ quiet_gdcm_once(void)
 }
 
 /* Explains why GDCM could not read @ds as an image, in one line. */
+/* The reason in a GDCM exception, on one line: its text after the source location GDCM puts on a
+ * line of its own ("./Source/Common/gdcmException.h:74 ():\nOut of Range"). */
+static std::string
+exception_reason(const std::exception &e)
+{
+  std::string text = e.what();
+  size_t newline = text.find_last_of('\n');
+  size_t start, end;
+
+  if (newline != std::string::npos)
+    text = text.substr(newline + 1);
+  start = text.find_first_not_of(" \t\r");
+  end = text.find_last_not_of(" \t\r");
+  if (start == std::string::npos)
+    return "it is damaged";
+  text = text.substr(start, end - start + 1);
+  for (char &c : text)
+    if (c == '\r' || c == '\t')
+      c = ' ';
+  return text;
+}
+
 static void
 explain_unreadable(CsDicom *dicom, const gdcm::DataSet &ds, GError **error)
 {
@@ -554,7 +576,7 @@ open_reader(gdcm::ImageReader &reader, const char *data, std::size_t size, const
   } catch (const std::exception &e) {
     g_clear_error(error);
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "“%s” cannot be read as a DICOM image: %s",
-                display, e.what());
+                display, exception_reason(e).c_str());
     ok = false;
   } catch (...) {
     g_clear_error(error);
