@@ -3,10 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Usage: fuzz-replay                   replay the built-in seeds (TAP output; a meson test)
- *        fuzz-replay FILE|DIR...        replay files, e.g. a crash found by build-aux/run-fuzz.sh
+ *        fuzz-replay [--seeds] FILE|DIR...
+ *                                       replay files (a committed corpus, the regressions, a crash
+ *                                       found by build-aux/fuzz-long.sh), the built-in seeds too
+ *                                       with --seeds
  *        fuzz-replay --write-seeds DIR  write the seeds as files, the fuzzer's starting corpus
  *
- * Plain C with no GLib, so that the fuzzing script can build it with clang on its own.
+ * Plain C: it knows only the entry point, so one program serves every harness.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -130,8 +133,12 @@ main(int argc, char **argv)
     printf("1..%d\n", n_run);
     return n < 0;
   }
-  for (int i = 1; i < argc; i++)
-    failed |= replay_path(argv[i]);
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--seeds") == 0)
+      failed |= fuzz_seeds_foreach(replay_seed_cb, NULL) < 0;
+    else
+      failed |= replay_path(argv[i]);
+  }
   printf("1..%d\n", n_run);
   return failed;
 }
