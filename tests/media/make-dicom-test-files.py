@@ -29,7 +29,7 @@ BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"
 W, H = 64, 48
 
 
-def region(x0, y0, x1, y1, dx, dy, fmt=1, units=3):
+def region(x0, y0, x1, y1, dx, dy, fmt=1, units=3, deltas=True):
     r = Dataset()
     r.RegionSpatialFormat = fmt
     r.RegionDataType = 1
@@ -40,8 +40,9 @@ def region(x0, y0, x1, y1, dx, dy, fmt=1, units=3):
     r.RegionLocationMaxY1 = y1
     r.PhysicalUnitsXDirection = units
     r.PhysicalUnitsYDirection = units
-    r.PhysicalDeltaX = dx
-    r.PhysicalDeltaY = dy
+    if deltas:
+        r.PhysicalDeltaX = dx
+        r.PhysicalDeltaY = dy
     return r
 
 
@@ -155,6 +156,29 @@ def good(d, made):
     ds.PixelSpacing = ["0.3", "0.3"]
     save(ds, f"{d}/bad-regions.dcm")
     made.append("bad-regions.dcm")
+
+    # Regions that give no mm: one in seconds, one without Physical Delta X and Y (GDCM needs
+    # the first region's, so it is not the first).
+    ds = image(base(), pattern(1).astype(np.uint8), "MONOCHROME2")
+    ds.SequenceOfUltrasoundRegions = Sequence([region(0, 0, 31, 47, 0.01, 0.01),
+                                               region(32, 0, 63, 23, 0.01, 0.01, units=4),
+                                               region(32, 24, 63, 47, 0, 0, deltas=False)])
+    save(ds, f"{d}/regions-no-mm.dcm")
+    made.append("regions-no-mm.dcm")
+
+    # An enhanced image whose per-frame functional groups give its two frames different spacings.
+    ds = image(base(sop="1.2.840.10008.5.1.4.1.1.6.2"), pattern(2).astype(np.uint8),
+               "MONOCHROME2")
+    frames = []
+    for spacing in ("0.2", "0.3"):
+        measures = Dataset()
+        measures.PixelSpacing = [spacing, spacing]
+        group = Dataset()
+        group.PixelMeasuresSequence = Sequence([measures])
+        frames.append(group)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(frames)
+    save(ds, f"{d}/enhanced-spacing-varies.dcm")
+    made.append("enhanced-spacing-varies.dcm")
 
 
 def patch(path, out, find, replace, after=0):

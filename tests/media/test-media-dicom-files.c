@@ -273,6 +273,50 @@ test_region_warnings(void)
   g_assert_cmpstr(cs_sweep_get_file_spacing_label(sweep), ==, "DICOM pixel spacing");
 }
 
+/* A region in seconds, or without Physical Delta X and Y, gives what lies in it no mm and says
+ * why; an enhanced image whose frames have different Pixel Spacings has no spacing and a
+ * warning. */
+static void
+test_regions_without_mm(void)
+{
+  g_autoptr(CsSweep) sweep = NULL;
+  g_autoptr(CsSweep) varies = NULL;
+  const double left[] = { 5, 5, 20, 40 };
+  const double seconds[] = { 40, 5, 60, 20 };
+  const double no_delta[] = { 40, 30, 60, 40 };
+  const char *const *warnings;
+  CsSpacing spacing;
+  char *label = NULL, *why = NULL;
+
+  if (!have_files() || !was_made("regions-no-mm.dcm"))
+    return;
+  sweep = open_made("regions-no-mm.dcm");
+  g_assert_null(cs_sweep_get_warnings(sweep)[0]);
+  spacing = cs_sweep_get_spacing_for_points(sweep, left, 2, &label, &why);
+  g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.1, 1e-12);
+  g_assert_cmpstr(label, ==, "DICOM region 0");
+  g_assert_null(why);
+  g_clear_pointer(&label, g_free);
+  spacing = cs_sweep_get_spacing_for_points(sweep, seconds, 2, &label, &why);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  g_assert_null(label);
+  g_assert_cmpstr(why, ==,
+                  "DICOM region 1 is not calibrated in cm (its units are seconds by "
+                  "seconds)");
+  g_clear_pointer(&why, g_free);
+  spacing = cs_sweep_get_spacing_for_points(sweep, no_delta, 2, &label, &why);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  g_assert_cmpstr(why, ==, "DICOM region 2 gives no physical delta X or Y");
+  g_clear_pointer(&why, g_free);
+
+  varies = open_made("enhanced-spacing-varies.dcm");
+  spacing = cs_sweep_get_file_spacing(varies);
+  g_assert_false(cs_spacing_is_known(&spacing));
+  warnings = cs_sweep_get_warnings(varies);
+  g_assert_cmpuint(g_strv_length((char **)warnings), ==, 1);
+  g_assert_nonnull(strstr(warnings[0], "differs between the frames"));
+}
+
 /* Each bad file is one error in one line that names the file and says what is wrong. */
 static void
 test_bad_files(void)
@@ -342,6 +386,7 @@ main(int argc, char **argv)
   g_test_add_func("/media/dicom-files/threads", test_threads);
   g_test_add_func("/media/dicom-files/timing-and-calibration", test_timing_and_calibration);
   g_test_add_func("/media/dicom-files/region-warnings", test_region_warnings);
+  g_test_add_func("/media/dicom-files/regions-without-mm", test_regions_without_mm);
   g_test_add_func("/media/dicom-files/bad-files", test_bad_files);
   g_test_add_func("/media/dicom-files/library-stops", test_library_stops);
   status = g_test_run();
