@@ -59,6 +59,7 @@ def main():
             return run(argv, env, "training " + name)
 
         out = train("torch-phantom", "--stop-after", "1")
+        assert "stopped after epoch 1 of 2" in out, out
         assert os.path.exists(os.path.join(tmp, "torch-phantom.pt")), out
         assert not os.path.exists(os.path.join(models, "torch-phantom.safetensors")), out
         print("ok: one epoch in two gloo processes, checkpoint written")

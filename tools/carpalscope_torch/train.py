@@ -214,6 +214,9 @@ def train(args):
         safetensors.save(args.out, tensors,
                          model_metadata(args, train_set, history, run, train_set.size))
         print("wrote %s" % args.out, flush=True)
+    elif run.rank == 0 and stop < args.epochs:
+        print("stopped after epoch %d of %d; --resume carries on from %s"
+              % (stop, args.epochs, args.checkpoint or "(no --checkpoint given)"), flush=True)
     run.barrier()
     run.close()
 
