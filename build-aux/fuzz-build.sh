@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 clang=${CLANG:-clang}
 clangxx=${CLANGXX:-clang++}
-harnesses_all=(safetensors study scores video images dicom onnx)
+harnesses_all=(safetensors study study-lock scores video images dicom onnx)
 
 if [ $# -lt 1 ]; then
   echo "usage: $0 DIR [HARNESS...]" >&2

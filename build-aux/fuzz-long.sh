@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: build-aux/fuzz-long.sh SECONDS [HARNESS...]   (default: every harness, one at a time)
-# Harnesses: safetensors study scores video images dicom onnx (tests/fuzz, docs/fuzzing.md).
+# Harnesses: safetensors study study-lock scores video images dicom onnx (tests/fuzz,
+# docs/fuzzing.md).
 #
 # Builds the harnesses with clang (build-aux/fuzz-build.sh, in $CARPALSCOPE_FUZZ_BUILD, default
 # _build-fuzzer), then fuzzes each for SECONDS from its committed corpus (tests/fuzz/corpus/<h>),
@@ -27,7 +28,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-all=(safetensors study scores video images dicom onnx)
+all=(safetensors study study-lock scores video images dicom onnx)
 
 if [ $# -lt 1 ] || [[ ! "$1" =~ ^[1-9][0-9]*$ ]]; then
   echo "usage: $0 SECONDS [HARNESS...] (harnesses: ${all[*]})" >&2
@@ -119,11 +120,13 @@ for harness in $built; do
   "$build/tests/fuzz/fuzz-replay-$harness" --write-seeds "$dir/seeds" >/dev/null
   ls "$dir/artifacts" >"$dir/before.txt"
   start=$(date +%s)
+  dict=()
+  [ ! -e "$top/tests/fuzz/dict/$harness.dict" ] || dict=(-dict="$top/tests/fuzz/dict/$harness.dict")
   status=0
   (cd "$dir" && nice -n "${CARPALSCOPE_FUZZ_NICE:-19}" "$build/tests/fuzz/fuzz-$harness" \
     -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -seed="${CARPALSCOPE_FUZZ_SEED:-1}" -max_total_time="$seconds" -max_len="$(max_len "$harness")" \
-    -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=1536 -dict="$top/tests/fuzz/dict/$harness.dict" \
+    -timeout=20 -rss_limit_mb=2048 -malloc_limit_mb=1536 "${dict[@]}" \
     -artifact_prefix="$dir/artifacts/" corpus seeds "$top/tests/fuzz/corpus/$harness") \
     >"$dir/fuzz.log" 2>&1 || status=$?
   elapsed=$(($(date +%s) - start))

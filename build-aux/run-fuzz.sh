@@ -15,7 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-${CARPALSCOPE_FUZZ_SECONDS:-49}}
-harnesses=7
+harnesses=8
 
 case "$seconds" in
   '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
