@@ -287,7 +287,8 @@ chooser_response_cb(GtkNativeDialog *dialog, int response, gpointer user_data)
       g_autofree char *path = g_file_get_path(file);
       g_autoptr(GError) error = NULL;
 
-      if (path == NULL || !cs_study_save_as(self->study, path, &error)) {
+      if (path == NULL || !cs_window_lock_check_save_as(self, path, &error) ||
+          !cs_study_save_as(self->study, path, &error)) {
         if (error != NULL)
           cs_window_show_error(self, _("Cannot Save the Study"), error);
       } else {

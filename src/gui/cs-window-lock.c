@@ -15,6 +15,7 @@
 #include "cs-window-private.h"
 
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "cs-error.h"
 #include "cs-study-lock.h"
@@ -87,6 +88,14 @@ set_holder(CsWindow *self, CsStudyLockInfo *holder)
   cs_window_update_actions(self);
 }
 
+static gboolean
+folder_read_only(const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname(path);
+
+  return access(dir, W_OK) != 0;
+}
+
 /* Locks the study's file, or shows it read-only when someone else holds it. */
 static void
 relock(CsWindow *self)
@@ -108,8 +117,9 @@ relock(CsWindow *self)
   state->lock = cs_study_lock_acquire(path, FALSE, &holder, &error);
   if (state->lock != NULL) {
     cs_study_lock_set_heartbeat(state->lock, CS_STUDY_LOCK_HEARTBEAT_SECONDS);
-  } else if (!g_error_matches(error, CS_ERROR, CS_ERROR_LOCKED)) {
-    /* A folder where no lock can be written (read-only, say): saving there fails on its own. */
+  } else if (!g_error_matches(error, CS_ERROR, CS_ERROR_LOCKED) && !folder_read_only(path)) {
+    /* A folder where no lock can be written (read-only, such as the installed demo) is not
+     * worth a word: saving there fails on its own and says why. */
     g_autofree char *message =
         g_strdup_printf(_("The study could not be locked: %s"), error->message);
     cs_window_show_toast(self, message);
@@ -250,6 +260,25 @@ cs_window_lock_check_save(CsWindow *self, GError **error)
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+cs_window_lock_check_save_as(CsWindow *self, const char *path, GError **error)
+{
+  g_autofree char *absolute = g_canonicalize_filename(path, NULL);
+  g_autoptr(CsStudyLockInfo) holder = cs_study_lock_read(absolute, NULL);
+  CsStudyLock *ours = self->lock != NULL ? self->lock->lock : NULL;
+  g_autofree char *who = NULL;
+
+  if (holder == NULL || cs_study_lock_info_is_stale(holder, g_get_real_time() / G_USEC_PER_SEC) ||
+      (ours != NULL && g_strcmp0(holder->token, cs_study_lock_get_info(ours)->token) == 0))
+    return TRUE;
+  who = g_strdup_printf("%s@%s", holder->user, holder->host);
+  g_set_error(error, CS_ERROR, CS_ERROR_LOCKED,
+              _("%s has %s open for editing: choose another file, so that neither copy is "
+                "overwritten."),
+              who, absolute);
+  return FALSE;
 }
 
 gboolean

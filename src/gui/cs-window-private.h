@@ -185,6 +185,9 @@ void cs_window_lock_update_actions(CsWindow *self);
 /* Before saving the study to its file: FALSE with CS_ERROR_LOCKED when it is read-only here
  * (or was taken over since). */
 gboolean cs_window_lock_check_save(CsWindow *self, GError **error);
+/* Before Save As to @path: FALSE with CS_ERROR_LOCKED when someone else holds that file's lock
+ * (the study open read-only here among them). */
+gboolean cs_window_lock_check_save_as(CsWindow *self, const char *path, GError **error);
 /* TRUE while autosave must wait: read-only, or a changed-on-disk save not yet resolved. */
 gboolean cs_window_lock_blocks_autosave(CsWindow *self);
 /* Deals with a failed save's @error when it is about the lock or a change on disk (the banner,

@@ -6,6 +6,8 @@
 
 #include "gui-test-util.h"
 
+#include "cs-application.h"
+
 gboolean
 gui_test_iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds)
 {
@@ -18,4 +20,23 @@ gui_test_iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds
     g_usleep(1000);
   }
   return TRUE;
+}
+
+void
+gui_test_pump(void)
+{
+  for (int i = 0; i < 20; i++)
+    while (g_main_context_iteration(NULL, FALSE))
+      ;
+}
+
+void
+gui_test_run_app(GCallback activate, gpointer data)
+{
+  g_autoptr(CsApplication) app = cs_application_new();
+
+  g_application_set_flags(G_APPLICATION(app),
+                          g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after(app, "activate", activate, data);
+  g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
 }

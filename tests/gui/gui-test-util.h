@@ -4,7 +4,14 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 /* Runs the main context until @done says so or @seconds pass; returns what @done said last. */
 gboolean gui_test_iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds);
+
+/* Runs the main context until nothing is pending, a few times over. */
+void gui_test_pump(void);
+
+/* Runs a new, non-unique application whose "activate" calls @activate with @data after it has
+ * made its window; asserts that it exits with 0. */
+void gui_test_run_app(GCallback activate, gpointer data);

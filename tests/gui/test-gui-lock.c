@@ -23,6 +23,7 @@
 #include "cs-study-lock.h"
 #include "cs-study.h"
 #include "cs-window-lock.h"
+#include "cs-window-private.h"
 #include "cs-window.h"
 #include "gui-test-util.h"
 
@@ -31,14 +32,6 @@ typedef struct {
   char *study;
   gboolean done;
 } Run;
-
-static void
-pump(void)
-{
-  for (int i = 0; i < 20; i++)
-    while (g_main_context_iteration(NULL, FALSE))
-      ;
-}
 
 static gboolean
 not_opening(gpointer data)
@@ -84,7 +77,7 @@ open_study(CsWindow *window, const char *path)
 
   cs_window_open_file(window, file);
   g_assert_true(gui_test_iterate_until(not_opening, window, 60));
-  pump();
+  gui_test_pump();
   g_assert_nonnull(cs_window_get_study(window));
 }
 
@@ -126,7 +119,7 @@ respond(AdwMessageDialog *dialog, const char *response)
   adw_message_dialog_response(dialog, response);
   gtk_window_close(GTK_WINDOW(dialog));
   g_object_unref(dialog);
-  pump();
+  gui_test_pump();
 }
 
 static void
@@ -140,7 +133,7 @@ close_error_dialogs(void)
     if (ADW_IS_MESSAGE_DIALOG(item))
       gtk_window_destroy(GTK_WINDOW(item));
   }
-  pump();
+  gui_test_pump();
 }
 
 /* Another PC holds the study: read-only, the banner names it, Take Over makes it editable. */
@@ -171,16 +164,27 @@ held_by_another_pc(CsWindow *window, const char *path)
   /* Nothing is written while read-only, whatever changes. */
   cs_case_set_notes(cs_window_get_case(window), "edited while read-only");
   g_action_group_activate_action(G_ACTION_GROUP(window), "save", NULL);
-  pump();
+  gui_test_pump();
   {
     g_autoptr(CsStudy) on_disk = cs_study_load(path, NULL);
     g_assert_null(cs_case_get_notes(cs_study_get_case(on_disk, 0)));
   }
   cs_case_set_notes(cs_window_get_case(window), NULL);
+  /* Save As may not write over it either, but may write anywhere else. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *elsewhere = g_build_filename(dir, "copy.json", NULL);
+
+    g_assert_false(cs_window_lock_check_save_as(window, path, &error));
+    g_assert_error(error, CS_ERROR, CS_ERROR_LOCKED);
+    g_assert_nonnull(strstr(error->message, "dr-tanaka@ward-pc.example"));
+    g_assert_true(cs_window_lock_check_save_as(window, elsewhere, NULL));
+  }
 
   /* The banner's button takes over. */
   gtk_info_bar_response(GTK_INFO_BAR(banner), GTK_RESPONSE_ACCEPT);
-  pump();
+  gui_test_pump();
   g_assert_false(cs_window_is_read_only(window));
   g_assert_false(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
   g_assert_true(action_enabled(window, "save"));
@@ -207,7 +211,7 @@ second_window(GtkApplication *app, CsWindow *first, const char *path)
 
   cs_case_set_notes(cs_window_get_case(first), "first window's edit");
   g_action_group_activate_action(G_ACTION_GROUP(first), "save", NULL);
-  pump();
+  gui_test_pump();
   g_assert_true(cs_window_is_read_only(first));
   g_assert_true(cs_study_get_dirty(cs_window_get_study(first)));
   g_assert_cmpstr(cs_case_get_notes(cs_window_get_case(first)), ==, "first window's edit");
@@ -218,7 +222,7 @@ second_window(GtkApplication *app, CsWindow *first, const char *path)
   close_error_dialogs();
   /* The first window goes without saving; the second keeps its lock. */
   gtk_window_destroy(GTK_WINDOW(first));
-  pump();
+  gui_test_pump();
   g_assert_true(g_file_test(lock, G_FILE_TEST_EXISTS));
   g_assert_false(cs_window_is_read_only(second));
   return second;
@@ -242,7 +246,7 @@ changed_on_disk(CsWindow *window, const char *work, const char *path)
   cs_case_set_notes(cs_study_get_case(cs_window_get_study(window), 0), "mine 1");
   cs_case_set_notes(cs_study_get_case(cs_window_get_study(window), 1), "mine 2");
   g_action_group_activate_action(G_ACTION_GROUP(window), "save", NULL);
-  pump();
+  gui_test_pump();
   dialog = cs_window_get_lock_dialog(window);
   g_assert_nonnull(dialog);
   g_assert_cmpstr(adw_message_dialog_get_heading(dialog), ==, "The Study Changed on Disk");
@@ -277,7 +281,7 @@ changed_on_disk(CsWindow *window, const char *work, const char *path)
   }
   cs_case_set_notes(cs_study_get_case(cs_window_get_study(window), 0), "mine again");
   g_action_group_activate_action(G_ACTION_GROUP(window), "save", NULL);
-  pump();
+  gui_test_pump();
   dialog = cs_window_get_lock_dialog(window);
   g_assert_nonnull(dialog);
   respond(dialog, "reload");
@@ -316,7 +320,7 @@ activate_cb(GApplication *app, gpointer user_data)
   run->done = TRUE;
 
   gtk_window_close(GTK_WINDOW(window));
-  pump();
+  gui_test_pump();
   /* Closing the study releases its lock. */
   g_assert_false(g_file_test(lock, G_FILE_TEST_EXISTS));
 }
@@ -324,18 +328,13 @@ activate_cb(GApplication *app, gpointer user_data)
 static void
 test_lock(void)
 {
-  g_autoptr(CsApplication) app = NULL;
   g_autofree char *rm = NULL;
   Run run = { 0 };
 
   run.work = g_dir_make_tmp("carpalscope-lock-XXXXXX", NULL);
   g_assert_nonnull(run.work);
   run.study = write_study(run.work);
-  app = cs_application_new();
-  g_application_set_flags(G_APPLICATION(app),
-                          g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after(app, "activate", G_CALLBACK(activate_cb), &run);
-  g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
+  gui_test_run_app(G_CALLBACK(activate_cb), &run);
   g_assert_true(run.done);
 
   rm = g_strdup_printf("rm -rf '%s'", run.work);
