@@ -571,19 +571,50 @@ inlet_csa_text(const CsCaseReport *r, CsInletCsa *csa)
   g_autofree char *area = NULL;
   g_autofree char *left_out = NULL;
 
+  CsSpacing spacing = cs_spacing_unknown();
+  gboolean split =
+      FALSE; /* The averaged tracings have different spacings, or a DICOM gives none. */
+  g_autofree char *source = NULL;
+
   for (guint i = 0; i < r->tracings->len; i++)
     tracings[i] = ((const CsReportTracing *)g_ptr_array_index(r->tracings, i))->tracing;
+  /* The mean is in mm² only when every tracing it averages has the same spacing: a DICOM file's
+   * regions may give them different ones, or none. */
+  cs_inlet_csa_compute(tracings, r->tracings->len, NAN, csa);
+  for (guint i = 0, first = TRUE; i < r->tracings->len; i++) {
+    const CsReportTracing *t = g_ptr_array_index(r->tracings, i);
+
+    if (!cs_inlet_csa_counts(csa, t->tracing))
+      continue;
+    if (first)
+      spacing = t->spacing;
+    else if (t->spacing.mm_per_px != spacing.mm_per_px || t->spacing.source != spacing.source ||
+             t->spacing.region != spacing.region)
+      split = TRUE;
+    split |= t->no_mm_reason != NULL;
+    first = FALSE;
+  }
+  if (split)
+    spacing = cs_spacing_unknown();
+  cs_inlet_csa_clear(csa);
   cs_inlet_csa_compute(tracings, r->tracings->len,
-                       cs_spacing_is_known(&r->spacing) ? r->spacing.mm_per_px : NAN, csa);
+                       cs_spacing_is_known(&spacing) ? spacing.mm_per_px : NAN, csa);
+  source = cs_spacing_dup_label(&spacing, FALSE);
   if (csa->n_tracings == 0)
     return g_strdup("<b>Inlet CSA: none.</b> No tracing has the level “inlet”, so the case has no "
                     "inlet CSA to set beside the reference values.");
   rater = csa->rater != NULL ? g_markup_printf_escaped("by %s", csa->rater)
                              : g_strdup("by a rater not recorded");
-  area = isfinite(csa->area_mm2) ? g_strdup_printf("%.1f mm²", csa->area_mm2)
-                                 : g_strdup_printf("%.0f px² (uncalibrated: no pixel spacing, so "
-                                                   "no mm² and no comparison with the references)",
-                                                   csa->area_px2);
+  if (isfinite(csa->area_mm2))
+    area = g_strdup_printf("%.1f mm² (%s)", csa->area_mm2, source);
+  else if (split)
+    area = g_strdup_printf("%.0f px² (no mm²: the tracings it averages do not share one pixel "
+                           "spacing, see each one; no comparison with the references)",
+                           csa->area_px2);
+  else
+    area = g_strdup_printf("%.0f px² (uncalibrated: no pixel spacing, so no mm² and no "
+                           "comparison with the references)",
+                           csa->area_px2);
   if (csa->n_left_out > 0)
     left_out = g_strdup_printf(" %u inlet %s left out: the value is one rater's, the one with "
                                "the most inlet tracings.",
@@ -637,14 +668,19 @@ draw_csa(CsReportDoc *doc, const CsCaseReport *r)
     double y0, th;
 
     if (t->measured) {
-      g_autofree char *a = cs_spacing_format_area(&r->spacing, t->measures.area_px2);
+      g_autofree char *a = cs_spacing_format_area(&t->spacing, t->measures.area_px2);
+      g_autofree char *source = cs_spacing_dup_label(&t->spacing, FALSE);
+      g_autofree char *reason =
+          t->no_mm_reason != NULL ? g_markup_escape_text(t->no_mm_reason, -1) : NULL;
 
-      area = cs_spacing_is_known(&r->spacing)
-                 ? g_strdup_printf("%s (%.0f px², spacing %.4f mm/px from the %s)", a,
-                                   t->measures.area_px2, r->spacing.mm_per_px,
-                                   cs_spacing_source_label(r->spacing.source))
-                 : g_strdup_printf("%s (uncalibrated: no pixel spacing, so no mm²)", a);
-      perimeter = cs_spacing_format_length(&r->spacing, t->measures.perimeter_px);
+      if (cs_spacing_is_known(&t->spacing))
+        area = g_strdup_printf("%s (%.0f px², spacing %.4f mm/px from %s)", a, t->measures.area_px2,
+                               t->spacing.mm_per_px, source);
+      else if (reason != NULL)
+        area = g_strdup_printf("%s (no mm²: %s)", a, reason);
+      else
+        area = g_strdup_printf("%s (uncalibrated: no pixel spacing, so no mm²)", a);
+      perimeter = cs_spacing_format_length(&t->spacing, t->measures.perimeter_px);
     }
     text = g_strdup_printf("<b>Tracing %u — level %s, frame %" G_GINT64_FORMAT "</b>\n"
                            "CSA: <b>%s</b>\n"

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "cs-case-spacing.h"
 #include "cs-error.h"
 #include "cs-model-catalog.h"
 #include "cs-report-private.h"
@@ -101,6 +102,7 @@ report_tracing_free(gpointer data)
 
   cs_tracing_free(t->tracing);
   cs_report_frame_free(t->frame);
+  g_free(t->no_mm_reason);
   g_free(t);
 }
 
@@ -276,19 +278,19 @@ gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, const CsFrameExpla
 static void
 gather_tracings(CsCaseReport *report, CsCase *c, CsSweep *sweep)
 {
-  guint n = cs_case_get_n_tracings(c);
+  guint n = cs_case_get_n_tracings(c), n_in_mm = 0;
 
   report->tracings = g_ptr_array_new_with_free_func(report_tracing_free);
   if (n == 0)
     add_missing(report, "No CSA tracing: the nerve's cross-sectional area was not traced.");
-  if (!cs_spacing_is_known(&report->spacing))
-    add_missing(report, "No pixel spacing: lengths and areas are in pixels, not millimetres. "
-                        "Calibrate the sweep to have them in mm².");
   for (guint i = 0; i < n; i++) {
     CsReportTracing *t = g_new0(CsReportTracing, 1);
 
     t->tracing = cs_tracing_copy(cs_case_get_tracing(c, i));
-    t->measured = cs_case_measure_tracing(c, i, &t->measures);
+    /* Each tracing in the mm of where it lies: a DICOM region serves only what it holds. */
+    t->spacing = cs_case_get_tracing_spacing(c, sweep, i, &t->no_mm_reason);
+    t->measured = cs_polygon_measure(t->tracing->points, t->tracing->n_points, t->spacing.mm_per_px,
+                                     &t->measures) == CS_POLYGON_OK;
     if (report->frame != NULL && t->tracing->frame == report->frame->index) {
       t->frame = g_new0(CsReportFrame, 1);
       *t->frame = *report->frame;
@@ -300,8 +302,15 @@ gather_tracings(CsCaseReport *report, CsCase *c, CsSweep *sweep)
       if (frame != NULL)
         t->frame = frame_copy(frame);
     }
+    n_in_mm += cs_spacing_is_known(&t->spacing);
     g_ptr_array_add(report->tracings, t);
   }
+  if (!cs_spacing_is_known(&report->spacing) && n_in_mm == 0)
+    add_missing(report, "No pixel spacing: lengths and areas are in pixels, not millimetres. "
+                        "Calibrate the sweep to have them in mm².");
+  else if (n_in_mm < n)
+    add_missing(report, "%u of %u tracings have no area in mm²: see each one for why.", n - n_in_mm,
+                n);
 }
 
 /* Takes the panels from the explanation: the crop the network saw and the maps. */

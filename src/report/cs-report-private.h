@@ -28,6 +28,8 @@ typedef struct {
   CsTracing *tracing;
   gboolean measured;
   CsPolygonMeasures measures;
+  CsSpacing spacing;    /* Its own spacing (cs_case_get_tracing_spacing()): a DICOM region's, ... */
+  char *no_mm_reason;   /* Why it has no mm when a DICOM file says why; NULL otherwise. */
   CsReportFrame *frame; /* The frame it was traced on, or NULL when it could not be read. */
 } CsReportTracing;
 

@@ -11,6 +11,7 @@
 
 #include "cs-inlet-csa.h"
 #include "cs-report.h"
+#include "test-realdata.h"
 
 #define MODEL_SHA256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -218,7 +219,8 @@ test_case_report(void)
     g_test_skip("poppler-utils (pdftotext) is not installed");
     return;
   }
-  g_assert_nonnull(strstr(raters, "Inlet CSA: 2.0 mm², the mean of 2 inlet tracings by IS."));
+  g_assert_nonnull(strstr(
+      raters, "Inlet CSA: 2.0 mm² (manual calibration), the mean of 2 inlet tracings by IS."));
   g_assert_nonnull(strstr(raters, "1 inlet tracing by another rater is left out"));
   g_assert_nonnull(strstr(raters, "Not an inlet tracing."));
   g_assert_nonnull(strstr(raters, "Not averaged: another rater's inlet tracing."));
@@ -232,6 +234,71 @@ test_case_report(void)
   g_assert_nonnull(strstr(px, "by a rater not recorded"));
 }
 
+/* A case whose sweep is the real DICOM file @name, with one inlet tracing of @n points @xy and no
+ * spacing of its own, in a new study; NULL (the test skipped) without the file. */
+static CsStudy *
+make_dicom_study(const char *name, const double *xy, guint n)
+{
+  g_autofree char *relative = g_build_filename("dicom", name, NULL);
+  g_autofree char *path = test_realdata_path(relative, G_FILE_TEST_IS_REGULAR);
+  g_autoptr(CsStudy) study = NULL;
+  g_autoptr(CsTracing) tracing = NULL;
+  CsCase *c;
+
+  if (path == NULL)
+    return NULL;
+  study = cs_study_new();
+  c = add_case(study, "dicom", CS_GROUP_CTS, 0.6);
+  cs_case_set_sweep_path(c, path);
+  tracing = cs_tracing_new("inlet", 0, xy, n);
+  g_assert_cmpint(cs_case_add_tracing(c, tracing, NULL), ==, 0);
+  return g_steal_pointer(&study);
+}
+
+/* The Philips cine: a 30 x 30 px trace of the nerve in the 2D region is in mm² at 0.2623 mm/px
+ * from DICOM region 0, and the report says so. */
+static void
+test_case_report_dicom_region(void)
+{
+  const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
+  g_autoptr(CsStudy) study = make_dicom_study("OBXXXX1A_2frame.dcm", nerve, 4);
+  g_autofree char *text = NULL;
+
+  if (study == NULL)
+    return;
+  text = case_report_text(study, "dicom");
+  if (text == NULL) {
+    g_test_skip("poppler-utils (pdftotext) is not installed");
+    return;
+  }
+  g_test_message("%s", text);
+  g_assert_nonnull(
+      strstr(text, "CSA: 61.9 mm² (900 px², spacing 0.2623 mm/px from DICOM region 0)"));
+  g_assert_nonnull(strstr(text, "Inlet CSA: 61.9 mm² (DICOM region 0), the mean of 1 inlet"));
+}
+
+/* The Aloka frame: a trace across its two side-by-side regions has no mm², and the report says
+ * why. */
+static void
+test_case_report_dicom_across(void)
+{
+  const double across[] = { 300, 200, 360, 200, 360, 240, 300, 240 };
+  g_autoptr(CsStudy) study = make_dicom_study("gdcm-US-ALOKA-16.dcm", across, 4);
+  g_autofree char *text = NULL;
+
+  if (study == NULL)
+    return;
+  text = case_report_text(study, "dicom");
+  if (text == NULL) {
+    g_test_skip("poppler-utils (pdftotext) is not installed");
+    return;
+  }
+  g_assert_nonnull(strstr(
+      text, "CSA: 2400 px² (no mm²: it crosses DICOM regions 0 and 1, which may differ in scale)"));
+  g_assert_null(strstr(text, "mm/px from"));
+  g_assert_nonnull(strstr(text, "Inlet CSA: 2400 px² (no mm²: the tracings it averages do not"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -243,6 +310,8 @@ main(int argc, char **argv)
   g_assert_no_error(error);
   g_test_add_func("/report/inlet-csa/study", test_study_report);
   g_test_add_func("/report/inlet-csa/case", test_case_report);
+  g_test_add_func("/report/inlet-csa/case-dicom-region", test_case_report_dicom_region);
+  g_test_add_func("/report/inlet-csa/case-dicom-across", test_case_report_dicom_across);
   status = g_test_run();
   /* Each test removes the files it wrote. */
   g_assert_cmpint(g_rmdir(tmp_dir), ==, 0);
