@@ -55,7 +55,15 @@ cs_model_new_for_file(const char *path, const char *arch, GError **error)
   model->path = g_strdup(path);
   status = csnn_net_load(model->path, arch, &model->net);
   if (status != CSNN_OK) {
-    cs_error_from_engine(error, status, model->path);
+    g_autoptr(CsModelInfo) info = cs_model_info_new_for_file(path, NULL);
+
+    /* A segmenter's tensors are not a classifier's: say what it is rather than what it lacks. */
+    if (cs_model_info_get_kind(info) == CS_MODEL_KIND_SEGMENTER)
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "%s is a segmentation model (it outlines the nerve), not a classifier",
+                  model->path);
+    else
+      cs_error_from_engine(error, status, model->path);
     return NULL;
   }
   base = g_path_get_basename(model->path);

@@ -20,9 +20,10 @@
 struct _CsModelCatalog {
   GObject parent_instance;
 
-  GStrv folders;       /* Fixed once constructed, so resolving needs no lock. */
-  GPtrArray *models;   /* CsModelInfo, usable, sorted by id. */
-  GListStore *skipped; /* CsModelInfo with an error, sorted by id. */
+  GStrv folders;          /* Fixed once constructed, so resolving needs no lock. */
+  GPtrArray *models;      /* CsModelInfo, usable classifiers, sorted by id. */
+  GListStore *segmenters; /* CsModelInfo, usable segmenters, sorted by id. */
+  GListStore *skipped;    /* CsModelInfo with an error, sorted by id. */
   gboolean scanned;
 };
 
@@ -137,13 +138,18 @@ is_regular_file(const char *path)
 static CsModelInfo *
 find_unchanged(CsModelCatalog *self, CsModelInfo *fresh)
 {
-  for (guint i = 0; i < self->models->len; i++) {
-    CsModelInfo *old = g_ptr_array_index(self->models, i);
+  GListModel *segmenters = G_LIST_MODEL(self->segmenters);
+  guint n_segmenters = g_list_model_get_n_items(segmenters);
+
+  for (guint i = 0; i < self->models->len + n_segmenters; i++) {
+    g_autoptr(CsModelInfo) old = i < self->models->len
+                                     ? g_object_ref(g_ptr_array_index(self->models, i))
+                                     : g_list_model_get_item(segmenters, i - self->models->len);
 
     if (strcmp(cs_model_info_get_path(old), cs_model_info_get_path(fresh)) == 0 &&
         g_strcmp0(cs_model_info_get_sha256(old), cs_model_info_get_sha256(fresh)) == 0 &&
         strcmp(cs_model_info_get_id(old), cs_model_info_get_id(fresh)) == 0)
-      return old;
+      return g_steal_pointer(&old);
   }
   return NULL;
 }
@@ -177,10 +183,38 @@ scan_folder(CsModelCatalog *self, const char *folder, GHashTable *seen, GPtrArra
     if (cs_model_info_get_error(info) != NULL)
       g_ptr_array_add(skipped, g_steal_pointer(&info));
     else if ((unchanged = find_unchanged(self, info)) != NULL)
-      g_ptr_array_add(models, g_object_ref(unchanged));
+      g_ptr_array_add(models, unchanged);
     else
       g_ptr_array_add(models, g_steal_pointer(&info));
   }
+}
+
+/* Moves the segmenters of @models (sorted) into the list of segmenters when they differ from
+ * what it holds. */
+static void
+take_segmenters(CsModelCatalog *self, GPtrArray *models)
+{
+  g_autoptr(GPtrArray) segmenters = g_ptr_array_new_with_free_func(g_object_unref);
+  GListModel *list = G_LIST_MODEL(self->segmenters);
+  gboolean changed;
+
+  for (guint i = 0; i < models->len;) {
+    CsModelInfo *info = g_ptr_array_index(models, i);
+
+    if (cs_model_info_get_kind(info) == CS_MODEL_KIND_SEGMENTER)
+      g_ptr_array_add(segmenters, g_ptr_array_steal_index(models, i));
+    else
+      i++;
+  }
+  changed = segmenters->len != g_list_model_get_n_items(list);
+  for (guint i = 0; i < segmenters->len && !changed; i++) {
+    g_autoptr(CsModelInfo) old = g_list_model_get_item(list, i);
+
+    changed = old != g_ptr_array_index(segmenters, i);
+  }
+  if (changed)
+    g_list_store_splice(self->segmenters, 0, g_list_model_get_n_items(list), segmenters->pdata,
+                        segmenters->len);
 }
 
 /* Reads every folder; emits "items-changed" when @notify and the list changed. */
@@ -198,6 +232,7 @@ scan(CsModelCatalog *self, gboolean notify)
   g_ptr_array_sort(models, compare_infos);
   g_ptr_array_sort(skipped, compare_infos);
   self->scanned = TRUE;
+  take_segmenters(self, models);
 
   changed = models->len != self->models->len;
   for (guint i = 0; i < models->len && !changed; i++)
@@ -250,12 +285,52 @@ cs_model_catalog_find(CsModelCatalog *self, const char *id)
   return G_MAXUINT;
 }
 
+GListModel *
+cs_model_catalog_get_segmenters(CsModelCatalog *self)
+{
+  g_return_val_if_fail(CS_IS_MODEL_CATALOG(self), NULL);
+
+  ensure_scanned(self);
+  return G_LIST_MODEL(self->segmenters);
+}
+
+CsModelInfo *
+cs_model_catalog_get_default_segmenter(CsModelCatalog *self)
+{
+  GListModel *list = cs_model_catalog_get_segmenters(self);
+  guint n = g_list_model_get_n_items(list);
+  CsModelInfo *chosen = NULL;
+
+  /* The list holds a reference to each item, so one borrowed from it stays valid. */
+  for (guint i = 0; i < n && chosen == NULL; i++) {
+    g_autoptr(CsModelInfo) info = g_list_model_get_item(list, i);
+
+    if (!cs_model_info_is_phantom_trained(info))
+      chosen = info;
+  }
+  if (chosen == NULL && n > 0) {
+    g_autoptr(CsModelInfo) first = g_list_model_get_item(list, 0);
+
+    chosen = first;
+  }
+  return chosen;
+}
+
 CsModelInfo *
 cs_model_catalog_lookup(CsModelCatalog *self, const char *id)
 {
   guint position = cs_model_catalog_find(self, id);
+  GListModel *segmenters = G_LIST_MODEL(self->segmenters);
 
-  return position != G_MAXUINT ? g_ptr_array_index(self->models, position) : NULL;
+  if (position != G_MAXUINT)
+    return g_ptr_array_index(self->models, position);
+  for (guint i = 0; id != NULL && i < g_list_model_get_n_items(segmenters); i++) {
+    g_autoptr(CsModelInfo) info = g_list_model_get_item(segmenters, i);
+
+    if (strcmp(cs_model_info_get_id(info), id) == 0)
+      return info; /* Held by the list. */
+  }
+  return NULL;
 }
 
 /* --- Resolving and loading ----------------------------------------------------------------- */
@@ -437,6 +512,7 @@ cs_model_catalog_finalize(GObject *object)
 
   g_strfreev(self->folders);
   g_ptr_array_unref(self->models);
+  g_object_unref(self->segmenters);
   g_object_unref(self->skipped);
   G_OBJECT_CLASS(cs_model_catalog_parent_class)->finalize(object);
 }
@@ -461,5 +537,6 @@ static void
 cs_model_catalog_init(CsModelCatalog *self)
 {
   self->models = g_ptr_array_new_with_free_func(g_object_unref);
+  self->segmenters = g_list_store_new(CS_TYPE_MODEL_INFO);
   self->skipped = g_list_store_new(CS_TYPE_MODEL_INFO);
 }

@@ -11,9 +11,11 @@
  *   3. the build's models folder, when the program runs from the build tree,
  *   4. the installed models folder, PREFIX/share/carpalscope/models.
  *
- * The catalogue is a GListModel of CsModelInfo, sorted by id, holding the usable models: every
- * dropdown that offers a model shows it, and `carpalscope-cli models` lists it. Files that look
- * like models but cannot be used are left out and kept, with the reason, in
+ * The catalogue is a GListModel of CsModelInfo, sorted by id, holding the usable classifiers:
+ * every dropdown that offers a model for p(CTS) shows it. The usable segmenters (the nerve
+ * finder's models) are in a list of their own, cs_model_catalog_get_segmenters(), so that no
+ * classifier list ever offers one; `carpalscope-cli models` lists both with their kind. Files that
+ * look like models but cannot be used are left out and kept, with the reason, in
  * cs_model_catalog_get_skipped(). The folders are first read when the list is first asked for;
  * cs_model_catalog_rescan() reads them again. The list and the rescan belong to the thread that
  * uses the catalogue as a list (the main thread in the GUI); resolving and loading only read the
@@ -65,10 +67,17 @@ void cs_model_catalog_rescan(CsModelCatalog *self);
 /* The files left out of the list, as CsModelInfo whose "error" says why. */
 GListModel *cs_model_catalog_get_skipped(CsModelCatalog *self);
 
-/* Returns the listed model @id (transfer none), or NULL. */
+/* The usable segmenters, as CsModelInfo sorted by id (updated by a rescan as the list is). */
+GListModel *cs_model_catalog_get_segmenters(CsModelCatalog *self);
+
+/* Returns the segmenter to use when none is named (transfer none): the first listed that was
+ * not trained on phantoms, else the first listed; NULL when there is none. */
+CsModelInfo *cs_model_catalog_get_default_segmenter(CsModelCatalog *self);
+
+/* Returns the listed model @id, classifier or segmenter (transfer none), or NULL. */
 CsModelInfo *cs_model_catalog_lookup(CsModelCatalog *self, const char *id);
 
-/* Returns the position of the listed model @id, or G_MAXUINT (GTK_INVALID_LIST_POSITION). */
+/* Returns the position of the listed classifier @id, or G_MAXUINT (GTK_INVALID_LIST_POSITION). */
 guint cs_model_catalog_find(CsModelCatalog *self, const char *id);
 
 /* Turns @id_or_path into the file to load: an argument that contains a '/' or ends in

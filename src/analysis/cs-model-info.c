@@ -10,6 +10,7 @@
 
 #include "csnn-models.h"
 #include "csnn-safetensors.h"
+#include "csnn-seg.h"
 
 /* The largest model card read from a Markdown file beside the weights. */
 #define CARD_MAX_BYTES (1024 * 1024)
@@ -23,8 +24,10 @@ struct _CsModelInfo {
   char *error;
 
   char *arch;
+  CsModelKind kind;
   GStrv classes;
   int input_size;
+  int input_width, input_height;
   float mean[3];
   float std[3];
   char *sha256;
@@ -42,6 +45,7 @@ enum {
   PROP_PATH,
   PROP_FOLDER,
   PROP_ARCH,
+  PROP_KIND,
   PROP_CLASSES,
   PROP_INPUT_SIZE,
   PROP_TRAINED_ON,
@@ -81,6 +85,24 @@ read_card_file(const char *path)
   return g_strndup(g_mapped_file_get_contents(mapped), length);
 }
 
+/* Reads a segmenter's input side @key ("input_height" or "input_width") into @side; FALSE with
+ * self->error set when it is missing or not a size. */
+static gboolean
+read_seg_side(CsModelInfo *self, const csnn_safetensors *st, const char *key, int *side)
+{
+  const char *text = csnn_safetensors_metadata(st, key);
+  gint64 value;
+
+  if (text == NULL || !g_ascii_string_to_signed(text, 10, 8, 4096, &value, NULL)) {
+    self->error = g_strdup_printf("metadata '%s' of a U-Net: expected a side in pixels from 8 to "
+                                  "4096, not '%.40s'",
+                                  key, text != NULL ? text : "");
+    return FALSE;
+  }
+  *side = (int)value;
+  return TRUE;
+}
+
 /* Copies what @st and its metadata say into @self; FALSE with self->error set when the
  * metadata is malformed. */
 static gboolean
@@ -99,6 +121,14 @@ read_weights(CsModelInfo *self, const csnn_safetensors *st)
   for (int c = 0; c < meta.n_classes; c++)
     self->classes[c] = g_strdup(meta.classes[c]);
   self->input_size = meta.input_size;
+  self->input_width = self->input_height = meta.input_size;
+  if (strcmp(meta.arch, CSNN_SEG_ARCH) == 0) {
+    self->kind = CS_MODEL_KIND_SEGMENTER;
+    self->input_size = 0;
+    if (!read_seg_side(self, st, "input_height", &self->input_height) ||
+        !read_seg_side(self, st, "input_width", &self->input_width))
+      return FALSE;
+  }
   memcpy(self->mean, meta.mean, sizeof self->mean);
   memcpy(self->std, meta.std, sizeof self->std);
   self->sha256 = g_strdup(csnn_safetensors_sha256(st));
@@ -174,6 +204,19 @@ cs_model_info_get_arch(CsModelInfo *self)
   return self->arch != NULL ? self->arch : "";
 }
 
+CsModelKind
+cs_model_info_get_kind(CsModelInfo *self)
+{
+  g_return_val_if_fail(CS_IS_MODEL_INFO(self), CS_MODEL_KIND_CLASSIFIER);
+  return self->kind;
+}
+
+const char *
+cs_model_kind_to_string(CsModelKind kind)
+{
+  return kind == CS_MODEL_KIND_SEGMENTER ? "segmenter" : "classifier";
+}
+
 const char *const *
 cs_model_info_get_classes(CsModelInfo *self)
 {
@@ -188,6 +231,14 @@ cs_model_info_get_input_size(CsModelInfo *self)
 {
   g_return_val_if_fail(CS_IS_MODEL_INFO(self), 0);
   return self->input_size;
+}
+
+void
+cs_model_info_get_input_shape(CsModelInfo *self, int *width, int *height)
+{
+  g_return_if_fail(CS_IS_MODEL_INFO(self));
+  *width = self->input_width;
+  *height = self->input_height;
 }
 
 const float *
@@ -276,6 +327,9 @@ cs_model_info_get_property(GObject *object, guint prop_id, GValue *value, GParam
     case PROP_ARCH:
       g_value_set_string(value, cs_model_info_get_arch(self));
       break;
+    case PROP_KIND:
+      g_value_set_int(value, (int)self->kind);
+      break;
     case PROP_CLASSES:
       g_value_set_boxed(value, cs_model_info_get_classes(self));
       break;
@@ -333,6 +387,8 @@ cs_model_info_class_init(CsModelInfoClass *klass)
   properties[PROP_PATH] = g_param_spec_string("path", NULL, NULL, NULL, ro);
   properties[PROP_FOLDER] = g_param_spec_string("folder", NULL, NULL, NULL, ro);
   properties[PROP_ARCH] = g_param_spec_string("arch", NULL, NULL, "", ro);
+  properties[PROP_KIND] = g_param_spec_int("kind", NULL, NULL, CS_MODEL_KIND_CLASSIFIER,
+                                           CS_MODEL_KIND_SEGMENTER, CS_MODEL_KIND_CLASSIFIER, ro);
   properties[PROP_CLASSES] = g_param_spec_boxed("classes", NULL, NULL, G_TYPE_STRV, ro);
   properties[PROP_INPUT_SIZE] = g_param_spec_int("input-size", NULL, NULL, 0, 4096, 224, ro);
   properties[PROP_TRAINED_ON] = g_param_spec_string("trained-on", NULL, NULL, NULL, ro);

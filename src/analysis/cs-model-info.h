@@ -19,8 +19,16 @@ G_BEGIN_DECLS
 #define CS_TYPE_MODEL_INFO (cs_model_info_get_type())
 G_DECLARE_FINAL_TYPE(CsModelInfo, cs_model_info, CS, MODEL_INFO, GObject)
 
-/* Properties, all read-only: "id", "path", "folder", "arch", "classes" (GStrv), "input-size",
- * "trained-on", "phantom-trained", "sha256", "card" and "error". */
+/* What a model does: a classifier gives p(CTS) for an ROI crop; a segmenter (the nerve finder's
+ * U-Net, arch "csnn_unet") outlines the median nerve in a whole frame. */
+typedef enum {
+  CS_MODEL_KIND_CLASSIFIER,
+  CS_MODEL_KIND_SEGMENTER,
+} CsModelKind;
+
+/* Properties, all read-only: "id", "path", "folder", "arch", "kind" (CsModelKind as an int),
+ * "classes" (GStrv), "input-size", "trained-on", "phantom-trained", "sha256", "card" and
+ * "error". */
 
 /* Reads the weights file @path found in @folder (NULL for a file given by path). A file that
  * cannot be read or whose metadata is malformed still gives an info: id, path, folder and the
@@ -37,10 +45,18 @@ const char *cs_model_info_get_error(CsModelInfo *self);
 
 /* The architecture the metadata names ("" when it names none). */
 const char *cs_model_info_get_arch(CsModelInfo *self);
+/* Whether the model classifies or segments (a file that cannot be read is a classifier). */
+CsModelKind cs_model_info_get_kind(CsModelInfo *self);
+/* The kind in one word: "classifier" or "segmenter". */
+const char *cs_model_kind_to_string(CsModelKind kind);
 /* The class names in index order (empty when the metadata names none). */
 const char *const *cs_model_info_get_classes(CsModelInfo *self);
-/* The side of the square network input, and the per-channel normalisation (three floats each). */
+/* The side of the square network input (0 for a segmenter, whose input need not be square), and
+ * the per-channel normalisation (three floats each). */
 int cs_model_info_get_input_size(CsModelInfo *self);
+/* The network input's width and height in pixels: the square side for a classifier, the
+ * U-Net's own input for a segmenter. */
+void cs_model_info_get_input_shape(CsModelInfo *self, int *width, int *height);
 const float *cs_model_info_get_mean(CsModelInfo *self);
 const float *cs_model_info_get_std(CsModelInfo *self);
 /* What the weights were trained on, in words (NULL when not said), and whether that was

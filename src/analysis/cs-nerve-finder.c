@@ -8,6 +8,7 @@
 
 #include "cs-engine-error.h"
 #include "cs-error.h"
+#include "cs-model-catalog.h"
 #include "cs-seg-train.h"
 #include "csnn-image.h"
 #include "csnn-seg.h"
@@ -17,6 +18,25 @@ struct _CsNerveFinder {
   GMutex lock;
   float *input, *prob;
 };
+
+char *
+cs_nerve_finder_resolve(const char *id_or_path, GError **error)
+{
+  CsModelCatalog *catalog = cs_model_catalog_get_default();
+  CsModelInfo *info;
+
+  if (id_or_path != NULL)
+    return cs_model_catalog_resolve(catalog, id_or_path, error);
+  if ((info = cs_model_catalog_get_default_segmenter(catalog)) == NULL) {
+    g_autofree char *searched = g_strjoinv(", ", (char **)cs_model_catalog_get_folders(catalog));
+
+    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
+                "no nerve model is installed (searched %s): give a segmentation model's file",
+                searched);
+    return NULL;
+  }
+  return g_strdup(cs_model_info_get_path(info));
+}
 
 CsNerveFinder *
 cs_nerve_finder_load(const char *path, GError **error)
@@ -94,6 +114,31 @@ describe(const guint8 *mask, const float *full, int width, int height, CsNerveRe
   r->centroid_x = sx / (double)r->area_px;
   r->centroid_y = sy / (double)r->area_px;
   r->score = sp / (double)r->area_px;
+}
+
+gboolean
+cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, int height,
+                         gsize stride, float *prob, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(finder->seg);
+  int status;
+
+  if (width < 1 || height < 1 || width > 16384 || height > 16384) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "a frame of %d x %d cannot be searched", width,
+                height);
+    return FALSE;
+  }
+  g_mutex_lock(&finder->lock);
+  status = csnn_seg_prepare(finder->seg, gray, width, height, stride, finder->input);
+  if (status == CSNN_OK)
+    status = csnn_seg_forward(finder->seg, finder->input, 1, finder->prob, NULL);
+  if (status == CSNN_OK)
+    status = csnn_resample_f32(finder->prob, shape->width, shape->height,
+                               (size_t)shape->width * sizeof(float), prob, width, height);
+  g_mutex_unlock(&finder->lock);
+  if (status != CSNN_OK)
+    return cs_error_from_engine(error, status, "finding the nerve");
+  return TRUE;
 }
 
 gboolean

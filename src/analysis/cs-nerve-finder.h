@@ -31,6 +31,11 @@ typedef struct {
 
 typedef struct _CsNerveFinder CsNerveFinder;
 
+/* Turns @id_or_path into the segmentation model's file through the default model catalogue
+ * (cs_model_catalog_resolve()); NULL takes the catalogue's default segmenter. NULL with @error
+ * when there is none. */
+char *cs_nerve_finder_resolve(const char *id_or_path, GError **error);
+
 /* Loads the segmentation model at @path; NULL with @error when it is not one. */
 CsNerveFinder *cs_nerve_finder_load(const char *path, GError **error);
 
@@ -47,6 +52,11 @@ const char *cs_nerve_finder_get_metadata(CsNerveFinder *finder, const char *key)
  * mask of the frame's size to @mask when not NULL. */
 gboolean cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int height,
                              gsize stride, guint8 *mask, CsNerveResult *result, GError **error);
+
+/* Writes the network's probability of "nerve" for each pixel of a @width x @height gray frame
+ * to @prob (@width x @height floats), bilinearly brought back from the network's input. */
+gboolean cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, int height,
+                                  gsize stride, float *prob, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsNerveFinder, cs_nerve_finder_free)
 

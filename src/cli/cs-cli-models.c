@@ -38,8 +38,11 @@ print_model_text(CsModelInfo *info)
     print_field("file:", cs_model_info_get_path(info));
     return;
   }
+  print_field("kind:", cs_model_kind_to_string(cs_model_info_get_kind(info)));
   print_field("arch:", arch[0] ? arch : "(not named in the metadata)");
-  if (classes[0] != NULL) {
+  if (cs_model_info_get_kind(info) == CS_MODEL_KIND_SEGMENTER)
+    print_field("output:", "the median nerve's probability per pixel");
+  else if (classes[0] != NULL) {
     g_autoptr(GString) text = g_string_new(NULL);
 
     for (int c = 0; classes[c] != NULL; c++)
@@ -48,10 +51,12 @@ print_model_text(CsModelInfo *info)
   } else
     print_field("classes:", "(not named in the metadata)");
   {
-    int size = cs_model_info_get_input_size(info);
-    g_autofree char *input =
-        g_strdup_printf("%d x %d, mean %.3g %.3g %.3g, std %.3g %.3g %.3g", size, size, mean[0],
-                        mean[1], mean[2], std[0], std[1], std[2]);
+    int width, height;
+    g_autofree char *input = NULL;
+
+    cs_model_info_get_input_shape(info, &width, &height);
+    input = g_strdup_printf("%d x %d, mean %.3g %.3g %.3g, std %.3g %.3g %.3g", width, height,
+                            mean[0], mean[1], mean[2], std[0], std[1], std[2]);
 
     print_field("input:", input);
   }
@@ -98,6 +103,11 @@ print_model_json(CsModelInfo *info)
     json_builder_set_member_name(builder, "error");
     json_builder_add_string_value(builder, cs_model_info_get_error(info));
   } else {
+    int width, height;
+
+    cs_model_info_get_input_shape(info, &width, &height);
+    json_builder_set_member_name(builder, "kind");
+    json_builder_add_string_value(builder, cs_model_kind_to_string(cs_model_info_get_kind(info)));
     add_optional_string(builder, "arch", cs_model_info_get_arch(info));
     json_builder_set_member_name(builder, "classes");
     if (classes[0] != NULL) {
@@ -109,6 +119,10 @@ print_model_json(CsModelInfo *info)
       json_builder_add_null_value(builder);
     json_builder_set_member_name(builder, "input_size");
     json_builder_add_int_value(builder, cs_model_info_get_input_size(info));
+    json_builder_set_member_name(builder, "input_width");
+    json_builder_add_int_value(builder, width);
+    json_builder_set_member_name(builder, "input_height");
+    json_builder_add_int_value(builder, height);
     add_optional_string(builder, "trained_on", cs_model_info_get_trained_on(info));
     json_builder_set_member_name(builder, "sha256");
     json_builder_add_string_value(builder, cs_model_info_get_sha256(info));
@@ -142,7 +156,8 @@ static GPtrArray *
 dup_all_models(CsModelCatalog *catalog)
 {
   GPtrArray *all = g_ptr_array_new_with_free_func(g_object_unref);
-  GListModel *lists[] = { G_LIST_MODEL(catalog), cs_model_catalog_get_skipped(catalog) };
+  GListModel *lists[] = { G_LIST_MODEL(catalog), cs_model_catalog_get_segmenters(catalog),
+                          cs_model_catalog_get_skipped(catalog) };
 
   for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
     for (guint i = 0; i < g_list_model_get_n_items(lists[l]); i++)
@@ -175,11 +190,14 @@ cs_cli_models(int argc, char **argv)
       "  %s (your own: put a model here),\n"
       "  the build tree's models folder, when run from a build,\n"
       "  " MODELSDIR ".\n"
-      "Shown per model: architecture, classes by index, input size and normalisation, what the\n"
-      "weights were trained on, the first 12 digits of the file's SHA-256 and its path.\n"
-      "With --json, one object per model: id, path, arch, classes, input_size, trained_on,\n"
-      "sha256 (all 64 digits), n_tensors and the whole metadata; a file that cannot be read is\n"
-      "listed with id, path and error instead (the command still succeeds).",
+      "Shown per model: its kind (a classifier gives p(CTS) for an ROI; a segmenter outlines\n"
+      "the median nerve for segment and --roi auto), architecture, classes by index, input\n"
+      "size and normalisation, what the weights were trained on, the first 12 digits of the\n"
+      "file's SHA-256 and its path.\n"
+      "With --json, one object per model: id, path, kind, arch, classes, input_size (0 for a\n"
+      "segmenter), input_width, input_height, trained_on, sha256 (all 64 digits), n_tensors\n"
+      "and the whole metadata; a file that cannot be read is listed with id, path and error\n"
+      "instead (the command still succeeds).",
       user_folder);
   g_option_context_add_main_entries(context, entries, NULL);
   g_option_context_set_description(context, description);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cs-error.h"
+#include "cs-model-catalog.h"
 #include "cs-nerve-finder.h"
 #include "cs-sweep.h"
 
@@ -134,7 +135,9 @@ cs_cli_segment(int argc, char **argv)
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "model", 0, 0, G_OPTION_ARG_FILENAME, &model,
-      "The segmentation model (a weight file written by train-seg)", "FILE" },
+      "The segmentation model: an installed segmenter's id or a weight file written by "
+      "train-seg (default: the installed nerve model)",
+      "ID|FILE" },
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames,
       "Frames A to B-1 of a sweep (A:B, A:, :B) or frame N alone (default all)", "A:B" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "One JSON object per frame", NULL },
@@ -145,6 +148,7 @@ cs_cli_segment(int argc, char **argv)
   g_autoptr(GOptionContext) context =
       g_option_context_new("INPUT - find and outline the median nerve");
   g_autoptr(CsNerveFinder) finder = NULL;
+  g_autofree char *path = NULL;
   GError *error = NULL;
   int first = 0, last = -1;
 
@@ -158,11 +162,10 @@ cs_cli_segment(int argc, char **argv)
     return CS_CLI_USAGE;
   if (argc != 2)
     return cs_cli_usage_error(NAME, "one INPUT is required");
-  if (model == NULL)
-    return cs_cli_not_available(NAME, "a shipped nerve model (give --model FILE)");
   if (frames != NULL && !cs_cli_parse_frames(frames, &first, &last))
     return cs_cli_usage_error(NAME, "--frames wants A:B with A < B (or N), not \"%s\"", frames);
-  if ((finder = cs_nerve_finder_load(model, &error)) == NULL)
+  if ((path = cs_nerve_finder_resolve(model, &error)) == NULL ||
+      (finder = cs_nerve_finder_load(path, &error)) == NULL)
     return cs_cli_fail_error(error);
   if (!segment_input(finder, argv[1], first, last, json, out_mask, &error))
     return cs_cli_fail_error(error);

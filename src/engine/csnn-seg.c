@@ -564,7 +564,7 @@ csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg
   int status = CSNN_OK;
 
   *out = NULL;
-  if (arch == NULL || strcmp(arch, "csnn_unet") != 0)
+  if (arch == NULL || strcmp(arch, CSNN_SEG_ARCH) != 0)
     return csnn_set_error(CSNN_ERR_FORMAT,
                           "%s is not a U-Net of this engine (metadata \"arch\" is \"%s\", not "
                           "\"csnn_unet\")",
@@ -628,7 +628,7 @@ csnn_seg_save(const csnn_seg *seg, const char *path, const char *const *metadata
 
   while (metadata != NULL && metadata[n_user * 2] != NULL)
     n_user++;
-  snprintf(values[0], sizeof(values[0]), "csnn_unet");
+  snprintf(values[0], sizeof(values[0]), "%s", CSNN_SEG_ARCH);
   snprintf(values[1], sizeof(values[1]), "%d", seg->shape.height);
   snprintf(values[2], sizeof(values[2]), "%d", seg->shape.width);
   snprintf(values[3], sizeof(values[3]), "%d", seg->shape.base);

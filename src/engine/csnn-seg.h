@@ -46,6 +46,9 @@
 extern "C" {
 #endif
 
+/* The "arch" metadata of a U-Net's weight file. */
+#define CSNN_SEG_ARCH "csnn_unet"
+
 /* ---- operators (csnn-seg-ops.c) ---- */
 
 /* Bilinear x2 upsampling of [n, c, h, w] to [n, c, 2h, 2w], PyTorch's

@@ -6,6 +6,8 @@
  * masks; train-seg trains a tiny U-Net on 6 patients; segment must then find the ellipse of a new
  * image (found, centroid and box around it, JSON as documented), write its mask as an 8-bit gray
  * PNG of the image's size, one per frame for a folder of frames, and report bad use clearly.
+ * Installed, the model is listed as a segmenter, taken by segment without --model and never by
+ * classify.
  */
 #include "cli-run.h"
 
@@ -159,11 +161,7 @@ test_train_and_segment(void)
   assert_gray_png(frame_mask, &w, &h);
   cli_result_clear(&r);
 
-  /* Bad use: no model yet shipped, bad frames, a classifier or a missing file as the model. */
-  r = cli_run("segment", still, NULL);
-  g_assert_cmpint(r.status, ==, 1);
-  g_assert_nonnull(strstr(r.err, "--model FILE"));
-  cli_result_clear(&r);
+  /* Bad use: bad frames, a classifier or a missing file as the model. */
   r = cli_run("segment", "--model", model, "--frames", "3:1", sweep, NULL);
   g_assert_cmpint(r.status, ==, 2);
   cli_result_clear(&r);
@@ -175,6 +173,57 @@ test_train_and_segment(void)
   g_assert_cmpint(r.status, ==, 2);
   g_assert_nonnull(strstr(r.err, "--out"));
   cli_result_clear(&r);
+}
+
+/* Runs @maker to write a seeded random classifier to @path. */
+static void
+make_classifier(const char *path)
+{
+  const char *argv[] = { g_getenv("CARPALSCOPE_MAKE_TEST_MODEL"), "squeezenet1_1", path, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_nonnull(argv[0]);
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+/* The drawn model installed: a segmenter, the default of segment, never a classifier's. */
+static void
+test_installed(void)
+{
+  g_autofree char *still = g_build_filename(dir, "still.png", NULL);
+  g_autofree char *classifier = g_build_filename(dir, "zz-classifier.safetensors", NULL);
+  CliResult r;
+
+  make_classifier(classifier);
+  g_setenv("CARPALSCOPE_MODELSDIR", dir, TRUE);
+
+  r = cli_run("models", "--json", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "\"id\":\"nerve\",\"path\""));
+  g_assert_nonnull(strstr(r.out, "\"kind\":\"segmenter\",\"arch\":\"csnn_unet\""));
+  g_assert_nonnull(strstr(r.out, "\"kind\":\"classifier\",\"arch\":\"squeezenet1_1\""));
+  g_assert_nonnull(strstr(r.out, "\"input_width\":48,\"input_height\":32"));
+  cli_result_clear(&r);
+  r = cli_run("models", NULL);
+  g_assert_nonnull(strstr(r.out, "kind:       segmenter"));
+  cli_result_clear(&r);
+
+  /* segment without --model takes the installed segmenter. */
+  r = cli_run("segment", "--json", still, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "\"found\": true"));
+  cli_result_clear(&r);
+
+  /* A segmenter is no classifier: named, it is refused clearly. */
+  r = cli_run("classify", "--model", "nerve", still, NULL);
+  g_assert_cmpint(r.status, ==, 1);
+  g_assert_nonnull(strstr(r.err, "is a segmentation model"));
+  cli_result_clear(&r);
+
+  g_unsetenv("CARPALSCOPE_MODELSDIR");
 }
 
 static void
@@ -204,6 +253,7 @@ main(int argc, char **argv)
   dir = g_dir_make_tmp("cli-segment-XXXXXX", NULL);
   make_data();
   g_test_add_func("/cli/segment/train-and-segment", test_train_and_segment);
+  g_test_add_func("/cli/segment/installed", test_installed);
   status = g_test_run();
   remove_tree(dir);
   g_free(dir);

@@ -414,6 +414,82 @@ test_info(Fixture *f, gconstpointer data)
   g_assert_finalize_object(plain);
 }
 
+/* Segmenters (U-Nets) are listed apart from the classifiers that every classifier list shows. */
+static void
+test_segmenters(Fixture *f, gconstpointer data)
+{
+  const char *unet[] = { CSNN_META_ARCH,
+                         "csnn_unet",
+                         "input_height",
+                         "144",
+                         "input_width",
+                         "192",
+                         "mean",
+                         "0.2",
+                         "std",
+                         "0.25",
+                         CSNN_META_TRAINED_ON,
+                         "real images",
+                         NULL };
+  const char *phantom_unet[] = { CSNN_META_ARCH,
+                                 "csnn_unet",
+                                 "input_height",
+                                 "64",
+                                 "input_width",
+                                 "96",
+                                 CSNN_META_TRAINED_ON,
+                                 "synthetic phantom frames",
+                                 NULL };
+  const char *bad_unet[] = { CSNN_META_ARCH, "csnn_unet", "input_height", "wide", NULL };
+  g_autoptr(CsModelCatalog) catalog = NULL;
+  g_autofree char *ids = NULL, *seg_ids = NULL, *skipped_ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsModel) model = NULL;
+  CsModelInfo *nerve;
+  int width = 0, height = 0, kind = -1;
+
+  write_model(f->first, "aa-phantom-unet.safetensors", phantom_unet);
+  write_model(f->second, "zz-nerve.safetensors", unet);
+  write_model(f->second, "zz-bad-unet.safetensors", bad_unet);
+  catalog = catalog_of(f);
+  ids = listed_ids(G_LIST_MODEL(catalog));
+  g_assert_cmpstr(ids, ==, "zz-a zz-b zz-shared");
+  seg_ids = listed_ids(cs_model_catalog_get_segmenters(catalog));
+  g_assert_cmpstr(seg_ids, ==, "aa-phantom-unet zz-nerve");
+  skipped_ids = listed_ids(cs_model_catalog_get_skipped(catalog));
+  g_assert_cmpstr(skipped_ids, ==, "zz-bad-unet");
+
+  /* The default prefers real data to phantoms, whatever the order of the ids. */
+  nerve = cs_model_catalog_get_default_segmenter(catalog);
+  g_assert_cmpstr(cs_model_info_get_id(nerve), ==, "zz-nerve");
+  g_assert_true(cs_model_catalog_lookup(catalog, "zz-nerve") == nerve);
+  g_assert_cmpuint(cs_model_catalog_find(catalog, "zz-nerve"), ==, G_MAXUINT);
+  g_assert_cmpint(cs_model_info_get_kind(nerve), ==, CS_MODEL_KIND_SEGMENTER);
+  g_assert_cmpstr(cs_model_kind_to_string(cs_model_info_get_kind(nerve)), ==, "segmenter");
+  g_assert_cmpint(cs_model_info_get_input_size(nerve), ==, 0);
+  cs_model_info_get_input_shape(nerve, &width, &height);
+  g_assert_cmpint(width, ==, 192);
+  g_assert_cmpint(height, ==, 144);
+  g_object_get(nerve, "kind", &kind, NULL);
+  g_assert_cmpint(kind, ==, CS_MODEL_KIND_SEGMENTER);
+  g_assert_cmpint(cs_model_info_get_kind(cs_model_catalog_lookup(catalog, "zz-a")), ==,
+                  CS_MODEL_KIND_CLASSIFIER);
+
+  /* Loading a segmenter as a classifier says what it is. */
+  model = cs_model_catalog_load(catalog, "zz-nerve", NULL, &error);
+  g_assert_null(model);
+  g_assert_nonnull(strstr(error->message, "is a segmentation model"));
+
+  /* Only a phantom-trained segmenter: it is the default still. */
+  {
+    const char *only[] = { f->first, NULL };
+    g_autoptr(CsModelCatalog) first_only = cs_model_catalog_new_for_folders(only);
+
+    g_assert_cmpstr(cs_model_info_get_id(cs_model_catalog_get_default_segmenter(first_only)), ==,
+                    "aa-phantom-unet");
+  }
+}
+
 static void
 test_default(void)
 {
@@ -440,6 +516,8 @@ main(int argc, char **argv)
   g_test_add("/core/model-catalog/rescan", Fixture, NULL, fixture_set_up, test_rescan,
              fixture_tear_down);
   g_test_add("/core/model-catalog/info", Fixture, NULL, fixture_set_up, test_info,
+             fixture_tear_down);
+  g_test_add("/core/model-catalog/segmenters", Fixture, NULL, fixture_set_up, test_segmenters,
              fixture_tear_down);
   g_test_add_func("/core/model-catalog/default", test_default);
   return g_test_run();
