@@ -183,6 +183,14 @@ cs_heat_panel_set_overlay_visible(CsHeatPanel *self, gboolean visible)
   gtk_widget_queue_draw(GTK_WIDGET(self->area));
 }
 
+void
+cs_heat_panel_set_expand(CsHeatPanel *self, gboolean expand)
+{
+  g_return_if_fail(CS_IS_HEAT_PANEL(self));
+  /* The area's parent is the aspect frame that keeps the picture square. */
+  gtk_widget_set_vexpand(gtk_widget_get_parent(GTK_WIDGET(self->area)), expand);
+}
+
 const char *
 cs_heat_panel_get_caption(CsHeatPanel *self)
 {

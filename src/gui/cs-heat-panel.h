@@ -29,6 +29,10 @@ void cs_heat_panel_set_colormap(CsHeatPanel *self, CsColormap colormap);
 void cs_heat_panel_set_opacity(CsHeatPanel *self, double opacity);
 void cs_heat_panel_set_overlay_visible(CsHeatPanel *self, gboolean visible);
 
+/* Lets the picture take all the height the panel is given (it keeps its aspect), as a
+ * presentation wants; by default it keeps its natural size. */
+void cs_heat_panel_set_expand(CsHeatPanel *self, gboolean expand);
+
 /* TRUE when the panel holds a map. */
 gboolean cs_heat_panel_has_map(CsHeatPanel *self);
 /* The caption shown under the panel. */

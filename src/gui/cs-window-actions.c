@@ -50,6 +50,7 @@ static const struct {
   { GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.save-as" },
   { GDK_KEY_r, GDK_CONTROL_MASK, "win.analyse" },
   { GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.analyse-all" },
+  { GDK_KEY_F5, 0, "win.present" },
 };
 
 static void

@@ -16,6 +16,7 @@
 #include "cs-analysis-panel.h"
 #include "cs-case-panel.h"
 #include "cs-explain-panel.h"
+#include "cs-presentation.h"
 #include "cs-progress-relay.h"
 #include "cs-study-history.h"
 
@@ -61,6 +62,9 @@ struct _CsWindow {
 
   /* The study's lock, read-only state, banner and changed-on-disk dialog (cs-window-lock.c). */
   CsWindowLock *lock;
+
+  /* Presentation mode's full-screen window; NULL when not presenting. */
+  CsPresentation *presentation;
 };
 
 /* cs-window.c */
@@ -171,6 +175,13 @@ void cs_window_rename_case_action_cb(GtkWidget *widget, const char *action_name,
 /* The actions win.undo and win.redo. */
 void cs_window_undo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
 void cs_window_redo_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter);
+
+/* cs-window-present.c */
+
+/* Adds presentation mode's actions (win.present, win.reveal, ...) to the window. */
+void cs_window_present_init(CsWindow *self);
+/* Leaves presentation mode as the window goes. */
+void cs_window_present_dispose(CsWindow *self);
 
 /* cs-window-lock.c */
 

@@ -319,6 +319,7 @@ cs_window_dispose(GObject *object)
   CsWindow *self = CS_WINDOW(object);
 
   g_clear_handle_id(&self->autosave_source, g_source_remove);
+  cs_window_present_dispose(self);
   cs_window_analysis_dispose(self);
   cs_window_lock_dispose(self);
   if (self->explain_panel != NULL)
@@ -434,6 +435,7 @@ cs_window_init(CsWindow *self)
   cs_window_files_init(self);
   cs_window_lock_init(self);
   cs_window_study_init(self);
+  cs_window_present_init(self);
   g_signal_connect(self->case_list, "row-selected", G_CALLBACK(case_row_selected_cb), self);
   g_signal_connect(self->viewer_pane, "frame-changed", G_CALLBACK(frame_changed_cb), self);
   g_signal_connect(self->analysis_panel, "frame-activated", G_CALLBACK(panel_frame_activated_cb),

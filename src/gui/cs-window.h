@@ -9,6 +9,7 @@
 #include "cs-application.h"
 #include "cs-case.h"
 #include "cs-explain-panel.h"
+#include "cs-presentation.h"
 #include "cs-study.h"
 #include "cs-viewer-pane.h"
 
@@ -59,5 +60,8 @@ gboolean cs_window_is_exporting(CsWindow *self);
 
 /* TRUE while an analysis runs. */
 gboolean cs_window_is_analysing(CsWindow *self);
+
+/* Presentation mode's window while the window presents (win.present), else NULL (borrowed). */
+CsPresentation *cs_window_get_presentation(CsWindow *self);
 
 G_END_DECLS

@@ -18,7 +18,8 @@ from atspi_helpers import App, Tap  # noqa: E402
 
 APP_ID = "io.github.carpalscope.Carpalscope"
 WINDOW_PATH = "/io/github/carpalscope/Carpalscope/window/1"
-WANTED = ["new-study", "import", "analyse-all", "save", "undo", "redo", "remove-case"]
+WANTED = ["new-study", "import", "analyse-all", "save", "undo", "redo", "remove-case", "present",
+          "reveal", "present-blind", "present-next", "open-study-folder"]
 
 
 def write_sweep(folder, frames):
