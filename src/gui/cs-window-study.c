@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "cs-dicom-folder.h"
 #include "cs-study-edit.h"
 #include "cs-study-import.h"
 
@@ -68,28 +69,13 @@ show_skipped(CsWindow *self, const char *const *skipped)
   gtk_window_present(GTK_WINDOW(dialog));
 }
 
-guint
-cs_window_import_file(CsWindow *self, GFile *file)
+/* Adds the sweeps @import found to the open study, or to a new one; returns how many. */
+static guint
+apply_import(CsWindow *self, CsStudyImport *import)
 {
-  g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CsStudyImport) import = NULL;
   g_autoptr(GPtrArray) added = NULL;
 
-  g_return_val_if_fail(CS_IS_WINDOW(self), 0);
-  g_return_val_if_fail(G_IS_FILE(file), 0);
-
-  path = g_file_get_path(file);
-  if (path == NULL) {
-    cs_window_show_toast(self, _("Only local files can be imported"));
-    return 0;
-  }
-  /* A folder, a DICOMDIR or a file: its sweeps, and the DICOM files left out with the reason. */
-  import = cs_study_import_scan(path, NULL, &error);
-  if (import == NULL) {
-    cs_window_show_error(self, _("Nothing to Import"), error);
-    return 0;
-  }
   show_skipped(self, cs_study_import_get_skipped(import));
   if (cs_study_import_get_n_sweeps(import) == 0)
     return 0;
@@ -118,6 +104,70 @@ cs_window_import_file(CsWindow *self, GFile *file)
     cs_window_show_toast(self, message);
   }
   return added->len;
+}
+
+static void
+import_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GError *error = NULL;
+  CsStudyImport *import = cs_study_import_scan(task_data, cancellable, &error);
+
+  if (import == NULL)
+    g_task_return_error(task, error);
+  else
+    g_task_return_pointer(task, import, (GDestroyNotify)cs_study_import_free);
+}
+
+static void
+import_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CsWindow *self = CS_WINDOW(source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudyImport) import = g_task_propagate_pointer(G_TASK(result), &error);
+
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* The window is gone. */
+  if (import == NULL)
+    cs_window_show_error(self, _("Nothing to Import"), error);
+  else
+    apply_import(self, import);
+}
+
+guint
+cs_window_import_file(CsWindow *self, GFile *file)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudyImport) import = NULL;
+
+  g_return_val_if_fail(CS_IS_WINDOW(self), 0);
+  g_return_val_if_fail(G_IS_FILE(file), 0);
+
+  path = g_file_get_path(file);
+  if (path == NULL) {
+    cs_window_show_toast(self, _("Only local files can be imported"));
+    return 0;
+  }
+  if (cs_dicom_folder_holds_dicom(path)) {
+    /* Each DICOM file is opened (and read once in a child process first): in a worker, which
+     * the window's end cancels. */
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autoptr(GTask) task = g_task_new(self, cancellable, import_done_cb, NULL);
+
+    g_signal_connect_object(self, "destroy", G_CALLBACK(g_cancellable_cancel), cancellable,
+                            G_CONNECT_SWAPPED);
+    g_task_set_task_data(task, g_steal_pointer(&path), g_free);
+    g_task_run_in_thread(task, import_thread);
+    cs_window_show_toast(self, _("Importing the DICOM files…"));
+    return 0;
+  }
+  /* Videos, images and folders of them: found at once, nothing opened. */
+  import = cs_study_import_scan(path, NULL, &error);
+  if (import == NULL) {
+    cs_window_show_error(self, _("Nothing to Import"), error);
+    return 0;
+  }
+  return apply_import(self, import);
 }
 
 static void

@@ -33,7 +33,10 @@ gboolean cs_window_is_opening(CsWindow *self);
 gboolean cs_window_create_study(CsWindow *self, GFile *folder);
 /* Import: adds a case for each sweep @file holds (a video or image, a folder of numbered
  * images, or a folder of such sweeps) to the open study, or to a new one when none is open, and
- * selects the first; returns how many were added (0 with the reason shown). */
+ * selects the first; returns how many were added (0 with the reason shown). What holds DICOM (a
+ * DICOMDIR, DICOM files, a folder with them anywhere below) is read in a worker: its cases, with
+ * their hands and spacings, come when it ends (0 now), and one message lists the DICOM files
+ * left out with their reasons. */
 guint cs_window_import_file(CsWindow *self, GFile *file);
 
 /* Shows @message as a toast at the bottom of the window. */

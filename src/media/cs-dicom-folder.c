@@ -270,6 +270,20 @@ cs_dicom_folder_has_dicomdir(const char *path)
   return dicomdir != NULL;
 }
 
+gboolean
+cs_dicom_folder_holds_dicom(const char *path)
+{
+  g_autoptr(GPtrArray) files = NULL;
+
+  g_return_val_if_fail(path != NULL, FALSE);
+  if (cs_dicom_folder_has_dicomdir(path))
+    return TRUE;
+  if (!g_file_test(path, G_FILE_TEST_IS_DIR))
+    return g_file_test(path, G_FILE_TEST_IS_REGULAR) && cs_dicom_sniff(path);
+  files = g_ptr_array_new_with_free_func(g_free);
+  return walk(path, 0, files, NULL, NULL) && files->len > 0;
+}
+
 CsDicomFolder *
 cs_dicom_folder_scan(const char *path, GCancellable *cancellable, GError **error)
 {

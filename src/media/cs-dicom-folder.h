@@ -56,6 +56,12 @@ typedef struct {
  * at its top. */
 gboolean cs_dicom_folder_has_dicomdir(const char *path);
 
+/* Returns TRUE when @path is or holds a DICOMDIR, is a file that looks like DICOM, or is a folder
+ * with such a file within CS_DICOM_FOLDER_MAX_DEPTH levels: what cs_dicom_folder_scan() would
+ * open. Reads folders and the first bytes of files, opens nothing: cheap enough for the main
+ * thread. */
+gboolean cs_dicom_folder_holds_dicom(const char *path);
+
 /* Finds the DICOM images and cines at @path: a DICOMDIR (or a folder holding one at its top)
  * lists the files its records refer to; any other folder is searched to
  * CS_DICOM_FOLDER_MAX_DEPTH levels for files that look like DICOM (cs_dicom_sniff()), hidden ones

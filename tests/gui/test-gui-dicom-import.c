@@ -4,12 +4,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * tests/media/make-dicom-folder.py writes a scanner's export (pydicom, indexed by dcmtk's
- * dcmmkdir; the test skips without them). win.import with the folder's URI adds one case per
- * ultrasound image or cine, with the hand of its laterality and its file's spacing; one message
- * lists the files left out (structured report, waveform, presentation state, CT, a missing one)
- * with their reasons; undo removes the import's cases in one step and redo brings them back;
- * study.json keeps hands and spacings. The real files of ../shared/realdata/dicom are imported
- * too when present.
+ * dcmmkdir; the test skips without them). win.import with the folder's URI reads it in a worker
+ * and adds one case per ultrasound image or cine, with the hand of its laterality and its file's
+ * spacing; one message lists the files left out (structured report, waveform, presentation
+ * state, CT, a missing one) with their reasons; undo removes the import's cases in one step and
+ * redo brings them back; study.json keeps hands and spacings. The real files of
+ * ../shared/realdata/dicom are imported too when present.
  */
 #include "config.h"
 
@@ -45,13 +45,33 @@ find_dialog(CsWindow *window, const char *heading_part)
   return NULL;
 }
 
+typedef struct {
+  CsStudy *study;
+  guint n_cases;
+} Count;
+
+static gboolean
+has_cases(gpointer data)
+{
+  Count *count = data;
+
+  return cs_study_get_n_cases(count->study) >= count->n_cases;
+}
+
+/* Imports @path through win.import and waits for its worker to add @n_cases in all. */
 static void
-import_uri_of(CsWindow *window, const char *path)
+import_uri_of(CsWindow *window, const char *path, guint n_cases)
 {
   g_autoptr(GFile) file = g_file_new_for_path(path);
   g_autofree char *uri = g_file_get_uri(file);
+  Count count = { NULL, n_cases };
 
   gtk_widget_activate_action(GTK_WIDGET(window), "win.import", "s", uri);
+  /* DICOM is read in a worker: the window answers meanwhile. */
+  count.study = cs_window_get_study(window);
+  g_assert_nonnull(count.study);
+  g_assert_cmpuint(cs_study_get_n_cases(count.study), <, n_cases);
+  g_assert_true(gui_test_iterate_until(has_cases, &count, 60));
 }
 
 /* The four images' cases: hands and spacings as their files say. */
@@ -90,7 +110,7 @@ import_export(CsWindow *window, Run *run)
 
   g_assert_true(cs_window_create_study(window, folder));
   study = cs_window_get_study(window);
-  import_uri_of(window, run->export_dir);
+  import_uri_of(window, run->export_dir, 4);
   check_cases(study);
   g_assert_true(cs_window_get_case(window) == cs_study_get_case(study, 0));
 
@@ -132,7 +152,7 @@ import_realdata(CsWindow *window)
     g_test_message("no ../shared/realdata/dicom: the real files are not imported");
     return;
   }
-  import_uri_of(window, dir);
+  import_uri_of(window, dir, before + 3);
   g_assert_null(find_dialog(window, "Not Imported"));
   g_assert_cmpuint(cs_study_get_n_cases(study), >=, before + 3);
   for (guint i = before; i < cs_study_get_n_cases(study); i++) {

@@ -180,6 +180,8 @@ test_folder(void)
     return;
   dicom = g_build_filename(folder, "DICOM", NULL);
   g_assert_false(cs_dicom_folder_has_dicomdir(dicom));
+  g_assert_true(cs_dicom_folder_holds_dicom(dicom));
+  g_assert_true(cs_dicom_folder_holds_dicom(folder));
   found = cs_dicom_folder_scan(dicom, NULL, &error);
   g_assert_no_error(error);
   check_images(found);
@@ -292,9 +294,12 @@ test_import_mixed(void)
   g_assert_true(g_file_get_contents(dicom, &contents, &length, NULL));
   g_assert_true(g_file_set_contents(copy, contents, (gssize)length, NULL));
   g_assert_cmpint(g_mkdir(frames, 0755), ==, 0);
+  g_assert_true(cs_dicom_folder_holds_dicom(dir));
   memcpy(pgm, "P5 8 8 255\n", 11);
   memset(pgm + 11, 128, 64);
   g_assert_true(g_file_set_contents(still, pgm, 11 + 64, NULL));
+  g_assert_false(cs_dicom_folder_holds_dicom(still));
+  g_assert_false(cs_dicom_folder_holds_dicom(frames));
   import = cs_study_import_scan(dir, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(cs_study_import_get_n_sweeps(import), ==, 2);
