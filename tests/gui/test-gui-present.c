@@ -36,14 +36,6 @@ typedef struct {
   gboolean done;
 } Run;
 
-static void
-pump(void)
-{
-  for (int i = 0; i < 20; i++)
-    while (g_main_context_iteration(NULL, FALSE))
-      ;
-}
-
 static gboolean
 frame_shown(gpointer data)
 {
@@ -73,7 +65,7 @@ static void
 set_flag(CsWindow *window, const char *action, gboolean value)
 {
   g_action_group_change_action_state(G_ACTION_GROUP(window), action, g_variant_new_boolean(value));
-  pump();
+  gui_test_pump();
 }
 
 static gboolean
@@ -135,7 +127,7 @@ present_cb(CsWindow *window)
 
   set_flag(window, "present-blind", TRUE);
   g_action_group_activate_action(G_ACTION_GROUP(window), "present", NULL);
-  pump();
+  gui_test_pump();
   shown = cs_window_get_presentation(window);
   g_assert_nonnull(shown);
   g_assert_true(get_flag(window, "present"));
@@ -148,7 +140,7 @@ present_cb(CsWindow *window)
 
   /* R, through the presentation's own route to the window's actions. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.reveal", NULL));
-  pump();
+  gui_test_pump();
   g_assert_true(get_flag(window, "reveal"));
   g_assert_true(cs_presentation_is_answer_shown(shown));
   g_assert_nonnull(strstr(cs_presentation_get_heading(shown), cs_case_get_id(first)));
@@ -174,7 +166,7 @@ present_cb(CsWindow *window)
 
   /* Next: the second case, hidden again. Previous twice: round to the last. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.present-next", NULL));
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_presentation_get_index(shown), ==, 1);
   g_assert_false(get_flag(window, "reveal"));
   g_assert_false(cs_presentation_is_answer_shown(shown));
@@ -182,7 +174,7 @@ present_cb(CsWindow *window)
       strstr(cs_presentation_get_heading(shown), cs_case_get_id(cs_study_get_case(study, 1))));
   g_action_group_activate_action(G_ACTION_GROUP(window), "present-previous", NULL);
   g_action_group_activate_action(G_ACTION_GROUP(window), "present-previous", NULL);
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_presentation_get_index(shown), ==, n - 1);
 
   /* Not blind: the answer is on screen without revealing. */
@@ -198,7 +190,7 @@ present_cb(CsWindow *window)
 
   /* Esc: presentation mode ends and the window shows the case the class saw last. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.present", NULL));
-  pump();
+  gui_test_pump();
   g_assert_null(cs_window_get_presentation(window));
   g_assert_false(get_flag(window, "present"));
   g_assert_false(g_action_group_get_action_enabled(G_ACTION_GROUP(window), "present-next"));
@@ -232,7 +224,7 @@ rater_cb(CsWindow *window)
   for (int i = 0; i < 4; i++)
     click(view, square[2 * i], square[2 * i + 1]);
   click(view, square[0], square[1]);
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_tracings(c), ==, before + 1);
   tracing = cs_case_get_tracing(c, before);
   g_assert_cmpstr(tracing->rater, ==, "Dr Tanaka");
@@ -274,7 +266,6 @@ test_present(void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = NULL;
-  g_autoptr(CsApplication) app = NULL;
   g_autofree char *models = NULL;
   g_autofree char *remove = NULL;
   Run run = { 0 };
@@ -311,11 +302,7 @@ test_present(void)
   g_settings_set_uint(settings, "lime-segments", 20);
   g_settings_set_string(settings, "rater-name", "  Dr Tanaka ");
 
-  app = cs_application_new();
-  g_application_set_flags(G_APPLICATION(app),
-                          g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after(app, "activate", G_CALLBACK(activate_cb), &run);
-  g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
+  gui_test_run_app(G_CALLBACK(activate_cb), &run);
   g_assert_true(run.done);
 
   remove = g_strdup_printf("rm -rf '%s'", run.work);
