@@ -13,6 +13,7 @@
 
 #include "cs-error.h"
 #include "cs-model-catalog.h"
+#include "cs-nerve-track.h"
 #include "cs-roi.h"
 #include "cs-sweep.h"
 
@@ -27,6 +28,7 @@ typedef struct {
   gboolean json;
   gboolean have_roi;
   CsRoiRect roi;
+  CsNerveFinder *finder; /* --roi auto: the ROI is placed on the nerve of each frame. */
   gboolean have_frames;
   int first, last; /* [first, last), last = -1 for the end. */
 } Classify;
@@ -165,6 +167,25 @@ print_summary(const Classify *c, const char *input, GArray *probs)
   }
 }
 
+/* Places the ROI on the nerve of @frame (--roi auto): 1 with @rect set, 0 when no nerve is found
+ * (the frame is skipped, and stderr says so), -1 with @error when the network cannot run. */
+static int
+place_on_nerve(const Classify *c, const char *input, const CsFrame *frame, const CsSpacing *spacing,
+               CsRoiRect *rect, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  CsNerveLocation location;
+
+  if (cs_nerve_roi_auto(c->finder, frame, spacing, CS_ROI_DEFAULT_SIZE_MM, rect, &location, &local))
+    return 1;
+  if (!g_error_matches(local, CS_ERROR, CS_ERROR_NOT_FOUND)) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return -1;
+  }
+  fprintf(stderr, "carpalscope-cli " NAME ": %s: %s: not classified\n", input, local->message);
+  return 0;
+}
+
 /* Classifies the frames of one input in batches; returns FALSE with @error set on failure. */
 static gboolean
 classify_input(const Classify *c, const char *input, GError **error)
@@ -180,13 +201,14 @@ classify_input(const Classify *c, const char *input, GError **error)
   float p_cts[CLASSIFY_BATCH];
   gboolean is_sweep, ok = TRUE;
   int n_frames, first, last, pending = 0;
+  CsSpacing spacing;
 
   if (sweep == NULL)
     return FALSE;
   is_sweep = cs_sweep_get_kind(sweep) != CS_SWEEP_KIND_STILL_IMAGE;
-  if (is_sweep && !c->have_roi) {
+  if (is_sweep && !c->have_roi && c->finder == NULL) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                "%s is a sweep: give the nerve's region with --roi X,Y,W,H", input);
+                "%s is a sweep: give the nerve's region with --roi X,Y,W,H or --roi auto", input);
     return FALSE;
   }
   n_frames = cs_sweep_get_n_frames(sweep);
@@ -200,7 +222,10 @@ classify_input(const Classify *c, const char *input, GError **error)
     return FALSE;
   }
   probs = g_array_new(FALSE, FALSE, sizeof(float));
+  spacing = cs_sweep_get_file_spacing(sweep);
   for (int f = first; f < last || pending > 0; f++) {
+    CsRoiRect rect = c->roi;
+
     if (f < last) {
       CsFrame *frame = cs_sweep_get_frame(sweep, f, error);
       CsCrop *crop = &crops[pending];
@@ -209,23 +234,38 @@ classify_input(const Classify *c, const char *input, GError **error)
         ok = FALSE;
         break;
       }
+      if (c->finder != NULL) {
+        int placed = place_on_nerve(c, input, frame, &spacing, &rect, error);
+
+        if (placed < 0) {
+          cs_frame_unref(frame);
+          ok = FALSE;
+          break;
+        }
+        if (placed == 0) {
+          cs_frame_unref(frame);
+          if (pending == 0 || f + 1 < last)
+            continue;
+          goto classify_batch; /* The batch before this last frame is still to be run. */
+        }
+      }
       frames[pending] = frame;
       owned[pending] = NULL;
       frame_index[pending] = f;
-      if (c->have_roi) {
+      if (c->have_roi || c->finder != NULL) {
         gboolean padded = FALSE;
 
         owned[pending] = cs_roi_extract(frame->data, frame->width, frame->height, frame->stride,
-                                        &c->roi, &padded, error);
+                                        &rect, &padded, error);
         if (owned[pending] == NULL) {
           cs_frame_unref(frame);
           ok = FALSE;
           break;
         }
         crop->pixels = owned[pending];
-        crop->width = c->roi.width;
-        crop->height = c->roi.height;
-        crop->stride = (gsize)c->roi.width;
+        crop->width = rect.width;
+        crop->height = rect.height;
+        crop->stride = (gsize)rect.width;
       } else {
         crop->pixels = frame->data;
         crop->width = frame->width;
@@ -236,23 +276,23 @@ classify_input(const Classify *c, const char *input, GError **error)
       if (pending < CLASSIFY_BATCH && f + 1 < last)
         continue;
     }
-    {
-      if (!cs_model_classify(c->model, crops, pending, logits, p_cts, NULL, error)) {
-        g_prefix_error(error, "%s: ", input);
-        ok = FALSE;
-      }
-      for (int i = 0; i < pending; i++) {
-        if (ok) {
-          print_result(c, input, frame_index[i], is_sweep, logits + (gsize)i * classes, p_cts[i]);
-          g_array_append_val(probs, p_cts[i]);
-        }
-        g_free(owned[i]);
-        cs_frame_unref(frames[i]);
-      }
-      pending = 0;
-      if (!ok)
-        return FALSE;
+  classify_batch : {
+    if (!cs_model_classify(c->model, crops, pending, logits, p_cts, NULL, error)) {
+      g_prefix_error(error, "%s: ", input);
+      ok = FALSE;
     }
+    for (int i = 0; i < pending; i++) {
+      if (ok) {
+        print_result(c, input, frame_index[i], is_sweep, logits + (gsize)i * classes, p_cts[i]);
+        g_array_append_val(probs, p_cts[i]);
+      }
+      g_free(owned[i]);
+      cs_frame_unref(frames[i]);
+    }
+    pending = 0;
+    if (!ok)
+      return FALSE;
+  }
     if (f >= last)
       break;
   }
@@ -263,6 +303,10 @@ classify_input(const Classify *c, const char *input, GError **error)
     }
     return FALSE;
   }
+  if (probs->len == 0) {
+    g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "%s: no nerve found in any frame", input);
+    return FALSE;
+  }
   if (is_sweep)
     print_summary(c, input, probs);
   return TRUE;
@@ -271,8 +315,10 @@ classify_input(const Classify *c, const char *input, GError **error)
 int
 cs_cli_classify(int argc, char **argv)
 {
-  g_autofree char *model = NULL, *arch = NULL, *roi = NULL, *frames = NULL;
+  g_autofree char *model = NULL, *arch = NULL, *roi = NULL, *frames = NULL, *nerve_model = NULL;
+  g_autofree char *nerve_path = NULL;
   g_autoptr(CsModel) loaded = NULL;
+  g_autoptr(CsNerveFinder) finder = NULL;
   gboolean json = FALSE;
   g_auto(GStrv) inputs = NULL;
   GOptionEntry entries[] = {
@@ -283,9 +329,13 @@ cs_cli_classify(int argc, char **argv)
       "efficientnet_b0",
       "NAME" },
     { "roi", 0, 0, G_OPTION_ARG_STRING, &roi,
-      "Region to classify, in image pixels (required for sweeps; a still image is used whole "
-      "without it)",
-      "X,Y,W,H" },
+      "Region to classify, in image pixels, or auto: the 15 x 15 mm square (without a known "
+      "spacing twice the nerve's box) centred on the nerve found in each frame (required for "
+      "sweeps; a still image is used whole without it)",
+      "X,Y,W,H|auto" },
+    { "nerve-model", 0, 0, G_OPTION_ARG_STRING, &nerve_model,
+      "The segmentation model that finds the nerve for --roi auto (default: the installed one)",
+      "ID|FILE" },
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames,
       "Frames of a sweep, A:B as a Python slice (A to B-1; either may be left out) or N", "A:B" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
@@ -314,12 +364,14 @@ cs_cli_classify(int argc, char **argv)
       return cs_cli_usage_error(
           NAME, "unknown --arch %s (squeezenet1_1, mobilenet_v2, efficientnet_b0)", arch);
   }
-  if (roi != NULL) {
+  if (roi != NULL && strcmp(roi, "auto") != 0) {
     if (!parse_roi(roi, &c.roi))
-      return cs_cli_usage_error(NAME, "--roi wants X,Y,W,H in pixels with W, H > 0, not \"%s\"",
-                                roi);
+      return cs_cli_usage_error(
+          NAME, "--roi wants X,Y,W,H in pixels with W, H > 0 or auto, not \"%s\"", roi);
     c.have_roi = TRUE;
   }
+  if (nerve_model != NULL && (roi == NULL || c.have_roi))
+    return cs_cli_usage_error(NAME, "--nerve-model is used only with --roi auto");
   if (frames != NULL) {
     if (!cs_cli_parse_frames(frames, &c.first, &c.last))
       return cs_cli_usage_error(NAME, "--frames wants A:B with A < B (or N), not \"%s\"", frames);
@@ -332,6 +384,12 @@ cs_cli_classify(int argc, char **argv)
     return cs_cli_fail_error(g_steal_pointer(&error));
   c.model = loaded;
   c.model_name = cs_model_get_id(loaded);
+  if (roi != NULL && !c.have_roi) {
+    if ((nerve_path = cs_nerve_finder_resolve(nerve_model, &error)) == NULL ||
+        (finder = cs_nerve_finder_load(nerve_path, &error)) == NULL)
+      return cs_cli_fail_error(g_steal_pointer(&error));
+    c.finder = finder;
+  }
   for (int i = 0; inputs[i] != NULL; i++)
     if (!classify_input(&c, inputs[i], &error)) {
       result = cs_cli_fail_error(g_steal_pointer(&error));

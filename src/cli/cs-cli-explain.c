@@ -11,6 +11,7 @@
 #include "cs-frame-explanation.h"
 #include "cs-gradcam.h"
 #include "cs-model-catalog.h"
+#include "cs-nerve-track.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ typedef struct {
   int frame;
   gboolean have_roi;
   int roi[4];
+  gboolean auto_roi;       /* --roi auto: the ROI is placed on the nerve the frame shows. */
+  const char *nerve_model; /* --nerve-model, or NULL for the installed one. */
   guint64 seed;
   double mm_per_px;
   CsColormap colormap;
@@ -104,9 +107,10 @@ read_frame(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *d
                 r->input, r->frame, n_frames);
     return NULL;
   }
-  if (!r->have_roi && n_frames > 1) {
+  if (!r->have_roi && !r->auto_roi && n_frames > 1) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                "%s is a sweep of %d frames: give the region of interest with --roi X,Y,W,H",
+                "%s is a sweep of %d frames: give the region of interest with --roi X,Y,W,H or "
+                "--roi auto",
                 r->input, n_frames);
     return NULL;
   }
@@ -115,7 +119,19 @@ read_frame(const Request *r, int size, CsRoiRect *rect, guint8 **display, int *d
     return NULL;
   if (r->have_roi)
     *rect = (CsRoiRect){ r->roi[0], r->roi[1], r->roi[2], r->roi[3] };
-  else
+  else if (r->auto_roi) {
+    CsSpacing spacing = r->mm_per_px > 0 ? cs_spacing_new(r->mm_per_px, CS_SPACING_SOURCE_MANUAL)
+                                         : cs_sweep_get_file_spacing(sweep);
+    g_autofree char *path = cs_nerve_finder_resolve(r->nerve_model, error);
+    g_autoptr(CsNerveFinder) finder = path != NULL ? cs_nerve_finder_load(path, error) : NULL;
+    CsNerveLocation location;
+
+    if (finder == NULL || !cs_nerve_roi_auto(finder, frame, &spacing, CS_ROI_DEFAULT_SIZE_MM, rect,
+                                             &location, error)) {
+      g_prefix_error(error, "%s: ", r->input);
+      return NULL;
+    }
+  } else
     *rect = (CsRoiRect){ 0, 0, frame->width, frame->height };
   *display_size = display_side(rect, size);
   *display = g_malloc((gsize)*display_size * *display_size);
@@ -217,7 +233,7 @@ cs_cli_explain(int argc, char **argv)
   g_autofree char *method = NULL, *model = NULL, *arch = NULL, *roi = NULL, *seed = NULL;
   g_autofree char *out = NULL, *raw = NULL, *mask = NULL, *stride = NULL, *fill = NULL;
   g_autofree char *colormap = NULL, *segmentation = NULL, *class_text = NULL, *score = NULL;
-  g_autofree char *blend = NULL;
+  g_autofree char *blend = NULL, *nerve_model = NULL;
   int frame = 0, samples = 1000, segments = 50, repeats = 1, batch = 64;
   double opacity = 0.7, mm_per_px = 0, compactness = 0.1;
   const GOptionEntry entries[] = {
@@ -229,7 +245,13 @@ cs_cli_explain(int argc, char **argv)
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch,
       "The architecture, when the file's metadata names none", "NAME" },
     { "roi", 0, 0, G_OPTION_ARG_STRING, &roi,
-      "Region of interest in image pixels (a still image without it is used whole)", "X,Y,W,H" },
+      "Region of interest in image pixels, or auto: the 15 x 15 mm square (without a known "
+      "spacing twice the nerve's box) centred on the nerve found in the frame (a still image "
+      "without it is used whole)",
+      "X,Y,W,H|auto" },
+    { "nerve-model", 0, 0, G_OPTION_ARG_STRING, &nerve_model,
+      "The segmentation model that finds the nerve for --roi auto (default: the installed one)",
+      "ID|FILE" },
     { "frame", 0, 0, G_OPTION_ARG_INT, &frame, "Frame of a sweep (default 0)", "N" },
     { "class", 0, 0, G_OPTION_ARG_STRING, &class_text,
       "The class explained, by name or index (default cts)", "NAME|INDEX" },
@@ -297,11 +319,17 @@ cs_cli_explain(int argc, char **argv)
   if (frame < 0)
     return cs_cli_usage_error(NAME, "--frame %d is negative", frame);
   r.frame = frame;
-  if (roi != NULL) {
+  if (g_strcmp0(roi, "auto") == 0)
+    r.auto_roi = TRUE;
+  else if (roi != NULL) {
     if (!parse_roi(roi, r.roi))
-      return cs_cli_usage_error(NAME, "--roi '%s' is not X,Y,W,H in whole pixels (W, H > 0)", roi);
+      return cs_cli_usage_error(
+          NAME, "--roi '%s' is not X,Y,W,H in whole pixels (W, H > 0) or auto", roi);
     r.have_roi = TRUE;
   }
+  if (nerve_model != NULL && !r.auto_roi)
+    return cs_cli_usage_error(NAME, "--nerve-model is used only with --roi auto");
+  r.nerve_model = nerve_model;
   if (seed != NULL && !parse_uint(seed, G_MAXINT64, &r.seed))
     return cs_cli_usage_error(NAME, "--seed '%s' is not a whole number in 0..2^63-1", seed);
   if (!(opacity >= 0 && opacity <= 1))

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cs-analysis.h"
 #include "cs-frame-explanation.h"
 #include "cs-model-catalog.h"
+#include "cs-nerve-track.h"
 #include "cs-report.h"
 
 #define NAME "report"
@@ -117,6 +119,34 @@ write_study_report(CsStudy *study, char **models, CsSplit split, const CsEvaluat
   return CS_CLI_OK;
 }
 
+/* Places the ROI of @only (NULL: of every case with a sweep) on the nerve tracked through its
+ * sweep (--roi auto), in memory only. */
+static gboolean
+track_nerves(CsStudy *study, CsCase *only, const char *nerve_model, gboolean quiet, GError **error)
+{
+  g_autofree char *path = cs_nerve_finder_resolve(nerve_model, error);
+  g_autoptr(CsNerveFinder) finder = path != NULL ? cs_nerve_finder_load(path, error) : NULL;
+
+  if (finder == NULL)
+    return FALSE;
+  for (guint i = 0; i < cs_study_get_n_cases(study); i++) {
+    CsCase *c = cs_study_get_case(study, i);
+    g_autofree char *sweep = NULL;
+
+    if ((only != NULL && c != only) ||
+        (only == NULL && (sweep = cs_study_dup_sweep_path(study, c)) == NULL))
+      continue;
+    if (!quiet)
+      fprintf(stderr, "\rcarpalscope-cli report: finding the nerve in %s (%u / %u)   ",
+              cs_case_get_id(c), i + 1, cs_study_get_n_cases(study));
+    if (!cs_nerve_track_case(finder, study, c, NULL, error))
+      return FALSE;
+  }
+  if (!quiet)
+    fprintf(stderr, "\n");
+  return TRUE;
+}
+
 /* What a case report is asked for. */
 typedef struct {
   const char *case_id;
@@ -126,6 +156,8 @@ typedef struct {
   int png_size;
   gboolean analyse;
   gboolean quiet;
+  gboolean roi_auto;
+  const char *nerve_model;
 } CaseReport;
 
 /* Writes the case report, and its panels as a PNG with --png-panels; returns the exit status. */
@@ -142,6 +174,8 @@ write_case_report(CsStudy *study, const char *study_path, CaseReport *job,
 
   if (c == NULL)
     return cs_cli_fail("%s has no case '%s'", study_path, job->case_id);
+  if (job->roi_auto && !track_nerves(study, c, job->nerve_model, job->quiet, &error))
+    return cs_cli_fail_error(error);
   if (job->analyse && !analyse_missing(study, job->model, c, job->quiet, &error))
     return cs_cli_fail_error(error);
   if (options->explain)
@@ -178,7 +212,7 @@ cs_cli_report(int argc, char **argv)
 {
   g_autofree char *study_path = NULL, *case_id = NULL, *out = NULL, *paper = NULL;
   g_autofree char *format_text = NULL, *png_dir = NULL, *split_text = NULL, *seed_text = NULL;
-  g_autofree char *date = NULL;
+  g_autofree char *date = NULL, *roi = NULL, *nerve_model = NULL;
   g_auto(GStrv) models = NULL;
   gboolean real_id = FALSE, study_report = FALSE, no_explain = FALSE, no_gradcam = FALSE;
   gboolean quiet = FALSE, analyse = FALSE;
@@ -226,6 +260,13 @@ cs_cli_report(int argc, char **argv)
     { "analyse", 0, 0, G_OPTION_ARG_NONE, &analyse,
       "First analyse the cases that have no current result of --model (kept in memory only)",
       NULL },
+    { "roi", 0, 0, G_OPTION_ARG_STRING, &roi,
+      "auto: place each reported case's ROI on the nerve tracked through its sweep (15 x 15 mm, "
+      "or the case's ROI size), in memory only; --analyse then computes results on it",
+      "auto" },
+    { "nerve-model", 0, 0, G_OPTION_ARG_STRING, &nerve_model,
+      "The segmentation model that finds the nerve for --roi auto (default: the installed one)",
+      "ID|FILE" },
     { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Date printed on the report (default today)",
       "YYYY-MM-DD" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
@@ -324,6 +365,12 @@ cs_cli_report(int argc, char **argv)
   }
   if (analyse && (models == NULL || models[0] == NULL))
     return cs_cli_usage_error(NAME, "--analyse needs --model");
+  if (roi != NULL && strcmp(roi, "auto") != 0)
+    return cs_cli_usage_error(NAME, "--roi takes only auto (the study holds each case's ROI)");
+  if (nerve_model != NULL && roi == NULL)
+    return cs_cli_usage_error(NAME, "--nerve-model is used only with --roi auto");
+  if (roi != NULL && study_report && !analyse)
+    return cs_cli_usage_error(NAME, "--roi auto in a study report needs --analyse");
 
   options.real_id = real_id;
   options.explain = !no_explain;
@@ -353,11 +400,16 @@ cs_cli_report(int argc, char **argv)
       evaluate.replicates = (guint)replicates;
     if (has_seed)
       evaluate.seed = seed;
+    if (roi != NULL && !track_nerves(study, NULL, nerve_model, quiet, &error))
+      return cs_cli_fail_error(error);
     status =
         write_study_report(study, models, split, &evaluate, &options, format, out, analyse, quiet);
   } else {
     CaseReport job = { case_id, models != NULL ? models[0] : NULL, out, png_dir, png_size, analyse,
                        quiet };
+
+    job.roi_auto = roi != NULL;
+    job.nerve_model = nerve_model;
 
     status = write_case_report(study, study_path, &job, &options, &explain);
   }

@@ -7,7 +7,7 @@
  * image (found, centroid and box around it, JSON as documented), write its mask as an 8-bit gray
  * PNG of the image's size, one per frame for a folder of frames, and report bad use clearly.
  * Installed, the model is listed as a segmenter, taken by segment without --model and never by
- * classify.
+ * classify, and places the ROI of classify and explain with --roi auto.
  */
 #include "cli-run.h"
 
@@ -194,7 +194,9 @@ static void
 test_installed(void)
 {
   g_autofree char *still = g_build_filename(dir, "still.png", NULL);
+  g_autofree char *sweep = g_build_filename(dir, "sweep", NULL);
   g_autofree char *classifier = g_build_filename(dir, "zz-classifier.safetensors", NULL);
+  g_autofree char *overlay = g_build_filename(dir, "overlay.png", NULL);
   CliResult r;
 
   make_classifier(classifier);
@@ -223,6 +225,32 @@ test_installed(void)
   g_assert_nonnull(strstr(r.err, "is a segmentation model"));
   cli_result_clear(&r);
 
+  /* --roi auto: every frame of the sweep classified on the ROI around its nerve. */
+  r = cli_run("classify", "--model", "zz-classifier", "--roi", "auto", "--json", sweep, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "\"frame\":2"));
+  g_assert_nonnull(strstr(r.out, "\"summary\""));
+  cli_result_clear(&r);
+  r = cli_run("classify", "--model", "zz-classifier", "--roi", "1,2,3", sweep, NULL);
+  g_assert_cmpint(r.status, ==, 2);
+  g_assert_nonnull(strstr(r.err, "or auto"));
+  cli_result_clear(&r);
+  r = cli_run("classify", "--model", "zz-classifier", "--nerve-model", "nerve", still, NULL);
+  g_assert_cmpint(r.status, ==, 2);
+  cli_result_clear(&r);
+  r = cli_run("explain", "--method", "gradcam", "--model", "zz-classifier", "--roi", "auto",
+              "--frame", "1", "--out", overlay, sweep, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(g_file_test(overlay, G_FILE_TEST_EXISTS));
+  cli_result_clear(&r);
+
+  /* No nerve model anywhere: --roi auto says so. */
+  g_setenv("CARPALSCOPE_MODELSDIR", "/nonexistent", TRUE);
+  r = cli_run("classify", "--model", classifier, "--roi", "auto", "--nerve-model",
+              "/nonexistent/nerve.safetensors", still, NULL);
+  g_assert_cmpint(r.status, ==, 1);
+  g_assert_nonnull(strstr(r.err, "/nonexistent/nerve.safetensors"));
+  cli_result_clear(&r);
   g_unsetenv("CARPALSCOPE_MODELSDIR");
 }
 
