@@ -30,11 +30,16 @@ cs_csv_number(GString *out, double value)
   g_string_append(out, buffer);
 }
 
-/* A CSV field, quoted when it holds a comma, quote or line break. */
+/* A CSV field, quoted when it holds a comma, quote or line break, or begins or ends with a space
+ * or tab (which a reader drops around an unquoted field). */
 void
 cs_csv_text(GString *out, const char *text)
 {
-  if (strpbrk(text, ",\"\r\n") == NULL) {
+  size_t length = strlen(text);
+  gboolean padded =
+      length > 0 && (strchr(" \t", text[0]) != NULL || strchr(" \t", text[length - 1]) != NULL);
+
+  if (strpbrk(text, ",\"\r\n") == NULL && !padded) {
     g_string_append(out, text);
     return;
   }

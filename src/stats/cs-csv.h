@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * when it is not finite: an empty field). */
 void cs_csv_number(GString *out, double value);
 
-/* Appends @text as one field, quoted when it holds a comma, quote or line break. */
+/* Appends @text as one field, quoted when it holds a comma, quote or line break, or begins or
+ * ends with a space or tab. */
 void cs_csv_text(GString *out, const char *text);
 
 G_END_DECLS
