@@ -554,6 +554,7 @@ open_reader(gdcm::ImageReader &reader, const char *data, std::size_t size, const
       read_timing(dicom, ds);
       read_spacing(dicom, ds);
       read_laterality(dicom, ds);
+      read_patient(dicom, ds);
       if (!decodable(dicom->ts)) {
         g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
                     "“%s” uses the transfer syntax %s, which Carpalscope cannot decode", display,
@@ -709,6 +710,27 @@ read_dir_bytes(const char *data, std::size_t size, const char *display, GError *
   }
 }
 
+/* Maps the file at @path and reads it whole with @read, which names it by its display name. */
+template <typename T>
+static T *
+read_mapped(const char *path, T *(*read)(const char *, std::size_t, const char *, GError **),
+            GError **error)
+{
+  g_autofree char *display = g_filename_display_name(path);
+  g_autoptr(GError) local = nullptr;
+  GMappedFile *mapped = g_mapped_file_new(path, FALSE, &local);
+  T *result;
+
+  if (mapped == nullptr) {
+    g_set_error(error, CS_ERROR, CS_ERROR_IO, "Cannot open “%s”: %s", display, local->message);
+    return nullptr;
+  }
+  result =
+      read(g_mapped_file_get_contents(mapped), g_mapped_file_get_length(mapped), display, error);
+  g_mapped_file_unref(mapped);
+  return result;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * The C API
  */
@@ -719,19 +741,7 @@ CsDicom *
 cs_dicom_open(const char *path, GError **error)
 {
   g_return_val_if_fail(path != nullptr, nullptr);
-  g_autofree char *display = g_filename_display_name(path);
-  g_autoptr(GError) local = nullptr;
-  GMappedFile *mapped = g_mapped_file_new(path, FALSE, &local);
-  CsDicom *dicom;
-
-  if (mapped == nullptr) {
-    g_set_error(error, CS_ERROR, CS_ERROR_IO, "Cannot open “%s”: %s", display, local->message);
-    return nullptr;
-  }
-  dicom = open_bytes(g_mapped_file_get_contents(mapped), g_mapped_file_get_length(mapped), display,
-                     error);
-  g_mapped_file_unref(mapped);
-  return dicom;
+  return read_mapped(path, open_bytes, error);
 }
 
 CsDicom *
@@ -890,19 +900,7 @@ GPtrArray *
 cs_dicom_read_dir(const char *path, GError **error)
 {
   g_return_val_if_fail(path != nullptr, nullptr);
-  g_autofree char *display = g_filename_display_name(path);
-  g_autoptr(GError) local = nullptr;
-  GMappedFile *mapped = g_mapped_file_new(path, FALSE, &local);
-  GPtrArray *files;
-
-  if (mapped == nullptr) {
-    g_set_error(error, CS_ERROR, CS_ERROR_IO, "Cannot open “%s”: %s", display, local->message);
-    return nullptr;
-  }
-  files = read_dir_bytes(g_mapped_file_get_contents(mapped), g_mapped_file_get_length(mapped),
-                         display, error);
-  g_mapped_file_unref(mapped);
-  return files;
+  return read_mapped(path, read_dir_bytes, error);
 }
 
 GPtrArray *

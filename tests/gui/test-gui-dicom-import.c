@@ -20,6 +20,7 @@
 #include "cs-application.h"
 #include "cs-study.h"
 #include "cs-window.h"
+#include "dicom-test-util.h"
 #include "gui-test-util.h"
 
 typedef struct {
@@ -180,36 +181,6 @@ activate_cb(GApplication *app, gpointer user_data)
   gtk_window_destroy(GTK_WINDOW(window));
 }
 
-/* Writes the export into @run->export_dir; FALSE (skipped) without Python, pydicom or dcmmkdir. */
-static gboolean
-make_export(Run *run)
-{
-  const char *python = g_getenv("CARPALSCOPE_PYTHON");
-  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
-  g_autofree char *script = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (python == NULL || srcdir == NULL || !g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip("no Python to make DICOM files");
-    return FALSE;
-  }
-  script = g_build_filename(srcdir, "tests", "media", "make-dicom-folder.py", NULL);
-  {
-    const char *argv[] = { python, script, run->export_dir, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, &error));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-    g_test_skip(err);
-    return FALSE;
-  }
-  if (!g_spawn_check_wait_status(status, NULL))
-    g_error("make-dicom-folder.py failed: %s", err);
-  return TRUE;
-}
-
 static void
 test_import(void)
 {
@@ -222,7 +193,7 @@ test_import(void)
   g_assert_no_error(error);
   run.export_dir = g_build_filename(run.work, "export", NULL);
   rm = g_strdup_printf("rm -rf '%s'", run.work);
-  if (make_export(&run)) {
+  if (dicom_test_make_files("make-dicom-folder.py", run.export_dir)) {
     app = cs_application_new();
     g_application_set_flags(G_APPLICATION(app),
                             g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);

@@ -75,3 +75,32 @@ dicom_test_compare_reference(CsSweep *sweep, int index, double tolerance)
   g_assert_cmpfloat(sum / ((double)width * height), <=, tolerance);
   return TRUE;
 }
+
+gboolean
+dicom_test_make_files(const char *script, const char *dir)
+{
+  const char *python = g_getenv("CARPALSCOPE_PYTHON");
+  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (python == NULL || srcdir == NULL || !g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip("no Python to make DICOM files");
+    return FALSE;
+  }
+  path = g_build_filename(srcdir, "tests", "media", script, NULL);
+  {
+    const char *argv[] = { python, path, dir, NULL };
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &status, &error));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+    g_test_skip(err);
+    return FALSE;
+  }
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("%s failed: %s", script, err);
+  return TRUE;
+}

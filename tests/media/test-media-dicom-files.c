@@ -22,33 +22,16 @@ static char **made;
 static gboolean
 have_files(void)
 {
-  const char *python = g_getenv("CARPALSCOPE_PYTHON");
-  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
-  g_autofree char *script = NULL;
   g_autofree char *list = NULL;
   g_autofree char *list_path = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
 
   if (made != NULL)
     return TRUE;
-  if (python == NULL || srcdir == NULL || !g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip("no Python to make DICOM files");
-    return FALSE;
-  }
-  files_dir = g_dir_make_tmp("cs-dicom-files-XXXXXX", NULL);
+  if (files_dir == NULL)
+    files_dir = g_dir_make_tmp("cs-dicom-files-XXXXXX", NULL);
   g_assert_nonnull(files_dir);
-  script = g_build_filename(srcdir, "tests", "media", "make-dicom-test-files.py", NULL);
-  {
-    const char *argv[] = { python, script, files_dir, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-    g_test_skip("pydicom is not installed");
+  if (!dicom_test_make_files("make-dicom-test-files.py", files_dir))
     return FALSE;
-  }
-  g_assert_true(g_spawn_check_wait_status(status, NULL));
   list_path = g_build_filename(files_dir, "made.txt", NULL);
   g_assert_true(g_file_get_contents(list_path, &list, NULL, NULL));
   made = g_strsplit(g_strstrip(list), "\n", -1);

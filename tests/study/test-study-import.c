@@ -12,6 +12,7 @@
 #include "cs-error.h"
 #include "cs-study-edit.h"
 #include "cs-study-import.h"
+#include "dicom-test-util.h"
 #include "test-realdata.h"
 
 #include <glib/gstdio.h>
@@ -23,34 +24,15 @@ static char *folder;
 static gboolean
 have_folder(void)
 {
-  const char *python = g_getenv("CARPALSCOPE_PYTHON");
-  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
-  g_autofree char *script = NULL;
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
+  static gboolean made;
 
-  if (folder != NULL)
+  if (made)
     return TRUE;
-  if (python == NULL || srcdir == NULL || !g_file_test(python, G_FILE_TEST_IS_EXECUTABLE)) {
-    g_test_skip("no Python to make DICOM files");
-    return FALSE;
-  }
-  folder = g_dir_make_tmp("cs-dicom-folder-XXXXXX", NULL);
+  if (folder == NULL)
+    folder = g_dir_make_tmp("cs-dicom-folder-XXXXXX", NULL);
   g_assert_nonnull(folder);
-  script = g_build_filename(srcdir, "tests", "media", "make-dicom-folder.py", NULL);
-  {
-    const char *argv[] = { python, script, folder, NULL };
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, &err, &status, &error));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-    g_test_skip(err);
-    return FALSE;
-  }
-  if (!g_spawn_check_wait_status(status, NULL))
-    g_error("make-dicom-folder.py failed: %s", err);
-  return TRUE;
+  made = dicom_test_make_files("make-dicom-folder.py", folder);
+  return made;
 }
 
 static void
