@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "cs-dicom-folder.h"
+#include "cs-dicom.h"
 #include "cs-error.h"
 #include "cs-study-edit.h"
 #include "cs-study-import.h"
@@ -148,6 +149,39 @@ test_dicomdir(void)
     g_assert_nonnull(strstr(skip_reason(found, "GONE0001"), "is skipped: it is missing"));
     g_assert_cmpuint(found->skipped->len, ==, 5);
   }
+}
+
+/* The DICOMDIR's records as read from memory: every Referenced File ID once, in record order,
+ * with "/" between its components. */
+static void
+test_dicomdir_records(void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  if (!have_folder())
+    return;
+  path = g_build_filename(folder, "DICOMDIR", NULL);
+  g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
+  ids = cs_dicom_read_dir_memory((const guint8 *)contents, length, "DICOMDIR", &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(ids->len, ==, 9);
+  g_assert_cmpstr(g_ptr_array_index(ids, 0), ==, "DICOM/ST000001/SE000001/IM000001");
+  g_assert_cmpstr(g_ptr_array_index(ids, 8), ==, "DICOM/ST000001/SE000006/CT000001");
+  g_clear_pointer(&ids, g_ptr_array_unref);
+
+  /* An image is no DICOMDIR. */
+  g_clear_pointer(&contents, g_free);
+  g_clear_pointer(&path, g_free);
+  path = g_build_filename(folder, "DICOM", "ST000001", "SE000001", "IM000001", NULL);
+  g_assert_true(g_file_get_contents(path, &contents, &length, NULL));
+  ids = cs_dicom_read_dir_memory((const guint8 *)contents, length, "IM000001", &error);
+  g_assert_null(ids);
+  g_assert_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED);
+  g_assert_nonnull(strstr(error->message, "is not a DICOMDIR"));
 }
 
 /* A folder without a DICOMDIR is searched to its depths: the truncated file is a skip. */
@@ -333,6 +367,7 @@ main(int argc, char **argv)
 
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/study/import/dicomdir", test_dicomdir);
+  g_test_add_func("/study/import/dicomdir-records", test_dicomdir_records);
   g_test_add_func("/study/import/folder", test_folder);
   g_test_add_func("/study/import/bad-dicomdir", test_bad_dicomdir);
   g_test_add_func("/study/import/cases", test_import_cases);
