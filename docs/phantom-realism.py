@@ -119,7 +119,9 @@ def image_stats(img, mask, spacing):
     thirds = np.array_split(rows, 3)
     s["depth_top"], s["depth_mid"], s["depth_bottom"] = (t.mean() for t in thirds)
     smooth = ndimage.uniform_filter1d(rows, max(3, h // 30))
-    peak = int(np.argmax(smooth))
+    # The peak is sought below the probe face's bright line (the top 3 % of rows).
+    top = int(0.03 * h)
+    peak = top + int(np.argmax(smooth[top:]))
     below = np.nonzero(smooth[peak:] < 0.5 * smooth[peak])[0]
     s["fade_depth"] = (peak + below[0]) / h if len(below) else 1.0
     ax, lat = speckle_size(img)

@@ -103,7 +103,7 @@ cs_phantom_build_background(CsPhantomGenerator *gen)
          * connective tissue, as in real transverse images. */
         double fibre = smoothstep(0.68, 0.9, value_noise(xf / 1.1f, yf / 0.07f, seed + 7));
 
-        db = -5 + 9 * patch + 5 * streak + 10 * fibre;
+        db = -5 + gen->tissue_db + 9 * patch + 5 * streak + 10 * fibre;
       }
       row[x] = db_to_amp(db);
     }

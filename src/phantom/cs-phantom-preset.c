@@ -60,7 +60,7 @@ static const CsPhantomPreset presets[] = {
     .height = 480,
     .spacing_lo = 0.030,
     .spacing_hi = 0.042,
-    SCANNER(20, 22, 0.9, 1.2, 0.6, 0.9),
+    SCANNER(20, 22, 0.7, 1.0, 0.6, 0.9),
     DISPLAY(-4, 6, 50, 65, 1.0, 1.3, 0.5, 0.8),
     SPECKLE(0.6, 1.0, 0, 0.03, 1, 1),
     .capture = 0.3 },
@@ -80,7 +80,7 @@ static const CsPhantomPreset presets[] = {
     .height = 468,
     .spacing_lo = 0.040,
     .spacing_hi = 0.060,
-    SCANNER(15, 18, 0.8, 1.1, 0.55, 0.85),
+    SCANNER(15, 18, 0.6, 0.9, 0.45, 0.75),
     DISPLAY(-4, 6, 50, 65, 1.0, 1.4, 0.2, 0.5),
     SPECKLE(0.5, 1.0, 0.02, 0.05, 1, 3),
     .capture = 1.0 },
@@ -90,7 +90,7 @@ static const CsPhantomPreset presets[] = {
     .height = 480,
     .spacing_lo = 0.045,
     .spacing_hi = 0.070,
-    SCANNER(14, 18, 0.9, 1.2, 0.6, 0.9),
+    SCANNER(14, 18, 0.7, 1.0, 0.6, 0.9),
     DISPLAY(-6, 6, 55, 70, 1.0, 1.5, 0.3, 0.7),
     SPECKLE(0.7, 1.0, 0.03, 0.08, 3, 7),
     .capture = 0.3 },
@@ -110,7 +110,7 @@ static const CsPhantomPreset presets[] = {
     .height = 400,
     .spacing_lo = 0.030,
     .spacing_hi = 0.120,
-    SCANNER(10, 22, 0.8, 1.4, 0.55, 1.1),
+    SCANNER(10, 22, 0.6, 1.3, 0.45, 1.1),
     DISPLAY(-10, 10, 40, 75, 0.8, 1.6, 0.2, 0.8),
     SPECKLE(0.3, 1.0, 0, 0.08, 1, 7),
     .capture = 0.5 },
@@ -227,14 +227,14 @@ draw_signs(CsPhantomHand *hand, CsPhantomRng *rng)
 
   for (int k = 0; k < 6; k++)
     w[k] = hand->group == CS_PHANTOM_CTS ? range(rng, 0.3, 1.5) : 0;
-  hand->flattening = cs_phantom_rng_normal_clamped(rng, 2.7 - 0.9 * s * w[0], 0.5, 1.2, 4.5);
+  hand->flattening = cs_phantom_rng_normal_clamped(rng, 3.0 - 0.9 * s * w[0], 0.6, 1.2, 5.0);
   /* The nerve's echo against its surroundings differs between scanners and wrists as much as
    * with disease: real nerves are often much darker than the tissue around them. */
-  hand->nerve_echo_db = range(rng, -6, 0) - 5.0 * s * w[1] + 2.2 * cs_phantom_rng_normal(rng);
+  hand->nerve_echo_db = range(rng, -11, -1) - 5.0 * s * w[1] + 2.2 * cs_phantom_rng_normal(rng);
   hand->fascicle_contrast = range(rng, 0.55, 1.0) * fmax(0.1, 1.0 - 0.7 * s * w[2]);
   hand->fascicle_blur_mm = range(rng, 0.03, 0.09) + 0.16 * s * w[2];
   hand->n_fascicles = (int)lround(range(rng, 10, 32) - 8 * s * w[3]);
-  hand->epineurium_mm = cs_phantom_rng_normal_clamped(rng, 0.17, 0.05, 0.08, 0.3) + 0.22 * s * w[4];
+  hand->epineurium_mm = cs_phantom_rng_normal_clamped(rng, 0.2, 0.06, 0.08, 0.35) + 0.22 * s * w[4];
   hand->oedema_mm = 0;
   if (hand->group == CS_PHANTOM_CTS && cs_phantom_rng_uniform(rng) < 0.2 + 0.6 * s)
     hand->oedema_mm = 0.1 + 0.35 * s * range(rng, 0.4, 1.0);
@@ -306,6 +306,7 @@ cs_phantom_preset_apply(CsPhantomGenerator *gen, const CsPhantomHand *hand)
   gen->artery2_angle = 0;
   gen->focus2_mm = 0;
   gen->epi_db = 14;
+  gen->tissue_db = 0;
   if (hand->preset == CS_PHANTOM_PRESET_DEFAULT)
     return;
 
@@ -330,6 +331,7 @@ cs_phantom_preset_apply(CsPhantomGenerator *gen, const CsPhantomHand *hand)
     gen->noise_amp = db_to_amp(range(&rng, -36, -24));
     gen->bifid_u = range(&rng, -0.3, 0.3);
     gen->epi_db = range(&rng, 14, 20);
+    gen->tissue_db = range(&rng, 0, 8);
     /* Ulnar side of the nerve mostly (the image's right for a right hand), or beneath it. */
     gen->artery2_angle = range(&rng, -0.9, 0.9) + (cs_phantom_rng_uniform(&rng) < 0.3 ? 1.2 : 0);
   }

@@ -92,6 +92,7 @@ struct _CsPhantomGenerator {
   double artery2_angle; /* Direction of a persistent median artery from the nerve's centre. */
   double focus2_mm;     /* A second focal zone's marker on a screen capture, or 0. */
   double epi_db;        /* Echogenicity of the epineurium (14 dB by default). */
+  double tissue_db;     /* Offset of the deep connective tissue's echo (0 by default). */
 
   /* Geometry in pixels. */
   int halo;     /* Lateral kernel half-width: the extended frame is width + 2 halo wide. */
