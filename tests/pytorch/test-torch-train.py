@@ -8,8 +8,10 @@
 # two gloo processes on CPU for one short epoch of two and stops, then resumes from its
 # checkpoint and finishes: the model it writes must be the very one a run of both epochs without
 # a stop writes. The engine's p(CTS) of four crops (carpalscope-cli classify) must be PyTorch's
-# within 1e-4, and `carpalscope-cli models` must list the model with its architecture, input size
-# and what it was trained on. Exits 77 (skipped) without torch and torchvision.
+# within 1e-4, and so must the analysis of the test hands' sweeps (carpalscope-cli evaluate) on
+# their exported crops; `carpalscope-cli models` must list the model with its architecture, input
+# size and what it was trained on. Exits 77 (skipped) without torch and torchvision.
+import csv
 import json
 import os
 import subprocess
@@ -91,6 +93,22 @@ def main():
         print("engine %s, torch %s: largest difference %.3g" % (engine, torch_p, worst))
         assert len(engine) == len(torch_p) == 4 and worst <= 1e-4
         print("ok: the engine's p(CTS) is PyTorch's within 1e-4")
+
+        # The study's test hands analysed by Carpalscope (every frame of their sweeps through the
+        # case's ROI) score as PyTorch scores their exported crops.
+        run([cli, "evaluate", "--study", os.path.join(study, "study.json"), "--model", model,
+             "--split", "test", "--replicates", "0", "-q", "--out-dir",
+             os.path.join(tmp, "evaluation")], env, "evaluate")
+        with open(os.path.join(tmp, "evaluation", "scores.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        paths = [os.path.join(crops, "crops", row["hand"], "%05d.pgm" % int(row["frame"]))
+                 for row in rows]
+        torch_p = [json.loads(line)["p_cts"] for line in
+                   run([sys.executable, "-m", "carpalscope_torch", "predict", model] + paths, env,
+                       "predict").splitlines()]
+        worst = max(abs(float(row["p_cts"]) - p) for row, p in zip(rows, torch_p))
+        assert len(rows) == 8 and worst <= 1e-4, (rows, torch_p)
+        print("ok: the analysis of the two test sweeps is PyTorch's on their crops (%.3g)" % worst)
 
         listing = run([cli, "models", "--json"], dict(env, CARPALSCOPE_MODELSDIR=models),
                       "models")
