@@ -28,11 +28,14 @@ struct _CsWindowLock {
   CsStudy *watched;        /* The study whose path and changes are followed (a reference). */
   gulong path_id;
   gulong changed_id;
-  gboolean warned; /* The user was told that a change made while read-only is not saved. */
+  gboolean warned;   /* The user was told that a change made while read-only is not saved. */
+  guint poll_source; /* While read-only: whether the lock became free. */
   GtkInfoBar *banner;
   GtkLabel *banner_label;
   AdwMessageDialog *dialog; /* The changed-on-disk or merge dialog while open. */
 };
+
+static gboolean poll_cb(gpointer user_data);
 
 /* The banner. */
 
@@ -84,6 +87,11 @@ set_holder(CsWindow *self, CsStudyLockInfo *holder)
   g_clear_pointer(&state->holder, cs_study_lock_info_free);
   state->holder = holder;
   state->warned = FALSE;
+  /* While read-only, look now and then whether the holder has closed the study. */
+  if (holder == NULL)
+    g_clear_handle_id(&state->poll_source, g_source_remove);
+  else if (state->poll_source == 0)
+    state->poll_source = g_timeout_add_seconds(CS_STUDY_LOCK_HEARTBEAT_SECONDS, poll_cb, self);
   update_banner(self);
   cs_window_update_actions(self);
 }
@@ -181,15 +189,32 @@ cs_window_get_lock_banner_text(CsWindow *self)
   return gtk_label_get_text(self->lock->banner_label);
 }
 
+/* Makes @lock (just acquired) the study's: editable, heartbeat on; with nothing unsaved here,
+ * the study goes on from what the other copy saved last. */
+static void
+hold(CsWindow *self, CsStudyLock *lock)
+{
+  CsWindowLock *state = self->lock;
+
+  g_clear_pointer(&state->lock, cs_study_lock_release);
+  state->lock = lock;
+  cs_study_lock_set_heartbeat(lock, CS_STUDY_LOCK_HEARTBEAT_SECONDS);
+  set_holder(self, NULL);
+  if (!cs_study_get_dirty(self->study) && !cs_study_check_disk(self->study, NULL)) {
+    g_autoptr(CsStudy) latest = cs_study_load(cs_study_get_path(self->study), NULL);
+
+    if (latest != NULL)
+      cs_window_set_study(self, latest);
+  }
+}
+
 gboolean
 cs_window_take_over(CsWindow *self)
 {
-  CsWindowLock *state;
   g_autoptr(GError) error = NULL;
   CsStudyLock *lock;
 
   g_return_val_if_fail(CS_IS_WINDOW(self), FALSE);
-  state = self->lock;
   if (self->study == NULL || cs_study_get_path(self->study) == NULL)
     return FALSE;
   lock = cs_study_lock_acquire(cs_study_get_path(self->study), TRUE, NULL, &error);
@@ -197,19 +222,37 @@ cs_window_take_over(CsWindow *self)
     cs_window_show_error(self, _("Cannot Take Over the Study"), error);
     return FALSE;
   }
-  g_clear_pointer(&state->lock, cs_study_lock_release);
-  state->lock = lock;
-  cs_study_lock_set_heartbeat(lock, CS_STUDY_LOCK_HEARTBEAT_SECONDS);
-  set_holder(self, NULL);
-  /* With nothing unsaved here, go on from what the other copy saved last. */
-  if (!cs_study_get_dirty(self->study) && !cs_study_check_disk(self->study, NULL)) {
-    g_autoptr(CsStudy) latest = cs_study_load(cs_study_get_path(self->study), &error);
-
-    if (latest != NULL)
-      cs_window_set_study(self, latest);
-  }
+  hold(self, lock);
   cs_window_show_toast(self, _("You now hold this study for editing"));
   return TRUE;
+}
+
+void
+cs_window_lock_poll(CsWindow *self)
+{
+  CsWindowLock *state = self->lock;
+  CsStudyLockInfo *holder = NULL;
+  CsStudyLock *lock;
+
+  if (state == NULL || state->holder == NULL || self->study == NULL ||
+      cs_study_get_path(self->study) == NULL)
+    return;
+  lock = cs_study_lock_acquire(cs_study_get_path(self->study), FALSE, &holder, NULL);
+  if (lock != NULL) {
+    hold(self, lock);
+    cs_window_show_toast(self, _("The study was closed elsewhere: you can edit it now"));
+  } else if (holder != NULL && g_strcmp0(holder->token, state->holder->token) != 0) {
+    set_holder(self, holder); /* Someone else holds it now. */
+  } else {
+    cs_study_lock_info_free(holder);
+  }
+}
+
+static gboolean
+poll_cb(gpointer user_data)
+{
+  cs_window_lock_poll(user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 /* A window that closes gives its study's lock back at once (its workers may keep the window
@@ -594,6 +637,7 @@ cs_window_lock_dispose(CsWindow *self)
     g_clear_signal_handler(&state->changed_id, state->watched);
   }
   g_clear_object(&state->watched);
+  g_clear_handle_id(&state->poll_source, g_source_remove);
   g_clear_pointer(&state->lock, cs_study_lock_release);
   g_clear_pointer(&state->holder, cs_study_lock_info_free);
   g_free(state);

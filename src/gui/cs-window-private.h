@@ -199,6 +199,9 @@ gboolean cs_window_lock_check_save(CsWindow *self, GError **error);
 /* Before Save As to @path: FALSE with CS_ERROR_LOCKED when someone else holds that file's lock
  * (the study open read-only here among them). */
 gboolean cs_window_lock_check_save_as(CsWindow *self, const char *path, GError **error);
+/* While read-only: takes the lock if its holder has closed the study (or it went stale), and
+ * follows a new holder; the window runs it every minute. */
+void cs_window_lock_poll(CsWindow *self);
 /* TRUE while autosave must wait: read-only, or a changed-on-disk save not yet resolved. */
 gboolean cs_window_lock_blocks_autosave(CsWindow *self);
 /* Deals with a failed save's @error when it is about the lock or a change on disk (the banner,

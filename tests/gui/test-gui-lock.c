@@ -182,6 +182,28 @@ held_by_another_pc(CsWindow *window, const char *path)
     g_assert_true(cs_window_lock_check_save_as(window, elsewhere, NULL));
   }
 
+  /* The other PC closes the study: the next look finds the lock free and takes it. */
+  g_assert_cmpint(g_unlink(lock), ==, 0);
+  cs_window_lock_poll(window);
+  g_assert_false(cs_window_is_read_only(window));
+  g_assert_false(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
+  g_assert_true(action_enabled(window, "save"));
+
+  /* It opens the study again and takes it over: this window's next save is refused, its edit
+   * kept, and the banner is back. */
+  g_assert_true(g_file_set_contents(lock, data, -1, NULL));
+  cs_case_set_notes(cs_window_get_case(window), "edited after the take-over");
+  g_action_group_activate_action(G_ACTION_GROUP(window), "save", NULL);
+  gui_test_pump();
+  g_assert_true(cs_window_is_read_only(window));
+  g_assert_true(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
+  g_assert_cmpstr(cs_case_get_notes(cs_window_get_case(window)), ==, "edited after the take-over");
+  {
+    g_autoptr(CsStudy) on_disk = cs_study_load(path, NULL);
+    g_assert_null(cs_case_get_notes(cs_study_get_case(on_disk, 0)));
+  }
+  cs_case_set_notes(cs_window_get_case(window), NULL);
+
   /* The banner's button takes over. */
   gtk_info_bar_response(GTK_INFO_BAR(banner), GTK_RESPONSE_ACCEPT);
   gui_test_pump();
