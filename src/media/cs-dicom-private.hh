@@ -44,6 +44,7 @@ struct _CsDicom {
   std::vector<CsDicomRegion> regions;
   double spacing_row = 0, spacing_col = 0;
   bool have_spacing = false, imager_spacing = false, spacing_varies = false;
+  std::string patient_name, patient_id, patient_birth_date; /* UTF-8; "" when absent. */
 };
 
 namespace cs_dicom_internal
@@ -70,6 +71,9 @@ bool check_rle_headers(const CsDicom *dicom, GError **error);
 /* Builds the gray table of one-sample pixels. */
 bool build_gray_table(CsDicom *dicom, const gdcm::DataSet &ds, const gdcm::LookupTable &lut,
                       GError **error);
+
+/* Reads the patient's name, ID and birth date (cs-dicom-patient.cc). */
+void read_patient(CsDicom *dicom, const gdcm::DataSet &ds);
 
 /* Decodes frame @index to width * height gray bytes. */
 bool decode_gray(const CsDicom *dicom, int index, guint8 *gray, GError **error);

@@ -141,6 +141,14 @@ GPtrArray *cs_dicom_read_dir(const char *path, GError **error);
 GPtrArray *cs_dicom_read_dir_memory(const guint8 *data, gsize size, const char *name,
                                     GError **error);
 
+/* Return the patient's name (0010,0010) for reading, family name first ("Yamada, Hanako"), the
+ * Patient ID (0010,0020) and the birth date (0010,0030) as YYYY-MM-DD, in UTF-8, or NULL when
+ * absent. They identify a person: show them in the window only, and write them nowhere (file,
+ * report, log) unless the user asked for it in the study (CsStudy's "identity-in-reports"). */
+const char *cs_dicom_get_patient_name(CsDicom *dicom);
+const char *cs_dicom_get_patient_id(CsDicom *dicom);
+const char *cs_dicom_get_patient_birth_date(CsDicom *dicom);
+
 /* Decodes frame @index into @gray (width * height bytes, rows packed). FALSE with @error when the
  * frame cannot be decoded. Safe to call from several threads at once. */
 gboolean cs_dicom_decode_gray(CsDicom *dicom, int index, guint8 *gray, GError **error);
