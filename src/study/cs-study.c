@@ -26,7 +26,8 @@ struct _CsStudy {
   char *name;
   char *notes;
   CsGradingScheme grading_scheme;
-  GPtrArray *cases; /* CsCase, owned. */
+  gboolean identity_in_reports; /* The user let reports name the patients of DICOM sweeps. */
+  GPtrArray *cases;             /* CsCase, owned. */
   JsonObject *extra;
   gboolean dirty;
   guint64 generation;
@@ -45,6 +46,7 @@ enum {
   PROP_NAME,
   PROP_NOTES,
   PROP_GRADING_SCHEME,
+  PROP_IDENTITY_IN_REPORTS,
   PROP_N_ITEMS,
   N_PROPS
 };
@@ -164,6 +166,9 @@ cs_study_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec 
     case PROP_GRADING_SCHEME:
       g_value_set_enum(value, self->grading_scheme);
       break;
+    case PROP_IDENTITY_IN_REPORTS:
+      g_value_set_boolean(value, self->identity_in_reports);
+      break;
     case PROP_N_ITEMS:
       g_value_set_uint(value, self->cases->len);
       break;
@@ -186,6 +191,9 @@ cs_study_set_property(GObject *object, guint prop_id, const GValue *value, GPara
       break;
     case PROP_GRADING_SCHEME:
       cs_study_set_grading_scheme(self, g_value_get_enum(value));
+      break;
+    case PROP_IDENTITY_IN_REPORTS:
+      cs_study_set_identity_in_reports(self, g_value_get_boolean(value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -210,6 +218,8 @@ cs_study_class_init(CsStudyClass *klass)
   properties[PROP_NOTES] = g_param_spec_string("notes", NULL, NULL, NULL, rw);
   properties[PROP_GRADING_SCHEME] = g_param_spec_enum(
       "grading-scheme", NULL, NULL, CS_TYPE_GRADING_SCHEME, CS_GRADING_SHINOHARA2022, rw);
+  properties[PROP_IDENTITY_IN_REPORTS] =
+      g_param_spec_boolean("identity-in-reports", NULL, NULL, FALSE, rw);
   properties[PROP_N_ITEMS] = g_param_spec_uint("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties(object_class, N_PROPS, properties);
 
@@ -281,6 +291,7 @@ cs_study_copy_fields(CsStudy *self, CsStudy *from)
   cs_study_set_name(self, from->name);
   cs_study_set_notes(self, from->notes);
   cs_study_set_grading_scheme(self, from->grading_scheme);
+  cs_study_set_identity_in_reports(self, from->identity_in_reports);
   g_clear_pointer(&self->extra, json_object_unref);
   if (from->extra != NULL)
     self->extra = json_object_ref(from->extra);
@@ -363,6 +374,25 @@ cs_study_set_grading_scheme(CsStudy *self, CsGradingScheme scheme)
     return;
   self->grading_scheme = scheme;
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_GRADING_SCHEME]);
+  mark_changed(self);
+}
+
+gboolean
+cs_study_get_identity_in_reports(CsStudy *self)
+{
+  g_return_val_if_fail(CS_IS_STUDY(self), FALSE);
+  return self->identity_in_reports;
+}
+
+void
+cs_study_set_identity_in_reports(CsStudy *self, gboolean identity_in_reports)
+{
+  g_return_if_fail(CS_IS_STUDY(self));
+  identity_in_reports = !!identity_in_reports;
+  if (self->identity_in_reports == identity_in_reports)
+    return;
+  self->identity_in_reports = identity_in_reports;
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_IDENTITY_IN_REPORTS]);
   mark_changed(self);
 }
 
@@ -479,7 +509,8 @@ cs_study_equal(CsStudy *a, CsStudy *b)
 {
   g_return_val_if_fail(CS_IS_STUDY(a) && CS_IS_STUDY(b), FALSE);
   if (g_strcmp0(a->name, b->name) != 0 || g_strcmp0(a->notes, b->notes) != 0 ||
-      a->grading_scheme != b->grading_scheme || a->cases->len != b->cases->len)
+      a->grading_scheme != b->grading_scheme || a->identity_in_reports != b->identity_in_reports ||
+      a->cases->len != b->cases->len)
     return FALSE;
   if ((a->extra == NULL) != (b->extra == NULL) ||
       (a->extra != NULL && !json_object_equal(a->extra, b->extra)))
@@ -495,13 +526,15 @@ cs_study_equal(CsStudy *a, CsStudy *b)
 static CsStudy *
 study_from_json(JsonNode *root, const char *file_name, GError **error)
 {
-  static const char *const keys[] = { "version",        "generator", "name",  "notes",
-                                      "grading_scheme", "cases",     "extra", NULL };
+  static const char *const keys[] = { "version", "generator",      "name",
+                                      "notes",   "grading_scheme", "identity_in_reports",
+                                      "cases",   "extra",          NULL };
   g_autoptr(CsStudy) self = cs_study_new();
   JsonObject *object;
   JsonNode *version_node, *cases_node, *extra_node;
   gint64 version;
   g_autofree char *generator = NULL, *scheme_text = NULL;
+  CsTristate identity = CS_TRISTATE_NO;
   JsonArray *cases;
 
   if (!JSON_NODE_HOLDS_OBJECT(root)) {
@@ -541,8 +574,10 @@ study_from_json(JsonNode *root, const char *file_name, GError **error)
       !cs_json_read_string(object, "", "generator", FALSE, &generator, error) ||
       !cs_json_read_string(object, "", "name", FALSE, &self->name, error) ||
       !cs_json_read_string(object, "", "notes", FALSE, &self->notes, error) ||
-      !cs_json_read_string(object, "", "grading_scheme", FALSE, &scheme_text, error))
+      !cs_json_read_string(object, "", "grading_scheme", FALSE, &scheme_text, error) ||
+      !cs_json_read_bool(object, "", "identity_in_reports", &identity, error))
     return NULL;
+  self->identity_in_reports = identity == CS_TRISTATE_YES;
   if (scheme_text != NULL && !cs_grading_scheme_from_string(scheme_text, &self->grading_scheme)) {
     cs_study_fail(error, NULL, "grading_scheme",
                   "\"%s\" is not one of \"shinohara2022\", \"bland2000\"", scheme_text);
@@ -727,6 +762,11 @@ to_data_for_dir(CsStudy *self, const char *to_dir, gsize *length, GPtrArray **sw
   }
   json_builder_set_member_name(builder, "grading_scheme");
   json_builder_add_string_value(builder, cs_grading_scheme_to_string(self->grading_scheme));
+  /* Only the user's choice, never the identity itself; absent while it is off. */
+  if (self->identity_in_reports) {
+    json_builder_set_member_name(builder, "identity_in_reports");
+    json_builder_add_boolean_value(builder, TRUE);
+  }
   json_builder_set_member_name(builder, "cases");
   json_builder_begin_array(builder);
   for (guint i = 0; i < self->cases->len; i++) {

@@ -1031,6 +1031,43 @@ test_spacing_region(void)
   g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
 }
 
+/* The per-study switch that lets reports name patients: off and absent by default, saved as a
+ * boolean when on, read back, and a part of the study's equality. */
+static void
+test_identity_switch(void)
+{
+  g_autoptr(CsStudy) study = cs_study_new();
+  g_autoptr(CsStudy) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *off = NULL;
+  g_autofree char *on = NULL;
+  guint notified = 0;
+
+  g_assert_false(cs_study_get_identity_in_reports(study));
+  off = cs_study_to_data(study, NULL);
+  g_assert_null(strstr(off, "identity"));
+  g_signal_connect_swapped(study, "notify::identity-in-reports", G_CALLBACK(g_atomic_int_inc),
+                           &notified);
+  cs_study_set_identity_in_reports(study, TRUE);
+  cs_study_set_identity_in_reports(study, TRUE);
+  g_assert_cmpuint(notified, ==, 1);
+  g_assert_true(cs_study_get_dirty(study));
+  on = cs_study_to_data(study, NULL);
+  g_assert_nonnull(strstr(on, "\"identity_in_reports\": true"));
+  loaded = cs_study_load_from_data(on, -1, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_study_get_identity_in_reports(loaded));
+  g_assert_true(cs_study_equal(study, loaded));
+  cs_study_set_identity_in_reports(loaded, FALSE);
+  g_assert_false(cs_study_equal(study, loaded));
+  g_clear_object(&loaded);
+
+  loaded = cs_study_load_from_data("{\"version\": 1, \"identity_in_reports\": \"yes\"}", -1, NULL,
+                                   &error);
+  g_assert_null(loaded);
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1043,6 +1080,7 @@ main(int argc, char **argv)
   g_test_add_func("/study/file/load-errors", test_load_errors);
   g_test_add_func("/study/file/round-trip", test_round_trip);
   g_test_add_func("/study/file/spacing-region", test_spacing_region);
+  g_test_add_func("/study/file/identity-switch", test_identity_switch);
   g_test_add_func("/study/file/writing-format", test_writing_format);
   g_test_add_func("/study/file/sweep-paths", test_sweep_paths);
   g_test_add_func("/study/file/measure-tracing", test_measure_tracing);
