@@ -12,6 +12,11 @@
 struct _CsCasePanel {
   GtkBox parent_instance;
 
+  AdwPreferencesGroup *patient_group;
+  AdwActionRow *patient_row;
+  GtkSwitch *identity_switch;
+  GBinding *identity_binding; /* The study's "identity-in-reports" and the switch. */
+
   AdwPreferencesGroup *case_group;
   AdwComboRow *hand_row;
   AdwComboRow *group_row;
@@ -218,11 +223,48 @@ notes_changed_cb(GtkTextBuffer *buffer, CsCasePanel *self)
   self->updating = FALSE;
 }
 
+void
+cs_case_panel_set_sweep(CsCasePanel *self, CsSweep *sweep, CsStudy *study)
+{
+  CsDicom *dicom;
+  const char *name, *id, *birth;
+  g_autofree char *details = NULL;
+
+  g_return_if_fail(CS_IS_CASE_PANEL(self));
+  g_return_if_fail(sweep == NULL || CS_IS_SWEEP(sweep));
+  g_return_if_fail(study == NULL || CS_IS_STUDY(study));
+
+  g_clear_pointer(&self->identity_binding, g_binding_unbind);
+  dicom = sweep != NULL ? cs_sweep_get_dicom(sweep) : NULL;
+  gtk_widget_set_visible(GTK_WIDGET(self->patient_group), dicom != NULL);
+  if (dicom == NULL) {
+    adw_preferences_row_set_title(ADW_PREFERENCES_ROW(self->patient_row), "");
+    adw_action_row_set_subtitle(self->patient_row, "");
+    return;
+  }
+  name = cs_dicom_get_patient_name(dicom);
+  id = cs_dicom_get_patient_id(dicom);
+  birth = cs_dicom_get_patient_birth_date(dicom);
+  /* Translators: a patient's ID and birth date from a DICOM file, e.g. "ID 98279 · born
+   * 1961-02-03". */
+  details = g_strdup_printf(_("ID %s · born %s"), id != NULL ? id : _("not recorded"),
+                            birth != NULL ? birth : _("not recorded"));
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(self->patient_row),
+                                name != NULL ? name : _("Name not recorded"));
+  adw_action_row_set_subtitle(self->patient_row, details);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->identity_switch), study != NULL);
+  if (study != NULL)
+    self->identity_binding =
+        g_object_bind_property(study, "identity-in-reports", self->identity_switch, "active",
+                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+}
+
 static void
 cs_case_panel_dispose(GObject *object)
 {
   CsCasePanel *self = CS_CASE_PANEL(object);
 
+  g_clear_pointer(&self->identity_binding, g_binding_unbind);
   if (self->case_ != NULL)
     g_clear_signal_handler(&self->changed_id, self->case_);
   g_clear_object(&self->case_);
@@ -238,6 +280,9 @@ cs_case_panel_class_init(CsCasePanelClass *klass)
 
   object_class->dispose = cs_case_panel_dispose;
   gtk_widget_class_set_template_from_resource(widget_class, RESOURCE_PREFIX "/ui/cs-case-panel.ui");
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, patient_group);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, patient_row);
+  gtk_widget_class_bind_template_child(widget_class, CsCasePanel, identity_switch);
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, case_group);
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, hand_row);
   gtk_widget_class_bind_template_child(widget_class, CsCasePanel, group_row);

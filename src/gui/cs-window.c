@@ -199,6 +199,7 @@ sweep_opened_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   cs_viewer_pane_set_sweep(self->viewer_pane, sweep, self->current_case);
   cs_explain_panel_set_case(self->explain_panel, sweep, self->current_case);
   cs_analysis_panel_set_sweep(self->analysis_panel, sweep);
+  cs_case_panel_set_sweep(self->case_panel, sweep, self->study);
   cs_window_show_strip_values(self);
   cs_window_update_actions(self);
   gtk_widget_grab_focus(GTK_WIDGET(cs_viewer_pane_get_frame_view(self->viewer_pane)));
@@ -219,6 +220,7 @@ select_case(CsWindow *self, CsCase *c)
   cs_viewer_pane_set_sweep(self->viewer_pane, NULL, NULL);
   cs_explain_panel_set_case(self->explain_panel, NULL, NULL);
   cs_analysis_panel_set_sweep(self->analysis_panel, NULL);
+  cs_case_panel_set_sweep(self->case_panel, NULL, NULL);
   cs_case_panel_set_case(self->case_panel, c);
   cs_analysis_panel_set_case(self->analysis_panel, c);
   cs_window_update_title(self);

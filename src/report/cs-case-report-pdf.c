@@ -118,6 +118,14 @@ draw_header(CsReportDoc *doc, const CsCaseReport *r)
         "<span foreground='#555555'>The case id is pseudonymised (a token derived from a hash "
         "of the id; the same case always gets the same token). Carpalscope shows the recorded id "
         "only when asked to (<tt>--real-id</tt>).</span>");
+  if (r->patient != NULL) {
+    g_autofree char *patient = g_markup_printf_escaped(
+        "<b>Patient:</b> %s <span foreground='#555555'>(from the DICOM file; named because the "
+        "study is set to name patients in its reports)</span>",
+        r->patient);
+
+    cs_report_doc_paragraph(doc, 9, patient);
+  }
 
   /* The research-use statement, where nobody can miss it. */
   {

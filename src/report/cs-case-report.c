@@ -115,6 +115,7 @@ cs_case_report_free(CsCaseReport *report)
   g_free(report->study_label);
   g_free(report->case_id);
   g_free(report->display_id);
+  g_free(report->patient);
   g_free(report->sweep_path);
   cs_model_result_free(report->result);
   cs_report_model_clear(&report->model);
@@ -275,6 +276,23 @@ gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, const CsFrameExpla
       !cs_roi_rect_is_inside(&report->roi, report->frame->width, report->frame->height);
 }
 
+/* Who a DICOM @sweep is of, only when @study is set to name patients in its reports (the user's
+ * choice); NULL otherwise. */
+static char *
+dup_patient(CsStudy *study, CsSweep *sweep)
+{
+  CsDicom *dicom = cs_sweep_get_dicom(sweep);
+  const char *name, *id, *birth;
+
+  if (dicom == NULL || !cs_study_get_identity_in_reports(study))
+    return NULL;
+  name = cs_dicom_get_patient_name(dicom);
+  id = cs_dicom_get_patient_id(dicom);
+  birth = cs_dicom_get_patient_birth_date(dicom);
+  return g_strdup_printf("%s · ID %s · born %s", name != NULL ? name : "name not recorded",
+                         id != NULL ? id : "not recorded", birth != NULL ? birth : "not recorded");
+}
+
 static void
 gather_tracings(CsCaseReport *report, CsCase *c, CsSweep *sweep)
 {
@@ -395,6 +413,7 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, CsFrameExplan
   } else {
     report->n_frames = cs_sweep_get_n_frames(sweep);
     report->sweep_path = g_path_get_basename(sweep_path);
+    report->patient = dup_patient(study, sweep);
     gather_frame(report, c, sweep, explanation, &frame);
   }
   gather_tracings(report, c, sweep);

@@ -50,6 +50,7 @@ struct _CsCaseReport {
   char *study_label;
   char *case_id;
   char *display_id;
+  char *patient; /* The DICOM patient's name, ID and birth date when the study names patients. */
   CsHand hand;
   CsGroup group;
   CsSplit split;

@@ -1,4 +1,5 @@
-/* test-gui-dicom.c — a DICOM sweep in the window's panels: where each mm comes from
+/* test-gui-dicom.c — a DICOM sweep in the window's panels: where each mm comes from, and who the
+ * file is of
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -13,6 +14,7 @@
 #include "../tools/test-realdata.h"
 
 #include "cs-analysis-panel.h"
+#include "cs-case-panel.h"
 
 static CsSweep *
 open_realdata(const char *name)
@@ -118,6 +120,84 @@ test_aloka_across_regions(void)
   g_assert_finalize_object(panel);
 }
 
+static gboolean
+is_row_titled(GtkWidget *widget, const char *title)
+{
+  return ADW_IS_ACTION_ROW(widget) &&
+         g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), title) == 0;
+}
+
+/* The first widget inside @widget, depth first, of @type. */
+static GtkWidget *
+find_of_type(GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
+       child = gtk_widget_get_next_sibling(child)) {
+    GtkWidget *found = find_of_type(child, type);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+static AdwActionRow *
+find_row_titled(GtkWidget *widget, const char *title)
+{
+  if (is_row_titled(widget, title))
+    return ADW_ACTION_ROW(widget);
+  for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
+       child = gtk_widget_get_next_sibling(child)) {
+    AdwActionRow *found = find_row_titled(child, title);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+/* The case panel shows who the Aloka file is of (its name, ID and missing birth date), and its
+ * switch is the study's choice to name patients in reports; another sweep shows nothing. */
+static void
+test_case_panel_patient(void)
+{
+  g_autoptr(CsSweep) sweep = open_realdata("gdcm-US-ALOKA-16.dcm");
+  g_autoptr(CsStudy) study = cs_study_new();
+  g_autoptr(CsCase) c = cs_case_new("aloka");
+  GtkWidget *panel;
+  AdwActionRow *row;
+  GtkSwitch *identity;
+
+  if (sweep == NULL)
+    return;
+  panel = g_object_ref_sink(g_object_new(CS_TYPE_CASE_PANEL, NULL));
+  cs_case_panel_set_case(CS_CASE_PANEL(panel), c);
+  g_assert_null(find_row_titled(panel, "NAME, PATIENT NAME"));
+  cs_case_panel_set_sweep(CS_CASE_PANEL(panel), sweep, study);
+  row = find_row_titled(panel, "NAME, PATIENT NAME");
+  g_assert_nonnull(row);
+  g_assert_true(gtk_widget_is_visible(GTK_WIDGET(row)));
+  g_assert_cmpstr(adw_action_row_get_subtitle(row), ==, "ID 98279 · born not recorded");
+
+  identity = GTK_SWITCH(find_of_type(panel, GTK_TYPE_SWITCH));
+  g_assert_false(gtk_switch_get_active(identity));
+  gtk_switch_set_active(identity, TRUE);
+  g_assert_true(cs_study_get_identity_in_reports(study));
+  cs_study_set_identity_in_reports(study, FALSE);
+  g_assert_false(gtk_switch_get_active(identity));
+
+  /* Another case's sweep (none yet): nothing of this patient stays on screen. */
+  cs_case_panel_set_sweep(CS_CASE_PANEL(panel), NULL, NULL);
+  g_assert_false(gtk_widget_is_visible(GTK_WIDGET(row)));
+  g_assert_null(find_row_titled(panel, "NAME, PATIENT NAME"));
+  gtk_switch_set_active(identity, TRUE);
+  g_assert_false(cs_study_get_identity_in_reports(study));
+  cs_case_panel_set_case(CS_CASE_PANEL(panel), NULL);
+  g_assert_finalize_object(panel);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -125,5 +205,6 @@ main(int argc, char **argv)
   adw_init();
   g_test_add_func("/gui/dicom/philips-csa-row", test_philips_csa_row);
   g_test_add_func("/gui/dicom/aloka-across-regions", test_aloka_across_regions);
+  g_test_add_func("/gui/dicom/case-panel-patient", test_case_panel_patient);
   return g_test_run();
 }

@@ -1,4 +1,5 @@
-/* test-report-csa.c — the reports give each hand its inlet CSA by the study layer's one rule
+/* test-report-csa.c — the reports give each hand its inlet CSA by the study layer's one rule, say
+ * where a DICOM sweep's mm come from, and name its patient only when the study says so
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -299,6 +300,43 @@ test_case_report_dicom_across(void)
   g_assert_nonnull(strstr(text, "Inlet CSA: 2400 px² (no mm²: the tracings it averages do not"));
 }
 
+/* The Aloka file names its patient (NAME^PATIENT^NAME, ID 98279): neither study.json nor the
+ * case report holds a trace of them by default; with the study's switch on, the report names the
+ * patient beside the pseudonym, and study.json still holds only the switch. */
+static void
+test_case_report_identity(void)
+{
+  const double xy[] = { 400, 100, 430, 100, 430, 130 };
+  g_autoptr(CsStudy) study = make_dicom_study("gdcm-US-ALOKA-16.dcm", xy, 3);
+  const char *traces[] = { "PATIENT", "98279" };
+  g_autofree char *off = NULL;
+  g_autofree char *on = NULL;
+  g_autofree char *json_off = NULL;
+  g_autofree char *json_on = NULL;
+
+  if (study == NULL)
+    return;
+  json_off = cs_study_to_data(study, NULL);
+  off = case_report_text(study, "dicom");
+  cs_study_set_identity_in_reports(study, TRUE);
+  json_on = cs_study_to_data(study, NULL);
+  on = case_report_text(study, "dicom");
+  for (guint i = 0; i < G_N_ELEMENTS(traces); i++) {
+    g_assert_null(strstr(json_off, traces[i]));
+    g_assert_null(strstr(json_on, traces[i]));
+  }
+  g_assert_nonnull(strstr(json_on, "\"identity_in_reports\": true"));
+  if (off == NULL) {
+    g_test_skip("poppler-utils (pdftotext) is not installed");
+    return;
+  }
+  for (guint i = 0; i < G_N_ELEMENTS(traces); i++)
+    g_assert_null(strstr(off, traces[i]));
+  g_assert_nonnull(strstr(on, "Patient: NAME, PATIENT NAME · ID 98279 · born not recorded"));
+  /* Beside the case's pseudonym, which stays. */
+  g_assert_nonnull(strstr(on, "The case id is shown as recorded."));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -312,6 +350,7 @@ main(int argc, char **argv)
   g_test_add_func("/report/inlet-csa/case", test_case_report);
   g_test_add_func("/report/inlet-csa/case-dicom-region", test_case_report_dicom_region);
   g_test_add_func("/report/inlet-csa/case-dicom-across", test_case_report_dicom_across);
+  g_test_add_func("/report/inlet-csa/case-identity", test_case_report_identity);
   status = g_test_run();
   /* Each test removes the files it wrote. */
   g_assert_cmpint(g_rmdir(tmp_dir), ==, 0);
