@@ -20,6 +20,7 @@
 #include "cs-analysis.h"
 #include "cs-engine-error.h"
 #include "cs-rng.h"
+#include "cs-train-shift.h"
 #include "csnn-image.h"
 #include "csnn-train.h"
 
@@ -40,6 +41,7 @@ cs_train_options_init(CsTrainOptions *opt)
   opt->seed = 1;
   opt->val_hands = -1;
   opt->augment = CS_TRAIN_AUGMENT_PAPER;
+  opt->scanner_shift = FALSE;
 }
 
 /* ---- random numbers (splitmix64 from cs-rng.h: seeded, the same on every machine) ---- */
@@ -467,11 +469,13 @@ typedef struct {
   double lr;
   int size, batch;
   crop_set train, val;
-  float *input; /* One batch, preprocessed: batch x 3 x size x size. */
-  guint8 *aug;  /* One augmented crop. */
-  guint *order; /* The training crops in this epoch's order. */
-  int *labels;  /* The labels of one batch. */
-  guint64 rng;  /* Shuffles and augments; seeded from opt->seed. */
+  float *input;      /* One batch, preprocessed: batch x 3 x size x size. */
+  guint8 *aug;       /* One augmented crop. */
+  guint8 *aug2;      /* The same after the scanner-shift augmentation. */
+  guint *order;      /* The training crops in this epoch's order. */
+  int *labels;       /* The labels of one batch. */
+  guint64 rng;       /* Shuffles and augments; seeded from opt->seed. */
+  guint64 shift_rng; /* The scanner-shift augmentation's own stream, from opt->seed. */
   CsTrainProgress prog;
   CsTrainSummary sum;
   double best_loss; /* Validation loss of the checkpoint, to break ties in accuracy. */
@@ -488,6 +492,7 @@ train_run_clear(train_run *run)
   crop_set_clear(&run->val);
   g_free(run->input);
   g_free(run->aug);
+  g_free(run->aug2);
   g_free(run->order);
   g_free(run->labels);
 }
@@ -521,11 +526,13 @@ train_run_prepare(train_run *run, GError **error)
 
   run->input = g_new(float, (size_t)run->batch * 3 * px);
   run->aug = g_malloc(px);
+  run->aug2 = g_malloc(px);
   run->order = g_new(guint, run->train.n);
   run->labels = g_new(int, run->batch);
   for (guint i = 0; i < run->train.n; i++)
     run->order[i] = i;
   run->rng = opt->seed * 0x2545F4914F6CDD1Dull + 7;
+  run->shift_rng = opt->seed * 0x9E3779B97F4A7C15ull + 0x5C4E;
   return TRUE;
 }
 
@@ -587,6 +594,10 @@ checkpoint_metadata(CsStudy *study, const train_run *run)
                     : opt->augment ? "flip, rotation +-10 deg, scale 0.8-1.2, "
                                      "translation +-10%, shear +-10 deg"
                                    : "none"));
+  if (opt->scanner_shift)
+    add_meta(meta, "augmentation_scanner",
+             g_strdup("crop 0.8-1, resolution /1-2, blur, speckle, gain +-25, contrast 0.7-1.4, "
+                      "gamma 0.7-1.5, each with p 0.5"));
   if (opt->extra_metadata != NULL)
     for (int i = 0; opt->extra_metadata[i] != NULL && opt->extra_metadata[i + 1] != NULL; i += 2)
       add_meta(meta, opt->extra_metadata[i], g_strdup(opt->extra_metadata[i + 1]));
@@ -606,6 +617,10 @@ fill_batch(train_run *run, int b)
     if (run->opt->augment != CS_TRAIN_AUGMENT_NONE) {
       cs_train_augment_mode(run->opt->augment, src, run->size, run->aug, &run->rng);
       src = run->aug;
+    }
+    if (run->opt->scanner_shift) {
+      cs_train_augment_scanner(src, run->size, run->aug2, &run->shift_rng);
+      src = run->aug2;
     }
     csnn_preprocess_u8(src, run->size, csnn_net_norm(run->net), run->input + (size_t)k * chw);
     run->labels[k] = run->train.labels[idx];

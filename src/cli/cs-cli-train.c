@@ -59,7 +59,7 @@ cs_cli_train(int argc, char **argv)
   int epochs = 10, batch = 16, frames = 0, freeze = 0, val_hands = -1, threads = 0, patience = 0;
   int step_epochs = 3, input_size = 0;
   double lr = 0, weight_decay = 1e-4, momentum = 0.9, gamma = 0.1;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, augment_scanner = FALSE;
   g_autofree char *augment = NULL;
   const GOptionEntry entries[] = {
     { "study", 0, 0, G_OPTION_ARG_FILENAME, &study_path, "The study (study.json)", "FILE" },
@@ -97,6 +97,10 @@ cs_cli_train(int argc, char **argv)
       "Augmentation: paper (flip, rotation, scale, translation, shear; default), light (flip, "
       "rotation, translation) or none",
       "MODE" },
+    { "augment-scanner", 0, 0, G_OPTION_ARG_NONE, &augment_scanner,
+      "Also augment for scanner shift: crop, resolution, blur, speckle, gain, contrast, gamma "
+      "(default off)",
+      NULL },
     { "trained-on", 0, 0, G_OPTION_ARG_STRING, &trained_on,
       "What the weights say they were trained on (default from the study: phantom studies say "
       "\"synthetic phantom sweeps (demonstrator, not for patients)\")",
@@ -171,6 +175,7 @@ cs_cli_train(int argc, char **argv)
     opt.augment = CS_TRAIN_AUGMENT_NONE;
   else
     return cs_cli_usage_error(NAME, "--augment must be paper, light or none");
+  opt.scanner_shift = augment_scanner;
   opt.trained_on = trained_on;
   opt.command_line = command_line;
   if (optimizer != NULL && !cs_train_options_set_optimizer(&opt, optimizer))
