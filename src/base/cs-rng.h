@@ -23,10 +23,15 @@
  * - The phantom (phantom/cs-phantom-rng.c): xoshiro256** whose four words are a chain of
  *   splitmix64 mixes, s[i] = mix(s[i-1]) from mix(seed), where mix(x) is one cs_splitmix64() step
  *   from state x; uniforms as cs_rng_uniform(); normal deviates by Box-Muller that return the
- *   cosine deviate and keep the sine one for the next call.
+ *   cosine deviate and keep the sine one for the next call. A preset's hand draws from the same
+ *   generator seeded with mix(seed ^ the group's constant) ^ (0x5052455345540000 + preset), its
+ *   scanner extras with mix(seed ^ 0x6578747261) + group (phantom/cs-phantom-preset.c).
  * - Training (analysis/cs-train.c): plain splitmix64 on one 64-bit state, seed * 0x2545F4914F6CDD1D
  *   + 7 for batches and augmentation (cs_splitmix64_uniform() scaled to each range; shuffles take
- *   cs_splitmix64() % i), seed ^ 0xA5A5A5A5 * group for the validation split.
+ *   cs_splitmix64() % i), seed ^ 0xA5A5A5A5 * group for the validation split. The scanner-shift
+ *   augmentation (analysis/cs-train-shift.c), when on, has its own state, seed *
+ *   0x9E3779B97F4A7C15 + 0x5C4E: per crop seven on/off uniforms, ten values, then the speckle
+ *   noise (four uniforms a pixel).
  * - The engine's trainer (engine/csnn-train.c): plain splitmix64; dropout and stochastic depth take
  *   a float from the top 24 bits, (cs_splitmix64() >> 40) / 2^24.
  * - The engine's initial weights (engine/csnn-net-init.c): splitmix64 from seed ^
