@@ -4,7 +4,10 @@
 # Copyright 2026 The Carpalscope developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# A phantom study of eight hands of four frames is exported as 112 x 112 crops. The trainer runs
+# Usage: test-torch-train.py AUGMENT_CROP
+#
+# A phantom study of eight hands of four frames is exported as 112 x 112 crops; the trainer's
+# augmentation of one, given the desktop trainer's draws, must be augment-crop's. The trainer runs
 # two gloo processes on CPU for one short epoch of two and stops, then resumes from its
 # checkpoint and finishes: the model it writes must be the very one a run of both epochs without
 # a stop writes. The engine's p(CTS) of four crops (carpalscope-cli classify) must be PyTorch's
@@ -29,19 +32,31 @@ def run(argv, env, what):
     return result.stdout
 
 
+def splitmix64_uniforms(seed, n):
+    """@n uniforms of cs_splitmix64_uniform() from the state @seed (src/base/cs-rng.c)."""
+    mask, state, out = (1 << 64) - 1, seed, []
+    for _ in range(n):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append(((z ^ (z >> 31)) >> 11) * 2.0 ** -53)
+    return out
+
+
 def main():
     cli, srcdir = os.environ.get("CARPALSCOPE_CLI"), os.environ.get("CARPALSCOPE_SRCDIR")
+    if len(sys.argv) != 2:
+        sys.exit("usage: test-torch-train.py AUGMENT_CROP")
+    augment_crop = sys.argv[1]
     if not cli or not srcdir:
         sys.exit("CARPALSCOPE_CLI and CARPALSCOPE_SRCDIR must be set (meson test sets them)")
     try:
-        import torch  # noqa: F401
+        import torch
         import torchvision  # noqa: F401
     except ImportError:
         print("skipped: python3-torch and python3-torchvision are not installed")
         return SKIP
     env = dict(os.environ, PYTHONPATH=os.path.join(srcdir, "tools"), OMP_NUM_THREADS="1")
-    # The sanitizer options are for the C programs, and the CLI's leak check is not for torch.
-    env.pop("LD_PRELOAD", None)
     with tempfile.TemporaryDirectory(prefix="cs-torch-") as tmp:
         study, crops = os.path.join(tmp, "study"), os.path.join(tmp, "crops")
         models = os.path.join(tmp, "models")
@@ -50,6 +65,22 @@ def main():
              "1", "--seed", "7", "--threads", "1", "-q", "--out", study], env, "phantom-study")
         run([cli, "export-crops", "--study", os.path.join(study, "study.json"), "--size", "112",
              "--out", crops], env, "export-crops")
+
+        # The trainer's augmentation is the desktop trainer's: the same six draws (splitmix64,
+        # as cs_train_augment_mode() takes them) warp a crop to within one gray level.
+        sys.path.insert(0, os.path.join(srcdir, "tools"))
+        from carpalscope_torch import augment, data
+        crop = os.path.join(crops, "crops", "cts-001", "00001.pgm")
+        for seed in (1, 2, 12345):
+            for mode in ("paper", "light"):
+                warped = os.path.join(tmp, "warped.pgm")
+                run([augment_crop, crop, warped, str(seed), mode], env, "augment-crop")
+                engine = data.read_pgm(warped).int()
+                ours = augment.warp(data.read_pgm(crop)[None], mode,
+                                    torch.tensor([splitmix64_uniforms(seed, 6)]))[0].int()
+                differ = (engine - ours).abs()
+                assert differ.max() <= 1 and (differ > 0).float().mean() < 0.005, (seed, mode)
+        print("ok: the augmentation is the desktop trainer's within one gray level")
 
         def train(name, *extra):
             argv = [sys.executable, "-m", "carpalscope_torch.run", "--standalone",
@@ -69,7 +100,6 @@ def main():
         assert "after epoch 1" in out, out
         out = train("straight")
 
-        sys.path.insert(0, os.path.join(srcdir, "tools"))
         from carpalscope_torch import safetensors
         resumed, meta = safetensors.load(os.path.join(models, "torch-phantom.safetensors"))
         straight, _ = safetensors.load(os.path.join(models, "straight.safetensors"))

@@ -21,11 +21,18 @@ DESCRIPTION = {
 
 
 def augment(images, mode, generator):
-    """Warps the uint8 batch @images [B, S, S]; returns uint8 [B, S, S]."""
+    """Warps the uint8 batch @images [B, S, S] by draws from @generator; returns uint8."""
     if mode == "none":
         return images
+    return warp(images, mode, torch.rand(images.shape[0], 6, generator=generator,
+                                         dtype=torch.float64))
+
+
+def warp(images, mode, u):
+    """Warps the uint8 batch @images [B, S, S] by the uniforms @u [B, 6] in [0, 1), in the
+    engine's order: flip, angle, scale, x and y translation, shear."""
     batch, size = images.shape[0], images.shape[-1]
-    u = torch.rand(batch, 6, generator=generator, dtype=torch.float64)
+    u = u.to(torch.float64)
     flip = torch.where(u[:, 0] < 0.5, -1.0, 1.0).double()
     angle = (-10 + 20 * u[:, 1]) * math.pi / 180
     scale = 0.8 + 0.4 * u[:, 2]
