@@ -419,6 +419,28 @@ median_side_px(const CsNerveTrack *track)
 }
 
 gboolean
+cs_nerve_case_keyframe(CsCase *c, const CsNerveLocation *location, gint64 frame, double size_mm,
+                       CsRoiKeyframe *key)
+{
+  CsSpacing spacing = cs_case_get_spacing(c);
+  CsRoiKey roi;
+  CsRoiUnit unit;
+
+  if (location->state == CS_NERVE_LOST ||
+      !cs_nerve_roi_centre(location, &spacing, size_mm, &roi, &unit))
+    return FALSE;
+  *key = (CsRoiKeyframe){ frame, roi.x, roi.y, 0, 0 };
+  if (cs_case_get_n_roi_keyframes(c) > 0) {
+    key->size_mm = cs_case_get_roi_keyframe(c, 0)->size_mm;
+    key->size_px = cs_case_get_roi_keyframe(c, 0)->size_px;
+  } else if (unit == CS_ROI_UNIT_MM)
+    key->size_mm = roi.size;
+  else
+    key->size_px = roi.size;
+  return TRUE;
+}
+
+gboolean
 cs_nerve_track_apply(const CsNerveTrack *track, CsCase *c, double size_mm, GError **error)
 {
   CsSpacing spacing = cs_case_get_spacing(c);

@@ -119,6 +119,12 @@ CsNerveTrack *cs_nerve_track_sweep(CsNerveFinder *finder, CsSweep *sweep, int fi
 /* The share of the tracked frames in @state. */
 double cs_nerve_track_fraction(const CsNerveTrack *track, CsNerveState state);
 
+/* The keyframe at @frame centred on @location (found), sized as the ROI of @c already is (its
+ * first keyframe), else @size_mm when the case's spacing is known, else as
+ * cs_nerve_roi_centre() sizes it in px. FALSE when the nerve is lost. */
+gboolean cs_nerve_case_keyframe(CsCase *c, const CsNerveLocation *location, gint64 frame,
+                                double size_mm, CsRoiKeyframe *key);
+
 /* Sets the ROI keyframes of @c from @track, one on every tracked frame (those there before are
  * replaced), centred on the smoothed centres and sized as the case's ROI already is (its first
  * keyframe), else @size_mm when the case's spacing is known, else twice the median side of the

@@ -17,6 +17,8 @@ struct _CsStripChart {
   double threshold;
   int current_frame;
   gboolean stale;
+  guint8 *marks; /* CsStripMark per frame of the nerve's tracking, or NULL. */
+  int n_marks;
 };
 
 G_DEFINE_FINAL_TYPE(CsStripChart, cs_strip_chart, GTK_TYPE_WIDGET)
@@ -74,6 +76,30 @@ cs_strip_chart_set_values(CsStripChart *self, const double *p_cts, int n_frames)
   }
   update_description(self);
   gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+void
+cs_strip_chart_set_marks(CsStripChart *self, const guint8 *marks, int n_frames)
+{
+  g_return_if_fail(CS_IS_STRIP_CHART(self));
+
+  g_clear_pointer(&self->marks, g_free);
+  self->n_marks = 0;
+  if (marks != NULL && n_frames > 0) {
+    self->marks = g_memdup2(marks, n_frames);
+    self->n_marks = n_frames;
+  }
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+CsStripMark
+cs_strip_chart_get_mark(CsStripChart *self, int frame)
+{
+  g_return_val_if_fail(CS_IS_STRIP_CHART(self), CS_STRIP_MARK_NONE);
+
+  if (frame < 0 || frame >= self->n_marks)
+    return CS_STRIP_MARK_NONE;
+  return (CsStripMark)self->marks[frame];
 }
 
 int
@@ -220,6 +246,20 @@ cs_strip_chart_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
     }
   }
 
+  /* The nerve's tracking: a band along the bottom, amber where uncertain, red where lost. */
+  for (int i = 0; i < self->n_marks; i++) {
+    double mark = plot_width / self->n_marks;
+
+    if (self->marks[i] == CS_STRIP_MARK_NONE)
+      continue;
+    if (self->marks[i] == CS_STRIP_MARK_LOST)
+      cairo_set_source_rgba(cr, 0.88, 0.11, 0.14, 1.0);
+    else
+      cairo_set_source_rgba(cr, 0.96, 0.62, 0.04, 1.0);
+    cairo_rectangle(cr, AXIS_WIDTH + i * mark, bottom - 5, MAX(mark - 0.5, 1), 5);
+    cairo_fill(cr);
+  }
+
   /* The decision threshold. */
   {
     double y = bottom - self->threshold * plot_height;
@@ -303,6 +343,7 @@ cs_strip_chart_finalize(GObject *object)
   CsStripChart *self = CS_STRIP_CHART(object);
 
   g_clear_pointer(&self->values, g_free);
+  g_clear_pointer(&self->marks, g_free);
   G_OBJECT_CLASS(cs_strip_chart_parent_class)->finalize(object);
 }
 

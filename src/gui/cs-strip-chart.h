@@ -28,6 +28,18 @@ void cs_strip_chart_set_current_frame(CsStripChart *self, int frame);
 int cs_strip_chart_get_current_frame(CsStripChart *self);
 void cs_strip_chart_set_stale(CsStripChart *self, gboolean stale);
 
+/* How a frame is marked under the bars: the nerve's tracking there. */
+typedef enum {
+  CS_STRIP_MARK_NONE = 0,
+  CS_STRIP_MARK_UNCERTAIN, /* Amber. */
+  CS_STRIP_MARK_LOST,      /* Red. */
+} CsStripMark;
+
+/* Sets @n_frames marks (CsStripMark each); NULL or 0 clears them. */
+void cs_strip_chart_set_marks(CsStripChart *self, const guint8 *marks, int n_frames);
+/* Returns the mark at @frame (none outside the marks). */
+CsStripMark cs_strip_chart_get_mark(CsStripChart *self, int frame);
+
 /* Returns the frame under widget x for a chart @width wide (the mapping clicks use). */
 int cs_strip_chart_frame_at(CsStripChart *self, double x, double width);
 

@@ -25,6 +25,7 @@ cs_window_show_strip_values(CsWindow *self)
   int n = self->sweep != NULL ? cs_sweep_get_n_frames(self->sweep) : 0;
   g_autofree double *values = NULL;
 
+  cs_window_show_nerve_marks(self);
   result = cs_analysis_panel_get_result(self->analysis_panel, &stale);
   cs_strip_chart_set_threshold(chart, cs_analysis_panel_get_threshold(self->analysis_panel));
   if (result == NULL || n == 0) {

@@ -142,6 +142,18 @@ void cs_window_start_analysis_task(CsWindow *self, gpointer job, GDestroyNotify 
  * was closed meanwhile (nothing more may be shown). */
 gboolean cs_window_end_analysis_task(CsWindow *self, CsProgressRelay *relay, GApplication *app);
 
+/* cs-window-nerve.c */
+
+/* The actions win.find-nerve (the ROI on the nerve of the frame shown) and win.track-nerve (on
+ * every frame of the sweep). */
+void cs_window_find_nerve_action_cb(GtkWidget *widget, const char *action_name,
+                                    GVariant *parameter);
+void cs_window_track_nerve_action_cb(GtkWidget *widget, const char *action_name,
+                                     GVariant *parameter);
+
+/* Marks the selected case's lost and uncertain frames of its last tracking on the strip chart. */
+void cs_window_show_nerve_marks(CsWindow *self);
+
 /* cs-window-analyse-all.c */
 
 /* The action win.analyse-all: every case with a missing or stale result of the chosen model. */
