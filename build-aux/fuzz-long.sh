@@ -17,10 +17,11 @@
 # contained by the product, which reads each DICOM file in a child process first: with
 # $CARPALSCOPE_CLI set, `carpalscope-cli info` must refuse it with status 1 and one line.
 #
-# Prints a table: harness, executions, seconds, crashes (crash/timeout/out-of-memory inputs),
-# ours, contained (inside a library and refused cleanly). Exit status 0 when no finding is ours;
-# 1 when one is (inputs kept in the work folder, named on stderr); 0 with SKIP on stdout when clang
-# or its fuzzer runtime is missing.
+# Prints a table: harness, executions, seconds, crashes (crash/timeout/out-of-memory inputs), and
+# of those: ours, library (inside GDCM or FFmpeg, and for DICOM refused cleanly by the CLI), gone
+# (does not fail again when replayed; the place of each input is in <work>/<harness>/places.txt).
+# Exit status 0 when no finding is ours; 1 when one is (inputs kept in the work folder, named on
+# stderr); 0 with SKIP on stdout when clang or its fuzzer runtime is missing.
 # Environment: CARPALSCOPE_FUZZ_DIR (work folder, kept; default a temporary one, removed unless
 # something was found), CARPALSCOPE_FUZZ_SEED (default 1), CARPALSCOPE_FUZZ_NICE (default 19),
 # CARPALSCOPE_CLI, CLANG, CLANGXX.
@@ -86,13 +87,19 @@ max_len() {
   esac
 }
 
-# where FILE LOG — replays FILE and says where it failed: "ours", "gdcm", "ffmpeg" or "none" (it
-# no longer fails, or failed on time or memory only).
+# where HARNESS FILE LOG — replays FILE with whole stacks and says where it failed: "ours", "gdcm",
+# "ffmpeg", "slow" (a timeout that takes over 10 s again), or "gone" (it does not fail again: an
+# out-of-memory or timeout of the moment, or a leak that whole stacks show to be a library's,
+# tests/fuzz/lsan.supp).
 where() {
-  local harness=$1 input=$2 log=$3 frame
-  if ASAN_OPTIONS=$ASAN_OPTIONS:handle_abort=1:fast_unwind_on_malloc=0 timeout 60 "$build/tests/fuzz/fuzz-replay-$harness" \
-      "$input" >"$log" 2>&1; then
-    echo none
+  local harness=$1 input=$2 log=$3 frame start
+  start=$(date +%s)
+  if ASAN_OPTIONS=$ASAN_OPTIONS:handle_abort=1:fast_unwind_on_malloc=0 timeout 60 \
+      "$build/tests/fuzz/fuzz-replay-$harness" "$input" >"$log" 2>&1; then
+    case $(basename "$input") in
+      timeout-*) [ $(($(date +%s) - start)) -le 10 ] || { echo slow; return; } ;;
+    esac
+    echo gone
     return
   fi
   if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" &&
@@ -111,7 +118,7 @@ where() {
   esac
 }
 
-printf '%-12s %12s %8s %8s %6s %10s\n' harness executions seconds crashes ours contained
+printf '%-12s %12s %8s %8s %6s %8s %6s\n' harness executions seconds crashes ours library gone
 failed=0
 for harness in $built; do
   dir=$work/$harness
@@ -131,7 +138,7 @@ for harness in $built; do
     >"$dir/fuzz.log" 2>&1 || status=$?
   elapsed=$(($(date +%s) - start))
   executions=$(grep -oE '^#[0-9]+:' "$dir/fuzz.log" | tail -1 | tr -d '#:' || true)
-  ours=0 contained=0 crashes=0
+  ours=0 library=0 gone=0 crashes=0
   for input in "$dir"/artifacts/*; do
     [ -e "$input" ] || continue
     grep -qxF "$(basename "$input")" "$dir/before.txt" && continue
@@ -144,9 +151,11 @@ for harness in $built; do
         place=ours
       fi
     fi
+    echo "$input $place" >>"$dir/places.txt"
     case $place in
-      ours) ours=$((ours + 1)); echo "fuzz-long: $harness: finding in our code: $input" >&2 ;;
-      *) contained=$((contained + 1)); echo "$input $place" >>"$dir/contained.txt" ;;
+      ours | slow) ours=$((ours + 1)); echo "fuzz-long: $harness: finding in our code: $input" >&2 ;;
+      gone) gone=$((gone + 1)) ;;
+      *) library=$((library + 1)) ;;
     esac
   done
   if [ -z "$executions" ] || { [ "$status" != 0 ] && [ "$crashes" = 0 ]; }; then
@@ -154,8 +163,8 @@ for harness in $built; do
     tail -5 "$dir/fuzz.log" >&2
     ours=$((ours + 1))
   fi
-  printf '%-12s %12s %8s %8s %6s %10s\n' "$harness" "${executions:-?}" "$elapsed" "$crashes" \
-    "$ours" "$contained"
+  printf '%-12s %12s %8s %8s %6s %8s %6s\n' "$harness" "${executions:-?}" "$elapsed" "$crashes" \
+    "$ours" "$library" "$gone"
   [ "$ours" = 0 ] || failed=1
 done
 if [ "$failed" != 0 ]; then
