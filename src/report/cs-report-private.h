@@ -110,6 +110,7 @@ typedef struct {
   double csa_px2;       /* NaN when there is no inlet tracing. */
   guint csa_n_tracings; /* Inlet tracings averaged. */
   char *csa_rater;      /* Their rater; NULL when not recorded or none. */
+  char *csa_spacing;    /* Where csa_mm2's mm come from (cs_spacing_dup_label()); NULL without. */
   double *p_hand;       /* One per model; NaN without a result. */
   guint *n_frames;
 } CsStudyReportHand;

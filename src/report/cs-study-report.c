@@ -20,6 +20,7 @@ hand_free(gpointer data)
 
   g_free(h->display_id);
   g_free(h->csa_rater);
+  g_free(h->csa_spacing);
   g_free(h->p_hand);
   g_free(h->n_frames);
   g_free(h);
@@ -98,6 +99,11 @@ hand_csa(CsStudyReportHand *hand, CsCase *c)
   hand->csa_px2 = csa.area_px2;
   hand->csa_n_tracings = csa.n_tracings;
   hand->csa_rater = g_steal_pointer(&csa.rater);
+  if (isfinite(csa.area_mm2)) {
+    CsSpacing spacing = cs_case_get_spacing(c);
+
+    hand->csa_spacing = cs_spacing_dup_label(&spacing, FALSE);
+  }
   return csa.n_left_out > 0;
 }
 
@@ -684,7 +690,7 @@ hands_to_csv(const CsStudyReport *r)
 {
   GString *s =
       g_string_new("hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,csa_tracings,csa_rater,"
-                   "model,model_sha256,n_frames,p_hand,call\n");
+                   "csa_spacing,model,model_sha256,n_frames,p_hand,call\n");
 
   for (guint i = 0; i < r->hands->len; i++) {
     const CsStudyReportHand *h = g_ptr_array_index(r->hands, i);
@@ -693,6 +699,7 @@ hands_to_csv(const CsStudyReport *r)
       g_autofree char *id = csv_field(h->display_id);
       g_autofree char *model = csv_field(r->model_keys[m]);
       g_autofree char *rater = csv_field(h->csa_rater != NULL ? h->csa_rater : "");
+      g_autofree char *spacing = csv_field(h->csa_spacing != NULL ? h->csa_spacing : "");
 
       g_string_append_printf(s, "%s,%s,%s,", id, cs_group_to_string(h->group),
                              cs_split_to_string(h->split));
@@ -702,7 +709,7 @@ hands_to_csv(const CsStudyReport *r)
       csv_number(s, h->csa_mm2);
       g_string_append_c(s, ',');
       csv_number(s, h->csa_px2);
-      g_string_append_printf(s, ",%u,%s", h->csa_n_tracings, rater);
+      g_string_append_printf(s, ",%u,%s,%s", h->csa_n_tracings, rater, spacing);
       g_string_append_printf(s, ",%s,%s,%u,", model,
                              r->models[m].sha256 != NULL ? r->models[m].sha256 : "",
                              h->n_frames[m]);
@@ -788,6 +795,7 @@ study_to_json(const CsStudyReport *r)
     json_builder_set_member_name(b, "csa_tracings");
     json_builder_add_int_value(b, h->csa_n_tracings);
     json_string(b, "csa_rater", h->csa_rater);
+    json_string(b, "csa_spacing", h->csa_spacing);
     json_builder_set_member_name(b, "results");
     json_builder_begin_array(b);
     for (guint m = 0; m < r->n_models; m++) {

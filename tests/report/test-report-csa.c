@@ -133,6 +133,7 @@ test_study_report(void)
   g_assert_cmpfloat_with_epsilon(json_object_get_double_member(hand, "csa_px2"), 200.0, 1e-9);
   g_assert_cmpint(json_object_get_int_member(hand, "csa_tracings"), ==, 2);
   g_assert_cmpstr(json_object_get_string_member(hand, "csa_rater"), ==, "IS");
+  g_assert_cmpstr(json_object_get_string_member(hand, "csa_spacing"), ==, "manual calibration");
   /* No inlet tracing, with or without other tracings: null, never 0. */
   for (guint i = 0; i < 2; i++) {
     hand = hand_by_id(hands, i == 0 ? "cts-none" : "control-forearm");
@@ -144,6 +145,7 @@ test_study_report(void)
   /* Without a spacing: px^2 only, by a rater not recorded. */
   hand = hand_by_id(hands, "control-px");
   g_assert_true(json_object_get_null_member(hand, "csa_mm2"));
+  g_assert_true(json_object_get_null_member(hand, "csa_spacing"));
   g_assert_cmpfloat_with_epsilon(json_object_get_double_member(hand, "csa_px2"), 500.0, 1e-9);
   g_assert_cmpint(json_object_get_int_member(hand, "csa_tracings"), ==, 1);
   g_assert_true(json_object_get_null_member(hand, "csa_rater"));
@@ -158,8 +160,10 @@ test_study_report(void)
       g_assert_cmpint(g_remove(written[i]), ==, 0);
   }
   g_assert_true(g_str_has_prefix(
-      csv_text, "hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,csa_tracings,csa_rater,"));
-  g_assert_nonnull(strstr(csv_text, "\ncts-raters,cts,test,,shinohara2022,2,200,2,IS,"));
+      csv_text, "hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,csa_tracings,csa_rater,"
+                "csa_spacing,model,"));
+  g_assert_nonnull(
+      strstr(csv_text, "\ncts-raters,cts,test,,shinohara2022,2,200,2,IS,manual calibration,"));
   g_assert_nonnull(strstr(csv_text, "\ncts-none,cts,test,,shinohara2022,,,0,,"));
   g_assert_nonnull(strstr(csv_text, "\ncontrol-px,control,test,,shinohara2022,,500,1,,"));
 
