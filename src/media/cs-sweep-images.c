@@ -52,22 +52,39 @@ sniff_pnm_size(const guint8 *head, gsize n, gint64 *width, gint64 *height)
   return TRUE;
 }
 
-/* Reads the width and height the first directory of a TIFF file claims (tags 256 and 257). */
+/* Reads the width and height the first directory of a TIFF file claims (tags 256 and 257), from
+ * the header's bytes or, when the directory lies further on (often at the end), from @file. */
 static gboolean
-sniff_tiff_size(const guint8 *head, gsize n, gint64 *width, gint64 *height)
+sniff_tiff_size(FILE *file, const guint8 *head, gsize n, gint64 *width, gint64 *height)
 {
-  gboolean little = head[0] == 'I';
-#define TIFF16(p) ((guint32)(little ? head[p] | head[(p) + 1] << 8 : head[p] << 8 | head[(p) + 1]))
-#define TIFF32(p) (little ? TIFF16(p) | TIFF16((p) + 2) << 16 : TIFF16(p) << 16 | TIFF16((p) + 2))
-  guint32 ifd = TIFF32(4);
-  gboolean have_width = FALSE, have_height = FALSE;
+  gboolean little = head[0] == 'I', have_width = FALSE, have_height = FALSE;
+  guint8 far[2 + 12 * 64];
+  const guint8 *dir;
+  gsize dir_length;
+  guint32 offset;
 
-  if (ifd < 8 || (gsize)ifd + 2 > n)
+#define TIFF16(b, p) ((guint32)(little ? (b)[p] | (b)[(p) + 1] << 8 : (b)[p] << 8 | (b)[(p) + 1]))
+#define TIFF32(b, p) \
+  (little ? TIFF16(b, p) | TIFF16(b, (p) + 2) << 16 : TIFF16(b, p) << 16 | TIFF16(b, (p) + 2))
+  offset = TIFF32(head, 4);
+  if (offset < 8)
     return FALSE;
-  for (guint32 i = 0, count = TIFF16(ifd); i < count && ifd + 2 + 12 * (gsize)(i + 1) <= n; i++) {
-    gsize entry = ifd + 2 + 12 * (gsize)i;
-    guint32 tag = TIFF16(entry), type = TIFF16(entry + 2);
-    gint64 value = type == 3 ? (gint64)TIFF16(entry + 8) : (gint64)TIFF32(entry + 8);
+  if ((gsize)offset + 2 <= n) {
+    dir = head + offset;
+    dir_length = n - offset;
+  } else {
+    if (fseek(file, (long)offset, SEEK_SET) != 0)
+      return FALSE;
+    dir_length = fread(far, 1, sizeof far, file);
+    dir = far;
+    if (dir_length < 2)
+      return FALSE;
+  }
+  for (guint32 i = 0, count = TIFF16(dir, 0); i < count && 2 + 12 * (gsize)(i + 1) <= dir_length;
+       i++) {
+    gsize entry = 2 + 12 * (gsize)i;
+    guint32 tag = TIFF16(dir, entry), type = TIFF16(dir, entry + 2);
+    gint64 value = type == 3 ? (gint64)TIFF16(dir, entry + 8) : (gint64)TIFF32(dir, entry + 8);
 
     if (type != 3 && type != 4)
       continue;
@@ -84,20 +101,11 @@ sniff_tiff_size(const guint8 *head, gsize n, gint64 *width, gint64 *height)
   return have_width && have_height;
 }
 
-/* Reads the frame size an image header claims (PNG, BMP, JPEG, PGM/PPM, TIFF), so that a huge
- * claim is refused with its numbers before any decoder sees it. Returns FALSE when the header
- * says nothing. */
+/* Reads the frame size the @n bytes of an image header at @head claim (PNG, BMP, JPEG, PGM/PPM,
+ * TIFF, whose directory may be read further on in @file). FALSE when the header says nothing. */
 static gboolean
-sniff_image_size(const char *path, gint64 *width, gint64 *height)
+sniff_head(FILE *file, const guint8 *head, gsize n, gint64 *width, gint64 *height)
 {
-  guint8 head[4096];
-  gsize n;
-  FILE *file = g_fopen(path, "rb");
-
-  if (file == NULL)
-    return FALSE;
-  n = fread(head, 1, sizeof head, file);
-  fclose(file);
   if (n >= 24 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(head + 12, "IHDR", 4) == 0) {
     *width = ((gint64)head[16] << 24) | (head[17] << 16) | (head[18] << 8) | head[19];
     *height = ((gint64)head[20] << 24) | (head[21] << 16) | (head[22] << 8) | head[23];
@@ -129,8 +137,26 @@ sniff_image_size(const char *path, gint64 *width, gint64 *height)
   if (n >= 3 && head[0] == 'P' && (head[1] == '5' || head[1] == '6') && g_ascii_isspace(head[2]))
     return sniff_pnm_size(head, n, width, height);
   if (n >= 8 && (memcmp(head, "II*\0", 4) == 0 || memcmp(head, "MM\0*", 4) == 0))
-    return sniff_tiff_size(head, n, width, height);
+    return sniff_tiff_size(file, head, n, width, height);
   return FALSE;
+}
+
+/* Reads the frame size an image header claims, so that a huge claim is refused with its numbers
+ * before any decoder sees it. Returns FALSE when the header says nothing. */
+static gboolean
+sniff_image_size(const char *path, gint64 *width, gint64 *height)
+{
+  guint8 head[4096];
+  gboolean found;
+  gsize n;
+  FILE *file = g_fopen(path, "rb");
+
+  if (file == NULL)
+    return FALSE;
+  n = fread(head, 1, sizeof head, file);
+  found = sniff_head(file, head, n, width, height);
+  fclose(file);
+  return found;
 }
 
 /* Decodes the single image @path into a gray frame; sets the sweep's size if still unknown. */

@@ -135,31 +135,50 @@ test_png_bomb(void)
   assert_refused_small("bomb.png", png, n, CS_ERROR_TOO_LARGE, "60000 x 60000");
 }
 
-/* PGM, PPM and TIFF headers are read for their claim too, not left to the decoder. */
+/* A little-endian TIFF of 60000 x 60000 gray pixels: @strip_bytes of strip data right after the
+ * header, then its directory (width 256 and height 257 as LONGs; bits, compression, photometric,
+ * strip offset, samples, rows per strip, strip bytes). */
+static GByteArray *
+make_tiff(guint32 strip_bytes)
+{
+  static const guint16 tags[][2] = { { 256, 4 }, { 257, 4 }, { 258, 3 }, { 259, 3 }, { 262, 3 },
+                                     { 273, 4 }, { 277, 3 }, { 278, 4 }, { 279, 4 } };
+  const guint32 values[] = { 60000, 60000, 8, 1, 1, 8, 1, 60000, strip_bytes };
+  const guint32 directory = 8 + strip_bytes;
+  guint8 header[8] = { 'I', 'I', 42, 0 }, count[2] = { 9, 0 }, next[4] = { 0 };
+  GByteArray *out = g_byte_array_new();
+  g_autofree guint8 *strip = g_malloc0(strip_bytes);
+
+  for (int b = 0; b < 4; b++)
+    header[4 + b] = (guint8)(directory >> (8 * b));
+  g_byte_array_append(out, header, 8);
+  g_byte_array_append(out, strip, strip_bytes);
+  g_byte_array_append(out, count, 2);
+  for (int i = 0; i < 9; i++) {
+    guint8 entry[12] = { (guint8)tags[i][0], (guint8)(tags[i][0] >> 8), (guint8)tags[i][1], 0, 1 };
+    for (int b = 0; b < 4; b++)
+      entry[8 + b] = (guint8)(values[i] >> (8 * b));
+    g_byte_array_append(out, entry, 12);
+  }
+  g_byte_array_append(out, next, 4);
+  return out;
+}
+
+/* PGM, PPM and TIFF headers are read for their claim too, not left to the decoder; a TIFF's
+ * directory is found where its header points, at the end of the file too. */
 static void
 test_pnm_tiff_bombs(void)
 {
   static const char pgm[] = "P5\n# a comment\n60000 60000\n255\n\0\0\0\0";
   static const char ppm[] = "P6\n60000 60000\n255\n\0\0\0\0\0\0";
-  /* Little-endian TIFF: its directory at 8 with width (256) and height (257) as LONGs, then
-   * bits, compression, photometric, strip offset, samples, rows per strip, strip bytes. */
-  static const guint16 tags[][2] = { { 256, 4 }, { 257, 4 }, { 258, 3 }, { 259, 3 }, { 262, 3 },
-                                     { 273, 4 }, { 277, 3 }, { 278, 4 }, { 279, 4 } };
-  const guint32 values[] = { 60000, 60000, 8, 1, 1, 8 + 2 + 12 * 9 + 4, 1, 60000, 4 };
-  guint8 tiff[8 + 2 + 12 * 9 + 4 + 4] = { 'I', 'I', 42, 0, 8, 0, 0, 0, 9, 0 };
+  g_autoptr(GByteArray) tiff = make_tiff(4);
+  g_autoptr(GByteArray) tiff_end = make_tiff(6000);
 
-  for (int i = 0; i < 9; i++) {
-    guint8 *entry = tiff + 10 + 12 * i;
-    entry[0] = (guint8)tags[i][0];
-    entry[1] = (guint8)(tags[i][0] >> 8);
-    entry[2] = (guint8)tags[i][1];
-    entry[4] = 1; /* count */
-    for (int b = 0; b < 4; b++)
-      entry[8 + b] = (guint8)(values[i] >> (8 * b));
-  }
   assert_refused_small("bomb.pgm", pgm, sizeof pgm - 1, CS_ERROR_TOO_LARGE, "60000 x 60000");
   assert_refused_small("bomb.ppm", ppm, sizeof ppm - 1, CS_ERROR_TOO_LARGE, "60000 x 60000");
-  assert_refused_small("bomb.tif", tiff, sizeof tiff, CS_ERROR_TOO_LARGE, "60000 x 60000");
+  assert_refused_small("bomb.tif", tiff->data, tiff->len, CS_ERROR_TOO_LARGE, "60000 x 60000");
+  assert_refused_small("bomb-directory-last.tif", tiff_end->data, tiff_end->len, CS_ERROR_TOO_LARGE,
+                       "60000 x 60000");
 }
 
 /* An explicit VR little endian element (OB and OW have the long form). */
