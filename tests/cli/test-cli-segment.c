@@ -7,9 +7,11 @@
  * image (found, centroid and box around it, JSON as documented), write its mask as an 8-bit gray
  * PNG of the image's size, one per frame for a folder of frames, and report bad use clearly.
  * Installed, the model is listed as a segmenter, taken by segment without --model and never by
- * classify, and places the ROI of classify and explain with --roi auto.
+ * classify, and places the ROI of classify and explain with --roi auto. The shipped nerve model
+ * outlines a real image of the shared set (skipped when ../shared is absent).
  */
 #include "cli-run.h"
+#include "test-realdata.h"
 
 #include <cairo.h>
 #include <glib/gstdio.h>
@@ -254,6 +256,66 @@ test_installed(void)
   g_unsetenv("CARPALSCOPE_MODELSDIR");
 }
 
+/* Reads a PNG's pixels as 0/1 (white or not), through cairo. */
+static guint8 *
+read_binary_png(const char *path, int *w, int *h)
+{
+  cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+  guint8 *out;
+  int stride;
+  cairo_format_t format;
+
+  g_assert_cmpint(cairo_surface_status(s), ==, CAIRO_STATUS_SUCCESS);
+  *w = cairo_image_surface_get_width(s);
+  *h = cairo_image_surface_get_height(s);
+  stride = cairo_image_surface_get_stride(s);
+  format = cairo_image_surface_get_format(s);
+  out = g_malloc((gsize)*w * *h);
+  for (int y = 0; y < *h; y++)
+    for (int x = 0; x < *w; x++) {
+      const unsigned char *row = cairo_image_surface_get_data(s) + (gsize)y * stride;
+      guint32 v = format == CAIRO_FORMAT_A8   ? row[x]
+                  : format == CAIRO_FORMAT_A1 ? (row[x / 8] >> (x % 8)) & 1
+                                              : ((const guint32 *)row)[x] & 0xff;
+      out[y * *w + x] = v != 0;
+    }
+  cairo_surface_destroy(s);
+  return out;
+}
+
+/* The shipped nerve model on a real image it was trained on: the expert's nerve, outlined. */
+static void
+test_real_image(void)
+{
+  g_autofree char *image =
+      test_realdata_path("median-nerve/images/Pz001-001.png", G_FILE_TEST_IS_REGULAR);
+  g_autofree char *truth =
+      test_realdata_path("median-nerve/masks/Pz001-001.png", G_FILE_TEST_IS_REGULAR);
+  g_autofree char *found = g_build_filename(dir, "real-mask.png", NULL);
+  g_autofree guint8 *a = NULL, *b = NULL;
+  CliResult r;
+  int wa, ha, wb, hb;
+  gsize both = 0, na = 0, nb = 0;
+
+  if (image == NULL || truth == NULL)
+    return;
+  r = cli_run("segment", "--model", "nerve-unet", "--out-mask", found, image, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "frame 0: nerve at"));
+  cli_result_clear(&r);
+  a = read_binary_png(found, &wa, &ha);
+  b = read_binary_png(truth, &wb, &hb);
+  g_assert_cmpint(wa, ==, wb);
+  g_assert_cmpint(ha, ==, hb);
+  for (int i = 0; i < wa * ha; i++) {
+    na += a[i];
+    nb += b[i];
+    both += a[i] & b[i];
+  }
+  g_test_message("Dice %.3f against the expert's mask", 2.0 * both / (double)(na + nb));
+  g_assert_cmpfloat(2.0 * both / (double)(na + nb), >, 0.7);
+}
+
 static void
 remove_tree(const char *path)
 {
@@ -282,6 +344,7 @@ main(int argc, char **argv)
   make_data();
   g_test_add_func("/cli/segment/train-and-segment", test_train_and_segment);
   g_test_add_func("/cli/segment/installed", test_installed);
+  g_test_add_func("/cli/segment/real-image", test_real_image);
   status = g_test_run();
   remove_tree(dir);
   g_free(dir);
