@@ -136,6 +136,17 @@ close_error_dialogs(void)
   gui_test_pump();
 }
 
+/* Asserts that study.json on disk has @expected (NULL: none) as the notes of case @index. */
+static void
+assert_disk_notes(const char *path, guint index, const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) on_disk = cs_study_load(path, &error);
+
+  g_assert_no_error(error);
+  g_assert_cmpstr(cs_case_get_notes(cs_study_get_case(on_disk, index)), ==, expected);
+}
+
 /* Another PC holds the study: read-only, the banner names it, Take Over makes it editable. */
 static void
 held_by_another_pc(CsWindow *window, const char *path)
@@ -165,10 +176,7 @@ held_by_another_pc(CsWindow *window, const char *path)
   cs_case_set_notes(cs_window_get_case(window), "edited while read-only");
   g_action_group_activate_action(G_ACTION_GROUP(window), "save", NULL);
   gui_test_pump();
-  {
-    g_autoptr(CsStudy) on_disk = cs_study_load(path, NULL);
-    g_assert_null(cs_case_get_notes(cs_study_get_case(on_disk, 0)));
-  }
+  assert_disk_notes(path, 0, NULL);
   cs_case_set_notes(cs_window_get_case(window), NULL);
   /* Save As may not write over it either, but may write anywhere else. */
   {
@@ -198,10 +206,7 @@ held_by_another_pc(CsWindow *window, const char *path)
   g_assert_true(cs_window_is_read_only(window));
   g_assert_true(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
   g_assert_cmpstr(cs_case_get_notes(cs_window_get_case(window)), ==, "edited after the take-over");
-  {
-    g_autoptr(CsStudy) on_disk = cs_study_load(path, NULL);
-    g_assert_null(cs_case_get_notes(cs_study_get_case(on_disk, 0)));
-  }
+  assert_disk_notes(path, 0, NULL);
   cs_case_set_notes(cs_window_get_case(window), NULL);
 
   /* The banner's button takes over. */
@@ -237,10 +242,7 @@ second_window(GtkApplication *app, CsWindow *first, const char *path)
   g_assert_true(cs_window_is_read_only(first));
   g_assert_true(cs_study_get_dirty(cs_window_get_study(first)));
   g_assert_cmpstr(cs_case_get_notes(cs_window_get_case(first)), ==, "first window's edit");
-  {
-    g_autoptr(CsStudy) on_disk = cs_study_load(path, NULL);
-    g_assert_null(cs_case_get_notes(cs_study_get_case(on_disk, 0)));
-  }
+  assert_disk_notes(path, 0, NULL);
   close_error_dialogs();
   /* The first window goes without saving; the second keeps its lock. */
   gtk_window_destroy(GTK_WINDOW(first));
@@ -274,10 +276,7 @@ changed_on_disk(CsWindow *window, const char *work, const char *path)
   g_assert_cmpstr(adw_message_dialog_get_heading(dialog), ==, "The Study Changed on Disk");
   g_assert_nonnull(strstr(adw_message_dialog_get_body(dialog), "case-1"));
   g_assert_nonnull(strstr(adw_message_dialog_get_body(dialog), "case-2"));
-  {
-    g_autoptr(CsStudy) on_disk = cs_study_load(path, &error);
-    g_assert_cmpstr(cs_case_get_notes(cs_study_get_case(on_disk, 0)), ==, "theirs 1");
-  }
+  assert_disk_notes(path, 0, "theirs 1");
 
   respond(dialog, "merge");
   dialog = cs_window_get_lock_dialog(window);
@@ -289,11 +288,8 @@ changed_on_disk(CsWindow *window, const char *work, const char *path)
   respond(dialog, "merge");
   g_assert_null(cs_window_get_lock_dialog(window));
   g_assert_false(cs_study_get_dirty(cs_window_get_study(window)));
-  {
-    g_autoptr(CsStudy) on_disk = cs_study_load(path, &error);
-    g_assert_cmpstr(cs_case_get_notes(cs_study_get_case(on_disk, 0)), ==, "mine 1");
-    g_assert_cmpstr(cs_case_get_notes(cs_study_get_case(on_disk, 1)), ==, "theirs 2");
-  }
+  assert_disk_notes(path, 0, "mine 1");
+  assert_disk_notes(path, 1, "theirs 2");
 
   /* Once more, answered with Reload: theirs is shown, mine kept in a file beside it. */
   {
