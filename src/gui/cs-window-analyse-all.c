@@ -60,6 +60,16 @@ arrival_free(gpointer data)
   g_free(arrival);
 }
 
+/* Saves the study a result went into; the study on show only while this window holds its lock. */
+static gboolean
+save_result(CsWindow *self, CsStudy *study, GError **error)
+{
+  if (study == self->study && self->toast_overlay != NULL &&
+      !cs_window_lock_check_save(self, error))
+    return FALSE;
+  return cs_study_save(study, error);
+}
+
 /* On the main loop: stores the result and saves the study, so a crash loses only the case in
  * progress. */
 static gboolean
@@ -73,7 +83,7 @@ store_result_cb(gpointer data)
   if (c == NULL) /* Removed meanwhile: nothing to store it in. */
     return G_SOURCE_REMOVE;
   if (!cs_case_set_result(c, arrival->result, &error) ||
-      (cs_study_get_path(arrival->study) != NULL && !cs_study_save(arrival->study, &error))) {
+      (cs_study_get_path(arrival->study) != NULL && !save_result(self, arrival->study, &error))) {
     g_autofree char *message =
         g_strdup_printf(_("Case %s: result not saved: %s"), arrival->case_id, error->message);
 
