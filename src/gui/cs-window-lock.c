@@ -59,22 +59,31 @@ update_banner(CsWindow *self)
   gtk_info_bar_set_revealed(state->banner, TRUE);
 }
 
+static void
+set_enabled(CsWindow *self, const char *name, gboolean enabled)
+{
+  GAction *action = g_action_map_lookup_action(G_ACTION_MAP(self), name);
+
+  g_simple_action_set_enabled(G_SIMPLE_ACTION(action), enabled);
+}
+
 /* Read-only turns the editing actions and the case's form off. */
 void
 cs_window_lock_update_actions(CsWindow *self)
 {
-  static const char *const edits[] = { "save",        "import",         "import-folder",
-                                       "remove-case", "duplicate-case", "rename-case",
-                                       "undo",        "redo",           "analyse",
-                                       "analyse-all" };
+  /* Those cs_window_update_actions() sets from what there is to act on, then those it leaves
+   * on, which are on again when the study is editable. */
+  static const char *const edits[] = { "save", "remove-case", "duplicate-case", "rename-case",
+                                       "undo", "redo",        "analyse",        "analyse-all" };
+  static const char *const imports[] = { "import", "import-folder" };
   gboolean read_only = cs_window_is_read_only(self);
 
   if (self->lock == NULL)
     return;
-  if (read_only)
-    for (gsize i = 0; i < G_N_ELEMENTS(edits); i++)
-      g_simple_action_set_enabled(
-          G_SIMPLE_ACTION(g_action_map_lookup_action(G_ACTION_MAP(self), edits[i])), FALSE);
+  for (gsize i = 0; read_only && i < G_N_ELEMENTS(edits); i++)
+    set_enabled(self, edits[i], FALSE);
+  for (gsize i = 0; i < G_N_ELEMENTS(imports); i++)
+    set_enabled(self, imports[i], !read_only);
   gtk_widget_set_sensitive(GTK_WIDGET(self->case_panel), !read_only);
   gtk_widget_set_sensitive(GTK_WIDGET(self->analysis_panel), !read_only);
 }

@@ -171,6 +171,7 @@ held_by_another_pc(CsWindow *window, const char *path)
   g_assert_true(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
   g_assert_false(action_enabled(window, "save"));
   g_assert_false(action_enabled(window, "remove-case"));
+  g_assert_false(action_enabled(window, "import"));
   g_assert_true(action_enabled(window, "save-as"));
   /* Nothing is written while read-only, whatever changes. */
   cs_case_set_notes(cs_window_get_case(window), "edited while read-only");
@@ -215,6 +216,8 @@ held_by_another_pc(CsWindow *window, const char *path)
   g_assert_false(cs_window_is_read_only(window));
   g_assert_false(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
   g_assert_true(action_enabled(window, "save"));
+  g_assert_true(action_enabled(window, "import"));
+  g_assert_true(action_enabled(window, "remove-case"));
   now = cs_study_lock_read(path, NULL);
   g_assert_nonnull(now);
   g_assert_cmpint(now->pid, ==, getpid());
