@@ -11,42 +11,47 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
-#include "../tools/test-realdata.h"
+#include "../tools/test-realdata-sweep.h"
 
 #include "cs-analysis-panel.h"
 #include "cs-case-panel.h"
 
-static CsSweep *
-open_realdata(const char *name)
+/* The first widget inside @widget, depth first, for which @matches(widget, @data) holds. */
+static GtkWidget *
+find_widget(GtkWidget *widget, gboolean (*matches)(GtkWidget *, const char *), const char *data)
 {
-  g_autofree char *relative = g_build_filename("dicom", name, NULL);
-  g_autofree char *path = test_realdata_path(relative, G_FILE_TEST_IS_REGULAR);
-  g_autoptr(GError) error = NULL;
-  CsSweep *sweep;
-
-  if (path == NULL)
-    return NULL;
-  sweep = cs_sweep_open(path, &error);
-  g_assert_no_error(error);
-  return sweep;
-}
-
-/* The first action row inside @widget, depth first, whose title starts with "inlet:": a tracing's.
- */
-static AdwActionRow *
-find_action_row(GtkWidget *widget)
-{
-  if (ADW_IS_ACTION_ROW(widget) && !ADW_IS_COMBO_ROW(widget) &&
-      g_str_has_prefix(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), "inlet:"))
-    return ADW_ACTION_ROW(widget);
+  if (matches(widget, data))
+    return widget;
   for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
        child = gtk_widget_get_next_sibling(child)) {
-    AdwActionRow *found = find_action_row(child);
+    GtkWidget *found = find_widget(child, matches, data);
 
     if (found != NULL)
       return found;
   }
   return NULL;
+}
+
+/* An action row (not a combo row) whose title starts with @prefix ("inlet:" for a tracing's). */
+static gboolean
+is_row_titled(GtkWidget *widget, const char *prefix)
+{
+  return ADW_IS_ACTION_ROW(widget) && !ADW_IS_COMBO_ROW(widget) &&
+         g_str_has_prefix(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), prefix);
+}
+
+static gboolean
+is_switch(GtkWidget *widget, const char *unused)
+{
+  return GTK_IS_SWITCH(widget);
+}
+
+static AdwActionRow *
+find_row_titled(GtkWidget *widget, const char *title)
+{
+  GtkWidget *found = find_widget(widget, is_row_titled, title);
+
+  return found != NULL ? ADW_ACTION_ROW(found) : NULL;
 }
 
 /* Shows @sweep and a case with one inlet tracing of @n points @xy in a new analysis panel, and
@@ -62,7 +67,7 @@ show_tracing(CsSweep *sweep, CsCase *c, const double *xy, guint n, const char **
   g_assert_cmpint(cs_case_add_tracing(c, tracing, NULL), ==, 0);
   cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), c);
   cs_analysis_panel_set_sweep(CS_ANALYSIS_PANEL(panel), sweep);
-  row = find_action_row(panel);
+  row = find_row_titled(panel, "inlet:");
   g_assert_nonnull(row);
   *title = adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row));
   *subtitle = adw_action_row_get_subtitle(row);
@@ -75,7 +80,7 @@ show_tracing(CsSweep *sweep, CsCase *c, const double *xy, guint n, const char **
 static void
 test_philips_csa_row(void)
 {
-  g_autoptr(CsSweep) sweep = open_realdata("OBXXXX1A_2frame.dcm");
+  g_autoptr(CsSweep) sweep = test_realdata_open_sweep("dicom/OBXXXX1A_2frame.dcm");
   g_autoptr(CsCase) c = cs_case_new("philips");
   const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
   const char *title, *subtitle;
@@ -94,7 +99,7 @@ test_philips_csa_row(void)
 
   /* Without the sweep, the case alone has no spacing: px², and no claim of a source. */
   cs_analysis_panel_set_sweep(CS_ANALYSIS_PANEL(panel), NULL);
-  title = adw_preferences_row_get_title(ADW_PREFERENCES_ROW(find_action_row(panel)));
+  title = adw_preferences_row_get_title(ADW_PREFERENCES_ROW(find_row_titled(panel, "inlet:")));
   g_assert_cmpstr(title, ==, "inlet: 900 px²");
   cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), NULL);
   g_assert_finalize_object(panel);
@@ -104,7 +109,7 @@ test_philips_csa_row(void)
 static void
 test_aloka_across_regions(void)
 {
-  g_autoptr(CsSweep) sweep = open_realdata("gdcm-US-ALOKA-16.dcm");
+  g_autoptr(CsSweep) sweep = test_realdata_open_sweep("dicom/gdcm-US-ALOKA-16.dcm");
   g_autoptr(CsCase) c = cs_case_new("aloka");
   const double across[] = { 300, 200, 360, 200, 360, 240, 300, 240 };
   const char *title, *subtitle;
@@ -120,50 +125,12 @@ test_aloka_across_regions(void)
   g_assert_finalize_object(panel);
 }
 
-static gboolean
-is_row_titled(GtkWidget *widget, const char *title)
-{
-  return ADW_IS_ACTION_ROW(widget) &&
-         g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(widget)), title) == 0;
-}
-
-/* The first widget inside @widget, depth first, of @type. */
-static GtkWidget *
-find_of_type(GtkWidget *widget, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE(widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
-       child = gtk_widget_get_next_sibling(child)) {
-    GtkWidget *found = find_of_type(child, type);
-
-    if (found != NULL)
-      return found;
-  }
-  return NULL;
-}
-
-static AdwActionRow *
-find_row_titled(GtkWidget *widget, const char *title)
-{
-  if (is_row_titled(widget, title))
-    return ADW_ACTION_ROW(widget);
-  for (GtkWidget *child = gtk_widget_get_first_child(widget); child != NULL;
-       child = gtk_widget_get_next_sibling(child)) {
-    AdwActionRow *found = find_row_titled(child, title);
-
-    if (found != NULL)
-      return found;
-  }
-  return NULL;
-}
-
 /* The case panel shows who the Aloka file is of (its name, ID and missing birth date), and its
  * switch is the study's choice to name patients in reports; another sweep shows nothing. */
 static void
 test_case_panel_patient(void)
 {
-  g_autoptr(CsSweep) sweep = open_realdata("gdcm-US-ALOKA-16.dcm");
+  g_autoptr(CsSweep) sweep = test_realdata_open_sweep("dicom/gdcm-US-ALOKA-16.dcm");
   g_autoptr(CsStudy) study = cs_study_new();
   g_autoptr(CsCase) c = cs_case_new("aloka");
   GtkWidget *panel;
@@ -181,7 +148,7 @@ test_case_panel_patient(void)
   g_assert_true(gtk_widget_is_visible(GTK_WIDGET(row)));
   g_assert_cmpstr(adw_action_row_get_subtitle(row), ==, "ID 98279 · born not recorded");
 
-  identity = GTK_SWITCH(find_of_type(panel, GTK_TYPE_SWITCH));
+  identity = GTK_SWITCH(find_widget(panel, is_switch, NULL));
   g_assert_false(gtk_switch_get_active(identity));
   gtk_switch_set_active(identity, TRUE);
   g_assert_true(cs_study_get_identity_in_reports(study));

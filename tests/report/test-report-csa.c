@@ -260,23 +260,32 @@ make_dicom_study(const char *name, const double *xy, guint n)
   return g_steal_pointer(&study);
 }
 
+/* The text of the case report of make_dicom_study(@name, @xy, @n), or NULL with the test skipped
+ * without the file or pdftotext. */
+static char *
+dicom_report_text(const char *name, const double *xy, guint n)
+{
+  g_autoptr(CsStudy) study = make_dicom_study(name, xy, n);
+  char *text;
+
+  if (study == NULL)
+    return NULL;
+  text = case_report_text(study, "dicom");
+  if (text == NULL)
+    g_test_skip("poppler-utils (pdftotext) is not installed");
+  return text;
+}
+
 /* The Philips cine: a 30 x 30 px trace of the nerve in the 2D region is in mm² at 0.2623 mm/px
  * from DICOM region 0, and the report says so. */
 static void
 test_case_report_dicom_region(void)
 {
   const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
-  g_autoptr(CsStudy) study = make_dicom_study("OBXXXX1A_2frame.dcm", nerve, 4);
-  g_autofree char *text = NULL;
+  g_autofree char *text = dicom_report_text("OBXXXX1A_2frame.dcm", nerve, 4);
 
-  if (study == NULL)
+  if (text == NULL)
     return;
-  text = case_report_text(study, "dicom");
-  if (text == NULL) {
-    g_test_skip("poppler-utils (pdftotext) is not installed");
-    return;
-  }
-  g_test_message("%s", text);
   g_assert_nonnull(
       strstr(text, "CSA: 61.9 mm² (900 px², spacing 0.2623 mm/px from DICOM region 0)"));
   g_assert_nonnull(strstr(text, "Inlet CSA: 61.9 mm² (DICOM region 0), the mean of 1 inlet"));
@@ -288,16 +297,10 @@ static void
 test_case_report_dicom_across(void)
 {
   const double across[] = { 300, 200, 360, 200, 360, 240, 300, 240 };
-  g_autoptr(CsStudy) study = make_dicom_study("gdcm-US-ALOKA-16.dcm", across, 4);
-  g_autofree char *text = NULL;
+  g_autofree char *text = dicom_report_text("gdcm-US-ALOKA-16.dcm", across, 4);
 
-  if (study == NULL)
+  if (text == NULL)
     return;
-  text = case_report_text(study, "dicom");
-  if (text == NULL) {
-    g_test_skip("poppler-utils (pdftotext) is not installed");
-    return;
-  }
   g_assert_nonnull(strstr(
       text, "CSA: 2400 px² (no mm²: it crosses DICOM regions 0 and 1, which may differ in scale)"));
   g_assert_null(strstr(text, "mm/px from"));

@@ -6,7 +6,7 @@
  */
 #include "config.h"
 
-#include "../tools/test-realdata.h"
+#include "../tools/test-realdata-sweep.h"
 
 #include "cs-case-spacing.h"
 #include "cs-error.h"
@@ -16,21 +16,6 @@
 
 /* A 30 x 30 px square in the Philips' 2D image region (region 0, 0.2623 mm/px). */
 static const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
-
-static CsSweep *
-open_realdata(const char *name)
-{
-  g_autofree char *relative = g_build_filename("dicom", name, NULL);
-  g_autofree char *path = test_realdata_path(relative, G_FILE_TEST_IS_REGULAR);
-  g_autoptr(GError) error = NULL;
-  CsSweep *sweep;
-
-  if (path == NULL)
-    return NULL;
-  sweep = cs_sweep_open(path, &error);
-  g_assert_no_error(error);
-  return sweep;
-}
 
 static void
 assert_label(CsSpacing spacing, const char *expected)
@@ -73,7 +58,7 @@ test_without_dicom(void)
 static void
 test_philips(void)
 {
-  g_autoptr(CsSweep) sweep = open_realdata("OBXXXX1A_2frame.dcm");
+  g_autoptr(CsSweep) sweep = test_realdata_open_sweep("dicom/OBXXXX1A_2frame.dcm");
   g_autoptr(CsCase) c = cs_case_new("philips");
   g_autoptr(CsTracing) tracing = NULL;
   g_autoptr(GError) error = NULL;
@@ -116,7 +101,7 @@ test_philips(void)
 static void
 test_aloka(void)
 {
-  g_autoptr(CsSweep) sweep = open_realdata("gdcm-US-ALOKA-16.dcm");
+  g_autoptr(CsSweep) sweep = test_realdata_open_sweep("dicom/gdcm-US-ALOKA-16.dcm");
   g_autoptr(CsCase) c = cs_case_new("aloka");
   const double across[] = { 200, 200, 450, 200, 450, 240 };
   const double in_right[] = { 400, 100, 500, 300, 420, 300 };
