@@ -44,6 +44,7 @@ struct _CsDicom {
   std::vector<CsDicomRegion> regions;
   double spacing_row = 0, spacing_col = 0;
   bool have_spacing = false, imager_spacing = false, spacing_varies = false;
+  std::vector<double> frame_spacing; /* [2 frame + 0/1] row, column mm; only when they vary. */
   std::string patient_name, patient_id, patient_birth_date; /* UTF-8; "" when absent. */
 };
 

@@ -260,31 +260,35 @@ measured_spacing(const gdcm::DataSet &groups, std::vector<double> &v)
 }
 
 /* Pixel Spacing from an enhanced image's functional groups: the Shared Functional Groups', else
- * the Per-frame Functional Groups' when every frame gives the same; frames that differ give none
- * and set spacing_varies. */
+ * the Per-frame Functional Groups' when every frame gives the same. Frames that differ give none
+ * for the image, set spacing_varies and keep each frame's in frame_spacing. */
 static bool
 functional_spacing(CsDicom *dicom, const gdcm::DataSet &ds, std::vector<double> &v)
 {
   gdcm::SmartPointer<gdcm::SequenceOfItems> shared, frames;
   const gdcm::DataSet *groups = first_item(ds, 0x5200, 0x9229, shared);
-  std::vector<double> first;
+  std::vector<double> each;
 
   if (groups != nullptr && measured_spacing(*groups, v))
     return true;
-  if (first_item(ds, 0x5200, 0x9230, frames) == nullptr)
+  if (first_item(ds, 0x5200, 0x9230, frames) == nullptr ||
+      frames->GetNumberOfItems() != (gdcm::SequenceOfItems::SizeType)dicom->n_frames)
     return false;
   for (gdcm::SequenceOfItems::SizeType i = 1; i <= frames->GetNumberOfItems(); i++) {
-    if (!measured_spacing(frames->GetItem(i).GetNestedDataSet(), v))
-      return false;
-    if (i == 1) {
-      first = v;
-    } else if (std::fabs(v[0] - first[0]) > 1e-6 * first[0] ||
-               std::fabs(v[1] - first[1]) > 1e-6 * first[1]) {
-      dicom->spacing_varies = true;
+    if (!measured_spacing(frames->GetItem(i).GetNestedDataSet(), each)) {
+      dicom->frame_spacing.clear();
       return false;
     }
+    dicom->frame_spacing.push_back(each[0]);
+    dicom->frame_spacing.push_back(each[1]);
+    dicom->spacing_varies = dicom->spacing_varies ||
+                            std::fabs(each[0] - dicom->frame_spacing[0]) > 1e-6 * each[0] ||
+                            std::fabs(each[1] - dicom->frame_spacing[1]) > 1e-6 * each[1];
   }
-  v = first;
+  if (dicom->spacing_varies)
+    return false;
+  v.assign(dicom->frame_spacing.begin(), dicom->frame_spacing.begin() + 2);
+  dicom->frame_spacing.clear();
   return true;
 }
 
@@ -882,6 +886,19 @@ gboolean
 cs_dicom_get_spacing_varies(CsDicom *dicom)
 {
   return dicom->spacing_varies;
+}
+
+gboolean
+cs_dicom_get_frame_pixel_spacing(CsDicom *dicom, int index, double *row_mm, double *col_mm)
+{
+  g_return_val_if_fail(index >= 0 && index < dicom->n_frames, FALSE);
+  if (dicom->frame_spacing.empty())
+    return FALSE;
+  if (row_mm != nullptr)
+    *row_mm = dicom->frame_spacing[2 * (std::size_t)index];
+  if (col_mm != nullptr)
+    *col_mm = dicom->frame_spacing[2 * (std::size_t)index + 1];
+  return TRUE;
 }
 
 const char *

@@ -124,6 +124,11 @@ gboolean cs_dicom_get_pixel_spacing(CsDicom *dicom, double *row_mm, double *col_
  * cs_dicom_get_pixel_spacing() takes none from them). */
 gboolean cs_dicom_get_spacing_varies(CsDicom *dicom);
 
+/* Sets *@row_mm and *@col_mm from the Pixel Spacing the Per-frame Functional Groups give frame
+ * @index, when the frames' differ (cs_dicom_get_spacing_varies()); FALSE otherwise. */
+gboolean cs_dicom_get_frame_pixel_spacing(CsDicom *dicom, int index, double *row_mm,
+                                          double *col_mm);
+
 /* Returns "L", "R" or "B" from Image Laterality (0020,0062) or Laterality (0020,0060), or NULL. */
 const char *cs_dicom_get_laterality(CsDicom *dicom);
 

@@ -141,7 +141,7 @@ choose_spacing(SweepShared *shared)
   if (!cs_dicom_get_pixel_spacing(dicom, &row_mm, &col_mm, &imager)) {
     if (cs_dicom_get_spacing_varies(dicom))
       warn(shared, "DICOM pixel spacing differs between the frames of the per-frame functional "
-                   "groups: it is not used");
+                   "groups: none holds for the whole sweep, each only for its own frame");
     return;
   }
   if (!nearly_equal(row_mm, col_mm)) {
@@ -390,6 +390,30 @@ cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_poin
     *label = g_strdup_printf("DICOM region %d", region);
   return cs_spacing_new_dicom_region(cs_dicom_get_region(shared->dicom, region)->delta_x * 10.0,
                                      region);
+}
+
+CsSpacing
+cs_sweep_get_frame_spacing(CsSweep *sweep, int index, char **label)
+{
+  SweepShared *shared;
+  double row_mm, col_mm;
+
+  g_return_val_if_fail(CS_IS_SWEEP(sweep), cs_spacing_unknown());
+  shared = sweep->shared;
+  g_return_val_if_fail(index >= 0 && index < shared->n_frames, cs_spacing_unknown());
+  if (label != NULL)
+    *label = NULL;
+  if (shared->dicom == NULL ||
+      !cs_dicom_get_frame_pixel_spacing(shared->dicom, index, &row_mm, &col_mm)) {
+    if (label != NULL)
+      *label = g_strdup(shared->file_spacing_label);
+    return shared->file_spacing;
+  }
+  if (!nearly_equal(row_mm, col_mm))
+    return cs_spacing_unknown();
+  if (label != NULL)
+    *label = g_strdup_printf("DICOM pixel spacing of frame %d", index);
+  return cs_spacing_new(row_mm, CS_SPACING_SOURCE_DICOM);
 }
 
 CsDicom *

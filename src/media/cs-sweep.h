@@ -205,6 +205,12 @@ const char *cs_sweep_get_laterality(CsSweep *sweep);
 CsSpacing cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_points,
                                           char **label, char **why);
 
+/* Returns the spacing of frame @index: where a DICOM's per-frame functional groups give its
+ * frames different Pixel Spacings (a warning, and no file spacing), that frame's own, labelled
+ * "DICOM pixel spacing of frame N" in *@label; otherwise the file spacing and its label. An
+ * unknown spacing when the frame's pixels are not square. @label may be NULL; free it. */
+CsSpacing cs_sweep_get_frame_spacing(CsSweep *sweep, int index, char **label);
+
 /* Returns the DICOM file behind @sweep (owned by it), or NULL for other kinds. */
 CsDicom *cs_sweep_get_dicom(CsSweep *sweep);
 

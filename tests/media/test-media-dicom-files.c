@@ -257,8 +257,8 @@ test_region_warnings(void)
 }
 
 /* A region in seconds, or without Physical Delta X and Y, gives what lies in it no mm and says
- * why; an enhanced image whose frames have different Pixel Spacings has no spacing and a
- * warning. */
+ * why; an enhanced image whose frames have different Pixel Spacings has no file spacing and a
+ * warning, and each frame its own spacing. */
 static void
 test_regions_without_mm(void)
 {
@@ -298,6 +298,21 @@ test_regions_without_mm(void)
   warnings = cs_sweep_get_warnings(varies);
   g_assert_cmpuint(g_strv_length((char **)warnings), ==, 1);
   g_assert_nonnull(strstr(warnings[0], "differs between the frames"));
+  /* Each frame has its own. */
+  for (int i = 0; i < 2; i++) {
+    g_autofree char *expected = g_strdup_printf("DICOM pixel spacing of frame %d", i);
+
+    spacing = cs_sweep_get_frame_spacing(varies, i, &label);
+    g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, i == 0 ? 0.2 : 0.3, 1e-12);
+    g_assert_cmpint(spacing.source, ==, CS_SPACING_SOURCE_DICOM);
+    g_assert_cmpstr(label, ==, expected);
+    g_clear_pointer(&label, g_free);
+  }
+  /* Elsewhere a frame's spacing is the file's. */
+  spacing = cs_sweep_get_frame_spacing(sweep, 0, &label);
+  g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.1, 1e-12);
+  g_assert_cmpstr(label, ==, "DICOM region 0");
+  g_free(label);
 }
 
 /* Each bad file is one error in one line that names the file and says what is wrong. */
