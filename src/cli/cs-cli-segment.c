@@ -63,29 +63,43 @@ mask_path(const char *out, int f, gboolean several)
   return g_strdup_printf("%.*s-%05d%s", (int)(dot - out), out, f, dot);
 }
 
+/* Prints frame @f's nerve; its area in mm² only with the spacing of where it lies in @sweep (a
+ * DICOM region's serves only what lies inside it), with where the mm come from or why none. */
 static void
-print_result(int f, const CsNerveResult *r, const CsSpacing *spacing, gboolean json)
+print_result(int f, const CsNerveResult *r, CsSweep *sweep, gboolean json)
 {
+  const double box[] = { r->x0, r->y0, r->x1, r->y0, r->x1, r->y1, r->x0, r->y1 };
+  g_autofree char *why = NULL;
+  CsSpacing spacing =
+      r->found ? cs_sweep_get_spacing_for_points(sweep, box, 4, NULL, &why) : cs_spacing_unknown();
+  g_autofree char *source = cs_spacing_dup_label(&spacing, FALSE);
+  g_autofree char *source_json = NULL;
+  g_autofree char *why_json = NULL;
   char area_mm2[32];
 
-  if (cs_spacing_is_known(spacing))
+  if (cs_spacing_is_known(&spacing))
     g_snprintf(area_mm2, sizeof(area_mm2), "%.4f",
-               cs_spacing_area_mm2(spacing, (double)r->area_px));
+               cs_spacing_area_mm2(&spacing, (double)r->area_px));
   else
     g_strlcpy(area_mm2, json ? "null" : "-", sizeof(area_mm2));
-  if (json)
+  if (json) {
+    /* The labels and reasons hold no quote or backslash: only the null needs care. */
+    source_json = cs_spacing_is_known(&spacing) ? g_strdup_printf("\"%s\"", source) : NULL;
+    why_json = why != NULL ? g_strdup_printf("\"%s\"", why) : NULL;
     printf("{\"frame\": %d, \"found\": %s, \"score\": %.4f, \"area_px\": %" G_GSIZE_FORMAT
-           ", \"area_mm2\": %s, \"centroid_x\": %.2f, \"centroid_y\": %.2f, \"bbox\": [%d, %d, "
-           "%d, %d]}\n",
-           f, r->found ? "true" : "false", r->score, r->area_px, area_mm2, r->centroid_x,
-           r->centroid_y, r->x0, r->y0, r->x1, r->y1);
-  else if (r->found)
-    printf("frame %d: nerve at (%.1f, %.1f), %" G_GSIZE_FORMAT " px (%s mm^2), score %.3f, box "
-           "%d,%d-%d,%d\n",
-           f, r->centroid_x, r->centroid_y, r->area_px, area_mm2, r->score, r->x0, r->y0, r->x1,
-           r->y1);
-  else
+           ", \"area_mm2\": %s, \"mm_source\": %s, \"no_mm_reason\": %s, \"centroid_x\": %.2f, "
+           "\"centroid_y\": %.2f, \"bbox\": [%d, %d, %d, %d]}\n",
+           f, r->found ? "true" : "false", r->score, r->area_px, area_mm2,
+           source_json != NULL ? source_json : "null", why_json != NULL ? why_json : "null",
+           r->centroid_x, r->centroid_y, r->x0, r->y0, r->x1, r->y1);
+  } else if (r->found) {
+    printf("frame %d: nerve at (%.1f, %.1f), %" G_GSIZE_FORMAT " px (%s mm^2, %s), score %.3f, "
+           "box %d,%d-%d,%d\n",
+           f, r->centroid_x, r->centroid_y, r->area_px, area_mm2, why != NULL ? why : source,
+           r->score, r->x0, r->y0, r->x1, r->y1);
+  } else {
     printf("frame %d: no nerve found\n", f);
+  }
 }
 
 static gboolean
@@ -93,13 +107,11 @@ segment_input(CsNerveFinder *finder, const char *input, int first, int last, gbo
               const char *out_mask, GError **error)
 {
   g_autoptr(CsSweep) sweep = cs_sweep_open(input, error);
-  CsSpacing spacing;
   int n_frames;
 
   if (sweep == NULL)
     return FALSE;
   n_frames = cs_sweep_get_n_frames(sweep);
-  spacing = cs_sweep_get_file_spacing(sweep);
   if (last < 0 || last > n_frames)
     last = n_frames;
   if (first >= last) {
@@ -118,7 +130,7 @@ segment_input(CsNerveFinder *finder, const char *input, int first, int last, gbo
     if (!cs_nerve_finder_run(finder, frame->data, frame->width, frame->height, (gsize)frame->stride,
                              mask, &r, error))
       return FALSE;
-    print_result(f, &r, &spacing, json);
+    print_result(f, &r, sweep, json);
     if (out_mask != NULL) {
       g_autofree char *path = mask_path(out_mask, f, n_frames > 1);
       if (!write_mask_png(path, mask, frame->width, frame->height, error))

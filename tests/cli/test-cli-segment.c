@@ -139,6 +139,8 @@ test_train_and_segment(void)
   g_assert_cmpint(json_object_get_int_member(o, "frame"), ==, 0);
   g_assert_true(json_object_get_boolean_member(o, "found"));
   g_assert_true(json_object_get_null_member(o, "area_mm2"));
+  g_assert_true(json_object_get_null_member(o, "mm_source"));
+  g_assert_true(json_object_get_null_member(o, "no_mm_reason"));
   g_assert_cmpfloat(json_object_get_double_member(o, "score"), >, 0.5);
   /* The ellipse: centre (60, 30), 14 x 8, area about 350 px. */
   g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
