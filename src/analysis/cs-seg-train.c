@@ -39,6 +39,9 @@ cs_seg_train_options_init(CsSegTrainOptions *opt)
 
 /* ---- the data set ---- */
 
+/* The fold of the extra images: never the validation fold (-1 when there is none). */
+#define EXTRA_FOLD (-2)
+
 typedef struct {
   char *name; /* File name without its extension. */
   char *patient;
@@ -129,6 +132,23 @@ read_index(const char *path, GError **error)
   return table;
 }
 
+/* Resamples @gray and @mask (nonzero = nerve), @width x @height, into @s at the network's size;
+ * FALSE with @error naming @what when the engine cannot. */
+static gboolean
+fill_sample(const CsSegTrainOptions *opt, const guint8 *gray, gsize stride, const float *mask,
+            int width, int height, const char *what, Sample *s, GError **error)
+{
+  s->small = g_malloc((gsize)opt->width * (gsize)opt->height);
+  s->small_mask = g_new(float, (gsize)opt->width *(gsize)opt->height);
+  if (csnn_resample_u8(gray, width, height, stride, s->small, opt->width, opt->height) != CSNN_OK ||
+      csnn_resample_f32(mask, width, height, (size_t)width * sizeof(float), s->small_mask,
+                        opt->width, opt->height) != CSNN_OK) {
+    g_set_error(error, CS_ERROR, CS_ERROR_ENGINE, "%s: %s", what, csnn_last_error());
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 load_sample(const CsSegTrainOptions *opt, const char *file, GHashTable *index, Sample *s,
             GError **error)
@@ -182,22 +202,40 @@ load_sample(const CsSegTrainOptions *opt, const char *file, GHashTable *index, S
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: the mask is empty", mask_path);
     return FALSE;
   }
-  s->small = g_malloc((gsize)opt->width * (gsize)opt->height);
-  s->small_mask = g_new(float, (gsize)opt->width *(gsize)opt->height);
-  if (csnn_resample_u8(image->data, image->width, image->height, (size_t)image->stride, s->small,
-                       opt->width, opt->height) != CSNN_OK ||
-      csnn_resample_f32(full, s->width, s->height, (size_t)s->width * sizeof(float), s->small_mask,
-                        opt->width, opt->height) != CSNN_OK) {
-    g_set_error(error, CS_ERROR, CS_ERROR_ENGINE, "%s: %s", path, csnn_last_error());
-    return FALSE;
-  }
-  return TRUE;
+  return fill_sample(opt, image->data, (gsize)image->stride, full, s->width, s->height, path, s,
+                     error);
 }
 
 static int
 compare_strings(gconstpointer a, gconstpointer b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends opt->extra to @samples as training images of no patient's fold. */
+static gboolean
+add_extra_samples(const CsSegTrainOptions *opt, GArray *samples, GError **error)
+{
+  for (int i = 0; i < opt->n_extra; i++) {
+    const CsSegExtraImage *e = &opt->extra[i];
+    gsize n = (gsize)e->width * (gsize)e->height;
+    g_autofree float *full = g_new(float, n);
+    Sample s = { 0 };
+
+    s.name = g_strdup_printf("extra-%05d", i);
+    s.patient = g_strdup("(extra)");
+    s.fold = EXTRA_FOLD;
+    s.width = e->width;
+    s.height = e->height;
+    for (gsize k = 0; k < n; k++)
+      full[k] = e->mask[k] != 0 ? 1.0f : 0.0f;
+    if (!fill_sample(opt, e->gray, (gsize)e->width, full, e->width, e->height, s.name, &s, error)) {
+      sample_clear(&s);
+      return FALSE;
+    }
+    g_array_append_val(samples, s);
+  }
+  return TRUE;
 }
 
 /* Loads every image of opt->images_dir with its mask and patient. */
@@ -600,7 +638,10 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
                 int n_val_patients, GError **error)
 {
   g_autofree char *train_counts =
-      g_strdup_printf("%d images of %d patients", sum->n_train_images, sum->n_train_patients);
+      opt->n_extra > 0
+          ? g_strdup_printf("%d images of %d patients and %d phantom frames",
+                            sum->n_train_images - opt->n_extra, sum->n_train_patients, opt->n_extra)
+          : g_strdup_printf("%d images of %d patients", sum->n_train_images, sum->n_train_patients);
   g_autofree char *recipe = g_strdup_printf(
       "U-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
       "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; patient folds %d, validation "
@@ -736,12 +777,15 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
                 samples->len, opt->folds);
     return FALSE;
   }
+  if (!add_extra_samples(opt, samples, error))
+    return FALSE;
   for (guint i = 0; i < samples->len; i++) {
     Sample *s = &g_array_index(samples, Sample, i);
     if (s->fold == val_fold && val_fold >= 0)
       continue;
     g_ptr_array_add(train, s);
-    g_hash_table_add(train_patients, s->patient);
+    if (s->fold != EXTRA_FOLD)
+      g_hash_table_add(train_patients, s->patient);
   }
   summary->n_train_images = (int)train->len;
   summary->n_train_patients = (int)g_hash_table_size(train_patients);

@@ -31,6 +31,14 @@
 
 G_BEGIN_DECLS
 
+/* An image with its exact nerve mask from elsewhere than the folders (a phantom frame): always
+ * trained on, never held out, under no patient of the data set. */
+typedef struct {
+  const guint8 *gray; /* @width x @height, rows packed. */
+  const guint8 *mask; /* Nonzero = nerve, same size. */
+  int width, height;
+} CsSegExtraImage;
+
 /* What to train and how. Strings are borrowed. */
 typedef struct {
   const char *images_dir, *masks_dir;
@@ -50,9 +58,11 @@ typedef struct {
   gboolean keep_last;             /* Write the last epoch, not the best held-out one: the
                                    * held-out figures then choose nothing and estimate without
                                    * bias (k-fold cross-validation). Default FALSE. */
-  int max_images;         /* Use only the first N images in name order (0: all); for tests. */
-  int threads;            /* 0: the engine's pool. */
-  const char *trained_on; /* The data's description (NULL: from the images' folder name). */
+  int max_images;               /* Use only the first N images in name order (0: all); for tests. */
+  int threads;                  /* 0: the engine's pool. */
+  const char *trained_on;       /* The data's description (NULL: from the images' folder name). */
+  const CsSegExtraImage *extra; /* Mixed into every epoch's training images (borrowed). */
+  int n_extra;
   const char *command_line;
   volatile int *stop;
 } CsSegTrainOptions;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cs-phantom.h"
 #include "cs-seg-train.h"
 
 #define NAME "train-seg"
@@ -28,6 +29,41 @@ progress_cb(const CsSegTrainProgress *p, gpointer user_data)
             p->val.found, p->val.area_error, p->best_dice, p->seconds);
   else
     fprintf(stderr, "epoch %d/%d  loss %.4f  %.0f s\n", p->epoch, p->epochs, p->loss, p->seconds);
+}
+
+/* Frames a phantom hand's sweep gives to --phantom: spread over its whole length. */
+#define PHANTOM_FRAMES_PER_HAND 10
+
+/* Renders @n phantom frames with their exact nerve masks into @extra (@n entries), whose pixels
+ * @store owns: hands of alternate groups, seeded @seed * 1000003 + hand, each a sweep of
+ * PHANTOM_FRAMES_PER_HAND frames at the generator's default size. */
+static void
+make_phantom_frames(int n, guint64 seed, GPtrArray *store, CsSegExtraImage *extra)
+{
+  CsPhantomOptions options;
+  g_autoptr(CsPhantomGenerator) gen = NULL;
+  gsize size;
+
+  cs_phantom_options_init(&options);
+  options.n_frames = PHANTOM_FRAMES_PER_HAND;
+  gen = cs_phantom_generator_new(&options);
+  size = (gsize)options.width * (gsize)options.height;
+  for (int i = 0; i < n; i++) {
+    guint8 *gray = g_malloc(size);
+    CsPhantomFrameTruth truth;
+
+    if (i % PHANTOM_FRAMES_PER_HAND == 0) {
+      int hand = i / PHANTOM_FRAMES_PER_HAND;
+
+      cs_phantom_generator_start(gen, hand % 2 ? CS_PHANTOM_CTS : CS_PHANTOM_CONTROL,
+                                 seed * 1000003u + (guint64)hand);
+    }
+    cs_phantom_generator_next_frame(gen, gray, &truth);
+    g_ptr_array_add(store, gray);
+    g_ptr_array_add(store, g_memdup2(cs_phantom_generator_get_nerve_mask(gen), size));
+    extra[i] =
+        (CsSegExtraImage){ gray, store->pdata[store->len - 1], options.width, options.height };
+  }
 }
 
 /* The command: its option table, then each option checked in the table's order, then the work.
@@ -51,7 +87,8 @@ cs_cli_train_seg(int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Weights to write (safetensors)", "FILE" },
     { "val-csv", 0, 0, G_OPTION_ARG_FILENAME, &val_csv,
       "List the kept epoch's held-out images with their Dice, IoU and areas here", "FILE.csv" },
-    { "phantom", 0, 0, G_OPTION_ARG_INT, &phantom, "Phantom frames to mix in (not yet: 0)", "N" },
+    { "phantom", 0, 0, G_OPTION_ARG_INT, &phantom,
+      "Phantom frames with exact masks to mix into training (never held out; default 0)", "N" },
     { "height", 0, 0, G_OPTION_ARG_INT, &opt.height, "Network input height (default 192)", "N" },
     { "width", 0, 0, G_OPTION_ARG_INT, &opt.width, "Network input width (default 256)", "N" },
     { "base", 0, 0, G_OPTION_ARG_INT, &opt.base, "Channels at the top (default 8)", "N" },
@@ -85,6 +122,8 @@ cs_cli_train_seg(int argc, char **argv)
   GError *error = NULL;
   struct sigaction old_sa;
   gboolean ok;
+  g_autoptr(GPtrArray) phantom_pixels = g_ptr_array_new_with_free_func(g_free);
+  g_autofree CsSegExtraImage *extra = NULL;
 
   cs_seg_train_options_init(&opt);
   g_option_context_add_main_entries(context, entries, NULL);
@@ -93,15 +132,18 @@ cs_cli_train_seg(int argc, char **argv)
       "Splits the patients (never the images) into seeded folds, trains on all but --fold with\n"
       "augmentation for scanner shift, and after each epoch scores the held-out patients at the\n"
       "images' own size (Dice, IoU, nerve found, area error, by patient); the best checkpoint is\n"
-      "written to --out with those figures in its metadata. Ctrl-C stops between batches.");
+      "written to --out with those figures in its metadata. Ctrl-C stops between batches.\n"
+      "--phantom N renders N phantom frames (hands of alternate groups seeded from --seed, 10\n"
+      "frames along each sweep) with their exact nerve masks and trains on them beside the\n"
+      "patients' images; they are never held out, so the figures stay the patients'.");
   if (!cs_cli_parse(context, &argc, &argv, NAME))
     return CS_CLI_USAGE;
   if (argc > 1)
     return cs_cli_usage_error(NAME, "unexpected argument '%s'", argv[1]);
   if (images == NULL || masks == NULL || out == NULL)
     return cs_cli_usage_error(NAME, "--images, --masks and --out are required");
-  if (phantom != 0)
-    return cs_cli_not_available(NAME, "mixing phantom frames into segmentation training");
+  if (phantom < 0 || phantom > 100000)
+    return cs_cli_usage_error(NAME, "--phantom must be 0 to 100000 frames");
   if (opt.epochs < 1 || opt.epochs > 100000 || opt.batch < 2 || opt.batch > 256)
     return cs_cli_usage_error(NAME, "--epochs must be at least 1 and --batch 2 to 256");
   if (opt.folds < 0 || opt.folds == 1 || opt.folds > 1000 ||
@@ -123,11 +165,19 @@ cs_cli_train_seg(int argc, char **argv)
   opt.augment = !no_augment;
   opt.max_images = max_images;
   opt.command_line = command_line;
+  if (phantom > 0) {
+    extra = g_new(CsSegExtraImage, phantom);
+    make_phantom_frames(phantom, opt.seed, phantom_pixels, extra);
+    opt.extra = extra;
+    opt.n_extra = phantom;
+  }
   opt.stop = cs_cli_catch_sigint(&old_sa);
   ok = cs_seg_train_run(&opt, progress_cb, &quiet, &summary, &error);
   cs_cli_release_sigint(&old_sa);
   if (!ok)
     return cs_cli_fail_error(error);
+  if (phantom > 0)
+    printf("(%d phantom frames among the training images)\n", phantom);
   if (summary.best.n_images > 0)
     printf("trained on %d images of %d patients; best epoch %d of %d: held-out %d images of %d "
            "patients, Dice mean %.4f median %.4f, IoU %.4f, found %.3f, area error %.3f; "
