@@ -230,7 +230,7 @@ draw_signs(CsPhantomHand *hand, CsPhantomRng *rng)
   hand->flattening = cs_phantom_rng_normal_clamped(rng, 3.0 - 0.9 * s * w[0], 0.6, 1.2, 5.0);
   /* The nerve's echo against its surroundings differs between scanners and wrists as much as
    * with disease: real nerves are often much darker than the tissue around them. */
-  hand->nerve_echo_db = range(rng, -11, -1) - 5.0 * s * w[1] + 2.2 * cs_phantom_rng_normal(rng);
+  hand->nerve_echo_db = range(rng, -14, -2) - 5.0 * s * w[1] + 2.2 * cs_phantom_rng_normal(rng);
   hand->fascicle_contrast = range(rng, 0.55, 1.0) * fmax(0.1, 1.0 - 0.7 * s * w[2]);
   hand->fascicle_blur_mm = range(rng, 0.03, 0.09) + 0.16 * s * w[2];
   hand->n_fascicles = (int)lround(range(rng, 10, 32) - 8 * s * w[3]);
@@ -330,8 +330,8 @@ cs_phantom_preset_apply(CsPhantomGenerator *gen, const CsPhantomHand *hand)
       gen->focus2_mm = gen->focus_mm * range(&rng, 1.6, 2.6);
     gen->noise_amp = db_to_amp(range(&rng, -36, -24));
     gen->bifid_u = range(&rng, -0.3, 0.3);
-    gen->epi_db = range(&rng, 14, 20);
-    gen->tissue_db = range(&rng, 0, 8);
+    gen->epi_db = range(&rng, 15, 22);
+    gen->tissue_db = range(&rng, 2, 10);
     /* Ulnar side of the nerve mostly (the image's right for a right hand), or beneath it. */
     gen->artery2_angle = range(&rng, -0.9, 0.9) + (cs_phantom_rng_uniform(&rng) < 0.3 ? 1.2 : 0);
   }
