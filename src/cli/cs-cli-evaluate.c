@@ -76,9 +76,9 @@ int
 cs_cli_evaluate(int argc, char **argv)
 {
   g_autofree char *scores_path = NULL, *study = NULL, *split = NULL, *out_dir = NULL;
-  g_autofree char *seed_text = NULL;
+  g_autofree char *seed_text = NULL, *nerve_model = NULL, *level = NULL;
   g_auto(GStrv) models = NULL;
-  gboolean json = FALSE, quiet = FALSE;
+  gboolean json = FALSE, quiet = FALSE, csa_agreement = FALSE;
   double threshold = CS_DEFAULT_THRESHOLD;
   int replicates = CS_DEFAULT_REPLICATES;
   const GOptionEntry entries[] = {
@@ -104,6 +104,14 @@ cs_cli_evaluate(int argc, char **argv)
       "roc-image/roc-hand .png and .pdf, and every frame's score as scores.csv (the form "
       "--scores reads) into DIR",
       "DIR" },
+    { "csa-agreement", 0, 0, G_OPTION_ARG_NONE, &csa_agreement,
+      "Instead: compare the nerve finder with every manual tracing of --study (Dice per frame; "
+      "area bias, Bland-Altman limits and ICC(2,1))",
+      NULL },
+    { "nerve-model", 0, 0, G_OPTION_ARG_STRING, &nerve_model,
+      "The segmentation model for --csa-agreement (default: the installed one)", "ID|FILE" },
+    { "level", 0, 0, G_OPTION_ARG_STRING, &level,
+      "Only the tracings of this level for --csa-agreement (default all)", "TAG" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
     { NULL },
   };
@@ -126,6 +134,13 @@ cs_cli_evaluate(int argc, char **argv)
   if (argc > 1)
     return cs_cli_usage_error("evaluate", "unexpected argument '%s'", argv[1]);
 
+  if (csa_agreement) {
+    if (study == NULL || scores_path != NULL || models != NULL)
+      return cs_cli_usage_error("evaluate", "--csa-agreement needs --study and no --model");
+    return cs_cli_csa_agreement(study, nerve_model, level, json);
+  }
+  if (nerve_model != NULL || level != NULL)
+    return cs_cli_usage_error("evaluate", "--nerve-model and --level belong to --csa-agreement");
   cs_evaluate_options_init(&options);
   if (!isfinite(threshold) || threshold < 0.0 || threshold > 1.0)
     return cs_cli_usage_error("evaluate", "--threshold %g is not in [0, 1]", threshold);

@@ -72,6 +72,9 @@ int cs_cli_train(int argc, char **argv);
 int cs_cli_train_seg(int argc, char **argv);
 int cs_cli_segment(int argc, char **argv);
 int cs_cli_evaluate(int argc, char **argv);
+/* evaluate --csa-agreement (cs-cli-agreement.c): the nerve finder against the study's tracings. */
+int cs_cli_csa_agreement(const char *study_path, const char *nerve_model, const char *level,
+                         gboolean json);
 int cs_cli_report(int argc, char **argv);
 int cs_cli_models(int argc, char **argv);
 int cs_cli_import_model(int argc, char **argv);

@@ -264,6 +264,54 @@ test_installed(void)
   g_assert_true(g_file_test(overlay, G_FILE_TEST_EXISTS));
   cli_result_clear(&r);
 
+  /* The finder against a phantom study's tracings (the phantom's exact outlines). */
+  {
+    g_autofree char *st = g_build_filename(dir, "st", NULL);
+    g_autofree char *study = g_build_filename(st, "study.json", NULL);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *o;
+    JsonArray *frames;
+
+    r = cli_run("phantom-study", "--hands-per-group", "1", "--frames", "6", "--seed", "3", "--out",
+                st, "--quiet", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    cli_result_clear(&r);
+    r = cli_run("evaluate", "--study", study, "--csa-agreement", "--json", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+    o = json_node_get_object(json_parser_get_root(parser));
+    frames = json_object_get_array_member(o, "frames");
+    g_assert_cmpuint(json_array_get_length(frames), ==, 2);
+    for (guint i = 0; i < 2; i++) {
+      JsonObject *f = json_array_get_object_element(frames, i);
+      double dice = json_object_get_double_member(f, "dice");
+
+      g_assert_cmpstr(json_object_get_string_member(f, "level"), ==, "inlet");
+      g_assert_cmpfloat(dice, >=, 0.0);
+      g_assert_cmpfloat(dice, <=, 1.0);
+      /* The phantom nerve's true area at the inlet, in mm^2. */
+      g_assert_cmpfloat(json_object_get_double_member(f, "manual_area_mm2"), >, 4.0);
+      g_assert_cmpfloat(json_object_get_double_member(f, "manual_area_mm2"), <, 40.0);
+    }
+    g_assert_cmpstr(json_object_get_string_member(o, "unit"), ==, "mm2");
+    g_assert_cmpint(json_object_get_int_member(o, "n_compared"), ==, 2);
+    g_assert_true(json_object_has_member(o, "icc_2_1"));
+    g_assert_cmpfloat(json_object_get_double_member(o, "lower_limit"), <=,
+                      json_object_get_double_member(o, "upper_limit"));
+    cli_result_clear(&r);
+    r = cli_run("evaluate", "--study", study, "--csa-agreement", NULL);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "Bland-Altman"));
+    cli_result_clear(&r);
+    r = cli_run("evaluate", "--study", study, "--csa-agreement", "--level", "outlet", NULL);
+    g_assert_cmpint(r.status, ==, 1);
+    g_assert_nonnull(strstr(r.err, "no tracing of level outlet"));
+    cli_result_clear(&r);
+    r = cli_run("evaluate", "--study", study, "--level", "inlet", "--model", "zz-classifier", NULL);
+    g_assert_cmpint(r.status, ==, 2);
+    cli_result_clear(&r);
+  }
+
   /* No nerve model anywhere: --roi auto says so. */
   g_setenv("CARPALSCOPE_MODELSDIR", "/nonexistent", TRUE);
   r = cli_run("classify", "--model", classifier, "--roi", "auto", "--nerve-model",
