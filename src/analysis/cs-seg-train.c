@@ -13,6 +13,7 @@
 
 #include "cs-engine-error.h"
 #include "cs-error.h"
+#include "cs-nerve-track.h"
 #include "cs-rng.h"
 #include "cs-sweep.h"
 #include "csnn-image.h"
@@ -474,50 +475,17 @@ make_input(const Sample *s, int w, int h, const csnn_norm *norm, guint64 *rng, f
 gsize
 cs_seg_mask_from_prob(const float *prob, int net_w, int net_h, int width, int height, guint8 *mask)
 {
-  gsize n = (gsize)width * (gsize)height, best = 0, best_label = 0;
-  g_autofree float *full = g_new(float, n);
-  g_autofree guint32 *label = g_new0(guint32, n);
-  g_autofree guint32 *stack = g_new(guint32, n);
-  guint32 next = 0;
+  g_autofree float *full = g_new(float, (gsize)width *(gsize)height);
+  CsNerveLocation location;
 
   if (csnn_resample_f32(prob, net_w, net_h, (size_t)net_w * sizeof(float), full, width, height) !=
       CSNN_OK) {
-    memset(mask, 0, n);
+    memset(mask, 0, (gsize)width * (gsize)height);
     return 0;
   }
-  /* Labels the 8-connected regions above 0.5 and keeps the largest. */
-  for (gsize start = 0; start < n; start++) {
-    gsize size = 0, top = 0;
-
-    if (full[start] < 0.5f || label[start] != 0)
-      continue;
-    label[start] = ++next;
-    stack[top++] = (guint32)start;
-    while (top > 0) {
-      guint32 p = stack[--top];
-      int px = (int)(p % (guint32)width), py = (int)(p / (guint32)width);
-      size++;
-      for (int dy = -1; dy <= 1; dy++)
-        for (int dx = -1; dx <= 1; dx++) {
-          int qx = px + dx, qy = py + dy;
-          gsize q;
-          if (qx < 0 || qy < 0 || qx >= width || qy >= height)
-            continue;
-          q = (gsize)qy * (gsize)width + (gsize)qx;
-          if (full[q] >= 0.5f && label[q] == 0) {
-            label[q] = next;
-            stack[top++] = (guint32)q;
-          }
-        }
-    }
-    if (size > best) {
-      best = size;
-      best_label = next;
-    }
-  }
-  for (gsize i = 0; i < n; i++)
-    mask[i] = best_label != 0 && label[i] == best_label ? 255 : 0;
-  return best;
+  /* The 8-connected regions above 0.5, the largest kept: the nerve finder's own rule. */
+  cs_nerve_locate_prob(full, width, height, NULL, &location, mask);
+  return location.area_px;
 }
 
 void
