@@ -235,6 +235,50 @@ cs_nerve_roi_auto(CsNerveFinder *finder, const CsFrame *frame, const CsSpacing *
   return cs_roi_to_rect(&roi, unit, spacing, rect, error);
 }
 
+/* ---- the proposed outline ---- */
+
+/* Vertices of a proposed outline, one every 360 / N degrees. */
+#define OUTLINE_POINTS 72
+
+/* The rater of a proposed outline, before the model's SHA-256. */
+#define PROPOSED_RATER "nerve model sha256:"
+
+CsTracing *
+cs_nerve_proposed_tracing(const guint8 *mask, int width, int height,
+                          const CsNerveLocation *location, gint64 frame, const char *model_sha256)
+{
+  double points[2 * OUTLINE_POINTS];
+  CsTracing *tracing;
+
+  if (location->state == CS_NERVE_LOST || location->area_px == 0)
+    return NULL;
+  /* Marching out from the centroid along each ray to the last pixel inside: the vertices go
+   * round in angle order at positive radii, so the polygon is simple whatever the region. */
+  for (int k = 0; k < OUTLINE_POINTS; k++) {
+    double angle = 2.0 * G_PI * k / OUTLINE_POINTS, c = cos(angle), s = sin(angle), r = 0.5;
+
+    for (double step = 0.5;; step += 0.5) {
+      int x = (int)lround(location->x + step * c), y = (int)lround(location->y + step * s);
+
+      if (x < 0 || y < 0 || x >= width || y >= height || mask[(gsize)y * (gsize)width + x] == 0)
+        break;
+      r = step;
+    }
+    points[2 * k] = location->x + r * c;
+    points[2 * k + 1] = location->y + r * s;
+  }
+  tracing = cs_tracing_new(CS_NERVE_PROPOSED_LEVEL, frame, points, OUTLINE_POINTS);
+  tracing->rater = g_strconcat(PROPOSED_RATER, model_sha256 != NULL ? model_sha256 : "", NULL);
+  return tracing;
+}
+
+gboolean
+cs_nerve_tracing_is_proposed(const CsTracing *tracing)
+{
+  return g_strcmp0(tracing->level, CS_NERVE_PROPOSED_LEVEL) == 0 && tracing->rater != NULL &&
+         g_str_has_prefix(tracing->rater, PROPOSED_RATER);
+}
+
 /* ---- tracking ---- */
 
 static int

@@ -83,6 +83,21 @@ gboolean cs_nerve_roi_auto(CsNerveFinder *finder, const CsFrame *frame, const Cs
                            double size_mm, CsRoiRect *rect, CsNerveLocation *location,
                            GError **error);
 
+/* The level tag of an outline the nerve finder proposes: no level a person traces, so that no
+ * rule that reads tracings (the case's inlet CSA among them) takes it until it is accepted. */
+#define CS_NERVE_PROPOSED_LEVEL "proposed"
+
+/* The outline of the nerve of @location (found) in @mask (0/255, @width x @height, the region
+ * cs_nerve_locate() wrote) as a proposed tracing of @frame: a star polygon of 72 vertices, one on
+ * the region's edge every 5 degrees around its centroid, level CS_NERVE_PROPOSED_LEVEL and rater
+ * "nerve model sha256:" and @model_sha256. NULL when the nerve is lost. */
+CsTracing *cs_nerve_proposed_tracing(const guint8 *mask, int width, int height,
+                                     const CsNerveLocation *location, gint64 frame,
+                                     const char *model_sha256);
+
+/* Whether @tracing is an outline the nerve finder proposed and nobody has accepted. */
+gboolean cs_nerve_tracing_is_proposed(const CsTracing *tracing);
+
 /* The nerve tracked through frames [first, last) of a sweep. */
 typedef struct {
   int first, last;            /* The frames tracked. */

@@ -22,7 +22,8 @@ typedef struct {
   double *xy;
   guint n_points;
   char *label;
-  int id; /* The caller's tag of a saved tracing, or -1 when it cannot be edited. */
+  int id;            /* The caller's tag of a saved tracing, or -1 when it cannot be edited. */
+  gboolean proposed; /* Proposed by the nerve finder: drawn dashed until accepted. */
 } Polygon;
 
 struct _CsFrameView {
@@ -190,6 +191,16 @@ edit_is(const CsTracingEdit *edit, const double *xy, guint n_points)
 {
   return cs_tracing_edit_n_points(edit) == n_points &&
          memcmp(cs_tracing_edit_points(edit), xy, sizeof(double) * 2 * n_points) == 0;
+}
+
+void
+cs_frame_view_add_proposed_tracing(CsFrameView *self, const double *xy, guint n_points,
+                                   const char *label, int id)
+{
+  g_return_if_fail(CS_IS_FRAME_VIEW(self));
+
+  cs_frame_view_add_tracing(self, xy, n_points, label, id);
+  ((Polygon *)g_ptr_array_index(self->tracings, self->tracings->len - 1))->proposed = TRUE;
 }
 
 void
@@ -743,7 +754,11 @@ draw_overlays(CsFrameView *self, cairo_t *cr)
     Polygon *polygon = g_ptr_array_index(self->tracings, i);
 
     /* The outline being edited is drawn as the edit, below. */
-    if (polygon->id < 0 || polygon->id != self->edit_id)
+    if (polygon->id >= 0 && polygon->id == self->edit_id)
+      continue;
+    if (polygon->proposed)
+      cs_view_draw_proposed_outline(cr, t, polygon->xy, polygon->n_points, polygon->label);
+    else
       cs_view_draw_outline(cr, t, polygon->xy, polygon->n_points, polygon->label);
   }
 

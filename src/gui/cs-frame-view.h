@@ -50,6 +50,10 @@ gboolean cs_frame_view_get_roi(CsFrameView *self, CsRoiSquare *roi);
 void cs_frame_view_clear_tracings(CsFrameView *self);
 void cs_frame_view_add_tracing(CsFrameView *self, const double *xy, guint n_points,
                                const char *label, int id);
+/* Adds a tracing as cs_frame_view_add_tracing() does, drawn as an outline the nerve finder
+ * proposes (dashed, another colour); it is edited as any other. */
+void cs_frame_view_add_proposed_tracing(CsFrameView *self, const double *xy, guint n_points,
+                                        const char *label, int id);
 
 /* The drag tool. Switching tools discards an unfinished tracing or calibration. */
 void cs_frame_view_set_tool(CsFrameView *self, CsFrameViewTool tool);

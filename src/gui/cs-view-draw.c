@@ -60,6 +60,29 @@ cs_view_draw_outline(cairo_t *cr, const CsViewTransform *t, const double *xy, gu
 }
 
 void
+cs_view_draw_proposed_outline(cairo_t *cr, const CsViewTransform *t, const double *xy, guint n,
+                              const char *label)
+{
+  const double dashes[] = { 6, 4 };
+
+  if (n < 2)
+    return;
+  cairo_save(cr);
+  cs_view_draw_path(cr, t, xy, n, TRUE);
+  cairo_set_source_rgb(cr, 0.91, 0.27, 0.82);
+  cairo_set_line_width(cr, 2);
+  cairo_set_dash(cr, dashes, 2, 0);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+  if (label != NULL) {
+    double wx, wy;
+
+    cs_view_image_to_widget(t, xy[0], xy[1], &wx, &wy);
+    cs_view_draw_label(cr, wx + 6, wy - 6, label, 0.96, 0.55, 0.91);
+  }
+}
+
+void
 cs_view_draw_edit(cairo_t *cr, const CsViewTransform *t, const CsTracingEdit *edit,
                   const double *pointer)
 {

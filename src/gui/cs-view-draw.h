@@ -23,6 +23,11 @@ void cs_view_draw_label(cairo_t *cr, double x, double y, const char *text, doubl
 void cs_view_draw_outline(cairo_t *cr, const CsViewTransform *t, const double *xy, guint n,
                           const char *label);
 
+/* Draws an outline the nerve finder proposes: dashed magenta, unfilled, so that it is never taken
+ * for a person's tracing. */
+void cs_view_draw_proposed_outline(cairo_t *cr, const CsViewTransform *t, const double *xy, guint n,
+                                   const char *label);
+
 /* Draws the outline being traced or edited with its vertices (the selected one larger); an open
  * outline runs on to the pointer at image point @pointer (NULL: no pointer). */
 void cs_view_draw_edit(cairo_t *cr, const CsViewTransform *t, const CsTracingEdit *edit,

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "cs-case-spacing.h"
+#include "cs-nerve-track.h"
 #include "cs-rater-menu.h"
 #include "cs-roi.h"
 #include "cs-spacing.h"
@@ -144,8 +145,13 @@ cs_viewer_pane_refresh_overlays(CsViewerPane *self)
     for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
       const CsTracing *tracing = cs_case_get_tracing(self->case_, i);
 
-      if (tracing->frame == self->current &&
-          !g_hash_table_contains(self->hidden_raters, cs_rater_key(tracing)))
+      if (tracing->frame != self->current ||
+          g_hash_table_contains(self->hidden_raters, cs_rater_key(tracing)))
+        continue;
+      if (cs_nerve_tracing_is_proposed(tracing))
+        cs_frame_view_add_proposed_tracing(self->frame_view, tracing->points, tracing->n_points,
+                                           _("proposed"), (int)i);
+      else
         cs_frame_view_add_tracing(self->frame_view, tracing->points, tracing->n_points,
                                   tracing->level, (int)i);
     }

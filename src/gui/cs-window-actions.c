@@ -34,6 +34,8 @@ static const struct {
   { "win.analyse-all", NULL, cs_window_analyse_all_action_cb },
   { "win.find-nerve", NULL, cs_window_find_nerve_action_cb },
   { "win.track-nerve", NULL, cs_window_track_nerve_action_cb },
+  { "win.accept-outline", NULL, cs_window_accept_outline_action_cb },
+  { "win.reject-outline", NULL, cs_window_reject_outline_action_cb },
   { "win.export-report", NULL, cs_window_export_report_action_cb },
   { "win.export-study-report", NULL, cs_window_export_study_report_action_cb },
 };
@@ -110,6 +112,8 @@ cs_window_update_actions(CsWindow *self)
   set_enabled(self, "win.analyse-all", has_study && !running);
   set_enabled(self, "win.find-nerve", self->sweep != NULL && !running);
   set_enabled(self, "win.track-nerve", self->sweep != NULL && !running);
+  set_enabled(self, "win.accept-outline", self->current_case != NULL);
+  set_enabled(self, "win.reject-outline", self->current_case != NULL);
   set_enabled(self, "win.export-report", self->current_case != NULL);
   set_enabled(self, "win.remove-case", self->current_case != NULL);
   set_enabled(self, "win.duplicate-case", self->current_case != NULL);

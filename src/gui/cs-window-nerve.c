@@ -41,6 +41,21 @@ load_finder(GError **error)
   return path != NULL ? cs_nerve_finder_load(path, error) : NULL;
 }
 
+/* What Find Nerve found: the nerve and its outline, proposed. */
+typedef struct {
+  CsNerveLocation location;
+  CsTracing *tracing; /* NULL when the nerve was lost. */
+} FindResult;
+
+static void
+find_result_free(gpointer data)
+{
+  FindResult *result = data;
+
+  cs_tracing_free(result->tracing);
+  g_free(result);
+}
+
 static void
 find_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -48,14 +63,23 @@ find_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *canc
   g_autoptr(GError) error = NULL;
   g_autoptr(CsNerveFinder) finder = load_finder(&error);
   g_autoptr(CsFrame) frame = NULL;
-  CsNerveLocation location;
+  g_autofree guint8 *mask = NULL;
+  FindResult *result;
 
-  if (finder == NULL || (frame = cs_sweep_get_frame(job->sweep, job->frame, &error)) == NULL ||
-      !cs_nerve_locate(finder, frame, NULL, &location, NULL, &error)) {
+  if (finder == NULL || (frame = cs_sweep_get_frame(job->sweep, job->frame, &error)) == NULL) {
     g_task_return_error(task, g_steal_pointer(&error));
     return;
   }
-  g_task_return_pointer(task, g_memdup2(&location, sizeof(location)), g_free);
+  result = g_new0(FindResult, 1);
+  mask = g_malloc((gsize)frame->width * (gsize)frame->height);
+  if (!cs_nerve_locate(finder, frame, NULL, &result->location, mask, &error)) {
+    find_result_free(result);
+    g_task_return_error(task, g_steal_pointer(&error));
+    return;
+  }
+  result->tracing = cs_nerve_proposed_tracing(mask, frame->width, frame->height, &result->location,
+                                              job->frame, cs_nerve_finder_get_sha256(finder));
+  g_task_return_pointer(task, result, find_result_free);
 }
 
 static void
@@ -113,25 +137,31 @@ find_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   CsWindow *self = CS_WINDOW(source);
   NerveJob *job = g_task_get_task_data(G_TASK(result));
   g_autoptr(GError) error = NULL;
-  g_autofree CsNerveLocation *location = g_task_propagate_pointer(G_TASK(result), &error);
+  FindResult *found = g_task_propagate_pointer(G_TASK(result), &error);
   CsCase *c;
   CsRoiKeyframe key;
 
-  if (!end_job(self, job, location, error) || (c = job_case(self, job)) == NULL)
-    return;
-  if (!cs_nerve_case_keyframe(c, location, job->frame, CS_ROI_DEFAULT_SIZE_MM, &key)) {
-    cs_window_show_toast(self, _("No nerve found in this frame"));
+  if (!end_job(self, job, found, error) || (c = job_case(self, job)) == NULL) {
+    g_clear_pointer(&found, find_result_free);
     return;
   }
+  if (!cs_nerve_case_keyframe(c, &found->location, job->frame, CS_ROI_DEFAULT_SIZE_MM, &key)) {
+    cs_window_show_toast(self, _("No nerve found in this frame"));
+    find_result_free(found);
+    return;
+  }
+  /* The ROI and the proposed outline are one step of undo. */
   if (self->history != NULL)
     cs_study_history_checkpoint(self->history);
-  if (!cs_case_set_roi_keyframe(c, &key, &error))
+  if (!cs_case_set_roi_keyframe(c, &key, &error) ||
+      (found->tracing != NULL && cs_case_add_tracing(c, found->tracing, &error) < 0))
     cs_window_show_error(self, _("Cannot Place the ROI"), error);
   if (self->history != NULL)
     cs_study_history_checkpoint(self->history);
-  cs_window_show_toast(self, location->state == CS_NERVE_UNCERTAIN
+  cs_window_show_toast(self, found->location.state == CS_NERVE_UNCERTAIN
                                  ? _("ROI placed on the nerve (uncertain: check it)")
                                  : _("ROI placed on the nerve"));
+  find_result_free(found);
 }
 
 static void
@@ -214,6 +244,70 @@ cs_window_find_nerve_action_cb(GtkWidget *widget, const char *action_name, GVari
 
   start_nerve_job(self, MAX(0, cs_viewer_pane_get_frame_index(self->viewer_pane)), find_worker,
                   find_done_cb);
+}
+
+/* The index of the first outline proposed on the frame shown, or -1. */
+static int
+proposed_on_frame(CsWindow *self)
+{
+  int frame = cs_viewer_pane_get_frame_index(self->viewer_pane);
+
+  for (guint i = 0; self->current_case != NULL && i < cs_case_get_n_tracings(self->current_case);
+       i++) {
+    const CsTracing *tracing = cs_case_get_tracing(self->current_case, i);
+
+    if (tracing->frame == frame && cs_nerve_tracing_is_proposed(tracing))
+      return (int)i;
+  }
+  return -1;
+}
+
+void
+cs_window_accept_outline_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CsWindow *self = CS_WINDOW(widget);
+  int index = proposed_on_frame(self);
+  g_autoptr(CsTracing) accepted = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rater = NULL;
+
+  if (index < 0) {
+    cs_window_show_toast(self, _("No proposed outline on this frame"));
+    return;
+  }
+  /* Accepted, it is the person's inlet tracing, as edited, under their name (set in
+   * Preferences, else none). */
+  accepted = cs_tracing_copy(cs_case_get_tracing(self->current_case, (guint)index));
+  g_free(accepted->level);
+  accepted->level = g_strdup("inlet");
+  g_clear_pointer(&accepted->rater, g_free);
+  if (self->settings != NULL)
+    rater = g_strstrip(g_settings_get_string(self->settings, "rater-name"));
+  if (rater != NULL && rater[0] != '\0')
+    accepted->rater = g_steal_pointer(&rater);
+  if (self->history != NULL)
+    cs_study_history_checkpoint(self->history);
+  if (!cs_case_replace_tracing(self->current_case, (guint)index, accepted, &error))
+    cs_window_show_error(self, _("Cannot Accept the Outline"), error);
+  if (self->history != NULL)
+    cs_study_history_checkpoint(self->history);
+}
+
+void
+cs_window_reject_outline_action_cb(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CsWindow *self = CS_WINDOW(widget);
+  int index = proposed_on_frame(self);
+
+  if (index < 0) {
+    cs_window_show_toast(self, _("No proposed outline on this frame"));
+    return;
+  }
+  if (self->history != NULL)
+    cs_study_history_checkpoint(self->history);
+  cs_case_remove_tracing(self->current_case, (guint)index);
+  if (self->history != NULL)
+    cs_study_history_checkpoint(self->history);
 }
 
 void

@@ -151,6 +151,13 @@ void cs_window_find_nerve_action_cb(GtkWidget *widget, const char *action_name,
 void cs_window_track_nerve_action_cb(GtkWidget *widget, const char *action_name,
                                      GVariant *parameter);
 
+/* The actions win.accept-outline (the outline proposed on the frame shown becomes the user's inlet
+ * tracing) and win.reject-outline (it is removed). */
+void cs_window_accept_outline_action_cb(GtkWidget *widget, const char *action_name,
+                                        GVariant *parameter);
+void cs_window_reject_outline_action_cb(GtkWidget *widget, const char *action_name,
+                                        GVariant *parameter);
+
 /* Marks the selected case's lost and uncertain frames of its last tracking on the strip chart. */
 void cs_window_show_nerve_marks(CsWindow *self);
 

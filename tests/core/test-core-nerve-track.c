@@ -16,6 +16,7 @@
 
 #include "cs-nerve-track.h"
 #include "cs-phantom.h"
+#include "cs-polygon.h"
 
 #define W 160
 #define H 120
@@ -200,6 +201,39 @@ test_no_jump(void)
   g_assert_cmpfloat(cs_nerve_track_fraction(track, CS_NERVE_FOUND), ==, 1.0);
 }
 
+/* The proposed outline: a simple polygon around the region, tagged as proposed by its model. */
+static void
+test_proposed_outline(void)
+{
+  g_autofree float *prob = g_new0(float, W *H);
+  g_autofree guint8 *mask = g_new(guint8, W * H);
+  g_autoptr(CsTracing) tracing = NULL;
+  g_autoptr(GError) error = NULL;
+  CsNerveLocation loc;
+
+  disc(prob, W, H, 60, 50, 15, 0.9f);
+  cs_nerve_locate_prob(prob, W, H, NULL, &loc, mask);
+  tracing = cs_nerve_proposed_tracing(mask, W, H, &loc, 7, "ab12");
+  g_assert_nonnull(tracing);
+  g_assert_true(cs_tracing_validate(tracing, "proposed", &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(tracing->n_points, ==, 72);
+  g_assert_cmpint(tracing->frame, ==, 7);
+  g_assert_cmpstr(tracing->level, ==, CS_NERVE_PROPOSED_LEVEL);
+  g_assert_cmpstr(tracing->rater, ==, "nerve model sha256:ab12");
+  g_assert_true(cs_nerve_tracing_is_proposed(tracing));
+  /* The disc's area (pi 15^2 = 707 px^2) to within a pixel's rim. */
+  g_assert_cmpfloat(fabs(cs_polygon_area(tracing->points, tracing->n_points) - loc.area_px), <,
+                    0.15 * loc.area_px);
+  /* Accepted (another level and rater), it is a tracing like any other. */
+  g_free(tracing->level);
+  tracing->level = g_strdup("inlet");
+  g_assert_false(cs_nerve_tracing_is_proposed(tracing));
+
+  loc.state = CS_NERVE_LOST;
+  g_assert_null(cs_nerve_proposed_tracing(mask, W, H, &loc, 7, "ab12"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -207,5 +241,6 @@ main(int argc, char **argv)
   g_test_add_func("/core/nerve-track/rule", test_rule);
   g_test_add_func("/core/nerve-track/phantom-sweep", test_phantom_sweep);
   g_test_add_func("/core/nerve-track/no-jump", test_no_jump);
+  g_test_add_func("/core/nerve-track/proposed-outline", test_proposed_outline);
   return g_test_run();
 }

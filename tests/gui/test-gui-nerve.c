@@ -4,9 +4,10 @@
  *
  * A real transverse image of the carpal-tunnel inlet from the shared set (skipped when
  * ../shared is absent) opened in the window: Find Nerve places the ROI keyframe on the frame
- * shown, centred inside the expert's nerve mask, as one step of undo; Track Through Sweep sets a
- * keyframe on every frame (the one frame of a still) and marks none lost. The installed nerve
- * model does the finding.
+ * shown, centred inside the expert's nerve mask, and proposes the outline (tagged with the
+ * model's SHA-256), as one step of undo; the outline accepted becomes an inlet tracing, rejected
+ * it goes, each undoable; Track Through Sweep sets a keyframe on every frame (the one frame of a
+ * still) and marks none lost. The installed nerve model does the finding.
  */
 #include "config.h"
 
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 
 #include "cs-application.h"
+#include "cs-model-catalog.h"
+#include "cs-nerve-track.h"
 #include "cs-strip-chart.h"
 #include "cs-study.h"
 #include "cs-window.h"
@@ -23,6 +26,7 @@
 
 typedef struct {
   char *image;
+  const char *sha256; /* The installed nerve model's. */
   int x0, x1, y0, y1; /* The expert mask's box, from the set's index.csv. */
   gboolean done;
 } Run;
@@ -79,7 +83,31 @@ activate_cb(GApplication *app, gpointer user_data)
   /* No spacing in these images: the ROI is sized in px around the nerve's box. */
   g_assert_cmpfloat(key->size_px, >=, 32);
 
-  /* One step of undo takes it away again. */
+  /* The outline is proposed, by the model, beside no tracing of a person's. */
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
+  g_assert_true(cs_nerve_tracing_is_proposed(cs_case_get_tracing(c, 0)));
+  g_assert_true(g_str_has_suffix(cs_case_get_tracing(c, 0)->rater, run->sha256));
+
+  /* One step of undo takes both away again. */
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.undo", NULL);
+  gui_test_pump();
+  g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 0);
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 0);
+
+  /* Accepted, it is an inlet tracing; undone, proposed again; rejected, gone. */
+  run_action(window, "win.find-nerve");
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.accept-outline", NULL);
+  gui_test_pump();
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
+  g_assert_cmpstr(cs_case_get_tracing(c, 0)->level, ==, "inlet");
+  g_assert_false(cs_nerve_tracing_is_proposed(cs_case_get_tracing(c, 0)));
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.undo", NULL);
+  gui_test_pump();
+  g_assert_true(cs_nerve_tracing_is_proposed(cs_case_get_tracing(c, 0)));
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.reject-outline", NULL);
+  gui_test_pump();
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 0);
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.undo", NULL);
   gtk_widget_activate_action(GTK_WIDGET(window), "win.undo", NULL);
   gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 0);
@@ -126,6 +154,9 @@ test_find_and_track(void)
   run.image = test_realdata_path("median-nerve/images/Pz010-001.png", G_FILE_TEST_IS_REGULAR);
   g_assert_nonnull(run.image);
   g_assert_true(read_box(index, "Pz010-001", &run));
+  g_assert_nonnull(cs_model_catalog_get_default_segmenter(cs_model_catalog_get_default()));
+  run.sha256 = cs_model_info_get_sha256(
+      cs_model_catalog_get_default_segmenter(cs_model_catalog_get_default()));
   gui_test_run_app(G_CALLBACK(activate_cb), &run);
   g_assert_true(run.done);
   g_free(run.image);
