@@ -255,14 +255,20 @@ show_tracing_clicked_cb(GtkButton *button, CsAnalysisPanel *self)
 /* Appends the case's inlet CSA (cs-inlet-csa.h) beside the cut-off, and what it was formed
  * from. */
 static void
-append_inlet_csa(GString *text, const CsInletCsa *inlet, double cutoff_mm2)
+append_inlet_csa(GString *text, const CsInletCsa *inlet, double cutoff_mm2, gboolean split)
 {
   if (inlet->n_tracings == 0) {
     g_string_append(text, _("No inlet tracing: trace the nerve at the carpal-tunnel inlet (level "
                             "“inlet”) to set its area beside the reference."));
     return;
   }
-  if (isnan(inlet->area_mm2))
+  if (isnan(inlet->area_mm2) && split)
+    g_string_append_printf(text,
+                           _("Traced inlet CSA %.0f px²: the case's tracings do not all lie where "
+                             "the DICOM file gives the case's spacing, so it has no mm² to set "
+                             "beside the reference."),
+                           inlet->area_px2);
+  else if (isnan(inlet->area_mm2))
     g_string_append_printf(text,
                            _("Traced inlet CSA %.0f px²: without a pixel spacing it cannot be "
                              "set beside the reference."),
@@ -298,11 +304,29 @@ append_inlet_csa(GString *text, const CsInletCsa *inlet, double cutoff_mm2)
 
 static void show_tracings(CsAnalysisPanel *self);
 
+/* TRUE unless the case has a spacing and its sweep is a DICOM file on which some tracing gets
+ * another one (another region's, or none): the case-level values are formed with the case's. */
+static gboolean
+tracings_share_case_spacing(CsAnalysisPanel *self)
+{
+  CsSpacing own = cs_case_get_spacing(self->case_);
+
+  if (self->sweep == NULL || cs_sweep_get_dicom(self->sweep) == NULL || !cs_spacing_is_known(&own))
+    return TRUE;
+  for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
+    CsSpacing t = cs_case_get_tracing_spacing(self->case_, self->sweep, i, NULL);
+
+    if (t.source != own.source || t.mm_per_px != own.mm_per_px || t.region != own.region)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* Appends the wrist-to-forearm ratio and delta-CSA (cs-wrist-forearm.h) beside their
  * literature cut-offs, where both levels are traced. */
 static void
 append_wrist_forearm(GString *text, const CsWristForearm *wf, double ratio_cutoff,
-                     double delta_cutoff_mm2)
+                     double delta_cutoff_mm2, gboolean split)
 {
   if (wf->inlet.n_tracings == 0)
     return;
@@ -310,6 +334,11 @@ append_wrist_forearm(GString *text, const CsWristForearm *wf, double ratio_cutof
   if (wf->n_forearm == 0) {
     g_string_append(text, _("Trace the forearm level (pronator quadratus, level “forearm”) too "
                             "to compare the two areas."));
+    return;
+  }
+  if (split) {
+    g_string_append(text, _("The wrist-to-forearm ratio and ΔCSA need both levels traced where "
+                            "the DICOM file gives one spacing."));
     return;
   }
   g_string_append_printf(text,
@@ -342,7 +371,7 @@ show_tracings(CsAnalysisPanel *self)
   g_auto(CsWristForearm) wf = { 0 };
   GString *reference = g_string_new(NULL);
   const CsModelResult *result;
-  gboolean stale = FALSE;
+  gboolean stale = FALSE, split;
 
   while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->tracing_list))) != NULL)
     gtk_list_box_remove(self->tracing_list, child);
@@ -412,8 +441,11 @@ show_tracings(CsAnalysisPanel *self)
       CS_REFERENCE_SHINOHARA_CTS_SD_MM2);
   result = cs_analysis_panel_get_result(self, &stale);
   cs_wrist_forearm_from_case(self->case_, &wf);
+  split = !tracings_share_case_spacing(self);
+  if (split)
+    wf.inlet.area_mm2 = wf.forearm_mm2 = wf.ratio = wf.delta_mm2 = NAN;
   g_string_append_c(reference, '\n');
-  append_inlet_csa(reference, &wf.inlet, self->csa_cutoff);
+  append_inlet_csa(reference, &wf.inlet, self->csa_cutoff, split);
   if (!isnan(wf.inlet.area_mm2)) {
     if (result != NULL && !stale) {
       g_string_append_c(reference, ' ');
@@ -421,7 +453,7 @@ show_tracings(CsAnalysisPanel *self)
                              result->p_hand);
     }
   }
-  append_wrist_forearm(reference, &wf, self->ratio_cutoff, self->delta_cutoff_mm2);
+  append_wrist_forearm(reference, &wf, self->ratio_cutoff, self->delta_cutoff_mm2, split);
   gtk_label_set_text(self->csa_reference_label, reference->str);
   g_string_free(reference, TRUE);
 }

@@ -105,7 +105,14 @@ test_philips_csa_row(void)
   g_assert_finalize_object(panel);
 }
 
-/* The Aloka frame: a trace across its two side-by-side regions has no mm² and says why. */
+static gboolean
+is_label_containing(GtkWidget *widget, const char *needle)
+{
+  return GTK_IS_LABEL(widget) && strstr(gtk_label_get_text(GTK_LABEL(widget)), needle) != NULL;
+}
+
+/* The Aloka frame: a trace across its two side-by-side regions has no mm² and says why, and the
+ * case's inlet CSA, formed with the case's spacing from one of them, has none either. */
 static void
 test_aloka_across_regions(void)
 {
@@ -114,13 +121,21 @@ test_aloka_across_regions(void)
   const double across[] = { 300, 200, 360, 200, 360, 240, 300, 240 };
   const char *title, *subtitle;
   GtkWidget *panel;
+  CsSpacing file;
 
   if (sweep == NULL)
     return;
+  /* As an import sets it: the file's spacing, from the region holding the image centre. */
+  file = cs_sweep_get_file_spacing(sweep);
+  g_assert_cmpint(file.region, >=, 0);
+  g_assert_true(cs_case_set_spacing_full(c, file.mm_per_px, file.source, file.region, NULL));
   panel = show_tracing(sweep, c, across, 4, &title, &subtitle);
   g_assert_cmpstr(title, ==, "inlet: 2400 px²");
   g_assert_nonnull(
       strstr(subtitle, "no mm²: it crosses DICOM regions 0 and 1, which may differ in scale"));
+  g_assert_nonnull(find_widget(panel, is_label_containing,
+                               "Traced inlet CSA 2400 px²: the case's tracings do not all lie"));
+  g_assert_null(find_widget(panel, is_label_containing, "mm² is"));
   cs_analysis_panel_set_case(CS_ANALYSIS_PANEL(panel), NULL);
   g_assert_finalize_object(panel);
 }
