@@ -26,6 +26,7 @@
 typedef struct {
   char *work;
   char *export_dir;
+  CsStudy *study;
   gboolean done;
 } Run;
 
@@ -178,6 +179,11 @@ activate_cb(GApplication *app, gpointer user_data)
   import_export(window, run);
   import_realdata(window);
   run->done = TRUE;
+  /* The study is held until the window is gone (after the application's run): the case panel
+   * keeps a binding to the study of the DICOM case it shows and unbinds it when it is disposed,
+   * which can be after the window has dropped the study, so a study that goes first leaves it
+   * unbinding a freed binding (cs-case-panel.c). */
+  run->study = g_object_ref(cs_window_get_study(window));
   gtk_window_destroy(GTK_WINDOW(window));
 }
 
@@ -200,6 +206,8 @@ test_import(void)
     g_signal_connect_after(app, "activate", G_CALLBACK(activate_cb), &run);
     g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
     g_assert_true(run.done);
+    g_clear_object(&app);
+    g_clear_object(&run.study);
   }
   g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
   g_free(run.export_dir);
