@@ -18,12 +18,6 @@ static const char *const source_ids[] = {
   [CS_SPACING_SOURCE_DICOM] = "dicom",
 };
 
-static const char *const source_labels[] = {
-  [CS_SPACING_SOURCE_UNKNOWN] = "uncalibrated", [CS_SPACING_SOURCE_PHANTOM_TRUTH] = "phantom truth",
-  [CS_SPACING_SOURCE_STUDY] = "study file",     [CS_SPACING_SOURCE_MANUAL] = "manual calibration",
-  [CS_SPACING_SOURCE_DICOM] = "DICOM",
-};
-
 CsSpacing
 cs_spacing_unknown(void)
 {
@@ -150,14 +144,6 @@ cs_spacing_source_from_string(const char *text, CsSpacingSource *source)
     }
   }
   return FALSE;
-}
-
-const char *
-cs_spacing_source_label(CsSpacingSource source)
-{
-  if ((guint)source >= G_N_ELEMENTS(source_labels))
-    return source_labels[CS_SPACING_SOURCE_UNKNOWN];
-  return source_labels[source];
 }
 
 char *

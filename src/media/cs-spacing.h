@@ -78,9 +78,6 @@ const char *cs_spacing_source_to_string(CsSpacingSource source);
 /* Parses an identifier of cs_spacing_source_to_string(); FALSE if @text is not one. */
 gboolean cs_spacing_source_from_string(const char *text, CsSpacingSource *source);
 
-/* Returns a short English label of @source for the user ("manual calibration", "uncalibrated"). */
-const char *cs_spacing_source_label(CsSpacingSource source);
-
 /* Returns where @spacing comes from, the one label every mm is shown with: "DICOM region 0",
  * "DICOM pixel spacing (fallback)", "study file", "manual calibration", "phantom truth" or
  * "none: pixels". In the user's language when @translate (the window), in English otherwise
