@@ -15,7 +15,7 @@ struct _CsCasePanel {
   AdwPreferencesGroup *patient_group;
   AdwActionRow *patient_row;
   GtkSwitch *identity_switch;
-  GBinding *identity_binding; /* The study's "identity-in-reports" and the switch. */
+  GBinding *identity_binding; /* The study's "identity-in-reports" and the switch (a reference). */
 
   AdwPreferencesGroup *case_group;
   AdwComboRow *hand_row;
@@ -223,6 +223,17 @@ notes_changed_cb(GtkTextBuffer *buffer, CsCasePanel *self)
   self->updating = FALSE;
 }
 
+/* Ends the switch's binding to a study. The panel holds its own reference to the binding, so
+ * this is safe after the study has gone (which ends the binding but frees only its own). */
+static void
+clear_identity_binding(CsCasePanel *self)
+{
+  if (self->identity_binding == NULL)
+    return;
+  g_binding_unbind(self->identity_binding);
+  g_clear_object(&self->identity_binding);
+}
+
 void
 cs_case_panel_set_sweep(CsCasePanel *self, CsSweep *sweep, CsStudy *study)
 {
@@ -234,7 +245,7 @@ cs_case_panel_set_sweep(CsCasePanel *self, CsSweep *sweep, CsStudy *study)
   g_return_if_fail(sweep == NULL || CS_IS_SWEEP(sweep));
   g_return_if_fail(study == NULL || CS_IS_STUDY(study));
 
-  g_clear_pointer(&self->identity_binding, g_binding_unbind);
+  clear_identity_binding(self);
   dicom = sweep != NULL ? cs_sweep_get_dicom(sweep) : NULL;
   gtk_widget_set_visible(GTK_WIDGET(self->patient_group), dicom != NULL);
   if (dicom == NULL) {
@@ -254,9 +265,9 @@ cs_case_panel_set_sweep(CsCasePanel *self, CsSweep *sweep, CsStudy *study)
   adw_action_row_set_subtitle(self->patient_row, details);
   gtk_widget_set_sensitive(GTK_WIDGET(self->identity_switch), study != NULL);
   if (study != NULL)
-    self->identity_binding =
+    self->identity_binding = g_object_ref(
         g_object_bind_property(study, "identity-in-reports", self->identity_switch, "active",
-                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+                               G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE));
 }
 
 static void
@@ -264,7 +275,7 @@ cs_case_panel_dispose(GObject *object)
 {
   CsCasePanel *self = CS_CASE_PANEL(object);
 
-  g_clear_pointer(&self->identity_binding, g_binding_unbind);
+  clear_identity_binding(self);
   if (self->case_ != NULL)
     g_clear_signal_handler(&self->changed_id, self->case_);
   g_clear_object(&self->case_);

@@ -170,6 +170,17 @@ test_case_panel_patient(void)
   cs_study_set_identity_in_reports(study, FALSE);
   g_assert_false(gtk_switch_get_active(identity));
 
+  /* A study that goes while the panel shows it ends the binding; the panel lets go of it safely
+   * (the sanitizer build sees a freed binding used). */
+  {
+    CsStudy *gone = cs_study_new();
+
+    cs_case_panel_set_sweep(CS_CASE_PANEL(panel), sweep, gone);
+    g_assert_finalize_object(gone);
+    gtk_switch_set_active(identity, TRUE);
+    gtk_switch_set_active(identity, FALSE);
+  }
+
   /* Another case's sweep (none yet): nothing of this patient stays on screen. */
   cs_case_panel_set_sweep(CS_CASE_PANEL(panel), NULL, NULL);
   g_assert_false(gtk_widget_is_visible(GTK_WIDGET(row)));
