@@ -9,6 +9,9 @@
 
 #include "cs-error.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
 typedef struct {
   CsCase *copy;     /* What the analysis reads of the case (id, spacing, ROI). */
   char *sweep_path; /* Absolute, or NULL when the case has none. */
@@ -109,14 +112,43 @@ frame_progress_cb(int done, int total, gpointer data)
                 total, p->user_data);
 }
 
-/* Analyses one case; NULL with @error when its sweep or its ROI fails it. *@n_left_out counts
- * the frames that could not be decoded. */
+/* Whether the sweep file at @path is still the one @before describes (a folder of images: its
+ * listing's time), or with @before NULL still there; otherwise sets @error saying it was removed
+ * or changed while it was read. Fills @now when given. */
+static gboolean
+sweep_unchanged(const char *path, const GStatBuf *before, GStatBuf *now_out, GError **error)
+{
+  GStatBuf local, *now = now_out != NULL ? now_out : &local;
+
+  if (g_stat(path, now) != 0) {
+    int saved_errno = errno;
+
+    g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                "the sweep %s was removed while it was being analysed (%s); no result is kept",
+                path, g_strerror(saved_errno));
+    return FALSE;
+  }
+  if (before != NULL && (now->st_ino != before->st_ino || now->st_dev != before->st_dev ||
+                         now->st_size != before->st_size || now->st_mtime != before->st_mtime)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                "the sweep %s changed while it was being analysed (%" G_GINT64_FORMAT
+                " bytes, was %" G_GINT64_FORMAT "); no result is kept",
+                path, (gint64)now->st_size, (gint64)before->st_size);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Analyses one case; NULL with @error when its sweep or its ROI fails it, or its sweep is
+ * removed or changed during the analysis. *@n_left_out counts the frames that could not be
+ * decoded. */
 static CsModelResult *
 analyse_item(CsAnalyseAll *job, Item *item, CsModel *model, FrameProgress *progress,
              int *n_left_out, GCancellable *cancellable, GError **error)
 {
   g_autoptr(CsSweep) sweep = NULL;
   CsModelResult *result;
+  GStatBuf before;
 
   if (item->sweep_path == NULL) {
     g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND, "case %s has no sweep",
@@ -126,8 +158,22 @@ analyse_item(CsAnalyseAll *job, Item *item, CsModel *model, FrameProgress *progr
   sweep = cs_sweep_open(item->sweep_path, error);
   if (sweep == NULL)
     return NULL;
+  if (!sweep_unchanged(item->sweep_path, NULL, &before, error))
+    return NULL;
   result = cs_analyse_case(sweep, item->copy, model, job->threshold, -1, -1, frame_progress_cb,
                            progress, cancellable, error);
+  if (!g_cancellable_is_cancelled(cancellable)) {
+    g_autoptr(GError) harmed = NULL;
+
+    /* A sweep cut or removed under the reader gives frames, or an error, that are not its own:
+     * say what happened to it instead. */
+    if (!sweep_unchanged(item->sweep_path, &before, NULL, &harmed)) {
+      g_clear_pointer(&result, cs_model_result_free);
+      if (error != NULL)
+        g_clear_error(error);
+      g_propagate_error(error, g_steal_pointer(&harmed));
+    }
+  }
   if (result != NULL)
     *n_left_out = cs_sweep_get_n_frames(sweep) - (int)result->n_frames;
   return result;
