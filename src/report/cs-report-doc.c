@@ -477,6 +477,7 @@ cs_report_write_pdf(CsReportPaper paper, const char *title, const char *running_
 {
   g_autoptr(GByteArray) counting = g_byte_array_new();
   g_autoptr(GByteArray) pdf = g_byte_array_new();
+  g_autoptr(GError) local = NULL;
   cairo_status_t status;
   int n_pages;
 
@@ -489,5 +490,13 @@ cs_report_write_pdf(CsReportPaper paper, const char *title, const char *running_
                 cairo_status_to_string(status));
     return FALSE;
   }
-  return g_file_set_contents(path, (const char *)pdf->data, (gssize)pdf->len, error);
+  /* GLib writes a temporary beside @path and renames it: a failed write (a full disk) removes
+   * the temporary and leaves any earlier file at @path as it was. */
+  if (!g_file_set_contents(path, (const char *)pdf->data, (gssize)pdf->len, &local)) {
+    g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                "cannot write the PDF %s (no part of it is left, an earlier file is unchanged): %s",
+                path, local->message);
+    return FALSE;
+  }
+  return TRUE;
 }
