@@ -62,6 +62,11 @@ struct _CsExplainPanel {
 G_DEFINE_FINAL_TYPE(CsExplainPanel, cs_explain_panel, GTK_TYPE_BOX)
 
 enum { PROP_0, PROP_MODEL_ID, N_PROPS };
+
+/* "finished" (gboolean ok): an explanation started by cs_explain_panel_explain() ended, shown or
+ * not (cancelled, failed). */
+enum { SIGNAL_FINISHED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 static GParamSpec *properties[N_PROPS];
 
 static void
@@ -182,10 +187,11 @@ explain_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_sensitive(GTK_WIDGET(self->explain_button), TRUE);
   if (shown == NULL) {
     gtk_label_set_text(self->status_label, error->message);
-    return;
+  } else {
+    cs_explain_panel_show_explanations(self, shown);
+    gtk_label_set_text(self->status_label, "");
   }
-  cs_explain_panel_show_explanations(self, shown);
-  gtk_label_set_text(self->status_label, "");
+  g_signal_emit(self, signals[SIGNAL_FINISHED], 0, shown != NULL);
 }
 
 void
@@ -549,6 +555,8 @@ cs_explain_panel_class_init(CsExplainPanelClass *klass)
       g_param_spec_string("model-id", NULL, NULL, NULL,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties(object_class, N_PROPS, properties);
+  signals[SIGNAL_FINISHED] = g_signal_new("finished", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource(widget_class,
                                               RESOURCE_PREFIX "/ui/cs-explain-panel.ui");

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 #define CS_TYPE_EXPLAIN_PANEL (cs_explain_panel_get_type())
 G_DECLARE_FINAL_TYPE(CsExplainPanel, cs_explain_panel, CS, EXPLAIN_PANEL, GtkBox)
 
-/* Property "model-id": the model explained in the first row. */
+/* Property "model-id": the model explained in the first row.
+ * Signal "finished" (gboolean ok): an explanation the panel started ended, shown (ok) or not. */
 
 /* The case and its sweep whose frames are explained (NULL: nothing). */
 void cs_explain_panel_set_case(CsExplainPanel *self, CsSweep *sweep, CsCase *c);

@@ -78,6 +78,7 @@ cs_window_actions_init(CsWindow *self)
     g_signal_connect_object(action, "activate", G_CALLBACK(action_activate_cb), self, 0);
     g_action_map_add_action(G_ACTION_MAP(self), G_ACTION(action));
   }
+  cs_window_navigate_init(self);
 }
 
 static void
@@ -120,5 +121,6 @@ cs_window_update_actions(CsWindow *self)
   set_enabled(self, "win.rename-case", self->current_case != NULL);
   set_enabled(self, "win.undo", self->history != NULL && cs_study_history_can_undo(self->history));
   set_enabled(self, "win.redo", self->history != NULL && cs_study_history_can_redo(self->history));
+  cs_window_navigate_update_actions(self);
   cs_window_lock_update_actions(self);
 }

@@ -91,6 +91,13 @@ void cs_window_actions_init(CsWindow *self);
 /* Enables each action that has something to act on now. */
 void cs_window_update_actions(CsWindow *self);
 
+/* cs-window-navigate.c */
+
+/* Adds win.select-case, win.go-to-frame and win.explain (state: explanations finished). */
+void cs_window_navigate_init(CsWindow *self);
+/* Enables them as cs_window_update_actions() does the others. */
+void cs_window_navigate_update_actions(CsWindow *self);
+
 /* cs-window-files.c */
 
 /* Fills the Open Recent menu and lets files be dropped on the window. */

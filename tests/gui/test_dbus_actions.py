@@ -19,7 +19,8 @@ from atspi_helpers import App, Tap  # noqa: E402
 APP_ID = "io.github.carpalscope.Carpalscope"
 WINDOW_PATH = "/io/github/carpalscope/Carpalscope/window/1"
 WANTED = ["new-study", "import", "analyse-all", "save", "undo", "redo", "remove-case", "present",
-          "reveal", "present-blind", "present-next", "open-study-folder"]
+          "reveal", "present-blind", "present-next", "open-study-folder", "select-case",
+          "go-to-frame", "explain"]
 
 
 def write_sweep(folder, frames):
