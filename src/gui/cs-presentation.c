@@ -264,17 +264,27 @@ explain_progress_cb(double fraction, const char *text, gpointer user_data)
   gtk_label_set_text(self->status_label, line);
 }
 
+/* An explanation asked for: the window (held while it runs) and the relay it was given. */
+typedef struct {
+  CsPresentation *self;
+  CsProgressRelay *relay;
+} ExplainJob;
+
 static void
 explained_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(CsPresentation) self = user_data;
+  ExplainJob *job = user_data;
+  g_autoptr(CsPresentation) self = job->self;
+  g_autoptr(CsProgressRelay) relay = job->relay;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) shown = cs_explain_case_frame_finish(result, &error);
   GApplication *app = g_application_get_default();
 
+  g_free(job);
   if (app != NULL)
     g_application_release(app);
-  if (self->relay == NULL) /* Disposed, or another case asked for, meanwhile. */
+  /* Disposed, or another case asked for meanwhile (stop_explaining() closed this relay). */
+  if (self->relay == NULL || self->relay != relay)
     return;
   cs_progress_relay_close(self->relay);
   g_clear_object(&self->relay);
@@ -308,6 +318,7 @@ start_explaining(CsPresentation *self)
 {
   GApplication *app = g_application_get_default();
   const char *model_ids[3] = { self->model_ids[0], self->model_ids[1], NULL };
+  ExplainJob *job;
 
   stop_explaining(self);
   if (self->model_ids[0] == NULL) {
@@ -323,9 +334,12 @@ start_explaining(CsPresentation *self)
   /* Quitting waits for the worker, which leaving the presentation cancels. */
   if (app != NULL)
     g_application_hold(app);
+  job = g_new0(ExplainJob, 1);
+  job->self = g_object_ref(self);
+  job->relay = g_object_ref(self->relay);
   cs_explain_case_frame_async(self->sweep, self->case_, self->frame, model_ids, &self->options,
                               self->relay, cs_progress_relay_get_cancellable(self->relay),
-                              explained_cb, g_object_ref(self));
+                              explained_cb, job);
 }
 
 static void
@@ -711,8 +725,9 @@ build_bar(CsPresentation *self)
   gtk_box_append(GTK_BOX(tools),
                  tool_button("applications-graphics-symbolic", "win.present-colormap",
                              _("Next colour map"), _("Next colour map (C)")));
-  gtk_box_append(GTK_BOX(tools), toggle_button(_("Two models"), "win.present-compare",
-                                               _("Two models"), _("Compare two models (M)")));
+  gtk_box_append(GTK_BOX(tools),
+                 tool_button("view-paged-symbolic", "win.present-compare", _("One or two models"),
+                             _("One model, or two to compare (M)")));
   gtk_box_append(GTK_BOX(tools),
                  tool_button("view-restore-symbolic", "win.present", _("Leave presentation"),
                              _("Leave presentation (Esc)")));

@@ -12,7 +12,9 @@
  *   win.present-heatmaps  (state b)  the heat maps over the crops (O)
  *   win.present-outlines  (state b)  the ROI and the tracings over the frame (T)
  *   win.present-colormap  (state s)  the colour map; activating moves to the next one (C)
- *   win.present-compare   (state b)  a second model's maps below the first's (M)
+ *   win.present-compare   (state s)  the id of a second model whose maps show below the first's
+ *                                    ("": one model); activating switches between one model
+ *                                    and the first other classifier installed (M)
  * The switches are the actions' states; the presentation window only shows them.
  */
 #include "config.h"
@@ -70,40 +72,49 @@ set_flag(CsWindow *self, const char *name, gboolean value)
   g_simple_action_set_state(G_SIMPLE_ACTION(action), g_variant_new_boolean(value));
 }
 
-/* The second model: the first other one of the catalogue the analysis panel offers. */
+/* The classifier @id of the catalogue the analysis panel offers, or with @id NULL the first
+ * classifier other than @other; NULL when there is none. */
 static char *
-dup_second_model(CsWindow *self, const char *first)
+dup_classifier(CsWindow *self, const char *id, const char *other)
 {
   g_autoptr(CsModelCatalog) catalog = NULL;
   GListModel *models;
 
   g_object_get(self->analysis_panel, "model-catalog", &catalog, NULL);
-  if (catalog == NULL || first == NULL)
+  if (catalog == NULL)
     return NULL;
   models = G_LIST_MODEL(catalog);
   for (guint i = 0; i < g_list_model_get_n_items(models); i++) {
     g_autoptr(CsModelInfo) info = g_list_model_get_item(models, i);
+    const char *name = cs_model_info_get_id(info);
 
-    if (g_strcmp0(cs_model_info_get_id(info), first) != 0)
-      return g_strdup(cs_model_info_get_id(info));
+    if (cs_model_info_get_kind(info) == CS_MODEL_KIND_CLASSIFIER &&
+        (id != NULL ? g_strcmp0(name, id) == 0 : g_strcmp0(name, other) != 0))
+      return g_strdup(name);
   }
   return NULL;
+}
+
+/* The second model chosen, or NULL for one. */
+static char *
+dup_compared(CsWindow *self)
+{
+  g_autoptr(GVariant) value = state(self, "present-compare");
+  const char *id = g_variant_get_string(value, NULL);
+
+  return id[0] != '\0' ? g_strdup(id) : NULL;
 }
 
 /* Sets the models and the explainers' parameters as the window has them now. */
 static void
 configure(CsWindow *self, CsPresentation *shown)
 {
-  const char *first = cs_analysis_panel_get_model_id(self->analysis_panel);
-  g_autofree char *second =
-      get_flag(self, "present-compare") ? dup_second_model(self, first) : NULL;
+  g_autofree char *second = dup_compared(self);
   CsExplainOptions options;
 
   cs_explain_panel_get_options(self->explain_panel, &options);
   cs_presentation_set_options(shown, &options);
-  cs_presentation_set_models(shown, first, second);
-  if (get_flag(self, "present-compare") && second == NULL)
-    cs_window_show_toast(self, _("Only one model is installed: nothing to compare with"));
+  cs_presentation_set_models(shown, cs_analysis_panel_get_model_id(self->analysis_panel), second);
 }
 
 /* Shows case @index (wrapping around the study) from its first frame worth showing. */
@@ -243,10 +254,47 @@ flag_change_cb(GSimpleAction *action, GVariant *value, gpointer user_data)
     cs_presentation_set_heatmaps_visible(shown, on);
   } else if (g_str_equal(name, "present-outlines")) {
     cs_presentation_set_outlines_visible(shown, on);
-  } else if (g_str_equal(name, "present-compare")) {
-    configure(self, shown);
-    show_case(self, shown, (int)cs_presentation_get_index(shown), cs_presentation_get_frame(shown));
   }
+}
+
+/* A second model chosen (its id) or none (""): the case shown is explained again. */
+static void
+compare_change_cb(GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  CsWindow *self = user_data;
+  CsPresentation *shown = presentation(self);
+  const char *id = g_variant_get_string(value, NULL);
+  g_autofree char *known = id[0] != '\0' ? dup_classifier(self, id, NULL) : NULL;
+
+  if (id[0] != '\0' && known == NULL) {
+    g_autofree char *message = g_strdup_printf(_("No classifier “%s” is installed"), id);
+
+    cs_window_show_toast(self, message);
+    return;
+  }
+  g_simple_action_set_state(action, value);
+  if (shown == NULL)
+    return;
+  configure(self, shown);
+  show_case(self, shown, (int)cs_presentation_get_index(shown), cs_presentation_get_frame(shown));
+}
+
+/* M: one model, or two with the first other classifier installed. */
+static void
+compare_activate_cb(GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  CsWindow *self = user_data;
+  g_autofree char *now = dup_compared(self);
+  g_autofree char *second =
+      now != NULL
+          ? NULL
+          : dup_classifier(self, NULL, cs_analysis_panel_get_model_id(self->analysis_panel));
+
+  if (now == NULL && second == NULL) {
+    cs_window_show_toast(self, _("Only one model is installed: nothing to compare with"));
+    return;
+  }
+  g_action_change_state(G_ACTION(action), g_variant_new_string(second != NULL ? second : ""));
 }
 
 static void
@@ -284,8 +332,10 @@ cs_window_present_init(CsWindow *self)
     const char *name;
     gboolean initial;
   } flags[] = {
-    { "present-blind", FALSE },   { "reveal", FALSE },          { "present-heatmaps", TRUE },
-    { "present-outlines", TRUE }, { "present-compare", FALSE },
+    { "present-blind", FALSE },
+    { "reveal", FALSE },
+    { "present-heatmaps", TRUE },
+    { "present-outlines", TRUE },
   };
   g_autofree char *colormap = NULL;
   GSimpleAction *action;
@@ -312,6 +362,11 @@ cs_window_present_init(CsWindow *self)
   action = g_simple_action_new_stateful("present-colormap", NULL, g_variant_new_string(colormap));
   g_signal_connect_object(action, "change-state", G_CALLBACK(colormap_change_cb), self, 0);
   g_signal_connect_object(action, "activate", G_CALLBACK(colormap_activate_cb), self, 0);
+  g_action_map_add_action(G_ACTION_MAP(self), G_ACTION(action));
+  g_object_unref(action);
+  action = g_simple_action_new_stateful("present-compare", NULL, g_variant_new_string(""));
+  g_signal_connect_object(action, "change-state", G_CALLBACK(compare_change_cb), self, 0);
+  g_signal_connect_object(action, "activate", G_CALLBACK(compare_activate_cb), self, 0);
   g_action_map_add_action(G_ACTION_MAP(self), G_ACTION(action));
   g_object_unref(action);
   update_enabled(self);

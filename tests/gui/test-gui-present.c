@@ -2,7 +2,7 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The real window on a copy of the demo study with a seeded random model. Presentation mode is
+ * The real window on a copy of the demo study with two seeded random models. Presentation mode is
  * entered and left through the window's actions (win.present and its switches, the path F5, the
  * presentation's keys and D-Bus take): blind, the case id, the label, the nerve conduction and
  * every p(CTS) are off the screen and R (win.reveal) brings them back; the next case starts hidden
@@ -10,7 +10,8 @@
  * drawn with a rater's name in Preferences carries it, and hiding that rater's tracings takes the
  * outline off the frame. The study is opened by its folder, as the file chooser portal grants one
  * to a Flatpak. With CARPALSCOPE_SHOT_DIR set, the presentation is saved there blind and revealed
- * (present-blind.png, present-revealed.png).
+ * (present-blind.png, present-revealed.png), with the installed model CARPALSCOPE_SHOT_MODEL names
+ * (such as efficientnet_b0-phantom) in the first row.
  *
  * Usage: test-gui-present DEMO_DIR MAKE_TEST_MODEL
  */
@@ -30,6 +31,7 @@
 
 static const char *demo_dir;
 static const char *make_model;
+static const char *first_model; /* The model of the first row. */
 
 typedef struct {
   char *work;
@@ -183,10 +185,27 @@ present_cb(CsWindow *window)
   g_assert_nonnull(
       strstr(cs_presentation_get_heading(shown), cs_case_get_id(cs_study_get_case(study, n - 1))));
 
-  /* Two models side by side: a second row. */
-  set_flag(window, "present-compare", TRUE);
+  /* Two models: a second row, explained by the second model. */
+  g_action_group_change_action_state(G_ACTION_GROUP(window), "present-compare",
+                                     g_variant_new_string("test-squeezenet-2"));
+  gui_test_pump();
   g_assert_cmpint(cs_presentation_get_n_rows(shown), ==, 2);
-  set_flag(window, "present-compare", FALSE);
+  g_assert_true(gui_test_iterate_until(explained, window, 240));
+  {
+    g_auto(GStrv) top = g_strsplit(cs_presentation_get_row_heading(shown, 0), " ", 2);
+    g_auto(GStrv) bottom = g_strsplit(cs_presentation_get_row_heading(shown, 1), " ", 2);
+
+    g_assert_cmpstr(top[0], ==, first_model);
+    g_assert_cmpstr(bottom[0], ==, "test-squeezenet-2");
+    g_assert_nonnull(strstr(cs_presentation_get_row_heading(shown, 1), "p(CTS) = "));
+  }
+  /* M: back to one model. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.present-compare", NULL));
+  gui_test_pump();
+  g_assert_cmpint(cs_presentation_get_n_rows(shown), ==, 1);
+  g_assert_null(cs_presentation_get_row_heading(shown, 1));
+  /* Left with no explanation running, the window closes without waiting for a worker. */
+  g_assert_true(gui_test_iterate_until(explained, window, 240));
 
   /* Esc: presentation mode ends and the window shows the case the class saw last. */
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.present", NULL));
@@ -278,7 +297,7 @@ test_present(void)
   for (int i = 0; i < 2; i++) {
     g_autofree char *name = g_strdup_printf("test-squeezenet-%d.safetensors", i + 1);
     g_autofree char *model = g_build_filename(models, name, NULL);
-    g_autofree char *size = g_strdup_printf("%d", 96 + 16 * i);
+    g_autofree char *size = g_strdup_printf("%d", 32 + 16 * i);
     const char *argv[] = { make_model, "squeezenet1_1", model, size, NULL };
 
     g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
@@ -296,10 +315,16 @@ test_present(void)
   }
   g_setenv("CARPALSCOPE_MODELSDIR", models, TRUE);
 
-  /* A light explanation keeps the test short; the rater is the one of Preferences. */
+  /* Small models and a light explanation keep the test short (also under the sanitizers); the
+   * screenshots take the explanation's defaults. The rater is the one of Preferences. */
   settings = g_settings_new(APPLICATION_ID);
-  g_settings_set_uint(settings, "lime-samples", 100);
-  g_settings_set_uint(settings, "lime-segments", 20);
+  g_settings_set_string(settings, "default-model", first_model);
+  if (g_getenv("CARPALSCOPE_SHOT_MODEL") == NULL) {
+    g_settings_set_double(settings, "occlusion-mask", 50);
+    g_settings_set_double(settings, "occlusion-stride", 50);
+    g_settings_set_uint(settings, "lime-samples", 50);
+    g_settings_set_uint(settings, "lime-segments", 8);
+  }
   g_settings_set_string(settings, "rater-name", "  Dr Tanaka ");
 
   gui_test_run_app(G_CALLBACK(activate_cb), &run);
@@ -320,6 +345,9 @@ main(int argc, char **argv)
   }
   demo_dir = argv[1];
   make_model = argv[2];
+  first_model = g_getenv("CARPALSCOPE_SHOT_MODEL");
+  if (first_model == NULL || first_model[0] == '\0')
+    first_model = "test-squeezenet-1";
   g_test_add_func("/gui/present/blind-reveal-next-and-rater", test_present);
   return g_test_run();
 }
