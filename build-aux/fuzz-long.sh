@@ -112,12 +112,12 @@ where() {
     echo ours
     return
   fi
-  # The first frame of the report that is neither the C library nor a sanitizer.
-  frame=$(grep -E '^ *#[0-9]+ ' "$log" |
-    grep -vE 'libc\.so|libasan|libubsan|sanitizer_common|compiler-rt|/libgcc|abort|__assert' |
-    head -1 || true)
+  # The first frame of the report in our code or in GDCM or FFmpeg (the C library's and the
+  # sanitizers' frames, named by their source files or not, are passed over).
+  frame=$(grep -E '^ *#[0-9]+ ' "$log" | grep -E "$top/|libgdcm|gdcm::|libav|libsw" | head -1 || true)
   case $frame in
-    *libgdcm*) echo gdcm ;;
+    *"$top/"*) echo ours ;;
+    *libgdcm* | *gdcm::*) echo gdcm ;;
     *libav* | *libsw*) echo ffmpeg ;;
     *) echo ours ;;
   esac
@@ -152,7 +152,10 @@ for harness in $built; do
     place=$(where "$harness" "$input" "$dir/replays/$(basename "$input").log")
     if [ "$place" = gdcm ] && [ -n "${CARPALSCOPE_CLI:-}" ]; then
       cli_status=0
-      "$CARPALSCOPE_CLI" info "$input" >"$dir/replays/$(basename "$input").cli" 2>&1 || cli_status=$?
+      # Named .dcm, so that the CLI reads it as DICOM even without the Part 10 preamble.
+      cp "$input" "$dir/replays/$(basename "$input").dcm"
+      "$CARPALSCOPE_CLI" info "$dir/replays/$(basename "$input").dcm" \
+        >"$dir/replays/$(basename "$input").cli" 2>&1 || cli_status=$?
       if [ "$cli_status" != 1 ] || grep -qE "Sanitizer|runtime error" "$dir/replays/$(basename "$input").cli"; then
         place=ours
       fi
