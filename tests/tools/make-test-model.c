@@ -4,9 +4,11 @@
  *
  * Usage: make-test-model ARCH OUT.safetensors [INPUT_SIZE]
  * The weights are seeded noise: the test needs a network that runs and answers, not a good one,
- * and says so in its metadata.
+ * and says so in its metadata. INPUT_SIZE (8 to 4096, default 224) is the side of the square
+ * crop the network takes, written as its "input_size"; a small one keeps tests quick.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "csnn-net.h"
 #include "test-weights.h"
@@ -16,7 +18,8 @@ main(int argc, char **argv)
 {
   const char *metadata[] = { "classes",    "[\"control\",\"cts\"]",
                              "trained_on", "nothing: seeded random weights for software tests",
-                             "provenance", "tests/gui/make-test-model",
+                             "provenance", "tests/tools/make-test-model",
+                             NULL,         NULL,
                              NULL };
   csnn_net *net = NULL;
   int status;
@@ -24,6 +27,20 @@ main(int argc, char **argv)
   if (argc != 3 && argc != 4) {
     fprintf(stderr, "usage: make-test-model ARCH OUT.safetensors [INPUT_SIZE]\n");
     return 2;
+  }
+  if (argc == 4) {
+    char *end = NULL;
+    long size = strtol(argv[3], &end, 10);
+
+    if (end == argv[3] || *end != '\0' || size < 8 || size > 4096) {
+      fprintf(stderr,
+              "make-test-model: INPUT_SIZE must be a side in pixels from 8 to 4096, not "
+              "\"%s\"\n",
+              argv[3]);
+      return 2;
+    }
+    metadata[6] = "input_size";
+    metadata[7] = argv[3];
   }
   status = csnn_net_new(argv[1], 2, &net);
   if (status != CSNN_OK) {
