@@ -52,27 +52,6 @@ parse_roi(const char *text, CsRoiRect *rect)
   return TRUE;
 }
 
-/* Loads the model to use: --model as an id or a file, else the first installed model (of
- * --arch when given). */
-static CsModel *
-load_model(const char *model, const char *arch, GError **error)
-{
-  CsModelCatalog *catalog = cs_model_catalog_get_default();
-
-  if (model != NULL)
-    return cs_model_catalog_load(catalog, model, arch, error);
-  for (guint i = 0; i < g_list_model_get_n_items(G_LIST_MODEL(catalog)); i++) {
-    g_autoptr(CsModelInfo) info = g_list_model_get_item(G_LIST_MODEL(catalog), i);
-
-    if (arch == NULL || strcmp(cs_model_info_get_arch(info), arch) == 0)
-      return cs_model_catalog_load(catalog, cs_model_info_get_path(info), arch, error);
-  }
-  g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
-              "no model given and none installed%s%s: use --model FILE", arch ? " for " : "",
-              arch ? arch : "");
-  return NULL;
-}
-
 static void
 print_json(JsonBuilder *builder)
 {
@@ -379,7 +358,7 @@ cs_cli_classify(int argc, char **argv)
   }
   c.json = json;
 
-  loaded = load_model(model, arch, &error);
+  loaded = cs_cli_load_model(model, arch, &error);
   if (loaded == NULL)
     return cs_cli_fail_error(g_steal_pointer(&error));
   c.model = loaded;

@@ -11,6 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cs-analysis.h"
+#include "cs-error.h"
+#include "cs-model-catalog.h"
+
 static const CsCliCommand commands[] = {
   { "classify", "[--model ID|FILE] [--arch NAME] [--roi X,Y,W,H] [--frames A:B] [--json] INPUT...",
     "Estimate p(CTS) for still images or the frames of a sweep", cs_cli_classify },
@@ -190,6 +194,25 @@ cs_cli_parse_frames(const char *text, int *first, int *last)
       return FALSE;
   }
   return TRUE;
+}
+
+CsModel *
+cs_cli_load_model(const char *model, const char *arch, GError **error)
+{
+  CsModelCatalog *catalog = cs_model_catalog_get_default();
+
+  if (model != NULL)
+    return cs_model_catalog_load(catalog, model, arch, error);
+  for (guint i = 0; i < g_list_model_get_n_items(G_LIST_MODEL(catalog)); i++) {
+    g_autoptr(CsModelInfo) info = g_list_model_get_item(G_LIST_MODEL(catalog), i);
+
+    if (arch == NULL || g_strcmp0(cs_model_info_get_arch(info), arch) == 0)
+      return cs_model_catalog_load(catalog, cs_model_info_get_path(info), arch, error);
+  }
+  g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
+              "no model given and none installed%s%s: use --model ID or --model FILE.safetensors",
+              arch ? " for " : "", arch ? arch : "");
+  return NULL;
 }
 
 char *

@@ -59,29 +59,6 @@ parse_uint(const char *text, guint64 max, guint64 *value)
   return text != NULL && g_ascii_string_to_unsigned(text, 10, 0, max, value, NULL);
 }
 
-/* Loads @model (an installed id or a file; NULL = the first installed model, by id). */
-static CsModel *
-load_model(const char *model, const char *arch, GError **error)
-{
-  g_autofree char *chosen = NULL;
-
-  if (model == NULL) {
-    /* Without --model the first installed model (by id) is used, and the sidecar says which. */
-    GListModel *installed = G_LIST_MODEL(cs_model_catalog_get_default());
-    g_autoptr(CsModelInfo) first = g_list_model_get_item(installed, 0);
-
-    if (first != NULL)
-      chosen = g_strdup(cs_model_info_get_id(first));
-    if (chosen == NULL) {
-      g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
-                  "no model is installed; give --model FILE.safetensors");
-      return NULL;
-    }
-    model = chosen;
-  }
-  return cs_model_load_arch(model, arch, error);
-}
-
 /* The side of the overlay picture: the ROI at the frame's own resolution, at least the network's
  * input side (a 112-px input would otherwise give a stamp-sized picture) and at most 1024 px. */
 static int
@@ -157,7 +134,7 @@ run(Request *r, const char *model_name, const char *arch, const char *class_text
   CsRoiRect rect;
   int side = 0;
 
-  model = load_model(model_name, arch, &error);
+  model = cs_cli_load_model(model_name, arch, &error);
   if (model == NULL || !cs_model_find_class(model, class_text, &options.class_index, &error))
     return cs_cli_fail_error(error);
   int size = cs_model_get_input_size(model);

@@ -51,6 +51,14 @@ int cs_cli_not_available(const char *name, const char *what);
  * (frame N alone); FALSE when @text is none of these. */
 gboolean cs_cli_parse_frames(const char *text, int *first, int *last);
 
+/* The classifier a command uses (cs-analysis.h): --model @model as an installed id or a file;
+ * without it the first model the catalogue lists (of the architecture @arch when given). @arch,
+ * when given, is the architecture it is loaded with. The one rule of classify and explain (report
+ * takes the model of the case's result instead); NULL with @error when there is none or it does
+ * not load. */
+typedef struct _CsModel CsModel;
+CsModel *cs_cli_load_model(const char *model, const char *arch, GError **error);
+
 /* Returns "carpalscope-cli @name ARGS" with @argv's arguments (from argv[1]), each that needs it
  * shell-quoted: the command recorded in a checkpoint's provenance. */
 char *cs_cli_command_line(const char *name, int argc, char **argv);
