@@ -40,3 +40,38 @@ gui_test_run_app(GCallback activate, gpointer data)
   g_signal_connect_after(app, "activate", activate, data);
   g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
 }
+
+GtkWidget *
+gui_test_find_widget(GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE(root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child(root); child != NULL;
+       child = gtk_widget_get_next_sibling(child)) {
+    GtkWidget *found = gui_test_find_widget(child, type);
+
+    if (found != NULL)
+      return found;
+  }
+  return NULL;
+}
+
+char *
+gui_test_private_data_home(const char *template)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp(template, &error);
+
+  g_assert_no_error(error);
+  g_setenv("XDG_DATA_HOME", dir, TRUE);
+  return dir;
+}
+
+void
+gui_test_remove_tree(const char *dir)
+{
+  g_autofree char *quoted = g_shell_quote(dir);
+  g_autofree char *rm = g_strdup_printf("rm -rf %s", quoted);
+
+  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+}

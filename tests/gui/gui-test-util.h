@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gtk/gtk.h>
 
 /* Runs the main context until @done says so or @seconds pass; returns what @done said last. */
 gboolean gui_test_iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds);
@@ -15,3 +15,13 @@ void gui_test_pump(void);
 /* Runs a new, non-unique application whose "activate" calls @activate with @data after it has
  * made its window; asserts that it exits with 0. */
 void gui_test_run_app(GCallback activate, gpointer data);
+
+/* The first widget of @type in the tree under @root (itself included), depth first; or NULL. */
+GtkWidget *gui_test_find_widget(GtkWidget *root, GType type);
+
+/* Makes a private folder from @template (for g_dir_make_tmp()) and sets XDG_DATA_HOME to it, so
+ * the per-user models folder is this test's own; call before GLib reads it. Returns the folder. */
+char *gui_test_private_data_home(const char *template);
+
+/* Deletes the folder @dir and all it holds. */
+void gui_test_remove_tree(const char *dir);

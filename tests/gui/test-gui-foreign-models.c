@@ -108,21 +108,6 @@ prepare(const char *cli, const char *python, const char *srcdir)
   return TRUE;
 }
 
-static GtkWidget *
-find_widget(GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE(root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child(root); child != NULL;
-       child = gtk_widget_get_next_sibling(child)) {
-    GtkWidget *found = find_widget(child, type);
-
-    if (found != NULL)
-      return found;
-  }
-  return NULL;
-}
-
 static gboolean
 not_opening(gpointer data)
 {
@@ -180,7 +165,7 @@ static void
 analyse_with(CsWindow *window, CsModelCatalog *catalog, const char *id)
 {
   CsAnalysisPanel *panel =
-      CS_ANALYSIS_PANEL(find_widget(GTK_WIDGET(window), CS_TYPE_ANALYSIS_PANEL));
+      CS_ANALYSIS_PANEL(gui_test_find_widget(GTK_WIDGET(window), CS_TYPE_ANALYSIS_PANEL));
   CsModelInfo *info = cs_model_catalog_lookup(catalog, id);
   CsStudy *study = cs_window_get_study(window);
   CsCase *c = cs_window_get_case(window);
@@ -294,19 +279,14 @@ test_foreign_models(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *rm = NULL;
   int status;
 
-  /* Before GLib reads it: the models folder of this test's own user. */
-  work = g_dir_make_tmp("carpalscope-foreign-models-XXXXXX", NULL);
-  g_assert_nonnull(work);
-  g_setenv("XDG_DATA_HOME", work, TRUE);
+  work = gui_test_private_data_home("carpalscope-foreign-models-XXXXXX");
   gtk_test_init(&argc, &argv, NULL);
   adw_init();
   g_test_add_func("/gui/models/foreign-analyse", test_foreign_models);
   status = g_test_run();
-  rm = g_strdup_printf("rm -rf '%s'", work);
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  gui_test_remove_tree(work);
   g_free(work);
   return status;
 }

@@ -87,20 +87,6 @@ action_enabled(CsWindow *window, const char *name)
   return g_action_group_get_action_enabled(G_ACTION_GROUP(window), name);
 }
 
-static GtkWidget *
-find_widget(GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE(root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child(root); child != NULL;
-       child = gtk_widget_get_next_sibling(child)) {
-    GtkWidget *found = find_widget(child, type);
-    if (found != NULL)
-      return found;
-  }
-  return NULL;
-}
-
 static void
 find_all(GtkWidget *root, GType type, GPtrArray *out)
 {
@@ -166,7 +152,7 @@ held_by_another_pc(CsWindow *window, const char *path)
   open_study(window, path);
   g_assert_true(cs_window_is_read_only(window));
   g_assert_nonnull(strstr(cs_window_get_lock_banner_text(window), "dr-tanaka@ward-pc.example"));
-  banner = find_widget(GTK_WIDGET(window), GTK_TYPE_INFO_BAR);
+  banner = gui_test_find_widget(GTK_WIDGET(window), GTK_TYPE_INFO_BAR);
   g_assert_nonnull(banner);
   g_assert_true(gtk_info_bar_get_revealed(GTK_INFO_BAR(banner)));
   g_assert_false(action_enabled(window, "save"));

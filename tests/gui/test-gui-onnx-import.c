@@ -120,19 +120,14 @@ test_import_from_preferences(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *rm = NULL;
   int status;
 
-  /* Before GLib reads it: the models folder of this test's own user. */
-  work = g_dir_make_tmp("carpalscope-onnx-gui-XXXXXX", NULL);
-  g_assert_nonnull(work);
-  g_setenv("XDG_DATA_HOME", work, TRUE);
+  work = gui_test_private_data_home("carpalscope-onnx-gui-XXXXXX");
   gtk_test_init(&argc, &argv, NULL);
   adw_init();
   g_test_add_func("/gui/preferences/import-onnx", test_import_from_preferences);
   status = g_test_run();
-  rm = g_strdup_printf("rm -rf '%s'", work);
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  gui_test_remove_tree(work);
   g_free(work);
   return status;
 }
