@@ -68,8 +68,9 @@ def main():
                 if "p_cts" not in record:
                     continue
                 results += 1
-                if results % 50 == 0:
-                    table.append((results, rss_kib(proc.pid), time.time() - start))
+                rss = rss_kib(proc.pid)
+                if results % 50 == 0 and rss > 0:  # 0: it has exited (its output is buffered)
+                    table.append((results, rss, time.time() - start))
             status = proc.wait()
         with open(err_path) as f:
             stderr = f.read()
