@@ -4,6 +4,7 @@
  */
 #include "cs-nerve-agreement.h"
 
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
@@ -130,6 +131,59 @@ cs_nerve_agreement_compute(CsNerveFinder *finder, CsStudy *study, const char *le
   }
   agree(out);
   return g_steal_pointer(&out);
+}
+
+static void
+add_number(JsonBuilder *b, const char *name, double value)
+{
+  json_builder_set_member_name(b, name);
+  if (isfinite(value))
+    json_builder_add_double_value(b, value);
+  else
+    json_builder_add_null_value(b);
+}
+
+JsonNode *
+cs_nerve_agreement_to_json(const CsNerveAgreement *a)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new();
+
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "nerve_model_sha256");
+  json_builder_add_string_value(b, a->model_sha256);
+  json_builder_set_member_name(b, "frames");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < a->rows->len; i++) {
+    const CsNerveAgreementRow *row = &g_array_index(a->rows, CsNerveAgreementRow, i);
+    double mm2 = row->mm_per_px * row->mm_per_px;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "case");
+    json_builder_add_string_value(b, row->case_id);
+    json_builder_set_member_name(b, "frame");
+    json_builder_add_int_value(b, row->frame);
+    json_builder_set_member_name(b, "level");
+    json_builder_add_string_value(b, row->level);
+    add_number(b, "dice", row->dice);
+    add_number(b, "auto_area_px", row->auto_area_px);
+    add_number(b, "manual_area_px", row->manual_area_px);
+    add_number(b, "auto_area_mm2", mm2 > 0 ? row->auto_area_px * mm2 : NAN);
+    add_number(b, "manual_area_mm2", mm2 > 0 ? row->manual_area_px * mm2 : NAN);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  add_number(b, "dice_mean", a->dice_mean);
+  json_builder_set_member_name(b, "unit");
+  json_builder_add_string_value(b, a->in_mm2 ? "mm2" : "px2");
+  json_builder_set_member_name(b, "n_compared");
+  json_builder_add_int_value(b, (gint64)a->n_compared);
+  add_number(b, "mean_difference", a->have_agreement ? a->agreement.mean_difference : NAN);
+  add_number(b, "sd_difference", a->have_agreement ? a->agreement.sd_difference : NAN);
+  add_number(b, "lower_limit", a->have_agreement ? a->agreement.lower_limit : NAN);
+  add_number(b, "upper_limit", a->have_agreement ? a->agreement.upper_limit : NAN);
+  add_number(b, "icc_2_1", a->have_agreement ? a->agreement.icc_2_1 : NAN);
+  json_builder_end_object(b);
+  return json_builder_get_root(b);
 }
 
 void

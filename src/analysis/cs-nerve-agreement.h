@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "cs-agreement.h"
 #include "cs-nerve-finder.h"
@@ -44,6 +45,11 @@ typedef struct {
 CsNerveAgreement *cs_nerve_agreement_compute(CsNerveFinder *finder, CsStudy *study,
                                              const char *level, GCancellable *cancellable,
                                              GError **error);
+
+/* The agreement as JSON: "nerve_model_sha256", "frames" (case, frame, level, dice, the areas in
+ * px^2 and, with a spacing, mm^2), "dice_mean", "unit", "n_compared", "mean_difference",
+ * "sd_difference", "lower_limit", "upper_limit" and "icc_2_1" (null when undefined). */
+JsonNode *cs_nerve_agreement_to_json(const CsNerveAgreement *agreement);
 
 void cs_nerve_agreement_free(CsNerveAgreement *agreement);
 

@@ -215,7 +215,7 @@ cs_cli_report(int argc, char **argv)
   g_autofree char *date = NULL, *roi = NULL, *nerve_model = NULL;
   g_auto(GStrv) models = NULL;
   gboolean real_id = FALSE, study_report = FALSE, no_explain = FALSE, no_gradcam = FALSE;
-  gboolean quiet = FALSE, analyse = FALSE;
+  gboolean quiet = FALSE, analyse = FALSE, csa_agreement = FALSE;
   int png_size = 1920, samples = 0, replicates = -1, mask = 0, stride = 0;
   double opacity = -1;
   g_autofree char *colormap = NULL;
@@ -265,8 +265,13 @@ cs_cli_report(int argc, char **argv)
       "or the case's ROI size), in memory only; --analyse then computes results on it",
       "auto" },
     { "nerve-model", 0, 0, G_OPTION_ARG_STRING, &nerve_model,
-      "The segmentation model that finds the nerve for --roi auto (default: the installed one)",
+      "The segmentation model that finds the nerve for --roi auto and --csa-agreement (default: "
+      "the installed one)",
       "ID|FILE" },
+    { "csa-agreement", 0, 0, G_OPTION_ARG_NONE, &csa_agreement,
+      "Study report: add the nerve finder against every manual tracing (Dice, the areas' "
+      "Bland-Altman limits and ICC(2,1)), as evaluate --csa-agreement",
+      NULL },
     { "date", 0, 0, G_OPTION_ARG_STRING, &date, "Date printed on the report (default today)",
       "YYYY-MM-DD" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not show progress", NULL },
@@ -275,6 +280,7 @@ cs_cli_report(int argc, char **argv)
   g_autoptr(GOptionContext) context =
       g_option_context_new("- write a case report (PDF) or a study report (PDF, CSV, JSON)");
   g_autoptr(CsStudy) study = NULL;
+  g_autoptr(CsNerveAgreement) agreement = NULL;
   CsReportOptions options;
   CsExplainOptions explain;
   int status;
@@ -367,8 +373,11 @@ cs_cli_report(int argc, char **argv)
     return cs_cli_usage_error(NAME, "--analyse needs --model");
   if (roi != NULL && strcmp(roi, "auto") != 0)
     return cs_cli_usage_error(NAME, "--roi takes only auto (the study holds each case's ROI)");
-  if (nerve_model != NULL && roi == NULL)
-    return cs_cli_usage_error(NAME, "--nerve-model is used only with --roi auto");
+  if (nerve_model != NULL && roi == NULL && !csa_agreement)
+    return cs_cli_usage_error(NAME,
+                              "--nerve-model is used only with --roi auto or --csa-agreement");
+  if (csa_agreement && !study_report)
+    return cs_cli_usage_error(NAME, "--csa-agreement belongs to --study-report");
   if (roi != NULL && study_report && !analyse)
     return cs_cli_usage_error(NAME, "--roi auto in a study report needs --analyse");
 
@@ -402,6 +411,15 @@ cs_cli_report(int argc, char **argv)
       evaluate.seed = seed;
     if (roi != NULL && !track_nerves(study, NULL, nerve_model, quiet, &error))
       return cs_cli_fail_error(error);
+    if (csa_agreement) {
+      g_autofree char *path = cs_nerve_finder_resolve(nerve_model, &error);
+      g_autoptr(CsNerveFinder) finder = path != NULL ? cs_nerve_finder_load(path, &error) : NULL;
+
+      if (finder == NULL ||
+          (agreement = cs_nerve_agreement_compute(finder, study, NULL, NULL, &error)) == NULL)
+        return cs_cli_fail_error(error);
+      options.csa_agreement = agreement;
+    }
     status =
         write_study_report(study, models, split, &evaluate, &options, format, out, analyse, quiet);
   } else {

@@ -71,6 +71,7 @@ copy_report_options(CsReportOptions *dst, char **date, const CsReportOptions *op
     cs_report_options_init(dst);
   *date = g_strdup(dst->date);
   dst->date = *date;
+  dst->csa_agreement = NULL; /* Borrowed by the caller: never carried into a worker. */
 }
 
 static void

@@ -176,6 +176,8 @@ double cs_report_text_height(cairo_t *cr, double width, double size, const char 
 void cs_report_doc_paragraph(CsReportDoc *doc, double size, const char *markup);
 /* Draws a section heading with a rule, keeping @keep points of what follows on its page. */
 void cs_report_doc_heading(CsReportDoc *doc, const char *title, double keep);
+/* Draws the section on the nerve finder against the manual tracings (cs-report-agreement.c). */
+void cs_report_draw_csa_agreement(CsReportDoc *doc, const CsNerveAgreement *agreement);
 
 /* Draws a gray image scaled into the @width x @height box at (@x, @y). */
 void cs_report_draw_gray(cairo_t *cr, const guint8 *gray, int w, int h, double x, double y,

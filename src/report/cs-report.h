@@ -29,6 +29,7 @@
 #include "cs-colormap.h"
 #include "cs-evaluation.h"
 #include "cs-frame-explanation.h"
+#include "cs-nerve-agreement.h"
 #include "cs-study.h"
 
 G_BEGIN_DECLS
@@ -61,6 +62,10 @@ typedef struct {
   CsColormap colormap; /* Of the heat maps; default diverging. */
   double opacity;      /* Of the heat-map overlay, 0 to 1; default 0.6. */
   const char *date;    /* The date printed (YYYY-MM-DD); NULL = today (UTC). */
+  /* The study report's section on the nerve finder against the manual tracings (computed by the
+   * caller, cs_nerve_agreement_compute(); borrowed until the report is written; the _async
+   * functions leave it out); NULL: none. */
+  const CsNerveAgreement *csa_agreement;
 } CsReportOptions;
 
 /* Reports progress from 0 to 1 with a short description of the step. */

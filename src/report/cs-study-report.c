@@ -652,6 +652,8 @@ draw_study(CsReportDoc *doc, gconstpointer data)
   draw_roc(doc, r);
   draw_delong(doc, r);
   draw_csa(doc, r);
+  if (r->options.csa_agreement != NULL)
+    cs_report_draw_csa_agreement(doc, r->options.csa_agreement);
   draw_hands(doc, r);
   draw_models(doc, r);
 }
@@ -817,6 +819,10 @@ study_to_json(const CsStudyReport *r)
   json_builder_end_array(b);
   json_builder_set_member_name(b, "evaluation");
   json_builder_add_value(b, cs_evaluation_to_json(r->evaluation));
+  if (r->options.csa_agreement != NULL) {
+    json_builder_set_member_name(b, "csa_agreement");
+    json_builder_add_value(b, cs_nerve_agreement_to_json(r->options.csa_agreement));
+  }
   json_builder_end_object(b);
   root = json_builder_get_root(b);
   json_generator_set_root(gen, root);

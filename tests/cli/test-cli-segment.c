@@ -303,6 +303,24 @@ test_installed(void)
     g_assert_cmpint(r.status, ==, 0);
     g_assert_nonnull(strstr(r.out, "Bland-Altman"));
     cli_result_clear(&r);
+    /* The study report carries the same agreement. */
+    {
+      g_autofree char *out = g_build_filename(dir, "study-report.json", NULL);
+      g_autofree char *text = NULL;
+
+      r = cli_run("report", "--study", study, "--study-report", "--model", "zz-classifier",
+                  "--analyse", "--split", "all", "--replicates", "10", "--format", "json",
+                  "--csa-agreement", "--quiet", "--out", out, NULL);
+      g_assert_cmpint(r.status, ==, 0);
+      cli_result_clear(&r);
+      g_assert_true(g_file_get_contents(out, &text, NULL, NULL));
+      g_assert_nonnull(strstr(text, "\"csa_agreement\""));
+      g_assert_nonnull(strstr(text, "\"n_compared\" : 2"));
+      r = cli_run("report", "--study", study, "--case", "cts-001", "--csa-agreement", "--out", out,
+                  NULL);
+      g_assert_cmpint(r.status, ==, 2);
+      cli_result_clear(&r);
+    }
     r = cli_run("evaluate", "--study", study, "--csa-agreement", "--level", "outlet", NULL);
     g_assert_cmpint(r.status, ==, 1);
     g_assert_nonnull(strstr(r.err, "no tracing of level outlet"));
