@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A child process loads the study and saves it over and over, each save with the notes "save K"
- * for the next K, and tells the parent each K it finished; the parent kills it with SIGKILL after
- * a random delay (a seeded draw of up to four saves' time), then checks the folder: study.json
+ * for the next K, and tells the parent each K it finished; the parent kills it with SIGKILL a
+ * seeded random number of saves (1-4) and a random part of one more save's time later (the kill
+ * lands anywhere in that save or just after it), then checks the folder: study.json
  * parses and holds the last save finished or the one in progress, study.json.bak parses and holds
  * the state before that or the same, and nothing but hidden temporaries of the study is left. The
  * next child starts from what is on disk, until 200 saves have been started.
@@ -28,12 +29,12 @@
 
 static guint32 delay_seed = 20261207;
 
-/* A study of @n_cases hands, each with a 300-frame result: some 100 KB of JSON. */
+/* A study of @n_cases hands, each with a 100-frame result: some 10 KB of JSON per hand. */
 static CsStudy *
 make_study(guint n_cases)
 {
   CsStudy *study = cs_study_new();
-  enum { FRAMES = 300 };
+  enum { FRAMES = 100 };
   gint64 frames[FRAMES];
   double p[FRAMES];
 
@@ -107,13 +108,13 @@ test_killed_saves(void)
   gint64 save_us;
 
   {
-    g_autoptr(CsStudy) study = make_study(6);
+    g_autoptr(CsStudy) study = make_study(3);
     gint64 start;
 
     cs_study_set_notes(study, "save 0");
     g_assert_true(cs_study_save_as(study, path, &error));
     g_assert_no_error(error);
-    /* Time one save to spread the kills over a few (a choice of delays, not a check). */
+    /* Time one save to spread the kills over one (a choice of delays, not a check). */
     start = g_get_monotonic_time();
     g_assert_true(cs_study_save_as(study, path, &error));
     save_us = MAX(g_get_monotonic_time() - start, 500);
@@ -124,7 +125,8 @@ test_killed_saves(void)
   while (started < N_SAVES) {
     g_autoptr(CsStudy) study = cs_study_load(path, &error);
     int fds[2], status, k, on_disk, in_bak;
-    gint64 delay = g_rand_int_range(rand, 0, (gint32)MIN(save_us * 4, G_MAXINT32));
+    int wait_for = g_rand_int_range(rand, 1, 5);
+    gint64 delay = g_rand_int_range(rand, 0, (gint32)MIN(save_us * 3 / 2, G_MAXINT32));
     pid_t pid;
 
     g_assert_no_error(error);
@@ -136,6 +138,12 @@ test_killed_saves(void)
       save_forever(study, last + 1, fds[1]);
     }
     close(fds[1]);
+    /* The kill comes after 1-4 saves, somewhere in the next one or just after it. */
+    for (int i = 0; i < wait_for; i++) {
+      g_assert_cmpint(read(fds[0], &k, sizeof k), ==, sizeof k);
+      g_assert_cmpint(k, ==, last + 1);
+      last = k;
+    }
     g_usleep((gulong)delay);
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
