@@ -136,7 +136,6 @@ activate_cb(GApplication *app, gpointer user_data)
 static void
 test_read_only_folder(void)
 {
-  g_autofree char *rm = NULL;
   g_autoptr(CsStudy) study = cs_study_new();
   g_autoptr(GError) error = NULL;
   Run run = { 0 };
@@ -150,8 +149,7 @@ test_read_only_folder(void)
   gui_test_run_app(G_CALLBACK(activate_cb), &run);
   g_assert_true(run.done);
   set_read_only(run.work, FALSE);
-  rm = g_strdup_printf("rm -rf '%s'", run.work);
-  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
+  gui_test_remove_tree(run.work);
   g_free(run.work);
   g_free(run.study);
   if (run.skipped)
@@ -161,18 +159,15 @@ test_read_only_folder(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = g_dir_make_tmp("carpalscope-readonly-home-XXXXXX", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", home);
+  g_autofree char *home = gui_test_private_data_home("carpalscope-readonly-home-XXXXXX");
   int status;
 
-  g_assert_nonnull(home);
-  g_setenv("XDG_DATA_HOME", home, TRUE);
   g_setenv("XDG_STATE_HOME", home, TRUE);
   /* The dialog's heading is checked in English. */
   g_setenv("LANGUAGE", "C", TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/save/read-only-folder", test_read_only_folder);
   status = g_test_run();
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  gui_test_remove_tree(home);
   return status;
 }
