@@ -22,13 +22,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+from soak_common import output_failure, rss_kib  # noqa: E402
+
 
 
 def main():
@@ -85,10 +82,9 @@ def main():
         failures.append(f"{results} results of {args.calls} calls")
     if status != 0:
         failures.append(f"exit status {status}")
-    bad = [w for w in ("WARNING", "CRITICAL", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                       "runtime error") if w in stderr]
+    bad = output_failure("stderr", stderr)
     if bad:
-        failures.append("stderr holds " + ", ".join(bad) + ":\n" + stderr[-3000:])
+        failures.append(bad)
     if len(table) >= 10:
         base = table[len(table) // 10][1]
         growth = (table[-1][1] - base) / base * 100

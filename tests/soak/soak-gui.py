@@ -29,7 +29,11 @@ import sys
 import tempfile
 import time
 
-from gi.repository import Gio, GLib
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from gi.repository import Gio, GLib  # noqa: E402
+
+from soak_common import output_failure, rss_kib  # noqa: E402
 
 APP_ID = "io.github.carpalscope.Carpalscope"
 APP_PATH = "/io/github/carpalscope/Carpalscope"
@@ -60,15 +64,6 @@ class Actions:
         self.call("Activate", GLib.Variant("(sava{sv})", (name, params, {})), "()")
 
 
-def rss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def cases_with_results(study_path):
@@ -219,11 +214,9 @@ def main():
         failures.append(f"{explained} of {args.explain} explanations shown")
     if status != 0:
         failures.append(f"exit status {status}")
-    bad = [w for w in ("WARNING", "CRITICAL", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                       "runtime error") if w in app_log]
+    bad = output_failure("the application's output", app_log)
     if bad:
-        failures.append("the application's output holds " + ", ".join(bad) + ":\n" +
-                        app_log[-3000:])
+        failures.append(bad)
     lines.append(f"{len(table)} cases analysed and {explained} frames explained in "
                  f"{elapsed:.0f} s, exit status {status}")
     lines += ["FAIL: " + f for f in failures] or ["PASS"]
