@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-sweep.h"
+#include "fuzz-refusal.h"
 
 static char *work_dir;
 
@@ -70,14 +71,6 @@ fuzz_media_write(const char *path, const uint8_t *data, size_t size)
     abort();
 }
 
-/* A refusal must be one line of message. */
-static void
-check_refusal(GError *error)
-{
-  if (error == NULL || error->message[0] == '\0' || strchr(error->message, '\n') != NULL)
-    abort();
-}
-
 static void
 read_frame(CsSweep *sweep, int index)
 {
@@ -85,8 +78,7 @@ read_frame(CsSweep *sweep, int index)
   CsFrame *frame = cs_sweep_get_frame(sweep, index, &error);
 
   if (frame == NULL) {
-    check_refusal(error);
-    g_error_free(error);
+    fuzz_check_refusal(error, TRUE);
     return;
   }
   if (frame->width != cs_sweep_get_width(sweep) || frame->height != cs_sweep_get_height(sweep) ||
@@ -104,8 +96,7 @@ fuzz_media_read_sweep(const char *path)
   int n;
 
   if (sweep == NULL) {
-    check_refusal(error);
-    g_error_free(error);
+    fuzz_check_refusal(error, TRUE);
     return;
   }
   n = cs_sweep_get_n_frames(sweep);
@@ -122,8 +113,7 @@ fuzz_media_read_sweep(const char *path)
   read_frame(sweep, 0);
   reader = cs_sweep_open_reader(sweep, &error);
   if (reader == NULL) {
-    check_refusal(error);
-    g_error_free(error);
+    fuzz_check_refusal(error, TRUE);
   } else {
     read_frame(reader, n - 1);
     g_object_unref(reader);

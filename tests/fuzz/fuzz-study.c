@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cs-study.h"
+#include "fuzz-refusal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,9 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   gsize length = 0;
 
   if (study == NULL) {
-    if (error == NULL || error->message[0] == '\0')
-      abort();
-    g_error_free(error);
+    fuzz_check_refusal(error, FALSE);
     return 0;
   }
   if (error != NULL)
