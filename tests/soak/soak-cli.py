@@ -39,7 +39,7 @@ def main():
     if args.models:
         env["CARPALSCOPE_MODELSDIR"] = args.models
     # A small quarantine: ASan's default 256 MB of freed blocks would show as growth.
-    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:quarantine_size_mb=4")
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:quarantine_size_mb=4:fast_unwind_on_malloc=0")
     work = tempfile.mkdtemp(prefix="carpalscope-soak-cli-")
     try:
         subprocess.run([args.cli, "phantom-study", "--hands-per-group", "2", "--test-per-group",

@@ -118,7 +118,7 @@ def main():
         f.write("[io/github/carpalscope/Carpalscope]\n"
                 f"default-model='{args.model}'\nlime-samples=100\nocclusion-stride=20.0\n")
     # A small quarantine: ASan's default 256 MB of freed blocks would show as growth.
-    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:quarantine_size_mb=4")
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:quarantine_size_mb=4:fast_unwind_on_malloc=0")
     hands = (args.cases + 1) // 2
     subprocess.run([args.cli, "phantom-study", "--hands-per-group", str(hands),
                     "--test-per-group", "0", "--frames", str(args.frames), "--seed", "22",
