@@ -3,8 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Workers spin briefly after a job before sleeping on a condition variable: a network runs one
- * job per batch, and between the operators of a batch-1 pass the threads meet at a spinning
- * barrier, because waking a sleeping thread costs tens of microseconds, as much as a small layer.
+ * job per batch, and between the operators of a batch-1 pass the threads meet at a barrier.
+ * Every wait (for the next job, at a barrier, for the workers to finish a job) first spins for a
+ * bounded time, because waking a sleeping thread costs tens of microseconds, as much as a small
+ * layer, and then sleeps: on a machine busier than its cores, the thread waited for may not be
+ * running, and a waiter that kept spinning (or calling sched_yield, which the Linux scheduler
+ * barely honours) would take the core it needs; one classify call then took seconds.
  */
 #include "csnn-pool.h"
 
@@ -12,7 +16,9 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -21,18 +27,23 @@
 #define cpu_relax() ((void)0)
 #endif
 
-/* How long a waiting thread spins before it yields or sleeps. */
-#define SPIN_BEFORE_YIELD 1000
-#define SPIN_BEFORE_SLEEP 200000
+/* How long a thread spins before it sleeps, at a barrier, for a job's end or for the next job.
+ * Measured with `carpalscope-cli bench --arch mobilenet_v2` (2 threads, AVX-512 EPYC): on a quiet
+ * machine 200 us is as fast as spinning for ever (2.5-2.8 ms a batch-1 image) and 50 us a little
+ * slower; with two busy processes beside it, 6.6 ms where spinning with sched_yield took 11-196 ms.
+ */
+#define SPIN_NS 200000L
 
 struct csnn_pool {
   int n_threads;
   pthread_t *threads;
   pthread_mutex_t run_lock; /* Serialises jobs of different callers. */
-  pthread_mutex_t mutex;    /* Guards the sleep on cond. */
-  pthread_cond_t cond;
-  atomic_uint generation; /* Bumped for every job. */
-  atomic_int pending;     /* Workers that have not finished the current job. */
+  pthread_mutex_t mutex;    /* Guards the sleeps on cond and wake. */
+  pthread_cond_t cond;      /* Signalled when a job starts or the pool stops. */
+  pthread_cond_t wake;      /* Signalled when a barrier opens or a job's last worker ends. */
+  atomic_int sleepers;      /* Threads asleep (or about to be) on wake. */
+  atomic_uint generation;   /* Bumped for every job. */
+  atomic_int pending;       /* Workers that have not finished the current job. */
   atomic_int stop;
   csnn_pool_fn fn;
   void *data;
@@ -46,6 +57,42 @@ typedef struct {
   int index;
 } worker_arg;
 
+/* One spinning wait: spin() pauses once and says whether the wait may go on spinning, which it
+ * may for limit_ns from its first call (the clock is read every 64 pauses). */
+typedef struct {
+  struct timespec start;
+  unsigned n;
+} spin_wait;
+
+static bool
+spin(spin_wait *w, long limit_ns)
+{
+  struct timespec now;
+
+  cpu_relax();
+  if ((++w->n & 63) != 1)
+    return true;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (w->n == 1) {
+    w->start = now;
+    return true;
+  }
+  return (now.tv_sec - w->start.tv_sec) * 1000000000L + (now.tv_nsec - w->start.tv_nsec) < limit_ns;
+}
+
+/* Wakes the threads asleep on wake after the caller changed what they wait for. The caller's
+ * change and this load are sequentially consistent, as are a sleeper's count and its check of the
+ * condition, so that either the sleeper sees the change or this sees the sleeper. */
+static void
+wake_sleepers(csnn_pool *pool)
+{
+  if (atomic_load(&pool->sleepers) > 0) {
+    pthread_mutex_lock(&pool->mutex);
+    pthread_cond_broadcast(&pool->wake);
+    pthread_mutex_unlock(&pool->mutex);
+  }
+}
+
 static void *
 pool_worker(void *data)
 {
@@ -57,13 +104,10 @@ pool_worker(void *data)
   free(arg);
   for (;;) {
     unsigned gen;
-    long spins = 0;
+    spin_wait wait = { 0 };
 
     while ((gen = atomic_load_explicit(&pool->generation, memory_order_acquire)) == seen &&
-           !atomic_load(&pool->stop) && spins < SPIN_BEFORE_SLEEP) {
-      cpu_relax();
-      if (++spins > SPIN_BEFORE_YIELD)
-        sched_yield();
+           !atomic_load(&pool->stop) && spin(&wait, SPIN_NS)) {
     }
     if (gen == seen && !atomic_load(&pool->stop)) {
       pthread_mutex_lock(&pool->mutex);
@@ -76,7 +120,8 @@ pool_worker(void *data)
     seen = gen;
     if (index < pool->nth)
       pool->fn(pool->data, index, pool->nth);
-    atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
+    if (atomic_fetch_sub(&pool->pending, 1) == 1)
+      wake_sleepers(pool);
   }
   return NULL;
 }
@@ -99,6 +144,7 @@ csnn_pool_new(int n_threads)
   pthread_mutex_init(&pool->run_lock, NULL);
   pthread_mutex_init(&pool->mutex, NULL);
   pthread_cond_init(&pool->cond, NULL);
+  pthread_cond_init(&pool->wake, NULL);
   /* The pool owns the cores: OpenBLAS runs inside its partition, one thread per call. */
   openblas_set_num_threads(1);
   pool->n_threads = 1;
@@ -130,6 +176,7 @@ csnn_pool_free(csnn_pool *pool)
   for (int i = 1; i < pool->n_threads; i++)
     pthread_join(pool->threads[i], NULL);
   pthread_cond_destroy(&pool->cond);
+  pthread_cond_destroy(&pool->wake);
   pthread_mutex_destroy(&pool->mutex);
   pthread_mutex_destroy(&pool->run_lock);
   free(pool->threads);
@@ -180,10 +227,22 @@ csnn_pool_n_threads(const csnn_pool *pool)
   return pool->n_threads;
 }
 
+/* Sleeps on wake until pool->pending is 0 (done) or barrier_generation has left gen. */
+static void
+sleep_until(csnn_pool *pool, bool done, unsigned gen)
+{
+  pthread_mutex_lock(&pool->mutex);
+  atomic_fetch_add(&pool->sleepers, 1);
+  while (done ? atomic_load(&pool->pending) > 0 : atomic_load(&pool->barrier_generation) == gen)
+    pthread_cond_wait(&pool->wake, &pool->mutex);
+  atomic_fetch_sub(&pool->sleepers, 1);
+  pthread_mutex_unlock(&pool->mutex);
+}
+
 void
 csnn_pool_run_n(csnn_pool *pool, int nth, csnn_pool_fn fn, void *data)
 {
-  long spins = 0;
+  spin_wait wait = { 0 };
 
   if (nth > pool->n_threads)
     nth = pool->n_threads;
@@ -208,9 +267,10 @@ csnn_pool_run_n(csnn_pool *pool, int nth, csnn_pool_fn fn, void *data)
   fn(data, 0, nth);
 
   while (atomic_load_explicit(&pool->pending, memory_order_acquire) > 0) {
-    cpu_relax();
-    if (++spins > SPIN_BEFORE_YIELD)
-      sched_yield();
+    if (!spin(&wait, SPIN_NS)) {
+      sleep_until(pool, true, 0);
+      break;
+    }
   }
   pthread_mutex_unlock(&pool->run_lock);
 }
@@ -225,19 +285,21 @@ void
 csnn_pool_barrier(csnn_pool *pool, int nth)
 {
   unsigned gen;
-  long spins = 0;
+  spin_wait wait = { 0 };
 
   if (nth <= 1)
     return;
   gen = atomic_load_explicit(&pool->barrier_generation, memory_order_acquire);
   if (atomic_fetch_add_explicit(&pool->barrier_count, 1, memory_order_acq_rel) == nth - 1) {
     atomic_store_explicit(&pool->barrier_count, 0, memory_order_relaxed);
-    atomic_fetch_add_explicit(&pool->barrier_generation, 1, memory_order_release);
+    atomic_fetch_add(&pool->barrier_generation, 1);
+    wake_sleepers(pool);
     return;
   }
   while (atomic_load_explicit(&pool->barrier_generation, memory_order_acquire) == gen) {
-    cpu_relax();
-    if (++spins > SPIN_BEFORE_YIELD)
-      sched_yield();
+    if (!spin(&wait, SPIN_NS)) {
+      sleep_until(pool, false, gen);
+      return;
+    }
   }
 }
