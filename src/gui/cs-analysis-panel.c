@@ -304,24 +304,6 @@ append_inlet_csa(GString *text, const CsInletCsa *inlet, double cutoff_mm2, gboo
 
 static void show_tracings(CsAnalysisPanel *self);
 
-/* TRUE unless the case has a spacing and its sweep is a DICOM file on which some tracing gets
- * another one (another region's, or none): the case-level values are formed with the case's. */
-static gboolean
-tracings_share_case_spacing(CsAnalysisPanel *self)
-{
-  CsSpacing own = cs_case_get_spacing(self->case_);
-
-  if (self->sweep == NULL || cs_sweep_get_dicom(self->sweep) == NULL || !cs_spacing_is_known(&own))
-    return TRUE;
-  for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
-    CsSpacing t = cs_case_get_tracing_spacing(self->case_, self->sweep, i, NULL);
-
-    if (t.source != own.source || t.mm_per_px != own.mm_per_px || t.region != own.region)
-      return FALSE;
-  }
-  return TRUE;
-}
-
 /* Appends the wrist-to-forearm ratio and delta-CSA (cs-wrist-forearm.h) beside their
  * literature cut-offs, where both levels are traced. */
 static void
@@ -441,7 +423,7 @@ show_tracings(CsAnalysisPanel *self)
       CS_REFERENCE_SHINOHARA_CTS_SD_MM2);
   result = cs_analysis_panel_get_result(self, &stale);
   cs_wrist_forearm_from_case(self->case_, &wf);
-  split = !tracings_share_case_spacing(self);
+  split = !cs_case_tracings_share_spacing(self->case_, self->sweep);
   if (split)
     wf.inlet.area_mm2 = wf.forearm_mm2 = wf.ratio = wf.delta_mm2 = NAN;
   g_string_append_c(reference, '\n');

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "cs-case-spacing.h"
 #include "cs-distribution.h"
 #include "cs-error.h"
 #include "cs-inlet-csa.h"
@@ -87,14 +88,36 @@ match_result(CsCase *c, const CsReportModel *model, const char *key)
   return NULL;
 }
 
-/* Fills @hand's inlet CSA from @c by the study layer's rule; returns TRUE when inlet tracings
- * of other raters were left out. */
+/* TRUE when @c's spacing comes from its DICOM sweep and some tracing of @c lies outside the
+ * Ultrasound Region that spacing belongs to (cs_case_tracings_share_spacing()), or the sweep cannot
+ * be opened to tell: its mm would be another region's scale, or a guess. */
 static gboolean
-hand_csa(CsStudyReportHand *hand, CsCase *c)
+dicom_region_unsure(CsStudy *study, CsCase *c)
+{
+  CsSpacing spacing = cs_case_get_spacing(c);
+  g_autofree char *path = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+
+  if (spacing.source != CS_SPACING_SOURCE_DICOM || cs_case_get_n_tracings(c) == 0)
+    return FALSE;
+  path = cs_study_dup_sweep_path(study, c);
+  sweep = path != NULL ? cs_sweep_open(path, NULL) : NULL;
+  return sweep == NULL || !cs_case_tracings_share_spacing(c, sweep);
+}
+
+/* Fills @hand's inlet CSA from @c by the study layer's rule; returns TRUE when inlet tracings
+ * of other raters were left out. A DICOM-calibrated case whose tracings the region check does not
+ * clear keeps its px² only and counts in *@n_unsure. */
+static gboolean
+hand_csa(CsStudyReportHand *hand, CsStudy *study, CsCase *c, guint *n_unsure)
 {
   g_auto(CsInletCsa) csa = { 0 };
 
   cs_inlet_csa_from_case(c, &csa);
+  if (isfinite(csa.area_mm2) && dicom_region_unsure(study, c)) {
+    csa.area_mm2 = NAN;
+    (*n_unsure)++;
+  }
   hand->csa_mm2 = csa.area_mm2;
   hand->csa_px2 = csa.area_px2;
   hand->csa_n_tracings = csa.n_tracings;
@@ -151,7 +174,7 @@ hand_new(CsCase *c, guint n_models, gboolean real_id)
 /* The notes of what the evaluation leaves out, one sentence each. */
 static void
 add_notes(CsStudyReport *report, const guint *without_result, guint without_tracing,
-          guint without_spacing, guint several_raters)
+          guint without_spacing, guint region_unsure, guint several_raters)
 {
   for (guint m = 0; m < report->n_models; m++)
     if (without_result[m] > 0)
@@ -169,6 +192,13 @@ add_notes(CsStudyReport *report, const guint *without_result, guint without_trac
                     g_strdup_printf("%u of %u hands have no inlet CSA in mm² (no pixel spacing: "
                                     "px² only, left out of the comparison).",
                                     without_spacing, report->hands->len));
+  if (region_unsure > 0)
+    g_ptr_array_add(report->missing,
+                    g_strdup_printf("%u of %u hands have no inlet CSA in mm² because a tracing "
+                                    "lies outside the DICOM Ultrasound Region its spacing comes "
+                                    "from (or the DICOM sweep could not be opened to check): "
+                                    "px² only, left out of the comparison.",
+                                    region_unsure, report->hands->len));
   if (several_raters > 0)
     g_ptr_array_add(report->missing,
                     g_strdup_printf("%u of %u hands have inlet tracings by several raters; each "
@@ -185,7 +215,8 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
   g_autoptr(CsStudyReport) report = NULL;
   g_autoptr(CsScores) scores = NULL;
   CsReportOptions defaults;
-  guint n_rows = 0, without_tracing = 0, without_spacing = 0, several_raters = 0;
+  guint n_rows = 0, without_tracing = 0, without_spacing = 0, region_unsure = 0;
+  guint several_raters = 0;
   g_autofree guint *without_result = NULL;
   const char *name;
 
@@ -220,16 +251,18 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
     CsCase *c = cs_study_get_case(study, i);
     CsGroup group = cs_case_get_group(c);
     CsStudyReportHand *hand;
+    guint unsure_before;
 
     if (group == CS_GROUP_UNKNOWN ||
         (split != CS_SPLIT_UNASSIGNED && cs_case_get_split(c) != split))
       continue;
     hand = hand_new(c, report->n_models, options->real_id);
-    if (hand_csa(hand, c))
+    unsure_before = region_unsure;
+    if (hand_csa(hand, study, c, &region_unsure))
       several_raters++;
     if (hand->csa_n_tracings == 0)
       without_tracing++;
-    else if (!isfinite(hand->csa_mm2))
+    else if (!isfinite(hand->csa_mm2) && region_unsure == unsure_before)
       without_spacing++;
     g_ptr_array_add(report->hands, hand);
     for (guint m = 0; m < report->n_models; m++) {
@@ -252,7 +285,8 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
       }
     }
   }
-  add_notes(report, without_result, without_tracing, without_spacing, several_raters);
+  add_notes(report, without_result, without_tracing, without_spacing, region_unsure,
+            several_raters);
   if (n_rows == 0) {
     g_set_error(error, CS_ERROR, CS_ERROR_NOT_FOUND,
                 "no %s hand of the study has a cached result of %s: analyse the study first",

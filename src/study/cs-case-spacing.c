@@ -39,6 +39,25 @@ cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why)
   return cs_case_get_spacing_for_points(c, sweep, tracing->points, tracing->n_points, why);
 }
 
+gboolean
+cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep)
+{
+  CsSpacing own;
+
+  g_return_val_if_fail(CS_IS_CASE(c), FALSE);
+  g_return_val_if_fail(sweep == NULL || CS_IS_SWEEP(sweep), FALSE);
+  own = cs_case_get_spacing(c);
+  if (sweep == NULL || cs_sweep_get_dicom(sweep) == NULL || !cs_spacing_is_known(&own))
+    return TRUE;
+  for (guint i = 0; i < cs_case_get_n_tracings(c); i++) {
+    CsSpacing t = cs_case_get_tracing_spacing(c, sweep, i, NULL);
+
+    if (t.source != own.source || t.mm_per_px != own.mm_per_px || t.region != own.region)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 CsSpacing
 cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side, char **why)
 {

@@ -28,6 +28,12 @@ CsSpacing cs_case_get_spacing_for_points(CsCase *c, CsSweep *sweep, const double
 /* Returns the spacing for @c's tracing @index, as cs_case_get_spacing_for_points() does. */
 CsSpacing cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why);
 
+/* Returns TRUE unless @c's spacing is known and @sweep is a DICOM file on which some tracing of @c
+ * gets another spacing (another region's, or none). The case-level values (inlet CSA,
+ * wrist-to-forearm ratio) are formed with the case's spacing, so they need every tracing to
+ * share it. @sweep may be NULL (then TRUE). */
+gboolean cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep);
+
 /* Returns the spacing for the square ROI of side @side px centred on (@x, @y), as
  * cs_case_get_spacing_for_points() does for its four corners. */
 CsSpacing cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side,

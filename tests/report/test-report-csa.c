@@ -307,6 +307,90 @@ test_case_report_dicom_across(void)
   g_assert_nonnull(strstr(text, "Inlet CSA: 2400 px² (no mm²: the tracings it averages do not"));
 }
 
+/* The study report's inlet CSA of make_dicom_study(@name, @xy, @n) with the case's spacing set as
+ * Import sets it (the file's own: the region holding the image centre): the hand's csa_mm2 (NAN
+ * when null), the spacing and whether the notes name the region check. FALSE (the test skipped)
+ * without the file. */
+static gboolean
+dicom_study_report_csa(const char *name, const double *xy, guint n, double *csa_mm2,
+                       double *mm_per_px, gboolean *noted)
+{
+  g_autoptr(CsStudy) study = make_dicom_study(name, xy, n);
+  g_autoptr(CsStudyReport) report = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = g_build_filename(tmp_dir, "dicom-study.json", NULL);
+  const char *models[] = { "csa-test-net", NULL };
+  CsEvaluateOptions evaluate;
+  CsReportOptions options;
+  JsonObject *root, *hand;
+  JsonArray *notes;
+
+  if (study == NULL) {
+    g_test_skip("../shared/realdata is absent");
+    return FALSE;
+  }
+  {
+    g_autofree char *path = cs_study_dup_sweep_path(study, cs_study_get_case(study, 0));
+    g_autoptr(CsSweep) sweep = cs_sweep_open(path, &error);
+    CsSpacing file;
+
+    g_assert_no_error(error);
+    file = cs_sweep_get_file_spacing(sweep);
+    g_assert_cmpint(file.source, ==, CS_SPACING_SOURCE_DICOM);
+    g_assert_cmpint(file.region, ==, 0);
+    *mm_per_px = file.mm_per_px;
+    g_assert_true(cs_case_set_spacing_full(cs_study_get_case(study, 0), file.mm_per_px,
+                                           CS_SPACING_SOURCE_DICOM, file.region, &error));
+    g_assert_no_error(error);
+  }
+  cs_report_options_init(&options);
+  options.date = "2026-12-07";
+  cs_evaluate_options_init(&evaluate);
+  evaluate.replicates = 20;
+  report =
+      cs_study_report_build(study, models, CS_SPLIT_UNASSIGNED, &evaluate, &options, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_study_report_write(report, CS_REPORT_FORMAT_JSON, json, &error));
+  g_assert_no_error(error);
+  g_assert_true(json_parser_load_from_file(parser, json, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(g_unlink(json), ==, 0);
+  root = json_node_get_object(json_parser_get_root(parser));
+  hand = json_array_get_object_element(json_object_get_array_member(root, "hands"), 0);
+  *csa_mm2 = json_object_get_null_member(hand, "csa_mm2")
+                 ? NAN
+                 : json_object_get_double_member(hand, "csa_mm2");
+  *noted = FALSE;
+  notes = json_object_get_array_member(root, "missing");
+  for (guint i = 0; notes != NULL && i < json_array_get_length(notes); i++)
+    if (strstr(json_array_get_string_element(notes, i), "outside the DICOM Ultrasound Region"))
+      *noted = TRUE;
+  return TRUE;
+}
+
+/* The study report holds the same rule as the case report: an inlet tracing inside the Philips
+ * 2D region is in mm² at its 0.2623 mm/px; one across the Aloka frame's two regions keeps px²
+ * only, and a note says why, although the case's own spacing is region 0's. */
+static void
+test_study_report_dicom_regions(void)
+{
+  const double nerve[] = { 400, 200, 430, 200, 430, 230, 400, 230 };
+  const double across[] = { 300, 200, 360, 200, 360, 240, 300, 240 };
+  double csa, mm_per_px;
+  gboolean noted;
+
+  if (!dicom_study_report_csa("OBXXXX1A_2frame.dcm", nerve, 4, &csa, &mm_per_px, &noted))
+    return;
+  g_assert_cmpfloat_with_epsilon(mm_per_px, 0.2623, 1e-4);
+  g_assert_cmpfloat_with_epsilon(csa, 900 * mm_per_px * mm_per_px, 1e-6);
+  g_assert_false(noted);
+  g_assert_true(
+      dicom_study_report_csa("gdcm-US-ALOKA-16.dcm", across, 4, &csa, &mm_per_px, &noted));
+  g_assert_true(isnan(csa));
+  g_assert_true(noted);
+}
+
 /* The Aloka file names its patient (NAME^PATIENT^NAME, ID 98279): neither study.json nor the
  * case report holds a trace of them by default; with the study's switch on, the report names the
  * patient beside the pseudonym, and study.json still holds only the switch. */
@@ -354,6 +438,7 @@ main(int argc, char **argv)
   tmp_dir = g_dir_make_tmp("cs-report-csa-XXXXXX", &error);
   g_assert_no_error(error);
   g_test_add_func("/report/inlet-csa/study", test_study_report);
+  g_test_add_func("/report/inlet-csa/study-dicom-regions", test_study_report_dicom_regions);
   g_test_add_func("/report/inlet-csa/case", test_case_report);
   g_test_add_func("/report/inlet-csa/case-dicom-region", test_case_report_dicom_region);
   g_test_add_func("/report/inlet-csa/case-dicom-across", test_case_report_dicom_across);
