@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs-case-spacing.h"
 #include "cs-engine-error.h"
 #include "cs-inlet-csa.h"
 #include "cs-model-catalog.h"
@@ -351,13 +352,16 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
   return cs_model_result_new(model->id, model->sha256, frames, p, kept, threshold, roi_hash);
 }
 
-/* The case's inlet CSA in mm^2 under the study layer's rule (cs-inlet-csa.h), or NaN. */
+/* The case's inlet CSA in mm^2 under the study layer's rule (cs-inlet-csa.h), or NaN; NaN too for
+ * a DICOM-calibrated case with a tracing outside its spacing's region (cs-case-spacing.h). */
 static double
-inlet_csa_mm2(CsCase *c)
+inlet_csa_mm2(CsCase *c, const char *sweep_path)
 {
   g_auto(CsInletCsa) csa = { 0 };
 
   cs_inlet_csa_from_case(c, &csa);
+  if (isfinite(csa.area_mm2) && cs_case_dicom_spacing_unsure(c, sweep_path))
+    return NAN;
   return csa.area_mm2;
 }
 
@@ -404,7 +408,7 @@ cs_study_score(CsStudy *study, const char *const *model_ids, gboolean all,
     g_autofree char *path = cs_study_dup_sweep_path(study, c);
     g_autoptr(CsSweep) sweep = NULL;
     gboolean cts = cs_case_get_group(c) == CS_GROUP_CTS;
-    double csa = inlet_csa_mm2(c);
+    double csa = inlet_csa_mm2(c, path);
 
     if (path == NULL) {
       g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "case %s has no sweep", cs_case_get_id(c));

@@ -88,23 +88,6 @@ match_result(CsCase *c, const CsReportModel *model, const char *key)
   return NULL;
 }
 
-/* TRUE when @c's spacing comes from its DICOM sweep and some tracing of @c lies outside the
- * Ultrasound Region that spacing belongs to (cs_case_tracings_share_spacing()), or the sweep cannot
- * be opened to tell: its mm would be another region's scale, or a guess. */
-static gboolean
-dicom_region_unsure(CsStudy *study, CsCase *c)
-{
-  CsSpacing spacing = cs_case_get_spacing(c);
-  g_autofree char *path = NULL;
-  g_autoptr(CsSweep) sweep = NULL;
-
-  if (spacing.source != CS_SPACING_SOURCE_DICOM || cs_case_get_n_tracings(c) == 0)
-    return FALSE;
-  path = cs_study_dup_sweep_path(study, c);
-  sweep = path != NULL ? cs_sweep_open(path, NULL) : NULL;
-  return sweep == NULL || !cs_case_tracings_share_spacing(c, sweep);
-}
-
 /* Fills @hand's inlet CSA from @c by the study layer's rule; returns TRUE when inlet tracings
  * of other raters were left out. A DICOM-calibrated case whose tracings the region check does not
  * clear keeps its px² only and counts in *@n_unsure. */
@@ -113,8 +96,10 @@ hand_csa(CsStudyReportHand *hand, CsStudy *study, CsCase *c, guint *n_unsure)
 {
   g_auto(CsInletCsa) csa = { 0 };
 
+  g_autofree char *path = cs_study_dup_sweep_path(study, c);
+
   cs_inlet_csa_from_case(c, &csa);
-  if (isfinite(csa.area_mm2) && dicom_region_unsure(study, c)) {
+  if (isfinite(csa.area_mm2) && cs_case_dicom_spacing_unsure(c, path)) {
     csa.area_mm2 = NAN;
     (*n_unsure)++;
   }

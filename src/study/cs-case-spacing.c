@@ -58,6 +58,18 @@ cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep)
   return TRUE;
 }
 
+gboolean
+cs_case_dicom_spacing_unsure(CsCase *c, const char *sweep_path)
+{
+  g_autoptr(CsSweep) sweep = NULL;
+
+  g_return_val_if_fail(CS_IS_CASE(c), TRUE);
+  if (cs_case_get_spacing(c).source != CS_SPACING_SOURCE_DICOM || cs_case_get_n_tracings(c) == 0)
+    return FALSE;
+  sweep = sweep_path != NULL ? cs_sweep_open(sweep_path, NULL) : NULL;
+  return sweep == NULL || !cs_case_tracings_share_spacing(c, sweep);
+}
+
 CsSpacing
 cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side, char **why)
 {

@@ -34,6 +34,12 @@ CsSpacing cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, ch
  * share it. @sweep may be NULL (then TRUE). */
 gboolean cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep);
 
+/* Returns TRUE when @c's spacing comes from its DICOM file and @c has tracings that
+ * cs_case_tracings_share_spacing() does not clear on the sweep at @sweep_path, or that sweep
+ * cannot be opened to tell: a case-level mm² would then be another region's scale, or a guess.
+ * For the reports and the scores, which hold the study but not its sweeps. */
+gboolean cs_case_dicom_spacing_unsure(CsCase *c, const char *sweep_path);
+
 /* Returns the spacing for the square ROI of side @side px centred on (@x, @y), as
  * cs_case_get_spacing_for_points() does for its four corners. */
 CsSpacing cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side,
