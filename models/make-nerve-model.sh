@@ -34,10 +34,9 @@
 #   --phantom 100:       Dice mean 0.707, median 0.814; IoU 0.609; found 0.902; area error 0.197
 # So 100 phantom frames helped this fold of this short recipe (+0.04 mean Dice); one fold and one
 # seed do not settle it: the five folds with the full recipe below come next.
-# Shipped as models/nerve-unet.safetensors (card: models/nerve-unet.md): for now step 1's fold-0
-# model (150 images of 64 patients), its metadata completed with models/add-metadata.py, since
-# step 3 did not finish on the shared machine (2 cores under load, nice 19) in the time given;
-# step 3's model replaces it, with the card's "Which model this is" section rewritten.
+# 4. The card and its notice go into the weights (models/add-metadata.py), with the command written
+#    relative to the data folder; models/nerve-unet.safetensors is WORKDIR/nerve-unet.safetensors.
+# Step 3 (2026-12-07, 2 cores of an AMD EPYC with AVX-512): 264 s.
 set -eu
 work=${1:?usage: make-nerve-model.sh WORKDIR [DATA [CLI]]}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,3 +69,10 @@ for fold in 0 1 2 3 4; do tail -n +2 "$work/fold$fold.csv"; done | awk -F, '
   $cli train-seg --images "$data/images" --masks "$data/masks" $recipe --folds 0 \
     --trained-on "transverse carpal-tunnel-inlet images with expert median-nerve masks (Di Cosmo et al. 2022, from SasageyoOrg/dl-unet, GPL-3.0): $(tail -n +2 "$data/index.csv" | wc -l) images of $(tail -n +2 "$data/index.csv" | cut -d, -f2 | sort -u | wc -l) patients; 5-fold by patient: $(sed -n 2p "$work/cv.txt")" \
     --out "$work/nerve-unet.safetensors" -q
+
+# 4. The card, the notice and the command as anyone would type it, into the weights.
+/usr/bin/python3 "$here/add-metadata.py" "$work/nerve-unet.safetensors" \
+  "notice=For research: finds the median nerve at the carpal-tunnel inlet; not a medical device; the project's accuracy targets are not met yet" \
+  "licence=GPL-3.0-or-later; trained on GPL-3.0 data" \
+  "command=carpalscope-cli train-seg --images median-nerve/images --masks median-nerve/masks $recipe --folds 0 --out nerve-unet.safetensors" \
+  "model_card=@$here/nerve-unet.md"

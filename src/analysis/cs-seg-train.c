@@ -610,13 +610,17 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
           ? g_strdup_printf("%d images of %d patients and %d phantom frames",
                             sum->n_train_images - opt->n_extra, sum->n_train_patients, opt->n_extra)
           : g_strdup_printf("%d images of %d patients", sum->n_train_images, sum->n_train_patients);
+  /* Without held-out patients there is no best epoch to choose: the last is kept. */
+  g_autofree char *split =
+      n_val_patients > 0
+          ? g_strdup_printf("patient folds %d, validation fold %d, %s epoch kept", opt->folds,
+                            opt->fold, opt->keep_last ? "the last" : "the best held-out")
+          : g_strdup("every patient trained on, the last epoch kept");
   g_autofree char *recipe = g_strdup_printf(
       "U-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
-      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; patient folds %d, validation "
-      "fold %d, %s epoch kept",
+      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s",
       opt->width, opt->height, opt->base, opt->depth, opt->lr, opt->weight_decay, opt->batch,
-      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, opt->folds, opt->fold,
-      opt->keep_last ? "the last" : "the best held-out");
+      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, split);
   g_autofree char *val =
       n_val_patients > 0
           ? g_strdup_printf("%d images of %d held-out patients (epoch %d): Dice mean %.4f, "
