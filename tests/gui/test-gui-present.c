@@ -257,6 +257,11 @@ rater_cb(CsWindow *window)
   cs_viewer_pane_set_rater_shown(pane, "Dr Tanaka", TRUE);
   g_assert_true(cs_frame_view_edit_tracing(view, (int)before));
   g_assert_true(g_str_equal(cs_case_get_tracing(c, before)->rater, "Dr Tanaka"));
+
+  /* Undone, so that presentation mode (and its screenshots) shows the demo study as it is. */
+  g_action_group_activate_action(G_ACTION_GROUP(window), "undo", NULL);
+  gui_test_pump();
+  g_assert_cmpuint(cs_case_get_n_tracings(c), ==, before);
 }
 
 static void
