@@ -64,6 +64,7 @@ gui_test_private_data_home(const char *template)
 
   g_assert_no_error(error);
   g_setenv("XDG_DATA_HOME", dir, TRUE);
+  g_setenv("XDG_STATE_HOME", dir, TRUE);
   return dir;
 }
 

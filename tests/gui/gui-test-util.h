@@ -19,8 +19,9 @@ void gui_test_run_app(GCallback activate, gpointer data);
 /* The first widget of @type in the tree under @root (itself included), depth first; or NULL. */
 GtkWidget *gui_test_find_widget(GtkWidget *root, GType type);
 
-/* Makes a private folder from @template (for g_dir_make_tmp()) and sets XDG_DATA_HOME to it, so
- * the per-user models folder is this test's own; call before GLib reads it. Returns the folder. */
+/* Makes a private folder from @template (for g_dir_make_tmp()) and sets XDG_DATA_HOME and
+ * XDG_STATE_HOME to it, so the per-user models folder, the window's recovery file and its recent
+ * files are this test's own; call before GLib reads them. Returns the folder. */
 char *gui_test_private_data_home(const char *template);
 
 /* Deletes the folder @dir and all it holds. */

@@ -217,17 +217,13 @@ test_import(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = g_dir_make_tmp("carpalscope-dicom-import-home-XXXXXX", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", home);
+  g_autofree char *home = gui_test_private_data_home("carpalscope-dicom-import-home-XXXXXX");
   int status;
 
   /* The window's recovery file and recent files go to a folder of the test's own. */
-  g_assert_nonnull(home);
-  g_setenv("XDG_DATA_HOME", home, TRUE);
-  g_setenv("XDG_STATE_HOME", home, TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/dicom-import/folder-with-dicomdir", test_import);
   status = g_test_run();
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  gui_test_remove_tree(home);
   return status;
 }

@@ -353,18 +353,14 @@ test_lock(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = g_dir_make_tmp("carpalscope-lock-home-XXXXXX", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", home);
+  g_autofree char *home = gui_test_private_data_home("carpalscope-lock-home-XXXXXX");
   int status;
 
-  g_assert_nonnull(home);
-  g_setenv("XDG_DATA_HOME", home, TRUE);
-  g_setenv("XDG_STATE_HOME", home, TRUE);
   /* The dialogs' texts are checked in English. */
   g_setenv("LANGUAGE", "C", TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/lock/read-only-take-over-merge", test_lock);
   status = g_test_run();
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  gui_test_remove_tree(home);
   return status;
 }

@@ -165,18 +165,14 @@ test_find_and_track(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = g_dir_make_tmp("carpalscope-nerve-home-XXXXXX", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", home);
+  g_autofree char *home = gui_test_private_data_home("carpalscope-nerve-home-XXXXXX");
   int status;
 
   /* A private home: no model of the user's own is found before the installed nerve model, and
    * no study of the user's is touched. */
-  g_assert_nonnull(home);
-  g_setenv("XDG_DATA_HOME", home, TRUE);
-  g_setenv("XDG_STATE_HOME", home, TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/nerve/find-and-track", test_find_and_track);
   status = g_test_run();
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+  gui_test_remove_tree(home);
   return status;
 }
