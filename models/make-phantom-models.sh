@@ -36,7 +36,8 @@
 #    scale, on top of the light geometric one); the training hands split by hand into training
 #    and validation; the checkpoint of best validation accuracy kept.
 # 4. Each evaluated on every frame of every hand of the four test studies; docs/phantom-ceiling.py
-#    gives on each what a classifier handed the hands' exact truth parameters reaches. The card
+#    gives on each what a classifier handed the hands' exact truth parameters reaches, and
+#    models/anatomy-mix.py the anatomy each study's hands were drawn with. The card
 #    gives each study's image and hand accuracy and AUC with 95 % CIs, the gap in hand accuracy
 #    between in-domain and each other study, and the targets (held-out hand accuracy >= 0.93,
 #    within 0.03 of in-domain, hand AUC >= 0.97) met or not; the same figures and the card go into
@@ -109,7 +110,13 @@ fixed before training). The scanner augmentation was written after the earlier m
 to fail on every other preset, these two among them, on small studies of another seed; its
 ranges were not tuned on these test studies. Every frame of every hand is evaluated; none was
 seen in training.
+
+The anatomy each study's hands were drawn with, from their truth files (models/anatomy-mix.py;
+5th to 95th percentiles over the hands):
+
 EOF
+  /usr/bin/python3 "$here/anatomy-mix.py" study1=study1 study2=study2 \
+    low-frequency=study-low-frequency portable=study-portable varied=study-varied >> design.md
 }
 
 # evaluate ID: ID.safetensors on every frame of the four test studies, the truth ceiling on each,
