@@ -119,14 +119,15 @@ EOF
     low-frequency=study-low-frequency portable=study-portable varied=study-varied >> design.md
 }
 
-# evaluate ID: ID.safetensors on every frame of the four test studies, the truth ceiling on each,
-# then the card (ID.md) and the figures, the wall time and the card into the weights.
+# evaluate ID: ID.safetensors on every frame of the four test studies (every frame's score and
+# the ROC figures in ID.STUDY/), the truth ceiling on each, then the card (ID.md) and the
+# figures, the wall time and the card into the weights.
 evaluate() {
   id=$1
   for s in study2 study-low-frequency study-portable study-varied; do
     if [ ! -s "$id.$s.evaluation.json" ]; then
       $cli evaluate --study "$s/study.json" --model "$id.safetensors" --split all --json -q \
-        > "$id.$s.evaluation.json.part"
+        --out-dir "$id.$s" > "$id.$s.evaluation.json.part"
       mv "$id.$s.evaluation.json.part" "$id.$s.evaluation.json"
     fi
     [ -s "$s.ceiling" ] ||
