@@ -196,46 +196,81 @@ split_even_odd(__m256 a, __m256 b, __m256 *even, __m256 *odd)
   *odd = _mm256_permute2f128_ps(pa, pb, 0x31);
 }
 
-/* csnn__split_fn for AVX2. */
-TARGET static void
-split_rows(const float *line, int half, float *even_dst, float *odd_dst)
+/* The lanes of a vector of input columns c0 .. c0 + 7 that lie in [0, w_in). */
+TARGET static inline __m256i
+column_mask(int c0, int w_in)
 {
-  for (int j = 0; j < half; j += 8) {
-    __m256 even, odd;
+  const __m256i ramp = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
 
-    split_even_odd(_mm256_loadu_ps(line + 2 * j), _mm256_loadu_ps(line + 2 * j + 8), &even, &odd);
-    _mm256_storeu_ps(even_dst + j, even);
-    _mm256_storeu_ps(odd_dst + j, odd);
-  }
+  return _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(w_in - c0), ramp),
+                          _mm256_cmpgt_epi32(ramp, _mm256_set1_epi32(-c0 - 1)));
 }
 
-/* @rows output rows from @oy (those past the last are computed from row oy and not stored),
- * each @vecs vectors wide from column @ox (constants where inlined), as in csnn-simd-avx512.c. */
+/* The masks of an edge tile of @vecs vectors from output column @ox with stride @s: for each
+ * vector and tap kx, those of the vector of input columns it reads first and (stride 2) second. */
+TARGET static void
+tile_masks(const csnn_conv2d_desc *d, int ox, int vecs, int s, __m256i (*mk)[2 * CSNN_DW_MAX_KW])
+{
+  for (int v = 0; v < vecs; v++)
+    for (int kx = 0; kx < d->kw; kx++) {
+      int c0 = (ox + 8 * v) * s - d->pad_w + kx * d->dil_w;
+
+      mk[v][2 * kx] = column_mask(c0, d->w_in);
+      mk[v][2 * kx + 1] = column_mask(c0 + 8, d->w_in);
+    }
+}
+
+/* As in csnn-simd-avx512.c, on 8 lanes: @rows output rows from @oy, @vecs vectors wide from @ox,
+ * stride @s, read in place (rows outside the plane from @zero, with @mk, the columns outside
+ * it masked off). With stride 2, _mm256_shuffle_ps of a pair of vectors gives tap kx its even
+ * floats and tap kx + 1 its odd ones, out of order within the vector (undone before the store). */
 TARGET static inline __attribute__((always_inline)) void
-depthwise_tile(const csnn_conv2d_desc *d, const float *pad_buf, int pitch, const int *offsets,
-               const float *w, __m256 bv, int oy, int ox, int rows, int vecs, float *dst)
+depthwise_tile(const csnn_conv2d_desc *d, const float *src, const float *zero, const float *w,
+               __m256 bv, int oy, int ox, int rows, int vecs, int s, int kw,
+               const __m256i (*mk)[2 * CSNN_DW_MAX_KW], float *dst)
 {
   __m256 acc[4];
-  const float *base[4];
-  int taps = d->kh * d->kw;
+  int edge = mk != NULL;
 
-#pragma GCC unroll 4
-  for (int r = 0; r < rows; r++) {
-    int y = oy + r < d->h_out ? oy + r : oy;
-    base[r] = pad_buf + (size_t)(y * d->stride_h) * (size_t)pitch + ox;
-  }
 #pragma GCC unroll 4
   for (int i = 0; i < 4; i++)
     acc[i] = bv;
-  for (int t = 0; t < taps; t++) {
-    __m256 wv = _mm256_broadcast_ss(w + t);
+  for (int ky = 0; ky < d->kh; ky++) {
+    const float *row[4];
+    const float *wk = w + ky * kw;
 
 #pragma GCC unroll 4
-    for (int r = 0; r < rows; r++)
+    for (int r = 0; r < rows; r++) {
+      int y = oy + r < d->h_out ? oy + r : oy;
+      int iy = y * d->stride_h - d->pad_h + ky * d->dil_h;
+
+      row[r] =
+          (iy >= 0 && iy < d->h_in ? src + (size_t)iy * (size_t)d->w_in : zero) + ox * s - d->pad_w;
+    }
+#pragma GCC unroll 8
+    for (int kx = 0; kx < kw; kx += s) {
+      __m256 w0 = _mm256_broadcast_ss(wk + kx);
+      __m256 w1 = _mm256_set1_ps(s == 2 && kx + 1 < kw ? wk[kx + 1] : 0.0f);
+
 #pragma GCC unroll 4
-      for (int v = 0; v < vecs; v++)
-        acc[r * vecs + v] =
-            _mm256_fmadd_ps(wv, _mm256_loadu_ps(base[r] + offsets[t] + 8 * v), acc[r * vecs + v]);
+      for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+        for (int v = 0; v < vecs; v++) {
+          const float *p = row[r] + 8 * s * v + kx * d->dil_w;
+          __m256 a = edge ? _mm256_maskload_ps(p, mk[v][2 * kx]) : _mm256_loadu_ps(p);
+          __m256 *o = &acc[r * vecs + v];
+
+          if (s == 1) {
+            *o = _mm256_fmadd_ps(w0, a, *o);
+          } else {
+            __m256 b = edge ? _mm256_maskload_ps(p + 8, mk[v][2 * kx + 1]) : _mm256_loadu_ps(p + 8);
+
+            *o = _mm256_fmadd_ps(w0, _mm256_shuffle_ps(a, b, 0x88), *o);
+            if (kx + 1 < kw)
+              *o = _mm256_fmadd_ps(w1, _mm256_shuffle_ps(a, b, 0xDD), *o);
+          }
+        }
+    }
   }
 #pragma GCC unroll 4
   for (int r = 0; r < rows; r++) {
@@ -246,35 +281,80 @@ depthwise_tile(const csnn_conv2d_desc *d, const float *pad_buf, int pitch, const
 #pragma GCC unroll 4
     for (int v = 0; v < vecs; v++) {
       int left = d->w_out - ox - 8 * v;
+      __m256 o = acc[r * vecs + v];
 
+      /* The shuffles leave outputs 0 1 4 5 2 3 6 7: swap the middle 64-bit pairs. */
+      if (s == 2)
+        o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xD8));
       if (left > 0)
-        _mm256_maskstore_ps(out + 8 * v, csnn_mask256((size_t)left),
-                            csnn_act256(acc[r * vecs + v], d->act));
+        _mm256_maskstore_ps(out + 8 * v, csnn_mask256((size_t)left), csnn_act256(o, d->act));
+    }
+  }
+}
+
+/* Whether the tile of @vecs vectors of @lanes from output column @ox reads only columns inside
+ * the plane (it then needs no masks). */
+static int
+depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes)
+{
+  int s = d->stride_w;
+  int first = ox * s - d->pad_w;
+  int last = (ox + lanes * vecs) * s - 1 - d->pad_w + (d->kw - 1) * d->dil_w + (s == 2 ? 1 : 0);
+
+  return first >= 0 && last < d->w_in;
+}
+
+/* One plane with stride @s and @kw taps per row (constants where inlined), one column of
+ * vectors after the other: four vectors of one output row where they read only columns inside
+ * the plane, else one vector of four rows (masked at the plane's edges, the masks computed once
+ * for all rows); four independent accumulators either way hide the FMA latency. */
+TARGET static inline __attribute__((always_inline)) void
+depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, const float *w,
+                __m256 bv, int s, int kw, float *dst)
+{
+  __m256i mk[1][2 * CSNN_DW_MAX_KW];
+  int vecs = (d->w_out + 7) / 8;
+
+  for (int j = 0; j < vecs;) {
+    int ox = 8 * j;
+
+    if (!depthwise_inside(d, ox, 1, 8)) {
+      tile_masks(d, ox, 1, s, mk);
+      for (int oy = 0; oy < d->h_out; oy += 4)
+        depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 1, s, kw, mk, dst);
+      j++;
+    } else if (j + 4 <= vecs && depthwise_inside(d, ox, 4, 8)) {
+      for (int oy = 0; oy < d->h_out; oy++)
+        depthwise_tile(d, src, zero, w, bv, oy, ox, 1, 4, s, kw, NULL, dst);
+      j += 4;
+    } else {
+      for (int oy = 0; oy < d->h_out; oy += 4)
+        depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 1, s, kw, NULL, dst);
+      j++;
     }
   }
 }
 
 TARGET void
 csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
-                           float *dst, float *pad_buf)
+                           float *dst, float *zero)
 {
-  int pitch, odd_off, offsets[64];
   __m256 bv = _mm256_set1_ps(bias);
 
-  csnn__depthwise_layout(d, &pitch, &odd_off, offsets);
-  csnn__depthwise_pad(d, src, pad_buf, pitch, odd_off, split_rows);
-  /* Four independent accumulators hide the FMA latency: four vectors of one output row, or on
-   * a narrow plane two vectors of two rows, or one vector of four rows. */
-  if (d->w_out <= 8)
-    for (int oy = 0; oy < d->h_out; oy += 4)
-      depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, 0, 4, 1, dst);
-  else if (d->w_out <= 16)
-    for (int oy = 0; oy < d->h_out; oy += 2)
-      depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, 0, 2, 2, dst);
+  memset(zero, 0, (size_t)d->w_in * sizeof(float));
+  /* The common kernel widths get their own unrolled copies. */
+  if (d->stride_w == 1 && d->kw == 3)
+    depthwise_plane(d, src, zero, w, bv, 1, 3, dst);
+  else if (d->stride_w == 1 && d->kw == 5)
+    depthwise_plane(d, src, zero, w, bv, 1, 5, dst);
+  else if (d->stride_w == 1)
+    depthwise_plane(d, src, zero, w, bv, 1, d->kw, dst);
+  else if (d->kw == 3)
+    depthwise_plane(d, src, zero, w, bv, 2, 3, dst);
+  else if (d->kw == 5)
+    depthwise_plane(d, src, zero, w, bv, 2, 5, dst);
   else
-    for (int oy = 0; oy < d->h_out; oy++)
-      for (int ox = 0; ox < d->w_out; ox += 32)
-        depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, ox, 1, 4, dst);
+    depthwise_plane(d, src, zero, w, bv, 2, d->kw, dst);
 }
 
 /* ---- pooling ---- */

@@ -216,49 +216,92 @@ csnn__gemm_packed_offsets_avx512(int m, int k, const float *packed, int p0, int 
 /* ---- depthwise ---- */
 
 static const int32_t even_lanes[16] = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 };
-static const int32_t odd_lanes[16] = { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 };
 
-/* csnn__split_fn for AVX-512. */
-TARGET static void
-split_rows(const float *line, int half, float *even_dst, float *odd_dst)
+/* Where _mm512_shuffle_ps(a, b, 0x88) puts the even floats of a:b: output j of the stride-2
+ * kernel sits in accumulator lane unshuffle[j]. */
+static const int32_t unshuffle_lanes[16] = { 0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15 };
+
+/* The lanes of a vector of input columns c0 .. c0 + 15 that lie in [0, w_in). */
+static inline __mmask16
+column_mask(int c0, int w_in)
 {
-  __m512i even = _mm512_loadu_si512(even_lanes), odd = _mm512_loadu_si512(odd_lanes);
+  int lo = c0 < 0 ? -c0 : 0, hi = w_in - c0 < 16 ? w_in - c0 : 16;
 
-  for (int j = 0; j < half; j += 16) {
-    __m512 a = _mm512_loadu_ps(line + 2 * j), b = _mm512_loadu_ps(line + 2 * j + 16);
-    _mm512_storeu_ps(even_dst + j, _mm512_permutex2var_ps(a, even, b));
-    _mm512_storeu_ps(odd_dst + j, _mm512_permutex2var_ps(a, odd, b));
-  }
+  if (hi <= lo)
+    return 0;
+  return (__mmask16)((((hi >= 16 ? 0x10000u : 1u << hi)) - 1u) & ~((1u << lo) - 1u));
+}
+
+/* The masks of an edge tile of @vecs vectors from output column @ox with stride @s: for each
+ * vector and tap kx, those of the vector of input columns it reads first and (stride 2) second. */
+TARGET static void
+tile_masks(const csnn_conv2d_desc *d, int ox, int vecs, int s, __mmask16 (*mk)[2 * CSNN_DW_MAX_KW])
+{
+  for (int v = 0; v < vecs; v++)
+    for (int kx = 0; kx < d->kw; kx++) {
+      int c0 = (ox + 16 * v) * s - d->pad_w + kx * d->dil_w;
+
+      mk[v][2 * kx] = column_mask(c0, d->w_in);
+      mk[v][2 * kx + 1] = column_mask(c0 + 16, d->w_in);
+    }
 }
 
 /* @rows output rows from @oy (those past the last are computed from row oy and not stored),
- * each @vecs vectors wide from column @ox (constants where inlined), from the padded plane. Each
- * output is its bias plus the taps in order, one FMA chain. */
+ * each @vecs vectors wide from column @ox, with stride @s (1 or 2; all constants where inlined),
+ * @kw taps per row, read in place from the plane @src: a row above or below it is @zero's, and
+ * with masks @mk (tile_masks(); NULL where no column lies outside) the columns outside it are
+ * masked off, so every output is its bias plus the kh x kw taps in order
+ * (zeros included), one FMA chain, as over a zero-padded copy. With stride 2 a pair of vectors
+ * of 32 consecutive columns gives tap kx its even floats and tap kx + 1 its odd ones, in the
+ * order of _mm512_shuffle_ps (undone once, before the store). */
 TARGET static inline __attribute__((always_inline)) void
-depthwise_tile(const csnn_conv2d_desc *d, const float *pad_buf, int pitch, const int *offsets,
-               const float *w, __m512 bv, int oy, int ox, int rows, int vecs, float *dst)
+depthwise_tile(const csnn_conv2d_desc *d, const float *src, const float *zero, const float *w,
+               __m512 bv, int oy, int ox, int rows, int vecs, int s, int kw,
+               const __mmask16 (*mk)[2 * CSNN_DW_MAX_KW], float *dst)
 {
-  __m512 acc[4];
-  const float *base[4];
-  int taps = d->kh * d->kw;
+  __m512 acc[8];
+  int edge = mk != NULL;
 
-#pragma GCC unroll 4
-  for (int r = 0; r < rows; r++) {
-    int y = oy + r < d->h_out ? oy + r : oy;
-    base[r] = pad_buf + (size_t)(y * d->stride_h) * (size_t)pitch + ox;
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; i++)
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; i++)
     acc[i] = bv;
-  for (int t = 0; t < taps; t++) {
-    __m512 wv = _mm512_set1_ps(w[t]);
+  for (int ky = 0; ky < d->kh; ky++) {
+    const float *row[4];
+    const float *wk = w + ky * kw;
 
 #pragma GCC unroll 4
-    for (int r = 0; r < rows; r++)
+    for (int r = 0; r < rows; r++) {
+      int y = oy + r < d->h_out ? oy + r : oy;
+      int iy = y * d->stride_h - d->pad_h + ky * d->dil_h;
+
+      row[r] =
+          (iy >= 0 && iy < d->h_in ? src + (size_t)iy * (size_t)d->w_in : zero) + ox * s - d->pad_w;
+    }
+#pragma GCC unroll 8
+    for (int kx = 0; kx < kw; kx += s) {
+      __m512 w0 = _mm512_set1_ps(wk[kx]);
+      __m512 w1 = _mm512_set1_ps(s == 2 && kx + 1 < kw ? wk[kx + 1] : 0.0f);
+
 #pragma GCC unroll 4
-      for (int v = 0; v < vecs; v++)
-        acc[r * vecs + v] =
-            _mm512_fmadd_ps(wv, _mm512_loadu_ps(base[r] + offsets[t] + 16 * v), acc[r * vecs + v]);
+      for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+        for (int v = 0; v < vecs; v++) {
+          const float *p = row[r] + 16 * s * v + kx * d->dil_w;
+          __m512 a = edge ? _mm512_maskz_loadu_ps(mk[v][2 * kx], p) : _mm512_loadu_ps(p);
+          __m512 *o = &acc[r * vecs + v];
+
+          if (s == 1) {
+            *o = _mm512_fmadd_ps(w0, a, *o);
+          } else {
+            __m512 b =
+                edge ? _mm512_maskz_loadu_ps(mk[v][2 * kx + 1], p + 16) : _mm512_loadu_ps(p + 16);
+
+            *o = _mm512_fmadd_ps(w0, _mm512_shuffle_ps(a, b, 0x88), *o);
+            if (kx + 1 < kw)
+              *o = _mm512_fmadd_ps(w1, _mm512_shuffle_ps(a, b, 0xDD), *o);
+          }
+        }
+    }
   }
 #pragma GCC unroll 4
   for (int r = 0; r < rows; r++) {
@@ -269,35 +312,86 @@ depthwise_tile(const csnn_conv2d_desc *d, const float *pad_buf, int pitch, const
 #pragma GCC unroll 4
     for (int v = 0; v < vecs; v++) {
       int left = d->w_out - ox - 16 * v;
+      __m512 o = acc[r * vecs + v];
 
+      if (s == 2)
+        o = _mm512_permutexvar_ps(_mm512_loadu_si512(unshuffle_lanes), o);
       if (left > 0)
-        _mm512_mask_storeu_ps(out + 16 * v, tail_mask((size_t)left),
-                              csnn_act512(acc[r * vecs + v], d->act));
+        _mm512_mask_storeu_ps(out + 16 * v, tail_mask((size_t)left), csnn_act512(o, d->act));
     }
+  }
+}
+
+/* Whether the tile of @vecs vectors from output column @ox reads only columns inside the plane
+ * (it then needs no masks). */
+static int
+depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes)
+{
+  int s = d->stride_w;
+  int first = ox * s - d->pad_w;
+  int last = (ox + lanes * vecs) * s - 1 - d->pad_w + (d->kw - 1) * d->dil_w + (s == 2 ? 1 : 0);
+
+  return first >= 0 && last < d->w_in;
+}
+
+/* One plane with stride @s and @kw taps per row (constants where inlined), one column of
+ * vectors after the other: four vectors of two output rows where they read only columns inside
+ * the plane, else two vectors (the last one alone) of four rows, masked where they read beyond
+ * the plane's edges (the masks computed once for all rows). Eight independent accumulators hide
+ * the FMA latency better than four here (not on AVX2, whose 16 registers they would crowd). */
+TARGET static inline __attribute__((always_inline)) void
+depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, const float *w,
+                __m512 bv, int s, int kw, float *dst)
+{
+  __mmask16 mk[2][2 * CSNN_DW_MAX_KW];
+  int vecs = (d->w_out + 15) / 16;
+
+  for (int j = 0; j < vecs;) {
+    int ox = 16 * j, n = j + 4 <= vecs && depthwise_inside(d, ox, 4, 16) ? 4
+                         : j + 2 <= vecs                                 ? 2
+                                                                         : 1;
+
+    if (n == 4) {
+      for (int oy = 0; oy < d->h_out; oy += 2)
+        depthwise_tile(d, src, zero, w, bv, oy, ox, 2, 4, s, kw, NULL, dst);
+    } else if (depthwise_inside(d, ox, n, 16)) {
+      for (int oy = 0; oy < d->h_out; oy += 4)
+        if (n == 2)
+          depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 2, s, kw, NULL, dst);
+        else
+          depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 1, s, kw, NULL, dst);
+    } else {
+      tile_masks(d, ox, n, s, mk);
+      for (int oy = 0; oy < d->h_out; oy += 4)
+        if (n == 2)
+          depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 2, s, kw, mk, dst);
+        else
+          depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 1, s, kw, mk, dst);
+    }
+    j += n;
   }
 }
 
 TARGET void
 csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const float *w,
-                             float bias, float *dst, float *pad_buf)
+                             float bias, float *dst, float *zero)
 {
-  int pitch, odd_off, offsets[64];
   __m512 bv = _mm512_set1_ps(bias);
 
-  csnn__depthwise_layout(d, &pitch, &odd_off, offsets);
-  csnn__depthwise_pad(d, src, pad_buf, pitch, odd_off, split_rows);
-  /* Four independent accumulators hide the FMA latency: four vectors of one output row, or on
-   * a narrow plane two vectors of two rows, or one vector of four rows. */
-  if (d->w_out <= 16)
-    for (int oy = 0; oy < d->h_out; oy += 4)
-      depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, 0, 4, 1, dst);
-  else if (d->w_out <= 32)
-    for (int oy = 0; oy < d->h_out; oy += 2)
-      depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, 0, 2, 2, dst);
+  memset(zero, 0, (size_t)d->w_in * sizeof(float));
+  /* The common kernel widths get their own unrolled copies. */
+  if (d->stride_w == 1 && d->kw == 3)
+    depthwise_plane(d, src, zero, w, bv, 1, 3, dst);
+  else if (d->stride_w == 1 && d->kw == 5)
+    depthwise_plane(d, src, zero, w, bv, 1, 5, dst);
+  else if (d->stride_w == 1)
+    depthwise_plane(d, src, zero, w, bv, 1, d->kw, dst);
+  else if (d->kw == 3)
+    depthwise_plane(d, src, zero, w, bv, 2, 3, dst);
+  else if (d->kw == 5)
+    depthwise_plane(d, src, zero, w, bv, 2, 5, dst);
   else
-    for (int oy = 0; oy < d->h_out; oy++)
-      for (int ox = 0; ox < d->w_out; ox += 64)
-        depthwise_tile(d, pad_buf, pitch, offsets, w, bv, oy, ox, 1, 4, dst);
+    depthwise_plane(d, src, zero, w, bv, 2, d->kw, dst);
 }
 
 /* ---- pooling ---- */

@@ -123,76 +123,24 @@ int
 csnn__depthwise_ok(const csnn_conv2d_desc *d)
 {
   return csnn__simd() >= CSNN_SIMD_AVX2 &&
-         (d->stride_w == 1 || (d->stride_w == 2 && d->dil_w == 1)) && d->kh * d->kw <= 64;
+         (d->stride_w == 1 || (d->stride_w == 2 && d->dil_w == 1)) && d->kw <= CSNN_DW_MAX_KW;
 }
 
 size_t
 csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d)
 {
-  size_t hp = (size_t)d->h_in + 2 * (size_t)d->pad_h;
-  size_t wp = (size_t)d->w_in + 2 * (size_t)d->pad_w;
-  /* Rows of at most wp + 2 * CSNN_DW_SLACK + 32 floats (stride 2), then one line of wp + 64. */
-  return hp * (wp + 2 * CSNN_DW_SLACK + 48) + wp + 160;
-}
-
-void
-csnn__depthwise_layout(const csnn_conv2d_desc *d, int *pitch, int *odd_off, int *offsets)
-{
-  int wp = d->w_in + 2 * d->pad_w;
-  int stride2 = d->stride_w == 2;
-
-  *odd_off = stride2 ? ((wp + 1) / 2 + 15) / 16 * 16 + CSNN_DW_SLACK : 0;
-  *pitch = stride2 ? 2 * *odd_off : wp + CSNN_DW_SLACK;
-  for (int ky = 0; ky < d->kh; ky++)
-    for (int kx = 0; kx < d->kw; kx++)
-      offsets[ky * d->kw + kx] = ky * d->dil_h * *pitch +
-                                 (stride2 ? ((kx & 1) ? *odd_off : 0) + (kx >> 1) : kx * d->dil_w);
-}
-
-void
-csnn__depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch,
-                    int odd_off, csnn__split_fn split)
-{
-  int hp = d->h_in + 2 * d->pad_h;
-  int wp = d->w_in + 2 * d->pad_w;
-  float *line = pad_buf + (size_t)hp * (size_t)pitch;
-
-  for (int y = 0; y < hp; y++) {
-    float *row = pad_buf + (size_t)y * (size_t)pitch;
-    int iy = y - d->pad_h;
-
-    /* Only the padding must be zero: what lies beyond a row's padded width is read by output
-     * lanes that are never stored (the arena holds finite floats there). */
-    if (iy < 0 || iy >= d->h_in) {
-      if (d->stride_w == 1) {
-        memset(row, 0, (size_t)wp * sizeof(float));
-      } else {
-        memset(row, 0, (size_t)(wp + 1) / 2 * sizeof(float));
-        memset(row + odd_off, 0, (size_t)(wp + 1) / 2 * sizeof(float));
-      }
-      continue;
-    }
-    if (d->stride_w == 1) {
-      memset(row, 0, (size_t)d->pad_w * sizeof(float));
-      memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-      memset(row + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in) * sizeof(float));
-      continue;
-    }
-    memset(line, 0, (size_t)d->pad_w * sizeof(float));
-    memcpy(line + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
-    memset(line + d->pad_w + d->w_in, 0, (size_t)(wp - d->pad_w - d->w_in + 1) * sizeof(float));
-    split(line, (wp + 1) / 2, row, row + odd_off);
-  }
+  return (size_t)d->w_in + 16;
 }
 
 void
 csnn__depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
-                      float *dst, float *pad_buf)
+                      float *dst, float *scratch)
 {
-  if (csnn__have_avx512())
-    csnn__depthwise_plane_avx512(d, src, w, bias, dst, pad_buf);
+  /* Planes at most 8 outputs wide run faster on 8 lanes than on 16, with the same result. */
+  if (csnn__have_avx512() && d->w_out > 8)
+    csnn__depthwise_plane_avx512(d, src, w, bias, dst, scratch);
   else
-    csnn__depthwise_plane_avx2(d, src, w, bias, dst, pad_buf);
+    csnn__depthwise_plane_avx2(d, src, w, bias, dst, scratch);
 }
 
 void

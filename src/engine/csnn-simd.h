@@ -52,9 +52,8 @@ int csnn__have_avx512(void);
 /* Rows per packed weight panel. */
 #define CSNN_GEMM_MR 8
 
-/* Slack the depthwise kernels leave after each padded row: a row's last vectors of outputs may
- * read this far past its last valid input (the lanes that do are masked off on store). */
-#define CSNN_DW_SLACK 96
+/* The widest depthwise kernel the vector kernels handle. */
+#define CSNN_DW_MAX_KW 16
 
 /* Returns the floats of @m x @k weights packed in panels of CSNN_GEMM_MR rows. */
 size_t csnn__gemm_packed_floats(int m, int k);
@@ -99,33 +98,20 @@ void csnn__gemm_packed_offsets_avx2(int m, int k, const float *packed, int p0, i
 /* Returns nonzero when a vector depthwise kernel handles @d on the path in use. */
 int csnn__depthwise_ok(const csnn_conv2d_desc *d);
 
-/* Returns the scratch floats csnn__depthwise_plane() needs. */
+/* Returns the scratch floats csnn__depthwise_plane() needs (one row of zeros). */
 size_t csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d);
 
-/* The vector depthwise kernels read a zero-padded copy of the plane: rows @pitch floats apart,
- * with stride 2 each row's even columns then, from @odd_off, its odd ones, so that every tap reads
- * consecutive floats. Sets the layout and where each of the kh x kw (at most 64) taps reads,
- * relative to the output row's first padded row. */
-void csnn__depthwise_layout(const csnn_conv2d_desc *d, int *pitch, int *odd_off, int *offsets);
-
-/* Writes the even columns of @line to @even and its odd ones to @odd, for @half (rounded up to a
- * whole vector) of each. */
-typedef void (*csnn__split_fn)(const float *line, int half, float *even, float *odd);
-
-/* Copies the plane @src into @pad_buf as csnn__depthwise_layout() lays it out; with stride 2,
- * @split (the path's vector kernel) splits each row through the line after the plane. */
-void csnn__depthwise_pad(const csnn_conv2d_desc *d, const float *src, float *pad_buf, int pitch,
-                         int odd_off, csnn__split_fn split);
-
 /* Depthwise convolution of one plane, bias and activation fused, with the vector kernel of the
- * path in use (only where csnn__depthwise_ok()); @pad_buf holds csnn__depthwise_scratch_floats()
- * floats. */
+ * path in use (only where csnn__depthwise_ok()). The kernels read the plane where it lies: the
+ * rows above and below it from a row of zeros in @scratch (csnn__depthwise_scratch_floats()
+ * floats), the columns beside it masked off. Each output is its bias plus the taps in order, one
+ * FMA chain (zeros for the padding included), on both paths. */
 void csnn__depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
-                           float *dst, float *pad_buf);
+                           float *dst, float *scratch);
 void csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const float *w,
-                                  float bias, float *dst, float *pad_buf);
+                                  float bias, float *dst, float *scratch);
 void csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const float *w,
-                                float bias, float *dst, float *pad_buf);
+                                float bias, float *dst, float *scratch);
 
 /* Max pooling of one plane without padding (windows clipped at the end, as ceil mode makes
  * them), on the AVX2 or the AVX-512 path; @line holds w_in + 64 floats. */

@@ -495,6 +495,76 @@ test_paths_agree(void)
   g_rand_free(rng);
 }
 
+/* The vector depthwise kernels read the plane in place, masking the columns beside it: each
+ * output must still be, bit for bit, its bias plus every tap in order (zeros for the padding),
+ * one FMA chain, as fmaf() computes it, whatever the border, stride, width or dilation. */
+static void
+test_depthwise_chain(gconstpointer path)
+{
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(23);
+  for (int trial = 0; trial < 80; trial++) {
+    csnn_conv2d_desc d = { .act = (csnn_act)(trial % 3) }; /* none, ReLU, ReLU6: exact */
+    float *x, *w, *b, *y, *scratch;
+    size_t ny;
+
+    d.c_in = d.c_out = d.groups = g_rand_int_range(rng, 2, 5);
+    d.kh = (int[]){ 1, 3, 5, 7 }[trial % 4];
+    d.kw = trial % 7 == 0 ? 3 : d.kh;
+    d.stride_h = g_rand_int_range(rng, 1, 3);
+    d.stride_w = trial % 2 + 1;
+    d.dil_h = d.dil_w = d.stride_w == 1 && trial % 5 == 0 ? 2 : 1;
+    d.pad_h = g_rand_int_range(rng, 0, d.kh / 2 + 2);
+    d.pad_w = g_rand_int_range(rng, 0, d.kw / 2 + 2);
+    d.h_in = g_rand_int_range(rng, 8, 24);
+    /* Widths around the vector lengths and the four-vector tiles, and wide planes. */
+    d.w_in = trial < 40 ? 8 + trial : g_rand_int_range(rng, 48, 150);
+    g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+    g_assert_true(csnn__depthwise_ok(&d));
+    ny = (size_t)d.c_out * d.h_out * d.w_out;
+    x = random_floats(rng, (size_t)d.c_in * d.h_in * d.w_in, 2.0);
+    w = random_floats(rng, (size_t)d.c_out * d.kh * d.kw, 0.5);
+    b = random_floats(rng, (size_t)d.c_out, 0.5);
+    y = g_new0(float, ny);
+    scratch = g_new0(float, csnn_conv2d_scratch_floats(&d));
+    for (int ith = 0; ith < 2; ith++)
+      csnn_conv2d_forward_packed(&d, 1, x, w, b, y, scratch, ith, 2);
+    for (int c = 0; c < d.c_out; c++)
+      for (int oy = 0; oy < d.h_out; oy++)
+        for (int ox = 0; ox < d.w_out; ox++) {
+          float acc = b[c], got = y[((size_t)c * d.h_out + oy) * d.w_out + ox];
+
+          for (int ky = 0; ky < d.kh; ky++)
+            for (int kx = 0; kx < d.kw; kx++) {
+              int iy = oy * d.stride_h - d.pad_h + ky * d.dil_h;
+              int ix = ox * d.stride_w - d.pad_w + kx * d.dil_w;
+              float v = iy >= 0 && iy < d.h_in && ix >= 0 && ix < d.w_in
+                            ? x[((size_t)c * d.h_in + iy) * d.w_in + ix]
+                            : 0.0f;
+
+              acc = fmaf(w[(c * d.kh + ky) * d.kw + kx], v, acc);
+            }
+          acc = d.act == CSNN_ACT_NONE ? acc : acc < 0.0f ? 0.0f : acc;
+          acc = d.act == CSNN_ACT_RELU6 && acc > 6.0f ? 6.0f : acc;
+          if (memcmp(&acc, &got, sizeof acc) != 0)
+            g_error("depthwise %d: k %dx%d s %d,%d p %d,%d d %d %dx%d: (%d, %d, %d) is %.9g, "
+                    "not %.9g",
+                    trial, d.kh, d.kw, d.stride_h, d.stride_w, d.pad_h, d.pad_w, d.dil_w, d.h_in,
+                    d.w_in, c, oy, ox, got, acc);
+        }
+    g_free(x);
+    g_free(w);
+    g_free(b);
+    g_free(y);
+    g_free(scratch);
+  }
+  g_rand_free(rng);
+  csnn__simd_force(-1);
+}
+
 /* CSNN_SIMD picks a path; one the CPU lacks, or no path, is refused when a network is built. */
 static void
 test_simd_env(gconstpointer value)
@@ -599,6 +669,11 @@ main(int argc, char **argv)
     g_test_add_data_func(pool, GINT_TO_POINTER(simd), test_pool2d);
     g_test_add_data_func(elementwise, GINT_TO_POINTER(simd), test_elementwise);
     g_test_add_data_func(env, name, test_simd_env);
+    if (simd != CSNN_SIMD_PORTABLE) {
+      g_autofree char *chain = g_strdup_printf("/engine/ops/depthwise-chain/%s", name);
+
+      g_test_add_data_func(chain, GINT_TO_POINTER(simd), test_depthwise_chain);
+    }
   }
   g_test_add_data_func("/engine/ops/simd-env/avx3", "avx3", test_simd_env);
   g_test_add_func("/engine/ops/simd-paths-agree", test_paths_agree);
