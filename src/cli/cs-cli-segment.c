@@ -70,8 +70,8 @@ print_result(int f, const CsNerveResult *r, CsSweep *sweep, gboolean json)
 {
   const double box[] = { r->x0, r->y0, r->x1, r->y0, r->x1, r->y1, r->x0, r->y1 };
   g_autofree char *why = NULL;
-  CsSpacing spacing =
-      r->found ? cs_sweep_get_spacing_for_points(sweep, box, 4, NULL, &why) : cs_spacing_unknown();
+  CsSpacing spacing = r->found ? cs_sweep_get_spacing_for_points(sweep, box, 4, NULL, &why, FALSE)
+                               : cs_spacing_unknown();
   g_autofree char *source = cs_spacing_dup_label(&spacing, FALSE);
   g_autofree char *source_json = NULL;
   g_autofree char *why_json = NULL;

@@ -365,7 +365,7 @@ show_tracings(CsAnalysisPanel *self)
   for (guint i = 0; i < cs_case_get_n_tracings(self->case_); i++) {
     const CsTracing *tracing = cs_case_get_tracing(self->case_, i);
     g_autofree char *why = NULL;
-    CsSpacing spacing = cs_case_get_tracing_spacing(self->case_, self->sweep, i, &why);
+    CsSpacing spacing = cs_case_get_tracing_spacing(self->case_, self->sweep, i, &why, TRUE);
     g_autofree char *source = cs_spacing_dup_label(&spacing, TRUE);
     CsPolygonMeasures measures;
     g_autofree char *area = NULL;

@@ -92,9 +92,10 @@ static char *
 roi_label(CsViewerPane *self, const CsRoiSquare *roi, gboolean is_default)
 {
   g_autofree char *why = NULL;
-  CsSpacing spacing = self->case_ != NULL ? cs_case_get_roi_spacing(self->case_, self->sweep,
-                                                                    roi->x, roi->y, roi->side, &why)
-                                          : cs_spacing_unknown();
+  CsSpacing spacing =
+      self->case_ != NULL
+          ? cs_case_get_roi_spacing(self->case_, self->sweep, roi->x, roi->y, roi->side, &why, TRUE)
+          : cs_spacing_unknown();
   g_autofree char *size = NULL;
 
   if (cs_spacing_is_known(&spacing)) {

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -49,41 +50,65 @@ nearly_equal(double a, double b)
   return fabs(a - b) <= SQUARE_TOLERANCE * MAX(fabs(a), fabs(b));
 }
 
-/* Returns the name of a Physical Units X/Y Direction code (0018,6024/6026). */
-static const char *
-unit_name(int units)
-{
-  static const char *const names[] = { "none",  "percent", "dB",     "cm",  "seconds",
-                                       "hertz", "dB/s",    "cm/s",   "cm²", "cm²/s",
-                                       "cm³",   "cm³/s",   "degrees" };
+/* Returns @format in the user's language when @translate (the window), else as written: the
+ * reports, the command line and the warnings stay English. */
+static const char *tr(gboolean translate, const char *format) G_GNUC_FORMAT(2);
 
-  return units >= 0 && units < (int)G_N_ELEMENTS(names) ? names[units] : "unknown units";
+static const char *
+tr(gboolean translate, const char *format)
+{
+  return translate ? g_dgettext(GETTEXT_PACKAGE, format) : format;
 }
 
-/* Returns why region @r cannot calibrate (a new string), or NULL when it can: 2D, in cm both
- * ways, inside the image, with square pixels. */
+/* Returns the name of a Physical Units X/Y Direction code (0018,6024/6026). */
+static const char *
+unit_name(int units, gboolean translate)
+{
+  /* Translators: the units of a DICOM Ultrasound Region's axis, shown in "its units are %s by
+   * %s"; the symbols (dB, cm/s, ...) may stay as they are. */
+  static const char *const names[] = { N_("none"),    N_("percent"), N_("dB"),   N_("cm"),
+                                       N_("seconds"), N_("hertz"),   N_("dB/s"), N_("cm/s"),
+                                       N_("cm²"),     N_("cm²/s"),   N_("cm³"),  N_("cm³/s"),
+                                       N_("degrees") };
+
+  return tr(translate,
+            units >= 0 && units < (int)G_N_ELEMENTS(names) ? names[units] : N_("unknown units"));
+}
+
+/* Returns why region @r cannot calibrate (a new string, in the user's language when @translate),
+ * or NULL when it can: 2D, in cm both ways, inside the image, with square pixels. */
 static char *
-region_problem(SweepShared *shared, int i, const CsDicomRegion *r)
+region_problem(SweepShared *shared, int i, const CsDicomRegion *r, gboolean translate)
 {
   if (r->spatial_format != CS_DICOM_SPATIAL_2D)
-    return g_strdup_printf("DICOM region %d is not a 2D image region", i);
+    /* Translators: why a measurement has no mm: the Ultrasound Region it lies in is not a 2D
+     * image (a spectral Doppler strip, an M-mode trace...). */
+    return g_strdup_printf(tr(translate, N_("DICOM region %d is not a 2D image region")), i);
   if (r->units_x != CS_DICOM_UNITS_CM || r->units_y != CS_DICOM_UNITS_CM)
-    return g_strdup_printf("DICOM region %d is not calibrated in cm (its units are %s by %s)", i,
-                           unit_name(r->units_x), unit_name(r->units_y));
-  if (!(r->delta_x > 0) || !(r->delta_y > 0))
-    return g_strdup_printf("DICOM region %d gives no physical delta %s", i,
-                           !(r->delta_x > 0) && !(r->delta_y > 0) ? "X or Y"
-                           : !(r->delta_x > 0)                    ? "X"
-                                                                  : "Y");
+    /* Translators: why a measurement has no mm; %s are the region's units across and down,
+     * e.g. "seconds by cm/s". */
+    return g_strdup_printf(
+        tr(translate, N_("DICOM region %d is not calibrated in cm (its units are %s by %s)")), i,
+        unit_name(r->units_x, translate), unit_name(r->units_y, translate));
+  if (!(r->delta_x > 0) && !(r->delta_y > 0))
+    /* Translators: why a measurement has no mm: the region's header gives no PhysicalDeltaX or
+     * PhysicalDeltaY (the size of a pixel). */
+    return g_strdup_printf(tr(translate, N_("DICOM region %d gives no physical delta X or Y")), i);
+  if (!(r->delta_x > 0))
+    return g_strdup_printf(tr(translate, N_("DICOM region %d gives no physical delta X")), i);
+  if (!(r->delta_y > 0))
+    return g_strdup_printf(tr(translate, N_("DICOM region %d gives no physical delta Y")), i);
   /* Scanners write Max X1 / Y1 as the last pixel inside or as one past it (the Philips CX50 gives
    * 800 for an 800-pixel-wide image): both fit. */
   if (r->x0 > r->x1 || r->y0 > r->y1 || r->x1 > shared->width || r->y1 > shared->height)
-    return g_strdup_printf("DICOM region %d (%d, %d)–(%d, %d) does not fit inside the %d × %d "
-                           "image: its spacing is not used",
+    /* Translators: the region's corners in px, then the image's width and height. */
+    return g_strdup_printf(tr(translate, N_("DICOM region %d (%d, %d)–(%d, %d) does not fit "
+                                            "inside the %d × %d image: its spacing is not used")),
                            i, r->x0, r->y0, r->x1, r->y1, shared->width, shared->height);
   if (!nearly_equal(r->delta_x, r->delta_y))
-    return g_strdup_printf("DICOM region %d has different X and Y spacings (%.4f and %.4f mm/px): "
-                           "its spacing is not used",
+    /* Translators: the region's spacings across and down in mm per pixel. */
+    return g_strdup_printf(tr(translate, N_("DICOM region %d has different X and Y spacings "
+                                            "(%.4f and %.4f mm/px): its spacing is not used")),
                            i, r->delta_x * 10.0, r->delta_y * 10.0);
   return NULL;
 }
@@ -92,7 +117,7 @@ region_problem(SweepShared *shared, int i, const CsDicomRegion *r)
 static gboolean
 region_usable(SweepShared *shared, int i, const CsDicomRegion *r)
 {
-  g_autofree char *problem = region_problem(shared, i, r);
+  g_autofree char *problem = region_problem(shared, i, r, FALSE);
 
   if (problem != NULL && r->spatial_format == CS_DICOM_SPATIAL_2D &&
       r->units_x == CS_DICOM_UNITS_CM && r->units_y == CS_DICOM_UNITS_CM && r->delta_x > 0 &&
@@ -351,7 +376,7 @@ region_of_points(CsDicom *dicom, const double *points, int n_points, int crossed
 
 CsSpacing
 cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_points, char **label,
-                                char **why)
+                                char **why, gboolean translate)
 {
   SweepShared *shared;
   int crossed[2], region;
@@ -373,14 +398,16 @@ cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_poin
   region = region_of_points(shared->dicom, points, n_points, crossed, &outside);
   if (region < 0) {
     if (why != NULL && crossed[0] >= 0)
-      *why = g_strdup_printf("it crosses DICOM regions %d and %d, which may differ in scale",
-                             crossed[0], crossed[1]);
+      /* Translators: why a measurement (a tracing, the ROI) has no mm. */
+      *why = g_strdup_printf(
+          tr(translate, N_("it crosses DICOM regions %d and %d, which may differ in scale")),
+          crossed[0], crossed[1]);
     else if (why != NULL)
-      *why = g_strdup(outside ? "it lies outside every DICOM region"
-                              : "no DICOM region holds all of it");
+      *why = g_strdup(outside ? tr(translate, N_("it lies outside every DICOM region"))
+                              : tr(translate, N_("no DICOM region holds all of it")));
     return cs_spacing_unknown();
   }
-  problem = region_problem(shared, region, cs_dicom_get_region(shared->dicom, region));
+  problem = region_problem(shared, region, cs_dicom_get_region(shared->dicom, region), translate);
   if (problem != NULL) {
     if (why != NULL)
       *why = g_steal_pointer(&problem);

@@ -200,10 +200,11 @@ const char *cs_sweep_get_laterality(CsSweep *sweep);
  * only what lies inside it: the region holding every point (a 2D one first) when it is 2D, in cm,
  * inside the image and square, labelled "DICOM region N" in *@label; otherwise an unknown spacing
  * and in *@why the reason for the user ("it crosses DICOM regions 0 and 1, ...", "it lies outside
- * every DICOM region", "DICOM region 1 is not a 2D image region", ...). Without regions, the file
- * spacing and its label. @label and @why may be NULL; free what they get. */
+ * every DICOM region", "DICOM region 1 is not a 2D image region", ...), in the user's language
+ * when @translate (the window), in English otherwise (reports, files, the command line). Without
+ * regions, the file spacing and its label. @label and @why may be NULL; free what they get. */
 CsSpacing cs_sweep_get_spacing_for_points(CsSweep *sweep, const double *points, int n_points,
-                                          char **label, char **why);
+                                          char **label, char **why, gboolean translate);
 
 /* Returns the spacing of frame @index: where a DICOM's per-frame functional groups give its
  * frames different Pixel Spacings (a warning, and no file spacing), that frame's own, labelled

@@ -306,7 +306,7 @@ gather_tracings(CsCaseReport *report, CsCase *c, CsSweep *sweep)
 
     t->tracing = cs_tracing_copy(cs_case_get_tracing(c, i));
     /* Each tracing in the mm of where it lies: a DICOM region serves only what it holds. */
-    t->spacing = cs_case_get_tracing_spacing(c, sweep, i, &t->no_mm_reason);
+    t->spacing = cs_case_get_tracing_spacing(c, sweep, i, &t->no_mm_reason, FALSE);
     t->measured = cs_polygon_measure(t->tracing->points, t->tracing->n_points, t->spacing.mm_per_px,
                                      &t->measures) == CS_POLYGON_OK;
     if (report->frame != NULL && t->tracing->frame == report->frame->index) {

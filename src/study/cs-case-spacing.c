@@ -8,7 +8,7 @@
 
 CsSpacing
 cs_case_get_spacing_for_points(CsCase *c, CsSweep *sweep, const double *points, guint n_points,
-                               char **why)
+                               char **why, gboolean translate)
 {
   CsSpacing spacing;
 
@@ -25,18 +25,19 @@ cs_case_get_spacing_for_points(CsCase *c, CsSweep *sweep, const double *points, 
     return spacing;
   if (sweep == NULL || cs_sweep_get_dicom(sweep) == NULL)
     return spacing;
-  return cs_sweep_get_spacing_for_points(sweep, points, (int)n_points, NULL, why);
+  return cs_sweep_get_spacing_for_points(sweep, points, (int)n_points, NULL, why, translate);
 }
 
 CsSpacing
-cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why)
+cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why, gboolean translate)
 {
   const CsTracing *tracing;
 
   g_return_val_if_fail(CS_IS_CASE(c), cs_spacing_unknown());
   g_return_val_if_fail(index < cs_case_get_n_tracings(c), cs_spacing_unknown());
   tracing = cs_case_get_tracing(c, index);
-  return cs_case_get_spacing_for_points(c, sweep, tracing->points, tracing->n_points, why);
+  return cs_case_get_spacing_for_points(c, sweep, tracing->points, tracing->n_points, why,
+                                        translate);
 }
 
 gboolean
@@ -50,7 +51,7 @@ cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep)
   if (sweep == NULL || cs_sweep_get_dicom(sweep) == NULL || !cs_spacing_is_known(&own))
     return TRUE;
   for (guint i = 0; i < cs_case_get_n_tracings(c); i++) {
-    CsSpacing t = cs_case_get_tracing_spacing(c, sweep, i, NULL);
+    CsSpacing t = cs_case_get_tracing_spacing(c, sweep, i, NULL, FALSE);
 
     if (t.source != own.source || t.mm_per_px != own.mm_per_px || t.region != own.region)
       return FALSE;
@@ -71,12 +72,13 @@ cs_case_dicom_spacing_unsure(CsCase *c, const char *sweep_path)
 }
 
 CsSpacing
-cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side, char **why)
+cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side, char **why,
+                        gboolean translate)
 {
   double h = side / 2.0;
   const double corners[] = { x - h, y - h, x + h, y - h, x + h, y + h, x - h, y + h };
 
-  return cs_case_get_spacing_for_points(c, sweep, corners, 4, why);
+  return cs_case_get_spacing_for_points(c, sweep, corners, 4, why, translate);
 }
 
 CsSpacing

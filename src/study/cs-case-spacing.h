@@ -20,13 +20,15 @@ G_BEGIN_DECLS
  * serves the whole image. Otherwise, when @sweep (the case's sweep, may be NULL) is a DICOM file,
  * the file decides for these points (cs_sweep_get_spacing_for_points()): the Ultrasound Region
  * holding all of them, or its Pixel Spacing. Otherwise the case's own spacing. An unknown spacing
- * sets *@why to the reason for the user (English; NULL when the case simply has no spacing);
- * @why may be NULL; free it. */
+ * sets *@why to the reason for the user (NULL when the case simply has no spacing), in the user's
+ * language when @translate (the window), in English otherwise (reports, files, the command
+ * line); @why may be NULL; free it. */
 CsSpacing cs_case_get_spacing_for_points(CsCase *c, CsSweep *sweep, const double *points,
-                                         guint n_points, char **why);
+                                         guint n_points, char **why, gboolean translate);
 
 /* Returns the spacing for @c's tracing @index, as cs_case_get_spacing_for_points() does. */
-CsSpacing cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why);
+CsSpacing cs_case_get_tracing_spacing(CsCase *c, CsSweep *sweep, guint index, char **why,
+                                      gboolean translate);
 
 /* Returns TRUE unless @c's spacing is known and @sweep is a DICOM file on which some tracing of @c
  * gets another spacing (another region's, or none). The case-level values (inlet CSA,
@@ -43,7 +45,7 @@ gboolean cs_case_dicom_spacing_unsure(CsCase *c, const char *sweep_path);
 /* Returns the spacing for the square ROI of side @side px centred on (@x, @y), as
  * cs_case_get_spacing_for_points() does for its four corners. */
 CsSpacing cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side,
-                                  char **why);
+                                  char **why, gboolean translate);
 
 /* Returns the spacing the view states for the image as a whole: the user's or the study's as
  * above; else, for a DICOM @sweep, the spacing its file declares (cs_sweep_get_file_spacing():

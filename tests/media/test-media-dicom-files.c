@@ -12,6 +12,7 @@
 #include "cs-sweep.h"
 
 #include "dicom-test-util.h"
+#include "test-locale.h"
 
 #include <string.h>
 
@@ -275,19 +276,19 @@ test_regions_without_mm(void)
     return;
   sweep = open_made("regions-no-mm.dcm");
   g_assert_null(cs_sweep_get_warnings(sweep)[0]);
-  spacing = cs_sweep_get_spacing_for_points(sweep, left, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(sweep, left, 2, &label, &why, FALSE);
   g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.1, 1e-12);
   g_assert_cmpstr(label, ==, "DICOM region 0");
   g_assert_null(why);
   g_clear_pointer(&label, g_free);
-  spacing = cs_sweep_get_spacing_for_points(sweep, seconds, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(sweep, seconds, 2, &label, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_null(label);
   g_assert_cmpstr(why, ==,
                   "DICOM region 1 is not calibrated in cm (its units are seconds by "
                   "seconds)");
   g_clear_pointer(&why, g_free);
-  spacing = cs_sweep_get_spacing_for_points(sweep, no_delta, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(sweep, no_delta, 2, &label, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_cmpstr(why, ==, "DICOM region 2 gives no physical delta X or Y");
   g_clear_pointer(&why, g_free);
@@ -313,6 +314,48 @@ test_regions_without_mm(void)
   g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.1, 1e-12);
   g_assert_cmpstr(label, ==, "DICOM region 0");
   g_free(label);
+}
+
+/* The window asks for the reasons in the user's language: in Japanese each one is the catalogue's
+ * translation, with the region numbers and units in place; the reports' and the command line's
+ * stay English in the same process. */
+static void
+test_regions_without_mm_japanese(void)
+{
+  g_autoptr(CsSweep) sweep = NULL;
+  const double across[] = { 5, 5, 40, 5 };
+  const double seconds[] = { 40, 5, 60, 20 };
+  const double no_delta[] = { 40, 30, 60, 40 };
+  const double outside[] = { 100, 100, 110, 110 };
+  const struct {
+    const double *points;
+    const char *japanese;
+    const char *english;
+  } reasons[] = {
+    { across, "DICOM 領域 0 と 1 にまたがっており、両者の縮尺が異なる可能性があります",
+      "it crosses DICOM regions 0 and 1, which may differ in scale" },
+    { seconds, "DICOM 領域 1 は cm で較正されていません (単位は 秒 × 秒)",
+      "DICOM region 1 is not calibrated in cm (its units are seconds by seconds)" },
+    { no_delta, "DICOM 領域 2 には物理デルタ X も Y もありません",
+      "DICOM region 2 gives no physical delta X or Y" },
+    { outside, "どの DICOM 領域の中にもありません", "it lies outside every DICOM region" },
+  };
+
+  if (!have_files() || !was_made("regions-no-mm.dcm") || !test_locale_use_japanese())
+    return;
+  sweep = open_made("regions-no-mm.dcm");
+  for (guint i = 0; i < G_N_ELEMENTS(reasons); i++) {
+    g_autofree char *japanese = NULL;
+    g_autofree char *english = NULL;
+    CsSpacing spacing =
+        cs_sweep_get_spacing_for_points(sweep, reasons[i].points, 2, NULL, &japanese, TRUE);
+
+    g_assert_false(cs_spacing_is_known(&spacing));
+    g_assert_cmpstr(japanese, ==, reasons[i].japanese);
+    cs_sweep_get_spacing_for_points(sweep, reasons[i].points, 2, NULL, &english, FALSE);
+    g_assert_cmpstr(english, ==, reasons[i].english);
+  }
+  test_locale_use_c();
 }
 
 /* Each bad file is one error in one line that names the file and says what is wrong. */
@@ -385,6 +428,8 @@ main(int argc, char **argv)
   g_test_add_func("/media/dicom-files/timing-and-calibration", test_timing_and_calibration);
   g_test_add_func("/media/dicom-files/region-warnings", test_region_warnings);
   g_test_add_func("/media/dicom-files/regions-without-mm", test_regions_without_mm);
+  g_test_add_func("/media/dicom-files/regions-without-mm-japanese",
+                  test_regions_without_mm_japanese);
   g_test_add_func("/media/dicom-files/bad-files", test_bad_files);
   g_test_add_func("/media/dicom-files/library-stops", test_library_stops);
   status = g_test_run();

@@ -170,13 +170,13 @@ test_spacing_for_points(void)
   philips = cs_sweep_open(philips_path, &error);
   g_assert_no_error(error);
 
-  spacing = cs_sweep_get_spacing_for_points(aloka, across, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(aloka, across, 2, &label, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_null(label);
   g_assert_cmpstr(why, ==, "it crosses DICOM regions 0 and 1, which may differ in scale");
   g_clear_pointer(&why, g_free);
 
-  spacing = cs_sweep_get_spacing_for_points(aloka, in_right, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(aloka, in_right, 2, &label, &why, FALSE);
   g_assert_true(cs_spacing_is_known(&spacing));
   g_assert_cmpint(spacing.region, ==, 1);
   g_assert_cmpfloat_with_epsilon(spacing.mm_per_px, 0.38265, 1e-5);
@@ -184,18 +184,18 @@ test_spacing_for_points(void)
   g_assert_null(why);
   g_clear_pointer(&label, g_free);
 
-  spacing = cs_sweep_get_spacing_for_points(aloka, outside, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(aloka, outside, 2, &label, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_cmpstr(why, ==, "it lies outside every DICOM region");
   g_clear_pointer(&why, g_free);
 
-  spacing = cs_sweep_get_spacing_for_points(philips, strip, 2, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(philips, strip, 2, &label, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_cmpstr(why, ==, "DICOM region 1 is not a 2D image region");
   g_clear_pointer(&why, g_free);
 
   /* A 30 x 30 px square nerve tracing in the 2D region: 0.2623 mm/px from region 0. */
-  spacing = cs_sweep_get_spacing_for_points(philips, nerve, 4, &label, &why);
+  spacing = cs_sweep_get_spacing_for_points(philips, nerve, 4, &label, &why, FALSE);
   g_assert_cmpstr(label, ==, "DICOM region 0");
   g_assert_null(why);
   g_assert_cmpfloat_with_epsilon(cs_spacing_area_mm2(&spacing, 900.0), 900.0 * 0.26229 * 0.26229,

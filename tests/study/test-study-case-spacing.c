@@ -34,22 +34,22 @@ test_without_dicom(void)
   char *why = NULL;
   CsSpacing spacing;
 
-  spacing = cs_case_get_spacing_for_points(c, NULL, nerve, 4, &why);
+  spacing = cs_case_get_spacing_for_points(c, NULL, nerve, 4, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_null(why);
   assert_label(spacing, "none: pixels");
 
   g_assert_true(cs_case_set_spacing(c, 0.1, CS_SPACING_SOURCE_MANUAL, &error));
-  spacing = cs_case_get_spacing_for_points(c, NULL, nerve, 4, &why);
+  spacing = cs_case_get_spacing_for_points(c, NULL, nerve, 4, &why, FALSE);
   g_assert_cmpfloat(spacing.mm_per_px, ==, 0.1);
   g_assert_null(why);
   assert_label(spacing, "manual calibration");
   assert_label(cs_case_get_view_spacing(c, NULL), "manual calibration");
-  assert_label(cs_case_get_roi_spacing(c, NULL, 10, 10, 40, NULL), "manual calibration");
+  assert_label(cs_case_get_roi_spacing(c, NULL, 10, 10, 40, NULL, FALSE), "manual calibration");
 
   /* A stored DICOM spacing whose file is not open serves as it is, with its region. */
   g_assert_true(cs_case_set_spacing_full(c, 0.2623, CS_SPACING_SOURCE_DICOM, 0, &error));
-  assert_label(cs_case_get_spacing_for_points(c, NULL, nerve, 4, NULL), "DICOM region 0");
+  assert_label(cs_case_get_spacing_for_points(c, NULL, nerve, 4, NULL, FALSE), "DICOM region 0");
 }
 
 /* The Philips cine: a nerve traced in the 2D region is in mm from region 0, even before the case
@@ -70,7 +70,7 @@ test_philips(void)
     return;
   tracing = cs_tracing_new("inlet", 1, nerve, 4);
   g_assert_cmpint(cs_case_add_tracing(c, tracing, &error), ==, 0);
-  spacing = cs_case_get_tracing_spacing(c, sweep, 0, &why);
+  spacing = cs_case_get_tracing_spacing(c, sweep, 0, &why, FALSE);
   g_assert_null(why);
   g_assert_cmpint(spacing.source, ==, CS_SPACING_SOURCE_DICOM);
   g_assert_cmpint(spacing.region, ==, 0);
@@ -78,19 +78,19 @@ test_philips(void)
   assert_label(spacing, "DICOM region 0");
   assert_label(cs_case_get_view_spacing(c, sweep), "DICOM region 0");
 
-  spacing = cs_case_get_spacing_for_points(c, sweep, strip, 3, &why);
+  spacing = cs_case_get_spacing_for_points(c, sweep, strip, 3, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_nonnull(strstr(why, "DICOM region 1"));
   g_clear_pointer(&why, g_free);
 
   /* An ROI that reaches from the image region into the strip has no mm either. */
-  spacing = cs_case_get_roi_spacing(c, sweep, 400, 510, 60, &why);
+  spacing = cs_case_get_roi_spacing(c, sweep, 400, 510, 60, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_nonnull(why);
   g_clear_pointer(&why, g_free);
 
   g_assert_true(cs_case_calibrate(c, 0.1, CS_SPACING_SOURCE_MANUAL, &error));
-  spacing = cs_case_get_spacing_for_points(c, sweep, strip, 3, &why);
+  spacing = cs_case_get_spacing_for_points(c, sweep, strip, 3, &why, FALSE);
   g_assert_null(why);
   assert_label(spacing, "manual calibration");
   assert_label(cs_case_get_view_spacing(c, sweep), "manual calibration");
@@ -110,12 +110,12 @@ test_aloka(void)
 
   if (sweep == NULL)
     return;
-  spacing = cs_case_get_spacing_for_points(c, sweep, across, 3, &why);
+  spacing = cs_case_get_spacing_for_points(c, sweep, across, 3, &why, FALSE);
   g_assert_false(cs_spacing_is_known(&spacing));
   g_assert_cmpstr(why, ==, "it crosses DICOM regions 0 and 1, which may differ in scale");
   g_clear_pointer(&why, g_free);
 
-  spacing = cs_case_get_spacing_for_points(c, sweep, in_right, 3, &why);
+  spacing = cs_case_get_spacing_for_points(c, sweep, in_right, 3, &why, FALSE);
   g_assert_null(why);
   assert_label(spacing, "DICOM region 1");
 }
