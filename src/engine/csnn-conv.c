@@ -426,7 +426,9 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
   int wp = d->w_in + 2 * d->pad_w, hp = d->h_in + 2 * d->pad_h;
   size_t group_floats = csnn__gemm_packed_floats(c_out_group, (int)k);
   size_t row_blocks = ((size_t)d->w_out + 31) / 32;
-  size_t n_tiles = (size_t)d->h_out * row_blocks;
+  /* A plane at most 16 columns wide goes two output rows per tile (one 8 x 32 tile on AVX-512). */
+  int two_rows = d->w_out <= 16;
+  size_t n_tiles = two_rows ? ((size_t)d->h_out + 1) / 2 : (size_t)d->h_out * row_blocks;
   size_t items_per_split = (size_t)n * (size_t)d->groups * n_tiles, start, end;
   int *off = (int *)(void *)scratch;
   float *xp = scratch + (k + 15) / 16 * 16;
@@ -450,7 +452,7 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
     size_t image_group = rest / (size_t)m_split;
     size_t g = image_group % (size_t)d->groups;
     size_t img = image_group / (size_t)d->groups;
-    size_t oy = t / row_blocks, x0 = t % row_blocks * 32;
+    size_t oy = two_rows ? 2 * t : t / row_blocks, x0 = two_rows ? 0 : t % row_blocks * 32;
     size_t cols = (size_t)d->w_out - x0 < 32 ? (size_t)d->w_out - x0 : 32;
     int q0 = m * m_block;
     int q1 = q0 + m_block < panels ? q0 + m_block : panels;
@@ -464,10 +466,16 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
                       xp);
       padded = image_group;
     }
-    csnn__gemm_packed_offsets(c_out_group, (int)k, packed + g * group_floats, q0, q1,
-                              xp + oy * (size_t)wp + x0, off, cols, yg + at, hw,
-                              bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
-                              residual != NULL ? residual + (yg - y) + at : NULL);
+    if (two_rows && oy + 1 < (size_t)d->h_out)
+      csnn__gemm_packed_offsets2(c_out_group, (int)k, packed + g * group_floats, q0, q1,
+                                 xp + oy * (size_t)wp, off, cols, (size_t)wp, cols, yg + at, hw,
+                                 bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
+                                 residual != NULL ? residual + (yg - y) + at : NULL);
+    else
+      csnn__gemm_packed_offsets(c_out_group, (int)k, packed + g * group_floats, q0, q1,
+                                xp + oy * (size_t)wp + x0, off, cols, yg + at, hw,
+                                bias != NULL ? bias + g * (size_t)c_out_group : NULL, d->act,
+                                residual != NULL ? residual + (yg - y) + at : NULL);
   }
 }
 

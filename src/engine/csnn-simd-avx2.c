@@ -183,6 +183,18 @@ csnn__gemm_packed_offsets_avx2(int m, int k, const float *packed, int p0, int p1
   gemm_block(m, k, packed, p0, p1, b, 0, b_off, cols, c, ldc, bias, act, residual);
 }
 
+TARGET void
+csnn__gemm_packed_offsets2_avx2(int m, int k, const float *packed, int p0, int p1, const float *b,
+                                const int *b_off, size_t cols, size_t b_next, size_t c_next,
+                                float *c, size_t ldc, const float *bias, csnn_act act,
+                                const float *residual)
+{
+  /* Sixteen columns fill the six-row tile's registers: one row, then the other. */
+  gemm_block(m, k, packed, p0, p1, b, 0, b_off, cols, c, ldc, bias, act, residual);
+  gemm_block(m, k, packed, p0, p1, b + b_next, 0, b_off, cols, c + c_next, ldc, bias, act,
+             residual != NULL ? residual + c_next : NULL);
+}
+
 /* ---- depthwise ---- */
 
 /* The 8 even lanes of a:b (16 consecutive floats), and their 8 odd lanes. */

@@ -63,13 +63,16 @@ csnn__sigmoid_avx512(float *x, size_t n)
 }
 
 /* One 8-row panel times up to 32 columns (two vectors), bias and activation fused. Row kk of B
- * is at b + kk * ldb, or at b + off[kk] when @off is not NULL (a constant where inlined). */
+ * is at b + kk * ldb, or at b + off[kk] when @off is not NULL (a constant where inlined). The
+ * second vector's @cols1 columns are read @next_b floats after the first's and written @next_c
+ * after them: 16 and 16 for 32 consecutive columns, or the next output row of a convolution. */
 TARGET static inline __attribute__((always_inline)) void
 kernel_8x32(int k, const float *a, const float *b, size_t ldb, const int *off, float *c, size_t ldc,
-            int rows, size_t cols, const float *bias, csnn_act act, const float *res)
+            int rows, size_t cols, size_t cols1, size_t next_b, size_t next_c, const float *bias,
+            csnn_act act, const float *res)
 {
   __m512 acc0[CSNN_GEMM_MR], acc1[CSNN_GEMM_MR];
-  __mmask16 m0 = tail_mask(cols), m1 = cols > 16 ? tail_mask(cols - 16) : 0;
+  __mmask16 m0 = tail_mask(cols), m1 = cols1 > 0 ? tail_mask(cols1) : 0;
 
 #pragma GCC unroll 8
   for (int r = 0; r < CSNN_GEMM_MR; r++) {
@@ -79,7 +82,7 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, const int *off, f
   for (int kk = 0; kk < k; kk++) {
     const float *bk = off != NULL ? b + off[kk] : b;
     __m512 b0 = _mm512_maskz_loadu_ps(m0, bk);
-    __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + 16);
+    __m512 b1 = _mm512_maskz_loadu_ps(m1, bk + next_b);
 
 #pragma GCC unroll 8
     for (int r = 0; r < CSNN_GEMM_MR; r++) {
@@ -100,10 +103,10 @@ kernel_8x32(int k, const float *a, const float *b, size_t ldb, const int *off, f
 
       if (res != NULL) {
         v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)r * ldc));
-        v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + (size_t)r * ldc + 16));
+        v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + (size_t)r * ldc + next_c));
       }
       _mm512_mask_storeu_ps(c + (size_t)r * ldc, m0, v0);
-      _mm512_mask_storeu_ps(c + (size_t)r * ldc + 16, m1, v1);
+      _mm512_mask_storeu_ps(c + (size_t)r * ldc + next_c, m1, v1);
     }
   }
 }
@@ -185,7 +188,8 @@ csnn__gemm_packed_avx512(int m, int k, const float *packed, int p0, int p1, cons
       const float *res_p = residual != NULL ? residual + (size_t)row0 * ldc + n : NULL;
 
       if (wide)
-        kernel_8x32(k, ap, bb, ldbb, NULL, cp, ldc, rows, cols, bias_p, act, res_p);
+        kernel_8x32(k, ap, bb, ldbb, NULL, cp, ldc, rows, cols, cols - 16, 16, 16, bias_p, act,
+                    res_p);
       else
         kernel_8x16(k, ap, bb, ldbb, NULL, cp, ldc, rows, cols, bias_p, act, res_p);
     }
@@ -207,9 +211,26 @@ csnn__gemm_packed_offsets_avx512(int m, int k, const float *packed, int p0, int 
     const float *res_p = residual != NULL ? residual + (size_t)row0 * ldc : NULL;
 
     if (cols > 16)
-      kernel_8x32(k, ap, b, 0, b_off, cp, ldc, rows, cols, bias_p, act, res_p);
+      kernel_8x32(k, ap, b, 0, b_off, cp, ldc, rows, cols, cols - 16, 16, 16, bias_p, act, res_p);
     else
       kernel_8x16(k, ap, b, 0, b_off, cp, ldc, rows, cols, bias_p, act, res_p);
+  }
+}
+
+TARGET void
+csnn__gemm_packed_offsets2_avx512(int m, int k, const float *packed, int p0, int p1, const float *b,
+                                  const int *b_off, size_t cols, size_t b_next, size_t c_next,
+                                  float *c, size_t ldc, const float *bias, csnn_act act,
+                                  const float *residual)
+{
+  for (int p = p0; p < p1; p++) {
+    const float *ap = packed + (size_t)p * CSNN_GEMM_MR * (size_t)k;
+    int row0 = p * CSNN_GEMM_MR;
+    int rows = m - row0 < CSNN_GEMM_MR ? m - row0 : CSNN_GEMM_MR;
+    const float *res_p = residual != NULL ? residual + (size_t)row0 * ldc : NULL;
+
+    kernel_8x32(k, ap, b, 0, b_off, c + (size_t)row0 * ldc, ldc, rows, cols, cols, b_next, c_next,
+                bias != NULL ? bias + row0 : NULL, act, res_p);
   }
 }
 

@@ -119,6 +119,19 @@ csnn__gemm_packed_offsets(int m, int k, const float *packed, int p0, int p1, con
                                    residual);
 }
 
+void
+csnn__gemm_packed_offsets2(int m, int k, const float *packed, int p0, int p1, const float *b,
+                           const int *b_off, size_t cols, size_t b_next, size_t c_next, float *c,
+                           size_t ldc, const float *bias, csnn_act act, const float *residual)
+{
+  if (csnn__have_avx512())
+    csnn__gemm_packed_offsets2_avx512(m, k, packed, p0, p1, b, b_off, cols, b_next, c_next, c, ldc,
+                                      bias, act, residual);
+  else
+    csnn__gemm_packed_offsets2_avx2(m, k, packed, p0, p1, b, b_off, cols, b_next, c_next, c, ldc,
+                                    bias, act, residual);
+}
+
 int
 csnn__depthwise_ok(const csnn_conv2d_desc *d)
 {

@@ -95,6 +95,24 @@ void csnn__gemm_packed_offsets_avx2(int m, int k, const float *packed, int p0, i
                                     size_t ldc, const float *bias, csnn_act act,
                                     const float *residual);
 
+/* As csnn__gemm_packed_offsets() for two output rows of a convolution at once, each @cols (at
+ * most 16) columns wide: the second reads row kk of B at b + b_off[kk] + @b_next and writes C
+ * (and reads @residual) @c_next floats after the first. On AVX-512 the two rows fill one 8 x 32
+ * tile, which a narrow plane's single row would leave half empty; every output is the same chain
+ * as one row at a time. */
+void csnn__gemm_packed_offsets2(int m, int k, const float *packed, int p0, int p1, const float *b,
+                                const int *b_off, size_t cols, size_t b_next, size_t c_next,
+                                float *c, size_t ldc, const float *bias, csnn_act act,
+                                const float *residual);
+void csnn__gemm_packed_offsets2_avx512(int m, int k, const float *packed, int p0, int p1,
+                                       const float *b, const int *b_off, size_t cols, size_t b_next,
+                                       size_t c_next, float *c, size_t ldc, const float *bias,
+                                       csnn_act act, const float *residual);
+void csnn__gemm_packed_offsets2_avx2(int m, int k, const float *packed, int p0, int p1,
+                                     const float *b, const int *b_off, size_t cols, size_t b_next,
+                                     size_t c_next, float *c, size_t ldc, const float *bias,
+                                     csnn_act act, const float *residual);
+
 /* Returns nonzero when a vector depthwise kernel handles @d on the path in use. */
 int csnn__depthwise_ok(const csnn_conv2d_desc *d);
 

@@ -565,6 +565,78 @@ test_depthwise_chain(gconstpointer path)
   csnn__simd_force(-1);
 }
 
+/* The packed GEMM and the direct convolution (stride 1, read in place from padded planes; on
+ * narrow planes two output rows per tile) compute each output as one FMA chain over (channel,
+ * ky, kx) in order from zero, then add the bias, apply the activation and add the residual: bit
+ * for bit what fmaf() gives, on both paths, whatever the tile an output falls in. */
+static void
+test_conv_chain(gconstpointer path)
+{
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(29);
+  for (int trial = 0; trial < 40; trial++) {
+    csnn_conv2d_desc d = { .stride_h = 1, .stride_w = 1, .act = (csnn_act)(trial % 3) };
+    float *x, *w, *b, *res, *y, *packed, *scratch;
+    size_t ny;
+
+    d.c_in = g_rand_int_range(rng, 1, 9);
+    d.c_out = g_rand_int_range(rng, 1, 30);
+    d.kh = d.kw = trial % 4 == 3 ? 1 : trial % 4 == 2 ? 5 : 3;
+    d.pad_h = d.pad_w = d.kh == 1 ? trial % 2 : d.kh / 2;
+    d.h_in = g_rand_int_range(rng, 3, 20);
+    /* Widths up to 16 (two output rows per tile), around 32, and wider. */
+    d.w_in = trial < 24 ? 3 + trial % 16 : g_rand_int_range(rng, 17, 70);
+    g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+    ny = (size_t)d.c_out * d.h_out * d.w_out;
+    x = random_floats(rng, (size_t)d.c_in * d.h_in * d.w_in, 2.0);
+    w = random_floats(rng, (size_t)d.c_out * d.c_in * d.kh * d.kw, 0.5);
+    b = random_floats(rng, (size_t)d.c_out, 0.5);
+    res = random_floats(rng, ny, 1.0);
+    y = g_new0(float, ny);
+    packed = g_new0(float, csnn_conv2d_packed_floats(&d));
+    scratch = g_new0(float, csnn_conv2d_scratch_floats(&d) + 1);
+    csnn_conv2d_pack(&d, w, packed);
+    for (int ith = 0; ith < 3; ith++)
+      csnn_conv2d_forward_packed_residual(&d, 1, x, packed, b, res, y, scratch, ith, 3);
+    for (int o = 0; o < d.c_out; o++)
+      for (int oy = 0; oy < d.h_out; oy++)
+        for (int ox = 0; ox < d.w_out; ox++) {
+          size_t at = ((size_t)o * d.h_out + oy) * d.w_out + ox;
+          float acc = 0.0f;
+
+          for (int c = 0; c < d.c_in; c++)
+            for (int ky = 0; ky < d.kh; ky++)
+              for (int kx = 0; kx < d.kw; kx++) {
+                int iy = oy - d.pad_h + ky, ix = ox - d.pad_w + kx;
+                float v = iy >= 0 && iy < d.h_in && ix >= 0 && ix < d.w_in
+                              ? x[((size_t)c * d.h_in + iy) * d.w_in + ix]
+                              : 0.0f;
+
+                acc = fmaf(w[((o * d.c_in + c) * d.kh + ky) * d.kw + kx], v, acc);
+              }
+          acc += b[o];
+          acc = d.act == CSNN_ACT_NONE ? acc : acc < 0.0f ? 0.0f : acc;
+          acc = d.act == CSNN_ACT_RELU6 && acc > 6.0f ? 6.0f : acc;
+          acc += res[at];
+          if (memcmp(&acc, &y[at], sizeof acc) != 0)
+            g_error("conv %d: c %d->%d k %d p %d %dx%d: (%d, %d, %d) is %.9g, not %.9g", trial,
+                    d.c_in, d.c_out, d.kh, d.pad_h, d.h_in, d.w_in, o, oy, ox, y[at], acc);
+        }
+    g_free(x);
+    g_free(w);
+    g_free(b);
+    g_free(res);
+    g_free(y);
+    g_free(packed);
+    g_free(scratch);
+  }
+  g_rand_free(rng);
+  csnn__simd_force(-1);
+}
+
 /* CSNN_SIMD picks a path; one the CPU lacks, or no path, is refused when a network is built. */
 static void
 test_simd_env(gconstpointer value)
@@ -672,7 +744,10 @@ main(int argc, char **argv)
     if (simd != CSNN_SIMD_PORTABLE) {
       g_autofree char *chain = g_strdup_printf("/engine/ops/depthwise-chain/%s", name);
 
+      g_autofree char *conv_chain = g_strdup_printf("/engine/ops/conv-chain/%s", name);
+
       g_test_add_data_func(chain, GINT_TO_POINTER(simd), test_depthwise_chain);
+      g_test_add_data_func(conv_chain, GINT_TO_POINTER(simd), test_conv_chain);
     }
   }
   g_test_add_data_func("/engine/ops/simd-env/avx3", "avx3", test_simd_env);
