@@ -276,21 +276,39 @@ gather_frame(CsCaseReport *report, CsCase *c, CsSweep *sweep, const CsFrameExpla
       !cs_roi_rect_is_inside(&report->roi, report->frame->width, report->frame->height);
 }
 
-/* Who a DICOM @sweep is of, only when @study is set to name patients in its reports (the user's
- * choice); NULL otherwise. */
-static char *
-dup_patient(CsStudy *study, CsSweep *sweep)
+CsReportPatient *
+cs_report_patient_new(CsStudy *study, CsSweep *sweep)
 {
   CsDicom *dicom = cs_sweep_get_dicom(sweep);
-  const char *name, *id, *birth;
+  CsReportPatient *patient;
 
   if (dicom == NULL || !cs_study_get_identity_in_reports(study))
     return NULL;
-  name = cs_dicom_get_patient_name(dicom);
-  id = cs_dicom_get_patient_id(dicom);
-  birth = cs_dicom_get_patient_birth_date(dicom);
-  return g_strdup_printf("%s · ID %s · born %s", name != NULL ? name : "name not recorded",
-                         id != NULL ? id : "not recorded", birth != NULL ? birth : "not recorded");
+  patient = g_new0(CsReportPatient, 1);
+  patient->name = g_strdup(cs_dicom_get_patient_name(dicom));
+  patient->id = g_strdup(cs_dicom_get_patient_id(dicom));
+  patient->birth_date = g_strdup(cs_dicom_get_patient_birth_date(dicom));
+  return patient;
+}
+
+void
+cs_report_patient_free(CsReportPatient *patient)
+{
+  if (patient == NULL)
+    return;
+  g_free(patient->name);
+  g_free(patient->id);
+  g_free(patient->birth_date);
+  g_free(patient);
+}
+
+char *
+cs_report_patient_dup_text(const CsReportPatient *patient)
+{
+  return g_strdup_printf("%s · ID %s · born %s",
+                         patient->name != NULL ? patient->name : "name not recorded",
+                         patient->id != NULL ? patient->id : "not recorded",
+                         patient->birth_date != NULL ? patient->birth_date : "not recorded");
 }
 
 static void
@@ -411,9 +429,11 @@ cs_case_report_build(CsStudy *study, CsCase *c, const char *model, CsFrameExplan
     add_missing(report, "The sweep could not be opened: %s", local->message);
     g_clear_error(&local);
   } else {
+    g_autoptr(CsReportPatient) patient = cs_report_patient_new(study, sweep);
+
     report->n_frames = cs_sweep_get_n_frames(sweep);
     report->sweep_path = g_path_get_basename(sweep_path);
-    report->patient = dup_patient(study, sweep);
+    report->patient = patient != NULL ? cs_report_patient_dup_text(patient) : NULL;
     gather_frame(report, c, sweep, explanation, &frame);
   }
   gather_tracings(report, c, sweep);

@@ -99,6 +99,23 @@ struct _CsStudyReport {
   GPtrArray *missing;
 };
 
+/* Who a DICOM sweep is of: each field as the file records it (cs-dicom.h), NULL when it does not.
+ */
+typedef struct {
+  char *name;
+  char *id;
+  char *birth_date;
+} CsReportPatient;
+
+/* Returns who @sweep's DICOM file is of, only when @study is set to name patients in its reports
+ * (the user's choice); NULL otherwise and for a sweep that is not DICOM. */
+CsReportPatient *cs_report_patient_new(CsStudy *study, CsSweep *sweep);
+void cs_report_patient_free(CsReportPatient *patient);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsReportPatient, cs_report_patient_free)
+/* Returns @patient in one line, "Yamada, Hanako · ID 123 · born 1961-02-03", with "not recorded"
+ * for what the file leaves out. */
+char *cs_report_patient_dup_text(const CsReportPatient *patient);
+
 /* One hand of the study report. */
 typedef struct {
   char *display_id;
@@ -111,7 +128,8 @@ typedef struct {
   guint csa_n_tracings; /* Inlet tracings averaged. */
   char *csa_rater;      /* Their rater; NULL when not recorded or none. */
   char *csa_spacing;    /* Where csa_mm2's mm come from (cs_spacing_dup_label()); NULL without. */
-  double *p_hand;       /* One per model; NaN without a result. */
+  CsReportPatient *patient; /* Who the DICOM sweep is of when the study names patients; or NULL. */
+  double *p_hand;           /* One per model; NaN without a result. */
   guint *n_frames;
 } CsStudyReportHand;
 

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cs-case-spacing.h"
+#include "cs-dicom.h"
 #include "cs-distribution.h"
 #include "cs-error.h"
 #include "cs-inlet-csa.h"
@@ -22,6 +23,7 @@ hand_free(gpointer data)
   g_free(h->display_id);
   g_free(h->csa_rater);
   g_free(h->csa_spacing);
+  cs_report_patient_free(h->patient);
   g_free(h->p_hand);
   g_free(h->n_frames);
   g_free(h);
@@ -113,6 +115,23 @@ hand_csa(CsStudyReportHand *hand, CsStudy *study, CsCase *c, guint *n_unsure)
     hand->csa_spacing = cs_spacing_dup_label(&spacing, FALSE);
   }
   return csa.n_left_out > 0;
+}
+
+/* Who @c's sweep is of, when @study is set to name patients in its reports and the sweep is a
+ * DICOM file that opens; NULL otherwise (a video is not opened: it names nobody). */
+static CsReportPatient *
+hand_patient(CsStudy *study, CsCase *c)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+
+  if (!cs_study_get_identity_in_reports(study))
+    return NULL;
+  path = cs_study_dup_sweep_path(study, c);
+  if (path == NULL || !cs_dicom_sniff(path))
+    return NULL;
+  sweep = cs_sweep_open(path, NULL);
+  return sweep != NULL ? cs_report_patient_new(study, sweep) : NULL;
 }
 
 /* The models' identities, read from their files (never run); a model that cannot be read is
@@ -245,6 +264,7 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
     unsure_before = region_unsure;
     if (hand_csa(hand, study, c, &region_unsure))
       several_raters++;
+    hand->patient = hand_patient(study, c);
     if (hand->csa_n_tracings == 0)
       without_tracing++;
     else if (!isfinite(hand->csa_mm2) && region_unsure == unsure_before)
@@ -556,6 +576,7 @@ draw_hands(CsReportDoc *doc, const CsStudyReport *r)
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
   g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
   double threshold = r->evaluation->threshold;
+  guint named = 0;
 
   titles[0] = "Hand";
   titles[1] = "Group";
@@ -578,7 +599,15 @@ draw_hands(CsReportDoc *doc, const CsStudyReport *r)
     const CsStudyReportHand *h = g_ptr_array_index(r->hands, i);
     char **row = g_new0(char *, n_cols + 1);
 
-    row[0] = g_markup_escape_text(h->display_id, -1);
+    if (h->patient != NULL) {
+      g_autofree char *patient = cs_report_patient_dup_text(h->patient);
+
+      row[0] = g_markup_printf_escaped("%s\n<span size='smaller' foreground='#555555'>%s</span>",
+                                       h->display_id, patient);
+      named++;
+    } else {
+      row[0] = g_markup_escape_text(h->display_id, -1);
+    }
     row[1] = g_strdup(group_label(h->group));
     row[2] = g_strdup(split_label(h->split));
     row[3] = h->stage >= 0 ? g_strdup_printf("%d", h->stage) : g_strdup("–");
@@ -597,6 +626,11 @@ draw_hands(CsReportDoc *doc, const CsStudyReport *r)
   }
   cs_report_doc_heading(doc, "Hands", 60);
   cs_report_doc_table(doc, n_cols, titles, fractions, rows, 7.5);
+  if (named > 0)
+    cs_report_doc_paragraph(doc, 7.5,
+                            "<span foreground='#555555'>Below a hand's id, its patient as the "
+                            "DICOM file names them: named because the study is set to name "
+                            "patients in its reports.</span>");
   if (r->n_models > n_models)
     cs_report_doc_paragraph(doc, 7.5,
                             "Only the first four models are shown; the CSV and JSON "
@@ -706,12 +740,28 @@ csv_number(GString *s, double value)
     g_string_append(s, g_ascii_dtostr(buffer, sizeof buffer, value));
 }
 
+/* The patient's three columns, empty when the report names nobody or the file does not say. */
+static void
+append_patient_csv(GString *s, const CsReportPatient *patient)
+{
+  const char *fields[] = { patient != NULL ? patient->name : NULL,
+                           patient != NULL ? patient->id : NULL,
+                           patient != NULL ? patient->birth_date : NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+    g_autofree char *field = csv_field(fields[i] != NULL ? fields[i] : "");
+
+    g_string_append_printf(s, i == 0 ? "%s" : ",%s", field);
+  }
+}
+
 static char *
 hands_to_csv(const CsStudyReport *r)
 {
   GString *s =
       g_string_new("hand,group,split,stage,stage_scheme,csa_mm2,csa_px2,csa_tracings,csa_rater,"
-                   "csa_spacing,model,model_sha256,n_frames,p_hand,call\n");
+                   "csa_spacing,model,model_sha256,n_frames,p_hand,call,patient_name,patient_id,"
+                   "patient_birth_date\n");
 
   for (guint i = 0; i < r->hands->len; i++) {
     const CsStudyReportHand *h = g_ptr_array_index(r->hands, i);
@@ -735,10 +785,12 @@ hands_to_csv(const CsStudyReport *r)
                              r->models[m].sha256 != NULL ? r->models[m].sha256 : "",
                              h->n_frames[m]);
       csv_number(s, h->p_hand[m]);
-      g_string_append_printf(s, ",%s\n",
+      g_string_append_printf(s, ",%s,",
                              !isfinite(h->p_hand[m])                    ? ""
                              : h->p_hand[m] >= r->evaluation->threshold ? "cts"
                                                                         : "control");
+      append_patient_csv(s, h->patient);
+      g_string_append_c(s, '\n');
     }
   }
   return g_string_free(s, FALSE);
@@ -817,6 +869,17 @@ study_to_json(const CsStudyReport *r)
     json_builder_add_int_value(b, h->csa_n_tracings);
     json_string(b, "csa_rater", h->csa_rater);
     json_string(b, "csa_spacing", h->csa_spacing);
+    /* Who the hand's DICOM sweep is of, only when the study names patients in its reports. */
+    json_builder_set_member_name(b, "patient");
+    if (h->patient != NULL) {
+      json_builder_begin_object(b);
+      json_string(b, "name", h->patient->name);
+      json_string(b, "id", h->patient->id);
+      json_string(b, "birth_date", h->patient->birth_date);
+      json_builder_end_object(b);
+    } else {
+      json_builder_add_null_value(b);
+    }
     json_builder_set_member_name(b, "results");
     json_builder_begin_array(b);
     for (guint m = 0; m < r->n_models; m++) {

@@ -99,9 +99,9 @@ void cs_study_set_notes(CsStudy *self, const char *notes);
 CsGradingScheme cs_study_get_grading_scheme(CsStudy *self);
 void cs_study_set_grading_scheme(CsStudy *self, CsGradingScheme scheme);
 
-/* Whether the case reports of this study may name the patient (name, ID and birth date of a
- * DICOM sweep) beside the pseudonym ("identity-in-reports"; default FALSE, the user's choice per
- * study). study.json keeps the choice, never the identity. */
+/* Whether the case and study reports of this study may name the patient (name, ID and birth
+ * date of a DICOM sweep) beside the pseudonym ("identity-in-reports"; default FALSE, the user's
+ * choice per study). study.json keeps the choice, never the identity. */
 gboolean cs_study_get_identity_in_reports(CsStudy *self);
 void cs_study_set_identity_in_reports(CsStudy *self, gboolean identity_in_reports);
 

@@ -12,6 +12,8 @@
 
 #include "cs-inlet-csa.h"
 #include "cs-report.h"
+#include "dicom-test-util.h"
+#include "test-files.h"
 #include "test-realdata.h"
 
 #define MODEL_SHA256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -178,6 +180,29 @@ test_study_report(void)
   g_assert_nonnull(strstr(missing->str, "1 of 4 hands have inlet tracings by several raters"));
 }
 
+/* The text of the PDF @pdf, runs of white space folded, or NULL without pdftotext; removes
+ * @pdf. */
+static char *
+pdf_text(const char *pdf)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_find_program_in_path("pdftotext");
+  g_autofree char *out = NULL;
+  g_autoptr(GRegex) spaces = g_regex_new("\\s+", 0, 0, NULL);
+  const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+  int status = 1;
+
+  if (path != NULL)
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(g_remove(pdf), ==, 0);
+  if (path == NULL)
+    return NULL;
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  return g_regex_replace_literal(spaces, out, -1, 0, " ", 0, NULL);
+}
+
 /* The text of a case report of @id, runs of white space folded, or NULL without pdftotext. */
 static char *
 case_report_text(CsStudy *study, const char *id)
@@ -185,12 +210,7 @@ case_report_text(CsStudy *study, const char *id)
   g_autoptr(GError) error = NULL;
   g_autoptr(CsCaseReport) report = NULL;
   g_autofree char *pdf = g_strdup_printf("%s/%s.pdf", tmp_dir, id);
-  g_autofree char *path = g_find_program_in_path("pdftotext");
-  g_autofree char *out = NULL;
-  g_autoptr(GRegex) spaces = g_regex_new("\\s+", 0, 0, NULL);
-  const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
   CsReportOptions options;
-  int status = 1;
 
   cs_report_options_init(&options);
   options.real_id = TRUE;
@@ -201,15 +221,7 @@ case_report_text(CsStudy *study, const char *id)
   g_assert_no_error(error);
   g_assert_true(cs_case_report_write_pdf(report, pdf, &error));
   g_assert_no_error(error);
-  if (path != NULL)
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               NULL, &status, &error));
-  g_assert_no_error(error);
-  g_assert_cmpint(g_remove(pdf), ==, 0);
-  if (path == NULL)
-    return NULL;
-  g_assert_true(g_spawn_check_wait_status(status, NULL));
-  return g_regex_replace_literal(spaces, out, -1, 0, " ", 0, NULL);
+  return pdf_text(pdf);
 }
 
 static void
@@ -428,6 +440,117 @@ test_case_report_identity(void)
   g_assert_nonnull(strstr(on, "The case id is shown as recorded."));
 }
 
+/* The study report as it writes it in @format (the PDF as its text, NULL without pdftotext; the
+ * CSV's hands file), with its files removed. */
+static char *
+study_report_text(CsStudy *study, CsReportFormat format)
+{
+  g_autoptr(CsStudyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *models[] = { "csa-test-net", NULL };
+  const char *suffix[] = {
+    [CS_REPORT_FORMAT_PDF] = "pdf", [CS_REPORT_FORMAT_CSV] = "csv", [CS_REPORT_FORMAT_JSON] = "json"
+  };
+  g_autofree char *path = g_strdup_printf("%s/identity.%s", tmp_dir, suffix[format]);
+  char *text = NULL;
+  CsEvaluateOptions evaluate;
+  CsReportOptions options;
+
+  cs_report_options_init(&options);
+  options.date = "2026-12-07";
+  cs_evaluate_options_init(&evaluate);
+  evaluate.replicates = 20;
+  report =
+      cs_study_report_build(study, models, CS_SPLIT_UNASSIGNED, &evaluate, &options, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_study_report_write(report, format, path, &error));
+  g_assert_no_error(error);
+  if (format == CS_REPORT_FORMAT_PDF)
+    return pdf_text(path);
+  g_assert_true(g_file_get_contents(path, &text, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(g_remove(path), ==, 0);
+  if (format == CS_REPORT_FORMAT_CSV) {
+    const char *siblings[] = { "identity-table1.csv", "identity-roc.csv" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(siblings); i++) {
+      g_autofree char *sibling = g_build_filename(tmp_dir, siblings[i], NULL);
+      g_assert_cmpint(g_remove(sibling), ==, 0);
+    }
+  }
+  return text;
+}
+
+/* The study report names a hand's patient as the case report does, only when the study is set
+ * to: by default its PDF, CSV and JSON hold no trace of the DICOM file's name, ID or birth date;
+ * with the switch on each names them beside the hand's pseudonym. On a scanner's export the test
+ * writes itself (make-dicom-folder.py: Test^Synthetic, SYN001, born 1970-01-01). */
+static void
+test_study_report_identity(void)
+{
+  g_autofree char *export_dir = g_build_filename(tmp_dir, "export", NULL);
+  g_autofree char *sweep =
+      g_build_filename(export_dir, "DICOM", "ST000001", "SE000001", "IM000001", NULL);
+  g_autoptr(CsStudy) study = cs_study_new();
+  const char *traces[] = { "Synthetic", "SYN001", "1970" };
+  const CsReportFormat formats[] = { CS_REPORT_FORMAT_JSON, CS_REPORT_FORMAT_CSV,
+                                     CS_REPORT_FORMAT_PDF };
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) error = NULL;
+  JsonObject *patient;
+  CsCase *c;
+
+  g_assert_cmpint(g_mkdir(export_dir, 0700), ==, 0);
+  if (!dicom_test_make_files("make-dicom-folder.py", export_dir)) {
+    test_remove_tree(export_dir);
+    return;
+  }
+  c = add_case(study, "dicom", CS_GROUP_CTS, 0.6);
+  cs_case_set_sweep_path(c, sweep);
+  add_case(study, "video", CS_GROUP_CONTROL, 0.3);
+  for (guint f = 0; f < G_N_ELEMENTS(formats); f++) {
+    g_autofree char *text = study_report_text(study, formats[f]);
+
+    if (text == NULL) {
+      g_test_message("poppler-utils (pdftotext) is not installed: the PDF is not read");
+      continue;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(traces); i++)
+      g_assert_null(strstr(text, traces[i]));
+  }
+
+  cs_study_set_identity_in_reports(study, TRUE);
+  {
+    g_autofree char *json = study_report_text(study, CS_REPORT_FORMAT_JSON);
+    g_autofree char *csv = study_report_text(study, CS_REPORT_FORMAT_CSV);
+    g_autofree char *pdf = study_report_text(study, CS_REPORT_FORMAT_PDF);
+    JsonArray *hands;
+    g_autofree char *pseudonym = cs_report_dup_pseudonym("dicom");
+
+    g_assert_true(json_parser_load_from_data(parser, json, -1, &error));
+    g_assert_no_error(error);
+    hands =
+        json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)), "hands");
+    patient = json_object_get_object_member(hand_by_id(hands, pseudonym), "patient");
+    g_assert_cmpstr(json_object_get_string_member(patient, "name"), ==, "Test, Synthetic");
+    g_assert_cmpstr(json_object_get_string_member(patient, "id"), ==, "SYN001");
+    g_assert_cmpstr(json_object_get_string_member(patient, "birth_date"), ==, "1970-01-01");
+    /* A hand without a DICOM sweep names nobody. */
+    {
+      g_autofree char *other = cs_report_dup_pseudonym("video");
+      g_assert_true(json_object_get_null_member(hand_by_id(hands, other), "patient"));
+    }
+    g_assert_nonnull(strstr(csv, ",patient_name,patient_id,patient_birth_date\n"));
+    g_assert_nonnull(strstr(csv, ",\"Test, Synthetic\",SYN001,1970-01-01\n"));
+    /* The PDF's narrow Hand column may wrap the line: each part is there. */
+    for (guint i = 0; pdf != NULL && i < G_N_ELEMENTS(traces); i++)
+      g_assert_nonnull(strstr(pdf, traces[i]));
+    if (pdf != NULL)
+      g_assert_nonnull(strstr(pdf, "named because the study is set to name patients"));
+  }
+  test_remove_tree(export_dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -443,6 +566,7 @@ main(int argc, char **argv)
   g_test_add_func("/report/inlet-csa/case-dicom-region", test_case_report_dicom_region);
   g_test_add_func("/report/inlet-csa/case-dicom-across", test_case_report_dicom_across);
   g_test_add_func("/report/inlet-csa/case-identity", test_case_report_identity);
+  g_test_add_func("/report/inlet-csa/study-identity", test_study_report_identity);
   status = g_test_run();
   /* Each test removes the files it wrote. */
   g_assert_cmpint(g_rmdir(tmp_dir), ==, 0);
