@@ -42,11 +42,12 @@ csnn__sigmoid_avx2(float *x, size_t n)
  * times up to 16 columns: twelve accumulators, enough to hide the FMA latency on two pipes, two
  * loads of B and six broadcasts of A per twelve FMAs, within the 16 vector registers. Row kk of
  * B is at b + kk * ldb, or at b + off[kk] when @off is not NULL; @full (a constant where
- * inlined) says all 16 columns are there. */
+ * inlined) says all 16 columns are there, and @one (a constant too) that there are at most 8:
+ * the second vector's loads and FMAs, which would all be wasted, are then left out. */
 TARGET static inline __attribute__((always_inline)) void
 kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int *off, float *c,
             size_t ldc, int rows, size_t cols, const float *bias, csnn_act act, const float *res,
-            int full)
+            int full, int one)
 {
   __m256 acc0[6], acc1[6];
   __m256i m0 = csnn_mask256(cols), m1 = csnn_mask256(cols > 8 ? cols - 8 : 0);
@@ -60,14 +61,15 @@ kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int 
   for (int kk = 0; kk < k; kk++) {
     const float *bk = off != NULL ? b + off[kk] : b + (size_t)kk * ldb;
     __m256 b0 = full ? _mm256_loadu_ps(bk) : _mm256_maskload_ps(bk, m0);
-    __m256 b1 = full ? _mm256_loadu_ps(bk + 8) : _mm256_maskload_ps(bk + 8, m1);
+    __m256 b1 = one ? b0 : full ? _mm256_loadu_ps(bk + 8) : _mm256_maskload_ps(bk + 8, m1);
     size_t ka = (size_t)kk * CSNN_GEMM_MR;
     __m256 av;
 
 #define ROW(r, ar)                            \
   av = _mm256_broadcast_ss(ar + ka);          \
   acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]); \
-  acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+  if (!one)                                   \
+    acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
     ROW(0, a0)
     ROW(1, a1)
     ROW(2, a2)
@@ -81,8 +83,15 @@ kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int 
     if (r < rows) {
       __m256 bv = _mm256_set1_ps(bias != NULL ? bias[r] : 0.0f);
       __m256 v0 = csnn_act256(_mm256_add_ps(acc0[r], bv), act);
-      __m256 v1 = csnn_act256(_mm256_add_ps(acc1[r], bv), act);
       float *cr = c + (size_t)r * ldc;
+
+      if (one) {
+        if (res != NULL)
+          v0 = _mm256_add_ps(v0, _mm256_maskload_ps(res + (size_t)r * ldc, m0));
+        _mm256_maskstore_ps(cr, m0, v0);
+        continue;
+      }
+      __m256 v1 = csnn_act256(_mm256_add_ps(acc1[r], bv), act);
 
       if (res != NULL) {
         v0 = _mm256_add_ps(v0, _mm256_maskload_ps(res + (size_t)r * ldc, m0));
@@ -97,6 +106,14 @@ kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int 
       }
     }
   }
+}
+
+/* kernel_6x16() for at most 8 columns, out of line: the one vector that holds them. */
+TARGET static __attribute__((noinline)) void
+kernel_6x8(int k, const float *const *a, const float *b, size_t ldb, const int *off, float *c,
+           size_t ldc, int rows, size_t cols, const float *bias, csnn_act act, const float *res)
+{
+  kernel_6x16(k, a, b, ldb, off, c, ldc, rows, cols, bias, act, res, 0, 1);
 }
 
 /* Rows [p0 * 8, min(m, p1 * 8)) of C times up to 32 columns of B (laid out as kernel_6x16()
@@ -125,9 +142,11 @@ gemm_block(int m, int k, const float *packed, int p0, int p1, const float *b, si
                (size_t)(r % CSNN_GEMM_MR);
       }
       if (sub == 16)
-        kernel_6x16(k, a, b + s, ldb, off, cp, ldc, rows, 16, bias_r, act, res_r, 1);
+        kernel_6x16(k, a, b + s, ldb, off, cp, ldc, rows, 16, bias_r, act, res_r, 1, 0);
+      else if (sub <= 8)
+        kernel_6x8(k, a, b + s, ldb, off, cp, ldc, rows, sub, bias_r, act, res_r);
       else
-        kernel_6x16(k, a, b + s, ldb, off, cp, ldc, rows, sub, bias_r, act, res_r, 0);
+        kernel_6x16(k, a, b + s, ldb, off, cp, ldc, rows, sub, bias_r, act, res_r, 0, 0);
     }
   }
 }
