@@ -20,6 +20,10 @@
 /* The im2col buffer of a thread stays near this many floats (256 KiB). */
 #define CONV_TILE_TARGET_FLOATS 65536
 
+/* When threads share a small convolution by output rows, each one's weights stay near this many
+ * floats (256 KiB). */
+#define CONV_RANGE_TARGET_FLOATS 65536
+
 /* A direct convolution pads its input planes into the thread's scratch up to this size (1 MiB). */
 #define CONV_DIRECT_MAX_FLOATS 262144
 
@@ -96,6 +100,90 @@ conv_tile_packed(const csnn_conv2d_desc *d)
   if (tile < 64)
     tile = 64;
   return tile < hw ? tile : hw;
+}
+
+/* How threads share one convolution: the output columns of each (image, group) in n_tiles tiles
+ * that start on whole units of columns, and the output rows in m_split ranges of whole panels of
+ * CSNN_GEMM_MR rows. An item is one tile of one range; csnn_partition() deals the items out in
+ * order. On the vector paths every output is the same chain of operations whichever item computes
+ * it, so the split never changes a result; the portable path's OpenBLAS rounds a little
+ * differently with the shape of its calls. */
+typedef struct {
+  size_t cols, unit, n_tiles;
+  size_t tile; /* The width of every tile but the last; 0 when the tiles are dealt evenly. */
+  int panels, m_split;
+} conv_split;
+
+/* Returns the first column of tile @t (t = n_tiles: the end). */
+static size_t
+split_tile_start(const conv_split *s, size_t t)
+{
+  size_t units = (s->cols + s->unit - 1) / s->unit;
+  size_t start = s->tile != 0 ? t * s->tile : t * units / s->n_tiles * s->unit;
+
+  return start < s->cols ? start : s->cols;
+}
+
+/* Sets the panels [q0, q1) of row range @m. */
+static void
+split_panels(const conv_split *s, int m, int *q0, int *q1)
+{
+  *q0 = (int)((long)m * s->panels / s->m_split);
+  *q1 = (int)((long)(m + 1) * s->panels / s->m_split);
+}
+
+/* Plans @s for @outer (images x groups) times @cols columns and @panels panels of @panel_floats
+ * weights, tiles of at most @tile columns (a multiple of @unit, or all the columns), on @nth
+ * threads. One thread takes tiles of @tile columns. Several deal the items out evenly:
+ * - with at least as many tiles as threads, tiles that differ by one unit at most, more of them
+ *   when that makes a whole number per thread (unless @fixed_tiles: the caller's tiles are the
+ *   units); the rows are split too when that evens the shares out further and
+ *   @rows_freely (an item that reads its columns in place; an im2col copy would be made again);
+ * - with fewer (the small late layers), the rows in a multiple of @nth ranges, each range's
+ *   weights near CONV_RANGE_TARGET_FLOATS, so that they stay in the core's cache while the
+ *   kernel goes through the tile's columns.
+ * A range keeps two panels at least. */
+static void
+split_plan(conv_split *s, size_t outer, size_t cols, size_t tile, size_t unit, int panels,
+           size_t panel_floats, int nth, int fixed_tiles, int rows_freely)
+{
+  size_t units = (cols + unit - 1) / unit;
+  size_t best = (size_t)-1, items;
+  int m;
+
+  s->cols = cols;
+  s->unit = unit;
+  s->panels = panels;
+  s->n_tiles = fixed_tiles ? 1 : (cols + tile - 1) / tile;
+  s->tile = fixed_tiles ? cols : tile;
+  s->m_split = 1;
+  if (nth <= 1)
+    return;
+  if (!fixed_tiles)
+    s->tile = 0;
+  if (outer * s->n_tiles < (size_t)nth) {
+    size_t want =
+        ((size_t)panels * panel_floats + CONV_RANGE_TARGET_FLOATS - 1) / CONV_RANGE_TARGET_FLOATS;
+
+    m = want > (size_t)nth ? (int)((want + (size_t)nth - 1) / (size_t)nth) * nth : nth;
+    s->m_split = m <= panels / 2 ? m : (panels / 2 > 1 ? panels / 2 : 1);
+    return;
+  }
+  while (!fixed_tiles && (outer * s->n_tiles) % (size_t)nth != 0 && s->n_tiles < units)
+    s->n_tiles++;
+  items = outer * s->n_tiles;
+  if (!rows_freely || items % (size_t)nth == 0)
+    return;
+  /* The largest share of a thread, in tile x panel work, for each row split: the fewest wins. */
+  for (m = 1; m <= panels / 2 && m <= 4 * nth; m++) {
+    size_t share =
+        (items * (size_t)m + (size_t)nth - 1) / (size_t)nth * (size_t)((panels + m - 1) / m);
+
+    if (share < best) {
+      best = share;
+      s->m_split = m;
+    }
+  }
 }
 
 /* The padded input planes of one group, as a direct convolution reads them. */
@@ -328,44 +416,38 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   size_t hw_in = (size_t)d->h_in * (size_t)d->w_in;
   size_t hw = (size_t)d->h_out * (size_t)d->w_out;
   size_t k = conv_k(d);
-  size_t tile = conv_tile(d);
-  size_t n_tiles = (hw + tile - 1) / tile;
   int c_out_group = d->c_out / d->groups;
   int c_in_group = d->c_in / d->groups;
   int pointwise = conv_is_pointwise(d);
-  size_t items_per_split, n_items, start, end;
-  int m_split = 1, m_block;
+  size_t start, end;
+  conv_split split;
 
   if (conv_is_depthwise(d)) {
     conv_depthwise(d, n, x, weight, bias, y, NULL, ith, nth);
     return;
   }
-
-  /* When there are fewer tiles than threads (small late-stage planes), the output channels are
-   * split as well. Every output value is the same dot product whichever way work is split. */
-  items_per_split = (size_t)n * (size_t)d->groups * n_tiles;
-  while (items_per_split * (size_t)m_split < (size_t)nth * 2 && c_out_group / (m_split * 2) >= 16)
-    m_split *= 2;
-  m_block = (c_out_group + m_split - 1) / m_split;
-  n_items = items_per_split * (size_t)m_split;
-
-  csnn_partition(n_items, ith, nth, &start, &end);
+  split_plan(&split, (size_t)n * (size_t)d->groups, hw, conv_tile(d), 16,
+             (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR, CSNN_GEMM_MR * k, nth, 0, pointwise);
+  csnn_partition((size_t)n * (size_t)d->groups * split.n_tiles * (size_t)split.m_split, ith, nth,
+                 &start, &end);
   for (size_t item = start; item < end; item++) {
-    size_t t = item % n_tiles;
-    size_t rest = item / n_tiles;
-    int m = (int)(rest % (size_t)m_split);
-    size_t g = (rest / (size_t)m_split) % (size_t)d->groups;
-    size_t img = rest / (size_t)m_split / (size_t)d->groups;
-    size_t p0 = t * tile;
-    size_t len = hw - p0 < tile ? hw - p0 : tile;
-    int m0 = m * m_block;
-    int m1 = m0 + m_block < c_out_group ? m0 + m_block : c_out_group;
+    size_t t = item % split.n_tiles;
+    size_t rest = item / split.n_tiles;
+    int m = (int)(rest % (size_t)split.m_split);
+    size_t g = (rest / (size_t)split.m_split) % (size_t)d->groups;
+    size_t img = rest / (size_t)split.m_split / (size_t)d->groups;
+    size_t p0 = split_tile_start(&split, t);
+    size_t len = split_tile_start(&split, t + 1) - p0;
+    int q0, q1, m0, m1;
     const float *xg = x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
     float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
     const float *cols;
     size_t ldb;
 
-    if (m0 >= m1)
+    split_panels(&split, m, &q0, &q1);
+    m0 = q0 * CSNN_GEMM_MR;
+    m1 = q1 * CSNN_GEMM_MR < c_out_group ? q1 * CSNN_GEMM_MR : c_out_group;
+    if (m0 >= m1 || len == 0)
       continue;
     if (pointwise) {
       cols = xg + p0;
@@ -433,32 +515,30 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
   int *off = (int *)(void *)scratch;
   float *xp = scratch + (k + 15) / 16 * 16;
   size_t padded = (size_t)-1; /* The (image, group) whose planes xp holds. */
-  int m_split = 1, m_block;
+  conv_split split;
 
   for (int ci = 0; ci < c_in_group; ci++)
     for (int ky = 0; ky < d->kh; ky++)
       for (int kx = 0; kx < d->kw; kx++)
         off[(ci * d->kh + ky) * d->kw + kx] = (ci * hp + ky) * wp + kx;
-  /* As in csnn_conv2d_forward(): split panels too when there are few tiles. */
-  while (items_per_split * (size_t)m_split < (size_t)nth * 4 && panels / (m_split * 2) >= 2)
-    m_split *= 2;
-  m_block = (panels + m_split - 1) / m_split;
+  /* The tiles are fixed (32 columns of one row); the panels are split to even the shares. */
+  split_plan(&split, items_per_split, 1, 1, 1, panels, CSNN_GEMM_MR * k, nth, 1, 1);
 
-  csnn_partition(items_per_split * (size_t)m_split, ith, nth, &start, &end);
+  csnn_partition(items_per_split * (size_t)split.m_split, ith, nth, &start, &end);
   for (size_t item = start; item < end; item++) {
     size_t t = item % n_tiles;
     size_t rest = item / n_tiles;
-    int m = (int)(rest % (size_t)m_split);
-    size_t image_group = rest / (size_t)m_split;
+    int m = (int)(rest % (size_t)split.m_split);
+    size_t image_group = rest / (size_t)split.m_split;
     size_t g = image_group % (size_t)d->groups;
     size_t img = image_group / (size_t)d->groups;
     size_t oy = two_rows ? 2 * t : t / row_blocks, x0 = two_rows ? 0 : t % row_blocks * 32;
     size_t cols = (size_t)d->w_out - x0 < 32 ? (size_t)d->w_out - x0 : 32;
-    int q0 = m * m_block;
-    int q1 = q0 + m_block < panels ? q0 + m_block : panels;
+    int q0, q1;
     float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
     size_t at = oy * (size_t)d->w_out + x0;
 
+    split_panels(&split, m, &q0, &q1);
     if (q0 >= q1)
       continue;
     if (image_group != padded) {
@@ -500,13 +580,13 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
   size_t hw_in = (size_t)d->h_in * (size_t)d->w_in;
   size_t hw = (size_t)d->h_out * (size_t)d->w_out;
   size_t k = conv_k(d);
-  size_t tile, n_tiles, items_per_split, n_items, start, end;
+  size_t tile, n_items, start, end;
   int c_out_group = d->c_out / d->groups;
   int c_in_group = d->c_in / d->groups;
   int panels = (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
   size_t group_floats;
   int pointwise = conv_is_pointwise(d);
-  int m_split = 1, m_block;
+  conv_split split;
   float *pack_buf;
 
   if (conv_is_depthwise(d)) {
@@ -524,31 +604,27 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
   group_floats = csnn__gemm_packed_floats(c_out_group, (int)k);
   tile = conv_tile_packed(d);
   pack_buf = scratch + k * ((tile + 31) / 32 * 32);
-  n_tiles = (hw + tile - 1) / tile;
-  /* As in csnn_conv2d_forward(): split panels too when there are few tiles. */
-  items_per_split = (size_t)n * (size_t)d->groups * n_tiles;
-  while (items_per_split * (size_t)m_split < (size_t)nth * 4 && panels / (m_split * 2) >= 2)
-    m_split *= 2;
-  m_block = (panels + m_split - 1) / m_split;
-  n_items = items_per_split * (size_t)m_split;
+  split_plan(&split, (size_t)n * (size_t)d->groups, hw, tile, 32, panels, CSNN_GEMM_MR * k, nth, 0,
+             pointwise);
+  n_items = (size_t)n * (size_t)d->groups * split.n_tiles * (size_t)split.m_split;
 
   csnn_partition(n_items, ith, nth, &start, &end);
   for (size_t item = start; item < end; item++) {
-    size_t t = item % n_tiles;
-    size_t rest = item / n_tiles;
-    int m = (int)(rest % (size_t)m_split);
-    size_t g = (rest / (size_t)m_split) % (size_t)d->groups;
-    size_t img = rest / (size_t)m_split / (size_t)d->groups;
-    size_t p0 = t * tile;
-    size_t len = hw - p0 < tile ? hw - p0 : tile;
-    int q0 = m * m_block;
-    int q1 = q0 + m_block < panels ? q0 + m_block : panels;
+    size_t t = item % split.n_tiles;
+    size_t rest = item / split.n_tiles;
+    int m = (int)(rest % (size_t)split.m_split);
+    size_t g = (rest / (size_t)split.m_split) % (size_t)d->groups;
+    size_t img = rest / (size_t)split.m_split / (size_t)d->groups;
+    size_t p0 = split_tile_start(&split, t);
+    size_t len = split_tile_start(&split, t + 1) - p0;
+    int q0, q1;
     const float *xg = x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
     float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
     const float *cols;
     size_t ldb, block_stride;
 
-    if (q0 >= q1)
+    split_panels(&split, m, &q0, &q1);
+    if (q0 >= q1 || len == 0)
       continue;
     if (pointwise) {
       cols = xg + p0;
