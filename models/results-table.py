@@ -13,9 +13,15 @@
 # leaves the gap out for the next DIR (models for which study2 is not in-domain, such as the
 # earlier ones trained on the default look only).
 import glob
-import json
+import importlib.util
 import os
 import sys
+
+# The cards' choice of CIs, from write-card.py beside this script.
+_spec = importlib.util.spec_from_file_location(
+    "write_card", os.path.join(os.path.dirname(os.path.abspath(__file__)), "write-card.py"))
+write_card = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(write_card)
 
 STUDIES = [("study2", "study2: default, high-frequency, capture, compound"),
            ("study-low-frequency", "low-frequency (held out)"),
@@ -23,22 +29,8 @@ STUDIES = [("study2", "study2: default, high-frequency, capture, compound"),
 ORDER = ["squeezenet1_1-phantom", "mobilenet_v2-phantom", "efficientnet_b0-phantom"]
 
 
-def figure(levels, level, metric):
-    e = levels[level]
-    m = e[metric]
-    interval = m["ci"]
-    if level == "image" and metric == "accuracy" and m.get("ci_cluster"):
-        interval = m["ci_cluster"]
-    elif level == "image" and metric == "auc" and e.get("auc_ci_clustered"):
-        interval = e["auc_ci_clustered"]
-    if interval is None or None in interval:
-        return "%.3f" % m["value"]
-    return "%.3f (%.3f–%.3f)" % (m["value"], interval[0], interval[1])
-
-
-def load(path):
-    with open(path) as f:
-        return {e["level"]: e for e in json.load(f)["models"]}
+def figure(study, level, metric):
+    return write_card.summary_text(*study.summary(level, metric), dash="–")
 
 
 def rows(label, directory, with_gap):
@@ -54,8 +46,9 @@ def rows(label, directory, with_gap):
             path = os.path.join(directory, "%s.%s.evaluation.json" % (model, study))
             if not os.path.exists(path):
                 continue
-            levels = load(path)
-            hand = levels["hand"]["accuracy"]["value"]
+            study_figures = write_card.Study(study, path, "", "", title)
+            levels = study_figures.levels
+            hand = study_figures.hand_accuracy()
             if in_domain is None and study == "study2":
                 in_domain = hand
             gap = ""
@@ -63,8 +56,9 @@ def rows(label, directory, with_gap):
                 gap = "%+.3f" % (in_domain - hand)
             out.append("| %s (%s) | %s | %d | %s | %s | %s | %s | %s |" % (
                 model, label, title, levels["hand"]["hands"],
-                figure(levels, "image", "accuracy"), figure(levels, "image", "auc"),
-                figure(levels, "hand", "accuracy"), figure(levels, "hand", "auc"), gap))
+                figure(study_figures, "image", "accuracy"), figure(study_figures, "image", "auc"),
+                figure(study_figures, "hand", "accuracy"), figure(study_figures, "hand", "auc"),
+                gap))
     return out
 
 

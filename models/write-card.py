@@ -83,12 +83,12 @@ class Study:
         return m["value"], interval
 
 
-def summary_text(value, interval):
+def summary_text(value, interval, dash="-"):
     if value is None:
         return "n/a"
     if interval is None or None in interval:
         return "%.3f" % value
-    return "%.3f (%.3f-%.3f)" % (value, interval[0], interval[1])
+    return "%.3f (%.3f%s%.3f)" % (value, interval[0], dash, interval[1])
 
 
 def level_table(study):
