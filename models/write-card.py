@@ -258,7 +258,8 @@ def main():
         ("Initialisation", "from scratch (seeded, torchvision's schemes): no ImageNet weights"
          if m["init"].startswith("from scratch") else m["init"]),
         ("Optimiser", m["optimizer"]),
-        ("Augmentation", m["augmentation"]),
+        ("Augmentation", m["augmentation"] + ("; scanner shift: " + m["augmentation_scanner"]
+                                               if m.get("augmentation_scanner") else "")),
         ("Epochs", "%s run, checkpoint of epoch %s (best validation accuracy %s by image, %s by "
          "hand)" % (m["epochs"], m["best_epoch"], m["val_accuracy"], m["val_hand_accuracy"])),
         ("Training time", "%.0f min on 2 cores (wall clock, shared machine)" % minutes),
