@@ -323,18 +323,6 @@ depthwise_tile(const csnn_conv2d_desc *d, const float *src, const float *zero, c
   }
 }
 
-/* Whether the tile of @vecs vectors of @lanes from output column @ox reads only columns inside
- * the plane (it then needs no masks). */
-static int
-depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes)
-{
-  int s = d->stride_w;
-  int first = ox * s - d->pad_w;
-  int last = (ox + lanes * vecs) * s - 1 - d->pad_w + (d->kw - 1) * d->dil_w + (s == 2 ? 1 : 0);
-
-  return first >= 0 && last < d->w_in;
-}
-
 /* One plane with stride @s and @kw taps per row (constants where inlined), one column of
  * vectors after the other: four vectors of one output row where they read only columns inside
  * the plane, else one vector of four rows (masked at the plane's edges, the masks computed once
@@ -349,12 +337,12 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, 
   for (int j = 0; j < vecs;) {
     int ox = 8 * j;
 
-    if (!depthwise_inside(d, ox, 1, 8)) {
+    if (!csnn__depthwise_inside(d, ox, 1, 8)) {
       tile_masks(d, ox, 1, s, mk);
       for (int oy = 0; oy < d->h_out; oy += 4)
         depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 1, s, kw, mk, dst);
       j++;
-    } else if (j + 4 <= vecs && depthwise_inside(d, ox, 4, 8)) {
+    } else if (j + 4 <= vecs && csnn__depthwise_inside(d, ox, 4, 8)) {
       for (int oy = 0; oy < d->h_out; oy++)
         depthwise_tile(d, src, zero, w, bv, oy, ox, 1, 4, s, kw, NULL, dst);
       j += 4;

@@ -343,18 +343,6 @@ depthwise_tile(const csnn_conv2d_desc *d, const float *src, const float *zero, c
   }
 }
 
-/* Whether the tile of @vecs vectors from output column @ox reads only columns inside the plane
- * (it then needs no masks). */
-static int
-depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes)
-{
-  int s = d->stride_w;
-  int first = ox * s - d->pad_w;
-  int last = (ox + lanes * vecs) * s - 1 - d->pad_w + (d->kw - 1) * d->dil_w + (s == 2 ? 1 : 0);
-
-  return first >= 0 && last < d->w_in;
-}
-
 /* One plane with stride @s and @kw taps per row (constants where inlined), one column of
  * vectors after the other: four vectors of two output rows where they read only columns inside
  * the plane, else two vectors (the last one alone) of four rows, masked where they read beyond
@@ -368,14 +356,14 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, 
   int vecs = (d->w_out + 15) / 16;
 
   for (int j = 0; j < vecs;) {
-    int ox = 16 * j, n = j + 4 <= vecs && depthwise_inside(d, ox, 4, 16) ? 4
-                         : j + 2 <= vecs                                 ? 2
-                                                                         : 1;
+    int ox = 16 * j, n = j + 4 <= vecs && csnn__depthwise_inside(d, ox, 4, 16) ? 4
+                         : j + 2 <= vecs                                       ? 2
+                                                                               : 1;
 
     if (n == 4) {
       for (int oy = 0; oy < d->h_out; oy += 2)
         depthwise_tile(d, src, zero, w, bv, oy, ox, 2, 4, s, kw, NULL, dst);
-    } else if (depthwise_inside(d, ox, n, 16)) {
+    } else if (csnn__depthwise_inside(d, ox, n, 16)) {
       for (int oy = 0; oy < d->h_out; oy += 4)
         if (n == 2)
           depthwise_tile(d, src, zero, w, bv, oy, ox, 4, 2, s, kw, NULL, dst);

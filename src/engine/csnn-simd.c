@@ -145,6 +145,17 @@ csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d)
   return (size_t)d->w_in + 16;
 }
 
+int
+csnn__depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes)
+{
+  int s = d->stride_w;
+  int first = ox * s - d->pad_w;
+  /* With stride 2 a tap reads pairs of vectors: one column more than the last even one. */
+  int last = (ox + lanes * vecs) * s - 1 - d->pad_w + (d->kw - 1) * d->dil_w + (s == 2 ? 1 : 0);
+
+  return first >= 0 && last < d->w_in;
+}
+
 void
 csnn__depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
                       float *dst, float *scratch)

@@ -119,6 +119,10 @@ int csnn__depthwise_ok(const csnn_conv2d_desc *d);
 /* Returns the scratch floats csnn__depthwise_plane() needs (one row of zeros). */
 size_t csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d);
 
+/* Whether the depthwise kernels' @vecs vectors of @lanes outputs from output column @ox read only
+ * columns inside the plane (they then need no masks). */
+int csnn__depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes);
+
 /* Depthwise convolution of one plane, bias and activation fused, with the vector kernel of the
  * path in use (only where csnn__depthwise_ok()). The kernels read the plane where it lies: the
  * rows above and below it from a row of zeros in @scratch (csnn__depthwise_scratch_floats()
