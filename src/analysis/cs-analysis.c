@@ -353,16 +353,20 @@ cs_analyse_case(CsSweep *sweep, CsCase *c, CsModel *model, double threshold, int
 }
 
 /* The case's inlet CSA in mm^2 under the study layer's rule (cs-inlet-csa.h), or NaN; NaN too for
- * a DICOM-calibrated case with a tracing outside its spacing's region (cs-case-spacing.h). */
+ * a DICOM-calibrated case with a tracing outside its spacing's region (cs-case-spacing.h). Opens
+ * the sweep at @sweep_path into *@sweep only when the region check needs it (for the analysis to
+ * use as well), with why it could not in *@open_error. */
 static double
-inlet_csa_mm2(CsCase *c, const char *sweep_path)
+inlet_csa_mm2(CsCase *c, const char *sweep_path, CsSweep **sweep, GError **open_error)
 {
   g_auto(CsInletCsa) csa = { 0 };
 
   cs_inlet_csa_from_case(c, &csa);
-  if (isfinite(csa.area_mm2) && cs_case_dicom_spacing_unsure(c, sweep_path))
-    return NAN;
-  return csa.area_mm2;
+  if (!isfinite(csa.area_mm2) || !cs_case_dicom_spacing_needs_sweep(c))
+    return csa.area_mm2;
+  if (sweep_path != NULL)
+    *sweep = cs_sweep_open(sweep_path, open_error);
+  return cs_case_dicom_spacing_unsure_on(c, *sweep) ? NAN : csa.area_mm2;
 }
 
 CsScores *
@@ -407,8 +411,10 @@ cs_study_score(CsStudy *study, const char *const *model_ids, gboolean all,
     CsCase *c = g_ptr_array_index(cases, i);
     g_autofree char *path = cs_study_dup_sweep_path(study, c);
     g_autoptr(CsSweep) sweep = NULL;
+    g_autoptr(GError) open_error = NULL;
     gboolean cts = cs_case_get_group(c) == CS_GROUP_CTS;
-    double csa = inlet_csa_mm2(c, path);
+    /* One open serves the region check and the analysis of a missing or stale result. */
+    double csa = inlet_csa_mm2(c, path, &sweep, &open_error);
 
     if (path == NULL) {
       g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "case %s has no sweep", cs_case_get_id(c));
@@ -421,8 +427,11 @@ cs_study_score(CsStudy *study, const char *const *model_ids, gboolean all,
       const CsModelResult *result = cached;
 
       if (cached == NULL || cs_case_result_is_stale(c, cached, model->sha256)) {
-        if (sweep == NULL && (sweep = cs_sweep_open(path, error)) == NULL) {
-          g_prefix_error(error, "case %s: ", cs_case_get_id(c));
+        if (sweep == NULL && open_error == NULL)
+          sweep = cs_sweep_open(path, &open_error);
+        if (sweep == NULL) {
+          g_propagate_prefixed_error(error, g_steal_pointer(&open_error),
+                                     "case %s: ", cs_case_get_id(c));
           return NULL;
         }
         computed = cs_analyse_case(sweep, c, model, CS_ANALYSIS_DEFAULT_THRESHOLD, -1, -1, NULL,

@@ -90,18 +90,30 @@ match_result(CsCase *c, const CsReportModel *model, const char *key)
   return NULL;
 }
 
+/* @c's sweep, opened once when the report needs it: for the region check of a DICOM-calibrated
+ * case's tracings, or for who a DICOM sweep is of when @study names patients in its reports. NULL
+ * otherwise, or when it cannot be opened (a video is not opened: it has neither). */
+static CsSweep *
+open_hand_sweep(CsStudy *study, CsCase *c)
+{
+  g_autofree char *path = cs_study_dup_sweep_path(study, c);
+
+  if (path == NULL || (!cs_case_dicom_spacing_needs_sweep(c) &&
+                       !(cs_study_get_identity_in_reports(study) && cs_dicom_sniff(path))))
+    return NULL;
+  return cs_sweep_open(path, NULL);
+}
+
 /* Fills @hand's inlet CSA from @c by the study layer's rule; returns TRUE when inlet tracings
  * of other raters were left out. A DICOM-calibrated case whose tracings the region check does not
- * clear keeps its px² only and counts in *@n_unsure. */
+ * clear on @sweep (from open_hand_sweep()) keeps its px² only and counts in *@n_unsure. */
 static gboolean
-hand_csa(CsStudyReportHand *hand, CsStudy *study, CsCase *c, guint *n_unsure)
+hand_csa(CsStudyReportHand *hand, CsCase *c, CsSweep *sweep, guint *n_unsure)
 {
   g_auto(CsInletCsa) csa = { 0 };
 
-  g_autofree char *path = cs_study_dup_sweep_path(study, c);
-
   cs_inlet_csa_from_case(c, &csa);
-  if (isfinite(csa.area_mm2) && cs_case_dicom_spacing_unsure(c, path)) {
+  if (isfinite(csa.area_mm2) && cs_case_dicom_spacing_unsure_on(c, sweep)) {
     csa.area_mm2 = NAN;
     (*n_unsure)++;
   }
@@ -115,23 +127,6 @@ hand_csa(CsStudyReportHand *hand, CsStudy *study, CsCase *c, guint *n_unsure)
     hand->csa_spacing = cs_spacing_dup_label(&spacing, FALSE);
   }
   return csa.n_left_out > 0;
-}
-
-/* Who @c's sweep is of, when @study is set to name patients in its reports and the sweep is a
- * DICOM file that opens; NULL otherwise (a video is not opened: it names nobody). */
-static CsReportPatient *
-hand_patient(CsStudy *study, CsCase *c)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(CsSweep) sweep = NULL;
-
-  if (!cs_study_get_identity_in_reports(study))
-    return NULL;
-  path = cs_study_dup_sweep_path(study, c);
-  if (path == NULL || !cs_dicom_sniff(path))
-    return NULL;
-  sweep = cs_sweep_open(path, NULL);
-  return sweep != NULL ? cs_report_patient_new(study, sweep) : NULL;
 }
 
 /* The models' identities, read from their files (never run); a model that cannot be read is
@@ -255,6 +250,7 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
     CsCase *c = cs_study_get_case(study, i);
     CsGroup group = cs_case_get_group(c);
     CsStudyReportHand *hand;
+    CsSweep *sweep;
     guint unsure_before;
 
     if (group == CS_GROUP_UNKNOWN ||
@@ -262,9 +258,11 @@ cs_study_report_build(CsStudy *study, const char *const *models, CsSplit split,
       continue;
     hand = hand_new(c, report->n_models, options->real_id);
     unsure_before = region_unsure;
-    if (hand_csa(hand, study, c, &region_unsure))
+    sweep = open_hand_sweep(study, c);
+    if (hand_csa(hand, c, sweep, &region_unsure))
       several_raters++;
-    hand->patient = hand_patient(study, c);
+    hand->patient = sweep != NULL ? cs_report_patient_new(study, sweep) : NULL;
+    g_clear_object(&sweep);
     if (hand->csa_n_tracings == 0)
       without_tracing++;
     else if (!isfinite(hand->csa_mm2) && region_unsure == unsure_before)

@@ -60,15 +60,32 @@ cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep)
 }
 
 gboolean
+cs_case_dicom_spacing_needs_sweep(CsCase *c)
+{
+  g_return_val_if_fail(CS_IS_CASE(c), TRUE);
+  return cs_case_get_spacing(c).source == CS_SPACING_SOURCE_DICOM && cs_case_get_n_tracings(c) > 0;
+}
+
+gboolean
+cs_case_dicom_spacing_unsure_on(CsCase *c, CsSweep *sweep)
+{
+  g_return_val_if_fail(CS_IS_CASE(c), TRUE);
+  g_return_val_if_fail(sweep == NULL || CS_IS_SWEEP(sweep), TRUE);
+  if (!cs_case_dicom_spacing_needs_sweep(c))
+    return FALSE;
+  return sweep == NULL || !cs_case_tracings_share_spacing(c, sweep);
+}
+
+gboolean
 cs_case_dicom_spacing_unsure(CsCase *c, const char *sweep_path)
 {
   g_autoptr(CsSweep) sweep = NULL;
 
   g_return_val_if_fail(CS_IS_CASE(c), TRUE);
-  if (cs_case_get_spacing(c).source != CS_SPACING_SOURCE_DICOM || cs_case_get_n_tracings(c) == 0)
+  if (!cs_case_dicom_spacing_needs_sweep(c))
     return FALSE;
   sweep = sweep_path != NULL ? cs_sweep_open(sweep_path, NULL) : NULL;
-  return sweep == NULL || !cs_case_tracings_share_spacing(c, sweep);
+  return cs_case_dicom_spacing_unsure_on(c, sweep);
 }
 
 CsSpacing

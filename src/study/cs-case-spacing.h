@@ -42,6 +42,14 @@ gboolean cs_case_tracings_share_spacing(CsCase *c, CsSweep *sweep);
  * For the reports and the scores, which hold the study but not its sweeps. */
 gboolean cs_case_dicom_spacing_unsure(CsCase *c, const char *sweep_path);
 
+/* Returns TRUE when cs_case_dicom_spacing_unsure() must look at @c's sweep to answer: @c's spacing
+ * comes from its DICOM file and @c has tracings. */
+gboolean cs_case_dicom_spacing_needs_sweep(CsCase *c);
+
+/* Returns what cs_case_dicom_spacing_unsure() does, on @sweep, @c's sweep already open (NULL
+ * when it could not be opened), for a caller that opens it once for this and more. */
+gboolean cs_case_dicom_spacing_unsure_on(CsCase *c, CsSweep *sweep);
+
 /* Returns the spacing for the square ROI of side @side px centred on (@x, @y), as
  * cs_case_get_spacing_for_points() does for its four corners. */
 CsSpacing cs_case_get_roi_spacing(CsCase *c, CsSweep *sweep, double x, double y, double side,

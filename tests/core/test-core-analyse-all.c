@@ -14,11 +14,16 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "cs-analyse-all.h"
+#include "cs-analysis.h"
 #include "cs-error.h"
 #include "cs-study-edit.h"
+
+#include "dicom-test-util.h"
+#include "test-files.h"
 
 static const char *make_model;
 
@@ -167,6 +172,79 @@ test_analyse_all(void)
   g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
 }
 
+/* Adds to @study a case @id of @group on the DICOM sweep @path, calibrated as Import calibrates it
+ * (the file's region 0, 0.1 mm/px), with its ROI and an inlet tracing of the rectangle @xy. */
+static void
+add_dicom_case(CsStudy *study, const char *id, CsGroup group, const char *path, const double xy[8])
+{
+  g_autoptr(CsCase) c = cs_case_new(id);
+  g_autoptr(CsTracing) tracing = cs_tracing_new("inlet", 0, xy, 4);
+  g_autoptr(GError) error = NULL;
+  CsRoiKeyframe key = { .frame = 0, .x = 32, .y = 24, .size_px = 30 };
+
+  cs_case_set_group(c, group);
+  cs_case_set_sweep_path(c, path);
+  g_assert_true(cs_case_set_spacing_full(c, 0.1, CS_SPACING_SOURCE_DICOM, 0, &error));
+  g_assert_true(cs_case_set_roi_keyframe(c, &key, &error));
+  g_assert_cmpint(cs_case_add_tracing(c, tracing, &error), ==, 0);
+  g_assert_true(cs_study_add_case(study, c, &error));
+  g_assert_no_error(error);
+}
+
+/* The scores of DICOM-calibrated hands with no result yet: each sweep serves the region check and
+ * the analysis. A tracing inside the file's region (the whole 64 x 48 image, 0.1 mm/px) gives
+ * its mm²; one that leaves it has none (NaN), and its hand's frames are scored all the same. */
+static void
+test_study_score_dicom(void)
+{
+  g_autofree char *work = g_dir_make_tmp("cs-study-score-XXXXXX", NULL);
+  g_autofree char *models = g_build_filename(work, "models", NULL);
+  g_autofree char *model = g_build_filename(models, "tiny.safetensors", NULL);
+  g_autofree char *export_dir = g_build_filename(work, "export", NULL);
+  g_autofree char *sweep =
+      g_build_filename(export_dir, "DICOM", "ST000001", "SE000001", "IM000001", NULL);
+  const double inside[] = { 10, 10, 30, 10, 30, 30, 10, 30 };
+  const double outside[] = { 50, 10, 80, 10, 80, 30, 50, 30 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsStudy) study = cs_study_new();
+  g_autoptr(CsScores) scores = NULL;
+  const char *model_ids[] = { NULL, NULL };
+  int status = 0;
+
+  g_assert_cmpint(g_mkdir_with_parents(export_dir, 0755), ==, 0);
+  if (!dicom_test_make_files("make-dicom-folder.py", export_dir)) {
+    test_remove_tree(work);
+    return;
+  }
+  g_assert_cmpint(g_mkdir_with_parents(models, 0755), ==, 0);
+  {
+    const char *argv[] = { make_model, "squeezenet1_1", model, "64", NULL };
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                               &status, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+  }
+  add_dicom_case(study, "inside", CS_GROUP_CTS, sweep, inside);
+  add_dicom_case(study, "outside", CS_GROUP_CONTROL, sweep, outside);
+
+  /* By its file: the catalogue keeps the models folder of the test before. */
+  model_ids[0] = model;
+  scores = cs_study_score(study, model_ids, TRUE, NULL, NULL, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(cs_scores_get_n_rows(scores), ==, 6);
+  g_assert_cmpuint(cs_scores_get_n_hands(scores), ==, 2);
+  for (guint i = 0; i < 2; i++) {
+    double csa = cs_scores_get_hand_csa(scores, i);
+
+    if (g_strcmp0(cs_scores_get_hand(scores, i), "inside") == 0)
+      g_assert_cmpfloat_with_epsilon(csa, 400 * 0.1 * 0.1, 1e-9);
+    else
+      g_assert_true(isnan(csa));
+  }
+  test_remove_tree(work);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -177,5 +255,6 @@ main(int argc, char **argv)
   }
   make_model = argv[1];
   g_test_add_func("/analysis/analyse-all", test_analyse_all);
+  g_test_add_func("/analysis/study-score/dicom", test_study_score_dicom);
   return g_test_run();
 }
