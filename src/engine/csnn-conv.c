@@ -386,9 +386,11 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, flo
   }
 }
 
+/* The depthwise convolution, split by planes; with @means, each output plane's mean as well
+ * (as csnn_global_avgpool_forward() computes it), taken while the plane is in cache. */
 static void
 conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *weight,
-               const float *bias, float *y, float *scratch, int ith, int nth)
+               const float *bias, float *y, float *means, float *scratch, int ith, int nth)
 {
   int fast = scratch != NULL && csnn__depthwise_ok(d);
   size_t start, end;
@@ -406,6 +408,8 @@ conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *we
     else
       depthwise_plane(d, x + plane * in_plane, weight + ch * k, bias != NULL ? bias[ch] : 0.0f,
                       y + plane * out_plane);
+    if (means != NULL)
+      means[plane] = csnn__sum(y + plane * out_plane, out_plane) / (float)out_plane;
   }
 }
 
@@ -423,7 +427,7 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   conv_split split;
 
   if (conv_is_depthwise(d)) {
-    conv_depthwise(d, n, x, weight, bias, y, NULL, ith, nth);
+    conv_depthwise(d, n, x, weight, bias, y, NULL, NULL, ith, nth);
     return;
   }
   split_plan(&split, (size_t)n * (size_t)d->groups, hw, conv_tile(d), 16,
@@ -560,6 +564,20 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
 }
 
 int
+csnn_conv2d_is_depthwise(const csnn_conv2d_desc *d)
+{
+  return conv_is_depthwise(d);
+}
+
+void
+csnn_conv2d_forward_packed_means(const csnn_conv2d_desc *d, int n, const float *x,
+                                 const float *packed, const float *bias, float *y, float *means,
+                                 float *scratch, int ith, int nth)
+{
+  conv_depthwise(d, n, x, packed, bias, y, means, scratch, ith, nth);
+}
+
+int
 csnn_conv2d_can_fuse_residual(const csnn_conv2d_desc *d)
 {
   return conv_uses_packed_gemm(d);
@@ -590,7 +608,7 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
   float *pack_buf;
 
   if (conv_is_depthwise(d)) {
-    conv_depthwise(d, n, x, packed, bias, y, scratch, ith, nth);
+    conv_depthwise(d, n, x, packed, bias, y, NULL, scratch, ith, nth);
     return;
   }
   if (!conv_uses_packed_gemm(d)) {

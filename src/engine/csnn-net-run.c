@@ -5,8 +5,11 @@
  * Running a batch: with at least as many images as threads, every pool thread takes whole
  * images, one at a time, through the whole network on its own (no barriers, and OpenBLAS single
  * threaded inside); with fewer images, all threads go through each image together, every
- * operator split between them, meeting at a barrier after each. Either way an image's logits
- * are the same: each output value is computed by the same arithmetic whichever thread does it.
+ * operator split between them, meeting at a barrier after each, but for a squeeze-and-excitation's
+ * two tiny convolutions, which each thread computes whole for itself. A depthwise convolution
+ * followed by a global pooling computes the pooling of each plane it writes. Either way an image's
+ * logits are the same on the vector paths: each output value is computed by the same arithmetic
+ * whichever thread does it.
  *
  * Memory: the activations of one image follow the plan made when the network was built
  * (csnn-net.c), and each thread's arena is allocated once and reused for every image and every
@@ -15,6 +18,7 @@
 #include "csnn-net-private.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,14 +103,6 @@ input_floats(const csnn_net *net)
   return 3 * (size_t)net->input_size * (size_t)net->input_size;
 }
 
-/* The per-thread scratch: convolution columns, then one input image, then one resampled crop. */
-static size_t
-scratch_floats(const csnn_net *net)
-{
-  size_t s = (size_t)net->input_size * (size_t)net->input_size;
-  return (net->scratch_floats + 15) / 16 * 16 + input_floats(net) + (s + 3) / 4 + 16;
-}
-
 /* Writes image @i of the job as preprocessed floats into @dst; returns 0 on failure. */
 static int
 prepare_input(const run_job *job, size_t i, float *scratch, const float **input)
@@ -134,67 +130,232 @@ prepare_input(const run_job *job, size_t i, float *scratch, const float **input)
   return 1;
 }
 
+/* A squeeze-and-excitation's two small convolutions (1 x 1 inputs and outputs, weights of at most
+ * this many floats) are computed whole by every thread of a team, each into its own scratch, so
+ * that no thread waits for another between them: less work than two meetings at a barrier. */
+#define PRIVATE_MAX_WEIGHTS 32768
+
+/* What one thread of a team computes for itself: up to two recent nodes' outputs in its scratch,
+ * and the span of shared activations those computations read since the last barrier (a later
+ * node must not overwrite it before every thread has read it). */
+typedef struct {
+  int node[2];
+  float *data[2];
+  size_t read_lo, read_hi;
+  int pool_node;    /* A global pooling computed by the convolution before it, or -1. */
+  float *pool_data; /* Its output: in thread 0's scratch in a team, else in the thread's own. */
+} private_outs;
+
 static const float *
-node_output(const csnn_net *net, float *acts, const float *input, int i)
+node_output(const csnn_net *net, float *acts, const float *input, const private_outs *priv, int i)
 {
+  if (priv != NULL) {
+    for (int s = 0; s < 2; s++)
+      if (priv->node[s] == i)
+        return priv->data[s];
+    if (priv->pool_node == i)
+      return priv->pool_data;
+  }
   return i == 0 ? input : acts + net->nodes[i].offset;
 }
 
-/* Runs one image through every node; threads ith of nth share each operator. */
+/* Whether node @i is a depthwise convolution whose output the global pooling right after it
+ * reads: the convolution then computes the pooling too, into scratch (the pooling's own memory
+ * may be planned over the convolution's input). */
+static int
+conv_feeds_pool(const run_job *job, int i)
+{
+  const csnn_net *net = job->net;
+  const csnn__node *node = &net->nodes[i];
+
+  return i + 1 < net->n_nodes && i + 1 != job->tap && node->op == CSNN__NODE_CONV &&
+         !node->fused_concat && !node->fused_add && csnn_conv2d_is_depthwise(&node->conv) &&
+         net->nodes[i + 1].op == CSNN__NODE_GAP && net->nodes[i + 1].in[0] == i;
+}
+
+/* Returns the scratch slot (0 or 1) in which node @i of a team is computed by each thread for
+ * itself, or -1 when it is computed once, shared out. */
+static int
+private_slot(const run_job *job, const private_outs *priv, int i, int nth)
+{
+  const csnn_net *net = job->net;
+  const csnn__node *node = &net->nodes[i];
+
+  if (nth <= 1 || i == job->tap || node->op != CSNN__NODE_CONV || node->h != 1 || node->w != 1 ||
+      node->conv.h_in != 1 || node->conv.w_in != 1 || node->fused_add || node->fused_scale ||
+      node->fused_concat ||
+      (size_t)node->conv.c_out * (size_t)(node->conv.c_in / node->conv.groups) >
+          PRIVATE_MAX_WEIGHTS)
+    return -1;
+  /* A slot is free once its node has been read for the last time. */
+  for (int s = 0; s < 2; s++)
+    if (priv->node[s] < 0 || net->nodes[priv->node[s]].last_use < i)
+      return s;
+  return -1;
+}
+
+/* The floats of one private slot, and of a pooling computed by a convolution: the largest
+ * output of a 1 x 1 node. */
+static size_t
+private_floats(const csnn_net *net)
+{
+  size_t most = 0;
+
+  for (int i = 1; i < net->n_nodes; i++)
+    if (net->nodes[i].h == 1 && net->nodes[i].w == 1 && (size_t)net->nodes[i].c > most)
+      most = (size_t)net->nodes[i].c;
+  return (most + 15) / 16 * 16;
+}
+
+/* Where the private slots, then a pooling computed by a convolution, start in a thread's scratch
+ * (64-byte aligned). */
+static float *
+private_base(const csnn_net *net, float *scratch)
+{
+  float *p = scratch + (net->scratch_floats + 15) / 16 * 16 + input_floats(net) +
+             ((size_t)net->input_size * (size_t)net->input_size + 3) / 4 + 16;
+
+  return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
+}
+
+/* The per-thread scratch: convolution columns, then one input image, then one resampled crop,
+ * then the two private slots (see private_outs). */
+static size_t
+scratch_floats(const csnn_net *net)
+{
+  size_t s = (size_t)net->input_size * (size_t)net->input_size;
+  return (net->scratch_floats + 15) / 16 * 16 + input_floats(net) + (s + 3) / 4 + 16 + 16 +
+         3 * private_floats(net);
+}
+
+/* Runs convolution node @i: with a squeeze-and-excitation scale, the weights scaled first (the
+ * scale applied to the weights instead of the activations), and a residual added in the
+ * epilogue; with @means, the global pooling of its output as well. */
+static void
+run_conv(const run_job *job, int i, float *acts, const float *input, const private_outs *priv,
+         float *y, float *means, float *scratch, int ith, int nth)
+{
+  const csnn_net *net = job->net;
+  const csnn__node *node = &net->nodes[i];
+  const float *weights = node->w_run;
+  const float *a = node_output(net, acts, input, priv, node->in[0]);
+
+  if (node->fused_scale) {
+    const csnn__node *mul = &net->nodes[node->fused_scale];
+    const float *scale = node_output(net, acts, input, priv, mul->in[1]);
+    float *scaled = scratch + net->scaled_offset;
+    int k = node->conv.c_in;
+    size_t panels = csnn_conv2d_packed_floats(&node->conv) / ((size_t)k * CSNN_GEMM_MR);
+
+    /* Packed panels hold, for each input channel k, CSNN_GEMM_MR output rows. */
+    for (size_t p = 0; p < panels; p++)
+      for (int c = 0; c < k; c++) {
+        const float *src = node->w_run + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
+        float *dst = scaled + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
+
+        for (int r = 0; r < CSNN_GEMM_MR; r++)
+          dst[r] = src[r] * scale[c];
+      }
+    weights = scaled;
+    a = node_output(net, acts, input, priv, mul->in[0]);
+  }
+  if (node->fused_add) {
+    const csnn__node *add = &net->nodes[node->fused_add];
+
+    csnn_conv2d_forward_packed_residual(&node->conv, 1, a, weights, node->b_run,
+                                        node_output(net, acts, input, priv, add->in[0]),
+                                        acts + add->offset, scratch, ith, nth);
+  } else if (means != NULL) {
+    csnn_conv2d_forward_packed_means(&node->conv, 1, a, weights, node->b_run, y, means, scratch,
+                                     ith, nth);
+  } else {
+    csnn_conv2d_forward_packed(&node->conv, 1, a, weights, node->b_run, y, scratch, ith, nth);
+  }
+}
+
+/* Returns nonzero when node @i writes activations, and sets the span it writes (its output, or
+ * the sum or concatenation it writes into). */
+static int
+node_writes(const run_job *job, int i, size_t *lo, size_t *hi)
+{
+  const csnn_net *net = job->net;
+  const csnn__node *node = &net->nodes[i];
+
+  if (node->op == CSNN__NODE_INPUT || (node->op != CSNN__NODE_CONV && node->fused) ||
+      (node->op == CSNN__NODE_GAP && conv_feeds_pool(job, i - 1)))
+    return 0;
+  if (node->op == CSNN__NODE_CONV && node->fused_add)
+    node = &net->nodes[node->fused_add];
+  else if (node->op == CSNN__NODE_CONV && node->fused_concat)
+    node = &net->nodes[node->fused_concat];
+  *lo = node->offset;
+  *hi = node->offset + (size_t)node->c * (size_t)node->h * (size_t)node->w;
+  return 1;
+}
+
+/* Runs one image through every node; threads ith of nth share each operator and meet at a
+ * barrier after it, except where a thread computes a node for itself (private_slot()). */
 static void
 run_nodes(const run_job *job, float *acts, const float *input, float *scratch, int ith, int nth)
 {
   const csnn_net *net = job->net;
+  private_outs priv = { { -1, -1 }, { NULL, NULL }, 0, 0, -1, NULL };
+  float *slots = private_base(net, scratch);
 
+  priv.data[0] = slots;
+  priv.data[1] = slots + private_floats(net);
+  priv.pool_data =
+      private_base(net, nth > 1 ? net->ws[0].scratch.base : scratch) + 2 * private_floats(net);
   for (int i = 1; i < net->n_nodes; i++) {
     const csnn__node *node = &net->nodes[i];
-    int barrier = 1;
-    const float *a = node_output(net, acts, input, node->in[0]);
-    const float *b = node->in[1] >= 0 ? node_output(net, acts, input, node->in[1]) : NULL;
+    int barrier = 1, slot = private_slot(job, &priv, i, nth);
+    const float *a = node_output(net, acts, input, &priv, node->in[0]);
+    const float *b = node->in[1] >= 0 ? node_output(net, acts, input, &priv, node->in[1]) : NULL;
     float *y = acts + node->offset;
-    size_t hw = (size_t)node->h * (size_t)node->w;
+    size_t hw = (size_t)node->h * (size_t)node->w, lo, hi;
 
+    if (slot >= 0) {
+      /* Computed whole by this thread: note the shared input it reads. */
+      const csnn__node *src = &net->nodes[node->in[0]];
+      int shared_in = node_output(net, acts, input, &priv, node->in[0]) == acts + src->offset;
+
+      if (shared_in && priv.read_lo == priv.read_hi) {
+        priv.read_lo = src->offset;
+        priv.read_hi = src->offset + (size_t)src->c;
+      } else if (shared_in) {
+        priv.read_lo = src->offset < priv.read_lo ? src->offset : priv.read_lo;
+        priv.read_hi = src->offset + (size_t)src->c > priv.read_hi ? src->offset + (size_t)src->c
+                                                                   : priv.read_hi;
+      }
+      priv.node[slot] = i;
+      run_conv(job, i, acts, input, &priv, priv.data[slot], NULL, scratch, 0, 1);
+      continue;
+    }
+    if (priv.read_lo != priv.read_hi && node_writes(job, i, &lo, &hi) && lo < priv.read_hi &&
+        priv.read_lo < hi) {
+      /* A shared node must not overwrite what a slower thread may still be reading. */
+      csnn_pool_barrier(job->pool, nth);
+      priv.read_lo = priv.read_hi = 0;
+    }
     switch (node->op) {
       case CSNN__NODE_INPUT:
         break;
-      case CSNN__NODE_CONV: {
-        const float *weights = node->w_run;
-
-        if (node->fused_scale) {
-          const csnn__node *mul = &net->nodes[node->fused_scale];
-          const float *scale = node_output(net, acts, input, mul->in[1]);
-          float *scaled = scratch + net->scaled_offset;
-          int k = node->conv.c_in;
-          size_t panels = csnn_conv2d_packed_floats(&node->conv) / ((size_t)k * CSNN_GEMM_MR);
-
-          /* Packed panels hold, for each input channel k, CSNN_GEMM_MR output rows. */
-          for (size_t p = 0; p < panels; p++)
-            for (int c = 0; c < k; c++) {
-              const float *src = node->w_run + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
-              float *dst = scaled + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
-
-              for (int r = 0; r < CSNN_GEMM_MR; r++)
-                dst[r] = src[r] * scale[c];
-            }
-          weights = scaled;
-          a = node_output(net, acts, input, mul->in[0]);
-        }
-        if (node->fused_add) {
-          const csnn__node *add = &net->nodes[node->fused_add];
-
-          csnn_conv2d_forward_packed_residual(&node->conv, 1, a, weights, node->b_run,
-                                              node_output(net, acts, input, add->in[0]),
-                                              acts + add->offset, scratch, ith, nth);
-        } else {
-          csnn_conv2d_forward_packed(&node->conv, 1, a, weights, node->b_run, y, scratch, ith, nth);
-        }
+      case CSNN__NODE_CONV:
+        if (conv_feeds_pool(job, i))
+          priv.pool_node = i + 1;
+        run_conv(job, i, acts, input, &priv, y, conv_feeds_pool(job, i) ? priv.pool_data : NULL,
+                 scratch, ith, nth);
         break;
-      }
       case CSNN__NODE_POOL:
         csnn_pool2d_forward(&node->pool, 1, a, y, ith, nth);
         break;
       case CSNN__NODE_GAP: {
         const csnn__node *src = &net->nodes[node->in[0]];
+
+        if (conv_feeds_pool(job, i - 1)) {
+          barrier = 0; /* Done by the convolution before it. */
+          break;
+        }
         csnn_global_avgpool_forward(1, node->c, (size_t)src->h * (size_t)src->w, a, y, ith, nth);
         break;
       }
@@ -227,8 +388,10 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
         break;
       }
     }
-    if (barrier)
+    if (barrier) {
       csnn_pool_barrier(job->pool, nth);
+      priv.read_lo = priv.read_hi = 0;
+    }
     if (i == job->tap) {
       /* The copy must be whole before a later node may reuse the memory. */
       if (ith == 0)

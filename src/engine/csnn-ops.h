@@ -77,6 +77,16 @@ void csnn_conv2d_forward_packed(const csnn_conv2d_desc *desc, int n, const float
                                 const float *packed, const float *bias, float *y, float *scratch,
                                 int ith, int nth);
 
+/* Whether @desc is depthwise (one filter per channel). */
+int csnn_conv2d_is_depthwise(const csnn_conv2d_desc *desc);
+
+/* Same as csnn_conv2d_forward_packed() for a depthwise @desc, also writing each output plane's
+ * mean to @means (n x c_out floats, the same values as csnn_global_avgpool_forward() of y): a
+ * squeeze-and-excitation's pooling, taken while each plane is in cache. */
+void csnn_conv2d_forward_packed_means(const csnn_conv2d_desc *desc, int n, const float *x,
+                                      const float *packed, const float *bias, float *y,
+                                      float *means, float *scratch, int ith, int nth);
+
 /* Whether csnn_conv2d_forward_packed_residual() can run @desc (else add the residual apart). */
 int csnn_conv2d_can_fuse_residual(const csnn_conv2d_desc *desc);
 
