@@ -563,6 +563,41 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
   }
 }
 
+/* The split of the packed GEMM path (neither depthwise nor direct). */
+static void
+packed_plan(const csnn_conv2d_desc *d, int n, int nth, conv_split *split)
+{
+  int c_out_group = d->c_out / d->groups;
+
+  split_plan(split, (size_t)n * (size_t)d->groups, (size_t)d->h_out * (size_t)d->w_out,
+             conv_tile_packed(d), 32, (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR,
+             CSNN_GEMM_MR * conv_k(d), nth, 0, conv_is_pointwise(d));
+}
+
+void
+csnn_conv2d_packed_panels(const csnn_conv2d_desc *d, int n, int ith, int nth, int *p0, int *p1)
+{
+  int panels = (d->c_out / d->groups + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
+  size_t start, end;
+  conv_split split;
+
+  *p0 = 0;
+  *p1 = panels;
+  if (d->groups != 1 || !conv_uses_packed_gemm(d) || conv_is_direct(d))
+    return;
+  packed_plan(d, n, nth, &split);
+  csnn_partition((size_t)n * split.n_tiles * (size_t)split.m_split, ith, nth, &start, &end);
+  *p0 = panels;
+  *p1 = 0;
+  for (size_t item = start; item < end; item++) {
+    int q0, q1;
+
+    split_panels(&split, (int)(item / split.n_tiles % (size_t)split.m_split), &q0, &q1);
+    *p0 = q0 < *p0 ? q0 : *p0;
+    *p1 = q1 > *p1 ? q1 : *p1;
+  }
+}
+
 int
 csnn_conv2d_is_depthwise(const csnn_conv2d_desc *d)
 {
@@ -601,7 +636,6 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
   size_t tile, n_items, start, end;
   int c_out_group = d->c_out / d->groups;
   int c_in_group = d->c_in / d->groups;
-  int panels = (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
   size_t group_floats;
   int pointwise = conv_is_pointwise(d);
   conv_split split;
@@ -622,8 +656,7 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
   group_floats = csnn__gemm_packed_floats(c_out_group, (int)k);
   tile = conv_tile_packed(d);
   pack_buf = scratch + k * ((tile + 31) / 32 * 32);
-  split_plan(&split, (size_t)n * (size_t)d->groups, hw, tile, 32, panels, CSNN_GEMM_MR * k, nth, 0,
-             pointwise);
+  packed_plan(d, n, nth, &split);
   n_items = (size_t)n * (size_t)d->groups * split.n_tiles * (size_t)split.m_split;
 
   csnn_partition(n_items, ith, nth, &start, &end);

@@ -244,11 +244,12 @@ run_conv(const run_job *job, int i, float *acts, const float *input, const priva
     const csnn__node *mul = &net->nodes[node->fused_scale];
     const float *scale = node_output(net, acts, input, priv, mul->in[1]);
     float *scaled = scratch + net->scaled_offset;
-    int k = node->conv.c_in;
-    size_t panels = csnn_conv2d_packed_floats(&node->conv) / ((size_t)k * CSNN_GEMM_MR);
+    int k = node->conv.c_in, p0, p1;
 
-    /* Packed panels hold, for each input channel k, CSNN_GEMM_MR output rows. */
-    for (size_t p = 0; p < panels; p++)
+    /* Packed panels hold, for each input channel k, CSNN_GEMM_MR output rows; only those this
+     * thread's share of the convolution reads are scaled. */
+    csnn_conv2d_packed_panels(&node->conv, 1, ith, nth, &p0, &p1);
+    for (size_t p = (size_t)p0; p < (size_t)(p1 > p0 ? p1 : p0); p++)
       for (int c = 0; c < k; c++) {
         const float *src = node->w_run + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;
         float *dst = scaled + (p * (size_t)k + (size_t)c) * CSNN_GEMM_MR;

@@ -77,6 +77,12 @@ void csnn_conv2d_forward_packed(const csnn_conv2d_desc *desc, int n, const float
                                 const float *packed, const float *bias, float *y, float *scratch,
                                 int ith, int nth);
 
+/* Sets the panels [p0, p1) of packed weights (CSNN_GEMM_MR output channels each) that thread
+ * @ith of @nth reads in csnn_conv2d_forward_packed() of @n images (all of them, or none: p0 >=
+ * p1, when it reads them all or has no work). For a convolution of one group. */
+void csnn_conv2d_packed_panels(const csnn_conv2d_desc *desc, int n, int ith, int nth, int *p0,
+                               int *p1);
+
 /* Whether @desc is depthwise (one filter per channel). */
 int csnn_conv2d_is_depthwise(const csnn_conv2d_desc *desc);
 
