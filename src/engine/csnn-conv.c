@@ -472,9 +472,10 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   }
 }
 
-/* Copies the @c planes of @x into @xp with a zero border of pad_h rows and pad_w columns. */
+/* Copies rows [py0, py1) of the @c planes of @x, padded, into @xp: the planes with a zero border
+ * of pad_h rows and pad_w columns (rows numbered in the padded plane). */
 static void
-conv_pad_planes(const csnn_conv2d_desc *d, int c, const float *x, float *xp)
+conv_pad_planes(const csnn_conv2d_desc *d, int c, const float *x, float *xp, int py0, int py1)
 {
   int wp = d->w_in + 2 * d->pad_w, hp = d->h_in + 2 * d->pad_h;
 
@@ -482,16 +483,18 @@ conv_pad_planes(const csnn_conv2d_desc *d, int c, const float *x, float *xp)
     const float *src = x + (size_t)ci * (size_t)d->h_in * (size_t)d->w_in;
     float *dst = xp + (size_t)ci * (size_t)hp * (size_t)wp;
 
-    memset(dst, 0, (size_t)d->pad_h * (size_t)wp * sizeof(float));
-    for (int iy = 0; iy < d->h_in; iy++) {
-      float *row = dst + (size_t)(iy + d->pad_h) * (size_t)wp;
+    for (int py = py0; py < py1; py++) {
+      float *row = dst + (size_t)py * (size_t)wp;
+      int iy = py - d->pad_h;
 
+      if (iy < 0 || iy >= d->h_in) {
+        memset(row, 0, (size_t)wp * sizeof(float));
+        continue;
+      }
       memset(row, 0, (size_t)d->pad_w * sizeof(float));
       memcpy(row + d->pad_w, src + (size_t)iy * (size_t)d->w_in, (size_t)d->w_in * sizeof(float));
       memset(row + d->pad_w + d->w_in, 0, (size_t)d->pad_w * sizeof(float));
     }
-    memset(dst + (size_t)(d->pad_h + d->h_in) * (size_t)wp, 0,
-           (size_t)d->pad_h * (size_t)wp * sizeof(float));
   }
 }
 
@@ -519,6 +522,7 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
   int *off = (int *)(void *)scratch;
   float *xp = scratch + (k + 15) / 16 * 16;
   size_t padded = (size_t)-1; /* The (image, group) whose planes xp holds. */
+  int py0 = 0, py1 = hp;      /* The padded rows this thread's tiles read. */
   conv_split split;
 
   for (int ci = 0; ci < c_in_group; ci++)
@@ -529,6 +533,15 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
   split_plan(&split, items_per_split, 1, 1, 1, panels, CSNN_GEMM_MR * k, nth, 1, 1);
 
   csnn_partition(items_per_split * (size_t)split.m_split, ith, nth, &start, &end);
+  /* A thread whose items are tiles of one image and range of panels pads only the input rows
+   * those tiles read (the team sharing one image); else every row. */
+  if (end > start && start / n_tiles == (end - 1) / n_tiles) {
+    size_t t0 = start % n_tiles, t1 = (end - 1) % n_tiles;
+
+    py0 = (int)(two_rows ? 2 * t0 : t0 / row_blocks);
+    py1 = (int)(two_rows ? 2 * t1 + 2 : t1 / row_blocks + 1) + d->kh - 1;
+    py1 = py1 < hp ? py1 : hp;
+  }
   for (size_t item = start; item < end; item++) {
     size_t t = item % n_tiles;
     size_t rest = item / n_tiles;
@@ -547,7 +560,7 @@ conv_direct(const csnn_conv2d_desc *d, int n, const float *x, const float *packe
       continue;
     if (image_group != padded) {
       conv_pad_planes(d, c_in_group, x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in,
-                      xp);
+                      xp, py0, py1);
       padded = image_group;
     }
     if (two_rows && oy + 1 < (size_t)d->h_out)
