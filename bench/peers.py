@@ -16,6 +16,10 @@
 #      and keeps each one's best images/s; on a CPU with AVX-512, ours also runs forced onto its
 #      AVX2+FMA kernels (CSNN_SIMD=avx2), which is what most users' PCs run;
 #   4. prints the table and the ratios ours / peer (>= 1 means we are faster).
+# With --baseline OTHER_BUILDDIR, that build's engine (say, before a change) runs too, in the same
+# rounds (and forced onto AVX2 beside ours), and the ratios ours / baseline and baseline / ORT
+# are printed: on a loaded machine a before/after comparison holds only within one run.
+# --no-torch leaves PyTorch out (its columns then read nan).
 # The machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE overrides are removed for every benchmarked
 # process, as on a user's PC. Also reported: OpenBLAS sgemm on large matrices (via torch.mm) with 1
 # and 2 threads, the practical FLOP peak.
@@ -124,9 +128,16 @@ def main():
     parser.add_argument("--archs", default=",".join(ARCHS))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--baseline", default=None,
+                        help="another build directory whose engine runs in the same rounds")
+    parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     args = parser.parse_args()
 
     cli = os.path.join(args.builddir, "src", "cli", "carpalscope-cli")
+    base_cli = (os.path.join(args.baseline, "src", "cli", "carpalscope-cli")
+                if args.baseline else None)
+    if base_cli is not None and not os.access(base_cli, os.X_OK):
+        sys.exit("peers.py: --baseline %s: no %s there" % (args.baseline, base_cli))
     workdir = os.path.join(args.builddir, "bench")
     os.makedirs(workdir, exist_ok=True)
     export_models(workdir)
@@ -151,14 +162,17 @@ def main():
     rows = []
     for arch in archs:
         for batch in batches:
-            best = {"ours": None, "ours_avx2": None, "ort": None, "torch": None}
+            best = {"ours": None, "ours_avx2": None, "ort": None, "torch": None, "base": None,
+                    "base_avx2": None}
             for _ in range(args.rounds):
+                def engine(path, run_env):
+                    return lambda: run_json([path, "bench", "--arch", arch, "--batch", str(batch),
+                                             "--seconds", str(args.seconds), "--json"], run_env)
                 runs = {
-                    "ours": lambda: run_json([cli, "bench", "--arch", arch, "--batch", str(batch),
-                                              "--seconds", str(args.seconds), "--json"], env),
-                    "ours_avx2": lambda: run_json([cli, "bench", "--arch", arch, "--batch",
-                                                   str(batch), "--seconds", str(args.seconds),
-                                                   "--json"], avx2_env),
+                    "ours": engine(cli, env),
+                    "ours_avx2": engine(cli, avx2_env),
+                    "base": engine(base_cli, env),
+                    "base_avx2": engine(base_cli, avx2_env),
                     "ort": lambda: run_json(["node", os.path.join(HERE, "ort-bench.js"),
                                              os.path.join(workdir, arch + ".onnx"), str(batch),
                                              str(args.seconds), "2"], node_env),
@@ -167,10 +181,18 @@ def main():
                 }
                 if not with_avx2:
                     del runs["ours_avx2"]
+                    del runs["base_avx2"]
+                if base_cli is None:
+                    del runs["base"]
+                    runs.pop("base_avx2", None)
+                if args.no_torch:
+                    del runs["torch"]
                 for name, run in runs.items():
                     r = run()
                     if best[name] is None or r["images_per_s"] > best[name]["images_per_s"]:
                         best[name] = r
+            if best["torch"] is None:
+                best["torch"] = {"latency_ms": float("nan"), "images_per_s": float("nan")}
             gflops = best["ours"].get("gflops_per_s", 0.0)
             rows.append((arch, batch, best, gflops))
             print("%-16s batch %3d  ours %7.2f ms %7.1f img/s (%5.1f GFLOP/s)  ORT %7.2f ms %7.1f "
@@ -180,6 +202,13 @@ def main():
                       best["torch"]["latency_ms"], best["torch"]["images_per_s"],
                       best["ours"]["images_per_s"] / best["ort"]["images_per_s"],
                       best["ours"]["images_per_s"] / best["torch"]["images_per_s"]))
+            for name, label in (("base", "baseline"), ("base_avx2", "baseline AVX2")):
+                if best[name] is not None:
+                    mine = best["ours" if name == "base" else "ours_avx2"]["images_per_s"]
+                    print("%-16s batch %3d  %s %7.1f img/s  /ORT %.2f  ours/baseline %.2f" % (
+                        arch, batch, label, best[name]["images_per_s"],
+                        best[name]["images_per_s"] / best["ort"]["images_per_s"],
+                        mine / best[name]["images_per_s"]))
             if best["ours_avx2"] is not None:
                 print("%-16s batch %3d  ours AVX2 %7.2f ms %7.1f img/s  AVX2/ORT %.2f" % (
                     arch, batch, best["ours_avx2"]["latency_ms"],
