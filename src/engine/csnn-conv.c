@@ -24,6 +24,10 @@
  * floats (256 KiB). */
 #define CONV_RANGE_TARGET_FLOATS 65536
 
+/* Threads share a depthwise convolution of planes this large (56 x 56 and up) by rows, smaller
+ * ones by planes (see conv_depthwise_rows()). */
+#define DEPTHWISE_ROWS_MIN 2048
+
 /* A direct convolution pads its input planes into the thread's scratch up to this size (1 MiB). */
 #define CONV_DIRECT_MAX_FLOATS 262144
 
@@ -386,6 +390,39 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *w, flo
   }
 }
 
+/* The depthwise convolution shared by threads as bands of output rows of every plane, so that
+ * each thread reads mostly the rows it wrote in the layer before (split into pixel tiles) and the
+ * layer after reads mostly what it wrote, from the core's own cache. A band is the plane's
+ * convolution with fewer output rows and the top padding moved up by the rows above it: every
+ * output is the same chain of operations. */
+static void
+conv_depthwise_rows(const csnn_conv2d_desc *d, int n, const float *x, const float *weight,
+                    const float *bias, float *y, float *scratch, int ith, int nth)
+{
+  csnn_conv2d_desc band = *d;
+  size_t start, end;
+  size_t in_plane = (size_t)d->h_in * (size_t)d->w_in;
+  size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
+  size_t k = (size_t)d->kh * (size_t)d->kw;
+
+  csnn_partition((size_t)d->h_out, ith, nth, &start, &end);
+  if (start == end)
+    return;
+  band.h_out = (int)(end - start);
+  band.pad_h = d->pad_h - (int)start * d->stride_h;
+  for (size_t plane = 0; plane < (size_t)n * (size_t)d->c_out; plane++) {
+    size_t ch = plane % (size_t)d->c_out;
+    float *dst = y + plane * out_plane + start * (size_t)d->w_out;
+
+    if (scratch != NULL)
+      csnn__depthwise_plane(&band, x + plane * in_plane, weight + ch * k,
+                            bias != NULL ? bias[ch] : 0.0f, dst, scratch);
+    else
+      depthwise_plane(&band, x + plane * in_plane, weight + ch * k, bias != NULL ? bias[ch] : 0.0f,
+                      dst);
+  }
+}
+
 /* The depthwise convolution, split by planes; with @means, each output plane's mean as well
  * (as csnn_global_avgpool_forward() computes it), taken while the plane is in cache. */
 static void
@@ -398,6 +435,11 @@ conv_depthwise(const csnn_conv2d_desc *d, int n, const float *x, const float *we
   size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
   size_t k = (size_t)d->kh * (size_t)d->kw;
 
+  if (nth > 1 && means == NULL && (size_t)d->h_out * (size_t)d->w_out >= DEPTHWISE_ROWS_MIN &&
+      d->h_out >= 4 * nth) {
+    conv_depthwise_rows(d, n, x, weight, bias, y, fast ? scratch : NULL, ith, nth);
+    return;
+  }
   csnn_partition((size_t)n * (size_t)d->c_out, ith, nth, &start, &end);
   for (size_t plane = start; plane < end; plane++) {
     size_t ch = plane % (size_t)d->c_out;
