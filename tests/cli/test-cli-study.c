@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "cli-run.h"
+#include "test-files.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -64,25 +65,9 @@ fixture_set_up(Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree(const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL) {
-    while ((name = g_dir_read_name(dir)) != NULL) {
-      g_autofree char *child = g_build_filename(path, name, NULL);
-
-      remove_tree(child);
-    }
-  }
-  g_remove(path);
-}
-
-static void
 fixture_tear_down(Fixture *f, gconstpointer data)
 {
-  remove_tree(f->dir);
+  test_remove_tree(f->dir);
   g_free(f->dir);
   g_free(f->study);
   g_free(f->models);

@@ -24,6 +24,7 @@
 
 #include "dicom-test-util.h"
 #include "test-files.h"
+#include "test-model.h"
 
 static const char *make_model;
 
@@ -82,7 +83,6 @@ test_analyse_all(void)
   g_autofree char *sweep_a = g_build_filename(study_dir, "a", NULL);
   g_autofree char *sweep_b = g_build_filename(study_dir, "b", NULL);
   g_autofree char *gone = g_build_filename(study_dir, "gone.mp4", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", work);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsStudy) study = NULL;
   g_autoptr(CsAnalyseAll) job = NULL;
@@ -93,17 +93,9 @@ test_analyse_all(void)
                 g_ptr_array_new_with_free_func(g_free), 0, 0 };
   CsRoiKeyframe key = { .frame = 0, .x = 32, .y = 24, .size_px = 30 };
   const char *sha;
-  int status = 0;
 
   g_assert_cmpint(g_mkdir_with_parents(models, 0755), ==, 0);
-  {
-    const char *argv[] = { make_model, "squeezenet1_1", model, "64", NULL };
-
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-  }
+  test_model_make(make_model, model, 64);
   g_setenv("CARPALSCOPE_MODELSDIR", models, TRUE);
   loaded = cs_model_load("tiny", &error);
   g_assert_no_error(error);
@@ -169,7 +161,7 @@ test_analyse_all(void)
   g_ptr_array_unref(seen.ids);
   g_ptr_array_unref(seen.results);
   g_ptr_array_unref(seen.errors);
-  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
+  test_remove_tree(work);
 }
 
 /* Adds to @study a case @id of @group on the DICOM sweep @path, calibrated as Import calibrates it
@@ -209,7 +201,6 @@ test_study_score_dicom(void)
   g_autoptr(CsStudy) study = cs_study_new();
   g_autoptr(CsScores) scores = NULL;
   const char *model_ids[] = { NULL, NULL };
-  int status = 0;
 
   g_assert_cmpint(g_mkdir_with_parents(export_dir, 0755), ==, 0);
   if (!dicom_test_make_files("make-dicom-folder.py", export_dir)) {
@@ -217,14 +208,7 @@ test_study_score_dicom(void)
     return;
   }
   g_assert_cmpint(g_mkdir_with_parents(models, 0755), ==, 0);
-  {
-    const char *argv[] = { make_model, "squeezenet1_1", model, "64", NULL };
-
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-  }
+  test_model_make(make_model, model, 64);
   add_dicom_case(study, "inside", CS_GROUP_CTS, sweep, inside);
   add_dicom_case(study, "outside", CS_GROUP_CONTROL, sweep, outside);
 

@@ -21,6 +21,9 @@
 #include "cs-error.h"
 #include "cs-phantom-study.h"
 
+#include "test-files.h"
+#include "test-model.h"
+
 static const char *make_model;
 
 typedef struct {
@@ -76,7 +79,6 @@ test_sweep_harmed(void)
   g_autofree char *model = g_build_filename(models, "tiny.safetensors", NULL);
   g_autofree char *study_dir = g_build_filename(work, "study", NULL);
   g_autofree char *study_path = g_build_filename(study_dir, "study.json", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", work);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsStudy) study = NULL;
   g_autoptr(CsStudy) saved = NULL;
@@ -85,17 +87,9 @@ test_sweep_harmed(void)
   CsPhantomStudyOptions options;
   Run run = { NULL, g_ptr_array_new_with_free_func(g_free), FALSE, FALSE, 0 };
   const char *sha;
-  int status = 0;
 
   g_assert_cmpint(g_mkdir_with_parents(models, 0755), ==, 0);
-  {
-    const char *argv[] = { make_model, "squeezenet1_1", model, "64", NULL };
-
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-  }
+  test_model_make(make_model, model, 64);
   g_setenv("CARPALSCOPE_MODELSDIR", models, TRUE);
   loaded = cs_model_load("tiny", &error);
   g_assert_no_error(error);
@@ -146,7 +140,7 @@ test_sweep_harmed(void)
   }
 
   g_ptr_array_unref(run.errors);
-  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
+  test_remove_tree(work);
 }
 
 int

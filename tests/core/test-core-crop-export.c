@@ -23,6 +23,9 @@
 #include "cs-study-edit.h"
 #include "cs-train.h"
 
+#include "test-files.h"
+#include "test-model.h"
+
 /* The side the test model takes (make-test-model writes no input size: 224). */
 #define SIZE 224
 
@@ -96,22 +99,15 @@ test_crops_are_what_the_network_sees(void)
   g_autofree char *out = g_build_filename(work, "out", NULL);
   g_autofree char *csv_path = g_build_filename(out, "crops.csv", NULL);
   g_autofree char *csv = NULL;
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", work);
   g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(CsStudy) study = NULL;
   g_autoptr(CsModel) model = NULL;
   g_auto(GStrv) lines = NULL;
   CsCropExportOptions options = { .all_splits = TRUE, .size = SIZE };
-  int status = 0, row = 1;
+  int row = 1;
 
-  {
-    const char *argv[] = { make_model, "squeezenet1_1", model_path, NULL };
-
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-  }
+  test_model_make(make_model, model_path, 0);
   model = cs_model_new_for_file(model_path, NULL, &error);
   g_assert_no_error(error);
   g_assert_cmpint(cs_model_get_input_size(model), ==, SIZE);
@@ -192,7 +188,7 @@ test_crops_are_what_the_network_sees(void)
   options.size = 4;
   g_assert_cmpint(cs_crop_export(study, &options, out, NULL, NULL, NULL, NULL, &error), ==, -1);
   g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
-  g_assert_cmpint(system(rm), ==, 0);
+  test_remove_tree(work);
 }
 
 int

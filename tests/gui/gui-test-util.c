@@ -8,6 +8,8 @@
 
 #include "cs-application.h"
 
+#include <string.h>
+
 gboolean
 gui_test_iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds)
 {
@@ -75,4 +77,41 @@ gui_test_remove_tree(const char *dir)
   g_autofree char *rm = g_strdup_printf("rm -rf %s", quoted);
 
   g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
+}
+
+int
+gui_test_run_and_remove(char *home)
+{
+  int status = g_test_run();
+
+  gui_test_remove_tree(home);
+  g_free(home);
+  return status;
+}
+
+AdwMessageDialog *
+gui_test_find_dialog(GtkWindow *window, const char *heading_part)
+{
+  GListModel *toplevels = gtk_window_get_toplevels(); /* borrowed */
+
+  for (guint i = 0; i < g_list_model_get_n_items(toplevels); i++) {
+    g_autoptr(GObject) item = g_list_model_get_item(toplevels, i);
+
+    if (ADW_IS_MESSAGE_DIALOG(item) && gtk_window_get_transient_for(GTK_WINDOW(item)) == window &&
+        strstr(adw_message_dialog_get_heading(ADW_MESSAGE_DIALOG(item)), heading_part) != NULL)
+      return ADW_MESSAGE_DIALOG(item);
+  }
+  return NULL;
+}
+
+void
+gui_test_click(CsFrameView *view, double x, double y)
+{
+  CsViewTransform t;
+  double wx, wy;
+
+  cs_frame_view_get_transform(view, &t);
+  cs_view_image_to_widget(&t, x, y, &wx, &wy);
+  cs_frame_view_press(view, wx, wy, 1);
+  cs_frame_view_release(view, wx, wy);
 }

@@ -4,7 +4,9 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
+
+#include "cs-frame-view.h"
 
 /* Runs the main context until @done says so or @seconds pass; returns what @done said last. */
 gboolean gui_test_iterate_until(gboolean (*done)(gpointer), gpointer data, double seconds);
@@ -26,3 +28,13 @@ char *gui_test_private_data_home(const char *template);
 
 /* Deletes the folder @dir and all it holds. */
 void gui_test_remove_tree(const char *dir);
+
+/* Runs the tests added so far (g_test_run()), then deletes @home, the test's own folder from
+ * gui_test_private_data_home(), and frees it; returns what g_test_run() did. For main(). */
+int gui_test_run_and_remove(char *home);
+
+/* The message dialog over @window whose heading holds @heading_part, or NULL. */
+AdwMessageDialog *gui_test_find_dialog(GtkWindow *window, const char *heading_part);
+
+/* Clicks @view with the first button at the image point (@x, @y). */
+void gui_test_click(CsFrameView *view, double x, double y);

@@ -30,23 +30,6 @@ typedef struct {
   gboolean done;
 } Run;
 
-/* The message dialog of @window whose heading holds @heading_part, or NULL. */
-static AdwMessageDialog *
-find_dialog(CsWindow *window, const char *heading_part)
-{
-  GListModel *toplevels = gtk_window_get_toplevels(); /* borrowed */
-
-  for (guint i = 0; i < g_list_model_get_n_items(toplevels); i++) {
-    g_autoptr(GObject) item = g_list_model_get_item(toplevels, i);
-
-    if (ADW_IS_MESSAGE_DIALOG(item) &&
-        gtk_window_get_transient_for(GTK_WINDOW(item)) == GTK_WINDOW(window) &&
-        strstr(adw_message_dialog_get_heading(ADW_MESSAGE_DIALOG(item)), heading_part) != NULL)
-      return ADW_MESSAGE_DIALOG(item);
-  }
-  return NULL;
-}
-
 typedef struct {
   CsStudy *study;
   guint n_cases;
@@ -117,7 +100,7 @@ import_export(CsWindow *window, Run *run)
   g_assert_true(cs_window_get_case(window) == cs_study_get_case(study, 0));
 
   /* One message lists the five files left out, each with its reason. */
-  skipped = find_dialog(window, "5 Files Not Imported");
+  skipped = gui_test_find_dialog(GTK_WINDOW(window), "5 Files Not Imported");
   g_assert_nonnull(skipped);
   body = adw_message_dialog_get_body(skipped);
   g_test_message("%s", body);
@@ -155,7 +138,7 @@ import_realdata(CsWindow *window)
     return;
   }
   import_uri_of(window, dir, before + 3);
-  g_assert_null(find_dialog(window, "Not Imported"));
+  g_assert_null(gui_test_find_dialog(GTK_WINDOW(window), "Not Imported"));
   g_assert_cmpuint(cs_study_get_n_cases(study), >=, before + 3);
   for (guint i = before; i < cs_study_get_n_cases(study); i++) {
     CsCase *c = cs_study_get_case(study, i);
@@ -217,13 +200,10 @@ test_import(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = gui_test_private_data_home("carpalscope-dicom-import-home-XXXXXX");
-  int status;
-
   /* The window's recovery file and recent files go to a folder of the test's own. */
+  char *home = gui_test_private_data_home("carpalscope-dicom-import-home-XXXXXX");
+
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/dicom-import/folder-with-dicomdir", test_import);
-  status = g_test_run();
-  gui_test_remove_tree(home);
-  return status;
+  return gui_test_run_and_remove(home);
 }

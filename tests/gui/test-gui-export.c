@@ -20,6 +20,7 @@
 #include "cs-explain-panel.h"
 #include "cs-window.h"
 #include "gui-test-util.h"
+#include "test-model.h"
 
 static const char *demo_dir;
 static const char *make_model;
@@ -94,11 +95,9 @@ test_export_draws_screen(void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = NULL;
-  g_autoptr(CsApplication) app = NULL;
   g_autofree char *models = NULL;
   g_autofree char *model = NULL;
   g_autofree char *study_dir = NULL;
-  g_autofree char *copy = NULL;
   g_autofree char *expect = NULL;
   Run run = { 0 };
   const CsExplanation *lime;
@@ -116,14 +115,7 @@ test_export_draws_screen(void)
   models = g_build_filename(run.work, "models", NULL);
   g_assert_cmpint(g_mkdir(models, 0755), ==, 0);
   model = g_build_filename(models, "test-squeezenet.safetensors", NULL);
-  {
-    const char *argv[] = { make_model, "squeezenet1_1", model, "96", NULL };
-
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
-  }
+  test_model_make(make_model, model, 96);
   study_dir = g_build_filename(run.work, "study", NULL);
   {
     const char *argv[] = { "cp", "-r", demo_dir, study_dir, NULL };
@@ -143,11 +135,7 @@ test_export_draws_screen(void)
   g_settings_set_uint(settings, "lime-segments", 40);
   g_settings_set_uint(settings, "lime-seed", 7);
 
-  app = cs_application_new();
-  g_application_set_flags(G_APPLICATION(app),
-                          g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after(app, "activate", G_CALLBACK(activate_cb), &run);
-  g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
+  gui_test_run_app(G_CALLBACK(activate_cb), &run);
 
   /* What the panel showed was made with the parameters on screen... */
   g_assert_nonnull(run.shown);
@@ -176,8 +164,7 @@ test_export_draws_screen(void)
   g_assert_null(strstr(run.text, "seed 0,"));
 
   cs_frame_explanation_unref(run.shown);
-  copy = g_strdup_printf("rm -rf '%s'", run.work);
-  g_assert_true(g_spawn_command_line_sync(copy, NULL, NULL, &status, NULL));
+  gui_test_remove_tree(run.work);
   g_free(run.work);
   g_free(run.pdf);
   g_free(run.text);

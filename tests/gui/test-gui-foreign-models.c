@@ -279,14 +279,9 @@ test_foreign_models(void)
 int
 main(int argc, char **argv)
 {
-  int status;
-
   work = gui_test_private_data_home("carpalscope-foreign-models-XXXXXX");
   gtk_test_init(&argc, &argv, NULL);
   adw_init();
   g_test_add_func("/gui/models/foreign-analyse", test_foreign_models);
-  status = g_test_run();
-  gui_test_remove_tree(work);
-  g_free(work);
-  return status;
+  return gui_test_run_and_remove(work);
 }

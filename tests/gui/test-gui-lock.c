@@ -353,14 +353,11 @@ test_lock(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = gui_test_private_data_home("carpalscope-lock-home-XXXXXX");
-  int status;
+  char *home = gui_test_private_data_home("carpalscope-lock-home-XXXXXX");
 
   /* The dialogs' texts are checked in English. */
   g_setenv("LANGUAGE", "C", TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/lock/read-only-take-over-merge", test_lock);
-  status = g_test_run();
-  gui_test_remove_tree(home);
-  return status;
+  return gui_test_run_and_remove(home);
 }

@@ -165,14 +165,11 @@ test_find_and_track(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = gui_test_private_data_home("carpalscope-nerve-home-XXXXXX");
-  int status;
+  char *home = gui_test_private_data_home("carpalscope-nerve-home-XXXXXX");
 
   /* A private home: no model of the user's own is found before the installed nerve model, and
    * no study of the user's is touched. */
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/nerve/find-and-track", test_find_and_track);
-  status = g_test_run();
-  gui_test_remove_tree(home);
-  return status;
+  return gui_test_run_and_remove(home);
 }

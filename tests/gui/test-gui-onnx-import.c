@@ -120,14 +120,9 @@ test_import_from_preferences(void)
 int
 main(int argc, char **argv)
 {
-  int status;
-
   work = gui_test_private_data_home("carpalscope-onnx-gui-XXXXXX");
   gtk_test_init(&argc, &argv, NULL);
   adw_init();
   g_test_add_func("/gui/preferences/import-onnx", test_import_from_preferences);
-  status = g_test_run();
-  gui_test_remove_tree(work);
-  g_free(work);
-  return status;
+  return gui_test_run_and_remove(work);
 }

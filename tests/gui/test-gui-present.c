@@ -28,6 +28,7 @@
 #include "cs-study.h"
 #include "cs-window.h"
 #include "gui-test-util.h"
+#include "test-model.h"
 
 static const char *demo_dir;
 static const char *make_model;
@@ -216,18 +217,6 @@ present_cb(CsWindow *window)
   g_assert_true(cs_window_get_case(window) == cs_study_get_case(study, n - 1));
 }
 
-static void
-click(CsFrameView *view, double x, double y)
-{
-  CsViewTransform t;
-  double wx, wy;
-
-  cs_frame_view_get_transform(view, &t);
-  cs_view_image_to_widget(&t, x, y, &wx, &wy);
-  cs_frame_view_press(view, wx, wy, 1);
-  cs_frame_view_release(view, wx, wy);
-}
-
 /* A new tracing carries the rater's name of Preferences; hiding the rater hides the outline. */
 static void
 rater_cb(CsWindow *window)
@@ -241,8 +230,8 @@ rater_cb(CsWindow *window)
 
   cs_viewer_pane_set_tool(pane, CS_FRAME_VIEW_TOOL_TRACE);
   for (int i = 0; i < 4; i++)
-    click(view, square[2 * i], square[2 * i + 1]);
-  click(view, square[0], square[1]);
+    gui_test_click(view, square[2 * i], square[2 * i + 1]);
+  gui_test_click(view, square[0], square[1]);
   gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_tracings(c), ==, before + 1);
   tracing = cs_case_get_tracing(c, before);
@@ -291,7 +280,6 @@ test_present(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSettings) settings = NULL;
   g_autofree char *models = NULL;
-  g_autofree char *remove = NULL;
   Run run = { 0 };
   int status = 0;
 
@@ -302,13 +290,8 @@ test_present(void)
   for (int i = 0; i < 2; i++) {
     g_autofree char *name = g_strdup_printf("test-squeezenet-%d.safetensors", i + 1);
     g_autofree char *model = g_build_filename(models, name, NULL);
-    g_autofree char *size = g_strdup_printf("%d", 32 + 16 * i);
-    const char *argv[] = { make_model, "squeezenet1_1", model, size, NULL };
 
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    test_model_make(make_model, model, 32 + 16 * i);
   }
   {
     g_autofree char *study_dir = g_build_filename(run.work, "study", NULL);
@@ -335,8 +318,7 @@ test_present(void)
   gui_test_run_app(G_CALLBACK(activate_cb), &run);
   g_assert_true(run.done);
 
-  remove = g_strdup_printf("rm -rf '%s'", run.work);
-  g_assert_true(g_spawn_command_line_sync(remove, NULL, NULL, &status, NULL));
+  gui_test_remove_tree(run.work);
   g_free(run.work);
 }
 

@@ -159,15 +159,11 @@ test_read_only_folder(void)
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = gui_test_private_data_home("carpalscope-readonly-home-XXXXXX");
-  int status;
+  char *home = gui_test_private_data_home("carpalscope-readonly-home-XXXXXX");
 
-  g_setenv("XDG_STATE_HOME", home, TRUE);
   /* The dialog's heading is checked in English. */
   g_setenv("LANGUAGE", "C", TRUE);
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/gui/save/read-only-folder", test_read_only_folder);
-  status = g_test_run();
-  gui_test_remove_tree(home);
-  return status;
+  return gui_test_run_and_remove(home);
 }

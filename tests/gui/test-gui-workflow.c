@@ -25,6 +25,7 @@
 #include "cs-study.h"
 #include "cs-window.h"
 #include "gui-test-util.h"
+#include "test-model.h"
 
 static const char *make_model;
 
@@ -32,14 +33,6 @@ typedef struct {
   char *work;
   gboolean done;
 } Run;
-
-static void
-pump(void)
-{
-  for (int i = 0; i < 20; i++)
-    while (g_main_context_iteration(NULL, FALSE))
-      ;
-}
 
 static gboolean
 frame_shown(gpointer data)
@@ -85,18 +78,6 @@ tracing_area(CsCase *c, guint index)
 }
 
 static void
-click(CsFrameView *view, double x, double y)
-{
-  CsViewTransform t;
-  double wx, wy;
-
-  cs_frame_view_get_transform(view, &t);
-  cs_view_image_to_widget(&t, x, y, &wx, &wy);
-  cs_frame_view_press(view, wx, wy, 1);
-  cs_frame_view_release(view, wx, wy);
-}
-
-static void
 drag(CsFrameView *view, double x0, double y0, double x1, double y1)
 {
   CsViewTransform t;
@@ -122,9 +103,9 @@ edit_closed_tracing(CsWindow *window)
   g_assert_nonnull(c);
   cs_viewer_pane_set_tool(pane, CS_FRAME_VIEW_TOOL_TRACE);
   for (int i = 0; i < 4; i++)
-    click(view, square[2 * i], square[2 * i + 1]);
-  click(view, square[0], square[1]); /* on the first vertex: closes the outline */
-  pump();
+    gui_test_click(view, square[2 * i], square[2 * i + 1]);
+  gui_test_click(view, square[0], square[1]); /* on the first vertex: closes the outline */
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
   g_assert_cmpfloat_with_epsilon(tracing_area(c, 0), 1200, 1e-6);
   g_assert_cmpint(cs_frame_view_get_edited_tracing(view), ==, 0);
@@ -132,7 +113,7 @@ edit_closed_tracing(CsWindow *window)
   /* The corner (80, 70) pulled to (100, 80): the 40 x 30 rectangle becomes a quadrilateral of 1700
    * px^2. */
   drag(view, 80, 70, 100, 80);
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
   g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[4], 100, 1e-6);
   g_assert_cmpfloat_with_epsilon(tracing_area(c, 0), 1700, 1e-6);
@@ -140,13 +121,13 @@ edit_closed_tracing(CsWindow *window)
   /* Ended with Enter and picked up again by a vertex, it is still the case's one tracing. */
   g_assert_true(cs_frame_view_key(view, GDK_KEY_Return, 0));
   drag(view, 40, 40, 30, 40);
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
   g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[0], 30, 1e-6);
 
   /* An edit the case refuses (crossing edges) is undone on screen: the saved outline stays. */
   drag(view, 30, 40, 100, 100);
-  pump();
+  gui_test_pump();
   g_assert_cmpfloat_with_epsilon(cs_case_get_tracing(c, 0)->points[0], 30, 1e-6);
   g_assert_cmpfloat_with_epsilon(cs_tracing_edit_points(cs_frame_view_get_tracing_edit(view))[0],
                                  30, 1e-6);
@@ -184,7 +165,7 @@ roi_keeps_keyframes(CsWindow *window)
 
   cs_viewer_pane_set_tool(pane, CS_FRAME_VIEW_TOOL_ROI);
   cs_viewer_pane_set_frame_index(pane, 0);
-  pump();
+  gui_test_pump();
   move_roi(view, 5, 3);
   g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 1);
   g_assert_cmpfloat(cs_case_get_roi_keyframe(c, 0)->size_px, >, 0);
@@ -198,14 +179,14 @@ roi_keeps_keyframes(CsWindow *window)
 
   g_assert_true(cs_frame_view_get_roi(view, &before));
   g_assert_true(cs_case_calibrate(c, 0.08, CS_SPACING_SOURCE_MANUAL, &error));
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_roi_keyframes(c), ==, 2);
   g_assert_cmpfloat(cs_case_get_roi_keyframe(c, 1)->size_mm, >, 0);
   g_assert_true(cs_frame_view_get_roi(view, &after));
   g_assert_cmpfloat_with_epsilon(after.side, before.side, 1e-6);
   g_assert_cmpfloat_with_epsilon(after.x, before.x, 1e-6);
   cs_viewer_pane_set_frame_index(pane, 0);
-  pump();
+  gui_test_pump();
 
   /* Playback: the image sweep has no frame rate (10 fps); twice as fast is 50 ms a frame. */
   cs_viewer_pane_set_playing(pane, TRUE);
@@ -217,23 +198,7 @@ roi_keeps_keyframes(CsWindow *window)
   g_assert_cmpuint(cs_viewer_pane_get_play_interval(pane), ==, 0);
   cs_viewer_pane_set_speed(pane, 1);
   cs_viewer_pane_set_frame_index(pane, 0);
-  pump();
-}
-
-static gboolean
-has_dialog(CsWindow *window, const char *heading_part)
-{
-  GListModel *toplevels = gtk_window_get_toplevels(); /* borrowed */
-
-  for (guint i = 0; i < g_list_model_get_n_items(toplevels); i++) {
-    g_autoptr(GObject) item = g_list_model_get_item(toplevels, i);
-
-    if (ADW_IS_MESSAGE_DIALOG(item) &&
-        gtk_window_get_transient_for(GTK_WINDOW(item)) == GTK_WINDOW(window) &&
-        strstr(adw_message_dialog_get_heading(ADW_MESSAGE_DIALOG(item)), heading_part) != NULL)
-      return TRUE;
-  }
-  return FALSE;
+  gui_test_pump();
 }
 
 /* A file that is no sweep leaves the study as it was and says why. */
@@ -249,12 +214,12 @@ bad_video_keeps_study(CsWindow *window, const char *work)
   g_assert_true(g_file_set_contents(bad, "this is no video at all", -1, &error));
   cs_window_open_file(window, file);
   g_assert_true(gui_test_iterate_until(not_opening, window, 60));
-  pump();
+  gui_test_pump();
   g_assert_true(cs_window_get_study(window) == study);
   g_assert_true(cs_window_get_case(window) == c);
   g_assert_cmpuint(cs_study_get_n_cases(study), ==, 1);
   g_assert_cmpuint(cs_case_get_n_tracings(c), ==, 1);
-  g_assert_true(has_dialog(window, "broken.mp4"));
+  g_assert_nonnull(gui_test_find_dialog(GTK_WINDOW(window), "broken.mp4"));
 }
 
 /* New Study in a folder, Import of a folder of two sweeps, Duplicate, Rename, Remove and Save:
@@ -281,7 +246,7 @@ build_study(CsWindow *window, const char *work)
   /* A second New Study in the same folder is refused: the study stays. */
   g_assert_false(cs_window_create_study(window, folder));
   g_assert_true(cs_window_get_study(window) == study);
-  g_assert_true(has_dialog(window, "Cannot Create the Study"));
+  g_assert_nonnull(gui_test_find_dialog(GTK_WINDOW(window), "Cannot Create the Study"));
 
   write_image_sweep(left, 2);
   write_image_sweep(right, 2);
@@ -308,7 +273,7 @@ build_study(CsWindow *window, const char *work)
 
   gtk_widget_activate_action(GTK_WIDGET(window), "win.rename-case", "s", "right");
   g_assert_cmpstr(cs_case_get_id(cs_window_get_case(window)), ==, "left-copy");
-  g_assert_true(has_dialog(window, "Cannot Rename the Case"));
+  g_assert_nonnull(gui_test_find_dialog(GTK_WINDOW(window), "Cannot Rename the Case"));
   gtk_widget_activate_action(GTK_WIDGET(window), "win.rename-case", "s", " left-again ");
   g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 1)), ==, "left-again");
 
@@ -354,11 +319,11 @@ analyse_all(CsWindow *window, const char *work)
   gtk_widget_activate_action(GTK_WIDGET(window), "win.analyse-all", NULL);
   g_assert_true(cs_window_is_analysing(window));
   g_assert_true(gui_test_iterate_until(not_analysing, window, 120));
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "left")), ==, 1);
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "right")), ==, 1);
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "broken")), ==, 0);
-  g_assert_true(has_dialog(window, "1 Case Skipped"));
+  g_assert_nonnull(gui_test_find_dialog(GTK_WINDOW(window), "1 Case Skipped"));
 
   /* Saved as they came: study.json holds both results without a Save. */
   saved = cs_study_load(cs_study_get_path(study), &error);
@@ -369,7 +334,7 @@ analyse_all(CsWindow *window, const char *work)
   /* Nothing is left to do for this model but the broken case. */
   gtk_widget_activate_action(GTK_WIDGET(window), "win.analyse-all", NULL);
   g_assert_true(gui_test_iterate_until(not_analysing, window, 120));
-  pump();
+  gui_test_pump();
   g_assert_cmpuint(cs_case_get_n_results(cs_study_find_case(study, "left")), ==, 1);
 }
 
@@ -386,7 +351,7 @@ activate_cb(GApplication *app, gpointer user_data)
   cs_window_open_file(window, sweep);
   g_assert_true(gui_test_iterate_until(not_opening, window, 60));
   g_assert_true(gui_test_iterate_until(frame_shown, window, 60));
-  pump();
+  gui_test_pump();
 
   edit_closed_tracing(window);
   roi_keeps_keyframes(window);
@@ -402,35 +367,23 @@ static void
 test_workflow(void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CsApplication) app = NULL;
-  g_autofree char *rm = NULL;
   Run run = { 0 };
-  int status = 0;
 
   run.work = g_dir_make_tmp("carpalscope-workflow-XXXXXX", &error);
   g_assert_no_error(error);
   {
     g_autofree char *models = g_build_filename(run.work, "models", NULL);
     g_autofree char *model = g_build_filename(models, "tiny.safetensors", NULL);
-    const char *argv[] = { make_model, "squeezenet1_1", model, "64", NULL };
 
     /* A seeded random model for Analyse All, found by the window's catalogue. */
     g_assert_cmpint(g_mkdir_with_parents(models, 0755), ==, 0);
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    test_model_make(make_model, model, 64);
     g_setenv("CARPALSCOPE_MODELSDIR", models, TRUE);
   }
-  app = cs_application_new();
-  g_application_set_flags(G_APPLICATION(app),
-                          g_application_get_flags(G_APPLICATION(app)) | G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after(app, "activate", G_CALLBACK(activate_cb), &run);
-  g_assert_cmpint(g_application_run(G_APPLICATION(app), 0, NULL), ==, 0);
+  gui_test_run_app(G_CALLBACK(activate_cb), &run);
   g_assert_true(run.done);
 
-  rm = g_strdup_printf("rm -rf '%s'", run.work);
-  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, &status, NULL));
+  gui_test_remove_tree(run.work);
   g_free(run.work);
 }
 
@@ -468,8 +421,6 @@ test_explain_panel(void)
 {
   g_autofree char *work = g_dir_make_tmp("carpalscope-explain-XXXXXX", NULL);
   g_autofree char *path = g_build_filename(work, "tiny.safetensors", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", work);
-  const char *argv[] = { make_model, "squeezenet1_1", path, "64", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(CsModel) model = NULL;
   g_autoptr(CsCase) c = cs_case_new("c");
@@ -479,13 +430,10 @@ test_explain_panel(void)
   const char *caption;
   const CsExplanation *o;
   g_autofree char *expect = NULL;
-  int status = 0;
 
   gtk_init(); /* when this test runs alone, no application has */
   panel = g_object_ref_sink(g_object_new(CS_TYPE_EXPLAIN_PANEL, NULL));
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                             &status, &error));
-  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  test_model_make(make_model, path, 64);
   model = cs_model_new_for_file(path, NULL, &error);
   g_assert_no_error(error);
   g_assert_true(cs_case_set_spacing(c, 0.25, CS_SPACING_SOURCE_MANUAL, &error));
@@ -516,21 +464,16 @@ test_explain_panel(void)
 
   cs_explain_panel_set_case(CS_EXPLAIN_PANEL(panel), NULL, NULL);
   g_assert_finalize_object(panel);
-  g_assert_true(g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL));
+  gui_test_remove_tree(work);
 }
 
 int
 main(int argc, char **argv)
 {
-  g_autofree char *home = g_dir_make_tmp("carpalscope-workflow-home-XXXXXX", NULL);
-  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", home);
-  int status;
-
   /* The window's recovery file and recent files go to a folder of the test's own (GLib's
    * isolated dirs would also hide the system's MIME database, which the icons need). */
-  g_assert_nonnull(home);
-  g_setenv("XDG_DATA_HOME", home, TRUE);
-  g_setenv("XDG_STATE_HOME", home, TRUE);
+  char *home = gui_test_private_data_home("carpalscope-workflow-home-XXXXXX");
+
   g_test_init(&argc, &argv, NULL);
   if (argc < 2) {
     g_printerr("usage: %s MAKE_TEST_MODEL\n", argv[0]);
@@ -539,7 +482,5 @@ main(int argc, char **argv)
   make_model = argv[1];
   g_test_add_func("/gui/workflow/tracing-and-bad-file", test_workflow);
   g_test_add_func("/gui/workflow/explain-panel", test_explain_panel);
-  status = g_test_run();
-  g_spawn_command_line_sync(rm, NULL, NULL, NULL, NULL);
-  return status;
+  return gui_test_run_and_remove(home);
 }

@@ -319,6 +319,47 @@ test_case_report_dicom_across(void)
   g_assert_nonnull(strstr(text, "Inlet CSA: 2400 px² (no mm²: the tracings it averages do not"));
 }
 
+/* The study report as it writes it in @format (the PDF as its text, NULL without pdftotext; the
+ * CSV's hands file), with its files removed. */
+static char *
+study_report_text(CsStudy *study, CsReportFormat format)
+{
+  g_autoptr(CsStudyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *models[] = { "csa-test-net", NULL };
+  const char *suffix[] = {
+    [CS_REPORT_FORMAT_PDF] = "pdf", [CS_REPORT_FORMAT_CSV] = "csv", [CS_REPORT_FORMAT_JSON] = "json"
+  };
+  g_autofree char *path = g_strdup_printf("%s/study-report.%s", tmp_dir, suffix[format]);
+  char *text = NULL;
+  CsEvaluateOptions evaluate;
+  CsReportOptions options;
+
+  cs_report_options_init(&options);
+  options.date = "2026-12-07";
+  cs_evaluate_options_init(&evaluate);
+  evaluate.replicates = 20;
+  report =
+      cs_study_report_build(study, models, CS_SPLIT_UNASSIGNED, &evaluate, &options, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_true(cs_study_report_write(report, format, path, &error));
+  g_assert_no_error(error);
+  if (format == CS_REPORT_FORMAT_PDF)
+    return pdf_text(path);
+  g_assert_true(g_file_get_contents(path, &text, NULL, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(g_remove(path), ==, 0);
+  if (format == CS_REPORT_FORMAT_CSV) {
+    const char *siblings[] = { "study-report-table1.csv", "study-report-roc.csv" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(siblings); i++) {
+      g_autofree char *sibling = g_build_filename(tmp_dir, siblings[i], NULL);
+      g_assert_cmpint(g_remove(sibling), ==, 0);
+    }
+  }
+  return text;
+}
+
 /* The study report's inlet CSA of make_dicom_study(@name, @xy, @n) with the case's spacing set as
  * Import sets it (the file's own: the region holding the image centre): the hand's csa_mm2 (NAN
  * when null), the spacing and whether the notes name the region check. FALSE (the test skipped)
@@ -328,13 +369,9 @@ dicom_study_report_csa(const char *name, const double *xy, guint n, double *csa_
                        double *mm_per_px, gboolean *noted)
 {
   g_autoptr(CsStudy) study = make_dicom_study(name, xy, n);
-  g_autoptr(CsStudyReport) report = NULL;
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = g_build_filename(tmp_dir, "dicom-study.json", NULL);
-  const char *models[] = { "csa-test-net", NULL };
-  CsEvaluateOptions evaluate;
-  CsReportOptions options;
+  g_autofree char *json = NULL;
   JsonObject *root, *hand;
   JsonArray *notes;
 
@@ -356,18 +393,9 @@ dicom_study_report_csa(const char *name, const double *xy, guint n, double *csa_
                                            CS_SPACING_SOURCE_DICOM, file.region, &error));
     g_assert_no_error(error);
   }
-  cs_report_options_init(&options);
-  options.date = "2026-12-07";
-  cs_evaluate_options_init(&evaluate);
-  evaluate.replicates = 20;
-  report =
-      cs_study_report_build(study, models, CS_SPLIT_UNASSIGNED, &evaluate, &options, NULL, &error);
+  json = study_report_text(study, CS_REPORT_FORMAT_JSON);
+  g_assert_true(json_parser_load_from_data(parser, json, -1, &error));
   g_assert_no_error(error);
-  g_assert_true(cs_study_report_write(report, CS_REPORT_FORMAT_JSON, json, &error));
-  g_assert_no_error(error);
-  g_assert_true(json_parser_load_from_file(parser, json, &error));
-  g_assert_no_error(error);
-  g_assert_cmpint(g_unlink(json), ==, 0);
   root = json_node_get_object(json_parser_get_root(parser));
   hand = json_array_get_object_element(json_object_get_array_member(root, "hands"), 0);
   *csa_mm2 = json_object_get_null_member(hand, "csa_mm2")
@@ -438,47 +466,6 @@ test_case_report_identity(void)
   g_assert_nonnull(strstr(on, "Patient: NAME, PATIENT NAME · ID 98279 · born not recorded"));
   /* Beside the case's pseudonym, which stays. */
   g_assert_nonnull(strstr(on, "The case id is shown as recorded."));
-}
-
-/* The study report as it writes it in @format (the PDF as its text, NULL without pdftotext; the
- * CSV's hands file), with its files removed. */
-static char *
-study_report_text(CsStudy *study, CsReportFormat format)
-{
-  g_autoptr(CsStudyReport) report = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *models[] = { "csa-test-net", NULL };
-  const char *suffix[] = {
-    [CS_REPORT_FORMAT_PDF] = "pdf", [CS_REPORT_FORMAT_CSV] = "csv", [CS_REPORT_FORMAT_JSON] = "json"
-  };
-  g_autofree char *path = g_strdup_printf("%s/identity.%s", tmp_dir, suffix[format]);
-  char *text = NULL;
-  CsEvaluateOptions evaluate;
-  CsReportOptions options;
-
-  cs_report_options_init(&options);
-  options.date = "2026-12-07";
-  cs_evaluate_options_init(&evaluate);
-  evaluate.replicates = 20;
-  report =
-      cs_study_report_build(study, models, CS_SPLIT_UNASSIGNED, &evaluate, &options, NULL, &error);
-  g_assert_no_error(error);
-  g_assert_true(cs_study_report_write(report, format, path, &error));
-  g_assert_no_error(error);
-  if (format == CS_REPORT_FORMAT_PDF)
-    return pdf_text(path);
-  g_assert_true(g_file_get_contents(path, &text, NULL, &error));
-  g_assert_no_error(error);
-  g_assert_cmpint(g_remove(path), ==, 0);
-  if (format == CS_REPORT_FORMAT_CSV) {
-    const char *siblings[] = { "identity-table1.csv", "identity-roc.csv" };
-
-    for (guint i = 0; i < G_N_ELEMENTS(siblings); i++) {
-      g_autofree char *sibling = g_build_filename(tmp_dir, siblings[i], NULL);
-      g_assert_cmpint(g_remove(sibling), ==, 0);
-    }
-  }
-  return text;
 }
 
 /* The study report names a hand's patient as the case report does, only when the study is set

@@ -6,6 +6,7 @@
 
 #include "cs-evaluation.h"
 #include "stats-datasets.h"
+#include "test-files.h"
 
 #include <cairo.h>
 #include <glib/gstdio.h>
@@ -66,24 +67,6 @@ write_dataset(gsize index, char **dir)
   g_file_set_contents(path, csv, -1, &error);
   g_assert_no_error(error);
   return path;
-}
-
-static void
-remove_tree(const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open(dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name(handle)) != NULL) {
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    if (g_file_test(path, G_FILE_TEST_IS_DIR))
-      remove_tree(path);
-    else
-      g_unlink(path);
-  }
-  g_rmdir(dir);
 }
 
 static void
@@ -190,7 +173,7 @@ test_json_contract(void)
       json_object_get_double_member(json_object_get_object_member(root, "csa"), "mann_whitney_u"),
       ==, evaluation->csa.test.u);
   run_clear(&run);
-  remove_tree(dir);
+  test_remove_tree(dir);
 }
 
 /* The same seed gives the same document; another seed moves the bootstrap intervals only. */
@@ -213,7 +196,7 @@ test_seed(void)
   run_clear(&a);
   run_clear(&b);
   run_clear(&c);
-  remove_tree(dir);
+  test_remove_tree(dir);
 }
 
 static void
@@ -281,7 +264,7 @@ test_table_and_outputs(void)
     run_clear(&again);
   }
   run_clear(&run);
-  remove_tree(dir);
+  test_remove_tree(dir);
 }
 
 static void assert_fails(int status, const char *expected, const char *first,

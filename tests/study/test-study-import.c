@@ -14,6 +14,7 @@
 #include "cs-study-edit.h"
 #include "cs-study-import.h"
 #include "dicom-test-util.h"
+#include "test-files.h"
 #include "test-realdata.h"
 
 #include <glib/gstdio.h>
@@ -34,23 +35,6 @@ have_folder(void)
   g_assert_nonnull(folder);
   made = dicom_test_make_files("make-dicom-folder.py", folder);
   return made;
-}
-
-static void
-remove_tree(const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-    g_autofree char *child = g_build_filename(path, name, NULL);
-
-    if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree(child);
-    else
-      g_unlink(child);
-  }
-  g_rmdir(path);
 }
 
 static const CsDicomFolderEntry *
@@ -283,7 +267,7 @@ test_import_cases(void)
   g_assert_cmpstr(cs_case_get_id(cs_study_get_case(study, 1)), ==, "IM000001-2");
   g_assert_true(cs_study_save(study, &error));
   g_assert_no_error(error);
-  remove_tree(dir);
+  test_remove_tree(dir);
 }
 
 /* A plain folder keeps its other sweeps: a folder of numbered images beside a DICOM file is one
@@ -325,7 +309,7 @@ test_import_mixed(void)
   g_assert_no_error(error);
   g_assert_cmpint(cs_case_get_hand(g_ptr_array_index(added, 0)), ==, CS_HAND_LEFT);
   g_assert_cmpint(cs_case_get_hand(g_ptr_array_index(added, 1)), ==, CS_HAND_UNKNOWN);
-  remove_tree(dir);
+  test_remove_tree(dir);
 }
 
 /* The real files: the Philips cine at 0.2623 mm/px from region 0; the Aloka frame, whose two
@@ -375,7 +359,7 @@ main(int argc, char **argv)
   g_test_add_func("/study/import/realdata", test_import_realdata);
   status = g_test_run();
   if (folder != NULL)
-    remove_tree(folder);
+    test_remove_tree(folder);
   g_free(folder);
   return status;
 }

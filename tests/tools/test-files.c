@@ -2,8 +2,6 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "config.h"
-
 #include "test-files.h"
 
 #include <glib/gstdio.h>
