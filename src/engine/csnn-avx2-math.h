@@ -77,3 +77,14 @@ csnn_mask256(size_t count)
 
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(c), _mm256_loadu_si256((const __m256i *)ramp));
 }
+
+/* Stores the first @count lanes of @v at @p: a plain store when all 8 are wanted (AMD's processors
+ * before Zen 4 run a masked store as microcode, many times slower), else a masked one. */
+__attribute__((target("avx2"))) static inline void
+csnn_store256(float *p, size_t count, __m256 v)
+{
+  if (count >= 8)
+    _mm256_storeu_ps(p, v);
+  else
+    _mm256_maskstore_ps(p, csnn_mask256(count), v);
+}

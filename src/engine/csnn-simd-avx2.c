@@ -22,7 +22,7 @@ csnn__silu_avx2(float *x, size_t n)
   for (size_t i = 0; i < n; i += 8) {
     __m256i mask = csnn_mask256(n - i);
     __m256 v = _mm256_maskload_ps(x + i, mask);
-    _mm256_maskstore_ps(x + i, mask, csnn_act256(v, CSNN_ACT_SILU));
+    csnn_store256(x + i, n - i, csnn_act256(v, CSNN_ACT_SILU));
   }
 }
 
@@ -32,7 +32,7 @@ csnn__sigmoid_avx2(float *x, size_t n)
   for (size_t i = 0; i < n; i += 8) {
     __m256i mask = csnn_mask256(n - i);
     __m256 v = _mm256_maskload_ps(x + i, mask);
-    _mm256_maskstore_ps(x + i, mask, csnn_act256(v, CSNN_ACT_SIGMOID));
+    csnn_store256(x + i, n - i, csnn_act256(v, CSNN_ACT_SIGMOID));
   }
 }
 
@@ -88,7 +88,7 @@ kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int 
       if (one) {
         if (res != NULL)
           v0 = _mm256_add_ps(v0, _mm256_maskload_ps(res + (size_t)r * ldc, m0));
-        _mm256_maskstore_ps(cr, m0, v0);
+        csnn_store256(cr, cols, v0);
         continue;
       }
       __m256 v1 = csnn_act256(_mm256_add_ps(acc1[r], bv), act);
@@ -101,7 +101,7 @@ kernel_6x16(int k, const float *const *a, const float *b, size_t ldb, const int 
         _mm256_storeu_ps(cr, v0);
         _mm256_storeu_ps(cr + 8, v1);
       } else {
-        _mm256_maskstore_ps(cr, m0, v0);
+        csnn_store256(cr, cols, v0);
         _mm256_maskstore_ps(cr + 8, m1, v1);
       }
     }
@@ -318,7 +318,7 @@ depthwise_tile(const csnn_conv2d_desc *d, const float *src, const float *zero, c
       if (s == 2)
         o = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xD8));
       if (left > 0)
-        _mm256_maskstore_ps(out + 8 * v, csnn_mask256((size_t)left), csnn_act256(o, d->act));
+        csnn_store256(out + 8 * v, (size_t)left, csnn_act256(o, d->act));
     }
   }
 }
@@ -405,8 +405,7 @@ csnn__maxpool_plane_avx2(const float *src, int h_in, int w_in, int k, int stride
         split_even_odd(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), &e0, &unused);
         split_even_odd(_mm256_loadu_ps(p + 1), _mm256_loadu_ps(p + 9), &e1, &unused);
         split_even_odd(_mm256_loadu_ps(p + 2), _mm256_loadu_ps(p + 10), &e2, &unused);
-        _mm256_maskstore_ps(out + ox, csnn_mask256((size_t)(w_out - ox)),
-                            _mm256_max_ps(_mm256_max_ps(e0, e2), e1));
+        csnn_store256(out + ox, (size_t)(w_out - ox), _mm256_max_ps(_mm256_max_ps(e0, e2), e1));
       }
     } else {
       for (int ox = 0; ox < w_out; ox++) {
