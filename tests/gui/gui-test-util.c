@@ -104,6 +104,50 @@ gui_test_find_dialog(GtkWindow *window, const char *heading_part)
   return NULL;
 }
 
+GtkShortcut *
+gui_test_find_shortcut(GtkWidget *widget, guint keyval, GdkModifierType modifiers)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers(widget);
+  g_autoptr(GtkShortcutTrigger) pressed = gtk_keyval_trigger_new(keyval, modifiers);
+
+  for (guint i = 0; i < g_list_model_get_n_items(controllers); i++) {
+    g_autoptr(GtkEventController) controller = g_list_model_get_item(controllers, i);
+
+    if (!GTK_IS_SHORTCUT_CONTROLLER(controller))
+      continue;
+    for (guint k = 0; k < g_list_model_get_n_items(G_LIST_MODEL(controller)); k++) {
+      g_autoptr(GtkShortcut) shortcut = g_list_model_get_item(G_LIST_MODEL(controller), k);
+
+      if (gtk_shortcut_trigger_equal(gtk_shortcut_get_trigger(shortcut), pressed))
+        return g_steal_pointer(&shortcut);
+    }
+  }
+  return NULL;
+}
+
+char *
+gui_test_dup_key_action(GtkWidget *widget, guint keyval, GdkModifierType modifiers)
+{
+  g_autoptr(GtkShortcut) shortcut = gui_test_find_shortcut(widget, keyval, modifiers);
+  GtkShortcutAction *action = shortcut != NULL ? gtk_shortcut_get_action(shortcut) : NULL;
+
+  if (action == NULL || !GTK_IS_NAMED_ACTION(action))
+    return NULL;
+  return g_strdup(gtk_named_action_get_action_name(GTK_NAMED_ACTION(action)));
+}
+
+void
+gui_test_press_key(GtkWidget *widget, guint keyval, GdkModifierType modifiers)
+{
+  g_autoptr(GtkShortcut) shortcut = gui_test_find_shortcut(widget, keyval, modifiers);
+
+  g_assert_nonnull(shortcut);
+  g_assert_true(gtk_shortcut_action_activate(gtk_shortcut_get_action(shortcut),
+                                             GTK_SHORTCUT_ACTION_EXCLUSIVE, widget,
+                                             gtk_shortcut_get_arguments(shortcut)));
+  gui_test_pump();
+}
+
 void
 gui_test_click(CsFrameView *view, double x, double y)
 {

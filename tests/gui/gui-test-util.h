@@ -38,3 +38,17 @@ AdwMessageDialog *gui_test_find_dialog(GtkWindow *window, const char *heading_pa
 
 /* Clicks @view with the first button at the image point (@x, @y). */
 void gui_test_click(CsFrameView *view, double x, double y);
+
+/* Returns the shortcut (a new reference) that @widget's shortcut controllers, its class's
+ * bindings among them, hold for the key @keyval with @modifiers: what pressing that key in it
+ * triggers. NULL when there is none. */
+GtkShortcut *gui_test_find_shortcut(GtkWidget *widget, guint keyval, GdkModifierType modifiers);
+
+/* Returns the name of the action the key @keyval with @modifiers activates in @widget (as
+ * gui_test_find_shortcut() finds it), or NULL when it activates none; free it. */
+char *gui_test_dup_key_action(GtkWidget *widget, guint keyval, GdkModifierType modifiers);
+
+/* Presses the key @keyval with @modifiers in @widget: activates its shortcut as GTK does for a key
+ * event that reaches @widget, and runs the main context; asserts that there is one and that it
+ * was handled. */
+void gui_test_press_key(GtkWidget *widget, guint keyval, GdkModifierType modifiers);

@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The real window on a copy of the demo study with two seeded random models. Presentation mode is
- * entered and left through the window's actions (win.present and its switches, the path F5, the
- * presentation's keys and D-Bus take): blind, the case id, the label, the nerve conduction and
+ * entered with F5 in the main window and left with F5 in the presentation, and its switches are
+ * driven by their keys (R, B) or the window's actions (win.present and its switches, the path the
+ * keys, the buttons and D-Bus take): blind, the case id, the label, the nerve conduction and
  * every p(CTS) are off the screen and R (win.reveal) brings them back; the next case starts hidden
  * again; next and previous go round the study; leaving selects the case last shown. A tracing
  * drawn with a rater's name in Preferences carries it, and hiding that rater's tracings takes the
@@ -128,9 +129,9 @@ present_cb(CsWindow *window)
   g_assert_false(g_action_group_get_action_enabled(G_ACTION_GROUP(window), "present-next"));
   g_assert_false(g_action_group_get_action_enabled(G_ACTION_GROUP(window), "reveal"));
 
+  /* F5 in the main window presents. */
   set_flag(window, "present-blind", TRUE);
-  g_action_group_activate_action(G_ACTION_GROUP(window), "present", NULL);
-  gui_test_pump();
+  gui_test_press_key(GTK_WIDGET(window), GDK_KEY_F5, 0);
   shown = cs_window_get_presentation(window);
   g_assert_nonnull(shown);
   g_assert_true(get_flag(window, "present"));
@@ -141,9 +142,8 @@ present_cb(CsWindow *window)
   assert_blind(shown, first);
   save_shot(shown, "present-blind.png");
 
-  /* R, through the presentation's own route to the window's actions. */
-  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.reveal", NULL));
-  gui_test_pump();
+  /* R in the presentation reveals, through its own route to the window's actions. */
+  gui_test_press_key(GTK_WIDGET(shown), GDK_KEY_r, 0);
   g_assert_true(get_flag(window, "reveal"));
   g_assert_true(cs_presentation_is_answer_shown(shown));
   g_assert_nonnull(strstr(cs_presentation_get_heading(shown), cs_case_get_id(first)));
@@ -180,8 +180,14 @@ present_cb(CsWindow *window)
   gui_test_pump();
   g_assert_cmpuint(cs_presentation_get_index(shown), ==, n - 1);
 
-  /* Not blind: the answer is on screen without revealing. */
-  set_flag(window, "present-blind", FALSE);
+  /* B: not blind, the answer is on screen without revealing; B again hides it. */
+  gui_test_press_key(GTK_WIDGET(shown), GDK_KEY_b, 0);
+  g_assert_false(get_flag(window, "present-blind"));
+  g_assert_true(cs_presentation_is_answer_shown(shown));
+  gui_test_press_key(GTK_WIDGET(shown), GDK_KEY_b, 0);
+  g_assert_true(get_flag(window, "present-blind"));
+  g_assert_false(cs_presentation_is_answer_shown(shown));
+  gui_test_press_key(GTK_WIDGET(shown), GDK_KEY_b, 0);
   g_assert_true(cs_presentation_is_answer_shown(shown));
   g_assert_nonnull(
       strstr(cs_presentation_get_heading(shown), cs_case_get_id(cs_study_get_case(study, n - 1))));
@@ -208,9 +214,14 @@ present_cb(CsWindow *window)
   /* Left with no explanation running, the window closes without waiting for a worker. */
   g_assert_true(gui_test_iterate_until(explained, window, 240));
 
-  /* Esc: presentation mode ends and the window shows the case the class saw last. */
-  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(shown), "win.present", NULL));
-  gui_test_pump();
+  /* F5 (or Esc) in the presentation: presentation mode ends and the window shows the case the
+   * class saw last. */
+  {
+    g_autofree char *escape = gui_test_dup_key_action(GTK_WIDGET(shown), GDK_KEY_Escape, 0);
+
+    g_assert_cmpstr(escape, ==, "win.present");
+  }
+  gui_test_press_key(GTK_WIDGET(shown), GDK_KEY_F5, 0);
   g_assert_null(cs_window_get_presentation(window));
   g_assert_false(get_flag(window, "present"));
   g_assert_false(g_action_group_get_action_enabled(G_ACTION_GROUP(window), "present-next"));
