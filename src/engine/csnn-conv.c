@@ -138,7 +138,10 @@ split_panels(const conv_split *s, int m, int *q0, int *q1)
 
 /* Plans @s for @outer (images x groups) times @cols columns and @panels panels of @panel_floats
  * weights, tiles of at most @tile columns (a multiple of @unit, or all the columns), on @nth
- * threads. One thread takes tiles of @tile columns. Several deal the items out evenly:
+ * threads (@panel_floats 0: no ranges for the weights' sake). One thread takes tiles of @tile
+ * columns, and, when @rows_freely, the rows in ranges whose weights are near
+ * CONV_RANGE_TARGET_FLOATS, each range going through every tile while its weights are in cache.
+ * Several threads deal the items out evenly:
  * - with at least as many tiles as threads, tiles that differ by one unit at most, more of them
  *   when that makes a whole number per thread (unless @fixed_tiles: the caller's tiles are the
  *   units); the rows are split too when that evens the shares out further and
@@ -153,6 +156,8 @@ split_plan(conv_split *s, size_t outer, size_t cols, size_t tile, size_t unit, i
 {
   size_t units = (cols + unit - 1) / unit;
   size_t best = (size_t)-1, items;
+  size_t want =
+      ((size_t)panels * panel_floats + CONV_RANGE_TARGET_FLOATS - 1) / CONV_RANGE_TARGET_FLOATS;
   int m;
 
   s->cols = cols;
@@ -161,14 +166,16 @@ split_plan(conv_split *s, size_t outer, size_t cols, size_t tile, size_t unit, i
   s->n_tiles = fixed_tiles ? 1 : (cols + tile - 1) / tile;
   s->tile = fixed_tiles ? cols : tile;
   s->m_split = 1;
-  if (nth <= 1)
+  if (nth <= 1) {
+    /* Alone, rows in ranges whose weights stay in cache while it goes through every tile (the
+     * small late layers: weights larger than their activations). */
+    if (rows_freely && want > 1)
+      s->m_split = want <= (size_t)panels / 2 ? (int)want : (panels / 2 > 1 ? panels / 2 : 1);
     return;
+  }
   if (!fixed_tiles)
     s->tile = 0;
   if (outer * s->n_tiles < (size_t)nth) {
-    size_t want =
-        ((size_t)panels * panel_floats + CONV_RANGE_TARGET_FLOATS - 1) / CONV_RANGE_TARGET_FLOATS;
-
     m = want > (size_t)nth ? (int)((want + (size_t)nth - 1) / (size_t)nth) * nth : nth;
     s->m_split = m <= panels / 2 ? m : (panels / 2 > 1 ? panels / 2 : 1);
     return;
@@ -473,7 +480,7 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
     return;
   }
   split_plan(&split, (size_t)n * (size_t)d->groups, hw, conv_tile(d), 16,
-             (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR, CSNN_GEMM_MR * k, nth, 0, pointwise);
+             (c_out_group + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR, 0, nth, 0, pointwise);
   csnn_partition((size_t)n * (size_t)d->groups * split.n_tiles * (size_t)split.m_split, ith, nth,
                  &start, &end);
   for (size_t item = start; item < end; item++) {
