@@ -136,6 +136,28 @@ split_panels(const conv_split *s, int m, int *q0, int *q1)
   *q1 = (int)((long)(m + 1) * s->panels / s->m_split);
 }
 
+/* One item of a split: the columns [p0, p0 + len) of one tile, the panels [q0, q1) of one range,
+ * of group g of image img. */
+typedef struct {
+  size_t p0, len, g, img;
+  int q0, q1;
+} split_item;
+
+/* Sets @it to item @item of @s for a convolution of @groups groups (tiles vary fastest, then
+ * ranges, groups and images). */
+static void
+split_item_at(const conv_split *s, int groups, size_t item, split_item *it)
+{
+  size_t t = item % s->n_tiles;
+  size_t rest = item / s->n_tiles;
+
+  split_panels(s, (int)(rest % (size_t)s->m_split), &it->q0, &it->q1);
+  it->g = (rest / (size_t)s->m_split) % (size_t)groups;
+  it->img = rest / (size_t)s->m_split / (size_t)groups;
+  it->p0 = split_tile_start(s, t);
+  it->len = split_tile_start(s, t + 1) - it->p0;
+}
+
 /* Plans @s for @outer (images x groups) times @cols columns and @panels panels of @panel_floats
  * weights, tiles of at most @tile columns (a multiple of @unit, or all the columns), on @nth
  * threads (@panel_floats 0: no ranges for the weights' sake). One thread takes tiles of @tile
@@ -484,22 +506,21 @@ csnn_conv2d_forward(const csnn_conv2d_desc *d, int n, const float *x, const floa
   csnn_partition((size_t)n * (size_t)d->groups * split.n_tiles * (size_t)split.m_split, ith, nth,
                  &start, &end);
   for (size_t item = start; item < end; item++) {
-    size_t t = item % split.n_tiles;
-    size_t rest = item / split.n_tiles;
-    int m = (int)(rest % (size_t)split.m_split);
-    size_t g = (rest / (size_t)split.m_split) % (size_t)d->groups;
-    size_t img = rest / (size_t)split.m_split / (size_t)d->groups;
-    size_t p0 = split_tile_start(&split, t);
-    size_t len = split_tile_start(&split, t + 1) - p0;
-    int q0, q1, m0, m1;
-    const float *xg = x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
-    float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
-    const float *cols;
+    split_item it;
+    size_t g, p0, len;
+    int m0, m1;
+    const float *xg, *cols;
+    float *yg;
     size_t ldb;
 
-    split_panels(&split, m, &q0, &q1);
-    m0 = q0 * CSNN_GEMM_MR;
-    m1 = q1 * CSNN_GEMM_MR < c_out_group ? q1 * CSNN_GEMM_MR : c_out_group;
+    split_item_at(&split, d->groups, item, &it);
+    g = it.g;
+    p0 = it.p0;
+    len = it.len;
+    xg = x + (it.img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
+    yg = y + (it.img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
+    m0 = it.q0 * CSNN_GEMM_MR;
+    m1 = it.q1 * CSNN_GEMM_MR < c_out_group ? it.q1 * CSNN_GEMM_MR : c_out_group;
     if (m0 >= m1 || len == 0)
       continue;
     if (pointwise) {
@@ -652,11 +673,11 @@ csnn_conv2d_packed_panels(const csnn_conv2d_desc *d, int n, int ith, int nth, in
   *p0 = panels;
   *p1 = 0;
   for (size_t item = start; item < end; item++) {
-    int q0, q1;
+    split_item it;
 
-    split_panels(&split, (int)(item / split.n_tiles % (size_t)split.m_split), &q0, &q1);
-    *p0 = q0 < *p0 ? q0 : *p0;
-    *p1 = q1 > *p1 ? q1 : *p1;
+    split_item_at(&split, 1, item, &it);
+    *p0 = it.q0 < *p0 ? it.q0 : *p0;
+    *p1 = it.q1 > *p1 ? it.q1 : *p1;
   }
 }
 
@@ -723,20 +744,21 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
 
   csnn_partition(n_items, ith, nth, &start, &end);
   for (size_t item = start; item < end; item++) {
-    size_t t = item % split.n_tiles;
-    size_t rest = item / split.n_tiles;
-    int m = (int)(rest % (size_t)split.m_split);
-    size_t g = (rest / (size_t)split.m_split) % (size_t)d->groups;
-    size_t img = rest / (size_t)split.m_split / (size_t)d->groups;
-    size_t p0 = split_tile_start(&split, t);
-    size_t len = split_tile_start(&split, t + 1) - p0;
+    split_item it;
+    size_t g, p0, len;
     int q0, q1;
-    const float *xg = x + (img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
-    float *yg = y + (img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
-    const float *cols;
+    const float *xg, *cols;
+    float *yg;
     size_t ldb, block_stride;
 
-    split_panels(&split, m, &q0, &q1);
+    split_item_at(&split, d->groups, item, &it);
+    g = it.g;
+    p0 = it.p0;
+    len = it.len;
+    q0 = it.q0;
+    q1 = it.q1;
+    xg = x + (it.img * (size_t)d->c_in + g * (size_t)c_in_group) * hw_in;
+    yg = y + (it.img * (size_t)d->c_out + g * (size_t)c_out_group) * hw;
     if (q0 >= q1 || len == 0)
       continue;
     if (pointwise) {
