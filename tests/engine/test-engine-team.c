@@ -47,6 +47,7 @@ test_team(gconstpointer data)
   size_t n = (size_t)csnn_pool_n_threads(csnn_pool_default());
   size_t image_floats = 3 * (size_t)c->size * (size_t)c->size;
   g_autofree float *input = NULL, *alone = NULL, *shared = NULL;
+  const float *want;
 
   /* The network packs its weights for the path in use when it is built. */
   if (csnn__simd_force(c->simd) != CSNN_OK) {
@@ -63,20 +64,19 @@ test_team(gconstpointer data)
   test_weights_randomise(net);
   input = make_inputs(n * image_floats);
   alone = g_new(float, 2 * n);
-  shared = g_new(float, 2 * n);
+  shared = g_new(float, 2);
 
   /* n images: each on a thread of its own. */
   g_assert_cmpint(csnn_net_forward(net, input, n, alone), ==, CSNN_OK);
-  /* One image at a time: all the threads on it. */
-  for (size_t i = 0; i < n; i++)
-    g_assert_cmpint(csnn_net_forward(net, input + i * image_floats, 1, shared + 2 * i), ==,
-                    CSNN_OK);
-  for (size_t i = 0; i < 2 * n; i++)
+  /* The last one alone: all the threads on it. */
+  g_assert_cmpint(csnn_net_forward(net, input + (n - 1) * image_floats, 1, shared), ==, CSNN_OK);
+  want = alone + 2 * (n - 1);
+  for (size_t i = 0; i < 2; i++)
     if (c->simd == CSNN_SIMD_PORTABLE
-            ? fabsf(alone[i] - shared[i]) > 1e-5f * fmaxf(1.0f, fabsf(alone[i]))
-            : memcmp(&alone[i], &shared[i], sizeof(float)) != 0) {
+            ? fabsf(want[i] - shared[i]) > 1e-5f * fmaxf(1.0f, fabsf(want[i]))
+            : memcmp(&want[i], &shared[i], sizeof(float)) != 0) {
       g_test_message("%s at %d px on %s: logit %zu is %.9g on one thread, %.9g on %zu", c->arch,
-                     c->size, csnn__simd_name(c->simd), i, alone[i], shared[i], n);
+                     c->size, csnn__simd_name(c->simd), i, want[i], shared[i], n);
       g_test_fail();
       break;
     }
