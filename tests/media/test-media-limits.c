@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each file here is a few hundred bytes that claims a picture of 60000 x 60000 pixels (3.6 GB of
- * gray) or more frames than a sweep may have. Each is opened in a child process, which reports
+ * gray) or more frames than a sweep may have, or a video of 100001 frames of one pixel (200 KB,
+ * made with ffmpeg; skipped without it). Each is opened in a child process, which reports
  * the error and how far its peak resident memory grew while opening (getrusage's ru_maxrss, which
  * a fork starts again from what the child has): the file must be refused with one clear line that
  * gives its numbers, and the peak must grow by less than MAX_GROWTH_KB.
@@ -12,6 +13,7 @@
 
 #include "cs-error.h"
 #include "cs-sweep.h"
+#include "media-test-util.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -70,23 +72,34 @@ open_in_child(const char *name)
   return outcome;
 }
 
-/* Writes @name, opens it in a child and checks the refusal: @code, a message with @says and the
- * file's name on one line, and the peak memory's growth. */
+/* Opens @name in a child and checks the refusal: @code, a message with @says and the file's name
+ * on one line, and the peak memory's growth. */
 static void
-assert_refused_small(const char *name, const void *data, gsize size, int code, const char *says)
+assert_refused(const char *name, int code, const char *says)
 {
   g_autofree char *path = g_build_filename(work_dir, name, NULL);
+  GStatBuf st;
   Outcome outcome;
 
-  g_assert_true(g_file_set_contents(path, data, (gssize)size, NULL));
+  g_assert_cmpint(g_stat(path, &st), ==, 0);
   outcome = open_in_child(name);
-  g_test_message("%s (%" G_GSIZE_FORMAT " bytes): %s; peak memory grew by %ld KB", name, size,
-                 outcome.message, outcome.growth_kb);
+  g_test_message("%s (%" G_GINT64_FORMAT " bytes): %s; peak memory grew by %ld KB", name,
+                 (gint64)st.st_size, outcome.message, outcome.growth_kb);
   g_assert_cmpint(outcome.code, ==, code);
   if (strstr(outcome.message, says) == NULL || strstr(outcome.message, name) == NULL)
     g_error("the message for %s lacks “%s” or the name: %s", name, says, outcome.message);
   g_assert_null(strchr(outcome.message, '\n'));
   g_assert_cmpint(outcome.growth_kb, <, MAX_GROWTH_KB);
+}
+
+/* Writes @name (@size bytes of @data) and checks its refusal as assert_refused() does. */
+static void
+assert_refused_small(const char *name, const void *data, gsize size, int code, const char *says)
+{
+  g_autofree char *path = g_build_filename(work_dir, name, NULL);
+
+  g_assert_true(g_file_set_contents(path, data, (gssize)size, NULL));
+  assert_refused(name, code, says);
 }
 
 static void
@@ -286,6 +299,43 @@ test_dicom_bombs(void)
                        "8000 rows × 8000 columns × 99999 frames need");
 }
 
+/* Writes @name, a QuickTime video of @n_frames frames of 1 x 1 gray pixels (rawvideo: two bytes a
+ * frame), with ffmpeg. */
+static void
+write_tiny_video(const char *name, int n_frames)
+{
+  g_autofree char *raw = g_build_filename(work_dir, "frames.raw", NULL);
+  g_autofree char *path = g_build_filename(work_dir, name, NULL);
+  g_autofree guint8 *frames = g_malloc0((gsize)n_frames);
+  const char *args[] = { "-f", "rawvideo", "-pix_fmt", "gray", "-s",       "1x1", "-r",
+                         "25", "-i",       raw,        "-c:v", "rawvideo", path,  NULL };
+
+  media_test_write(raw, frames, (gsize)n_frames);
+  media_test_ffmpeg(args);
+  g_assert_cmpint(g_unlink(raw), ==, 0);
+}
+
+/* A video of one frame more than a sweep may have (in 200 KB) is refused with one line while its
+ * packets are indexed, in bounded memory; one of exactly CS_SWEEP_MAX_FRAMES opens. */
+static void
+test_video_frame_count(void)
+{
+  g_autofree char *limit = g_build_filename(work_dir, "limit.mov", NULL);
+  g_autofree char *says = g_strdup_printf("has more than %d frames", CS_SWEEP_MAX_FRAMES);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+
+  if (!media_test_have_ffmpeg())
+    return;
+  write_tiny_video("limit.mov", CS_SWEEP_MAX_FRAMES);
+  sweep = cs_sweep_open(limit, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(cs_sweep_get_kind(sweep), ==, CS_SWEEP_KIND_VIDEO);
+  g_assert_cmpint(cs_sweep_get_n_frames(sweep), ==, CS_SWEEP_MAX_FRAMES);
+  write_tiny_video("too-many.mov", CS_SWEEP_MAX_FRAMES + 1);
+  assert_refused("too-many.mov", CS_ERROR_TOO_LARGE, says);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -297,6 +347,7 @@ main(int argc, char **argv)
   g_test_add_func("/media/limits/png-bomb", test_png_bomb);
   g_test_add_func("/media/limits/pnm-tiff-bombs", test_pnm_tiff_bombs);
   g_test_add_func("/media/limits/dicom-bombs", test_dicom_bombs);
+  g_test_add_func("/media/limits/video-frame-count", test_video_frame_count);
   status = g_test_run();
   {
     g_autoptr(GDir) dir = g_dir_open(work_dir, 0, NULL);
