@@ -67,6 +67,10 @@ csnn__name_ends_with(const char *name, const char *suffix)
   return a >= b && strcmp(name + a - b, suffix) == 0;
 }
 
+/* How a batch of fewer images than threads runs: chosen by measuring both ways now and then
+ * (the default), or always one way (tests). */
+typedef enum { CSNN__TEAM_AUTO = 0, CSNN__TEAM_ALWAYS, CSNN__TEAM_NEVER } csnn__team_mode;
+
 /* Working memory of one pool thread. */
 typedef struct {
   csnn_arena acts;    /* Activations of the images this thread runs alone. */
@@ -99,6 +103,11 @@ struct csnn_net {
   pthread_mutex_t lock;
   csnn__workspace *ws;
   int n_ws;
+
+  /* Fewer images than threads: shared by all threads, or run on one (csnn-net-run.c). */
+  csnn__team_mode team_mode;
+  unsigned team_calls;
+  double team_ms, solo_ms; /* Recent milliseconds per image each way; 0 until measured. */
 };
 
 /* Collects nodes and parameter shapes while an architecture is described. */
@@ -129,6 +138,9 @@ int csnn__net_set_input_size(csnn_net *net, int size);
  * the output of node @tap (c x h x w floats) to @tap_out on the way; csnn-net-run.c. */
 int csnn__net_forward_tap(csnn_net *net, const float *input, int tap, float *tap_out,
                           float *logits);
+
+/* Sets how @net runs batches of fewer images than threads; csnn-net-run.c. */
+void csnn__net_set_team_mode(csnn_net *net, csnn__team_mode mode);
 
 /* Builds the nodes of @arch into @b; returns a status; csnn-arch.c. */
 int csnn__build_arch(csnn__builder *b, const char *arch, int num_classes);
