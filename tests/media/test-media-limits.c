@@ -24,6 +24,15 @@
 /* What opening a refused file may add to the peak: far below the 3.6 GB a decoder would take. */
 #define MAX_GROWTH_KB (48 * 1024)
 
+/* AddressSanitizer keeps freed blocks in quarantine, so a refusal that reads many packets first
+ * (the video of too many frames) peaks there at what a normal build never holds: 81 MB against
+ * 12 MB. Its peak is then reported, not checked. */
+#ifdef __SANITIZE_ADDRESS__
+#define PEAK_OF_MANY_READS_CHECKED FALSE
+#else
+#define PEAK_OF_MANY_READS_CHECKED TRUE
+#endif
+
 static char *work_dir;
 
 typedef struct {
@@ -73,9 +82,9 @@ open_in_child(const char *name)
 }
 
 /* Opens @name in a child and checks the refusal: @code, a message with @says and the file's name
- * on one line, and the peak memory's growth. */
+ * on one line, and, with @check_peak, the peak memory's growth. */
 static void
-assert_refused(const char *name, int code, const char *says)
+assert_refused(const char *name, int code, const char *says, gboolean check_peak)
 {
   g_autofree char *path = g_build_filename(work_dir, name, NULL);
   GStatBuf st;
@@ -89,7 +98,8 @@ assert_refused(const char *name, int code, const char *says)
   if (strstr(outcome.message, says) == NULL || strstr(outcome.message, name) == NULL)
     g_error("the message for %s lacks “%s” or the name: %s", name, says, outcome.message);
   g_assert_null(strchr(outcome.message, '\n'));
-  g_assert_cmpint(outcome.growth_kb, <, MAX_GROWTH_KB);
+  if (check_peak)
+    g_assert_cmpint(outcome.growth_kb, <, MAX_GROWTH_KB);
 }
 
 /* Writes @name (@size bytes of @data) and checks its refusal as assert_refused() does. */
@@ -99,7 +109,7 @@ assert_refused_small(const char *name, const void *data, gsize size, int code, c
   g_autofree char *path = g_build_filename(work_dir, name, NULL);
 
   g_assert_true(g_file_set_contents(path, data, (gssize)size, NULL));
-  assert_refused(name, code, says);
+  assert_refused(name, code, says, TRUE);
 }
 
 static void
@@ -333,7 +343,7 @@ test_video_frame_count(void)
   g_assert_cmpint(cs_sweep_get_kind(sweep), ==, CS_SWEEP_KIND_VIDEO);
   g_assert_cmpint(cs_sweep_get_n_frames(sweep), ==, CS_SWEEP_MAX_FRAMES);
   write_tiny_video("too-many.mov", CS_SWEEP_MAX_FRAMES + 1);
-  assert_refused("too-many.mov", CS_ERROR_TOO_LARGE, says);
+  assert_refused("too-many.mov", CS_ERROR_TOO_LARGE, says, PEAK_OF_MANY_READS_CHECKED);
 }
 
 int
