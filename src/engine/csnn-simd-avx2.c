@@ -354,6 +354,58 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, 
   }
 }
 
+/* narrow_plane() of csnn-simd-avx512.c on 8 lanes, for a plane at most 8 * @nv outputs wide
+ * (@nv is 1 or 2, a constant where inlined): 8 / nv rows of nv vectors at a time. */
+TARGET static inline __attribute__((always_inline)) void
+narrow_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, const float *w,
+             __m256 bv, int k, int nv, float *dst)
+{
+  const float *rows[64];
+  __m256i mk[2][CSNN_DW_MAX_KW];
+  int hp = d->h_in + 2 * d->pad_h, nr = 8 / nv;
+
+  for (int y = 0; y < hp; y++) {
+    int iy = y - d->pad_h;
+
+    rows[y] = (iy >= 0 && iy < d->h_in ? src + (size_t)iy * (size_t)d->w_in : zero) - d->pad_w;
+  }
+  for (int v = 0; v < nv; v++)
+    for (int kx = 0; kx < k; kx++)
+      mk[v][kx] = column_mask(8 * v + kx - d->pad_w, d->w_in);
+  for (int oy = 0; oy < d->h_out; oy += nr) {
+    __m256 acc[8];
+    int y[8];
+
+#pragma GCC unroll 8
+    for (int r = 0; r < nr; r++) {
+      y[r] = oy + r < d->h_out ? oy + r : d->h_out - 1;
+      acc[r * nv] = bv;
+      if (nv == 2)
+        acc[r * nv + 1] = bv;
+    }
+#pragma GCC unroll 5
+    for (int ky = 0; ky < k; ky++)
+#pragma GCC unroll 5
+      for (int kx = 0; kx < k; kx++) {
+        __m256 wv = _mm256_broadcast_ss(w + ky * k + kx);
+
+#pragma GCC unroll 8
+        for (int r = 0; r < nr; r++)
+#pragma GCC unroll 2
+          for (int v = 0; v < nv; v++)
+            acc[r * nv + v] = _mm256_fmadd_ps(
+                wv, _mm256_maskload_ps(rows[y[r] + ky] + 8 * v + kx, mk[v][kx]), acc[r * nv + v]);
+      }
+      /* Rows past the last repeat it: they store the same values again. */
+#pragma GCC unroll 8
+    for (int r = 0; r < nr; r++)
+#pragma GCC unroll 2
+      for (int v = 0; v < nv; v++)
+        csnn_store256(dst + (size_t)y[r] * (size_t)d->w_out + 8 * v, (size_t)(d->w_out - 8 * v),
+                      csnn_act256(acc[r * nv + v], d->act));
+  }
+}
+
 TARGET void
 csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const float *w, float bias,
                            float *dst, float *zero)
@@ -361,6 +413,18 @@ csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const fl
   __m256 bv = _mm256_set1_ps(bias);
 
   memset(zero, 0, (size_t)d->w_in * sizeof(float));
+  /* Two vectors a row only for 3 x 3: a 5 x 5 kernel's ten masks would crowd the registers. */
+  if (d->stride_w == 1 && d->stride_h == 1 && d->dil_w == 1 && d->dil_h == 1 && d->kh == d->kw &&
+      d->h_in + 2 * d->pad_h <= 64 &&
+      ((d->kw == 3 && d->w_out <= 16) || (d->kw == 5 && d->w_out <= 8))) {
+    if (d->w_out > 8)
+      narrow_plane(d, src, zero, w, bv, 3, 2, dst);
+    else if (d->kw == 3)
+      narrow_plane(d, src, zero, w, bv, 3, 1, dst);
+    else
+      narrow_plane(d, src, zero, w, bv, 5, 1, dst);
+    return;
+  }
   /* The common kernel widths get their own unrolled copies. */
   if (d->stride_w == 1 && d->kw == 3)
     depthwise_plane(d, src, zero, w, bv, 1, 3, dst);

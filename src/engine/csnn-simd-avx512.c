@@ -381,6 +381,53 @@ depthwise_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, 
   }
 }
 
+/* A plane at most 16 outputs wide with stride 1, no dilation and a square kernel of @k taps (a
+ * constant where inlined), at most 64 padded rows: eight output rows of one vector at a time, every
+ * tap unrolled, each row read through a table of the padded rows (those outside the plane the row
+ * of zeros). Each output is the same FMA chain as in depthwise_tile(). */
+TARGET static inline __attribute__((always_inline)) void
+narrow_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, const float *w,
+             __m512 bv, int k, float *dst)
+{
+  const float *rows[64];
+  __mmask16 mk[CSNN_DW_MAX_KW];
+  int hp = d->h_in + 2 * d->pad_h;
+  __mmask16 store = tail_mask((size_t)d->w_out);
+
+  for (int y = 0; y < hp; y++) {
+    int iy = y - d->pad_h;
+
+    rows[y] = (iy >= 0 && iy < d->h_in ? src + (size_t)iy * (size_t)d->w_in : zero) - d->pad_w;
+  }
+  for (int kx = 0; kx < k; kx++)
+    mk[kx] = column_mask(kx - d->pad_w, d->w_in);
+  for (int oy = 0; oy < d->h_out; oy += 8) {
+    __m512 acc[8];
+    int y[8];
+
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; r++) {
+      y[r] = oy + r < d->h_out ? oy + r : d->h_out - 1;
+      acc[r] = bv;
+    }
+#pragma GCC unroll 5
+    for (int ky = 0; ky < k; ky++)
+#pragma GCC unroll 5
+      for (int kx = 0; kx < k; kx++) {
+        __m512 wv = _mm512_set1_ps(w[ky * k + kx]);
+
+#pragma GCC unroll 8
+        for (int r = 0; r < 8; r++)
+          acc[r] = _mm512_fmadd_ps(wv, _mm512_maskz_loadu_ps(mk[kx], rows[y[r] + ky] + kx), acc[r]);
+      }
+      /* Rows past the last repeat it: they store the same values again. */
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; r++)
+      _mm512_mask_storeu_ps(dst + (size_t)y[r] * (size_t)d->w_out, store,
+                            csnn_act512(acc[r], d->act));
+  }
+}
+
 TARGET void
 csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const float *w,
                              float bias, float *dst, float *zero)
@@ -388,6 +435,14 @@ csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const 
   __m512 bv = _mm512_set1_ps(bias);
 
   memset(zero, 0, (size_t)d->w_in * sizeof(float));
+  if (d->w_out <= 16 && d->stride_w == 1 && d->stride_h == 1 && d->dil_w == 1 && d->dil_h == 1 &&
+      d->kh == d->kw && d->h_in + 2 * d->pad_h <= 64 && (d->kw == 3 || d->kw == 5)) {
+    if (d->kw == 3)
+      narrow_plane(d, src, zero, w, bv, 3, dst);
+    else
+      narrow_plane(d, src, zero, w, bv, 5, dst);
+    return;
+  }
   /* The common kernel widths get their own unrolled copies. */
   if (d->stride_w == 1 && d->kw == 3)
     depthwise_plane(d, src, zero, w, bv, 1, 3, dst);

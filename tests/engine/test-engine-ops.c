@@ -506,22 +506,36 @@ test_depthwise_chain(gconstpointer path)
   if (!force_path(path))
     return;
   rng = g_rand_new_with_seed(23);
-  for (int trial = 0; trial < 80; trial++) {
+  for (int trial = 0; trial < 200; trial++) {
     csnn_conv2d_desc d = { .act = (csnn_act)(trial % 3) }; /* none, ReLU, ReLU6: exact */
     float *x, *w, *b, *y, *scratch;
     size_t ny;
 
     d.c_in = d.c_out = d.groups = g_rand_int_range(rng, 2, 5);
-    d.kh = (int[]){ 1, 3, 5, 7 }[trial % 4];
-    d.kw = trial % 7 == 0 ? 3 : d.kh;
-    d.stride_h = g_rand_int_range(rng, 1, 3);
-    d.stride_w = trial % 2 + 1;
-    d.dil_h = d.dil_w = d.stride_w == 1 && trial % 5 == 0 ? 2 : 1;
-    d.pad_h = g_rand_int_range(rng, 0, d.kh / 2 + 2);
-    d.pad_w = g_rand_int_range(rng, 0, d.kw / 2 + 2);
-    d.h_in = g_rand_int_range(rng, 8, 24);
-    /* Widths around the vector lengths and the four-vector tiles, and wide planes. */
-    d.w_in = trial < 40 ? 8 + trial : g_rand_int_range(rng, 48, 150);
+    if (trial < 120) {
+      d.kh = (int[]){ 1, 3, 5, 7 }[trial / 2 % 4];
+      d.kw = trial % 7 == 0 ? 3 : d.kh;
+      d.stride_w = trial % 2 + 1;
+      d.stride_h = trial % 3 == 0 ? 3 - d.stride_w : d.stride_w;
+      d.dil_h = d.dil_w = d.stride_w == 1 && trial % 5 == 0 ? 2 : 1;
+      d.pad_h = g_rand_int_range(rng, 0, d.kh / 2 + 2);
+      d.pad_w = g_rand_int_range(rng, 0, d.kw / 2 + 2);
+      /* Heights up to the narrow kernels' 64 padded rows and past them; widths around the vector
+       * lengths, the tiles, and wide. */
+      d.h_in = trial % 10 == 9 ? g_rand_int_range(rng, 60, 70) : g_rand_int_range(rng, 3, 24);
+      d.w_in = trial < 80 ? 3 + trial % 40 : g_rand_int_range(rng, 48, 150);
+    } else {
+      /* The narrow planes' own kernels: 3 x 3 and 5 x 5 with stride 1, up to 22 wide. */
+      int t = trial - 120;
+
+      d.kh = d.kw = t % 2 == 0 ? 3 : 5;
+      d.stride_h = d.stride_w = d.dil_h = d.dil_w = 1;
+      d.pad_h = d.pad_w = d.kh / 2 - (t % 3 == 2);
+      d.h_in = 5 + t % 20;
+      d.w_in = 3 + t / 2 % 20;
+    }
+    d.h_in = MAX(d.h_in, (d.kh - 1) * d.dil_h + 1);
+    d.w_in = MAX(d.w_in, (d.kw - 1) * d.dil_w + 1);
     g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
     g_assert_true(csnn__depthwise_ok(&d));
     ny = (size_t)d.c_out * d.h_out * d.w_out;
