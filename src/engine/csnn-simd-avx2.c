@@ -362,7 +362,7 @@ narrow_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, con
 {
   const float *rows[64];
   __m256i mk[2][CSNN_DW_MAX_KW];
-  int hp = d->h_in + 2 * d->pad_h, nr = 8 / nv;
+  int hp = d->h_out + k - 1, nr = 8 / nv; /* The padded rows the outputs read. */
 
   for (int y = 0; y < hp; y++) {
     int iy = y - d->pad_h;
@@ -415,7 +415,7 @@ csnn__depthwise_plane_avx2(const csnn_conv2d_desc *d, const float *src, const fl
   memset(zero, 0, (size_t)d->w_in * sizeof(float));
   /* Two vectors a row only for 3 x 3: a 5 x 5 kernel's ten masks would crowd the registers. */
   if (d->stride_w == 1 && d->stride_h == 1 && d->dil_w == 1 && d->dil_h == 1 && d->kh == d->kw &&
-      d->h_in + 2 * d->pad_h <= 64 &&
+      d->h_out + d->kh - 1 <= 64 &&
       ((d->kw == 3 && d->w_out <= 16) || (d->kw == 5 && d->w_out <= 8))) {
     if (d->w_out > 8)
       narrow_plane(d, src, zero, w, bv, 3, 2, dst);

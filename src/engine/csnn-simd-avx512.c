@@ -391,7 +391,7 @@ narrow_plane(const csnn_conv2d_desc *d, const float *src, const float *zero, con
 {
   const float *rows[64];
   __mmask16 mk[CSNN_DW_MAX_KW];
-  int hp = d->h_in + 2 * d->pad_h;
+  int hp = d->h_out + k - 1; /* The padded rows the outputs read (pad_h may be negative: a band). */
   __mmask16 store = tail_mask((size_t)d->w_out);
 
   for (int y = 0; y < hp; y++) {
@@ -436,7 +436,7 @@ csnn__depthwise_plane_avx512(const csnn_conv2d_desc *d, const float *src, const 
 
   memset(zero, 0, (size_t)d->w_in * sizeof(float));
   if (d->w_out <= 16 && d->stride_w == 1 && d->stride_h == 1 && d->dil_w == 1 && d->dil_h == 1 &&
-      d->kh == d->kw && d->h_in + 2 * d->pad_h <= 64 && (d->kw == 3 || d->kw == 5)) {
+      d->kh == d->kw && d->h_out + d->kh - 1 <= 64 && (d->kw == 3 || d->kw == 5)) {
     if (d->kw == 3)
       narrow_plane(d, src, zero, w, bv, 3, dst);
     else

@@ -579,6 +579,55 @@ test_depthwise_chain(gconstpointer path)
   csnn__simd_force(-1);
 }
 
+/* Threads may share a large depthwise plane as bands of output rows: the band's descriptor has
+ * fewer output rows and its top padding moved up by the rows above it (negative below the
+ * first). Each band must give, bit for bit, its rows of the whole plane, on every kernel. */
+static void
+test_depthwise_bands(gconstpointer path)
+{
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(31);
+  for (int trial = 0; trial < 24; trial++) {
+    csnn_conv2d_desc d = { .c_in = 1, .c_out = 1, .groups = 1, .act = CSNN_ACT_RELU6 };
+    float *x, *w, *whole, *band_y, *scratch;
+    size_t ny;
+
+    d.kh = d.kw = trial % 2 == 0 ? 3 : 5;
+    d.stride_h = d.stride_w = trial % 4 < 2 ? 1 : 2;
+    d.pad_h = d.pad_w = d.kh / 2;
+    d.h_in = g_rand_int_range(rng, 9, 40);
+    d.w_in = trial < 12 ? g_rand_int_range(rng, 5, 17) : g_rand_int_range(rng, 17, 90);
+    g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+    ny = (size_t)d.h_out * d.w_out;
+    x = random_floats(rng, (size_t)d.h_in * d.w_in, 2.0);
+    w = random_floats(rng, (size_t)d.kh * d.kw, 0.5);
+    whole = g_new0(float, ny);
+    band_y = g_new0(float, ny);
+    scratch = g_new0(float, csnn__depthwise_scratch_floats(&d));
+    csnn__depthwise_plane(&d, x, w, 0.25f, whole, scratch);
+    for (int start = 0, rows = 1; start < d.h_out; start += rows, rows = rows % 5 + 1) {
+      csnn_conv2d_desc band = d;
+
+      band.h_out = MIN(rows, d.h_out - start);
+      band.pad_h = d.pad_h - start * d.stride_h;
+      csnn__depthwise_plane(&band, x, w, 0.25f, band_y + (size_t)start * d.w_out, scratch);
+    }
+    if (memcmp(whole, band_y, ny * sizeof(float)) != 0)
+      g_error("depthwise bands %d: k %d s %d %dx%d differ from the whole plane", trial, d.kh,
+              d.stride_h, d.h_in, d.w_in);
+    g_free(x);
+    g_free(w);
+    g_free(whole);
+    g_free(band_y);
+    g_free(scratch);
+  }
+  g_rand_free(rng);
+  csnn__simd_force(-1);
+}
+
 /* The packed GEMM and the direct convolution (stride 1, read in place from padded planes; on
  * narrow planes two output rows per tile) compute each output as one FMA chain over (channel,
  * ky, kx) in order from zero, then add the bias, apply the activation and add the residual: bit
@@ -759,9 +808,11 @@ main(int argc, char **argv)
       g_autofree char *chain = g_strdup_printf("/engine/ops/depthwise-chain/%s", name);
 
       g_autofree char *conv_chain = g_strdup_printf("/engine/ops/conv-chain/%s", name);
+      g_autofree char *bands = g_strdup_printf("/engine/ops/depthwise-bands/%s", name);
 
       g_test_add_data_func(chain, GINT_TO_POINTER(simd), test_depthwise_chain);
       g_test_add_data_func(conv_chain, GINT_TO_POINTER(simd), test_conv_chain);
+      g_test_add_data_func(bands, GINT_TO_POINTER(simd), test_depthwise_bands);
     }
   }
   g_test_add_data_func("/engine/ops/simd-env/avx3", "avx3", test_simd_env);
