@@ -6,10 +6,11 @@
  *
  * Times csnn_conv2d_forward_packed() on one thread for the layer shapes of the three classifiers
  * at 224 px that the vector kernels handle specially (depthwise 3 x 3 and 5 x 5 with stride 1 and
- * 2, SqueezeNet's 3 x 3 expand layers, and for comparison a few pointwise ones), best of R rounds of N calls, on each path the processor
- * has (or the one named), and prints microseconds per call and GFLOP/s (2 x multiply-adds).
- * FILTER keeps the layers whose name contains it. Run it before and after a kernel change in
- * the same session, alternately, on a machine as quiet as can be: it measures one core.
+ * 2, SqueezeNet's 3 x 3 expand layers, and for comparison a few pointwise ones), best of R rounds
+ * of N calls, on each path the processor has (or the one named), and prints microseconds per call
+ * and GFLOP/s (2 x multiply-adds). FILTER keeps the layers whose name contains it. Run it before
+ * and after a kernel change in the same session, alternately, on a machine as quiet as can be: it
+ * measures one core.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,8 @@ static const layer layers[] = {
   { "effb0-dw5-s2-14", 672, 672, 5, 2, 14, 672 }, { "effb0-dw5-s1-7", 1152, 1152, 5, 1, 7, 1152 },
   { "sq-expand3-55", 16, 64, 3, 1, 55, 1 },       { "sq-expand3-27", 32, 128, 3, 1, 27, 1 },
   { "sq-expand3-13a", 48, 192, 3, 1, 13, 1 },     { "sq-expand3-13b", 64, 256, 3, 1, 13, 1 },
-  { "sq-expand1-55", 16, 64, 1, 1, 55, 1 },
-  { "sq-expand1-13b", 64, 256, 1, 1, 13, 1 },
-  { "mnv2-project-14", 576, 96, 1, 1, 14, 1 },
-  { "mnv2-expand-56", 24, 144, 1, 1, 56, 1 },
+  { "sq-expand1-55", 16, 64, 1, 1, 55, 1 },       { "sq-expand1-13b", 64, 256, 1, 1, 13, 1 },
+  { "mnv2-project-14", 576, 96, 1, 1, 14, 1 },    { "mnv2-expand-56", 24, 144, 1, 1, 56, 1 },
 };
 
 static double
