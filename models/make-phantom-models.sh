@@ -45,7 +45,8 @@
 #    the weights' metadata (models/write-card.py, models/add-metadata.py).
 # No test study was used for any choice. The input size (112 pixels), augmentation level, epochs
 # and learning rates are those of the earlier models, chosen on a third study (seed 3) and on the
-# validation curves of the training runs; the split of presets was fixed before training. The
+# validation curves of the training runs, but for EfficientNet-B0's learning rate (below, from
+# its validation curve); the split of presets was fixed before training. The
 # scanner augmentation was written after the earlier models, trained on the default look only,
 # were seen to fail on every other preset (docs/phantom.md), on small studies of another seed
 # (2026); its ranges were not tuned on these test studies. Training runs one model after the
@@ -167,10 +168,13 @@ gen study-varied $varied
 
 train mobilenet_v2-phantom --arch mobilenet_v2 --epochs 12 --lr 0.001
 evaluate mobilenet_v2-phantom
-train efficientnet_b0-phantom --arch efficientnet_b0 --epochs 10 --lr 0.001
-evaluate efficientnet_b0-phantom
 # SqueezeNet has no batch norm: at Adam's usual 1e-3 (or SGD at 1e-2) its class maps die. It is
 # the fastest of the three, so it gets more epochs.
 train squeezenet1_1-phantom --arch squeezenet1_1 --epochs 15 --lr 0.0001
 evaluate squeezenet1_1-phantom
+# EfficientNet-B0 at the earlier recipe's 1e-3 did not learn with the scanner augmentation (loss
+# flat at 0.82, validation accuracy 0.50-0.53 over 5 epochs), so it was stopped and is trained at
+# 3e-4: a choice made on the validation curve, not on a test study.
+train efficientnet_b0-phantom --arch efficientnet_b0 --epochs 10 --lr 0.0003
+evaluate efficientnet_b0-phantom
 # Then: cp WORKDIR/*-phantom.safetensors WORKDIR/*-phantom.md models/
