@@ -291,13 +291,8 @@ depthwise_tile(const csnn_conv2d_desc *d, const float *src, const float *zero, c
     const float *wk = w + ky * kw;
 
 #pragma GCC unroll 4
-    for (int r = 0; r < rows; r++) {
-      int y = oy + r < d->h_out ? oy + r : oy;
-      int iy = y * d->stride_h - d->pad_h + ky * d->dil_h;
-
-      row[r] =
-          (iy >= 0 && iy < d->h_in ? src + (size_t)iy * (size_t)d->w_in : zero) + ox * s - d->pad_w;
-    }
+    for (int r = 0; r < rows; r++)
+      row[r] = csnn__depthwise_row(d, src, zero, oy, r, ky, ox, s);
 #pragma GCC unroll 8
     for (int kx = 0; kx < kw; kx += s) {
       __m512 w0 = _mm512_set1_ps(wk[kx]);

@@ -123,6 +123,19 @@ size_t csnn__depthwise_scratch_floats(const csnn_conv2d_desc *d);
  * columns inside the plane (they then need no masks). */
 int csnn__depthwise_inside(const csnn_conv2d_desc *d, int ox, int vecs, int lanes);
 
+/* Returns where a depthwise tile's output row @oy + @r (clamped to the plane's last row: a tile
+ * of fewer rows repeats @oy) reads tap row @ky from, shifted to its first output column @ox at
+ * stride @s: a row of @src, or @zero when the tap row lies outside the plane. */
+static inline __attribute__((always_inline)) const float *
+csnn__depthwise_row(const csnn_conv2d_desc *d, const float *src, const float *zero, int oy, int r,
+                    int ky, int ox, int s)
+{
+  int y = oy + r < d->h_out ? oy + r : oy;
+  int iy = y * d->stride_h - d->pad_h + ky * d->dil_h;
+
+  return (iy >= 0 && iy < d->h_in ? src + (size_t)iy * (size_t)d->w_in : zero) + ox * s - d->pad_w;
+}
+
 /* Depthwise convolution of one plane, bias and activation fused, with the vector kernel of the
  * path in use (only where csnn__depthwise_ok()). The kernels read the plane where it lies: the
  * rows above and below it from a row of zeros in @scratch (csnn__depthwise_scratch_floats()
