@@ -55,7 +55,12 @@ csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix)
           p->data[k] = (float)(sd * rng_normal(&rng));
       }
     } else if (p->ndim == 2) {
-      double bound = 1.0 / sqrt((double)p->shape[0]);
+      /* EfficientNet's head: torchvision draws U(-1/sqrt(out), 1/sqrt(out)), sized for its
+       * 1000 classes (bound 0.032); with our two classes that bound is 0.71, the first logits
+       * reach +-10 and training from scratch spikes and stalls. The bound here is taken from
+       * the inputs instead (1/sqrt(1280) = 0.028, PyTorch's default for a linear layer), which
+       * keeps torchvision's scale whatever the number of classes, and one uniform per value. */
+      double bound = 1.0 / sqrt((double)p->shape[1]);
       for (size_t k = 0; k < p->numel; k++)
         p->data[k] = effnet ? (float)(bound * (2.0 * cs_splitmix64_uniform(&rng) - 1.0))
                             : (float)(0.01 * rng_normal(&rng));

@@ -137,7 +137,8 @@ int csnn_trainer_param_trainable(const csnn_trainer *t, size_t index, int *decay
  * @seed: Kaiming-normal (fan out) convolutions for MobileNetV2 and EfficientNet-B0, Kaiming-
  * uniform (fan in) for SqueezeNet 1.1 with its final convolution N(0, 0.01) and, unlike
  * torchvision, its bias 1 (so that the ReLU on the class maps starts open); linear layers
- * N(0, 0.01) (MobileNetV2) or U(-1/sqrt(out), 1/sqrt(out)) (EfficientNet-B0); biases 0; norms
+ * N(0, 0.01) (MobileNetV2) or U(-1/sqrt(in), 1/sqrt(in)) (EfficientNet-B0: torchvision's scale
+ * for its 1000 classes, whatever the number of classes); biases 0; norms
  * weight 1, bias 0, running mean 0, variance 1. Names starting with @only_prefix (NULL: all)
  * are the only ones set. */
 void csnn_net_init_random(csnn_net *net, uint64_t seed, const char *only_prefix);
