@@ -17,6 +17,7 @@ struct _CsNerveFinder {
   csnn_seg *seg;
   GMutex lock;
   float *input, *prob;
+  gboolean flip; /* The model's metadata asks for the test-time flip. */
 };
 
 char *
@@ -56,6 +57,7 @@ cs_nerve_finder_load(const char *path, GError **error)
   n = (gsize)csnn_seg_get_shape(seg)->width * (gsize)csnn_seg_get_shape(seg)->height;
   finder->input = g_new(float, n);
   finder->prob = g_new(float, n);
+  finder->flip = cs_seg_uses_flip(seg);
   return finder;
 }
 
@@ -131,7 +133,7 @@ cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, i
   g_mutex_lock(&finder->lock);
   status = csnn_seg_prepare(finder->seg, gray, width, height, stride, finder->input);
   if (status == CSNN_OK)
-    status = csnn_seg_forward(finder->seg, finder->input, 1, finder->prob, NULL);
+    status = cs_seg_predict(finder->seg, finder->input, finder->flip, finder->prob, NULL);
   if (status == CSNN_OK)
     status = csnn_resample_f32(finder->prob, shape->width, shape->height,
                                (size_t)shape->width * sizeof(float), prob, width, height);
@@ -162,7 +164,7 @@ cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int he
   g_mutex_lock(&finder->lock);
   status = csnn_seg_prepare(finder->seg, gray, width, height, stride, finder->input);
   if (status == CSNN_OK)
-    status = csnn_seg_forward(finder->seg, finder->input, 1, finder->prob, NULL);
+    status = cs_seg_predict(finder->seg, finder->input, finder->flip, finder->prob, NULL);
   if (status == CSNN_OK) {
     cs_seg_mask_from_prob(finder->prob, shape->width, shape->height, width, height, mask);
     status = csnn_resample_f32(finder->prob, shape->width, shape->height,

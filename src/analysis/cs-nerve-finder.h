@@ -5,6 +5,9 @@
  * A finder holds one segmentation model (a "csnn_unet" weight file written by train-seg). Given
  * a gray frame of any size it resamples it to the network's input, runs the network, brings the
  * probability map back to the frame's size and keeps the largest region above 0.5: the nerve.
+ * When the model's metadata says "test_time_flip" = "1" (train-seg --flip-test), the map is the
+ * mean of the network's on the frame and, mirrored back, on its mirror image (cs_seg_predict()),
+ * as the model's cross-validated figures were taken.
  *
  *   g_autoptr(CsNerveFinder) finder = cs_nerve_finder_load("nerve.safetensors", &error);
  *   CsNerveResult r;

@@ -472,6 +472,27 @@ make_input(const Sample *s, int w, int h, const csnn_norm *norm, guint64 *rng, f
 
 /* ---- evaluation ---- */
 
+gboolean
+cs_seg_uses_flip(const csnn_seg *seg)
+{
+  const char *v = csnn_seg_metadata(seg, CS_SEG_FLIP_KEY);
+  return v != NULL && strcmp(v, "1") == 0;
+}
+
+int
+cs_seg_predict(csnn_seg *seg, const float *input, gboolean flip, float *prob, float *plain)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
+  int status;
+
+  if (flip)
+    return csnn_seg_forward_flip(seg, input, prob, plain);
+  status = csnn_seg_forward(seg, input, 1, prob, NULL);
+  if (status == CSNN_OK && plain != NULL)
+    memcpy(plain, prob, (gsize)shape->width * (gsize)shape->height * sizeof(float));
+  return status;
+}
+
 gsize
 cs_seg_mask_from_prob(const float *prob, int net_w, int net_h, int width, int height, guint8 *mask)
 {
@@ -510,55 +531,43 @@ compare_doubles(gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-/* Runs the validation samples (fold @fold) through @seg and scores them by patient; appends a
- * CSV row per image to @rows. */
-static gboolean
-validate(csnn_seg *seg, GArray *samples, int fold, CsSegScores *out, GString *rows, GError **error)
+/* Per-image figures gathered by patient. */
+typedef struct {
+  GHashTable *by_patient; /* patient -> 4 doubles: Dice, IoU, area error sums and images. */
+  int n_images, found;
+} Tally;
+
+static void
+tally_add(Tally *t, const char *patient, double dice, double iou, double area_error)
 {
-  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
-  gsize n = (gsize)shape->width * (gsize)shape->height;
-  g_autofree float *input = g_new(float, n), *target = g_new(float, n);
-  g_autofree float *prob = g_new(float, n), *work = g_new(float, 4 * n);
-  g_autoptr(GHashTable) by_patient = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  double *acc = g_hash_table_lookup(t->by_patient, patient);
+
+  if (acc == NULL) {
+    acc = g_new0(double, 4);
+    g_hash_table_insert(t->by_patient, (gpointer)patient, acc);
+  }
+  acc[0] += dice;
+  acc[1] += iou;
+  acc[2] += area_error;
+  acc[3] += 1.0;
+  t->found += dice > 0.5;
+  t->n_images++;
+}
+
+/* The figures by patient (each patient's mean over its images first). */
+static void
+tally_scores(const Tally *t, CsSegScores *out)
+{
   g_autoptr(GArray) dices = g_array_new(FALSE, FALSE, sizeof(double));
   GHashTableIter iter;
   gpointer value;
-  int found = 0;
   double iou_sum = 0.0, area_sum = 0.0;
 
   memset(out, 0, sizeof(*out));
-  for (guint i = 0; i < samples->len; i++) {
-    Sample *s = &g_array_index(samples, Sample, i);
-    g_autofree guint8 *mask = NULL;
-    double dice, iou, *acc;
-    gsize area;
-    int status;
-
-    if (s->fold != fold)
-      continue;
-    make_input(s, shape->width, shape->height, csnn_seg_norm(seg), NULL, input, target, work);
-    if ((status = csnn_seg_forward(seg, input, 1, prob, NULL)) != CSNN_OK)
-      return cs_error_from_engine(error, status, "validation");
-    mask = g_malloc((gsize)s->width * (gsize)s->height);
-    area = cs_seg_mask_from_prob(prob, shape->width, shape->height, s->width, s->height, mask);
-    cs_seg_compare(mask, s->mask, (gsize)s->width * (gsize)s->height, &dice, &iou);
-    found += dice > 0.5;
-    acc = g_hash_table_lookup(by_patient, s->patient);
-    if (acc == NULL) {
-      acc = g_new0(double, 4);
-      g_hash_table_insert(by_patient, s->patient, acc);
-    }
-    acc[0] += dice;
-    acc[1] += iou;
-    acc[2] += fabs((double)area - (double)s->mask_area) / (double)s->mask_area;
-    acc[3] += 1.0;
-    g_string_append_printf(rows, "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT "\n",
-                           s->name, s->patient, dice, iou, area, s->mask_area);
-    out->n_images++;
-  }
-  if (out->n_images == 0)
-    return TRUE;
-  g_hash_table_iter_init(&iter, by_patient);
+  out->n_images = t->n_images;
+  if (t->n_images == 0)
+    return;
+  g_hash_table_iter_init(&iter, t->by_patient);
   while (g_hash_table_iter_next(&iter, NULL, &value)) {
     double *acc = value, d = acc[0] / acc[3];
     g_array_append_val(dices, d);
@@ -570,11 +579,71 @@ validate(csnn_seg *seg, GArray *samples, int fold, CsSegScores *out, GString *ro
   out->dice_mean /= dices->len;
   out->iou_mean = iou_sum / dices->len;
   out->area_error = area_sum / dices->len;
-  out->found = (double)found / out->n_images;
+  out->found = (double)t->found / t->n_images;
   g_array_sort(dices, compare_doubles);
   out->dice_median = dices->len % 2 ? g_array_index(dices, double, dices->len / 2)
                                     : 0.5 * (g_array_index(dices, double, dices->len / 2 - 1) +
                                              g_array_index(dices, double, dices->len / 2));
+}
+
+/* Scores the network's map @prob of sample @s at the image's size into @t; returns the area. */
+static gsize
+score_map(const csnn_seg_shape *shape, const float *prob, const Sample *s, guint8 *mask, Tally *t,
+          double *dice, double *iou)
+{
+  gsize area = cs_seg_mask_from_prob(prob, shape->width, shape->height, s->width, s->height, mask);
+
+  cs_seg_compare(mask, s->mask, (gsize)s->width * (gsize)s->height, dice, iou);
+  tally_add(t, s->patient, *dice, *iou,
+            fabs((double)area - (double)s->mask_area) / (double)s->mask_area);
+  return area;
+}
+
+/* Runs the validation samples (fold @fold) through @seg, with the test-time flip when @flip, and
+ * scores them by patient into @out, and without the flip from the same forwards into @noflip
+ * (n_images 0 without @flip); appends a CSV row per image to @rows. */
+static gboolean
+validate(csnn_seg *seg, GArray *samples, int fold, gboolean flip, CsSegScores *out,
+         CsSegScores *noflip, GString *rows, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
+  gsize n = (gsize)shape->width * (gsize)shape->height;
+  g_autofree float *input = g_new(float, n), *target = g_new(float, n);
+  g_autofree float *prob = g_new(float, n), *plain = g_new(float, n);
+  g_autofree float *work = g_new(float, 4 * n);
+  g_autoptr(GHashTable) by_patient = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) by_patient_noflip =
+      g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  Tally t = { by_patient, 0, 0 }, t_noflip = { by_patient_noflip, 0, 0 };
+
+  for (guint i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    g_autofree guint8 *mask = NULL;
+    double dice, iou, dice_nf, iou_nf;
+    gsize area, area_nf;
+    int status;
+
+    if (s->fold != fold)
+      continue;
+    make_input(s, shape->width, shape->height, csnn_seg_norm(seg), NULL, input, target, work);
+    if ((status = cs_seg_predict(seg, input, flip, prob, plain)) != CSNN_OK)
+      return cs_error_from_engine(error, status, "validation");
+    mask = g_malloc((gsize)s->width * (gsize)s->height);
+    area = score_map(shape, prob, s, mask, &t, &dice, &iou);
+    if (flip) {
+      area_nf = score_map(shape, plain, s, mask, &t_noflip, &dice_nf, &iou_nf);
+    } else {
+      area_nf = area;
+      dice_nf = dice;
+      iou_nf = iou;
+    }
+    g_string_append_printf(
+        rows,
+        "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT ",%.6f,%.6f,%" G_GSIZE_FORMAT "\n",
+        s->name, s->patient, dice, iou, area, s->mask_area, dice_nf, iou_nf, area_nf);
+  }
+  tally_scores(&t, out);
+  tally_scores(&t_noflip, noflip);
   return TRUE;
 }
 
@@ -618,9 +687,10 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
           : g_strdup("every patient trained on, the last epoch kept");
   g_autofree char *recipe = g_strdup_printf(
       "U-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
-      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s",
+      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s%s",
       opt->width, opt->height, opt->base, opt->depth, opt->lr, opt->weight_decay, opt->batch,
-      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, split);
+      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, split,
+      opt->flip_test ? "; test-time flip" : "");
   g_autofree char *val =
       n_val_patients > 0
           ? g_strdup_printf("%d images of %d held-out patients (epoch %d): Dice mean %.4f, "
@@ -630,6 +700,14 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
                             sum->best.dice_mean, sum->best.dice_median, sum->best.iou_mean,
                             sum->best.found, sum->best.area_error)
           : g_strdup("none: trained on every patient");
+  g_autofree char *val_noflip =
+      sum->best_noflip.n_images > 0
+          ? g_strdup_printf("%s (without the test-time flip: Dice mean %.4f, median %.4f; IoU "
+                            "%.4f; found %.4f; area error %.4f)",
+                            val, sum->best_noflip.dice_mean, sum->best_noflip.dice_median,
+                            sum->best_noflip.iou_mean, sum->best_noflip.found,
+                            sum->best_noflip.area_error)
+          : g_strdup(val);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc();
   /* Without a description, the data set's folder name: never a path of this machine. */
   g_autofree char *parent = g_path_get_dirname(opt->images_dir);
@@ -647,11 +725,13 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
                          "recipe",
                          recipe,
                          "validation",
-                         val,
+                         val_noflip,
                          "command",
                          opt->command_line != NULL ? opt->command_line : "",
                          "date",
                          date,
+                         opt->flip_test ? CS_SEG_FLIP_KEY : NULL,
+                         "1",
                          NULL };
   int status = csnn_seg_save(seg, opt->out_path, meta);
 
@@ -796,12 +876,15 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
       summary->stopped = TRUE;
       break;
     }
-    g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px\n");
-    if (val_fold >= 0 && !validate(seg, samples, val_fold, &p.val, rows, error))
+    g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px,dice_noflip,iou_noflip,"
+                          "area_px_noflip\n");
+    if (val_fold >= 0 &&
+        !validate(seg, samples, val_fold, opt->flip_test, &p.val, &p.val_noflip, rows, error))
       goto out;
     n_val_patients = p.val.n_patients;
     if (val_fold < 0 || opt->keep_last || p.val.dice_mean > summary->best.dice_mean) {
       summary->best = p.val;
+      summary->best_noflip = p.val_noflip;
       summary->best_epoch = epoch;
       if (!save_checkpoint(seg, opt, summary, n_val_patients, error))
         goto out;

@@ -23,13 +23,25 @@
  * keep_last, the last), with the validation figures in its metadata; choosing the epoch on the
  * held-out patients makes their figures optimistic, so estimates are made with keep_last. The
  * kept epoch's held-out images can be listed in a CSV (image, patient, dice, iou, area_px,
- * true_area_px) for figures over several folds.
+ * true_area_px, dice_noflip, iou_noflip, area_px_noflip) for figures over several folds.
+ *
+ * Test-time flip (flip_test): the probability map is the mean of the network's on the image and,
+ * mirrored back, on its left-right mirror image (csnn_seg_forward_flip()), before the resampling,
+ * threshold and largest-region rule. The weights then say so in their metadata
+ * (CS_SEG_FLIP_KEY = "1") and the nerve finder does the same; validation also scores the
+ * image's own map from the same forwards (the _noflip columns and figures), so one run tells
+ * whether the flip helps. Without it the _noflip figures are the figures.
  */
 #pragma once
 
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
+
+/* The weights' metadata key saying the probability map is taken with the test-time flip ("1"). */
+#define CS_SEG_FLIP_KEY "test_time_flip"
+
+struct csnn_seg;
 
 /* An image with its exact nerve mask from elsewhere than the folders (a phantom frame): always
  * trained on, never held out, under no patient of the data set. */
@@ -58,6 +70,8 @@ typedef struct {
   gboolean keep_last;             /* Write the last epoch, not the best held-out one: the
                                    * held-out figures then choose nothing and estimate without
                                    * bias (k-fold cross-validation). Default FALSE. */
+  gboolean flip_test;             /* Validate, and mark the weights to run, with the test-time
+                                   * flip. Default FALSE. */
   int max_images;               /* Use only the first N images in name order (0: all); for tests. */
   int threads;                  /* 0: the engine's pool. */
   const char *trained_on;       /* The data's description (NULL: from the images' folder name). */
@@ -81,10 +95,11 @@ typedef struct {
 /* Progress after each epoch. */
 typedef struct {
   int epoch, epochs;
-  double loss;      /* Mean training loss of the epoch. */
-  CsSegScores val;  /* This epoch's validation (n_images 0 without). */
-  double best_dice; /* Best mean patient Dice so far. */
-  double seconds;   /* Since the start. */
+  double loss;            /* Mean training loss of the epoch. */
+  CsSegScores val;        /* This epoch's validation (n_images 0 without). */
+  CsSegScores val_noflip; /* The same without the test-time flip (n_images 0 without it). */
+  double best_dice;       /* Best mean patient Dice so far. */
+  double seconds;         /* Since the start. */
 } CsSegTrainProgress;
 
 typedef void (*CsSegTrainProgressFunc)(const CsSegTrainProgress *progress, gpointer user_data);
@@ -94,6 +109,7 @@ typedef struct {
   int n_train_images, n_train_patients;
   int best_epoch, epochs_run;
   CsSegScores best;
+  CsSegScores best_noflip; /* The kept epoch's without the test-time flip (n_images 0 without). */
   double seconds;
   gboolean stopped;
 } CsSegTrainSummary;
@@ -102,6 +118,16 @@ typedef struct {
  * opt->out_path. FALSE with @error on bad data or when nothing could be written. */
 gboolean cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress,
                           gpointer user_data, CsSegTrainSummary *summary, GError **error);
+
+/* Whether @seg's metadata asks for the test-time flip (CS_SEG_FLIP_KEY = "1"). */
+gboolean cs_seg_uses_flip(const struct csnn_seg *seg);
+
+/* The network's probability map (H x W) of one normalised input: with @flip the mean of the
+ * image's and its mirror's (csnn_seg_forward_flip()), else the image's; @plain (may be NULL)
+ * gets the image's own map. The one way train-seg's validation and the nerve finder take it.
+ * Returns the engine's status. */
+int cs_seg_predict(struct csnn_seg *seg, const float *input, gboolean flip, float *prob,
+                   float *plain);
 
 /* Turns a @net_w x @net_h probability map into a 0/255 mask of @width x @height: resampled,
  * thresholded at 0.5, only the largest 8-connected region kept. Returns its area in pixels. */

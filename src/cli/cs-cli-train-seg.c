@@ -29,6 +29,12 @@ progress_cb(const CsSegTrainProgress *p, gpointer user_data)
             p->val.found, p->val.area_error, p->best_dice, p->seconds);
   else
     fprintf(stderr, "epoch %d/%d  loss %.4f  %.0f s\n", p->epoch, p->epochs, p->loss, p->seconds);
+  if (p->val_noflip.n_images > 0)
+    fprintf(stderr,
+            "  without the flip: val Dice %.4f (median %.4f) IoU %.4f found %.3f area error "
+            "%.3f\n",
+            p->val_noflip.dice_mean, p->val_noflip.dice_median, p->val_noflip.iou_mean,
+            p->val_noflip.found, p->val_noflip.area_error);
 }
 
 /* Frames a phantom hand's sweep gives to --phantom: spread over its whole length. */
@@ -111,6 +117,10 @@ cs_cli_train_seg(int argc, char **argv)
       "TEXT" },
     { "keep-last", 0, 0, G_OPTION_ARG_NONE, &opt.keep_last,
       "Write the last epoch, not the best held-out one (unbiased held-out figures)", NULL },
+    { "flip-test", 0, 0, G_OPTION_ARG_NONE, &opt.flip_test,
+      "Take the probability map as the mean over the image and its mirror image, in validation "
+      "and in the written model's use (also scores it without, from the same forwards)",
+      NULL },
     { "max-images", 0, 0, G_OPTION_ARG_INT, &max_images,
       "Use only the first N images by name (default all)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads, "Threads (default one per processor)", "N" },
@@ -186,7 +196,12 @@ cs_cli_train_seg(int argc, char **argv)
            summary.best.n_images, summary.best.n_patients, summary.best.dice_mean,
            summary.best.dice_median, summary.best.iou_mean, summary.best.found,
            summary.best.area_error, out);
-  else
+  if (summary.best_noflip.n_images > 0)
+    printf("without the test-time flip: Dice mean %.4f median %.4f, IoU %.4f, found %.3f, area "
+           "error %.3f\n",
+           summary.best_noflip.dice_mean, summary.best_noflip.dice_median,
+           summary.best_noflip.iou_mean, summary.best_noflip.found, summary.best_noflip.area_error);
+  if (summary.best.n_images == 0)
     printf("trained on %d images of %d patients for %d epochs without validation; wrote %s\n",
            summary.n_train_images, summary.n_train_patients, summary.epochs_run, out);
   return CS_CLI_OK;

@@ -818,6 +818,34 @@ csnn_seg_forward(csnn_seg *seg, const float *input, int n, float *prob, float *l
 }
 
 int
+csnn_seg_forward_flip(csnn_seg *seg, const float *input, float *prob, float *plain)
+{
+  size_t h = (size_t)seg->shape.height, w = (size_t)seg->shape.width, hw = h * w;
+  float *pair, *out;
+  int status;
+
+  if (input == NULL || prob == NULL)
+    return csnn_set_error(CSNN_ERR_INVALID, "csnn_seg_forward_flip: bad arguments");
+  if ((pair = malloc(4 * hw * sizeof(float))) == NULL)
+    return csnn_set_error(CSNN_ERR_NOMEM, "cannot allocate a mirrored %zu x %zu image", w, h);
+  out = pair + 2 * hw;
+  memcpy(pair, input, hw * sizeof(float));
+  for (size_t y = 0; y < h; y++)
+    for (size_t x = 0; x < w; x++)
+      pair[hw + y * w + x] = input[y * w + (w - 1 - x)];
+  status = csnn_seg_forward(seg, pair, 2, out, NULL);
+  if (status == CSNN_OK) {
+    for (size_t y = 0; y < h; y++)
+      for (size_t x = 0; x < w; x++)
+        prob[y * w + x] = 0.5f * (out[y * w + x] + out[hw + y * w + (w - 1 - x)]);
+    if (plain != NULL)
+      memcpy(plain, out, hw * sizeof(float));
+  }
+  free(pair);
+  return status;
+}
+
+int
 csnn_seg_prepare(const csnn_seg *seg, const uint8_t *gray, int width, int height, size_t stride,
                  float *input)
 {

@@ -144,6 +144,12 @@ void csnn_seg_init_random(csnn_seg *seg, uint64_t seed);
  * n x H x W probabilities to @prob and, when not NULL, the logits to @logits. */
 int csnn_seg_forward(csnn_seg *seg, const float *input, int n, float *prob, float *logits);
 
+/* Test-time flip: runs one normalised image (H x W) and its left-right mirror image together
+ * (one batch of two) and writes to @prob the mean of the image's probability map and the
+ * mirror's, mirrored back; writes the image's own map (what csnn_seg_forward() gives) to @plain
+ * when not NULL. Twice the work of one image. */
+int csnn_seg_forward_flip(csnn_seg *seg, const float *input, float *prob, float *plain);
+
 /* Writes @seg's normalised input (H x W floats) from a gray 8-bit image of any size (resampled
  * as csnn_resample_u8()). */
 int csnn_seg_prepare(const csnn_seg *seg, const uint8_t *gray, int width, int height, size_t stride,
