@@ -2,13 +2,15 @@
  * Copyright 2026 The Carpalscope developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Usage: seg-bench [--rounds N] [HxW:BASE:DEPTH ...]   (default 192x256:8:4)
+ * Usage: seg-bench [--rounds N] [--flip] [HxW:BASE:DEPTH ...]   (default 192x256:8:4)
  *
  * For each shape: a seeded U-Net, three warm-up frames, then the best and the median of N
  * single-frame passes (batch 1, the engine's threads: what tracking a sweep does frame by
  * frame). Prints GFLOP per frame, ms, frames/s, GFLOP/s and that as a share of the practical
  * peak: a 1024^3 sgemm run by every thread of the pool at once on its own matrices (OpenBLAS
- * single-threaded inside the pool, as the engine runs it).
+ * single-threaded inside the pool, as the engine runs it). --flip times the shapes after it with
+ * the test-time flip (csnn_seg_forward_flip(): the frame and its mirror image, twice the GFLOP),
+ * as the nerve finder runs a model that asks for it.
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -74,12 +76,13 @@ machine_peak(void)
 }
 
 static int
-bench(const csnn_seg_shape *shape, int rounds, double peak)
+bench(const csnn_seg_shape *shape, int rounds, int flip, double peak)
 {
   csnn_seg *seg;
   size_t n = (size_t)shape->height * (size_t)shape->width;
   float *input = malloc(n * sizeof(float)), *prob = malloc(n * sizeof(float));
-  double *times = malloc((size_t)rounds * sizeof(double)), gflop = csnn_seg_gflop(shape);
+  double *times = malloc((size_t)rounds * sizeof(double));
+  double gflop = csnn_seg_gflop(shape) * (flip ? 2 : 1);
 
   if (csnn_seg_new(shape, &seg) != CSNN_OK) {
     fprintf(stderr, "seg-bench: %s\n", csnn_last_error());
@@ -88,17 +91,20 @@ bench(const csnn_seg_shape *shape, int rounds, double peak)
   csnn_seg_init_random(seg, 1);
   for (size_t i = 0; i < n; i++)
     input[i] = (float)((i * 7919) % 255) / 128.0f - 1.0f;
-  for (int i = 0; i < 3; i++)
-    csnn_seg_forward(seg, input, 1, prob, NULL);
-  for (int r = 0; r < rounds; r++) {
+  for (int i = 0; i < 3 + rounds; i++) {
     double t0 = now();
-    csnn_seg_forward(seg, input, 1, prob, NULL);
-    times[r] = now() - t0;
+    if (flip)
+      csnn_seg_forward_flip(seg, input, prob, NULL);
+    else
+      csnn_seg_forward(seg, input, 1, prob, NULL);
+    if (i >= 3)
+      times[i - 3] = now() - t0;
   }
   qsort(times, (size_t)rounds, sizeof(double), cmp_double);
-  printf("| %dx%d base %d depth %d | %.3f | %.2f | %.2f | %.1f | %.1f | %.0f %% |\n", shape->height,
-         shape->width, shape->base, shape->depth, gflop, times[0] * 1e3, times[rounds / 2] * 1e3,
-         1.0 / times[0], gflop / times[0], 100.0 * gflop / times[0] / peak);
+  printf("| %dx%d base %d depth %d%s | %.3f | %.2f | %.2f | %.1f | %.1f | %.0f %% |\n",
+         shape->height, shape->width, shape->base, shape->depth, flip ? ", flip" : "", gflop,
+         times[0] * 1e3, times[rounds / 2] * 1e3, 1.0 / times[0], gflop / times[0],
+         100.0 * gflop / times[0] / peak);
   csnn_seg_free(seg);
   free(input);
   free(prob);
@@ -109,7 +115,7 @@ bench(const csnn_seg_shape *shape, int rounds, double peak)
 int
 main(int argc, char **argv)
 {
-  int rounds = 30, status = 0, shapes = 0;
+  int rounds = 30, status = 0, shapes = 0, flip = 0;
   double peak;
 
   peak = machine_peak();
@@ -125,16 +131,20 @@ main(int argc, char **argv)
         rounds = 1;
       continue;
     }
+    if (strcmp(argv[i], "--flip") == 0) {
+      flip = 1;
+      continue;
+    }
     if (sscanf(argv[i], "%dx%d:%d:%d", &s.height, &s.width, &s.base, &s.depth) != 4) {
       fprintf(stderr, "seg-bench: %s is not HxW:BASE:DEPTH\n", argv[i]);
       return 2;
     }
-    status |= bench(&s, rounds, peak);
+    status |= bench(&s, rounds, flip, peak);
     shapes++;
   }
   if (shapes == 0) {
     csnn_seg_shape s = { 192, 256, 8, 4 };
-    status |= bench(&s, rounds, peak);
+    status |= bench(&s, rounds, flip, peak);
   }
   return status;
 }
