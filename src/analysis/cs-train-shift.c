@@ -199,10 +199,14 @@ cs_train_shift_apply(const CsTrainShift *shift, const guint8 *src, int size, gui
 }
 
 void
-cs_train_augment_scanner(const guint8 *src, int size, guint8 *dst, guint64 *rng)
+cs_train_augment_scanner(const guint8 *src, int size, guint8 *dst, guint64 *rng, gboolean zoom)
 {
   CsTrainShift shift;
 
   cs_train_shift_draw(&shift, rng);
+  if (!zoom) {
+    shift.crop = 1;
+    shift.crop_x = shift.crop_y = 0.5;
+  }
   cs_train_shift_apply(&shift, src, size, dst, rng);
 }

@@ -47,7 +47,11 @@ void cs_train_shift_draw(CsTrainShift *shift, guint64 *rng);
 void cs_train_shift_apply(const CsTrainShift *shift, const guint8 *src, int size, guint8 *dst,
                           guint64 *rng);
 
-/* Draws a shift from @rng and applies it: the augmentation as training uses it. */
-void cs_train_augment_scanner(const guint8 *src, int size, guint8 *dst, guint64 *rng);
+/* Draws a shift from @rng and applies it: the augmentation as training uses it. With @zoom
+ * FALSE the crop is left whole (the same values are drawn, so the rest of the stream is
+ * unchanged): when the ROI is a fixed size in millimetres, as a calibrated study's is, a zoom
+ * changes the nerve's apparent area, the main sign of CTS, and no scanner does that. */
+void cs_train_augment_scanner(const guint8 *src, int size, guint8 *dst, guint64 *rng,
+                              gboolean zoom);
 
 G_END_DECLS

@@ -42,6 +42,7 @@ cs_train_options_init(CsTrainOptions *opt)
   opt->val_hands = -1;
   opt->augment = CS_TRAIN_AUGMENT_PAPER;
   opt->scanner_shift = FALSE;
+  opt->scanner_zoom = TRUE;
 }
 
 /* ---- random numbers (splitmix64 from cs-rng.h: seeded, the same on every machine) ---- */
@@ -596,8 +597,9 @@ checkpoint_metadata(CsStudy *study, const train_run *run)
                                    : "none"));
   if (opt->scanner_shift)
     add_meta(meta, "augmentation_scanner",
-             g_strdup("crop 0.8-1, resolution /1-2, blur, speckle, gain +-25, contrast 0.7-1.4, "
-                      "gamma 0.7-1.5, each with p 0.5"));
+             g_strdup_printf("%sresolution /1-2, blur, speckle, gain +-25, contrast 0.7-1.4, "
+                             "gamma 0.7-1.5, each with p 0.5",
+                             opt->scanner_zoom ? "crop 0.8-1, " : ""));
   if (opt->extra_metadata != NULL)
     for (int i = 0; opt->extra_metadata[i] != NULL && opt->extra_metadata[i + 1] != NULL; i += 2)
       add_meta(meta, opt->extra_metadata[i], g_strdup(opt->extra_metadata[i + 1]));
@@ -619,7 +621,7 @@ fill_batch(train_run *run, int b)
       src = run->aug;
     }
     if (run->opt->scanner_shift) {
-      cs_train_augment_scanner(src, run->size, run->aug2, &run->shift_rng);
+      cs_train_augment_scanner(src, run->size, run->aug2, &run->shift_rng, run->opt->scanner_zoom);
       src = run->aug2;
     }
     csnn_preprocess_u8(src, run->size, csnn_net_norm(run->net), run->input + (size_t)k * chw);

@@ -57,6 +57,7 @@ typedef struct {
   int input_size;           /* Side of the network input (0: the architecture's 224). */
   CsTrainAugment augment;   /* Default CS_TRAIN_AUGMENT_PAPER. */
   gboolean scanner_shift;   /* Also augment for scanner shift (cs-train-shift.h; default off). */
+  gboolean scanner_zoom;    /* The scanner shift includes its zoom (crop 0.8-1; default on). */
   const char *trained_on;   /* NULL: derived from the study (phantom studies say so). */
   const char *command_line; /* Recorded in the provenance. */
   const char *study_path;   /* Recorded; NULL: the study's own path. */

@@ -59,7 +59,7 @@ cs_cli_train(int argc, char **argv)
   int epochs = 10, batch = 16, frames = 0, freeze = 0, val_hands = -1, threads = 0, patience = 0;
   int step_epochs = 3, input_size = 0;
   double lr = 0, weight_decay = 1e-4, momentum = 0.9, gamma = 0.1;
-  gboolean quiet = FALSE, augment_scanner = FALSE;
+  gboolean quiet = FALSE, augment_scanner = FALSE, no_scanner_zoom = FALSE;
   g_autofree char *augment = NULL;
   const GOptionEntry entries[] = {
     { "study", 0, 0, G_OPTION_ARG_FILENAME, &study_path, "The study (study.json)", "FILE" },
@@ -100,6 +100,10 @@ cs_cli_train(int argc, char **argv)
     { "augment-scanner", 0, 0, G_OPTION_ARG_NONE, &augment_scanner,
       "Also augment for scanner shift: crop, resolution, blur, speckle, gain, contrast, gamma "
       "(default off)",
+      NULL },
+    { "no-scanner-zoom", 0, 0, G_OPTION_ARG_NONE, &no_scanner_zoom,
+      "Leave the zoom (crop) out of --augment-scanner: the ROI is a fixed size in mm, so the "
+      "nerve's apparent area stays what it is",
       NULL },
     { "trained-on", 0, 0, G_OPTION_ARG_STRING, &trained_on,
       "What the weights say they were trained on (default from the study: phantom studies say "
@@ -176,6 +180,7 @@ cs_cli_train(int argc, char **argv)
   else
     return cs_cli_usage_error(NAME, "--augment must be paper, light or none");
   opt.scanner_shift = augment_scanner;
+  opt.scanner_zoom = !no_scanner_zoom;
   opt.trained_on = trained_on;
   opt.command_line = command_line;
   if (optimizer != NULL && !cs_train_options_set_optimizer(&opt, optimizer))

@@ -175,9 +175,9 @@ test_seeded(void)
 
   make_crop(src, 90, 40, 4);
   for (int k = 0; k < 8; k++) {
-    cs_train_augment_scanner(src, N, a, &r1);
-    cs_train_augment_scanner(src, N, b, &r2);
-    cs_train_augment_scanner(src, N, c, &r3);
+    cs_train_augment_scanner(src, N, a, &r1, TRUE);
+    cs_train_augment_scanner(src, N, b, &r2, TRUE);
+    cs_train_augment_scanner(src, N, c, &r3, TRUE);
     g_assert_cmpmem(a, sizeof a, b, sizeof b);
     differ = differ || memcmp(a, c, sizeof a) != 0;
     for (int i = 0; i < N * N; i++)
@@ -190,6 +190,33 @@ test_seeded(void)
   g_assert_false(opt.scanner_shift);
 }
 
+/* Without the zoom, a draw whose crop is on gives what the same draw with its crop made whole
+ * gives, and the stream moves on exactly as with the zoom. */
+static void
+test_no_zoom(void)
+{
+  guint8 src[N * N], a[N * N], b[N * N];
+  gboolean some_crop = FALSE;
+
+  make_crop(src, 90, 40, 5);
+  for (guint64 seed = 1; seed <= 40; seed++) {
+    guint64 r1 = seed, r2 = seed, r3 = seed;
+    CsTrainShift shift;
+
+    cs_train_augment_scanner(src, N, a, &r1, FALSE);
+    cs_train_shift_draw(&shift, &r2);
+    some_crop = some_crop || shift.crop < 1;
+    shift.crop = 1;
+    shift.crop_x = shift.crop_y = 0.5;
+    cs_train_shift_apply(&shift, src, N, b, &r2);
+    g_assert_cmpmem(a, sizeof a, b, sizeof b);
+    g_assert_cmphex(r1, ==, r2);
+    cs_train_augment_scanner(src, N, b, &r3, TRUE);
+    g_assert_cmphex(r1, ==, r3);
+  }
+  g_assert_true(some_crop);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -198,5 +225,6 @@ main(int argc, char **argv)
   g_test_add_func("/train/shift/effects", test_effects);
   g_test_add_func("/train/shift/draws", test_draws);
   g_test_add_func("/train/shift/seeded", test_seeded);
+  g_test_add_func("/train/shift/no-zoom", test_no_zoom);
   return g_test_run();
 }
