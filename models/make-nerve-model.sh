@@ -40,6 +40,10 @@
 #   against 0.96; median 0.881 against 0.880, area error 0.160 against 0.168), at 1.8 times the
 #   work, and the flip changes nothing overall (-0.0007 mean Dice): the recipe stays 144 x 192
 #   without the flip.
+#   144 x 192 with 60 epochs (2026-12-07, folds 0 and 1 only, one thread each beside another
+#     training, 25 minutes a fold): own map mean / median Dice 0.871/0.891 and 0.839/0.894
+#     against 0.874/0.884 and 0.827/0.891 at 40 epochs (flip: 0.872/0.893, 0.834/0.893); too
+#     close to call on two folds, folds 2-4 not run.
 # Phantom frames mixed in (train-seg --phantom N), measured on fold 0 only (16 held-out patients,
 # 41 images; 2026-12-07, seed 1, keep-last) with a shorter recipe than the one below so that both
 # runs fit the shared machine (--height 96 --width 128 --base 8 --depth 3 --epochs 20 --batch 8
