@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-error.h"
+#include "cs-paths.h"
 #include "csnn-models.h"
 
 struct _CsModelCatalog {
@@ -50,26 +51,6 @@ add_folder(GPtrArray *folders, const char *folder)
   g_ptr_array_add(folders, g_strdup(folder));
 }
 
-/* Whether this program is a build's, not an installed one: its file lies in the build tree. */
-static gboolean
-running_from_build_tree(void)
-{
-  g_autofree char *build_root = g_path_get_dirname(BUILD_MODELSDIR);
-  g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
-  char *real_root;
-  gboolean inside;
-
-  /* Without /proc, search the build's folder as well: it rarely exists beside an install. */
-  if (exe == NULL)
-    return TRUE;
-  real_root = realpath(build_root, NULL);
-  if (real_root == NULL)
-    return FALSE;
-  inside = g_str_has_prefix(exe, real_root) && exe[strlen(real_root)] == '/';
-  free(real_root);
-  return inside;
-}
-
 static GStrv
 application_folders(void)
 {
@@ -84,7 +65,7 @@ application_folders(void)
       add_folder(folders, parts[i]);
   }
   add_folder(folders, user);
-  if (running_from_build_tree())
+  if (cs_running_from_build_tree())
     add_folder(folders, BUILD_MODELSDIR);
   add_folder(folders, MODELSDIR);
   g_ptr_array_add(folders, NULL);

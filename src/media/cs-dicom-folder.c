@@ -197,16 +197,6 @@ resolve_file_id(const char *dir, const char *id, const char **why)
   return g_steal_pointer(&path);
 }
 
-/* The trial read of a DICOMDIR in a child process. */
-static void
-probe_dir(const char *path)
-{
-  GPtrArray *files = cs_dicom_read_dir(path, NULL);
-
-  if (files != NULL)
-    g_ptr_array_unref(files);
-}
-
 /* The DICOMDIR at @path: the files its records name, resolved against its folder. */
 static gboolean
 scan_dicomdir(CsDicomFolder *found, const char *path, GCancellable *cancellable, GError **error)
@@ -214,7 +204,7 @@ scan_dicomdir(CsDicomFolder *found, const char *path, GCancellable *cancellable,
   g_autoptr(GPtrArray) ids = NULL;
   g_autofree char *dir = g_path_get_dirname(path);
 
-  if (!cs_dicom_probe_in_child(path, probe_dir, error))
+  if (!cs_dicom_probe_in_child(path, CS_DICOM_TRIAL_DIR, error))
     return FALSE;
   ids = cs_dicom_read_dir(path, error);
   if (ids == NULL)

@@ -13,6 +13,7 @@
 #include "cs-sweep-private.h"
 
 #include "cs-error.h"
+#include "cs-paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,9 @@
 /* How long the trial read in a child may take before it is given up (see
  * cs_dicom_probe_in_child()). */
 #define PROBE_TIMEOUT_S 60
+
+/* The probe program's name, in the libexec folder (or the build's src/media). */
+#define DICOM_PROBE_PROGRAM "carpalscope-dicom-probe"
 
 /* Relative difference accepted between a region's X and Y spacing (square pixels). */
 #define SQUARE_TOLERANCE 1e-3
@@ -181,48 +185,85 @@ choose_spacing(SweepShared *shared)
 
 /* The trial read of an image in the child: the header and every frame. Its errors do not matter
  * here: the parent meets them again and reports them. */
-static void
-probe_image(const char *path)
+void
+cs_dicom_trial_read(CsDicomTrial trial, const char *path)
 {
-  CsDicom *dicom = cs_dicom_open(path, NULL);
+  if (trial == CS_DICOM_TRIAL_DIR) {
+    GPtrArray *files = cs_dicom_read_dir(path, NULL);
 
-  if (dicom != NULL) {
-    guint8 *gray = g_malloc((gsize)cs_dicom_get_width(dicom) * cs_dicom_get_height(dicom));
+    if (files != NULL)
+      g_ptr_array_unref(files);
+  } else {
+    CsDicom *dicom = cs_dicom_open(path, NULL);
 
-    for (int i = 0; i < cs_dicom_get_n_frames(dicom); i++)
-      cs_dicom_decode_gray(dicom, i, gray, NULL);
+    if (dicom != NULL) {
+      guint8 *gray = g_malloc((gsize)cs_dicom_get_width(dicom) * cs_dicom_get_height(dicom));
+
+      for (int i = 0; i < cs_dicom_get_n_frames(dicom); i++)
+        cs_dicom_decode_gray(dicom, i, gray, NULL);
+      g_free(gray);
+      cs_dicom_free(dicom);
+    }
   }
 }
 
+/* The trial in a child forked from this process, without a new program: used only where the
+ * probe program is not installed. The child inherits every lock another thread held at the fork
+ * (the allocator's, GLib's), so it can hang; the timeout then gives the file up to be read here. */
 G_GNUC_NORETURN static void
-probe_child(const char *path, void (*trial)(const char *path))
+fork_child(const char *path, CsDicomTrial trial)
 {
   int null_fd = open("/dev/null", O_WRONLY);
 
   /* GDCM's assertion message would be a second, confusing line: the parent says what happened. */
-  if (null_fd >= 0)
+  if (null_fd >= 0) {
+    dup2(null_fd, STDOUT_FILENO);
     dup2(null_fd, STDERR_FILENO);
-  trial(path);
+  }
+  cs_dicom_trial_read(trial, path);
   _exit(0);
+}
+
+/* Starts the trial: the probe program (a new process image, so nothing of this process's threads
+ * comes along), else a forked child. Returns the child's pid, or -1 when none started. */
+static pid_t
+start_trial(const char *path, CsDicomTrial trial)
+{
+  g_autofree char *program = cs_find_helper_program(DICOM_PROBE_PROGRAM, "CARPALSCOPE_DICOM_PROBE");
+  pid_t pid;
+
+  if (program != NULL) {
+    const char *argv[] = { program, trial == CS_DICOM_TRIAL_DIR ? "dir" : "image", path, NULL };
+    GPid child = 0;
+
+    if (g_spawn_async(NULL, (char **)argv, NULL,
+                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                          G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_STDIN_FROM_DEV_NULL,
+                      NULL, NULL, &child, NULL))
+      return child;
+  }
+  pid = fork();
+  if (pid == 0)
+    fork_child(path, trial);
+  return pid < 0 ? -1 : pid;
 }
 
 /* Debian builds GDCM with its assertions on, so a damaged file that passes the structure check
  * (cs-dicom-check.c) can still abort the whole process inside GDCM. The file is therefore read
- * once in a child process first (an image: header and every frame; a DICOMDIR: its records); GDCM
- * reads the same bytes the same way here, so a file the child read to the end is safe to read in
- * the application. A child that dies by a signal refuses the file. A child that cannot start, or
- * that hangs (a lock another thread held when it was forked), leaves the file to be read here as
- * without the trial. */
+ * once in a separate process first (an image: header and every frame; a DICOMDIR: its records);
+ * GDCM reads the same bytes the same way here, so a file that process read to the end is safe to
+ * read in the application. That process is the probe program, carpalscope-dicom-probe, started
+ * afresh (a fork of this threaded process alone could inherit a lock another thread held and
+ * hang); without it, a forked child. A process that dies by a signal refuses the file. One that
+ * cannot start, or that hangs, leaves the file to be read here as without the trial. */
 gboolean
-cs_dicom_probe_in_child(const char *path, void (*trial)(const char *path), GError **error)
+cs_dicom_probe_in_child(const char *path, CsDicomTrial trial, GError **error)
 {
   int status = 0;
-  pid_t pid = fork();
+  pid_t pid = start_trial(path, trial);
 
   if (pid < 0)
     return TRUE;
-  if (pid == 0)
-    probe_child(path, trial);
   for (int waited_ms = 0;; waited_ms += 10) {
     pid_t done = waitpid(pid, &status, WNOHANG);
 
@@ -249,7 +290,7 @@ cs_dicom_probe_in_child(const char *path, void (*trial)(const char *path), GErro
 gboolean
 cs_sweep_open_dicom(SweepShared *shared, GError **error)
 {
-  if (!cs_dicom_probe_in_child(shared->path, probe_image, error))
+  if (!cs_dicom_probe_in_child(shared->path, CS_DICOM_TRIAL_IMAGE, error))
     return FALSE;
   shared->dicom = cs_dicom_open(shared->path, error);
   if (shared->dicom == NULL)

@@ -210,8 +210,19 @@ gboolean cs_sweep_open_dicom(SweepShared *shared, GError **error);
 /* Decodes DICOM frame @index into a new gray frame. */
 CsFrame *cs_sweep_decode_dicom(CsSweep *self, int index, GError **error);
 
-/* Runs @trial(@path) in a child process first (a read through GDCM, whose assertions abort):
- * FALSE with @error when the child dies by a signal, TRUE otherwise (see cs-sweep-dicom.c). */
-gboolean cs_dicom_probe_in_child(const char *path, void (*trial)(const char *path), GError **error);
+/* What a trial read of a DICOM file reads: an image (its header and every frame) or a DICOMDIR
+ * (its records). */
+typedef enum {
+  CS_DICOM_TRIAL_IMAGE,
+  CS_DICOM_TRIAL_DIR,
+} CsDicomTrial;
+
+/* Reads @path as @trial says and throws the result away: what the trial process runs. */
+void cs_dicom_trial_read(CsDicomTrial trial, const char *path);
+
+/* Reads @path as @trial says in a separate process first (a read through GDCM, whose assertions
+ * abort): FALSE with @error when that process dies by a signal, TRUE otherwise (see
+ * cs-sweep-dicom.c). */
+gboolean cs_dicom_probe_in_child(const char *path, CsDicomTrial trial, GError **error);
 
 G_END_DECLS

@@ -14,7 +14,9 @@
 #include "dicom-test-util.h"
 #include "test-locale.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 static char *files_dir;
 static char **made;
@@ -416,6 +418,79 @@ test_library_stops(void)
   g_assert_nonnull(strstr(error->message, "the DICOM library cannot read"));
 }
 
+/* The trial read runs in the probe program, a process started afresh: a probe that ends by a
+ * signal refuses even a good file (so it is the one that ran, with the file's path); the real
+ * program reads a good file to the end and stops on the damaged one; without any probe program
+ * the forked trial still refuses the damaged file. */
+static void
+test_probe_program(void)
+{
+  const char *srcdir = g_getenv("CARPALSCOPE_SRCDIR");
+  const char *builddir = g_getenv("CARPALSCOPE_BUILDDIR");
+  g_autofree char *stops = NULL, *good = NULL, *program = NULL, *fake = NULL, *seen = NULL;
+  g_autofree char *script = NULL, *args = NULL, *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsSweep) sweep = NULL;
+  int status = 0;
+
+  if (srcdir == NULL || builddir == NULL) {
+    g_test_skip("CARPALSCOPE_SRCDIR or CARPALSCOPE_BUILDDIR is not set");
+    return;
+  }
+  if (!have_files() || !was_made("rgb.dcm"))
+    return;
+  stops = g_build_filename(srcdir, "tests", "media", "data", "gdcm-stops-palette.dcm", NULL);
+  good = g_build_filename(files_dir, "rgb.dcm", NULL);
+  program = g_build_filename(builddir, "src", "media", "carpalscope-dicom-probe", NULL);
+
+  /* The program itself: 0 on a good file, a signal on the damaged one, 2 on a wrong call. */
+  {
+    const char *argv_good[] = { program, "image", good, NULL };
+    const char *argv_stops[] = { program, "image", stops, NULL };
+    const char *argv_wrong[] = { program, "frames", good, NULL };
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv_good, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, &error));
+    g_assert_no_error(error);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv_stops, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, &error));
+    g_assert_true(WIFSIGNALED(status));
+    g_assert_true(g_spawn_sync(NULL, (char **)argv_wrong, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, &error));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+  }
+
+  /* A stand-in probe that writes its arguments and ends by a signal. */
+  fake = g_build_filename(files_dir, "fake-probe.sh", NULL);
+  seen = g_build_filename(files_dir, "fake-probe.args", NULL);
+  script = g_strdup_printf("#!/bin/sh\necho \"$1 $2\" > '%s'\nkill -ABRT $$\n", seen);
+  g_assert_true(g_file_set_contents(fake, script, -1, NULL));
+  g_assert_cmpint(g_chmod(fake, 0755), ==, 0);
+  g_assert_true(g_setenv("CARPALSCOPE_DICOM_PROBE", fake, TRUE));
+  sweep = cs_sweep_open(good, &error);
+  g_assert_null(sweep);
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+  g_assert_nonnull(strstr(error->message, "rgb.dcm"));
+  g_clear_error(&error);
+  g_assert_true(g_file_get_contents(seen, &args, NULL, NULL));
+  out = g_strdup_printf("image %s\n", good);
+  g_assert_cmpstr(args, ==, out);
+
+  /* No probe program at all: the forked trial. */
+  g_assert_true(g_setenv("CARPALSCOPE_DICOM_PROBE", "/nonexistent/carpalscope-dicom-probe", TRUE));
+  sweep = cs_sweep_open(stops, &error);
+  g_assert_null(sweep);
+  g_assert_error(error, CS_ERROR, CS_ERROR_INVALID);
+  g_clear_error(&error);
+  sweep = cs_sweep_open(good, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(sweep);
+  g_unsetenv("CARPALSCOPE_DICOM_PROBE");
+  g_unlink(fake);
+  g_unlink(seen);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +507,7 @@ main(int argc, char **argv)
                   test_regions_without_mm_japanese);
   g_test_add_func("/media/dicom-files/bad-files", test_bad_files);
   g_test_add_func("/media/dicom-files/library-stops", test_library_stops);
+  g_test_add_func("/media/dicom-files/probe-program", test_probe_program);
   status = g_test_run();
   if (files_dir != NULL) {
     for (char **name = made; name != NULL && *name != NULL; name++) {
