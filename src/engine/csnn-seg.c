@@ -779,6 +779,33 @@ prepare(csnn_seg *seg, int n, int nth)
 /* The images run together: enough to keep both threads busy, little enough for the cache. */
 #define FORWARD_BATCH 4
 
+/* Runs the @m images already in the arena's first slot through every node, @seg's lock held;
+ * returns their logits (in the arena). */
+static const float *
+run_batch(csnn_seg *seg, int m, csnn_pool *pool, int nth)
+{
+  float *base = seg->acts.base;
+  const csnn__seg_node *head = &seg->nodes[seg->n_nodes - 1];
+
+  for (int i = 1; i < seg->n_nodes; i++) {
+    const csnn__seg_node *node = &seg->nodes[i];
+    run_job j = { .seg = seg,
+                  .node = node,
+                  .n = m,
+                  .a = base + seg->nodes[node->in[0]].offset * (size_t)m,
+                  .b = node->in[1] >= 0 ? base + seg->nodes[node->in[1]].offset * (size_t)m : NULL,
+                  .y = base + node->offset * (size_t)m };
+    csnn_pool_run_n(pool, nth, run_node, &j);
+  }
+  return base + head->offset * (size_t)m;
+}
+
+static inline float
+sigmoid(float x)
+{
+  return 1.0f / (1.0f + expf(-x));
+}
+
 int
 csnn_seg_forward(csnn_seg *seg, const float *input, int n, float *prob, float *logits)
 {
@@ -792,26 +819,14 @@ csnn_seg_forward(csnn_seg *seg, const float *input, int n, float *prob, float *l
   status = prepare(seg, n < FORWARD_BATCH ? n : FORWARD_BATCH, nth);
   for (int first = 0; status == CSNN_OK && first < n; first += FORWARD_BATCH) {
     int m = n - first < FORWARD_BATCH ? n - first : FORWARD_BATCH;
-    float *base = seg->acts.base;
-    const csnn__seg_node *head = &seg->nodes[seg->n_nodes - 1];
-    float *out = base + head->offset * (size_t)m;
+    const float *out;
 
-    memcpy(base, input + (size_t)first * hw, (size_t)m * hw * sizeof(float));
-    for (int i = 1; i < seg->n_nodes; i++) {
-      const csnn__seg_node *node = &seg->nodes[i];
-      run_job j = { .seg = seg,
-                    .node = node,
-                    .n = m,
-                    .a = base + seg->nodes[node->in[0]].offset * (size_t)m,
-                    .b =
-                        node->in[1] >= 0 ? base + seg->nodes[node->in[1]].offset * (size_t)m : NULL,
-                    .y = base + node->offset * (size_t)m };
-      csnn_pool_run_n(pool, nth, run_node, &j);
-    }
+    memcpy(seg->acts.base, input + (size_t)first * hw, (size_t)m * hw * sizeof(float));
+    out = run_batch(seg, m, pool, nth);
     if (logits != NULL)
       memcpy(logits + (size_t)first * hw, out, (size_t)m * hw * sizeof(float));
     for (size_t i = 0; i < (size_t)m * hw; i++)
-      prob[(size_t)first * hw + i] = 1.0f / (1.0f + expf(-out[i]));
+      prob[(size_t)first * hw + i] = sigmoid(out[i]);
   }
   pthread_mutex_unlock(&seg->lock);
   return status;
@@ -820,28 +835,34 @@ csnn_seg_forward(csnn_seg *seg, const float *input, int n, float *prob, float *l
 int
 csnn_seg_forward_flip(csnn_seg *seg, const float *input, float *prob, float *plain)
 {
+  csnn_pool *pool = csnn_pool_default();
+  int nth = csnn_pool_n_threads(pool), status;
   size_t h = (size_t)seg->shape.height, w = (size_t)seg->shape.width, hw = h * w;
-  float *pair, *out;
-  int status;
 
   if (input == NULL || prob == NULL)
     return csnn_set_error(CSNN_ERR_INVALID, "csnn_seg_forward_flip: bad arguments");
-  if ((pair = malloc(4 * hw * sizeof(float))) == NULL)
-    return csnn_set_error(CSNN_ERR_NOMEM, "cannot allocate a mirrored %zu x %zu image", w, h);
-  out = pair + 2 * hw;
-  memcpy(pair, input, hw * sizeof(float));
-  for (size_t y = 0; y < h; y++)
-    for (size_t x = 0; x < w; x++)
-      pair[hw + y * w + x] = input[y * w + (w - 1 - x)];
-  status = csnn_seg_forward(seg, pair, 2, out, NULL);
+  pthread_mutex_lock(&seg->lock);
+  status = prepare(seg, 2, nth);
   if (status == CSNN_OK) {
+    /* The image and its mirror go straight into the arena's input slot: no copy of either. */
+    float *pair = seg->acts.base;
+    const float *out;
+
+    memcpy(pair, input, hw * sizeof(float));
     for (size_t y = 0; y < h; y++)
       for (size_t x = 0; x < w; x++)
-        prob[y * w + x] = 0.5f * (out[y * w + x] + out[hw + y * w + (w - 1 - x)]);
-    if (plain != NULL)
-      memcpy(plain, out, hw * sizeof(float));
+        pair[hw + y * w + x] = input[y * w + (w - 1 - x)];
+    out = run_batch(seg, 2, pool, nth);
+    for (size_t y = 0; y < h; y++)
+      for (size_t x = 0; x < w; x++) {
+        float p = sigmoid(out[y * w + x]);
+
+        prob[y * w + x] = 0.5f * (p + sigmoid(out[hw + y * w + (w - 1 - x)]));
+        if (plain != NULL)
+          plain[y * w + x] = p;
+      }
   }
-  free(pair);
+  pthread_mutex_unlock(&seg->lock);
   return status;
 }
 
