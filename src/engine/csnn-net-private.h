@@ -108,7 +108,16 @@ struct csnn_net {
   csnn__team_mode team_mode;
   unsigned team_calls;
   double team_ms, solo_ms; /* Recent milliseconds per image each way; 0 until measured. */
+
+  /* With CSNN_PROFILE set: milliseconds spent in each node, per thread (profile_threads rows of
+   * n_nodes), and the images they cover; printed when the network is freed (csnn-net-run.c). */
+  double *profile_ms;
+  int profile_threads;
+  size_t profile_images[2]; /* Images run shared by all threads, and run whole by one thread. */
 };
+
+/* Prints @net's per-node profile to stderr (see csnn_net.profile_ms); nothing without one. */
+void csnn__net_print_profile(const csnn_net *net);
 
 /* Collects nodes and parameter shapes while an architecture is described. */
 typedef struct {

@@ -19,6 +19,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -295,11 +296,25 @@ node_writes(const run_job *job, int i, size_t *lo, size_t *hi)
   return 1;
 }
 
-/* Runs one image through every node; threads ith of nth share each operator and meet at a
- * barrier after it, except where a thread computes a node for itself (private_slot()). */
-static void
-run_nodes(const run_job *job, float *acts, const float *input, float *scratch, int ith, int nth)
+static double
+now_ms(void)
 {
+  struct timespec t;
+
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+/* Runs one image through every node; threads ith of nth share each operator and meet at a
+ * barrier after it, except where a thread computes a node for itself (private_slot()). With
+ * @profile (n_nodes values), adds each node's milliseconds to it; a node a thread computes for
+ * itself counts with the next shared one. */
+static void
+run_nodes(const run_job *job, float *acts, const float *input, float *scratch, int ith, int nth,
+          double *profile)
+{
+  double mark = profile != NULL ? now_ms() : 0.0;
+
   const csnn_net *net = job->net;
   private_outs priv = { { -1, -1 }, { NULL, NULL }, 0, 0, -1, NULL };
   float *slots = private_base(net, scratch);
@@ -394,6 +409,12 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
       csnn_pool_barrier(job->pool, nth);
       priv.read_lo = priv.read_hi = 0;
     }
+    if (profile != NULL) {
+      double t = now_ms();
+
+      profile[i] += t - mark;
+      mark = t;
+    }
     if (i == job->tap) {
       /* The copy must be whole before a later node may reuse the memory. */
       if (ith == 0)
@@ -426,7 +447,8 @@ run_worker(void *data, int ith, int nth)
       csnn_pool_barrier(job->pool, nth);
       if (atomic_load(&job->failed))
         return;
-      run_nodes(job, acts, input, net->ws[ith].scratch.base, ith, nth);
+      run_nodes(job, acts, input, net->ws[ith].scratch.base, ith, nth,
+                ith == 0 && net->profile_ms != NULL ? net->profile_ms : NULL);
       if (ith == 0)
         memcpy(job->logits + i * classes, acts + last->offset, classes * sizeof(float));
       csnn_pool_barrier(job->pool, nth);
@@ -444,7 +466,10 @@ run_worker(void *data, int ith, int nth)
       atomic_store(&job->failed, 1);
       break;
     }
-    run_nodes(job, acts, input, net->ws[ith].scratch.base, 0, 1);
+    run_nodes(job, acts, input, net->ws[ith].scratch.base, 0, 1,
+              net->profile_ms != NULL && ith < net->profile_threads
+                  ? net->profile_ms + (size_t)ith * (size_t)net->n_nodes
+                  : NULL);
     memcpy(job->logits + i * classes, acts + last->offset, classes * sizeof(float));
   }
 }
@@ -524,15 +549,6 @@ team_record(csnn_net *net, int alone, double ms)
   *recent = *recent > 0.0 ? 0.75 * *recent + 0.25 * ms : ms;
 }
 
-static double
-now_ms(void)
-{
-  struct timespec t;
-
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
-}
-
 static int
 net_run(csnn_net *net, const float *input, const csnn_crop *crops, size_t n, float *logits, int tap,
         float *tap_out)
@@ -561,9 +577,16 @@ net_run(csnn_net *net, const float *input, const csnn_crop *crops, size_t n, flo
   status = net->folded_stale ? net_fold(net) : CSNN_OK;
   if (status == CSNN_OK)
     status = net_prepare_workspaces(net, n_threads, job.team);
+  if (status == CSNN_OK && net->profile_ms == NULL && getenv("CSNN_PROFILE") != NULL) {
+    net->profile_ms = calloc((size_t)n_threads * (size_t)net->n_nodes, sizeof(double));
+    net->profile_threads = net->profile_ms != NULL ? n_threads : 0;
+  }
   if (status == CSNN_OK) {
     int few = job.team, alone = few && team_run_alone(net);
     double start = now_ms();
+
+    if (net->profile_ms != NULL)
+      net->profile_images[few && !alone] += n;
 
     /* Alone: thread 0 takes the images one after another, as in a batch. */
     job.team = few && !alone;
@@ -643,4 +666,63 @@ csnn_net_classify(csnn_net *net, const csnn_crop *crops, size_t n, float *logits
       }
   }
   return CSNN_OK;
+}
+
+static const char *
+node_op_name(const csnn__node *node)
+{
+  switch (node->op) {
+    case CSNN__NODE_INPUT:
+      return "input";
+    case CSNN__NODE_CONV:
+      return node->conv.groups > 1 && node->conv.groups == node->conv.c_in ? "depthwise" : "conv";
+    case CSNN__NODE_POOL:
+      return "pool";
+    case CSNN__NODE_GAP:
+      return "global pool";
+    case CSNN__NODE_ADD:
+      return "add";
+    case CSNN__NODE_MUL_CH:
+      return "scale";
+    case CSNN__NODE_CONCAT:
+      return "concat";
+    case CSNN__NODE_LINEAR:
+      return "linear";
+  }
+  return "?";
+}
+
+void
+csnn__net_print_profile(const csnn_net *net)
+{
+  size_t images = net->profile_images[0] + net->profile_images[1];
+  double total = 0.0;
+
+  if (net->profile_ms == NULL || images == 0)
+    return;
+  for (size_t j = 0; j < (size_t)net->profile_threads * (size_t)net->n_nodes; j++)
+    total += net->profile_ms[j];
+  fprintf(stderr,
+          "CSNN_PROFILE %s: %zu images shared by the threads, %zu run whole by one thread; "
+          "milliseconds per image (wall time when shared, one thread's time when whole)\n",
+          net->arch, net->profile_images[1], net->profile_images[0]);
+  fprintf(stderr, "%4s  %-11s %26s %9s %6s\n", "node", "op", "shape", "ms", "share");
+  for (int i = 1; i < net->n_nodes; i++) {
+    const csnn__node *node = &net->nodes[i];
+    double ms = 0.0;
+    char shape[64];
+
+    for (int t = 0; t < net->profile_threads; t++)
+      ms += net->profile_ms[(size_t)t * (size_t)net->n_nodes + (size_t)i];
+    if (ms == 0.0)
+      continue;
+    if (node->op == CSNN__NODE_CONV)
+      snprintf(shape, sizeof shape, "%d>%d k%d s%d %dx%d", node->conv.c_in, node->c, node->conv.kh,
+               node->conv.stride_h, node->h, node->w);
+    else
+      snprintf(shape, sizeof shape, "%d %dx%d", node->c, node->h, node->w);
+    fprintf(stderr, "%4d  %-11s %26s %9.4f %5.1f%%\n", i, node_op_name(node), shape,
+            ms / (double)images, 100.0 * ms / total);
+  }
+  fprintf(stderr, "total %.4f ms per image\n", total / (double)images);
 }

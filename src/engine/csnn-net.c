@@ -442,6 +442,8 @@ csnn_net_free(csnn_net *net)
 {
   if (net == NULL)
     return;
+  csnn__net_print_profile(net);
+  free(net->profile_ms);
   for (int i = 0; i < net->n_ws; i++) {
     csnn_arena_free(&net->ws[i].acts);
     csnn_arena_free(&net->ws[i].scratch);

@@ -732,6 +732,36 @@ test_simd_env(gconstpointer value)
                                                              : "*path avx512*");
 }
 
+/* CSNN_PROFILE times every node: freeing the network prints one line per node that ran (its op
+ * and shape) and the total per image, for images shared by the threads and run whole alike. */
+static void
+test_profile_env(void)
+{
+  if (g_test_subprocess()) {
+    csnn_net *net = NULL;
+    size_t side;
+    float *input, logits[4 * 2];
+
+    g_setenv("CSNN_PROFILE", "1", TRUE);
+    g_assert_cmpint(csnn_net_new("squeezenet1_1", 2, &net), ==, CSNN_OK);
+    side = (size_t)csnn_net_input_size(net);
+    input = g_new0(float, 4 * 3 * side * side);
+    g_assert_cmpint(csnn_net_forward(net, input, 1, logits), ==, CSNN_OK);
+    g_assert_cmpint(csnn_net_forward(net, input, 4, logits), ==, CSNN_OK);
+    csnn_net_free(net);
+    g_free(input);
+    return;
+  }
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed();
+  g_test_trap_assert_stderr("CSNN_PROFILE squeezenet1_1: * images shared by the threads, * run "
+                            "whole by one thread;*"
+                            "\n   1  conv *3>64 k3 s2 111x111 *"
+                            "\n   2  pool *64 55x55 *"
+                            "\n  37  conv *512>2 k1 s1 13x13 *"
+                            "\n  38  global pool *\ntotal * ms per image\n");
+}
+
 static void
 test_linear_softmax(void)
 {
@@ -816,6 +846,7 @@ main(int argc, char **argv)
     }
   }
   g_test_add_data_func("/engine/ops/simd-env/avx3", "avx3", test_simd_env);
+  g_test_add_func("/engine/ops/profile-env", test_profile_env);
   g_test_add_func("/engine/ops/simd-paths-agree", test_paths_agree);
   g_test_add_func("/engine/ops/conv2d-bad-shapes", test_conv2d_bad_shapes);
   g_test_add_func("/engine/ops/bn-fold", test_bn_fold);
