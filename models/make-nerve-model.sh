@@ -44,6 +44,12 @@
 #     training, 25 minutes a fold): own map mean / median Dice 0.871/0.891 and 0.839/0.894
 #     against 0.874/0.884 and 0.827/0.891 at 40 epochs (flip: 0.872/0.893, 0.834/0.893); too
 #     close to call on two folds, folds 2-4 not run.
+#   Twice as wide, --base 16 (4 times the work, 2026-12-07, folds 0 and 1 only, the two side by
+#     side on 2 cores, 25-27 minutes a fold; fold 1 with the machine's OPENBLAS_CORETYPE=Haswell
+#     left set, so its OpenBLAS calls took other kernels): mean / median Dice 0.844/0.847 and
+#     0.824/0.888 (IoU 0.742 and 0.742, found 0.976 and 0.939, area error 0.180 and 0.145)
+#     against base 8's 0.874/0.884 and 0.827/0.891: no better on either fold, so width is not
+#     what limits the recipe; folds 2-4 not run.
 # Phantom frames mixed in (train-seg --phantom N), measured on fold 0 only (16 held-out patients,
 # 41 images; 2026-12-07, seed 1, keep-last) with a shorter recipe than the one below so that both
 # runs fit the shared machine (--height 96 --width 128 --base 8 --depth 3 --epochs 20 --batch 8
