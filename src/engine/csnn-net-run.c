@@ -175,6 +175,21 @@ conv_feeds_pool(const run_job *job, int i)
          net->nodes[i + 1].op == CSNN__NODE_GAP && net->nodes[i + 1].in[0] == i;
 }
 
+/* Whether convolution node @i computes the max pooling right after it, the only reader of its
+ * output, band by band (csnn_conv2d_forward_packed_pool()): its own output is then never written,
+ * so not when it is the tap. */
+static int
+conv_fuses_pool(const run_job *job, int i)
+{
+  const csnn_net *net = job->net;
+  const csnn__node *node = &net->nodes[i];
+
+  return i + 1 < net->n_nodes && i != job->tap && node->op == CSNN__NODE_CONV &&
+         !node->fused_concat && !node->fused_add && !node->fused_scale && node->last_use == i + 1 &&
+         net->nodes[i + 1].op == CSNN__NODE_POOL && net->nodes[i + 1].in[0] == i &&
+         csnn_conv2d_pool_fusable(&node->conv, &net->nodes[i + 1].pool);
+}
+
 /* Returns the scratch slot (0 or 1) in which node @i of a team is computed by each thread for
  * itself, or -1 when it is computed once, shared out. */
 static int
@@ -285,9 +300,12 @@ node_writes(const run_job *job, int i, size_t *lo, size_t *hi)
   const csnn__node *node = &net->nodes[i];
 
   if (node->op == CSNN__NODE_INPUT || (node->op != CSNN__NODE_CONV && node->fused) ||
-      (node->op == CSNN__NODE_GAP && conv_feeds_pool(job, i - 1)))
+      (node->op == CSNN__NODE_GAP && conv_feeds_pool(job, i - 1)) ||
+      (node->op == CSNN__NODE_POOL && conv_fuses_pool(job, i - 1)))
     return 0;
-  if (node->op == CSNN__NODE_CONV && node->fused_add)
+  if (node->op == CSNN__NODE_CONV && conv_fuses_pool(job, i))
+    node = &net->nodes[i + 1];
+  else if (node->op == CSNN__NODE_CONV && node->fused_add)
     node = &net->nodes[node->fused_add];
   else if (node->op == CSNN__NODE_CONV && node->fused_concat)
     node = &net->nodes[node->fused_concat];
@@ -358,12 +376,22 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
       case CSNN__NODE_INPUT:
         break;
       case CSNN__NODE_CONV:
+        if (conv_fuses_pool(job, i)) {
+          csnn_conv2d_forward_packed_pool(&node->conv, &net->nodes[i + 1].pool, 1, a, node->w_run,
+                                          node->b_run, acts + net->nodes[i + 1].offset, scratch,
+                                          ith, nth);
+          break;
+        }
         if (conv_feeds_pool(job, i))
           priv.pool_node = i + 1;
         run_conv(job, i, acts, input, &priv, y, conv_feeds_pool(job, i) ? priv.pool_data : NULL,
                  scratch, ith, nth);
         break;
       case CSNN__NODE_POOL:
+        if (conv_fuses_pool(job, i - 1)) {
+          barrier = 0; /* Done by the convolution before it. */
+          break;
+        }
         csnn_pool2d_forward(&node->pool, 1, a, y, ith, nth);
         break;
       case CSNN__NODE_GAP: {

@@ -314,8 +314,9 @@ place_outputs(csnn_net *net)
   return CSNN_OK;
 }
 
-/* Sizes one thread's scratch: the largest convolution's, then, from net->scaled_offset, the
- * largest weights a fused squeeze-and-excitation scaling writes scaled. */
+/* Sizes one thread's scratch: the largest convolution's (with the band of a max pooling it may
+ * compute, csnn-net-run.c), then, from net->scaled_offset, the largest weights a fused
+ * squeeze-and-excitation scaling writes scaled. */
 static void
 size_scratch(csnn_net *net)
 {
@@ -325,6 +326,10 @@ size_scratch(csnn_net *net)
   for (int i = 0; i < net->n_nodes; i++)
     if (net->nodes[i].op == CSNN__NODE_CONV) {
       size_t f = csnn_conv2d_scratch_floats(&net->nodes[i].conv);
+
+      if (i + 1 < net->n_nodes && net->nodes[i + 1].op == CSNN__NODE_POOL &&
+          csnn_conv2d_pool_fusable(&net->nodes[i].conv, &net->nodes[i + 1].pool))
+        f = csnn_conv2d_pool_scratch_floats(&net->nodes[i].conv, &net->nodes[i + 1].pool);
       size_t w = net->nodes[i].fused_scale ? csnn_conv2d_packed_floats(&net->nodes[i].conv) : 0;
 
       if (f > net->scratch_floats)

@@ -22,3 +22,6 @@ void csnn__sigmoid_inplace(float *x, size_t n);
 
 /* Returns the sum of @n floats. */
 float csnn__sum(const float *x, size_t n);
+
+/* Pools one plane of @d (h_in x w_in floats at @src) into @dst (h_out x w_out floats). */
+void csnn__pool_plane(const csnn_pool2d_desc *d, const float *src, float *dst);

@@ -141,6 +141,54 @@ csnn_pool2d_setup(csnn_pool2d_desc *d)
 }
 
 void
+csnn__pool_plane(const csnn_pool2d_desc *d, const float *src, float *dst)
+{
+  if (d->kind == CSNN_POOL_MAX && d->pad_h == 0 && d->pad_w == 0 && d->kh == d->kw &&
+      d->stride_h == d->stride_w && d->w_in <= MAXPOOL_FAST_WIDTH &&
+      csnn__simd() != CSNN_SIMD_PORTABLE) {
+    float line[MAXPOOL_FAST_WIDTH + 64];
+
+    csnn__maxpool_plane(src, d->h_in, d->w_in, d->kh, d->stride_h, d->h_out, d->w_out, dst, line);
+    return;
+  }
+  for (int oy = 0; oy < d->h_out; oy++) {
+    int y0 = oy * d->stride_h - d->pad_h;
+    int y1 = y0 + d->kh;
+    int y1_pad = y1 < d->h_in + d->pad_h ? y1 : d->h_in + d->pad_h;
+
+    for (int ox = 0; ox < d->w_out; ox++) {
+      int x0 = ox * d->stride_w - d->pad_w;
+      int x1 = x0 + d->kw;
+      int x1_pad = x1 < d->w_in + d->pad_w ? x1 : d->w_in + d->pad_w;
+      int pool_size = (y1_pad - y0) * (x1_pad - x0);
+      int ys = y0 > 0 ? y0 : 0, ye = y1 < d->h_in ? y1 : d->h_in;
+      int xs = x0 > 0 ? x0 : 0, xe = x1 < d->w_in ? x1 : d->w_in;
+
+      if (d->kind == CSNN_POOL_MAX) {
+        float best = -FLT_MAX;
+
+        for (int iy = ys; iy < ye; iy++)
+          for (int ix = xs; ix < xe; ix++) {
+            float v = src[(size_t)iy * (size_t)d->w_in + (size_t)ix];
+            /* NaN propagates as in PyTorch. */
+            if (v > best || isnan(v))
+              best = v;
+          }
+        dst[(size_t)oy * (size_t)d->w_out + (size_t)ox] = best;
+      } else {
+        float sum = 0.0f;
+        int divisor = d->count_include_pad ? pool_size : (ye - ys) * (xe - xs);
+
+        for (int iy = ys; iy < ye; iy++)
+          for (int ix = xs; ix < xe; ix++)
+            sum += src[(size_t)iy * (size_t)d->w_in + (size_t)ix];
+        dst[(size_t)oy * (size_t)d->w_out + (size_t)ox] = divisor > 0 ? sum / (float)divisor : 0.0f;
+      }
+    }
+  }
+}
+
+void
 csnn_pool2d_forward(const csnn_pool2d_desc *d, int n, const float *x, float *y, int ith, int nth)
 {
   size_t start, end;
@@ -148,57 +196,8 @@ csnn_pool2d_forward(const csnn_pool2d_desc *d, int n, const float *x, float *y, 
   size_t out_plane = (size_t)d->h_out * (size_t)d->w_out;
 
   csnn_partition((size_t)n * (size_t)d->c, ith, nth, &start, &end);
-  if (d->kind == CSNN_POOL_MAX && d->pad_h == 0 && d->pad_w == 0 && d->kh == d->kw &&
-      d->stride_h == d->stride_w && d->w_in <= MAXPOOL_FAST_WIDTH &&
-      csnn__simd() != CSNN_SIMD_PORTABLE) {
-    float line[MAXPOOL_FAST_WIDTH + 64];
-
-    for (size_t plane = start; plane < end; plane++)
-      csnn__maxpool_plane(x + plane * in_plane, d->h_in, d->w_in, d->kh, d->stride_h, d->h_out,
-                          d->w_out, y + plane * out_plane, line);
-    return;
-  }
-  for (size_t plane = start; plane < end; plane++) {
-    const float *src = x + plane * in_plane;
-    float *dst = y + plane * out_plane;
-
-    for (int oy = 0; oy < d->h_out; oy++) {
-      int y0 = oy * d->stride_h - d->pad_h;
-      int y1 = y0 + d->kh;
-      int y1_pad = y1 < d->h_in + d->pad_h ? y1 : d->h_in + d->pad_h;
-
-      for (int ox = 0; ox < d->w_out; ox++) {
-        int x0 = ox * d->stride_w - d->pad_w;
-        int x1 = x0 + d->kw;
-        int x1_pad = x1 < d->w_in + d->pad_w ? x1 : d->w_in + d->pad_w;
-        int pool_size = (y1_pad - y0) * (x1_pad - x0);
-        int ys = y0 > 0 ? y0 : 0, ye = y1 < d->h_in ? y1 : d->h_in;
-        int xs = x0 > 0 ? x0 : 0, xe = x1 < d->w_in ? x1 : d->w_in;
-
-        if (d->kind == CSNN_POOL_MAX) {
-          float best = -FLT_MAX;
-
-          for (int iy = ys; iy < ye; iy++)
-            for (int ix = xs; ix < xe; ix++) {
-              float v = src[(size_t)iy * (size_t)d->w_in + (size_t)ix];
-              /* NaN propagates as in PyTorch. */
-              if (v > best || isnan(v))
-                best = v;
-            }
-          dst[(size_t)oy * (size_t)d->w_out + (size_t)ox] = best;
-        } else {
-          float sum = 0.0f;
-          int divisor = d->count_include_pad ? pool_size : (ye - ys) * (xe - xs);
-
-          for (int iy = ys; iy < ye; iy++)
-            for (int ix = xs; ix < xe; ix++)
-              sum += src[(size_t)iy * (size_t)d->w_in + (size_t)ix];
-          dst[(size_t)oy * (size_t)d->w_out + (size_t)ox] =
-              divisor > 0 ? sum / (float)divisor : 0.0f;
-        }
-      }
-    }
-  }
+  for (size_t plane = start; plane < end; plane++)
+    csnn__pool_plane(d, x + plane * in_plane, y + plane * out_plane);
 }
 
 void

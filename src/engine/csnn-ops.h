@@ -137,6 +137,23 @@ int csnn_pool2d_setup(csnn_pool2d_desc *desc);
 void csnn_pool2d_forward(const csnn_pool2d_desc *desc, int n, const float *x, float *y, int ith,
                          int nth);
 
+/* Whether csnn_conv2d_forward_packed_pool() can run convolution @conv with the max pooling @pool
+ * of its output (a convolution through im2col, one group, the packed GEMM; a pooling without
+ * padding). */
+int csnn_conv2d_pool_fusable(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool);
+
+/* Returns the scratch floats one thread needs for csnn_conv2d_forward_packed_pool(). */
+size_t csnn_conv2d_pool_scratch_floats(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool);
+
+/* y = pool(act(conv(x) + bias)) for @n images, packed weights, without writing the convolution's
+ * output: threads share bands of pooled rows; each band's convolution rows are computed into
+ * @scratch (the rows two bands share are kept from one band to the next, not recomputed) and
+ * pooled while they are in cache. The same values as csnn_conv2d_forward_packed() then
+ * csnn_pool2d_forward(). Only for what csnn_conv2d_pool_fusable() accepts. */
+void csnn_conv2d_forward_packed_pool(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool,
+                                     int n, const float *x, const float *packed, const float *bias,
+                                     float *y, float *scratch, int ith, int nth);
+
 /* Adaptive average pooling of [n, c, h_in, w_in] to [n, c, h_out, w_out] (PyTorch's bins). */
 void csnn_adaptive_avgpool2d_forward(int n, int c, int h_in, int w_in, int h_out, int w_out,
                                      const float *x, float *y, int ith, int nth);

@@ -732,6 +732,100 @@ test_simd_env(gconstpointer value)
                                                              : "*path avx512*");
 }
 
+/* A convolution with the max pooling of its output in bands (csnn_conv2d_forward_packed_pool())
+ * equals the convolution then the pooling bit for bit: the stem shapes of SqueezeNet, many
+ * channels (one pooled row a band, so every band keeps rows of the last), windows that overlap
+ * by two rows or not at all, ceil mode, several images, one to three threads. */
+static void
+test_conv_pool(gconstpointer path)
+{
+  static const struct {
+    int c_in, c_out, k, stride, pad, h, w, pool_k, pool_s, ceil;
+  } cases[] = {
+    { 3, 64, 3, 2, 0, 224, 224, 3, 2, 1 }, /* SqueezeNet 1.1's stem */
+    { 3, 200, 3, 2, 1, 61, 117, 3, 2, 1 }, /* one pooled row a band */
+    { 5, 24, 5, 2, 2, 40, 33, 3, 1, 0 },   /* windows overlap by two rows */
+    { 2, 16, 3, 2, 1, 37, 29, 2, 2, 0 },   /* windows apart */
+    { 3, 300, 3, 3, 0, 50, 70, 3, 2, 1 },  /* stride 3, ceil mode */
+  };
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  if (csnn__simd() == CSNN_SIMD_PORTABLE) {
+    g_assert_false(csnn_conv2d_pool_fusable(
+        &(csnn_conv2d_desc){
+            .c_in = 3, .c_out = 8, .kh = 3, .kw = 3, .stride_h = 2, .stride_w = 2, .groups = 1 },
+        &(csnn_pool2d_desc){ .kind = CSNN_POOL_MAX }));
+    csnn__simd_force(-1);
+    return;
+  }
+  rng = g_rand_new_with_seed(23);
+  for (gsize t = 0; t < G_N_ELEMENTS(cases); t++) {
+    csnn_conv2d_desc d = { 0 };
+    csnn_pool2d_desc p = { 0 };
+    int n = t % 2 == 0 ? 1 : 2;
+    size_t nx, ny, nz;
+    float *x, *w, *b, *packed, *y, *want, *got, *scratch, *pool_scratch;
+
+    d.c_in = cases[t].c_in;
+    d.c_out = cases[t].c_out;
+    d.kh = d.kw = cases[t].k;
+    d.stride_h = d.stride_w = cases[t].stride;
+    d.pad_h = d.pad_w = cases[t].pad;
+    d.groups = 1;
+    d.h_in = cases[t].h;
+    d.w_in = cases[t].w;
+    d.act = CSNN_ACT_RELU;
+    g_assert_cmpint(csnn_conv2d_setup(&d), ==, CSNN_OK);
+    p.kind = CSNN_POOL_MAX;
+    p.c = d.c_out;
+    p.kh = p.kw = cases[t].pool_k;
+    p.stride_h = p.stride_w = cases[t].pool_s;
+    p.ceil_mode = cases[t].ceil;
+    p.h_in = d.h_out;
+    p.w_in = d.w_out;
+    g_assert_cmpint(csnn_pool2d_setup(&p), ==, CSNN_OK);
+    g_assert_true(csnn_conv2d_pool_fusable(&d, &p));
+    nx = (size_t)n * d.c_in * d.h_in * d.w_in;
+    ny = (size_t)n * d.c_out * d.h_out * d.w_out;
+    nz = (size_t)n * p.c * p.h_out * p.w_out;
+    x = random_floats(rng, nx, 1.0);
+    w = random_floats(rng, (size_t)d.c_out * d.c_in * d.kh * d.kw, 0.5);
+    b = random_floats(rng, (size_t)d.c_out, 0.5);
+    packed = g_new0(float, csnn_conv2d_packed_floats(&d));
+    csnn_conv2d_pack(&d, w, packed);
+    y = g_new0(float, ny);
+    want = g_new0(float, nz);
+    got = g_new0(float, nz);
+    scratch = g_new0(float, csnn_conv2d_scratch_floats(&d) + 1);
+    pool_scratch = g_new0(float, csnn_conv2d_pool_scratch_floats(&d, &p));
+    csnn_conv2d_forward_packed(&d, n, x, packed, b, y, scratch, 0, 1);
+    csnn_pool2d_forward(&p, n, y, want, 0, 1);
+    for (int nth = 1; nth <= 3; nth++) {
+      for (size_t i = 0; i < nz; i++)
+        got[i] = NAN;
+      for (int ith = 0; ith < nth; ith++)
+        csnn_conv2d_forward_packed_pool(&d, &p, n, x, packed, b, got, pool_scratch, ith, nth);
+      if (memcmp(got, want, nz * sizeof *got) != 0)
+        g_error("conv %d>%d k%d s%d %dx%d then pool k%d s%d ceil %d on %d threads: fused differs",
+                d.c_in, d.c_out, d.kh, d.stride_h, d.h_in, d.w_in, p.kh, p.stride_h, p.ceil_mode,
+                nth);
+    }
+    g_free(x);
+    g_free(w);
+    g_free(b);
+    g_free(packed);
+    g_free(y);
+    g_free(want);
+    g_free(got);
+    g_free(scratch);
+    g_free(pool_scratch);
+  }
+  g_rand_free(rng);
+  csnn__simd_force(-1);
+}
+
 /* CSNN_PROFILE times every node: freeing the network prints one line per node that ran (its op
  * and shape) and the total per image, for images shared by the threads and run whole alike. */
 static void
@@ -834,6 +928,11 @@ main(int argc, char **argv)
     g_test_add_data_func(pool, GINT_TO_POINTER(simd), test_pool2d);
     g_test_add_data_func(elementwise, GINT_TO_POINTER(simd), test_elementwise);
     g_test_add_data_func(env, name, test_simd_env);
+    {
+      g_autofree char *conv_pool = g_strdup_printf("/engine/ops/conv-pool/%s", name);
+
+      g_test_add_data_func(conv_pool, GINT_TO_POINTER(simd), test_conv_pool);
+    }
     if (simd != CSNN_SIMD_PORTABLE) {
       g_autofree char *chain = g_strdup_printf("/engine/ops/depthwise-chain/%s", name);
 
