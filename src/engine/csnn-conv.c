@@ -812,6 +812,10 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
  * 512 KiB L2). */
 #define CONV_POOL_BAND_FLOATS 98304
 
+/* A 1 x 1 convolution and the depthwise one after it are fused only where the tensor between
+ * them is at least this large (1 MiB): smaller ones stay in cache anyway. */
+#define CONV_FUSE_MIN_FLOATS 262144
+
 /* The pooled rows of the tallest band. */
 static int
 pool_band_rows(const csnn_conv2d_desc *d, const csnn_pool2d_desc *p)
@@ -833,11 +837,11 @@ pool_band_conv_rows(const csnn_pool2d_desc *p, int pooled)
 }
 
 int
-csnn_conv2d_pool_fusable(const csnn_conv2d_desc *d, const csnn_pool2d_desc *p)
+csnn_conv2d_pool_fusable(const csnn_conv2d_desc *d, const csnn_pool2d_desc *p, int any_path)
 {
-  return conv_uses_packed_gemm(d) && !conv_is_pointwise(d) && !conv_is_direct(d) &&
-         d->groups == 1 && p->kind == CSNN_POOL_MAX && p->pad_h == 0 && p->pad_w == 0 &&
-         p->c == d->c_out && p->h_in == d->h_out && p->w_in == d->w_out;
+  return (any_path || conv_uses_packed_gemm(d)) && !conv_is_depthwise(d) && !conv_is_pointwise(d) &&
+         !conv_is_direct(d) && d->groups == 1 && p->kind == CSNN_POOL_MAX && p->pad_h == 0 &&
+         p->pad_w == 0 && p->c == d->c_out && p->h_in == d->h_out && p->w_in == d->w_out;
 }
 
 size_t
@@ -903,5 +907,103 @@ csnn_conv2d_forward_packed_pool(const csnn_conv2d_desc *d, const csnn_pool2d_des
       csnn__pool_plane(&bp, band + (size_t)c * plane,
                        y + (img * (size_t)d->c_out + (size_t)c) * pooled_plane +
                            (size_t)py0 * (size_t)p->w_out);
+  }
+}
+
+/* ---- a 1 x 1 convolution and the depthwise convolution of its output ---- */
+
+/* The output rows of the tallest band of depthwise convolution @b over a 1 x 1 convolution @a. */
+static int
+depthwise_band_rows(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b)
+{
+  size_t per_row = (size_t)a->c_out * (size_t)a->w_out;
+  long rows = (long)(CONV_POOL_BAND_FLOATS / per_row);
+  long out = (rows - b->kh) / b->stride_h + 1;
+
+  if (out < 1)
+    out = 1;
+  return out < b->h_out ? (int)out : b->h_out;
+}
+
+int
+csnn_conv2d_depthwise_fusable(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b, int any_path)
+{
+  int vector = any_path ? (b->stride_w == 1 || (b->stride_w == 2 && b->dil_w == 1)) &&
+                              b->kw <= CSNN_DW_MAX_KW
+                        : conv_uses_packed_gemm(a) && csnn__depthwise_ok(b);
+
+  return vector && !conv_is_depthwise(a) && conv_is_pointwise(a) && a->groups == 1 &&
+         conv_is_depthwise(b) && b->dil_h == 1 && b->c_in == a->c_out && b->h_in == a->h_out &&
+         b->w_in == a->w_out &&
+         (size_t)a->c_out * (size_t)a->h_out * (size_t)a->w_out >= CONV_FUSE_MIN_FLOATS;
+}
+
+size_t
+csnn_conv2d_depthwise_scratch_floats(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b)
+{
+  size_t rows = (size_t)(depthwise_band_rows(a, b) - 1) * (size_t)b->stride_h + (size_t)b->kh;
+
+  /* A row of zeros for the depthwise kernel, a block for the GEMM to repack its columns in,
+   * then the band. */
+  return (csnn__depthwise_scratch_floats(b) + 15) / 16 * 16 +
+         ((size_t)a->c_in * 32 + 15) / 16 * 16 + (size_t)a->c_out * rows * (size_t)a->w_out;
+}
+
+void
+csnn_conv2d_forward_packed_depthwise(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b, int n,
+                                     const float *x, const float *packed_a, const float *bias_a,
+                                     const float *weight_b, const float *bias_b, float *y,
+                                     float *scratch, int ith, int nth)
+{
+  size_t hw_in = (size_t)a->h_in * (size_t)a->w_in, w = (size_t)a->w_out;
+  size_t out_plane = (size_t)b->h_out * (size_t)b->w_out, taps = (size_t)b->kh * (size_t)b->kw;
+  int most = depthwise_band_rows(a, b), panels = (a->c_out + CSNN_GEMM_MR - 1) / CSNN_GEMM_MR;
+  size_t plane = ((size_t)(most - 1) * (size_t)b->stride_h + (size_t)b->kh) * w;
+  float *pack_buf = scratch + (csnn__depthwise_scratch_floats(b) + 15) / 16 * 16;
+  float *band = pack_buf + ((size_t)a->c_in * 32 + 15) / 16 * 16;
+  int per_thread = (b->h_out + most * nth - 1) / (most * nth);
+  int n_bands = per_thread * nth < b->h_out ? per_thread * nth : b->h_out;
+  size_t start, end, held_img = (size_t)-1;
+  int held_lo = 0, held_hi = 0; /* Rows of @a's output in the buffer, from its first row. */
+
+  csnn_partition((size_t)n * (size_t)n_bands, ith, nth, &start, &end);
+  for (size_t item = start; item < end; item++) {
+    size_t img = item / (size_t)n_bands;
+    int k = (int)(item % (size_t)n_bands);
+    int oy0 = (int)((long)k * b->h_out / n_bands), oy1 = (int)((long)(k + 1) * b->h_out / n_bands);
+    int r0 = oy0 * b->stride_h - b->pad_h, r1 = (oy1 - 1) * b->stride_h - b->pad_h + b->kh, from;
+    const float *xi = x + img * (size_t)a->c_in * hw_in;
+    csnn_conv2d_desc bd = *b;
+
+    /* Rows outside the plane are the depthwise kernel's zeros, not the buffer's. */
+    r0 = r0 > 0 ? r0 : 0;
+    r1 = r1 < a->h_out ? r1 : a->h_out;
+    from = r0;
+    if (img == held_img && held_lo <= r0 && r0 < held_hi) {
+      if (r0 > held_lo)
+        for (int c = 0; c < a->c_out; c++)
+          memmove(band + (size_t)c * plane, band + (size_t)c * plane + (size_t)(r0 - held_lo) * w,
+                  (size_t)(held_hi - r0) * w * sizeof(float));
+      from = held_hi;
+    }
+    /* The 1 x 1 convolution reads its input in place, a row of the GEMM per input channel. */
+    if (from < r1)
+      csnn__gemm_packed(a->c_out, a->c_in, packed_a, 0, panels, xi + (size_t)from * w, hw_in, 0, 0,
+                        (size_t)(r1 - from) * w, band + (size_t)(from - r0) * w, plane, bias_a,
+                        a->act, NULL, pack_buf);
+    held_img = img;
+    held_lo = r0;
+    held_hi = r1;
+    /* The band of the depthwise convolution: its rows read the buffer as rows r0 .. r1 of the
+     * plane (the top padding moved up by the rows above them). */
+    bd.h_in = r1 - r0;
+    bd.h_out = oy1 - oy0;
+    bd.pad_h = b->pad_h - oy0 * b->stride_h + r0;
+    for (int c = 0; c < b->c_out; c++)
+      csnn__depthwise_plane(&bd, band + (size_t)c * plane, weight_b + (size_t)c * taps,
+                            bias_b != NULL ? bias_b[c] : 0.0f,
+                            y + (img * (size_t)b->c_out + (size_t)c) * out_plane +
+                                (size_t)oy0 * (size_t)b->w_out,
+                            scratch);
   }
 }

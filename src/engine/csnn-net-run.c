@@ -187,7 +187,26 @@ conv_fuses_pool(const run_job *job, int i)
   return i + 1 < net->n_nodes && i != job->tap && node->op == CSNN__NODE_CONV &&
          !node->fused_concat && !node->fused_add && !node->fused_scale && node->last_use == i + 1 &&
          net->nodes[i + 1].op == CSNN__NODE_POOL && net->nodes[i + 1].in[0] == i &&
-         csnn_conv2d_pool_fusable(&node->conv, &net->nodes[i + 1].pool);
+         csnn_conv2d_pool_fusable(&node->conv, &net->nodes[i + 1].pool, 0);
+}
+
+/* Whether 1 x 1 convolution node @i computes the depthwise convolution right after it, the only
+ * reader of its output, band by band (csnn_conv2d_forward_packed_depthwise()): its own output is
+ * then never written, so not when it is the tap, nor when the depthwise one computes a pooling
+ * or writes a sum. */
+static int
+conv_fuses_depthwise(const run_job *job, int i)
+{
+  const csnn_net *net = job->net;
+  const csnn__node *node = &net->nodes[i], *next;
+
+  if (i + 1 >= net->n_nodes || i == job->tap || node->op != CSNN__NODE_CONV || node->fused_concat ||
+      node->fused_add || node->fused_scale || node->last_use != i + 1)
+    return 0;
+  next = &net->nodes[i + 1];
+  return next->op == CSNN__NODE_CONV && next->in[0] == i && !next->fused_concat &&
+         !next->fused_add && !next->fused_scale && !conv_feeds_pool(job, i + 1) &&
+         csnn_conv2d_depthwise_fusable(&node->conv, &next->conv, 0);
 }
 
 /* Returns the scratch slot (0 or 1) in which node @i of a team is computed by each thread for
@@ -301,9 +320,10 @@ node_writes(const run_job *job, int i, size_t *lo, size_t *hi)
 
   if (node->op == CSNN__NODE_INPUT || (node->op != CSNN__NODE_CONV && node->fused) ||
       (node->op == CSNN__NODE_GAP && conv_feeds_pool(job, i - 1)) ||
-      (node->op == CSNN__NODE_POOL && conv_fuses_pool(job, i - 1)))
+      (node->op == CSNN__NODE_POOL && conv_fuses_pool(job, i - 1)) ||
+      (node->op == CSNN__NODE_CONV && conv_fuses_depthwise(job, i - 1)))
     return 0;
-  if (node->op == CSNN__NODE_CONV && conv_fuses_pool(job, i))
+  if (node->op == CSNN__NODE_CONV && (conv_fuses_pool(job, i) || conv_fuses_depthwise(job, i)))
     node = &net->nodes[i + 1];
   else if (node->op == CSNN__NODE_CONV && node->fused_add)
     node = &net->nodes[node->fused_add];
@@ -376,6 +396,18 @@ run_nodes(const run_job *job, float *acts, const float *input, float *scratch, i
       case CSNN__NODE_INPUT:
         break;
       case CSNN__NODE_CONV:
+        if (conv_fuses_depthwise(job, i - 1)) {
+          barrier = 0; /* Done by the convolution before it. */
+          break;
+        }
+        if (conv_fuses_depthwise(job, i)) {
+          const csnn__node *dw = &net->nodes[i + 1];
+
+          csnn_conv2d_forward_packed_depthwise(&node->conv, &dw->conv, 1, a, node->w_run,
+                                               node->b_run, dw->w_run, dw->b_run, acts + dw->offset,
+                                               scratch, ith, nth);
+          break;
+        }
         if (conv_fuses_pool(job, i)) {
           csnn_conv2d_forward_packed_pool(&node->conv, &net->nodes[i + 1].pool, 1, a, node->w_run,
                                           node->b_run, acts + net->nodes[i + 1].offset, scratch,

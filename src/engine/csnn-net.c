@@ -227,6 +227,19 @@ plan_fusions(csnn_net *net)
           net->nodes[mul->in[j]].last_use = i + 1;
     }
   }
+  /* A convolution may compute the max pooling or the depthwise convolution right after it band
+   * by band (csnn-net-run.c): it then reads its input while that node writes its output, so its
+   * input lives until that node. */
+  for (int i = 1; i + 1 < net->n_nodes; i++) {
+    csnn__node *conv = &net->nodes[i], *next = &net->nodes[i + 1];
+
+    if (conv->op == CSNN__NODE_CONV && next->in[0] == i &&
+        ((next->op == CSNN__NODE_POOL && csnn_conv2d_pool_fusable(&conv->conv, &next->pool, 1)) ||
+         (next->op == CSNN__NODE_CONV &&
+          csnn_conv2d_depthwise_fusable(&conv->conv, &next->conv, 1))) &&
+        net->nodes[conv->in[0]].last_use < i + 1)
+      net->nodes[conv->in[0]].last_use = i + 1;
+  }
   /* A residual connection right after the convolution that alone feeds it is added in that
    * convolution's epilogue, saving a pass over the tensor: the convolution then writes the sum,
    * so the sum's memory is placed when the convolution runs. */
@@ -314,9 +327,9 @@ place_outputs(csnn_net *net)
   return CSNN_OK;
 }
 
-/* Sizes one thread's scratch: the largest convolution's (with the band of a max pooling it may
- * compute, csnn-net-run.c), then, from net->scaled_offset, the largest weights a fused
- * squeeze-and-excitation scaling writes scaled. */
+/* Sizes one thread's scratch: the largest convolution's (with the band of a max pooling or a
+ * depthwise convolution it may compute, csnn-net-run.c), then, from net->scaled_offset, the largest
+ * weights a fused squeeze-and-excitation scaling writes scaled. */
 static void
 size_scratch(csnn_net *net)
 {
@@ -328,8 +341,13 @@ size_scratch(csnn_net *net)
       size_t f = csnn_conv2d_scratch_floats(&net->nodes[i].conv);
 
       if (i + 1 < net->n_nodes && net->nodes[i + 1].op == CSNN__NODE_POOL &&
-          csnn_conv2d_pool_fusable(&net->nodes[i].conv, &net->nodes[i + 1].pool))
+          csnn_conv2d_pool_fusable(&net->nodes[i].conv, &net->nodes[i + 1].pool, 1))
         f = csnn_conv2d_pool_scratch_floats(&net->nodes[i].conv, &net->nodes[i + 1].pool);
+      else if (i + 1 < net->n_nodes && net->nodes[i + 1].op == CSNN__NODE_CONV &&
+               csnn_conv2d_depthwise_fusable(&net->nodes[i].conv, &net->nodes[i + 1].conv, 1) &&
+               csnn_conv2d_depthwise_scratch_floats(&net->nodes[i].conv, &net->nodes[i + 1].conv) >
+                   f)
+        f = csnn_conv2d_depthwise_scratch_floats(&net->nodes[i].conv, &net->nodes[i + 1].conv);
       size_t w = net->nodes[i].fused_scale ? csnn_conv2d_packed_floats(&net->nodes[i].conv) : 0;
 
       if (f > net->scratch_floats)

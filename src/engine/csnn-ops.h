@@ -139,8 +139,10 @@ void csnn_pool2d_forward(const csnn_pool2d_desc *desc, int n, const float *x, fl
 
 /* Whether csnn_conv2d_forward_packed_pool() can run convolution @conv with the max pooling @pool
  * of its output (a convolution through im2col, one group, the packed GEMM; a pooling without
- * padding). */
-int csnn_conv2d_pool_fusable(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool);
+ * padding); with @any_path, whether it could on some processor path (a network plans its memory
+ * and scratch for that, whatever path it later runs on). */
+int csnn_conv2d_pool_fusable(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool,
+                             int any_path);
 
 /* Returns the scratch floats one thread needs for csnn_conv2d_forward_packed_pool(). */
 size_t csnn_conv2d_pool_scratch_floats(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool);
@@ -153,6 +155,27 @@ size_t csnn_conv2d_pool_scratch_floats(const csnn_conv2d_desc *conv, const csnn_
 void csnn_conv2d_forward_packed_pool(const csnn_conv2d_desc *conv, const csnn_pool2d_desc *pool,
                                      int n, const float *x, const float *packed, const float *bias,
                                      float *y, float *scratch, int ith, int nth);
+
+/* Whether csnn_conv2d_forward_packed_depthwise() can run the 1 x 1 convolution @a and the
+ * depthwise convolution @b of its output (the packed GEMM and a vector depthwise kernel, and a
+ * tensor between them large enough to be worth it); @any_path as for
+ * csnn_conv2d_pool_fusable(). */
+int csnn_conv2d_depthwise_fusable(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b,
+                                  int any_path);
+
+/* Returns the scratch floats one thread needs for csnn_conv2d_forward_packed_depthwise(). */
+size_t csnn_conv2d_depthwise_scratch_floats(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b);
+
+/* y = dw(act(conv1x1(x) + bias_a)) for @n images (an inverted residual's expansion and its
+ * depthwise layer), in bands of @b's output rows as csnn_conv2d_forward_packed_pool() does: the
+ * 1 x 1 convolution's output is never written whole. @weight_b as csnn_conv2d_pack() leaves a
+ * depthwise convolution's. The same values as the two convolutions one after the other. Only for
+ * what csnn_conv2d_depthwise_fusable() accepts. */
+void csnn_conv2d_forward_packed_depthwise(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b,
+                                          int n, const float *x, const float *packed_a,
+                                          const float *bias_a, const float *weight_b,
+                                          const float *bias_b, float *y, float *scratch, int ith,
+                                          int nth);
 
 /* Adaptive average pooling of [n, c, h_in, w_in] to [n, c, h_out, w_out] (PyTorch's bins). */
 void csnn_adaptive_avgpool2d_forward(int n, int c, int h_in, int w_in, int h_out, int w_out,

@@ -752,14 +752,6 @@ test_conv_pool(gconstpointer path)
 
   if (!force_path(path))
     return;
-  if (csnn__simd() == CSNN_SIMD_PORTABLE) {
-    g_assert_false(csnn_conv2d_pool_fusable(
-        &(csnn_conv2d_desc){
-            .c_in = 3, .c_out = 8, .kh = 3, .kw = 3, .stride_h = 2, .stride_w = 2, .groups = 1 },
-        &(csnn_pool2d_desc){ .kind = CSNN_POOL_MAX }));
-    csnn__simd_force(-1);
-    return;
-  }
   rng = g_rand_new_with_seed(23);
   for (gsize t = 0; t < G_N_ELEMENTS(cases); t++) {
     csnn_conv2d_desc d = { 0 };
@@ -786,7 +778,12 @@ test_conv_pool(gconstpointer path)
     p.h_in = d.h_out;
     p.w_in = d.w_out;
     g_assert_cmpint(csnn_pool2d_setup(&p), ==, CSNN_OK);
-    g_assert_true(csnn_conv2d_pool_fusable(&d, &p));
+    if (csnn__simd() == CSNN_SIMD_PORTABLE) {
+      g_assert_false(csnn_conv2d_pool_fusable(&d, &p, 0));
+      g_assert_true(csnn_conv2d_pool_fusable(&d, &p, 1));
+      continue;
+    }
+    g_assert_true(csnn_conv2d_pool_fusable(&d, &p, 0));
     nx = (size_t)n * d.c_in * d.h_in * d.w_in;
     ny = (size_t)n * d.c_out * d.h_out * d.w_out;
     nz = (size_t)n * p.c * p.h_out * p.w_out;
@@ -821,6 +818,100 @@ test_conv_pool(gconstpointer path)
     g_free(got);
     g_free(scratch);
     g_free(pool_scratch);
+  }
+  g_rand_free(rng);
+  csnn__simd_force(-1);
+}
+
+/* A 1 x 1 convolution with the depthwise convolution of its output in bands
+ * (csnn_conv2d_forward_packed_depthwise()) equals the two convolutions one after the other bit
+ * for bit: MobileNetV2's first two expansions (stride 2 and 1), a 5 x 5 stride-2 layer and planes
+ * narrow enough for the narrow depthwise kernel, one to three threads, one or two images. */
+static void
+test_conv_depthwise(gconstpointer path)
+{
+  static const struct {
+    int c_in, c_mid, h, w, k, stride;
+  } cases[] = {
+    { 16, 96, 112, 112, 3, 2 }, { 24, 144, 56, 56, 3, 1 },  { 24, 144, 57, 55, 5, 2 },
+    { 64, 1400, 14, 14, 3, 1 }, { 40, 1500, 15, 13, 5, 1 },
+  };
+  GRand *rng;
+
+  if (!force_path(path))
+    return;
+  rng = g_rand_new_with_seed(29);
+  for (gsize t = 0; t < G_N_ELEMENTS(cases); t++) {
+    csnn_conv2d_desc a = { 0 }, b = { 0 };
+    int n = t % 2 == 0 ? 1 : 2;
+    size_t nx, nm, ny;
+    float *x, *wa, *ba, *wb, *bb, *pa, *pb, *mid, *want, *got, *scratch, *fused_scratch;
+
+    a.c_in = cases[t].c_in;
+    a.c_out = cases[t].c_mid;
+    a.kh = a.kw = 1;
+    a.stride_h = a.stride_w = 1;
+    a.groups = 1;
+    a.h_in = cases[t].h;
+    a.w_in = cases[t].w;
+    a.act = CSNN_ACT_RELU6;
+    g_assert_cmpint(csnn_conv2d_setup(&a), ==, CSNN_OK);
+    b.c_in = b.c_out = b.groups = a.c_out;
+    b.kh = b.kw = cases[t].k;
+    b.stride_h = b.stride_w = cases[t].stride;
+    b.pad_h = b.pad_w = cases[t].k / 2;
+    b.h_in = a.h_out;
+    b.w_in = a.w_out;
+    b.act = CSNN_ACT_RELU6;
+    g_assert_cmpint(csnn_conv2d_setup(&b), ==, CSNN_OK);
+    if (csnn__simd() == CSNN_SIMD_PORTABLE) {
+      g_assert_false(csnn_conv2d_depthwise_fusable(&a, &b, 0));
+      g_assert_true(csnn_conv2d_depthwise_fusable(&a, &b, 1));
+      continue;
+    }
+    g_assert_true(csnn_conv2d_depthwise_fusable(&a, &b, 0));
+    nx = (size_t)n * a.c_in * a.h_in * a.w_in;
+    nm = (size_t)n * a.c_out * a.h_out * a.w_out;
+    ny = (size_t)n * b.c_out * b.h_out * b.w_out;
+    x = random_floats(rng, nx, 1.0);
+    wa = random_floats(rng, (size_t)a.c_out * a.c_in, 0.5);
+    ba = random_floats(rng, (size_t)a.c_out, 0.5);
+    wb = random_floats(rng, (size_t)b.c_out * b.kh * b.kw, 0.5);
+    bb = random_floats(rng, (size_t)b.c_out, 0.5);
+    pa = g_new0(float, csnn_conv2d_packed_floats(&a));
+    pb = g_new0(float, csnn_conv2d_packed_floats(&b));
+    csnn_conv2d_pack(&a, wa, pa);
+    csnn_conv2d_pack(&b, wb, pb);
+    mid = g_new0(float, nm);
+    want = g_new0(float, ny);
+    got = g_new0(float, ny);
+    scratch =
+        g_new0(float, MAX(csnn_conv2d_scratch_floats(&a), csnn_conv2d_scratch_floats(&b)) + 1);
+    fused_scratch = g_new0(float, csnn_conv2d_depthwise_scratch_floats(&a, &b));
+    csnn_conv2d_forward_packed(&a, n, x, pa, ba, mid, scratch, 0, 1);
+    csnn_conv2d_forward_packed(&b, n, mid, pb, bb, want, scratch, 0, 1);
+    for (int nth = 1; nth <= 3; nth++) {
+      for (size_t i = 0; i < ny; i++)
+        got[i] = NAN;
+      for (int ith = 0; ith < nth; ith++)
+        csnn_conv2d_forward_packed_depthwise(&a, &b, n, x, pa, ba, pb, bb, got, fused_scratch, ith,
+                                             nth);
+      if (memcmp(got, want, ny * sizeof *got) != 0)
+        g_error("conv 1x1 %d>%d %dx%d then depthwise k%d s%d on %d threads: fused differs", a.c_in,
+                a.c_out, a.h_in, a.w_in, b.kh, b.stride_h, nth);
+    }
+    g_free(x);
+    g_free(wa);
+    g_free(ba);
+    g_free(wb);
+    g_free(bb);
+    g_free(pa);
+    g_free(pb);
+    g_free(mid);
+    g_free(want);
+    g_free(got);
+    g_free(scratch);
+    g_free(fused_scratch);
   }
   g_rand_free(rng);
   csnn__simd_force(-1);
@@ -931,7 +1022,10 @@ main(int argc, char **argv)
     {
       g_autofree char *conv_pool = g_strdup_printf("/engine/ops/conv-pool/%s", name);
 
+      g_autofree char *conv_dw = g_strdup_printf("/engine/ops/conv-depthwise/%s", name);
+
       g_test_add_data_func(conv_pool, GINT_TO_POINTER(simd), test_conv_pool);
+      g_test_add_data_func(conv_dw, GINT_TO_POINTER(simd), test_conv_depthwise);
     }
     if (simd != CSNN_SIMD_PORTABLE) {
       g_autofree char *chain = g_strdup_printf("/engine/ops/depthwise-chain/%s", name);
