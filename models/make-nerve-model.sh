@@ -44,7 +44,8 @@
 #     training, 25 minutes a fold): own map mean / median Dice 0.871/0.891 and 0.839/0.894
 #     against 0.874/0.884 and 0.827/0.891 at 40 epochs (flip: 0.872/0.893, 0.834/0.893); fold 2
 #     (2026-12-07 evening): 0.762/0.860 (IoU 0.683, found 0.865, area
-#     error 0.166) against 0.832/0.850 at 40: worse, so the recipe stays at 40 epochs.
+#     error 0.166) against 0.832/0.850 at 40, fold 3: 0.794/0.872 (found 0.951, area error
+#     0.235) against 0.817/0.885: worse, so the recipe stays at 40 epochs; fold 4 not run.
 #   Twice as wide, --base 16 (4 times the work, 2026-12-07, folds 0 and 1 only, the two side by
 #     side on 2 cores, 25-27 minutes a fold; fold 1 with the machine's OPENBLAS_CORETYPE=Haswell
 #     left set, so its OpenBLAS calls took other kernels): mean / median Dice 0.844/0.847 and
