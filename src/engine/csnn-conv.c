@@ -816,17 +816,42 @@ csnn_conv2d_forward_packed_residual(const csnn_conv2d_desc *d, int n, const floa
  * them is at least this large (1 MiB): smaller ones stay in cache anyway. */
 #define CONV_FUSE_MIN_FLOATS 262144
 
+/* The output rows of the tallest band of a window of @k rows at @stride (a pooling's or a
+ * depthwise convolution's, @h_out rows in all) over @channels planes @width wide, the rows it
+ * reads kept in a buffer of near CONV_POOL_BAND_FLOATS floats: at least one. */
+static int
+band_rows(int channels, int width, int k, int stride, int h_out)
+{
+  long rows = (long)(CONV_POOL_BAND_FLOATS / ((size_t)channels * (size_t)width));
+  long out = (rows - k) / stride + 1;
+
+  if (out < 1)
+    out = 1;
+  return out < h_out ? (int)out : h_out;
+}
+
+/* Before a band reading rows [@r0, ...) of an image whose last band left rows [*@held_lo,
+ * @held_hi) in @band (@channels planes of @plane floats, rows @w floats), moves the rows the two
+ * share to the top of each plane. Returns the first row still to compute: @r0 when nothing is
+ * shared. */
+static int
+keep_shared_rows(float *band, int channels, size_t plane, size_t w, int held_lo, int held_hi,
+                 int r0)
+{
+  if (held_lo > r0 || r0 >= held_hi)
+    return r0;
+  if (r0 > held_lo)
+    for (int c = 0; c < channels; c++)
+      memmove(band + (size_t)c * plane, band + (size_t)c * plane + (size_t)(r0 - held_lo) * w,
+              (size_t)(held_hi - r0) * w * sizeof(float));
+  return held_hi;
+}
+
 /* The pooled rows of the tallest band. */
 static int
 pool_band_rows(const csnn_conv2d_desc *d, const csnn_pool2d_desc *p)
 {
-  size_t per_row = (size_t)d->c_out * (size_t)d->w_out;
-  long rows = (long)(CONV_POOL_BAND_FLOATS / per_row);
-  long pooled = (rows - p->kh) / p->stride_h + 1;
-
-  if (pooled < 1)
-    pooled = 1;
-  return pooled < p->h_out ? (int)pooled : p->h_out;
+  return band_rows(d->c_out, d->w_out, p->kh, p->stride_h, p->h_out);
 }
 
 /* The convolution rows a band of @pooled pooled rows reads: what the band buffer holds. */
@@ -883,14 +908,8 @@ csnn_conv2d_forward_packed_pool(const csnn_conv2d_desc *d, const csnn_pool2d_des
 
     if (r1 > d->h_out)
       r1 = d->h_out;
-    if (img == held_img && held_lo <= r0 && r0 < held_hi) {
-      /* The rows this band shares with the last one move to the top of the buffer. */
-      if (r0 > held_lo)
-        for (int c = 0; c < d->c_out; c++)
-          memmove(band + (size_t)c * plane, band + (size_t)c * plane + (size_t)(r0 - held_lo) * w,
-                  (size_t)(held_hi - r0) * w * sizeof(float));
-      from = held_hi;
-    }
+    if (img == held_img)
+      from = keep_shared_rows(band, d->c_out, plane, w, held_lo, held_hi, r0);
     for (size_t p0 = (size_t)from * w; p0 < (size_t)r1 * w; p0 += tile) {
       size_t len = (size_t)r1 * w - p0 < tile ? (size_t)r1 * w - p0 : tile;
 
@@ -916,13 +935,7 @@ csnn_conv2d_forward_packed_pool(const csnn_conv2d_desc *d, const csnn_pool2d_des
 static int
 depthwise_band_rows(const csnn_conv2d_desc *a, const csnn_conv2d_desc *b)
 {
-  size_t per_row = (size_t)a->c_out * (size_t)a->w_out;
-  long rows = (long)(CONV_POOL_BAND_FLOATS / per_row);
-  long out = (rows - b->kh) / b->stride_h + 1;
-
-  if (out < 1)
-    out = 1;
-  return out < b->h_out ? (int)out : b->h_out;
+  return band_rows(a->c_out, a->w_out, b->kh, b->stride_h, b->h_out);
 }
 
 int
@@ -978,14 +991,7 @@ csnn_conv2d_forward_packed_depthwise(const csnn_conv2d_desc *a, const csnn_conv2
     /* Rows outside the plane are the depthwise kernel's zeros, not the buffer's. */
     r0 = r0 > 0 ? r0 : 0;
     r1 = r1 < a->h_out ? r1 : a->h_out;
-    from = r0;
-    if (img == held_img && held_lo <= r0 && r0 < held_hi) {
-      if (r0 > held_lo)
-        for (int c = 0; c < a->c_out; c++)
-          memmove(band + (size_t)c * plane, band + (size_t)c * plane + (size_t)(r0 - held_lo) * w,
-                  (size_t)(held_hi - r0) * w * sizeof(float));
-      from = held_hi;
-    }
+    from = img == held_img ? keep_shared_rows(band, a->c_out, plane, w, held_lo, held_hi, r0) : r0;
     /* The 1 x 1 convolution reads its input in place, a row of the GEMM per input channel. */
     if (from < r1)
       csnn__gemm_packed(a->c_out, a->c_in, packed_a, 0, panels, xi + (size_t)from * w, hw_in, 0, 0,
