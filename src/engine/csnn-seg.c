@@ -457,10 +457,20 @@ csnn_seg_init_random(csnn_seg *seg, uint64_t seed)
 
 /* ---- weight files ---- */
 
-static int
-meta_int(const csnn_safetensors *st, const char *key, int *value)
+/* The metadata value of @prefix @key (a part's own keys carry its prefix). */
+static const char *
+part_metadata(const csnn_safetensors *st, const char *prefix, const char *key)
 {
-  const char *text = csnn_safetensors_metadata(st, key);
+  char full[96];
+
+  snprintf(full, sizeof(full), "%s%s", prefix, key);
+  return csnn_safetensors_metadata(st, full);
+}
+
+static int
+meta_int(const csnn_safetensors *st, const char *prefix, const char *key, int *value)
+{
+  const char *text = part_metadata(st, prefix, key);
   char *end;
   long v;
 
@@ -475,9 +485,10 @@ meta_int(const csnn_safetensors *st, const char *key, int *value)
 }
 
 static int
-meta_float(const csnn_safetensors *st, const char *key, float fallback, float *value)
+meta_float(const csnn_safetensors *st, const char *prefix, const char *key, float fallback,
+           float *value)
 {
-  const char *text = csnn_safetensors_metadata(st, key);
+  const char *text = part_metadata(st, prefix, key);
   char *end;
   double v;
 
@@ -514,24 +525,41 @@ take_metadata(csnn_seg *seg, const csnn_safetensors *st)
   return CSNN_OK;
 }
 
-/* Reads @st's parameters into @seg: every parameter present and shaped right, nothing else but
- * PyTorch's num_batches_tracked counters. */
+/* Whether tensor @name belongs to the part of @prefix ("" is the main network: every tensor
+ * outside CSNN_SEG_REFINE_PREFIX). */
 static int
-read_params(csnn_seg *seg, const csnn_safetensors *st)
+in_part(const char *name, const char *prefix)
 {
+  if (*prefix == '\0')
+    return strncmp(name, CSNN_SEG_REFINE_PREFIX, strlen(CSNN_SEG_REFINE_PREFIX)) != 0;
+  return strncmp(name, prefix, strlen(prefix)) == 0;
+}
+
+/* Reads @st's parameters of the part @prefix into @seg: every parameter present and shaped
+ * right, nothing else in the part but PyTorch's num_batches_tracked counters. */
+static int
+read_params(csnn_seg *seg, const csnn_safetensors *st, const char *prefix)
+{
+  size_t plen = strlen(prefix);
+
   for (size_t i = 0; i < seg->n_params; i++) {
     const csnn_param *p = &seg->params[i];
-    int status = csnn_safetensors_read_named(st, p->name, p->ndim, p->shape, p->data);
-    if (status != CSNN_OK)
+    char name[160];
+    int status;
+
+    snprintf(name, sizeof(name), "%s%s", prefix, p->name);
+    if ((status = csnn_safetensors_read_named(st, name, p->ndim, p->shape, p->data)) != CSNN_OK)
       return status;
   }
   for (size_t i = 0; i < csnn_safetensors_n_tensors(st); i++) {
     const char *name = csnn_safetensors_name(st, i);
     size_t len = strlen(name), suffix = strlen(".num_batches_tracked");
 
+    if (!in_part(name, prefix))
+      continue;
     if (len > suffix && strcmp(name + len - suffix, ".num_batches_tracked") == 0)
       continue;
-    if (csnn_seg_find_param(seg, name) == NULL)
+    if (csnn_seg_find_param(seg, name + plen) == NULL)
       return csnn_set_error(CSNN_ERR_FORMAT, "tensor \"%s\" is not a parameter of this U-Net",
                             name);
   }
@@ -556,9 +584,15 @@ param_count(const csnn_seg_shape *s)
 int
 csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg **out)
 {
+  return csnn_seg_load_part(st, what, "", out);
+}
+
+int
+csnn_seg_load_part(const csnn_safetensors *st, const char *what, const char *prefix, csnn_seg **out)
+{
   csnn_seg_shape shape;
   csnn_seg *seg = NULL;
-  const char *arch = csnn_safetensors_metadata(st, "arch");
+  const char *arch = part_metadata(st, prefix, "arch");
   float mean, std;
   double in_file = 0.0;
   int status = CSNN_OK;
@@ -566,15 +600,15 @@ csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg
   *out = NULL;
   if (arch == NULL || strcmp(arch, CSNN_SEG_ARCH) != 0)
     return csnn_set_error(CSNN_ERR_FORMAT,
-                          "%s is not a U-Net of this engine (metadata \"arch\" is \"%s\", not "
+                          "%s is not a U-Net of this engine (metadata \"%sarch\" is \"%s\", not "
                           "\"csnn_unet\")",
-                          what, arch != NULL ? arch : "");
-  if ((status = meta_int(st, "input_height", &shape.height)) != CSNN_OK ||
-      (status = meta_int(st, "input_width", &shape.width)) != CSNN_OK ||
-      (status = meta_int(st, "base_channels", &shape.base)) != CSNN_OK ||
-      (status = meta_int(st, "depth", &shape.depth)) != CSNN_OK ||
-      (status = meta_float(st, "mean", 0.5f, &mean)) != CSNN_OK ||
-      (status = meta_float(st, "std", 0.25f, &std)) != CSNN_OK)
+                          what, prefix, arch != NULL ? arch : "");
+  if ((status = meta_int(st, prefix, "input_height", &shape.height)) != CSNN_OK ||
+      (status = meta_int(st, prefix, "input_width", &shape.width)) != CSNN_OK ||
+      (status = meta_int(st, prefix, "base_channels", &shape.base)) != CSNN_OK ||
+      (status = meta_int(st, prefix, "depth", &shape.depth)) != CSNN_OK ||
+      (status = meta_float(st, prefix, "mean", 0.5f, &mean)) != CSNN_OK ||
+      (status = meta_float(st, prefix, "std", 0.25f, &std)) != CSNN_OK)
     return status;
   if (!(std > 0.0f))
     return csnn_set_error(CSNN_ERR_FORMAT, "metadata \"std\" must be positive");
@@ -583,7 +617,8 @@ csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg
   /* The file must hold about as many weights as are allocated for it, so that a few bytes of
    * metadata cannot make the engine allocate gigabytes (a missing tensor is named below). */
   for (size_t i = 0; i < csnn_safetensors_n_tensors(st); i++)
-    in_file += (double)csnn_safetensors_n_elements(st, i);
+    if (in_part(csnn_safetensors_name(st, i), prefix))
+      in_file += (double)csnn_safetensors_n_elements(st, i);
   if (param_count(&shape) > in_file + 65536.0)
     return csnn_set_error(CSNN_ERR_FORMAT,
                           "%s holds %.0f weights, fewer than the %.0f of the U-Net its metadata "
@@ -592,7 +627,8 @@ csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg
   if ((status = csnn_seg_new(&shape, &seg)) != CSNN_OK)
     return status;
   csnn_seg_set_norm(seg, mean, std);
-  if ((status = read_params(seg, st)) != CSNN_OK || (status = take_metadata(seg, st)) != CSNN_OK) {
+  if ((status = read_params(seg, st, prefix)) != CSNN_OK ||
+      (status = take_metadata(seg, st)) != CSNN_OK) {
     csnn_seg_free(seg);
     return status;
   }
@@ -615,58 +651,92 @@ csnn_seg_load(const char *path, csnn_seg **out)
   return status;
 }
 
+/* The metadata keys a network's shape and normalisation are saved under. */
+static const char *const own_keys[] = { "arch",  "input_height", "input_width", "base_channels",
+                                        "depth", "mean",         "std" };
+#define N_OWN_KEYS 7
+
+/* Writes @seg's own keys, each prefixed with @prefix, as key-value pairs to @meta (@text holds
+ * the strings: 2 x N_OWN_KEYS of 64 bytes). */
+static void
+own_metadata(const csnn_seg *seg, const char *prefix, char (*text)[64], const char **meta)
+{
+  for (size_t i = 0; i < N_OWN_KEYS; i++)
+    snprintf(text[2 * i], 64, "%s%s", prefix, own_keys[i]);
+  snprintf(text[1], 64, "%s", CSNN_SEG_ARCH);
+  snprintf(text[3], 64, "%d", seg->shape.height);
+  snprintf(text[5], 64, "%d", seg->shape.width);
+  snprintf(text[7], 64, "%d", seg->shape.base);
+  snprintf(text[9], 64, "%d", seg->shape.depth);
+  snprintf(text[11], 64, "%.9g", (double)seg->norm.mean[0]);
+  snprintf(text[13], 64, "%.9g", (double)seg->norm.std[0]);
+  for (size_t i = 0; i < 2 * N_OWN_KEYS; i++)
+    meta[i] = text[i];
+}
+
 int
 csnn_seg_save(const csnn_seg *seg, const char *path, const char *const *metadata)
 {
-  static const char *const own[] = { "arch",  "input_height", "input_width", "base_channels",
-                                     "depth", "mean",         "std" };
-  char values[7][32];
+  return csnn_seg_save_pair(seg, NULL, path, metadata);
+}
+
+int
+csnn_seg_save_pair(const csnn_seg *seg, const csnn_seg *refine, const char *path,
+                   const char *const *metadata)
+{
+  char text[2][2 * N_OWN_KEYS][64];
+  char(*names)[160] = NULL;
   const char **meta;
   csnn_st_tensor *tensors;
-  size_t n_user = 0, k = 0;
+  size_t n_user = 0, k = 0, n_tensors = seg->n_params + (refine != NULL ? refine->n_params : 0);
+  size_t n_own = refine != NULL ? 2 * N_OWN_KEYS : N_OWN_KEYS;
   int status;
 
   while (metadata != NULL && metadata[n_user * 2] != NULL)
     n_user++;
-  snprintf(values[0], sizeof(values[0]), "%s", CSNN_SEG_ARCH);
-  snprintf(values[1], sizeof(values[1]), "%d", seg->shape.height);
-  snprintf(values[2], sizeof(values[2]), "%d", seg->shape.width);
-  snprintf(values[3], sizeof(values[3]), "%d", seg->shape.base);
-  snprintf(values[4], sizeof(values[4]), "%d", seg->shape.depth);
-  snprintf(values[5], sizeof(values[5]), "%.9g", (double)seg->norm.mean[0]);
-  snprintf(values[6], sizeof(values[6]), "%.9g", (double)seg->norm.std[0]);
-  meta = calloc((n_user + 7) * 2 + 1, sizeof(char *));
-  tensors = calloc(seg->n_params, sizeof(*tensors));
-  if (meta == NULL || tensors == NULL) {
+  meta = calloc((n_user + n_own) * 2 + 1, sizeof(char *));
+  tensors = calloc(n_tensors, sizeof(*tensors));
+  if (refine != NULL)
+    names = calloc(refine->n_params, sizeof(*names));
+  if (meta == NULL || tensors == NULL || (refine != NULL && names == NULL)) {
     free(meta);
     free(tensors);
+    free(names);
     return csnn_set_error(CSNN_ERR_NOMEM, "cannot save the U-Net");
   }
-  /* The shape is the network's own; the caller's other keys follow it. */
-  for (size_t i = 0; i < 7; i++) {
-    meta[k++] = own[i];
-    meta[k++] = values[i];
+  /* The shapes are the networks' own; the caller's other keys follow them. */
+  own_metadata(seg, "", text[0], meta);
+  k = 2 * N_OWN_KEYS;
+  if (refine != NULL) {
+    own_metadata(refine, CSNN_SEG_REFINE_PREFIX, text[1], meta + k);
+    k += 2 * N_OWN_KEYS;
   }
   for (size_t i = 0; i < n_user; i++) {
     int taken = 0;
-    for (size_t j = 0; j < 7; j++)
-      taken |= strcmp(metadata[2 * i], own[j]) == 0;
+    for (size_t j = 0; j < 2 * n_own; j += 2)
+      taken |= strcmp(metadata[2 * i], meta[j]) == 0;
     if (!taken) {
       meta[k++] = metadata[2 * i];
       meta[k++] = metadata[2 * i + 1];
     }
   }
-  for (size_t i = 0; i < seg->n_params; i++) {
-    const csnn_param *p = &seg->params[i];
-    tensors[i].name = p->name;
+  for (size_t i = 0; i < n_tensors; i++) {
+    const csnn_param *p = i < seg->n_params ? &seg->params[i] : &refine->params[i - seg->n_params];
+    if (i < seg->n_params) {
+      tensors[i].name = p->name;
+    } else {
+      snprintf(names[i - seg->n_params], sizeof(names[0]), "%s%s", CSNN_SEG_REFINE_PREFIX, p->name);
+      tensors[i].name = names[i - seg->n_params];
+    }
     tensors[i].ndim = p->ndim;
     for (int d = 0; d < p->ndim; d++)
       tensors[i].shape[d] = p->shape[d];
     tensors[i].data = p->data;
   }
-  status = csnn_safetensors_save(path, tensors, seg->n_params, meta);
+  status = csnn_safetensors_save(path, tensors, n_tensors, meta);
   free(meta);
   free(tensors);
+  free(names);
   return status;
 }
 

@@ -104,9 +104,23 @@ int csnn_seg_load(const char *path, csnn_seg **out);
 /* Same as csnn_seg_load() from an opened file; @what names it in messages. */
 int csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn_seg **out);
 
+/* A weights file may hold a second network, the refiner of a two-stage finder: its tensors and
+ * its own metadata keys ("arch", the shape's, "mean", "std") carry this prefix; the main
+ * network's are unprefixed and a load of the main network ignores the refiner's. */
+#define CSNN_SEG_REFINE_PREFIX "refine."
+
+/* Loads the network of the part @prefix ("" for the main one, CSNN_SEG_REFINE_PREFIX for the
+ * refiner) from an opened file; every metadata key of the file comes along unprefixed as it is. */
+int csnn_seg_load_part(const csnn_safetensors *st, const char *what, const char *prefix,
+                       csnn_seg **out);
+
 /* Writes the parameters and @metadata (NULL-terminated key, value list; the shape's keys, "arch",
  * "mean" and "std" are added when missing) to @path atomically. */
 int csnn_seg_save(const csnn_seg *seg, const char *path, const char *const *metadata);
+
+/* The same with a refiner (NULL: csnn_seg_save()) stored under CSNN_SEG_REFINE_PREFIX. */
+int csnn_seg_save_pair(const csnn_seg *seg, const csnn_seg *refine, const char *path,
+                       const char *const *metadata);
 
 /* Frees @seg; NULL is allowed. */
 void csnn_seg_free(csnn_seg *seg);

@@ -325,6 +325,115 @@ test_save_load(void)
   g_rmdir(dir);
 }
 
+/* A two-stage file: the main network and the refiner (another shape) saved together load back
+ * each the same, the main one by csnn_seg_load() as from a file of its own; a refiner tensor
+ * missing or one too many is named. */
+static void
+test_save_load_pair(void)
+{
+  csnn_seg_shape main_shape = { .height = 16, .width = 32, .base = 3, .depth = 2 };
+  csnn_seg_shape refine_shape = { .height = 8, .width = 16, .base = 2, .depth = 1 };
+  const char *meta[] = { "trained_on", "a pair", NULL };
+  csnn_seg *seg, *refine, *back, *back_refine = NULL;
+  csnn_safetensors *st;
+  g_autofree char *dir = g_dir_make_tmp("seg-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "pair.safetensors", NULL);
+  float input[16 * 32], p1[16 * 32], p2[16 * 32], r1[8 * 16], r2[8 * 16];
+
+  g_assert_cmpint(csnn_seg_new(&main_shape, &seg), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_new(&refine_shape, &refine), ==, CSNN_OK);
+  csnn_seg_init_random(seg, 3);
+  csnn_seg_init_random(refine, 4);
+  csnn_seg_set_norm(seg, 0.25f, 0.5f);
+  csnn_seg_set_norm(refine, 0.4f, 0.2f);
+  for (int i = 0; i < 16 * 32; i++)
+    input[i] = sinf(0.1f * (float)i) + 0.01f * (float)(i % 17);
+  g_assert_cmpint(csnn_seg_forward(seg, input, 1, p1, NULL), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_forward(refine, input, 1, r1, NULL), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_save_pair(seg, refine, path, meta), ==, CSNN_OK);
+
+  g_assert_cmpint(csnn_seg_load(path, &back), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_get_shape(back)->base, ==, 3);
+  g_assert_cmpfloat(csnn_seg_norm(back)->mean[0], ==, 0.25f);
+  g_assert_cmpstr(csnn_seg_metadata(back, "refine.input_width"), ==, "16");
+  g_assert_cmpint(csnn_seg_forward(back, input, 1, p2, NULL), ==, CSNN_OK);
+  g_assert_cmpmem(p1, sizeof(p1), p2, sizeof(p2));
+  g_assert_cmpint(csnn_safetensors_open(path, &st), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_load_part(st, path, CSNN_SEG_REFINE_PREFIX, &back_refine), ==, CSNN_OK);
+  csnn_safetensors_close(st);
+  g_assert_cmpint(csnn_seg_get_shape(back_refine)->width, ==, 16);
+  g_assert_cmpint(csnn_seg_get_shape(back_refine)->base, ==, 2);
+  g_assert_cmpfloat(csnn_seg_norm(back_refine)->std[0], ==, 0.2f);
+  g_assert_cmpint(csnn_seg_forward(back_refine, input, 1, r2, NULL), ==, CSNN_OK);
+  g_assert_cmpmem(r1, sizeof(r1), r2, sizeof(r2));
+  csnn_seg_free(back_refine);
+  csnn_seg_free(back);
+
+  /* The refiner's tensors rewritten without its last one, then with one of no parameter. */
+  {
+    size_t n_main = csnn_seg_n_params(seg), n_ref = csnn_seg_n_params(refine);
+    g_autofree csnn_st_tensor *tensors = g_new0(csnn_st_tensor, n_main + n_ref + 1);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *pair_meta[] = { "arch",
+                                "csnn_unet",
+                                "input_height",
+                                "16",
+                                "input_width",
+                                "32",
+                                "base_channels",
+                                "3",
+                                "depth",
+                                "2",
+                                "refine.arch",
+                                "csnn_unet",
+                                "refine.input_height",
+                                "8",
+                                "refine.input_width",
+                                "16",
+                                "refine.base_channels",
+                                "2",
+                                "refine.depth",
+                                "1",
+                                NULL };
+    float extra[4] = { 0 };
+
+    for (size_t i = 0; i < n_main + n_ref; i++) {
+      csnn_param *p = i < n_main ? csnn_seg_param(seg, i) : csnn_seg_param(refine, i - n_main);
+      char *name = i < n_main ? g_strdup(p->name) : g_strconcat("refine.", p->name, NULL);
+      g_ptr_array_add(names, name);
+      tensors[i].name = name;
+      tensors[i].ndim = p->ndim;
+      for (int d = 0; d < p->ndim; d++)
+        tensors[i].shape[d] = p->shape[d];
+      tensors[i].data = p->data;
+    }
+    g_assert_cmpint(csnn_safetensors_save(path, tensors, n_main + n_ref - 1, pair_meta), ==,
+                    CSNN_OK);
+    g_assert_cmpint(csnn_seg_load(path, &back), ==, CSNN_OK); /* The main network is whole. */
+    csnn_seg_free(back);
+    g_assert_cmpint(csnn_safetensors_open(path, &st), ==, CSNN_OK);
+    g_assert_cmpint(csnn_seg_load_part(st, path, CSNN_SEG_REFINE_PREFIX, &back_refine), !=,
+                    CSNN_OK);
+    g_assert_null(back_refine);
+    g_assert_nonnull(strstr(csnn_last_error(), tensors[n_main + n_ref - 1].name));
+    csnn_safetensors_close(st);
+
+    tensors[n_main + n_ref] =
+        (csnn_st_tensor){ .name = "refine.stray.weight", .ndim = 1, .shape = { 4 }, .data = extra };
+    g_assert_cmpint(csnn_safetensors_save(path, tensors, n_main + n_ref + 1, pair_meta), ==,
+                    CSNN_OK);
+    g_assert_cmpint(csnn_safetensors_open(path, &st), ==, CSNN_OK);
+    g_assert_cmpint(csnn_seg_load_part(st, path, CSNN_SEG_REFINE_PREFIX, &back_refine), !=,
+                    CSNN_OK);
+    g_assert_nonnull(strstr(csnn_last_error(), "refine.stray.weight"));
+    csnn_safetensors_close(st);
+  }
+  csnn_seg_free(refine);
+  csnn_seg_free(seg);
+  g_unlink(path);
+  g_rmdir(dir);
+}
+
 /* Writes a file of @n tensors and metadata and returns csnn_seg_load()'s status and message. */
 static int
 load_crafted(const char *dir, const csnn_st_tensor *tensors, size_t n, const char *const *meta)
@@ -434,6 +543,7 @@ main(int argc, char **argv)
   g_test_add_func("/engine/seg/forward", test_forward);
   g_test_add_func("/engine/seg/train-step", test_train_step);
   g_test_add_func("/engine/seg/save-load", test_save_load);
+  g_test_add_func("/engine/seg/save-load-pair", test_save_load_pair);
   g_test_add_func("/engine/seg/bad-files", test_bad_files);
   g_test_add_func("/engine/seg/gflop", test_gflop);
   status = g_test_run();

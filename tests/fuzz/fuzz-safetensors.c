@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Parses the input as a weight file and, when it is accepted, touches everything a caller can
- * reach: every tensor read as float32, every name looked up, the metadata, the hash. Whatever the
- * bytes, nothing may crash, read out of bounds or leak (AddressSanitizer and UBSan watch).
+ * reach: every tensor read as float32, every name looked up, the metadata, the hash, the file read
+ * as a U-Net's (both parts of a two-stage file). Whatever the bytes, nothing may crash, read out
+ * of bounds or leak (AddressSanitizer and UBSan watch).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "csnn-models.h"
 #include "csnn-safetensors.h"
+#include "csnn-seg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,6 +62,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
   }
   csnn_model_meta_read(st, &meta);
+  /* As a U-Net's weights: the main network and a two-stage file's refiner. A load either
+   * succeeds or refuses with a message and nothing made. */
+  for (int part = 0; part < 2; part++) {
+    csnn_seg *seg = NULL;
+
+    status = csnn_seg_load_part(st, "fuzz", part ? CSNN_SEG_REFINE_PREFIX : "", &seg);
+    if (status == CSNN_OK ? seg == NULL : seg != NULL || csnn_last_error()[0] == '\0')
+      abort();
+    csnn_seg_free(seg);
+  }
   if (strlen(csnn_safetensors_sha256(st)) != 64)
     abort();
   csnn_safetensors_close(st);

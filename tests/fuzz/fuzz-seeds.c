@@ -69,6 +69,15 @@ static const struct {
     "\"base_channels\":\"1\",\"depth\":\"1\",\"mean\":\"0.5\",\"std\":\"0.25\"},"
     "\"enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],\"data_offsets\":[0,36]}}",
     36, 1 },
+  { "unet-pair-first-tensors",
+    "{\"__metadata__\":{\"arch\":\"csnn_unet\",\"input_height\":\"8\",\"input_width\":\"8\","
+    "\"base_channels\":\"1\",\"depth\":\"1\",\"refine.arch\":\"csnn_unet\","
+    "\"refine.input_height\":\"4\",\"refine.input_width\":\"8\",\"refine.base_channels\":\"1\","
+    "\"refine.depth\":\"1\",\"refine.std\":\"0.2\"},"
+    "\"enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],\"data_offsets\":[0,36]},"
+    "\"refine.enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],"
+    "\"data_offsets\":[36,72]}}",
+    72, 1 },
   { "bad-metadata", "{\"__metadata__\":{\"classes\":[\"control\",\"cts\"],\"n\":1.5e3}}", 0, 0 },
   { "bad-json", "{\"a\":{\"dtype\":\"F32\",,\"shape\":[1] \"data_offsets\":[0,4]}", 4, 0 },
   { "bad-number",
