@@ -9,14 +9,18 @@
 #include "cs-engine-error.h"
 #include "cs-error.h"
 #include "cs-model-catalog.h"
+#include "cs-nerve-track.h"
 #include "cs-seg-train.h"
 #include "csnn-image.h"
+#include "csnn-safetensors.h"
 #include "csnn-seg.h"
 
 struct _CsNerveFinder {
   csnn_seg *seg;
+  csnn_seg *refine; /* The second stage, or NULL. */
   GMutex lock;
   float *input, *prob;
+  float *refine_input, *refine_prob;
   gboolean flip; /* The model's metadata asks for the test-time flip. */
 };
 
@@ -43,20 +47,34 @@ CsNerveFinder *
 cs_nerve_finder_load(const char *path, GError **error)
 {
   CsNerveFinder *finder;
-  csnn_seg *seg;
-  int status = csnn_seg_load(path, &seg);
+  csnn_safetensors *st;
+  csnn_seg *seg = NULL, *refine = NULL;
+  int status = csnn_safetensors_open(path, &st);
   gsize n;
 
+  if (status == CSNN_OK) {
+    status = csnn_seg_load_part(st, path, "", &seg);
+    if (status == CSNN_OK && csnn_safetensors_metadata(st, CSNN_SEG_REFINE_PREFIX "arch") != NULL)
+      status = csnn_seg_load_part(st, path, CSNN_SEG_REFINE_PREFIX, &refine);
+    csnn_safetensors_close(st);
+  }
   if (status != CSNN_OK) {
+    csnn_seg_free(seg);
     cs_error_from_engine(error, status, path);
     return NULL;
   }
   finder = g_new0(CsNerveFinder, 1);
   finder->seg = seg;
+  finder->refine = refine;
   g_mutex_init(&finder->lock);
   n = (gsize)csnn_seg_get_shape(seg)->width * (gsize)csnn_seg_get_shape(seg)->height;
   finder->input = g_new(float, n);
   finder->prob = g_new(float, n);
+  if (refine != NULL) {
+    n = (gsize)csnn_seg_get_shape(refine)->width * (gsize)csnn_seg_get_shape(refine)->height;
+    finder->refine_input = g_new(float, n);
+    finder->refine_prob = g_new(float, n);
+  }
   finder->flip = cs_seg_uses_flip(seg);
   return finder;
 }
@@ -67,9 +85,12 @@ cs_nerve_finder_free(CsNerveFinder *finder)
   if (finder == NULL)
     return;
   csnn_seg_free(finder->seg);
+  csnn_seg_free(finder->refine);
   g_mutex_clear(&finder->lock);
   g_free(finder->input);
   g_free(finder->prob);
+  g_free(finder->refine_input);
+  g_free(finder->refine_prob);
   g_free(finder);
 }
 
@@ -119,10 +140,17 @@ describe(const guint8 *mask, const float *full, int width, int height, CsNerveRe
 }
 
 gboolean
-cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, int height,
-                         gsize stride, float *prob, GError **error)
+cs_nerve_finder_is_two_stage(CsNerveFinder *finder)
 {
-  const csnn_seg_shape *shape = csnn_seg_get_shape(finder->seg);
+  return finder->refine != NULL;
+}
+
+/* The finder's map at the frame's size into @prob: the locator's, refined around the nerve when
+ * the model has a second stage (cs_seg_refine_map()). */
+static gboolean
+frame_map(CsNerveFinder *finder, const guint8 *gray, int width, int height, gsize stride,
+          float *prob, GError **error)
+{
   int status;
 
   if (width < 1 || height < 1 || width > 16384 || height > 16384) {
@@ -131,12 +159,11 @@ cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, i
     return FALSE;
   }
   g_mutex_lock(&finder->lock);
-  status = csnn_seg_prepare(finder->seg, gray, width, height, stride, finder->input);
-  if (status == CSNN_OK)
-    status = cs_seg_predict(finder->seg, finder->input, finder->flip, finder->prob, NULL);
-  if (status == CSNN_OK)
-    status = csnn_resample_f32(finder->prob, shape->width, shape->height,
-                               (size_t)shape->width * sizeof(float), prob, width, height);
+  status = cs_seg_locator_map(finder->seg, finder->flip, gray, width, height, stride, finder->input,
+                              finder->prob, prob);
+  if (status == CSNN_OK && finder->refine != NULL)
+    status = cs_seg_refine_map(finder->refine, gray, width, height, stride, prob,
+                               finder->refine_input, finder->refine_prob, NULL);
   g_mutex_unlock(&finder->lock);
   if (status != CSNN_OK)
     return cs_error_from_engine(error, status, "finding the nerve");
@@ -144,14 +171,19 @@ cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, i
 }
 
 gboolean
+cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, int height,
+                         gsize stride, float *prob, GError **error)
+{
+  return frame_map(finder, gray, width, height, stride, prob, error);
+}
+
+gboolean
 cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int height, gsize stride,
                     guint8 *mask, CsNerveResult *result, GError **error)
 {
-  const csnn_seg_shape *shape = csnn_seg_get_shape(finder->seg);
-  gsize n = (gsize)width * (gsize)height;
   g_autofree guint8 *own = NULL;
   g_autofree float *full = NULL;
-  int status;
+  CsNerveLocation location;
 
   if (width < 1 || height < 1 || width > 16384 || height > 16384) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "a frame of %d x %d cannot be searched", width,
@@ -159,20 +191,12 @@ cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int he
     return FALSE;
   }
   if (mask == NULL)
-    mask = own = g_malloc(n);
-  full = g_new(float, n);
-  g_mutex_lock(&finder->lock);
-  status = csnn_seg_prepare(finder->seg, gray, width, height, stride, finder->input);
-  if (status == CSNN_OK)
-    status = cs_seg_predict(finder->seg, finder->input, finder->flip, finder->prob, NULL);
-  if (status == CSNN_OK) {
-    cs_seg_mask_from_prob(finder->prob, shape->width, shape->height, width, height, mask);
-    status = csnn_resample_f32(finder->prob, shape->width, shape->height,
-                               (size_t)shape->width * sizeof(float), full, width, height);
-  }
-  g_mutex_unlock(&finder->lock);
-  if (status != CSNN_OK)
-    return cs_error_from_engine(error, status, "finding the nerve");
+    mask = own = g_malloc((gsize)width * (gsize)height);
+  full = g_new(float, (gsize)width *(gsize)height);
+  if (!frame_map(finder, gray, width, height, stride, full, error))
+    return FALSE;
+  /* The 8-connected regions above 0.5, the largest kept. */
+  cs_nerve_locate_prob(full, width, height, NULL, &location, mask);
   describe(mask, full, width, height, result);
   return TRUE;
 }

@@ -14,6 +14,11 @@
  *   cs_nerve_finder_run(finder, frame->data, frame->width, frame->height, frame->stride, mask,
  *                       &r, &error);
  *
+ * A two-stage model (train-seg --refine) holds a second network, the refiner: the finder then
+ * lays the refiner's window on the frame around the largest region of the first network's map
+ * and takes the refiner's probabilities for the pixels under the window (cs_seg_refine_map()),
+ * the nerve's outline at a finer scale than the first network's view of the whole frame.
+ *
  * Calls on one finder are serialised; use one finder per thread for parallel work.
  */
 #pragma once
@@ -56,8 +61,12 @@ const char *cs_nerve_finder_get_metadata(CsNerveFinder *finder, const char *key)
 gboolean cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int height,
                              gsize stride, guint8 *mask, CsNerveResult *result, GError **error);
 
+/* Whether the model has a second stage that refines the outline. */
+gboolean cs_nerve_finder_is_two_stage(CsNerveFinder *finder);
+
 /* Writes the network's probability of "nerve" for each pixel of a @width x @height gray frame
- * to @prob (@width x @height floats), bilinearly brought back from the network's input. */
+ * to @prob (@width x @height floats), bilinearly brought back from the network's input; for a
+ * two-stage model the refiner's probabilities under its window around the nerve. */
 gboolean cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, int height,
                                   gsize stride, float *prob, GError **error);
 

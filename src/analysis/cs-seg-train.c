@@ -50,8 +50,11 @@ typedef struct {
   int width, height; /* Of the image and its mask. */
   guint8 *mask;      /* Full size, 0/255 (validation images only). */
   gsize mask_area;
-  guint8 *small;     /* The image at the network's size. */
-  float *small_mask; /* The mask at the network's size, 0..1. */
+  guint8 *small;     /* The image at the network's size (a locator's training only). */
+  float *small_mask; /* The mask at the network's size, 0..1 (a locator's training only). */
+  guint8 *gray;      /* Full size, rows packed (a refiner's training only). */
+  double box[4];     /* The mask's centroid x, y and box width, height (a refiner's). */
+  float *located;    /* The locator's map at full size (a refiner's validation images only). */
 } Sample;
 
 static void
@@ -64,6 +67,8 @@ sample_clear(gpointer data)
   g_free(s->mask);
   g_free(s->small);
   g_free(s->small_mask);
+  g_free(s->gray);
+  g_free(s->located);
 }
 
 static CsFrame *
@@ -150,6 +155,36 @@ fill_sample(const CsSegTrainOptions *opt, const guint8 *gray, gsize stride, cons
   return TRUE;
 }
 
+/* For a refiner: keeps the full-size @gray (rows @stride bytes apart) in @s and measures the
+ * box of its mask (s->mask, s->width and s->height set). */
+static void
+keep_full(Sample *s, const guint8 *gray, gsize stride)
+{
+  double sx = 0.0, sy = 0.0, count = 0.0;
+  int x0 = s->width, y0 = s->height, x1 = -1, y1 = -1;
+
+  s->gray = g_malloc((gsize)s->width * (gsize)s->height);
+  for (int y = 0; y < s->height; y++) {
+    memcpy(s->gray + (gsize)y * (gsize)s->width, gray + (gsize)y * stride, (gsize)s->width);
+    for (int x = 0; x < s->width; x++)
+      if (s->mask[(gsize)y * (gsize)s->width + (gsize)x] != 0) {
+        sx += x;
+        sy += y;
+        count += 1.0;
+        x0 = MIN(x0, x);
+        y0 = MIN(y0, y);
+        x1 = MAX(x1, x);
+        y1 = MAX(y1, y);
+      }
+  }
+  if (count == 0.0) /* An empty extra mask: the frame's middle, a quarter of it. */
+    memcpy(s->box, (double[4]){ s->width / 2.0, s->height / 2.0, s->width / 4.0, s->height / 4.0 },
+           sizeof(s->box));
+  else
+    memcpy(s->box, (double[4]){ sx / count, sy / count, x1 - x0 + 1.0, y1 - y0 + 1.0 },
+           sizeof(s->box));
+}
+
 static gboolean
 load_sample(const CsSegTrainOptions *opt, const char *file, GHashTable *index, Sample *s,
             GError **error)
@@ -203,6 +238,10 @@ load_sample(const CsSegTrainOptions *opt, const char *file, GHashTable *index, S
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: the mask is empty", mask_path);
     return FALSE;
   }
+  if (opt->locator_path != NULL) {
+    keep_full(s, image->data, (gsize)image->stride);
+    return TRUE;
+  }
   return fill_sample(opt, image->data, (gsize)image->stride, full, s->width, s->height, path, s,
                      error);
 }
@@ -230,7 +269,13 @@ add_extra_samples(const CsSegTrainOptions *opt, GArray *samples, GError **error)
     s.height = e->height;
     for (gsize k = 0; k < n; k++)
       full[k] = e->mask[k] != 0 ? 1.0f : 0.0f;
-    if (!fill_sample(opt, e->gray, (gsize)e->width, full, e->width, e->height, s.name, &s, error)) {
+    if (opt->locator_path != NULL) {
+      s.mask = g_malloc(n);
+      for (gsize k = 0; k < n; k++)
+        s.mask[k] = e->mask[k] != 0 ? 255 : 0;
+      keep_full(&s, e->gray, (gsize)e->width);
+    } else if (!fill_sample(opt, e->gray, (gsize)e->width, full, e->width, e->height, s.name, &s,
+                            error)) {
       sample_clear(&s);
       return FALSE;
     }
@@ -470,6 +515,153 @@ make_input(const Sample *s, int w, int h, const csnn_norm *norm, guint64 *rng, f
     input[i] = (img[i] - norm->mean[0]) / norm->std[0];
 }
 
+/* ---- two stages: the refiner's window ---- */
+
+/* The refiner's window spans at least this share of the frame's width. */
+#define MIN_WINDOW_SHARE 0.25
+
+void
+cs_seg_window_around(double cx, double cy, double box_w, double box_h, int frame_w, int net_w,
+                     int net_h, CsSegWindow *window)
+{
+  double scale = MAX(box_w / (CS_SEG_WINDOW_FILL * net_w), box_h / (CS_SEG_WINDOW_FILL * net_h));
+
+  window->cx = cx;
+  window->cy = cy;
+  window->scale = MAX(scale, MIN_WINDOW_SHARE * frame_w / net_w);
+  window->angle = 0.0;
+  window->flip = FALSE;
+}
+
+/* Bilinear sample of an 8-bit image at (@x, @y); 0 outside. */
+static double
+bilinear_u8(const guint8 *img, int w, int h, gsize stride, double x, double y)
+{
+  int x0 = (int)floor(x), y0 = (int)floor(y);
+  double fx = x - x0, fy = y - y0, v = 0.0;
+
+  if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h)
+    return 0.0;
+  for (int dy = 0; dy < 2; dy++)
+    for (int dx = 0; dx < 2; dx++) {
+      int xx = x0 + dx, yy = y0 + dy;
+      if (xx >= 0 && yy >= 0 && xx < w && yy < h)
+        v += (dx ? fx : 1.0 - fx) * (dy ? fy : 1.0 - fy) * img[(gsize)yy * stride + (gsize)xx];
+    }
+  return v;
+}
+
+void
+cs_seg_window_sample(const CsSegWindow *w, const guint8 *gray, int width, int height, gsize stride,
+                     int net_w, int net_h, float *out)
+{
+  double c = cos(w->angle), sn = sin(w->angle);
+  int taps = w->scale > 1.0 ? 2 : 1;
+  double step = w->scale / taps;
+
+  for (int v = 0; v < net_h; v++)
+    for (int u = 0; u < net_w; u++) {
+      double sum = 0.0;
+      for (int ty = 0; ty < taps; ty++)
+        for (int tx = 0; tx < taps; tx++) {
+          double du = (u - (net_w - 1) / 2.0) * w->scale + (tx - (taps - 1) / 2.0) * step;
+          double dv = (v - (net_h - 1) / 2.0) * w->scale + (ty - (taps - 1) / 2.0) * step;
+          if (w->flip)
+            du = -du;
+          sum += bilinear_u8(gray, width, height, stride, w->cx + c * du - sn * dv,
+                             w->cy + sn * du + c * dv);
+        }
+      out[(gsize)v * (gsize)net_w + (gsize)u] = (float)(sum / (taps * taps * 255.0));
+    }
+}
+
+void
+cs_seg_window_paste(const CsSegWindow *w, const float *prob, int net_w, int net_h, float *full,
+                    int width, int height)
+{
+  double hx = (net_w - 1) / 2.0 * w->scale, hy = (net_h - 1) / 2.0 * w->scale;
+  int x0 = MAX(0, (int)ceil(w->cx - hx)), x1 = MIN(width - 1, (int)floor(w->cx + hx));
+  int y0 = MAX(0, (int)ceil(w->cy - hy)), y1 = MIN(height - 1, (int)floor(w->cy + hy));
+
+  /* A network's sides are multiples of 2 (at least 2): u0 + 1 and v0 + 1 are inside. */
+  for (int y = y0; y <= y1; y++) {
+    double v = CLAMP((y - w->cy) / w->scale + (net_h - 1) / 2.0, 0.0, net_h - 1.0);
+    int v0 = MIN((int)v, net_h - 2);
+    double fv = v - v0;
+    for (int x = x0; x <= x1; x++) {
+      double u = CLAMP((x - w->cx) / w->scale + (net_w - 1) / 2.0, 0.0, net_w - 1.0);
+      int u0 = MIN((int)u, net_w - 2);
+      double fu = u - u0;
+      const float *r0 = prob + (gsize)v0 * (gsize)net_w + (gsize)u0, *r1 = r0 + net_w;
+      full[(gsize)y * (gsize)width + (gsize)x] =
+          (float)((1.0 - fv) * ((1.0 - fu) * r0[0] + fu * r0[1]) +
+                  fv * ((1.0 - fu) * r1[0] + fu * r1[1]));
+    }
+  }
+}
+
+int
+cs_seg_refine_map(csnn_seg *refine, const guint8 *gray, int width, int height, gsize stride,
+                  float *full, float *input, float *prob, CsSegWindow *window)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(refine);
+  const csnn_norm *norm = csnn_seg_norm(refine);
+  gsize n = (gsize)shape->width * (gsize)shape->height;
+  CsNerveLocation location;
+  CsSegWindow w;
+  int status;
+
+  cs_nerve_locate_prob(full, width, height, NULL, &location, NULL);
+  if (location.area_px == 0) {
+    if (window != NULL)
+      memset(window, 0, sizeof(*window));
+    return CSNN_OK;
+  }
+  cs_seg_window_around(location.x, location.y, location.x1 - location.x0 + 1.0,
+                       location.y1 - location.y0 + 1.0, width, shape->width, shape->height, &w);
+  cs_seg_window_sample(&w, gray, width, height, stride, shape->width, shape->height, input);
+  for (gsize i = 0; i < n; i++)
+    input[i] = (input[i] - norm->mean[0]) / norm->std[0];
+  if ((status = csnn_seg_forward(refine, input, 1, prob, NULL)) != CSNN_OK)
+    return status;
+  cs_seg_window_paste(&w, prob, shape->width, shape->height, full, width, height);
+  if (window != NULL)
+    *window = w;
+  return CSNN_OK;
+}
+
+/* Writes sample @s's refiner window, with the locator's errors, rotation, mirror and photometric
+ * augmentation drawn from @rng when not NULL, as the refiner's normalised input and its 0/1
+ * target. @work holds 3 images of floats. */
+static void
+make_refine_input(const Sample *s, int w, int h, const csnn_norm *norm, guint64 *rng, float *input,
+                  float *target, float *work)
+{
+  gsize n = (gsize)w * (gsize)h;
+  float *img = work, *t1 = work + n, *t2 = work + 2 * n;
+  CsSegWindow win;
+
+  cs_seg_window_around(s->box[0], s->box[1], s->box[2], s->box[3], s->width, w, h, &win);
+  if (rng != NULL) {
+    double jx = uniform(rng, -0.12, 0.12), jy = uniform(rng, -0.12, 0.12);
+    double js = exp(uniform(rng, log(0.8), log(1.4)));
+
+    win.scale *= js;
+    win.cx += jx * w * win.scale;
+    win.cy += jy * h * win.scale;
+    win.angle = uniform(rng, -12.0, 12.0) * G_PI / 180.0;
+    win.flip = cs_splitmix64_uniform(rng) < 0.5;
+  }
+  cs_seg_window_sample(&win, s->gray, s->width, s->height, (gsize)s->width, w, h, img);
+  cs_seg_window_sample(&win, s->mask, s->width, s->height, (gsize)s->width, w, h, target);
+  for (gsize i = 0; i < n; i++)
+    target[i] = target[i] >= 0.5f ? 1.0f : 0.0f;
+  if (rng != NULL)
+    augment_intensity(img, w, h, rng, t1, t2);
+  for (gsize i = 0; i < n; i++)
+    input[i] = (img[i] - norm->mean[0]) / norm->std[0];
+}
+
 /* ---- evaluation ---- */
 
 gboolean
@@ -490,6 +682,21 @@ cs_seg_predict(csnn_seg *seg, const float *input, gboolean flip, float *prob, fl
   status = csnn_seg_forward(seg, input, 1, prob, NULL);
   if (status == CSNN_OK && plain != NULL)
     memcpy(plain, prob, (gsize)shape->width * (gsize)shape->height * sizeof(float));
+  return status;
+}
+
+int
+cs_seg_locator_map(csnn_seg *seg, gboolean flip, const guint8 *gray, int width, int height,
+                   gsize stride, float *input, float *prob, float *full)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
+  int status = csnn_seg_prepare(seg, gray, width, height, stride, input);
+
+  if (status == CSNN_OK)
+    status = cs_seg_predict(seg, input, flip, prob, NULL);
+  if (status == CSNN_OK)
+    status = csnn_resample_f32(prob, shape->width, shape->height,
+                               (size_t)shape->width * sizeof(float), full, width, height);
   return status;
 }
 
@@ -647,6 +854,80 @@ validate(csnn_seg *seg, GArray *samples, int fold, gboolean flip, CsSegScores *o
   return TRUE;
 }
 
+/* Scores the two-stage rule with refiner @refine on the validation samples (fold @fold, their
+ * locator maps made) by patient into @out, and the locator's maps alone into @located; appends a
+ * CSV row per image to @rows. */
+static gboolean
+validate_refine(csnn_seg *refine, GArray *samples, int fold, CsSegScores *out, CsSegScores *located,
+                GString *rows, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(refine);
+  gsize n = (gsize)shape->width * (gsize)shape->height;
+  g_autofree float *input = g_new(float, n), *prob = g_new(float, n);
+  g_autoptr(GHashTable) by_patient = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) by_patient_loc =
+      g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+  Tally t = { by_patient, 0, 0 }, t_loc = { by_patient_loc, 0, 0 };
+
+  for (guint i = 0; i < samples->len; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    gsize size = (gsize)s->width * (gsize)s->height;
+    g_autofree guint8 *mask = NULL;
+    g_autofree float *full = NULL;
+    CsNerveLocation loc, loc_l;
+    double dice, iou, dice_l, iou_l;
+    int status;
+
+    if (s->fold != fold)
+      continue;
+    mask = g_malloc(size);
+    full = g_memdup2(s->located, size * sizeof(float));
+    cs_nerve_locate_prob(s->located, s->width, s->height, NULL, &loc_l, mask);
+    cs_seg_compare(mask, s->mask, size, &dice_l, &iou_l);
+    tally_add(&t_loc, s->patient, dice_l, iou_l,
+              fabs((double)loc_l.area_px - (double)s->mask_area) / (double)s->mask_area);
+    status = cs_seg_refine_map(refine, s->gray, s->width, s->height, (gsize)s->width, full, input,
+                               prob, NULL);
+    if (status != CSNN_OK)
+      return cs_error_from_engine(error, status, "validation");
+    cs_nerve_locate_prob(full, s->width, s->height, NULL, &loc, mask);
+    cs_seg_compare(mask, s->mask, size, &dice, &iou);
+    tally_add(&t, s->patient, dice, iou,
+              fabs((double)loc.area_px - (double)s->mask_area) / (double)s->mask_area);
+    g_string_append_printf(
+        rows,
+        "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT ",%.6f,%.6f,%" G_GSIZE_FORMAT "\n",
+        s->name, s->patient, dice, iou, loc.area_px, s->mask_area, dice_l, iou_l, loc_l.area_px);
+  }
+  tally_scores(&t, out);
+  tally_scores(&t_loc, located);
+  return TRUE;
+}
+
+/* Runs @locator on each validation sample (fold @fold) once: its map at the image's size. */
+static gboolean
+locate_validation(csnn_seg *locator, GArray *samples, int fold, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(locator);
+  gsize n = (gsize)shape->width * (gsize)shape->height;
+  g_autofree float *input = g_new(float, n), *prob = g_new(float, n);
+  gboolean flip = cs_seg_uses_flip(locator);
+
+  for (guint i = 0; i < samples->len && fold >= 0; i++) {
+    Sample *s = &g_array_index(samples, Sample, i);
+    int status;
+
+    if (s->fold != fold)
+      continue;
+    s->located = g_new(float, (gsize)s->width *(gsize)s->height);
+    status = cs_seg_locator_map(locator, flip, s->gray, s->width, s->height, (gsize)s->width, input,
+                                prob, s->located);
+    if (status != CSNN_OK)
+      return cs_error_from_engine(error, status, "locating the nerve");
+  }
+  return TRUE;
+}
+
 /* ---- training ---- */
 
 /* The training images' mean and standard deviation of x/255, the network's normalisation. */
@@ -670,9 +951,35 @@ measure_norm(GArray *samples, int fold, gsize n, float *mean, float *std)
   *std = (float)MAX(sqrt(MAX(s2 / count - (s / count) * (s / count), 0.0)), 1e-3);
 }
 
+/* The refiner's mean and standard deviation of x/255 over the training images' windows around
+ * their masks, without augmentation. */
+static void
+measure_norm_refine(GArray *samples, int fold, int w, int h, float *mean, float *std)
+{
+  gsize n = (gsize)w * (gsize)h;
+  g_autofree float *input = g_new(float, n), *target = g_new(float, n);
+  g_autofree float *work = g_new(float, 3 * n);
+  csnn_norm unit = { { 0.0f, 0.0f, 0.0f }, { 1.0f, 1.0f, 1.0f } };
+  double s = 0.0, s2 = 0.0, count = 0.0;
+
+  for (guint i = 0; i < samples->len; i++) {
+    const Sample *smp = &g_array_index(samples, Sample, i);
+    if (smp->fold == fold && fold >= 0)
+      continue;
+    make_refine_input(smp, w, h, &unit, NULL, input, target, work);
+    for (gsize k = 0; k < n; k++) {
+      s += input[k];
+      s2 += (double)input[k] * input[k];
+    }
+    count += (double)n;
+  }
+  *mean = (float)(s / count);
+  *std = (float)MAX(sqrt(MAX(s2 / count - (s / count) * (s / count), 0.0)), 1e-3);
+}
+
 static gboolean
-save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSummary *sum,
-                int n_val_patients, GError **error)
+save_checkpoint(csnn_seg *seg, csnn_seg *locator, const CsSegTrainOptions *opt,
+                const CsSegTrainSummary *sum, int n_val_patients, GError **error)
 {
   g_autofree char *train_counts =
       opt->n_extra > 0
@@ -686,11 +993,17 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
                             opt->fold, opt->keep_last ? "the last" : "the best held-out")
           : g_strdup("every patient trained on, the last epoch kept");
   g_autofree char *recipe = g_strdup_printf(
-      "U-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
-      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s%s",
-      opt->width, opt->height, opt->base, opt->depth, opt->lr, opt->weight_decay, opt->batch,
-      opt->epochs, opt->dice_weight, opt->augment ? "on" : "off", opt->seed, split,
-      opt->flip_test ? "; test-time flip" : "");
+      "%sU-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
+      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s%s%s%s",
+      locator != NULL ? "two stages: refiner " : "", opt->width, opt->height, opt->base, opt->depth,
+      opt->lr, opt->weight_decay, opt->batch, opt->epochs, opt->dice_weight,
+      opt->augment ? "on" : "off", opt->seed, split, opt->flip_test ? "; test-time flip" : "",
+      locator != NULL ? "; the window around the located nerve, whose box fills at most half of "
+                        "it; locator: "
+                      : "",
+      locator != NULL && csnn_seg_metadata(locator, "recipe") != NULL
+          ? csnn_seg_metadata(locator, "recipe")
+          : "");
   g_autofree char *val =
       n_val_patients > 0
           ? g_strdup_printf("%d images of %d held-out patients (epoch %d): Dice mean %.4f, "
@@ -702,11 +1015,12 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
           : g_strdup("none: trained on every patient");
   g_autofree char *val_noflip =
       sum->best_noflip.n_images > 0
-          ? g_strdup_printf("%s (without the test-time flip: Dice mean %.4f, median %.4f; IoU "
-                            "%.4f; found %.4f; area error %.4f)",
-                            val, sum->best_noflip.dice_mean, sum->best_noflip.dice_median,
-                            sum->best_noflip.iou_mean, sum->best_noflip.found,
-                            sum->best_noflip.area_error)
+          ? g_strdup_printf(
+                "%s (%s: Dice mean %.4f, median %.4f; IoU %.4f; found %.4f; area "
+                "error %.4f)",
+                val, locator != NULL ? "the locator alone" : "without the test-time flip",
+                sum->best_noflip.dice_mean, sum->best_noflip.dice_median, sum->best_noflip.iou_mean,
+                sum->best_noflip.found, sum->best_noflip.area_error)
           : g_strdup(val);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc();
   /* Without a description, the data set's folder name: never a path of this machine. */
@@ -716,6 +1030,7 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
       opt->trained_on != NULL ? g_strdup(opt->trained_on)
                               : g_strdup_printf("expert nerve masks of the %s images", folder);
   g_autofree char *date = g_date_time_format_iso8601(now);
+  const char *locator_sha = locator != NULL ? csnn_seg_sha256(locator) : NULL;
   const char *meta[] = { "task",
                          "median nerve segmentation",
                          "trained_on",
@@ -730,11 +1045,25 @@ save_checkpoint(csnn_seg *seg, const CsSegTrainOptions *opt, const CsSegTrainSum
                          opt->command_line != NULL ? opt->command_line : "",
                          "date",
                          date,
-                         opt->flip_test ? CS_SEG_FLIP_KEY : NULL,
-                         "1",
+                         NULL,
+                         NULL,
+                         NULL,
+                         NULL,
                          NULL };
-  int status = csnn_seg_save(seg, opt->out_path, meta);
+  size_t k = 14;
+  int status;
 
+  /* A two-stage file runs its locator as the locator was trained: with its flip or without. */
+  if (opt->flip_test || (locator != NULL && cs_seg_uses_flip(locator))) {
+    meta[k++] = CS_SEG_FLIP_KEY;
+    meta[k++] = "1";
+  }
+  if (locator_sha != NULL) {
+    meta[k++] = "locator_sha256";
+    meta[k++] = locator_sha;
+  }
+  status = locator != NULL ? csnn_seg_save_pair(locator, seg, opt->out_path, meta)
+                           : csnn_seg_save(seg, opt->out_path, meta);
   if (status != CSNN_OK)
     return cs_error_from_engine(error, status, opt->out_path);
   return TRUE;
@@ -745,6 +1074,12 @@ check_options(const CsSegTrainOptions *opt, GError **error)
 {
   if (opt->images_dir == NULL || opt->masks_dir == NULL || opt->out_path == NULL) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "training needs images, masks and an output");
+    return FALSE;
+  }
+  if (opt->locator_path != NULL && opt->flip_test) {
+    g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                "the test-time flip is the locator's to choose: a refiner runs its locator as "
+                "the locator was trained");
     return FALSE;
   }
   if (opt->epochs < 1 || opt->batch < 1 || !(opt->lr > 0.0) || opt->folds < 0 ||
@@ -786,9 +1121,10 @@ train_epoch(csnn_seg *seg, csnn_seg_trainer *t, csnn_optim *optim, const CsSegTr
     if (opt->stop != NULL && *opt->stop)
       break;
     for (int b = 0; b < opt->batch; b++)
-      make_input(g_ptr_array_index(train, order[first + (guint)b]), shape->width, shape->height,
-                 csnn_seg_norm(seg), opt->augment ? rng : NULL, input + (gsize)b * n,
-                 target + (gsize)b * n, work);
+      (opt->locator_path != NULL ? make_refine_input : make_input)(
+          g_ptr_array_index(train, order[first + (guint)b]), shape->width, shape->height,
+          csnn_seg_norm(seg), opt->augment ? rng : NULL, input + (gsize)b * n,
+          target + (gsize)b * n, work);
     status = csnn_seg_trainer_step(t, input, target, opt->batch, opt->dice_weight, &loss, NULL);
     if (status != CSNN_OK) {
       cs_error_from_engine(error, status, "training step");
@@ -812,7 +1148,7 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
   g_autoptr(GHashTable) train_patients = g_hash_table_new(g_str_hash, g_str_equal);
   g_autoptr(GString) rows = g_string_new(NULL);
   guint64 rng = opt->seed * 0x9E3779B97F4A7C15ull + 11;
-  csnn_seg *seg = NULL;
+  csnn_seg *seg = NULL, *locator = NULL;
   csnn_seg_trainer *t = NULL;
   csnn_optim *optim = NULL;
   csnn_lr_schedule schedule = { CSNN_LR_COSINE, opt->lr, 0, 0.0 };
@@ -822,15 +1158,20 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
   gboolean ok = FALSE, saved = FALSE;
 
   memset(summary, 0, sizeof(*summary));
-  if (!check_options(opt, error) || (samples = load_samples(opt, error)) == NULL)
+  if (!check_options(opt, error))
     return FALSE;
+  if (opt->locator_path != NULL && (status = csnn_seg_load(opt->locator_path, &locator)) != CSNN_OK)
+    return cs_error_from_engine(error, status, opt->locator_path);
+  if ((samples = load_samples(opt, error)) == NULL)
+    goto out;
   if (assign_folds(samples, opt->folds, &rng) < MAX(opt->folds, 1)) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%u images have fewer patients than %d folds",
                 samples->len, opt->folds);
-    return FALSE;
+    goto out;
   }
-  if (!add_extra_samples(opt, samples, error))
-    return FALSE;
+  if (!add_extra_samples(opt, samples, error) ||
+      (locator != NULL && !locate_validation(locator, samples, val_fold, error)))
+    goto out;
   for (guint i = 0; i < samples->len; i++) {
     Sample *s = &g_array_index(samples, Sample, i);
     if (s->fold == val_fold && val_fold >= 0)
@@ -844,12 +1185,17 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
   if (train->len < (guint)MAX(opt->batch, 2)) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
                 "%u training images are fewer than a batch of %d", train->len, opt->batch);
-    return FALSE;
+    goto out;
   }
-  if ((status = csnn_seg_new(&shape, &seg)) != CSNN_OK)
-    return cs_error_from_engine(error, status, "the U-Net");
+  if ((status = csnn_seg_new(&shape, &seg)) != CSNN_OK) {
+    cs_error_from_engine(error, status, "the U-Net");
+    goto out;
+  }
   csnn_seg_init_random(seg, opt->seed);
-  measure_norm(samples, val_fold, (gsize)shape.width * (gsize)shape.height, &mean, &std);
+  if (locator != NULL)
+    measure_norm_refine(samples, val_fold, shape.width, shape.height, &mean, &std);
+  else
+    measure_norm(samples, val_fold, (gsize)shape.width * (gsize)shape.height, &mean, &std);
   csnn_seg_set_norm(seg, mean, std);
   if ((status = csnn_seg_trainer_new(seg, opt->batch, opt->threads, &t)) != CSNN_OK ||
       (status = csnn_optim_new(CSNN_OPTIM_ADAM, &optim)) != CSNN_OK) {
@@ -878,7 +1224,13 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
     }
     g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px,dice_noflip,iou_noflip,"
                           "area_px_noflip\n");
-    if (val_fold >= 0 &&
+    if (locator != NULL)
+      g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px,dice_locator,"
+                            "iou_locator,area_px_locator\n");
+    if (val_fold >= 0 && locator != NULL &&
+        !validate_refine(seg, samples, val_fold, &p.val, &p.val_noflip, rows, error))
+      goto out;
+    if (val_fold >= 0 && locator == NULL &&
         !validate(seg, samples, val_fold, opt->flip_test, &p.val, &p.val_noflip, rows, error))
       goto out;
     n_val_patients = p.val.n_patients;
@@ -886,7 +1238,7 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
       summary->best = p.val;
       summary->best_noflip = p.val_noflip;
       summary->best_epoch = epoch;
-      if (!save_checkpoint(seg, opt, summary, n_val_patients, error))
+      if (!save_checkpoint(seg, locator, opt, summary, n_val_patients, error))
         goto out;
       if (opt->val_csv != NULL && val_fold >= 0 &&
           !g_file_set_contents(opt->val_csv, rows->str, (gssize)rows->len, error))
@@ -910,5 +1262,6 @@ out:
   csnn_optim_free(optim);
   csnn_seg_trainer_free(t);
   csnn_seg_free(seg);
+  csnn_seg_free(locator);
   return ok;
 }

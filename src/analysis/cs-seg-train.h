@@ -25,6 +25,20 @@
  * kept epoch's held-out images can be listed in a CSV (image, patient, dice, iou, area_px,
  * true_area_px, dice_noflip, iou_noflip, area_px_noflip) for figures over several folds.
  *
+ * Two stages (locator_path): the network trained is then a refiner, which outlines the nerve in
+ * a window around where a first network, the locator, found it, at a finer scale than the
+ * locator's view of the whole image. The window (cs_seg_window_around()) is the refiner's input
+ * shape laid on the frame around the located region's centroid, scaled so that the region's box
+ * fills at most CS_SEG_WINDOW_FILL of it along each side (and at least a quarter of the frame's
+ * width). Training crops each image's window around its expert mask, with the located box's
+ * errors drawn at random (the centre moved by up to 12 % of the window, the scale changed by
+ * 0.8-1.4 times), rotation (+-12 degrees) and flip, then the same photometric augmentation;
+ * validation runs the locator on each held-out image and scores the whole two-stage rule
+ * (cs_seg_refine_map()): the locator's map at the frame's size with the window's pixels replaced
+ * by the refiner's, then the threshold and largest region. The locator's own figures come from
+ * the same maps (the _locator columns and the second figures). The written file holds both
+ * networks (the refiner under CSNN_SEG_REFINE_PREFIX) and the nerve finder runs both.
+ *
  * Test-time flip (flip_test): the probability map is the mean of the network's on the image and,
  * mirrored back, on its left-right mirror image (csnn_seg_forward_flip()), before the resampling,
  * threshold and largest-region rule. The weights then say so in their metadata
@@ -75,6 +89,8 @@ typedef struct {
   int max_images;               /* Use only the first N images in name order (0: all); for tests. */
   int threads;                  /* 0: the engine's pool. */
   const char *trained_on;       /* The data's description (NULL: from the images' folder name). */
+  const char *locator_path;     /* Train a refiner for this locator's weights (NULL: a locator;
+                                 * see "Two stages" above). */
   const CsSegExtraImage *extra; /* Mixed into every epoch's training images (borrowed). */
   int n_extra;
   const char *command_line;
@@ -97,7 +113,8 @@ typedef struct {
   int epoch, epochs;
   double loss;            /* Mean training loss of the epoch. */
   CsSegScores val;        /* This epoch's validation (n_images 0 without). */
-  CsSegScores val_noflip; /* The same without the test-time flip (n_images 0 without it). */
+  CsSegScores val_noflip; /* The same without the test-time flip, or with a locator_path the
+                           * locator's alone (n_images 0 without either). */
   double best_dice;       /* Best mean patient Dice so far. */
   double seconds;         /* Since the start. */
 } CsSegTrainProgress;
@@ -109,7 +126,8 @@ typedef struct {
   int n_train_images, n_train_patients;
   int best_epoch, epochs_run;
   CsSegScores best;
-  CsSegScores best_noflip; /* The kept epoch's without the test-time flip (n_images 0 without). */
+  CsSegScores best_noflip; /* The kept epoch's without the test-time flip, or the locator's
+                            * alone (n_images 0 without either). */
   double seconds;
   gboolean stopped;
 } CsSegTrainSummary;
@@ -133,6 +151,48 @@ int cs_seg_predict(struct csnn_seg *seg, const float *input, gboolean flip, floa
  * thresholded at 0.5, only the largest 8-connected region kept. Returns its area in pixels. */
 gsize cs_seg_mask_from_prob(const float *prob, int net_w, int net_h, int width, int height,
                             guint8 *mask);
+
+/* The locator's probability map of a @width x @height gray frame at the frame's size in @full:
+ * resampled to @seg's input, run (with the test-time flip when @flip; @input and @prob hold
+ * @seg's input size) and brought back bilinearly. Returns the engine's status. */
+int cs_seg_locator_map(struct csnn_seg *seg, gboolean flip, const guint8 *gray, int width,
+                       int height, gsize stride, float *input, float *prob, float *full);
+
+/* The share of the refiner's window the located box fills, at most, along each side. */
+#define CS_SEG_WINDOW_FILL 0.5
+
+/* A refiner's window on a frame: the frame point under the window's centre, the frame pixels
+ * per window pixel, and (in training only) a rotation and a mirror image. */
+typedef struct {
+  double cx, cy;
+  double scale;
+  double angle; /* Radians, counterclockwise on the screen. */
+  gboolean flip;
+} CsSegWindow;
+
+/* The window of a @net_w x @net_h refiner around a region centred at (@cx, @cy) whose box is
+ * @box_w x @box_h pixels, in a frame @frame_w wide (no rotation, no mirror). */
+void cs_seg_window_around(double cx, double cy, double box_w, double box_h, int frame_w, int net_w,
+                          int net_h, CsSegWindow *window);
+
+/* Samples the window @w of a @width x @height 8-bit frame (rows @stride bytes apart) into @out
+ * (@net_w x @net_h, values 0..1; 0 outside the frame), bilinearly, averaging 2 x 2 samples per
+ * pixel where the window shrinks the frame. */
+void cs_seg_window_sample(const CsSegWindow *w, const guint8 *gray, int width, int height,
+                          gsize stride, int net_w, int net_h, float *out);
+
+/* Overwrites the pixels of @full (@width x @height) under window @w (no rotation, no mirror)
+ * with the refiner's map @prob (@net_w x @net_h, even sides), bilinearly. */
+void cs_seg_window_paste(const CsSegWindow *w, const float *prob, int net_w, int net_h, float *full,
+                         int width, int height);
+
+/* The two-stage rule: finds the largest region above 0.5 of the locator's map @full (@width x
+ * @height), runs @refine on the window around it and overwrites @full's pixels under the window
+ * with the refiner's probabilities; @full is left as it was when there is no region. @input and
+ * @prob hold @refine's input size. Writes the window to @window when not NULL. Returns the
+ * engine's status. */
+int cs_seg_refine_map(struct csnn_seg *refine, const guint8 *gray, int width, int height,
+                      gsize stride, float *full, float *input, float *prob, CsSegWindow *window);
 
 /* Dice and IoU of two 0/nonzero masks of @n pixels (1 when both are empty). */
 void cs_seg_compare(const guint8 *a, const guint8 *b, gsize n, double *dice, double *iou);

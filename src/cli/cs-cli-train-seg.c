@@ -16,10 +16,18 @@
 
 #define NAME "train-seg"
 
+typedef struct {
+  gboolean quiet;
+  gboolean refining;
+} Progress;
+
 static void
 progress_cb(const CsSegTrainProgress *p, gpointer user_data)
 {
-  if (*(gboolean *)user_data)
+  const Progress *progress = user_data;
+  gboolean refining = progress->refining;
+
+  if (progress->quiet)
     return;
   if (p->val.n_images > 0)
     fprintf(stderr,
@@ -31,10 +39,11 @@ progress_cb(const CsSegTrainProgress *p, gpointer user_data)
     fprintf(stderr, "epoch %d/%d  loss %.4f  %.0f s\n", p->epoch, p->epochs, p->loss, p->seconds);
   if (p->val_noflip.n_images > 0)
     fprintf(stderr,
-            "  without the flip: val Dice %.4f (median %.4f) IoU %.4f found %.3f area error "
+            "  %s: val Dice %.4f (median %.4f) IoU %.4f found %.3f area error "
             "%.3f\n",
-            p->val_noflip.dice_mean, p->val_noflip.dice_median, p->val_noflip.iou_mean,
-            p->val_noflip.found, p->val_noflip.area_error);
+            refining ? "the locator alone" : "without the flip", p->val_noflip.dice_mean,
+            p->val_noflip.dice_median, p->val_noflip.iou_mean, p->val_noflip.found,
+            p->val_noflip.area_error);
 }
 
 /* Frames a phantom hand's sweep gives to --phantom: spread over its whole length. */
@@ -79,7 +88,7 @@ cs_cli_train_seg(int argc, char **argv)
 {
   CsSegTrainOptions opt;
   g_autofree char *images = NULL, *masks = NULL, *index = NULL, *out = NULL, *seed_text = NULL;
-  g_autofree char *val_csv = NULL, *trained_on = NULL;
+  g_autofree char *val_csv = NULL, *trained_on = NULL, *locator = NULL;
   g_autofree char *command_line = cs_cli_command_line(NAME, argc, argv);
   int phantom = 0, max_images = 0;
   gboolean quiet = FALSE, no_augment = FALSE;
@@ -93,6 +102,10 @@ cs_cli_train_seg(int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Weights to write (safetensors)", "FILE" },
     { "val-csv", 0, 0, G_OPTION_ARG_FILENAME, &val_csv,
       "List the kept epoch's held-out images with their Dice, IoU and areas here", "FILE.csv" },
+    { "refine", 0, 0, G_OPTION_ARG_FILENAME, &locator,
+      "Train the second stage for this locator (a model train-seg wrote): a network that "
+      "outlines the nerve in a window around where the locator finds it; writes both",
+      "MODEL" },
     { "phantom", 0, 0, G_OPTION_ARG_INT, &phantom,
       "Phantom frames with exact masks to mix into training (never held out; default 0)", "N" },
     { "height", 0, 0, G_OPTION_ARG_INT, &opt.height, "Network input height (default 192)", "N" },
@@ -145,7 +158,11 @@ cs_cli_train_seg(int argc, char **argv)
       "written to --out with those figures in its metadata. Ctrl-C stops between batches.\n"
       "--phantom N renders N phantom frames (hands of alternate groups seeded from --seed, 10\n"
       "frames along each sweep) with their exact nerve masks and trains on them beside the\n"
-      "patients' images; they are never held out, so the figures stay the patients'.");
+      "patients' images; they are never held out, so the figures stay the patients'.\n"
+      "--refine LOCATOR trains a second stage instead: --height and --width are then its window,\n"
+      "laid around the nerve the locator finds (the box filling at most half of it); held-out\n"
+      "patients are scored on the whole two-stage rule and on the locator alone, and --out holds\n"
+      "both networks. Give the locator trained on the same --folds, --fold and --seed.");
   if (!cs_cli_parse(context, &argc, &argv, NAME))
     return CS_CLI_USAGE;
   if (argc > 1)
@@ -166,6 +183,8 @@ cs_cli_train_seg(int argc, char **argv)
   if (seed_text != NULL &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &opt.seed, NULL))
     return cs_cli_usage_error(NAME, "--seed must be a non-negative integer");
+  if (locator != NULL && opt.flip_test)
+    return cs_cli_usage_error(NAME, "--flip-test is the locator's to choose, not --refine's");
   opt.images_dir = images;
   opt.masks_dir = masks;
   opt.index_csv = index;
@@ -175,6 +194,7 @@ cs_cli_train_seg(int argc, char **argv)
   opt.augment = !no_augment;
   opt.max_images = max_images;
   opt.command_line = command_line;
+  opt.locator_path = locator;
   if (phantom > 0) {
     extra = g_new(CsSegExtraImage, phantom);
     make_phantom_frames(phantom, opt.seed, phantom_pixels, extra);
@@ -182,7 +202,7 @@ cs_cli_train_seg(int argc, char **argv)
     opt.n_extra = phantom;
   }
   opt.stop = cs_cli_catch_sigint(&old_sa);
-  ok = cs_seg_train_run(&opt, progress_cb, &quiet, &summary, &error);
+  ok = cs_seg_train_run(&opt, progress_cb, &(Progress){ quiet, locator != NULL }, &summary, &error);
   cs_cli_release_sigint(&old_sa);
   if (!ok)
     return cs_cli_fail_error(error);
@@ -197,8 +217,8 @@ cs_cli_train_seg(int argc, char **argv)
            summary.best.dice_median, summary.best.iou_mean, summary.best.found,
            summary.best.area_error, out);
   if (summary.best_noflip.n_images > 0)
-    printf("without the test-time flip: Dice mean %.4f median %.4f, IoU %.4f, found %.3f, area "
-           "error %.3f\n",
+    printf("%s: Dice mean %.4f median %.4f, IoU %.4f, found %.3f, area error %.3f\n",
+           locator != NULL ? "the locator alone" : "without the test-time flip",
            summary.best_noflip.dice_mean, summary.best_noflip.dice_median,
            summary.best_noflip.iou_mean, summary.best_noflip.found, summary.best_noflip.area_error);
   if (summary.best.n_images == 0)

@@ -120,6 +120,7 @@ test_train_and_segment(void)
   g_autofree char *frame_mask = g_build_filename(dir, "mask-00001.png", NULL);
   /* Not .safetensors: the catalogue of the installed-model test below does not list it. */
   g_autofree char *mixed = g_build_filename(dir, "phantom-mix.weights", NULL);
+  g_autofree char *refined = g_build_filename(dir, "two-stage.weights", NULL);
   CliResult r =
       cli_run("train-seg", "--images", images, "--masks", masks, "--out", model, "--height", "32",
               "--width", "48", "--base", "4", "--depth", "2", "--epochs", "30", "--batch", "2",
@@ -127,6 +128,7 @@ test_train_and_segment(void)
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *o;
   JsonArray *bbox;
+  gint64 located_area;
   int w, h;
 
   g_assert_cmpint(r.status, ==, 0);
@@ -149,6 +151,7 @@ test_train_and_segment(void)
   g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
   g_assert_cmpint(json_object_get_int_member(o, "area_px"), >, 200);
   g_assert_cmpint(json_object_get_int_member(o, "area_px"), <, 500);
+  located_area = json_object_get_int_member(o, "area_px");
   bbox = json_object_get_array_member(o, "bbox");
   g_assert_cmpuint(json_array_get_length(bbox), ==, 4);
   g_assert_cmpint(json_array_get_int_element(bbox, 0), <, 60);
@@ -182,6 +185,37 @@ test_train_and_segment(void)
   r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", model, "--phantom", "-1",
               NULL);
   g_assert_cmpint(r.status, ==, 2);
+  cli_result_clear(&r);
+
+  /* A second stage for that locator, on the same folds: scored with and without it; one file
+   * holds both and segment runs both. */
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", refined, "--refine",
+              model, "--height", "16", "--width", "32", "--base", "4", "--depth", "2", "--epochs",
+              "30", "--batch", "2", "--lr", "0.01", "--folds", "4", "--fold", "1", "--seed", "5",
+              "--quiet", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "trained on 18 images of 6 patients"));
+  g_assert_nonnull(strstr(r.out, "held-out 6 images of 2 patients"));
+  g_assert_nonnull(strstr(r.out, "the locator alone: Dice mean"));
+  cli_result_clear(&r);
+  g_clear_object(&parser);
+  parser = json_parser_new();
+  r = cli_run("segment", "--model", refined, "--json", still, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+  o = json_node_get_object(json_parser_get_root(parser));
+  g_assert_true(json_object_get_boolean_member(o, "found"));
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
+  g_assert_cmpint(json_object_get_int_member(o, "area_px"), >, 200);
+  g_assert_cmpint(json_object_get_int_member(o, "area_px"), <, 500);
+  /* The outline is the refiner's, not the locator's alone. */
+  g_assert_cmpint(json_object_get_int_member(o, "area_px"), !=, located_area);
+  cli_result_clear(&r);
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", refined, "--refine",
+              model, "--flip-test", NULL);
+  g_assert_cmpint(r.status, ==, 2);
+  g_assert_nonnull(strstr(r.err, "--flip-test"));
   cli_result_clear(&r);
 
   /* Phantom frames mixed in: trained on, never held out, named in the weights. */
