@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Usage: seg-bench [--rounds N] [--flip] [HxW:BASE:DEPTH ...]   (default 192x256:8:4)
+ *        seg-bench [--rounds N] --finder MODEL IMAGE
  *
  * For each shape: a seeded U-Net, three warm-up frames, then the best and the median of N
  * single-frame passes (batch 1, the engine's threads: what tracking a sweep does frame by
@@ -11,6 +12,10 @@
  * single-threaded inside the pool, as the engine runs it). --flip times the shapes after it with
  * the test-time flip (csnn_seg_forward_flip(): the frame and its mirror image, twice the GFLOP),
  * as the nerve finder runs a model that asks for it.
+ *
+ * --finder times the whole rule a frame of IMAGE goes through (cs_nerve_finder_run()): resampling,
+ * the network or, for a two-stage model, both networks with the refiner's window, the map brought
+ * back to the frame's size and its regions; the same table, with the networks' GFLOP.
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -18,7 +23,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "cs-nerve-finder.h"
+#include "cs-sweep.h"
 #include "csnn-pool.h"
+#include "csnn-safetensors.h"
 #include "csnn-seg.h"
 
 static double
@@ -112,6 +120,66 @@ bench(const csnn_seg_shape *shape, int rounds, int flip, double peak)
   return 0;
 }
 
+/* The GFLOP of the networks of the model at @path: the locator's and, when there is one, the
+ * refiner's. */
+static double
+model_gflop(const char *path)
+{
+  csnn_safetensors *st;
+  double gflop = 0.0;
+
+  if (csnn_safetensors_open(path, &st) != CSNN_OK)
+    return 0.0;
+  for (int part = 0; part < 2; part++) {
+    csnn_seg *seg = NULL;
+    if (csnn_seg_load_part(st, path, part ? CSNN_SEG_REFINE_PREFIX : "", &seg) == CSNN_OK)
+      gflop += csnn_seg_gflop(csnn_seg_get_shape(seg));
+    csnn_seg_free(seg);
+  }
+  csnn_safetensors_close(st);
+  return gflop;
+}
+
+static int
+bench_finder(const char *model, const char *image, int rounds, double peak)
+{
+  GError *error = NULL;
+  CsNerveFinder *finder = cs_nerve_finder_load(model, &error);
+  CsSweep *sweep = finder != NULL ? cs_sweep_open(image, &error) : NULL;
+  CsFrame *frame = sweep != NULL ? cs_sweep_get_frame(sweep, 0, &error) : NULL;
+  double *times = malloc((size_t)rounds * sizeof(double)), gflop = model_gflop(model);
+  unsigned char *mask;
+  CsNerveResult r = { 0 };
+
+  if (frame == NULL) {
+    fprintf(stderr, "seg-bench: %s\n", error->message);
+    return 1;
+  }
+  mask = malloc((size_t)frame->width * (size_t)frame->height);
+  for (int i = 0; i < 3 + rounds; i++) {
+    double t0 = now();
+    if (!cs_nerve_finder_run(finder, frame->data, frame->width, frame->height, (gsize)frame->stride,
+                             mask, &r, &error)) {
+      fprintf(stderr, "seg-bench: %s\n", error->message);
+      return 1;
+    }
+    if (i >= 3)
+      times[i - 3] = now() - t0;
+  }
+  qsort(times, (size_t)rounds, sizeof(double), cmp_double);
+  printf("| finder, %s, %d x %d frame%s | %.3f | %.2f | %.2f | %.1f | %.1f | %.0f %% |\n",
+         cs_nerve_finder_is_two_stage(finder) ? "two stages" : "one stage", frame->width,
+         frame->height, r.found ? "" : " (no nerve found)", gflop, times[0] * 1e3,
+         times[rounds / 2] * 1e3, 1.0 / times[0], gflop / times[0],
+         100.0 * gflop / times[0] / peak);
+  free(mask);
+  free(times);
+  cs_frame_unref(frame);
+  g_object_unref(sweep);
+  cs_nerve_finder_free(finder);
+  return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,6 +201,12 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[i], "--flip") == 0) {
       flip = 1;
+      continue;
+    }
+    if (strcmp(argv[i], "--finder") == 0 && i + 2 < argc) {
+      status |= bench_finder(argv[i + 1], argv[i + 2], rounds, peak);
+      shapes++;
+      i += 2;
       continue;
     }
     if (sscanf(argv[i], "%dx%d:%d:%d", &s.height, &s.width, &s.base, &s.depth) != 4) {
