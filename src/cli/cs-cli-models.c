@@ -60,6 +60,14 @@ print_model_text(CsModelInfo *info)
 
     print_field("input:", input);
   }
+  if (cs_model_info_get_metadata(info, "refine.input_width") != NULL &&
+      cs_model_info_get_metadata(info, "refine.input_height") != NULL) {
+    g_autofree char *refiner =
+        g_strdup_printf("%s x %s window around the nerve found (a second stage)",
+                        cs_model_info_get_metadata(info, "refine.input_width"),
+                        cs_model_info_get_metadata(info, "refine.input_height"));
+    print_field("refiner:", refiner);
+  }
   print_field("trained on:", trained_on ? trained_on : "(no provenance in the metadata)");
   print_field("date:", cs_model_info_get_metadata(info, "date"));
   print_field("version:", cs_model_info_get_metadata(info, "carpalscope_version"));
