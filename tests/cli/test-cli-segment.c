@@ -265,6 +265,8 @@ test_installed(void)
   cli_result_clear(&r);
   r = cli_run("models", NULL);
   g_assert_nonnull(strstr(r.out, "kind:       segmenter"));
+  /* The shipped nerve-unet, in the build's models folder, has two stages: its refiner is listed. */
+  g_assert_nonnull(strstr(r.out, "refiner:    160 x 80 window around the nerve found"));
   cli_result_clear(&r);
 
   /* segment without --model takes the installed segmenter. */
