@@ -60,8 +60,7 @@ test_sample(void)
   cs_seg_window_sample(&w, frame, FW, FH, stride, 32, 16, out);
   for (int v = 0; v < 16; v++)
     for (int u = 0; u < 32; u++)
-      g_assert_cmpfloat_with_epsilon(out[v * 32 + u] * 255.0, 40.0 + (u + 44.5) + (v + 37.5),
-                                     1e-3);
+      g_assert_cmpfloat_with_epsilon(out[v * 32 + u] * 255.0, 40.0 + (u + 44.5) + (v + 37.5), 1e-3);
   /* Mirrored: the row reads backwards. */
   w.flip = TRUE;
   cs_seg_window_sample(&w, frame, FW, FH, stride, 32, 16, out);
