@@ -84,6 +84,11 @@
 # Dice 0.8485 and 0.8442 against 0.8492, area error 0.152 and 0.150 against 0.150: not taken.
 # A finer refiner, --height 96 --width 192 (the same locators), five folds: mean 0.8442, median
 # 0.9044, found 0.9529, area error 0.1560 against 0.8451, 0.9012, 0.9529, 0.1529: not taken.
+# A quarter of the refiner's training windows centred away from the nerve (their targets mostly
+# empty; a trial build, the same locators), so that it might learn to refuse another structure:
+# mean 0.8423, median 0.8957, found 0.9581, area error 0.1763: not taken. Neither refiner, run
+# on each of the locator's regions (those at least 0.3 times the largest) and the largest
+# outline kept, beat the largest region's (found 176-182 of 191 images against 182-183).
 # 4. The card and its notice go into the weights (models/add-metadata.py), with the commands
 #    written relative to the data folder; models/nerve-unet.safetensors is
 #    WORKDIR/nerve-unet.safetensors.
