@@ -161,9 +161,17 @@ node_output(const csnn_net *net, float *acts, const float *input, const private_
   return i == 0 ? input : acts + net->nodes[i].offset;
 }
 
+static int conv_fuses_depthwise(const run_job *job, int i);
+
+/* The least tensor (floats) a 1 x 1 convolution fused with the depthwise one after it must save
+ * when a global pooling reads the depthwise output (4 MiB). */
+#define GAP_FUSE_MIN_FLOATS 1048576
+
 /* Whether node @i is a depthwise convolution whose output the global pooling right after it
  * reads: the convolution then computes the pooling too, into scratch (the pooling's own memory
- * may be planned over the convolution's input). */
+ * may be planned over the convolution's input). Not when the 1 x 1 convolution before computes
+ * the depthwise one band by band: the pooling then reads the finished output itself (the same
+ * sums, so the same means). */
 static int
 conv_feeds_pool(const run_job *job, int i)
 {
@@ -172,7 +180,8 @@ conv_feeds_pool(const run_job *job, int i)
 
   return i + 1 < net->n_nodes && i + 1 != job->tap && node->op == CSNN__NODE_CONV &&
          !node->fused_concat && !node->fused_add && csnn_conv2d_is_depthwise(&node->conv) &&
-         net->nodes[i + 1].op == CSNN__NODE_GAP && net->nodes[i + 1].in[0] == i;
+         net->nodes[i + 1].op == CSNN__NODE_GAP && net->nodes[i + 1].in[0] == i &&
+         !(i > 0 && conv_fuses_depthwise(job, i - 1));
 }
 
 /* Whether convolution node @i computes the max pooling right after it, the only reader of its
@@ -192,8 +201,13 @@ conv_fuses_pool(const run_job *job, int i)
 
 /* Whether 1 x 1 convolution node @i computes the depthwise convolution right after it, the only
  * reader of its output, band by band (csnn_conv2d_forward_packed_depthwise()): its own output is
- * then never written, so not when it is the tap, nor when the depthwise one computes a pooling
- * or writes a sum. */
+ * then never written, so not when it is the tap, nor when the depthwise one writes a sum. A
+ * squeeze-and-excitation pooling after the depthwise one (EfficientNet) then runs on its own,
+ * reading the output again, which pays only when the tensor the fusion saves is far larger than
+ * a core's L2 cache: at least GAP_FUSE_MIN_FLOATS (EfficientNet-B0 at 224, CSNN_PROFILE, AMD EPYC
+ * with AVX-512, six alternating runs: its 4.8 MB expansion at 112 x 112 and the depthwise and
+ * pooling after it took 0.52-0.63 ms a frame fused against 0.64-0.77 unfused; its 1.8 MB ones at
+ * 56 x 56 took 0.23-0.27 against 0.20-0.25, and are not fused). */
 static int
 conv_fuses_depthwise(const run_job *job, int i)
 {
@@ -205,7 +219,11 @@ conv_fuses_depthwise(const run_job *job, int i)
     return 0;
   next = &net->nodes[i + 1];
   return next->op == CSNN__NODE_CONV && next->in[0] == i && !next->fused_concat &&
-         !next->fused_add && !next->fused_scale && !conv_feeds_pool(job, i + 1) &&
+         !next->fused_add && !next->fused_scale &&
+         !(i + 2 < net->n_nodes && net->nodes[i + 2].op == CSNN__NODE_GAP &&
+           net->nodes[i + 2].in[0] == i + 1 &&
+           (size_t)node->conv.c_out * (size_t)node->conv.h_out * (size_t)node->conv.w_out <
+               GAP_FUSE_MIN_FLOATS) &&
          csnn_conv2d_depthwise_fusable(&node->conv, &next->conv, 0);
 }
 
