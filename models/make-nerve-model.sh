@@ -89,6 +89,11 @@
 # mean 0.8423, median 0.8957, found 0.9581, area error 0.1763: not taken. Neither refiner, run
 # on each of the locator's regions (those at least 0.3 times the largest) and the largest
 # outline kept, beat the largest region's (found 176-182 of 191 images against 182-183).
+# The refiner for 80 epochs instead of 40 (the same locators): mean 0.8490, median 0.9081, found
+# 0.9424, area error 0.1379 against 0.8451, 0.9012, 0.9529, 0.1529 (per fold mean -0.011, +0.004,
+# +0.027, -0.004, +0.005): found falls below its target and the mean moves by less than the folds
+# disagree, so the recipe stays at 40; a longer refiner is the first thing to retry with other
+# seeds.
 # 4. The card and its notice go into the weights (models/add-metadata.py), with the commands
 #    written relative to the data folder; models/nerve-unet.safetensors is
 #    WORKDIR/nerve-unet.safetensors.
