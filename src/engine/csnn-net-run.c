@@ -167,6 +167,14 @@ static int conv_fuses_depthwise(const run_job *job, int i);
  * when a global pooling reads the depthwise output (4 MiB). */
 #define GAP_FUSE_MIN_FLOATS 1048576
 
+/* Whether the node after node @i is a global pooling of its output. */
+static int
+gap_reads(const csnn_net *net, int i)
+{
+  return i + 1 < net->n_nodes && net->nodes[i + 1].op == CSNN__NODE_GAP &&
+         net->nodes[i + 1].in[0] == i;
+}
+
 /* Whether node @i is a depthwise convolution whose output the global pooling right after it
  * reads: the convolution then computes the pooling too, into scratch (the pooling's own memory
  * may be planned over the convolution's input). Not when the 1 x 1 convolution before computes
@@ -178,9 +186,8 @@ conv_feeds_pool(const run_job *job, int i)
   const csnn_net *net = job->net;
   const csnn__node *node = &net->nodes[i];
 
-  return i + 1 < net->n_nodes && i + 1 != job->tap && node->op == CSNN__NODE_CONV &&
+  return gap_reads(net, i) && i + 1 != job->tap && node->op == CSNN__NODE_CONV &&
          !node->fused_concat && !node->fused_add && csnn_conv2d_is_depthwise(&node->conv) &&
-         net->nodes[i + 1].op == CSNN__NODE_GAP && net->nodes[i + 1].in[0] == i &&
          !(i > 0 && conv_fuses_depthwise(job, i - 1));
 }
 
@@ -220,8 +227,7 @@ conv_fuses_depthwise(const run_job *job, int i)
   next = &net->nodes[i + 1];
   return next->op == CSNN__NODE_CONV && next->in[0] == i && !next->fused_concat &&
          !next->fused_add && !next->fused_scale &&
-         !(i + 2 < net->n_nodes && net->nodes[i + 2].op == CSNN__NODE_GAP &&
-           net->nodes[i + 2].in[0] == i + 1 &&
+         !(gap_reads(net, i + 1) &&
            (size_t)node->conv.c_out * (size_t)node->conv.h_out * (size_t)node->conv.w_out <
                GAP_FUSE_MIN_FLOATS) &&
          csnn_conv2d_depthwise_fusable(&node->conv, &next->conv, 0);
