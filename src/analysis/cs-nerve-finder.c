@@ -106,37 +106,33 @@ cs_nerve_finder_get_metadata(CsNerveFinder *finder, const char *key)
   return csnn_seg_metadata(finder->seg, key);
 }
 
-/* Fills @r from the 0/255 @mask and the probabilities @full, both of the frame's size. */
+/* Fills @r from the region @location chose (none when lost: all 0). */
 static void
-describe(const guint8 *mask, const float *full, int width, int height, CsNerveResult *r)
+describe(const CsNerveLocation *location, CsNerveResult *r)
 {
-  double sx = 0.0, sy = 0.0, sp = 0.0;
-
   memset(r, 0, sizeof(*r));
-  r->x0 = width;
-  r->y0 = height;
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++) {
-      gsize i = (gsize)y * (gsize)width + (gsize)x;
-      if (mask[i] == 0)
-        continue;
-      r->area_px++;
-      sx += x;
-      sy += y;
-      sp += full[i];
-      r->x0 = MIN(r->x0, x);
-      r->y0 = MIN(r->y0, y);
-      r->x1 = MAX(r->x1, x);
-      r->y1 = MAX(r->y1, y);
-    }
-  if (r->area_px == 0) {
-    r->x0 = r->y0 = 0;
+  if (location->area_px == 0)
     return;
-  }
   r->found = TRUE;
-  r->centroid_x = sx / (double)r->area_px;
-  r->centroid_y = sy / (double)r->area_px;
-  r->score = sp / (double)r->area_px;
+  r->score = location->score;
+  r->area_px = location->area_px;
+  r->centroid_x = location->x;
+  r->centroid_y = location->y;
+  r->x0 = location->x0;
+  r->y0 = location->y0;
+  r->x1 = location->x1;
+  r->y1 = location->y1;
+}
+
+/* Refuses a frame no finder searches. */
+static gboolean
+frame_size_ok(int width, int height, GError **error)
+{
+  if (width >= 1 && height >= 1 && width <= 16384 && height <= 16384)
+    return TRUE;
+  g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "a frame of %d x %d cannot be searched", width,
+              height);
+  return FALSE;
 }
 
 gboolean
@@ -145,19 +141,14 @@ cs_nerve_finder_is_two_stage(CsNerveFinder *finder)
   return finder->refine != NULL;
 }
 
-/* The finder's map at the frame's size into @prob: the locator's, refined around the nerve when
- * the model has a second stage (cs_seg_refine_map()). */
+/* The finder's map at the frame's size (checked) into @prob: the locator's, refined around the
+ * nerve when the model has a second stage (cs_seg_refine_map()). */
 static gboolean
 frame_map(CsNerveFinder *finder, const guint8 *gray, int width, int height, gsize stride,
           float *prob, GError **error)
 {
   int status;
 
-  if (width < 1 || height < 1 || width > 16384 || height > 16384) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "a frame of %d x %d cannot be searched", width,
-                height);
-    return FALSE;
-  }
   g_mutex_lock(&finder->lock);
   status = cs_seg_locator_map(finder->seg, finder->flip, gray, width, height, stride, finder->input,
                               finder->prob, prob);
@@ -174,7 +165,8 @@ gboolean
 cs_nerve_finder_run_prob(CsNerveFinder *finder, const guint8 *gray, int width, int height,
                          gsize stride, float *prob, GError **error)
 {
-  return frame_map(finder, gray, width, height, stride, prob, error);
+  return frame_size_ok(width, height, error) &&
+         frame_map(finder, gray, width, height, stride, prob, error);
 }
 
 gboolean
@@ -185,11 +177,8 @@ cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int he
   g_autofree float *full = NULL;
   CsNerveLocation location;
 
-  if (width < 1 || height < 1 || width > 16384 || height > 16384) {
-    g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "a frame of %d x %d cannot be searched", width,
-                height);
+  if (!frame_size_ok(width, height, error))
     return FALSE;
-  }
   if (mask == NULL)
     mask = own = g_malloc((gsize)width * (gsize)height);
   full = g_new(float, (gsize)width *(gsize)height);
@@ -197,6 +186,6 @@ cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int width, int he
     return FALSE;
   /* The 8-connected regions above 0.5, the largest kept. */
   cs_nerve_locate_prob(full, width, height, NULL, &location, mask);
-  describe(mask, full, width, height, result);
+  describe(&location, result);
   return TRUE;
 }
