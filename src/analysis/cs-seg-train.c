@@ -600,25 +600,26 @@ cs_seg_window_paste(const CsSegWindow *w, const float *prob, int net_w, int net_
   }
 }
 
-int
-cs_seg_refine_map(csnn_seg *refine, const guint8 *gray, int width, int height, gsize stride,
-                  float *full, float *input, float *prob, CsSegWindow *window)
+/* cs_seg_refine_map() around @location, the largest region of @full's locator map (already
+ * found by the caller). */
+static int
+refine_around(csnn_seg *refine, const guint8 *gray, int width, int height, gsize stride,
+              const CsNerveLocation *location, float *full, float *input, float *prob,
+              CsSegWindow *window)
 {
   const csnn_seg_shape *shape = csnn_seg_get_shape(refine);
   const csnn_norm *norm = csnn_seg_norm(refine);
   gsize n = (gsize)shape->width * (gsize)shape->height;
-  CsNerveLocation location;
   CsSegWindow w;
   int status;
 
-  cs_nerve_locate_prob(full, width, height, NULL, &location, NULL);
-  if (location.area_px == 0) {
+  if (location->area_px == 0) {
     if (window != NULL)
       memset(window, 0, sizeof(*window));
     return CSNN_OK;
   }
-  cs_seg_window_around(location.x, location.y, location.x1 - location.x0 + 1.0,
-                       location.y1 - location.y0 + 1.0, width, shape->width, shape->height, &w);
+  cs_seg_window_around(location->x, location->y, location->x1 - location->x0 + 1.0,
+                       location->y1 - location->y0 + 1.0, width, shape->width, shape->height, &w);
   cs_seg_window_sample(&w, gray, width, height, stride, shape->width, shape->height, input);
   for (gsize i = 0; i < n; i++)
     input[i] = (input[i] - norm->mean[0]) / norm->std[0];
@@ -628,6 +629,16 @@ cs_seg_refine_map(csnn_seg *refine, const guint8 *gray, int width, int height, g
   if (window != NULL)
     *window = w;
   return CSNN_OK;
+}
+
+int
+cs_seg_refine_map(csnn_seg *refine, const guint8 *gray, int width, int height, gsize stride,
+                  float *full, float *input, float *prob, CsSegWindow *window)
+{
+  CsNerveLocation location;
+
+  cs_nerve_locate_prob(full, width, height, NULL, &location, NULL);
+  return refine_around(refine, gray, width, height, stride, &location, full, input, prob, window);
 }
 
 /* Writes sample @s's refiner window, with the locator's errors, rotation, mirror and photometric
@@ -793,6 +804,15 @@ tally_scores(const Tally *t, CsSegScores *out)
                                              g_array_index(dices, double, dices->len / 2));
 }
 
+/* Scores @mask, the nerve of sample @s (@area pixels) found at the image's size, into @t. */
+static void
+score_mask(const guint8 *mask, gsize area, const Sample *s, Tally *t, double *dice, double *iou)
+{
+  cs_seg_compare(mask, s->mask, (gsize)s->width * (gsize)s->height, dice, iou);
+  tally_add(t, s->patient, *dice, *iou,
+            fabs((double)area - (double)s->mask_area) / (double)s->mask_area);
+}
+
 /* Scores the network's map @prob of sample @s at the image's size into @t; returns the area. */
 static gsize
 score_map(const csnn_seg_shape *shape, const float *prob, const Sample *s, guint8 *mask, Tally *t,
@@ -800,10 +820,20 @@ score_map(const csnn_seg_shape *shape, const float *prob, const Sample *s, guint
 {
   gsize area = cs_seg_mask_from_prob(prob, shape->width, shape->height, s->width, s->height, mask);
 
-  cs_seg_compare(mask, s->mask, (gsize)s->width * (gsize)s->height, dice, iou);
-  tally_add(t, s->patient, *dice, *iou,
-            fabs((double)area - (double)s->mask_area) / (double)s->mask_area);
+  score_mask(mask, area, s, t, dice, iou);
   return area;
+}
+
+/* Appends sample @s's CSV row: the kept rule's Dice, IoU and area, the true area, then the other
+ * figures' (without the flip, or the locator's alone). */
+static void
+append_row(GString *rows, const Sample *s, double dice, double iou, gsize area, double dice2,
+           double iou2, gsize area2)
+{
+  g_string_append_printf(rows,
+                         "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT
+                         ",%.6f,%.6f,%" G_GSIZE_FORMAT "\n",
+                         s->name, s->patient, dice, iou, area, s->mask_area, dice2, iou2, area2);
 }
 
 /* Runs the validation samples (fold @fold) through @seg, with the test-time flip when @flip, and
@@ -844,10 +874,7 @@ validate(csnn_seg *seg, GArray *samples, int fold, gboolean flip, CsSegScores *o
       dice_nf = dice;
       iou_nf = iou;
     }
-    g_string_append_printf(
-        rows,
-        "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT ",%.6f,%.6f,%" G_GSIZE_FORMAT "\n",
-        s->name, s->patient, dice, iou, area, s->mask_area, dice_nf, iou_nf, area_nf);
+    append_row(rows, s, dice, iou, area, dice_nf, iou_nf, area_nf);
   }
   tally_scores(&t, out);
   tally_scores(&t_noflip, noflip);
@@ -882,22 +909,16 @@ validate_refine(csnn_seg *refine, GArray *samples, int fold, CsSegScores *out, C
       continue;
     mask = g_malloc(size);
     full = g_memdup2(s->located, size * sizeof(float));
+    /* The locator's region alone, then the refiner around that same region. */
     cs_nerve_locate_prob(s->located, s->width, s->height, NULL, &loc_l, mask);
-    cs_seg_compare(mask, s->mask, size, &dice_l, &iou_l);
-    tally_add(&t_loc, s->patient, dice_l, iou_l,
-              fabs((double)loc_l.area_px - (double)s->mask_area) / (double)s->mask_area);
-    status = cs_seg_refine_map(refine, s->gray, s->width, s->height, (gsize)s->width, full, input,
-                               prob, NULL);
+    score_mask(mask, loc_l.area_px, s, &t_loc, &dice_l, &iou_l);
+    status = refine_around(refine, s->gray, s->width, s->height, (gsize)s->width, &loc_l, full,
+                           input, prob, NULL);
     if (status != CSNN_OK)
       return cs_error_from_engine(error, status, "validation");
     cs_nerve_locate_prob(full, s->width, s->height, NULL, &loc, mask);
-    cs_seg_compare(mask, s->mask, size, &dice, &iou);
-    tally_add(&t, s->patient, dice, iou,
-              fabs((double)loc.area_px - (double)s->mask_area) / (double)s->mask_area);
-    g_string_append_printf(
-        rows,
-        "%s,%s,%.6f,%.6f,%" G_GSIZE_FORMAT ",%" G_GSIZE_FORMAT ",%.6f,%.6f,%" G_GSIZE_FORMAT "\n",
-        s->name, s->patient, dice, iou, loc.area_px, s->mask_area, dice_l, iou_l, loc_l.area_px);
+    score_mask(mask, loc.area_px, s, &t, &dice, &iou);
+    append_row(rows, s, dice, iou, loc.area_px, dice_l, iou_l, loc_l.area_px);
   }
   tally_scores(&t, out);
   tally_scores(&t_loc, located);
