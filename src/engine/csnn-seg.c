@@ -525,13 +525,20 @@ take_metadata(csnn_seg *seg, const csnn_safetensors *st)
   return CSNN_OK;
 }
 
+void
+csnn_seg_member_prefix(int i, char *buf, size_t size)
+{
+  snprintf(buf, size, "%s%d.", CSNN_SEG_MEMBER_PREFIX, i);
+}
+
 /* Whether tensor @name belongs to the part of @prefix ("" is the main network: every tensor
- * outside CSNN_SEG_REFINE_PREFIX). */
+ * outside CSNN_SEG_REFINE_PREFIX and the members'). */
 static int
 in_part(const char *name, const char *prefix)
 {
   if (*prefix == '\0')
-    return strncmp(name, CSNN_SEG_REFINE_PREFIX, strlen(CSNN_SEG_REFINE_PREFIX)) != 0;
+    return strncmp(name, CSNN_SEG_REFINE_PREFIX, strlen(CSNN_SEG_REFINE_PREFIX)) != 0 &&
+           strncmp(name, CSNN_SEG_MEMBER_PREFIX, strlen(CSNN_SEG_MEMBER_PREFIX)) != 0;
   return strncmp(name, prefix, strlen(prefix)) == 0;
 }
 
@@ -662,7 +669,7 @@ static void
 own_metadata(const csnn_seg *seg, const char *prefix, char (*text)[64], const char **meta)
 {
   for (size_t i = 0; i < N_OWN_KEYS; i++)
-    snprintf(text[2 * i], 64, "%s%s", prefix, own_keys[i]);
+    snprintf(text[2 * i], 64, "%.15s%s", prefix, own_keys[i]);
   snprintf(text[1], 64, "%s", CSNN_SEG_ARCH);
   snprintf(text[3], 64, "%d", seg->shape.height);
   snprintf(text[5], 64, "%d", seg->shape.width);
@@ -684,31 +691,55 @@ int
 csnn_seg_save_pair(const csnn_seg *seg, const csnn_seg *refine, const char *path,
                    const char *const *metadata)
 {
-  char text[2][2 * N_OWN_KEYS][64];
+  return csnn_seg_save_parts(&seg, 1, refine, path, metadata);
+}
+
+int
+csnn_seg_save_parts(const csnn_seg *const *members, int n_members, const csnn_seg *refine,
+                    const char *path, const char *const *metadata)
+{
+  const csnn_seg *parts[CSNN_SEG_MAX_MEMBERS + 1];
+  char prefixes[CSNN_SEG_MAX_MEMBERS + 1][16];
+  char text[CSNN_SEG_MAX_MEMBERS + 1][2 * N_OWN_KEYS][64];
   char(*names)[160] = NULL;
   const char **meta;
   csnn_st_tensor *tensors;
-  size_t n_user = 0, k = 0, n_tensors = seg->n_params + (refine != NULL ? refine->n_params : 0);
-  size_t n_own = refine != NULL ? 2 * N_OWN_KEYS : N_OWN_KEYS;
-  int status;
+  size_t n_user = 0, k = 0, n_tensors = 0, n_own, t = 0;
+  int n_parts = 0, status;
 
+  if (n_members < 1 || n_members > CSNN_SEG_MAX_MEMBERS)
+    return csnn_set_error(CSNN_ERR_INVALID, "a weights file holds 1 to %d locators, not %d",
+                          CSNN_SEG_MAX_MEMBERS, n_members);
+  for (int i = 0; i < n_members; i++) {
+    parts[n_parts] = members[i];
+    if (i == 0)
+      prefixes[n_parts][0] = '\0';
+    else
+      csnn_seg_member_prefix(i, prefixes[n_parts], sizeof(prefixes[0]));
+    n_parts++;
+  }
+  if (refine != NULL) {
+    parts[n_parts] = refine;
+    snprintf(prefixes[n_parts], sizeof(prefixes[0]), "%s", CSNN_SEG_REFINE_PREFIX);
+    n_parts++;
+  }
+  for (int p = 0; p < n_parts; p++)
+    n_tensors += parts[p]->n_params;
+  n_own = (size_t)n_parts * N_OWN_KEYS;
   while (metadata != NULL && metadata[n_user * 2] != NULL)
     n_user++;
   meta = calloc((n_user + n_own) * 2 + 1, sizeof(char *));
   tensors = calloc(n_tensors, sizeof(*tensors));
-  if (refine != NULL)
-    names = calloc(refine->n_params, sizeof(*names));
-  if (meta == NULL || tensors == NULL || (refine != NULL && names == NULL)) {
+  names = calloc(n_tensors, sizeof(*names));
+  if (meta == NULL || tensors == NULL || names == NULL) {
     free(meta);
     free(tensors);
     free(names);
     return csnn_set_error(CSNN_ERR_NOMEM, "cannot save the U-Net");
   }
   /* The shapes are the networks' own; the caller's other keys follow them. */
-  own_metadata(seg, "", text[0], meta);
-  k = 2 * N_OWN_KEYS;
-  if (refine != NULL) {
-    own_metadata(refine, CSNN_SEG_REFINE_PREFIX, text[1], meta + k);
+  for (int p = 0; p < n_parts; p++) {
+    own_metadata(parts[p], prefixes[p], text[p], meta + k);
     k += 2 * N_OWN_KEYS;
   }
   for (size_t i = 0; i < n_user; i++) {
@@ -720,19 +751,17 @@ csnn_seg_save_pair(const csnn_seg *seg, const csnn_seg *refine, const char *path
       meta[k++] = metadata[2 * i + 1];
     }
   }
-  for (size_t i = 0; i < n_tensors; i++) {
-    const csnn_param *p = i < seg->n_params ? &seg->params[i] : &refine->params[i - seg->n_params];
-    if (i < seg->n_params) {
-      tensors[i].name = p->name;
-    } else {
-      snprintf(names[i - seg->n_params], sizeof(names[0]), "%s%s", CSNN_SEG_REFINE_PREFIX, p->name);
-      tensors[i].name = names[i - seg->n_params];
+  for (int p = 0; p < n_parts; p++)
+    for (size_t i = 0; i < parts[p]->n_params; i++, t++) {
+      const csnn_param *param = &parts[p]->params[i];
+
+      snprintf(names[t], sizeof(names[0]), "%.15s%s", prefixes[p], param->name);
+      tensors[t].name = names[t];
+      tensors[t].ndim = param->ndim;
+      for (int d = 0; d < param->ndim; d++)
+        tensors[t].shape[d] = param->shape[d];
+      tensors[t].data = param->data;
     }
-    tensors[i].ndim = p->ndim;
-    for (int d = 0; d < p->ndim; d++)
-      tensors[i].shape[d] = p->shape[d];
-    tensors[i].data = p->data;
-  }
   status = csnn_safetensors_save(path, tensors, n_tensors, meta);
   free(meta);
   free(tensors);

@@ -109,8 +109,20 @@ int csnn_seg_load_safetensors(const csnn_safetensors *st, const char *what, csnn
  * network's are unprefixed and a load of the main network ignores the refiner's. */
 #define CSNN_SEG_REFINE_PREFIX "refine."
 
+/* It may also hold further networks beside the main one, whose maps the finder averages with
+ * the main network's (an ensemble of locators): the i-th (1, 2, ...) under the prefix
+ * "locator.i." (csnn_seg_member_prefix()), in the same way. An engine that predates them refuses
+ * such a file rather than run part of the ensemble, since their tensors are not its main
+ * network's. */
+#define CSNN_SEG_MEMBER_PREFIX "locator."
+#define CSNN_SEG_MAX_MEMBERS   16
+
+/* Writes the prefix of further network @i (1 to CSNN_SEG_MAX_MEMBERS - 1) to @buf. */
+void csnn_seg_member_prefix(int i, char *buf, size_t size);
+
 /* Loads the network of the part @prefix ("" for the main one, CSNN_SEG_REFINE_PREFIX for the
- * refiner) from an opened file; every metadata key of the file comes along unprefixed as it is. */
+ * refiner, a member's prefix) from an opened file; every metadata key of the file comes along
+ * unprefixed as it is. */
 int csnn_seg_load_part(const csnn_safetensors *st, const char *what, const char *prefix,
                        csnn_seg **out);
 
@@ -121,6 +133,11 @@ int csnn_seg_save(const csnn_seg *seg, const char *path, const char *const *meta
 /* The same with a refiner (NULL: csnn_seg_save()) stored under CSNN_SEG_REFINE_PREFIX. */
 int csnn_seg_save_pair(const csnn_seg *seg, const csnn_seg *refine, const char *path,
                        const char *const *metadata);
+
+/* The same with @n_members networks (at least 1; at most CSNN_SEG_MAX_MEMBERS): @members[0] as
+ * the main network, the others under their member prefixes, and the refiner (NULL: none). */
+int csnn_seg_save_parts(const csnn_seg *const *members, int n_members, const csnn_seg *refine,
+                        const char *path, const char *const *metadata);
 
 /* Frees @seg; NULL is allowed. */
 void csnn_seg_free(csnn_seg *seg);

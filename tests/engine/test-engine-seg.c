@@ -434,6 +434,71 @@ test_save_load_pair(void)
   g_rmdir(dir);
 }
 
+/* An ensemble file: three locators and a refiner saved together load back each the same from
+ * its own prefix ("", "locator.1.", "locator.2.", "refine."); the main network's load ignores the
+ * others; a file of no locator, or of too many, is refused. */
+static void
+test_save_load_parts(void)
+{
+  csnn_seg_shape shape = { .height = 16, .width = 32, .base = 2, .depth = 1 };
+  csnn_seg_shape refine_shape = { .height = 8, .width = 16, .base = 2, .depth = 1 };
+  const char *meta[] = { "trained_on", "an ensemble", NULL };
+  const char *prefixes[] = { "", "locator.1.", "locator.2." };
+  csnn_seg *members[3], *refine, *back = NULL;
+  csnn_safetensors *st;
+  g_autofree char *dir = g_dir_make_tmp("seg-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename(dir, "parts.safetensors", NULL);
+  float input[16 * 32], p1[16 * 32], p2[16 * 32];
+  char prefix[16];
+
+  csnn_seg_member_prefix(2, prefix, sizeof(prefix));
+  g_assert_cmpstr(prefix, ==, "locator.2.");
+  for (int i = 0; i < 3; i++) {
+    g_assert_cmpint(csnn_seg_new(&shape, &members[i]), ==, CSNN_OK);
+    csnn_seg_init_random(members[i], 10 + (uint64_t)i);
+    csnn_seg_set_norm(members[i], 0.1f * (float)(i + 1), 0.5f);
+  }
+  g_assert_cmpint(csnn_seg_new(&refine_shape, &refine), ==, CSNN_OK);
+  csnn_seg_init_random(refine, 4);
+  for (int i = 0; i < 16 * 32; i++)
+    input[i] = sinf(0.1f * (float)i) + 0.01f * (float)(i % 17);
+  g_assert_cmpint(csnn_seg_save_parts((const csnn_seg *const *)members, 3, refine, path, meta), ==,
+                  CSNN_OK);
+  g_assert_cmpint(csnn_safetensors_open(path, &st), ==, CSNN_OK);
+  g_assert_cmpstr(csnn_safetensors_metadata(st, "locator.2.arch"), ==, "csnn_unet");
+  g_assert_null(csnn_safetensors_metadata(st, "locator.3.arch"));
+  for (int i = 0; i < 3; i++) {
+    g_assert_cmpint(csnn_seg_load_part(st, path, prefixes[i], &back), ==, CSNN_OK);
+    g_assert_cmpfloat(csnn_seg_norm(back)->mean[0], ==, 0.1f * (float)(i + 1));
+    g_assert_cmpint(csnn_seg_forward(members[i], input, 1, p1, NULL), ==, CSNN_OK);
+    g_assert_cmpint(csnn_seg_forward(back, input, 1, p2, NULL), ==, CSNN_OK);
+    g_assert_cmpmem(p1, sizeof(p1), p2, sizeof(p2));
+    csnn_seg_free(back);
+  }
+  g_assert_cmpint(csnn_seg_load_part(st, path, CSNN_SEG_REFINE_PREFIX, &back), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_get_shape(back)->width, ==, 16);
+  csnn_seg_free(back);
+  csnn_safetensors_close(st);
+  /* The main network alone, as a build that knows one locator would need it, is whole. */
+  g_assert_cmpint(csnn_seg_load(path, &back), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_forward(back, input, 1, p2, NULL), ==, CSNN_OK);
+  g_assert_cmpint(csnn_seg_forward(members[0], input, 1, p1, NULL), ==, CSNN_OK);
+  g_assert_cmpmem(p1, sizeof(p1), p2, sizeof(p2));
+  csnn_seg_free(back);
+
+  g_assert_cmpint(csnn_seg_save_parts((const csnn_seg *const *)members, 0, refine, path, meta), ==,
+                  CSNN_ERR_INVALID);
+  g_assert_cmpint(csnn_seg_save_parts((const csnn_seg *const *)members, CSNN_SEG_MAX_MEMBERS + 1,
+                                      refine, path, meta),
+                  ==, CSNN_ERR_INVALID);
+  g_assert_nonnull(strstr(csnn_last_error(), "locators"));
+  for (int i = 0; i < 3; i++)
+    csnn_seg_free(members[i]);
+  csnn_seg_free(refine);
+  g_unlink(path);
+  g_rmdir(dir);
+}
+
 /* Writes a file of @n tensors and metadata and returns csnn_seg_load()'s status and message. */
 static int
 load_crafted(const char *dir, const csnn_st_tensor *tensors, size_t n, const char *const *meta)
@@ -544,6 +609,7 @@ main(int argc, char **argv)
   g_test_add_func("/engine/seg/train-step", test_train_step);
   g_test_add_func("/engine/seg/save-load", test_save_load);
   g_test_add_func("/engine/seg/save-load-pair", test_save_load_pair);
+  g_test_add_func("/engine/seg/save-load-parts", test_save_load_parts);
   g_test_add_func("/engine/seg/bad-files", test_bad_files);
   g_test_add_func("/engine/seg/gflop", test_gflop);
   status = g_test_run();

@@ -62,12 +62,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
   }
   csnn_model_meta_read(st, &meta);
-  /* As a U-Net's weights: the main network and a two-stage file's refiner. A load either
-   * succeeds or refuses with a message and nothing made. */
-  for (int part = 0; part < 2; part++) {
+  /* As a U-Net's weights: the main network, a two-stage file's refiner and an ensemble's first
+   * further locator. A load either succeeds or refuses with a message and nothing made. */
+  for (int part = 0; part < 3; part++) {
+    const char *prefixes[] = { "", CSNN_SEG_REFINE_PREFIX, CSNN_SEG_MEMBER_PREFIX "1." };
     csnn_seg *seg = NULL;
 
-    status = csnn_seg_load_part(st, "fuzz", part ? CSNN_SEG_REFINE_PREFIX : "", &seg);
+    status = csnn_seg_load_part(st, "fuzz", prefixes[part], &seg);
     if (status == CSNN_OK ? seg == NULL : seg != NULL || csnn_last_error()[0] == '\0')
       abort();
     csnn_seg_free(seg);

@@ -78,6 +78,15 @@ static const struct {
     "\"refine.enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],"
     "\"data_offsets\":[36,72]}}",
     72, 1 },
+  { "unet-ensemble-first-tensors",
+    "{\"__metadata__\":{\"arch\":\"csnn_unet\",\"input_height\":\"8\",\"input_width\":\"8\","
+    "\"base_channels\":\"1\",\"depth\":\"1\",\"locator.1.arch\":\"csnn_unet\","
+    "\"locator.1.input_height\":\"8\",\"locator.1.input_width\":\"8\","
+    "\"locator.1.base_channels\":\"1\",\"locator.1.depth\":\"1\",\"locator.1.mean\":\"0.4\"},"
+    "\"enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],\"data_offsets\":[0,36]},"
+    "\"locator.1.enc.0.conv1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,3,3],"
+    "\"data_offsets\":[36,72]}}",
+    72, 1 },
   { "bad-metadata", "{\"__metadata__\":{\"classes\":[\"control\",\"cts\"],\"n\":1.5e3}}", 0, 0 },
   { "bad-json", "{\"a\":{\"dtype\":\"F32\",,\"shape\":[1] \"data_offsets\":[0,4]}", 4, 0 },
   { "bad-number",
