@@ -16,10 +16,12 @@
 #include "csnn-seg.h"
 
 struct _CsNerveFinder {
-  csnn_seg *seg;
+  csnn_seg *seg;                           /* The (first) locator. */
+  csnn_seg *locators[CS_SEG_MAX_LOCATORS]; /* seg and the ensemble's others, if any. */
+  int n_locators;
   csnn_seg *refine; /* The second stage, or NULL. */
   GMutex lock;
-  float *input, *prob;
+  float *input, *prob, *sum;
   float *refine_input, *refine_prob;
   gboolean flip; /* The model's metadata asks for the test-time flip. */
 };
@@ -47,35 +49,41 @@ CsNerveFinder *
 cs_nerve_finder_load(const char *path, GError **error)
 {
   CsNerveFinder *finder;
+  csnn_seg *locators[CS_SEG_MAX_LOCATORS], *refine = NULL;
   csnn_safetensors *st;
-  csnn_seg *seg = NULL, *refine = NULL;
-  int status = csnn_safetensors_open(path, &st);
+  int n_locators = cs_seg_load_locators(path, locators, error), status = CSNN_OK;
   gsize n;
 
-  if (status == CSNN_OK) {
-    status = csnn_seg_load_part(st, path, "", &seg);
-    if (status == CSNN_OK && csnn_safetensors_metadata(st, CSNN_SEG_REFINE_PREFIX "arch") != NULL)
+  if (n_locators == 0)
+    return NULL;
+  if ((status = csnn_safetensors_open(path, &st)) == CSNN_OK) {
+    if (csnn_safetensors_metadata(st, CSNN_SEG_REFINE_PREFIX "arch") != NULL)
       status = csnn_seg_load_part(st, path, CSNN_SEG_REFINE_PREFIX, &refine);
     csnn_safetensors_close(st);
   }
   if (status != CSNN_OK) {
-    csnn_seg_free(seg);
+    for (int i = 0; i < n_locators; i++)
+      csnn_seg_free(locators[i]);
     cs_error_from_engine(error, status, path);
     return NULL;
   }
   finder = g_new0(CsNerveFinder, 1);
-  finder->seg = seg;
+  memcpy(finder->locators, locators, (gsize)n_locators * sizeof(locators[0]));
+  finder->n_locators = n_locators;
+  finder->seg = locators[0];
   finder->refine = refine;
   g_mutex_init(&finder->lock);
-  n = (gsize)csnn_seg_get_shape(seg)->width * (gsize)csnn_seg_get_shape(seg)->height;
+  n = (gsize)csnn_seg_get_shape(finder->seg)->width *
+      (gsize)csnn_seg_get_shape(finder->seg)->height;
   finder->input = g_new(float, n);
   finder->prob = g_new(float, n);
+  finder->sum = g_new(float, n);
   if (refine != NULL) {
     n = (gsize)csnn_seg_get_shape(refine)->width * (gsize)csnn_seg_get_shape(refine)->height;
     finder->refine_input = g_new(float, n);
     finder->refine_prob = g_new(float, n);
   }
-  finder->flip = cs_seg_uses_flip(seg);
+  finder->flip = cs_seg_uses_flip(finder->seg);
   return finder;
 }
 
@@ -84,11 +92,13 @@ cs_nerve_finder_free(CsNerveFinder *finder)
 {
   if (finder == NULL)
     return;
-  csnn_seg_free(finder->seg);
+  for (int i = 0; i < finder->n_locators; i++)
+    csnn_seg_free(finder->locators[i]);
   csnn_seg_free(finder->refine);
   g_mutex_clear(&finder->lock);
   g_free(finder->input);
   g_free(finder->prob);
+  g_free(finder->sum);
   g_free(finder->refine_input);
   g_free(finder->refine_prob);
   g_free(finder);
@@ -141,6 +151,22 @@ cs_nerve_finder_is_two_stage(CsNerveFinder *finder)
   return finder->refine != NULL;
 }
 
+int
+cs_nerve_finder_n_locators(CsNerveFinder *finder)
+{
+  return finder->n_locators;
+}
+
+double
+cs_nerve_finder_gflop(CsNerveFinder *finder)
+{
+  double gflop = finder->refine != NULL ? csnn_seg_gflop(csnn_seg_get_shape(finder->refine)) : 0.0;
+
+  for (int i = 0; i < finder->n_locators; i++)
+    gflop += csnn_seg_gflop(csnn_seg_get_shape(finder->locators[i])) * (finder->flip ? 2.0 : 1.0);
+  return gflop;
+}
+
 /* The finder's map at the frame's size (checked) into @prob: the locator's, refined around the
  * nerve when the model has a second stage (cs_seg_refine_map()). */
 static gboolean
@@ -150,8 +176,8 @@ frame_map(CsNerveFinder *finder, const guint8 *gray, int width, int height, gsiz
   int status;
 
   g_mutex_lock(&finder->lock);
-  status = cs_seg_locator_map(finder->seg, finder->flip, gray, width, height, stride, finder->input,
-                              finder->prob, prob);
+  status = cs_seg_locator_map(finder->locators, finder->n_locators, finder->flip, gray, width,
+                              height, stride, finder->input, finder->prob, finder->sum, prob);
   if (status == CSNN_OK && finder->refine != NULL)
     status = cs_seg_refine_map(finder->refine, gray, width, height, stride, prob,
                                finder->refine_input, finder->refine_prob, NULL);

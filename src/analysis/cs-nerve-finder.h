@@ -64,6 +64,12 @@ gboolean cs_nerve_finder_run(CsNerveFinder *finder, const guint8 *gray, int widt
 /* Whether the model has a second stage that refines the outline. */
 gboolean cs_nerve_finder_is_two_stage(CsNerveFinder *finder);
 
+/* How many locators the model averages (1, or an ensemble's size). */
+int cs_nerve_finder_n_locators(CsNerveFinder *finder);
+
+/* The networks' work for one frame in GFLOP (every locator, with its flip, and the refiner). */
+double cs_nerve_finder_gflop(CsNerveFinder *finder);
+
 /* Writes the network's probability of "nerve" for each pixel of a @width x @height gray frame
  * to @prob (@width x @height floats), bilinearly brought back from the network's input; for a
  * two-stage model the refiner's probabilities under its window around the nerve. */

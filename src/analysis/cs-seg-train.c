@@ -18,6 +18,7 @@
 #include "cs-sweep.h"
 #include "csnn-image.h"
 #include "csnn-optim.h"
+#include "csnn-safetensors.h"
 #include "csnn-seg.h"
 
 void
@@ -69,6 +70,21 @@ sample_clear(gpointer data)
   g_free(s->small_mask);
   g_free(s->gray);
   g_free(s->located);
+}
+
+/* Whether @opt deals the folds from a seed of their own: a fold seed equal to the seed is the
+ * same as none (the folds, then the training, drawn from one stream). */
+static gboolean
+own_fold_seed(const CsSegTrainOptions *opt)
+{
+  return opt->has_fold_seed && opt->fold_seed != opt->seed;
+}
+
+/* Whether @opt trains a refiner (for the locators it names) rather than a locator. */
+static gboolean
+is_refiner(const CsSegTrainOptions *opt)
+{
+  return opt->locator_paths != NULL && opt->locator_paths[0] != NULL;
 }
 
 static CsFrame *
@@ -238,7 +254,7 @@ load_sample(const CsSegTrainOptions *opt, const char *file, GHashTable *index, S
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%s: the mask is empty", mask_path);
     return FALSE;
   }
-  if (opt->locator_path != NULL) {
+  if (is_refiner(opt)) {
     keep_full(s, image->data, (gsize)image->stride);
     return TRUE;
   }
@@ -269,7 +285,7 @@ add_extra_samples(const CsSegTrainOptions *opt, GArray *samples, GError **error)
     s.height = e->height;
     for (gsize k = 0; k < n; k++)
       full[k] = e->mask[k] != 0 ? 1.0f : 0.0f;
-    if (opt->locator_path != NULL) {
+    if (is_refiner(opt)) {
       s.mask = g_malloc(n);
       for (gsize k = 0; k < n; k++)
         s.mask[k] = e->mask[k] != 0 ? 255 : 0;
@@ -697,16 +713,73 @@ cs_seg_predict(csnn_seg *seg, const float *input, gboolean flip, float *prob, fl
 }
 
 int
-cs_seg_locator_map(csnn_seg *seg, gboolean flip, const guint8 *gray, int width, int height,
-                   gsize stride, float *input, float *prob, float *full)
+cs_seg_load_locators(const char *path, csnn_seg **out, GError **error)
 {
-  const csnn_seg_shape *shape = csnn_seg_get_shape(seg);
-  int status = csnn_seg_prepare(seg, gray, width, height, stride, input);
+  csnn_safetensors *st;
+  int status, n = 0;
 
+  G_STATIC_ASSERT(CS_SEG_MAX_LOCATORS == CSNN_SEG_MAX_MEMBERS);
+  if ((status = csnn_safetensors_open(path, &st)) != CSNN_OK) {
+    cs_error_from_engine(error, status, path);
+    return 0;
+  }
+  status = csnn_seg_load_part(st, path, "", &out[0]);
+  n = status == CSNN_OK ? 1 : 0;
+  while (status == CSNN_OK && n < CS_SEG_MAX_LOCATORS) {
+    char prefix[32], key[48];
+
+    csnn_seg_member_prefix(n, prefix, sizeof(prefix));
+    g_snprintf(key, sizeof(key), "%sarch", prefix);
+    if (csnn_safetensors_metadata(st, key) == NULL)
+      break;
+    if ((status = csnn_seg_load_part(st, path, prefix, &out[n])) == CSNN_OK)
+      n++;
+  }
+  csnn_safetensors_close(st);
+  if (status != CSNN_OK) {
+    for (int i = 0; i < n; i++)
+      csnn_seg_free(out[i]);
+    cs_error_from_engine(error, status, path);
+    return 0;
+  }
+  for (int i = 1; i < n; i++) {
+    const csnn_seg_shape *a = csnn_seg_get_shape(out[0]), *b = csnn_seg_get_shape(out[i]);
+
+    if (a->width != b->width || a->height != b->height) {
+      g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                  "%s: its locators differ in input size (%d x %d and %d x %d); an ensemble's "
+                  "maps are averaged at one size",
+                  path, a->width, a->height, b->width, b->height);
+      for (int k = 0; k < n; k++)
+        csnn_seg_free(out[k]);
+      return 0;
+    }
+  }
+  return n;
+}
+
+int
+cs_seg_locator_map(csnn_seg *const *locators, int n, gboolean flip, const guint8 *gray, int width,
+                   int height, gsize stride, float *input, float *prob, float *sum, float *full)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(locators[0]);
+  gsize size = (gsize)shape->width * (gsize)shape->height;
+  int status = CSNN_OK;
+
+  for (int i = 0; i < n && status == CSNN_OK; i++) {
+    status = csnn_seg_prepare(locators[i], gray, width, height, stride, input);
+    if (status == CSNN_OK)
+      status = cs_seg_predict(locators[i], input, flip, prob, NULL);
+    if (status != CSNN_OK || n == 1)
+      continue;
+    for (gsize k = 0; k < size; k++)
+      sum[k] = (i == 0 ? 0.0f : sum[k]) + prob[k];
+  }
+  if (status == CSNN_OK && n > 1)
+    for (gsize k = 0; k < size; k++)
+      sum[k] /= (float)n;
   if (status == CSNN_OK)
-    status = cs_seg_predict(seg, input, flip, prob, NULL);
-  if (status == CSNN_OK)
-    status = csnn_resample_f32(prob, shape->width, shape->height,
+    status = csnn_resample_f32(n > 1 ? sum : prob, shape->width, shape->height,
                                (size_t)shape->width * sizeof(float), full, width, height);
   return status;
 }
@@ -925,14 +998,74 @@ validate_refine(csnn_seg *refine, GArray *samples, int fold, CsSegScores *out, C
   return TRUE;
 }
 
-/* Runs @locator on each validation sample (fold @fold) once: its map at the image's size. */
-static gboolean
-locate_validation(csnn_seg *locator, GArray *samples, int fold, GError **error)
+/* The locators a refiner is trained for: every network of every file named. */
+typedef struct {
+  csnn_seg *nets[CS_SEG_MAX_LOCATORS];
+  int n;
+  char *sha256; /* The files' SHA-256, comma-separated. */
+} Locators;
+
+static void
+locators_clear(Locators *l)
 {
-  const csnn_seg_shape *shape = csnn_seg_get_shape(locator);
+  for (int i = 0; i < l->n; i++)
+    csnn_seg_free(l->nets[i]);
+  g_clear_pointer(&l->sha256, g_free);
+  l->n = 0;
+}
+
+/* Loads the locators of opt->locator_paths into @l (empty: not a refiner's run), all of one input
+ * size and test-time flip. */
+static gboolean
+load_locators(const CsSegTrainOptions *opt, Locators *l, GError **error)
+{
+  g_autoptr(GString) sha = g_string_new(NULL);
+
+  memset(l, 0, sizeof(*l));
+  for (int f = 0; is_refiner(opt) && opt->locator_paths[f] != NULL; f++) {
+    const char *path = opt->locator_paths[f];
+    csnn_seg *nets[CS_SEG_MAX_LOCATORS];
+    int n = cs_seg_load_locators(path, nets, error);
+
+    if (n == 0)
+      return FALSE;
+    g_string_append_printf(sha, "%s%s", sha->len > 0 ? "," : "",
+                           csnn_seg_sha256(nets[0]) != NULL ? csnn_seg_sha256(nets[0]) : "");
+    for (int i = 0; i < n; i++) {
+      const csnn_seg_shape *a = csnn_seg_get_shape(nets[i]);
+      const csnn_seg_shape *b = l->n > 0 ? csnn_seg_get_shape(l->nets[0]) : a;
+      const char *why = l->n >= CS_SEG_MAX_LOCATORS ? "more locators than a file holds"
+                        : a->width != b->width || a->height != b->height
+                            ? "locators of another input size"
+                        : l->n > 0 && cs_seg_uses_flip(nets[i]) != cs_seg_uses_flip(l->nets[0])
+                            ? "locators that differ in the test-time flip"
+                            : NULL;
+
+      if (why != NULL) {
+        g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                    "%s: %s; an ensemble's maps are averaged at one size, taken one way (at "
+                    "most %d locators)",
+                    path, why, CS_SEG_MAX_LOCATORS);
+        for (int k = i; k < n; k++)
+          csnn_seg_free(nets[k]);
+        return FALSE;
+      }
+      l->nets[l->n++] = nets[i];
+    }
+  }
+  l->sha256 = g_string_free(g_steal_pointer(&sha), FALSE);
+  return TRUE;
+}
+
+/* Runs the locators @l on each validation sample (fold @fold) once: their map at the image's
+ * size. */
+static gboolean
+locate_validation(const Locators *l, GArray *samples, int fold, GError **error)
+{
+  const csnn_seg_shape *shape = csnn_seg_get_shape(l->nets[0]);
   gsize n = (gsize)shape->width * (gsize)shape->height;
-  g_autofree float *input = g_new(float, n), *prob = g_new(float, n);
-  gboolean flip = cs_seg_uses_flip(locator);
+  g_autofree float *input = g_new(float, n), *prob = g_new(float, n), *sum = g_new(float, n);
+  gboolean flip = cs_seg_uses_flip(l->nets[0]);
 
   for (guint i = 0; i < samples->len && fold >= 0; i++) {
     Sample *s = &g_array_index(samples, Sample, i);
@@ -941,8 +1074,8 @@ locate_validation(csnn_seg *locator, GArray *samples, int fold, GError **error)
     if (s->fold != fold)
       continue;
     s->located = g_new(float, (gsize)s->width *(gsize)s->height);
-    status = cs_seg_locator_map(locator, flip, s->gray, s->width, s->height, (gsize)s->width, input,
-                                prob, s->located);
+    status = cs_seg_locator_map(l->nets, l->n, flip, s->gray, s->width, s->height, (gsize)s->width,
+                                input, prob, sum, s->located);
     if (status != CSNN_OK)
       return cs_error_from_engine(error, status, "locating the nerve");
   }
@@ -999,29 +1132,38 @@ measure_norm_refine(GArray *samples, int fold, int w, int h, float *mean, float 
 }
 
 static gboolean
-save_checkpoint(csnn_seg *seg, csnn_seg *locator, const CsSegTrainOptions *opt,
+save_checkpoint(csnn_seg *seg, const Locators *l, const CsSegTrainOptions *opt,
                 const CsSegTrainSummary *sum, int n_val_patients, GError **error)
 {
+  csnn_seg *locator = l->n > 0 ? l->nets[0] : NULL;
+  g_autofree char *ensemble =
+      l->n > 1 ? g_strdup_printf("%d networks whose maps are averaged, the first ", l->n)
+               : g_strdup("");
   g_autofree char *train_counts =
       opt->n_extra > 0
           ? g_strdup_printf("%d images of %d patients and %d phantom frames",
                             sum->n_train_images - opt->n_extra, sum->n_train_patients, opt->n_extra)
           : g_strdup_printf("%d images of %d patients", sum->n_train_images, sum->n_train_patients);
+  g_autofree char *fold_seed_text =
+      own_fold_seed(opt) && n_val_patients > 0
+          ? g_strdup_printf(" dealt with seed %" G_GUINT64_FORMAT, opt->fold_seed)
+          : g_strdup("");
   /* Without held-out patients there is no best epoch to choose: the last is kept. */
   g_autofree char *split =
-      n_val_patients > 0
-          ? g_strdup_printf("patient folds %d, validation fold %d, %s epoch kept", opt->folds,
-                            opt->fold, opt->keep_last ? "the last" : "the best held-out")
-          : g_strdup("every patient trained on, the last epoch kept");
+      n_val_patients > 0 ? g_strdup_printf("patient folds %d%s, validation fold %d, %s epoch kept",
+                                           opt->folds, fold_seed_text, opt->fold,
+                                           opt->keep_last ? "the last" : "the best held-out")
+                         : g_strdup("every patient trained on, the last epoch kept");
   g_autofree char *recipe = g_strdup_printf(
       "%sU-Net %dx%d base %d depth %d; Adam lr %g cosine, weight decay %g, batch %d, %d epochs, "
-      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s%s%s%s",
+      "BCE + %g Dice; augmentation %s; seed %" G_GUINT64_FORMAT "; %s%s%s%s%s",
       locator != NULL ? "two stages: refiner " : "", opt->width, opt->height, opt->base, opt->depth,
       opt->lr, opt->weight_decay, opt->batch, opt->epochs, opt->dice_weight,
       opt->augment ? "on" : "off", opt->seed, split, opt->flip_test ? "; test-time flip" : "",
       locator != NULL ? "; the window around the located nerve, whose box fills at most half of "
                         "it; locator: "
                       : "",
+      ensemble,
       locator != NULL && csnn_seg_metadata(locator, "recipe") != NULL
           ? csnn_seg_metadata(locator, "recipe")
           : "");
@@ -1051,7 +1193,7 @@ save_checkpoint(csnn_seg *seg, csnn_seg *locator, const CsSegTrainOptions *opt,
       opt->trained_on != NULL ? g_strdup(opt->trained_on)
                               : g_strdup_printf("expert nerve masks of the %s images", folder);
   g_autofree char *date = g_date_time_format_iso8601(now);
-  const char *locator_sha = locator != NULL ? csnn_seg_sha256(locator) : NULL;
+  const char *locator_sha = locator != NULL ? l->sha256 : NULL;
   const char *meta[] = { "task",
                          "median nerve segmentation",
                          "trained_on",
@@ -1083,7 +1225,8 @@ save_checkpoint(csnn_seg *seg, csnn_seg *locator, const CsSegTrainOptions *opt,
     meta[k++] = "locator_sha256";
     meta[k++] = locator_sha;
   }
-  status = locator != NULL ? csnn_seg_save_pair(locator, seg, opt->out_path, meta)
+  status = locator != NULL ? csnn_seg_save_parts((const csnn_seg *const *)l->nets, l->n, seg,
+                                                 opt->out_path, meta)
                            : csnn_seg_save(seg, opt->out_path, meta);
   if (status != CSNN_OK)
     return cs_error_from_engine(error, status, opt->out_path);
@@ -1097,7 +1240,7 @@ check_options(const CsSegTrainOptions *opt, GError **error)
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "training needs images, masks and an output");
     return FALSE;
   }
-  if (opt->locator_path != NULL && opt->flip_test) {
+  if (is_refiner(opt) && opt->flip_test) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
                 "the test-time flip is the locator's to choose: a refiner runs its locator as "
                 "the locator was trained");
@@ -1142,7 +1285,7 @@ train_epoch(csnn_seg *seg, csnn_seg_trainer *t, csnn_optim *optim, const CsSegTr
     if (opt->stop != NULL && *opt->stop)
       break;
     for (int b = 0; b < opt->batch; b++)
-      (opt->locator_path != NULL ? make_refine_input : make_input)(
+      (is_refiner(opt) ? make_refine_input : make_input)(
           g_ptr_array_index(train, order[first + (guint)b]), shape->width, shape->height,
           csnn_seg_norm(seg), opt->augment ? rng : NULL, input + (gsize)b * n,
           target + (gsize)b * n, work);
@@ -1169,7 +1312,9 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
   g_autoptr(GHashTable) train_patients = g_hash_table_new(g_str_hash, g_str_equal);
   g_autoptr(GString) rows = g_string_new(NULL);
   guint64 rng = opt->seed * 0x9E3779B97F4A7C15ull + 11;
-  csnn_seg *seg = NULL, *locator = NULL;
+  guint64 fold_rng = opt->fold_seed * 0x9E3779B97F4A7C15ull + 11;
+  csnn_seg *seg = NULL;
+  Locators locators = { { NULL }, 0, NULL };
   csnn_seg_trainer *t = NULL;
   csnn_optim *optim = NULL;
   csnn_lr_schedule schedule = { CSNN_LR_COSINE, opt->lr, 0, 0.0 };
@@ -1181,17 +1326,18 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
   memset(summary, 0, sizeof(*summary));
   if (!check_options(opt, error))
     return FALSE;
-  if (opt->locator_path != NULL && (status = csnn_seg_load(opt->locator_path, &locator)) != CSNN_OK)
-    return cs_error_from_engine(error, status, opt->locator_path);
+  if (!load_locators(opt, &locators, error))
+    return FALSE;
   if ((samples = load_samples(opt, error)) == NULL)
     goto out;
-  if (assign_folds(samples, opt->folds, &rng) < MAX(opt->folds, 1)) {
+  if (assign_folds(samples, opt->folds, own_fold_seed(opt) ? &fold_rng : &rng) <
+      MAX(opt->folds, 1)) {
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "%u images have fewer patients than %d folds",
                 samples->len, opt->folds);
     goto out;
   }
   if (!add_extra_samples(opt, samples, error) ||
-      (locator != NULL && !locate_validation(locator, samples, val_fold, error)))
+      (locators.n > 0 && !locate_validation(&locators, samples, val_fold, error)))
     goto out;
   for (guint i = 0; i < samples->len; i++) {
     Sample *s = &g_array_index(samples, Sample, i);
@@ -1213,7 +1359,7 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
     goto out;
   }
   csnn_seg_init_random(seg, opt->seed);
-  if (locator != NULL)
+  if (locators.n > 0)
     measure_norm_refine(samples, val_fold, shape.width, shape.height, &mean, &std);
   else
     measure_norm(samples, val_fold, (gsize)shape.width * (gsize)shape.height, &mean, &std);
@@ -1245,13 +1391,13 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
     }
     g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px,dice_noflip,iou_noflip,"
                           "area_px_noflip\n");
-    if (locator != NULL)
+    if (locators.n > 0)
       g_string_assign(rows, "image,patient,dice,iou,area_px,true_area_px,dice_locator,"
                             "iou_locator,area_px_locator\n");
-    if (val_fold >= 0 && locator != NULL &&
+    if (val_fold >= 0 && locators.n > 0 &&
         !validate_refine(seg, samples, val_fold, &p.val, &p.val_noflip, rows, error))
       goto out;
-    if (val_fold >= 0 && locator == NULL &&
+    if (val_fold >= 0 && locators.n == 0 &&
         !validate(seg, samples, val_fold, opt->flip_test, &p.val, &p.val_noflip, rows, error))
       goto out;
     n_val_patients = p.val.n_patients;
@@ -1259,7 +1405,7 @@ cs_seg_train_run(const CsSegTrainOptions *opt, CsSegTrainProgressFunc progress, 
       summary->best = p.val;
       summary->best_noflip = p.val_noflip;
       summary->best_epoch = epoch;
-      if (!save_checkpoint(seg, locator, opt, summary, n_val_patients, error))
+      if (!save_checkpoint(seg, &locators, opt, summary, n_val_patients, error))
         goto out;
       if (opt->val_csv != NULL && val_fold >= 0 &&
           !g_file_set_contents(opt->val_csv, rows->str, (gssize)rows->len, error))
@@ -1283,6 +1429,6 @@ out:
   csnn_optim_free(optim);
   csnn_seg_trainer_free(t);
   csnn_seg_free(seg);
-  csnn_seg_free(locator);
+  locators_clear(&locators);
   return ok;
 }

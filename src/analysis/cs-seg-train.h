@@ -25,7 +25,7 @@
  * kept epoch's held-out images can be listed in a CSV (image, patient, dice, iou, area_px,
  * true_area_px, dice_noflip, iou_noflip, area_px_noflip) for figures over several folds.
  *
- * Two stages (locator_path): the network trained is then a refiner, which outlines the nerve in
+ * Two stages (locator_paths): the network trained is then a refiner, which outlines the nerve in
  * a window around where a first network, the locator, found it, at a finer scale than the
  * locator's view of the whole image. The window (cs_seg_window_around()) is the refiner's input
  * shape laid on the frame around the located region's centroid, scaled so that the region's box
@@ -38,6 +38,12 @@
  * by the refiner's, then the threshold and largest region. The locator's own figures come from
  * the same maps (the _locator columns and the second figures). The written file holds both
  * networks (the refiner under CSNN_SEG_REFINE_PREFIX) and the nerve finder runs both.
+ *
+ * An ensemble of locators (several locator_paths): locators of one input shape and flip, trained
+ * from other seeds on the same patients (CsSegTrainOptions.fold_seed), whose probability maps
+ * at the network's size are averaged before anything else (cs_seg_locator_map()); the written
+ * file holds them all (the first as its main network, the others under their member prefixes,
+ * CSNN_SEG_MEMBER_PREFIX) and the refiner.
  *
  * Test-time flip (flip_test): the probability map is the mean of the network's on the image and,
  * mirrored back, on its left-right mirror image (csnn_seg_forward_flip()), before the resampling,
@@ -78,20 +84,26 @@ typedef struct {
   double weight_decay;            /* On convolution weights; default 1e-4. */
   double dice_weight;             /* Default 1. */
   guint64 seed;                   /* Default 1. */
-  int folds, fold;                /* Patient folds and the validation one (default 5 and 0; 0 folds:
-                                   * train on every patient, no validation). */
-  gboolean augment;               /* Default TRUE. */
-  gboolean keep_last;             /* Write the last epoch, not the best held-out one: the
-                                   * held-out figures then choose nothing and estimate without
-                                   * bias (k-fold cross-validation). Default FALSE. */
-  gboolean flip_test;             /* Validate, and mark the weights to run, with the test-time
-                                   * flip. Default FALSE. */
-  int max_images;               /* Use only the first N images in name order (0: all); for tests. */
-  int threads;                  /* 0: the engine's pool. */
-  const char *trained_on;       /* The data's description (NULL: from the images' folder name). */
-  const char *locator_path;     /* Train a refiner for this locator's weights (NULL: a locator;
-                                 * see "Two stages" above). */
-  const CsSegExtraImage *extra; /* Mixed into every epoch's training images (borrowed). */
+  gboolean has_fold_seed;         /* Deal the folds from @fold_seed instead of @seed, so that
+                                   * networks started from other seeds share one split (equal to
+                                   * @seed, the same as without). */
+  guint64 fold_seed;
+  int folds, fold;        /* Patient folds and the validation one (default 5 and 0; 0 folds:
+                           * train on every patient, no validation). */
+  gboolean augment;       /* Default TRUE. */
+  gboolean keep_last;     /* Write the last epoch, not the best held-out one: the
+                           * held-out figures then choose nothing and estimate without
+                           * bias (k-fold cross-validation). Default FALSE. */
+  gboolean flip_test;     /* Validate, and mark the weights to run, with the test-time
+                           * flip. Default FALSE. */
+  int max_images;         /* Use only the first N images in name order (0: all); for tests. */
+  int threads;            /* 0: the engine's pool. */
+  const char *trained_on; /* The data's description (NULL: from the images' folder name). */
+  const char *const *locator_paths; /* Train a refiner for these locators' weights
+                                     * (NULL-terminated; NULL or empty: train a locator; see
+                                     * "Two stages" above). Several files, or a file holding
+                                     * several locators, make an ensemble. */
+  const CsSegExtraImage *extra;     /* Mixed into every epoch's training images (borrowed). */
   int n_extra;
   const char *command_line;
   volatile int *stop;
@@ -152,11 +164,21 @@ int cs_seg_predict(struct csnn_seg *seg, const float *input, gboolean flip, floa
 gsize cs_seg_mask_from_prob(const float *prob, int net_w, int net_h, int width, int height,
                             guint8 *mask);
 
-/* The locator's probability map of a @width x @height gray frame at the frame's size in @full:
- * resampled to @seg's input, run (with the test-time flip when @flip; @input and @prob hold
- * @seg's input size) and brought back bilinearly. Returns the engine's status. */
-int cs_seg_locator_map(struct csnn_seg *seg, gboolean flip, const guint8 *gray, int width,
-                       int height, gsize stride, float *input, float *prob, float *full);
+/* The most locators one file holds (CSNN_SEG_MAX_MEMBERS). */
+#define CS_SEG_MAX_LOCATORS 16
+
+/* Loads every locator weights file @path holds into @out (CS_SEG_MAX_LOCATORS places): its main
+ * network and each further one its metadata announces (CSNN_SEG_MEMBER_PREFIX), all of one
+ * input shape and test-time flip. Returns how many (at least 1), or 0 with @error. */
+int cs_seg_load_locators(const char *path, struct csnn_seg **out, GError **error);
+
+/* The locators' probability map of a @width x @height gray frame at the frame's size in @full:
+ * resampled to their input, each run (with the test-time flip when @flip; @input and @prob hold
+ * their input size), the @n maps averaged into @sum (their input size; unused, may be NULL, when
+ * @n is 1) and brought back bilinearly. Returns the engine's status. */
+int cs_seg_locator_map(struct csnn_seg *const *locators, int n, gboolean flip, const guint8 *gray,
+                       int width, int height, gsize stride, float *input, float *prob, float *sum,
+                       float *full);
 
 /* The share of the refiner's window the located box fills, at most, along each side. */
 #define CS_SEG_WINDOW_FILL 0.5

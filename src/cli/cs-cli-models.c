@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cs-model-catalog.h"
+#include "csnn-seg.h"
 
 /* How many hex digits of the hash the text listing shows; --json gives all 64. */
 #define SHA256_PREFIX 12
@@ -59,6 +60,22 @@ print_model_text(CsModelInfo *info)
                             mean[0], mean[1], mean[2], std[0], std[1], std[2]);
 
     print_field("input:", input);
+  }
+  {
+    int n = 1;
+    char key[48];
+
+    /* An ensemble's further locators announce themselves by their own "arch" keys. */
+    for (; n < CSNN_SEG_MAX_MEMBERS; n++) {
+      csnn_seg_member_prefix(n, key, sizeof(key) - 8);
+      g_strlcat(key, "arch", sizeof(key));
+      if (cs_model_info_get_metadata(info, key) == NULL)
+        break;
+    }
+    if (n > 1) {
+      g_autofree char *text = g_strdup_printf("%d, their maps averaged (an ensemble)", n);
+      print_field("locators:", text);
+    }
   }
   if (cs_model_info_get_metadata(info, "refine.input_width") != NULL &&
       cs_model_info_get_metadata(info, "refine.input_height") != NULL) {

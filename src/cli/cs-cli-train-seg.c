@@ -88,7 +88,9 @@ cs_cli_train_seg(int argc, char **argv)
 {
   CsSegTrainOptions opt;
   g_autofree char *images = NULL, *masks = NULL, *index = NULL, *out = NULL, *seed_text = NULL;
-  g_autofree char *val_csv = NULL, *trained_on = NULL, *locator = NULL;
+  g_autofree char *fold_seed_text = NULL;
+  g_autofree char *val_csv = NULL, *trained_on = NULL;
+  g_auto(GStrv) locators = NULL;
   g_autofree char *command_line = cs_cli_command_line(NAME, argc, argv);
   int phantom = 0, max_images = 0;
   gboolean quiet = FALSE, no_augment = FALSE;
@@ -102,9 +104,10 @@ cs_cli_train_seg(int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "Weights to write (safetensors)", "FILE" },
     { "val-csv", 0, 0, G_OPTION_ARG_FILENAME, &val_csv,
       "List the kept epoch's held-out images with their Dice, IoU and areas here", "FILE.csv" },
-    { "refine", 0, 0, G_OPTION_ARG_FILENAME, &locator,
+    { "refine", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &locators,
       "Train the second stage for this locator (a model train-seg wrote): a network that "
-      "outlines the nerve in a window around where the locator finds it; writes both",
+      "outlines the nerve in a window around where the locator finds it; writes both. Given "
+      "again, the locators make an ensemble whose maps are averaged",
       "MODEL" },
     { "phantom", 0, 0, G_OPTION_ARG_INT, &phantom,
       "Phantom frames with exact masks to mix into training (never held out; default 0)", "N" },
@@ -124,6 +127,9 @@ cs_cli_train_seg(int argc, char **argv)
     { "fold", 0, 0, G_OPTION_ARG_INT, &opt.fold, "The validation fold (default 0)", "I" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Seed of weights, folds, order and augmentation (default 1)", "N" },
+    { "fold-seed", 0, 0, G_OPTION_ARG_STRING, &fold_seed_text,
+      "Deal the folds from this seed instead of --seed's (networks of other seeds, one split)",
+      "N" },
     { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train without augmentation", NULL },
     { "trained-on", 0, 0, G_OPTION_ARG_STRING, &trained_on,
       "What the weights say they were trained on: source, licence (default from the folder)",
@@ -162,7 +168,10 @@ cs_cli_train_seg(int argc, char **argv)
       "--refine LOCATOR trains a second stage instead: --height and --width are then its window,\n"
       "laid around the nerve the locator finds (the box filling at most half of it); held-out\n"
       "patients are scored on the whole two-stage rule and on the locator alone, and --out holds\n"
-      "both networks. Give the locator trained on the same --folds, --fold and --seed.");
+      "both networks. Give the locator trained on the same --folds, --fold and --seed.\n"
+      "--refine A --refine B ... makes the locators an ensemble: their maps are averaged before\n"
+      "the window is laid, and --out holds them all; train them on the same patients from other\n"
+      "seeds (--seed N --fold-seed S, S the refiner's --seed).");
   if (!cs_cli_parse(context, &argc, &argv, NAME))
     return CS_CLI_USAGE;
   if (argc > 1)
@@ -183,7 +192,11 @@ cs_cli_train_seg(int argc, char **argv)
   if (seed_text != NULL &&
       !g_ascii_string_to_unsigned(seed_text, 10, 0, G_MAXUINT64, &opt.seed, NULL))
     return cs_cli_usage_error(NAME, "--seed must be a non-negative integer");
-  if (locator != NULL && opt.flip_test)
+  if (fold_seed_text != NULL &&
+      !g_ascii_string_to_unsigned(fold_seed_text, 10, 0, G_MAXUINT64, &opt.fold_seed, NULL))
+    return cs_cli_usage_error(NAME, "--fold-seed must be a non-negative integer");
+  opt.has_fold_seed = fold_seed_text != NULL;
+  if (locators != NULL && opt.flip_test)
     return cs_cli_usage_error(NAME, "--flip-test is the locator's to choose, not --refine's");
   opt.images_dir = images;
   opt.masks_dir = masks;
@@ -194,7 +207,7 @@ cs_cli_train_seg(int argc, char **argv)
   opt.augment = !no_augment;
   opt.max_images = max_images;
   opt.command_line = command_line;
-  opt.locator_path = locator;
+  opt.locator_paths = (const char *const *)locators;
   if (phantom > 0) {
     extra = g_new(CsSegExtraImage, phantom);
     make_phantom_frames(phantom, opt.seed, phantom_pixels, extra);
@@ -202,7 +215,8 @@ cs_cli_train_seg(int argc, char **argv)
     opt.n_extra = phantom;
   }
   opt.stop = cs_cli_catch_sigint(&old_sa);
-  ok = cs_seg_train_run(&opt, progress_cb, &(Progress){ quiet, locator != NULL }, &summary, &error);
+  ok =
+      cs_seg_train_run(&opt, progress_cb, &(Progress){ quiet, locators != NULL }, &summary, &error);
   cs_cli_release_sigint(&old_sa);
   if (!ok)
     return cs_cli_fail_error(error);
@@ -218,7 +232,7 @@ cs_cli_train_seg(int argc, char **argv)
            summary.best.area_error, out);
   if (summary.best_noflip.n_images > 0)
     printf("%s: Dice mean %.4f median %.4f, IoU %.4f, found %.3f, area error %.3f\n",
-           locator != NULL ? "the locator alone" : "without the test-time flip",
+           locators != NULL ? "the locator alone" : "without the test-time flip",
            summary.best_noflip.dice_mean, summary.best_noflip.dice_median,
            summary.best_noflip.iou_mean, summary.best_noflip.found, summary.best_noflip.area_error);
   if (summary.best.n_images == 0)

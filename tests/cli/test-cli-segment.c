@@ -93,6 +93,50 @@ make_data(void)
   g_rand_free(rand);
 }
 
+/* The JSON header of a safetensors file (after its 8-byte little-endian length). */
+static JsonParser *
+weights_header(const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize size = 0;
+  guint64 n = 0;
+  JsonParser *parser = json_parser_new();
+
+  g_assert_true(g_file_get_contents(path, &data, &size, NULL));
+  g_assert_cmpuint(size, >=, 8);
+  for (int i = 7; i >= 0; i--)
+    n = n << 8 | (guint8)data[i];
+  g_assert_cmpuint(n, <=, size - 8);
+  g_assert_true(json_parser_load_from_data(parser, data + 8, (gssize)n, NULL));
+  return parser;
+}
+
+/* The image names (first column, header skipped) of a validation CSV train-seg wrote. */
+static char *
+csv_images(const char *path)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *names = g_string_new(NULL);
+
+  g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+  lines = g_strsplit(text, "\n", -1);
+  for (int i = 1; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0')
+      g_string_append_printf(names, "%.*s;", (int)strcspn(lines[i], ","), lines[i]);
+  return g_string_free(names, FALSE);
+}
+
+/* Two validation CSVs list the same held-out images. */
+static void
+assert_same_images(const char *a, const char *b)
+{
+  g_autofree char *na = csv_images(a), *nb = csv_images(b);
+
+  g_assert_cmpstr(na, !=, "");
+  g_assert_cmpstr(na, ==, nb);
+}
+
 /* Returns the 8-bit gray PNG's size, failing unless it is one. */
 static void
 assert_gray_png(const char *path, int *w, int *h)
@@ -121,6 +165,12 @@ test_train_and_segment(void)
   /* Not .safetensors: the catalogue of the installed-model test below does not list it. */
   g_autofree char *mixed = g_build_filename(dir, "phantom-mix.weights", NULL);
   g_autofree char *refined = g_build_filename(dir, "two-stage.weights", NULL);
+  g_autofree char *second = g_build_filename(dir, "second-locator.weights", NULL);
+  g_autofree char *first = g_build_filename(dir, "first-again.weights", NULL);
+  g_autofree char *first_csv = g_build_filename(dir, "first.csv", NULL);
+  g_autofree char *second_csv = g_build_filename(dir, "second.csv", NULL);
+  g_autofree char *ensemble = g_build_filename(dir, "ensemble.weights", NULL);
+  g_autofree char *small = g_build_filename(dir, "small-locator.weights", NULL);
   CliResult r =
       cli_run("train-seg", "--images", images, "--masks", masks, "--out", model, "--height", "32",
               "--width", "48", "--base", "4", "--depth", "2", "--epochs", "30", "--batch", "2",
@@ -216,6 +266,62 @@ test_train_and_segment(void)
               model, "--flip-test", NULL);
   g_assert_cmpint(r.status, ==, 2);
   g_assert_nonnull(strstr(r.err, "--flip-test"));
+  cli_result_clear(&r);
+
+  /* An ensemble: a second locator from another seed on the same patients (--fold-seed), both
+   * given to --refine; their maps are averaged, the file holds both and segment runs all three
+   * networks. A locator of another input size is refused. */
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", second, "--height", "32",
+              "--width", "48", "--base", "4", "--depth", "2", "--epochs", "30", "--batch", "2",
+              "--lr", "0.01", "--folds", "4", "--fold", "1", "--seed", "6", "--fold-seed", "5",
+              "--val-csv", second_csv, "--quiet", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  cli_result_clear(&r);
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", first, "--height", "32",
+              "--width", "48", "--base", "4", "--depth", "2", "--epochs", "1", "--batch", "2",
+              "--folds", "4", "--fold", "1", "--seed", "5", "--val-csv", first_csv, "--quiet",
+              NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  cli_result_clear(&r);
+  assert_same_images(first_csv, second_csv);
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", ensemble, "--refine",
+              model, "--refine", second, "--height", "16", "--width", "32", "--base", "4",
+              "--depth", "2", "--epochs", "30", "--batch", "2", "--lr", "0.01", "--folds", "4",
+              "--fold", "1", "--seed", "5", "--quiet", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "held-out 6 images of 2 patients"));
+  cli_result_clear(&r);
+  {
+    g_autoptr(JsonParser) header = weights_header(ensemble);
+    JsonObject *meta = json_object_get_object_member(
+        json_node_get_object(json_parser_get_root(header)), "__metadata__");
+
+    g_assert_cmpstr(json_object_get_string_member(meta, "locator.1.arch"), ==, "csnn_unet");
+    g_assert_false(json_object_has_member(meta, "locator.2.arch"));
+    g_assert_nonnull(strstr(json_object_get_string_member(meta, "recipe"),
+                            "2 networks whose maps are averaged"));
+    g_assert_nonnull(strchr(json_object_get_string_member(meta, "locator_sha256"), ','));
+  }
+  g_clear_object(&parser);
+  parser = json_parser_new();
+  r = cli_run("segment", "--model", ensemble, "--json", still, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+  o = json_node_get_object(json_parser_get_root(parser));
+  g_assert_true(json_object_get_boolean_member(o, "found"));
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
+  cli_result_clear(&r);
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", small, "--height", "16",
+              "--width", "32", "--base", "4", "--depth", "2", "--epochs", "1", "--batch", "2",
+              "--folds", "4", "--fold", "1", "--seed", "5", "--quiet", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  cli_result_clear(&r);
+  r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", ensemble, "--refine",
+              model, "--refine", small, "--height", "16", "--width", "32", "--epochs", "1",
+              "--quiet", NULL);
+  g_assert_cmpint(r.status, ==, 1);
+  g_assert_nonnull(strstr(r.err, "another input size"));
   cli_result_clear(&r);
 
   /* Phantom frames mixed in: trained on, never held out, named in the weights. */

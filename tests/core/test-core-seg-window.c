@@ -6,13 +6,15 @@
  * quarter of the frame wide); sampling a frame through it puts the frame's pixels where the window
  * says (rotation and mirror included); and the refiner's map pasted back lands on the frame's
  * pixels it was sampled from, so that a refiner that answered with its own input would give back
- * the frame under the window and leave the rest alone.
+ * the frame under the window and leave the rest alone. An ensemble's map is the mean of its
+ * locators' maps, each taken with its own normalisation.
  */
 #include <glib.h>
 #include <math.h>
 #include <string.h>
 
 #include "cs-seg-train.h"
+#include "csnn-seg.h"
 
 #define FW 120
 #define FH 90
@@ -119,6 +121,42 @@ test_paste_back(void)
   }
 }
 
+/* Two locators of one shape (other weights, other normalisations) as an ensemble: the map is
+ * the mean of the two maps taken alone, at the frame's size. */
+static void
+test_ensemble_map(void)
+{
+  csnn_seg_shape shape = { .height = 16, .width = 24, .base = 2, .depth = 1 };
+  csnn_seg *nets[2];
+  gsize n = (gsize)shape.width * (gsize)shape.height, size = (gsize)FW * FH;
+  g_autofree guint8 *gray = g_malloc(size);
+  g_autofree float *input = g_new(float, n), *prob = g_new(float, n), *sum = g_new(float, n);
+  g_autofree float *a = g_new(float, size), *b = g_new(float, size), *both = g_new(float, size);
+  double spread = 0.0;
+
+  for (int y = 0; y < FH; y++)
+    for (int x = 0; x < FW; x++)
+      gray[y * FW + x] = (guint8)(128 + 100 * sin(0.21 * x) * cos(0.17 * y));
+  for (int i = 0; i < 2; i++) {
+    g_assert_cmpint(csnn_seg_new(&shape, &nets[i]), ==, CSNN_OK);
+    csnn_seg_init_random(nets[i], 7 + (guint64)i);
+    csnn_seg_set_norm(nets[i], 0.3f + 0.2f * (float)i, 0.25f);
+  }
+  g_assert_cmpint(cs_seg_locator_map(&nets[0], 1, FALSE, gray, FW, FH, FW, input, prob, NULL, a),
+                  ==, CSNN_OK);
+  g_assert_cmpint(cs_seg_locator_map(&nets[1], 1, FALSE, gray, FW, FH, FW, input, prob, NULL, b),
+                  ==, CSNN_OK);
+  g_assert_cmpint(cs_seg_locator_map(nets, 2, FALSE, gray, FW, FH, FW, input, prob, sum, both), ==,
+                  CSNN_OK);
+  for (gsize i = 0; i < size; i++) {
+    g_assert_cmpfloat(fabsf(both[i] - 0.5f * (a[i] + b[i])), <, 1e-6f);
+    spread = MAX(spread, fabs(a[i] - b[i]));
+  }
+  g_assert_cmpfloat(spread, >, 1e-3); /* The two networks do differ. */
+  csnn_seg_free(nets[0]);
+  csnn_seg_free(nets[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -126,5 +164,6 @@ main(int argc, char **argv)
   g_test_add_func("/core/seg-window/around", test_around);
   g_test_add_func("/core/seg-window/sample", test_sample);
   g_test_add_func("/core/seg-window/paste-back", test_paste_back);
+  g_test_add_func("/core/seg-window/ensemble-map", test_ensemble_map);
   return g_test_run();
 }
