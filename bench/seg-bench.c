@@ -26,7 +26,6 @@
 #include "cs-nerve-finder.h"
 #include "cs-sweep.h"
 #include "csnn-pool.h"
-#include "csnn-safetensors.h"
 #include "csnn-seg.h"
 
 static double
@@ -120,26 +119,6 @@ bench(const csnn_seg_shape *shape, int rounds, int flip, double peak)
   return 0;
 }
 
-/* The GFLOP of the networks of the model at @path: the locator's and, when there is one, the
- * refiner's. */
-static double
-model_gflop(const char *path)
-{
-  csnn_safetensors *st;
-  double gflop = 0.0;
-
-  if (csnn_safetensors_open(path, &st) != CSNN_OK)
-    return 0.0;
-  for (int part = 0; part < 2; part++) {
-    csnn_seg *seg = NULL;
-    if (csnn_seg_load_part(st, path, part ? CSNN_SEG_REFINE_PREFIX : "", &seg) == CSNN_OK)
-      gflop += csnn_seg_gflop(csnn_seg_get_shape(seg));
-    csnn_seg_free(seg);
-  }
-  csnn_safetensors_close(st);
-  return gflop;
-}
-
 static int
 bench_finder(const char *model, const char *image, int rounds, double peak)
 {
@@ -147,8 +126,9 @@ bench_finder(const char *model, const char *image, int rounds, double peak)
   CsNerveFinder *finder = cs_nerve_finder_load(model, &error);
   CsSweep *sweep = finder != NULL ? cs_sweep_open(image, &error) : NULL;
   CsFrame *frame = sweep != NULL ? cs_sweep_get_frame(sweep, 0, &error) : NULL;
-  double *times = malloc((size_t)rounds * sizeof(double)), gflop = model_gflop(model);
+  double *times = malloc((size_t)rounds * sizeof(double)), gflop;
   unsigned char *mask;
+  char locators[32] = "";
   CsNerveResult r = { 0 };
 
   if (frame == NULL) {
@@ -156,6 +136,9 @@ bench_finder(const char *model, const char *image, int rounds, double peak)
     return 1;
   }
   mask = malloc((size_t)frame->width * (size_t)frame->height);
+  gflop = cs_nerve_finder_gflop(finder);
+  if (cs_nerve_finder_n_locators(finder) > 1)
+    snprintf(locators, sizeof(locators), ", %d locators", cs_nerve_finder_n_locators(finder));
   for (int i = 0; i < 3 + rounds; i++) {
     double t0 = now();
     if (!cs_nerve_finder_run(finder, frame->data, frame->width, frame->height, (gsize)frame->stride,
@@ -167,8 +150,8 @@ bench_finder(const char *model, const char *image, int rounds, double peak)
       times[i - 3] = now() - t0;
   }
   qsort(times, (size_t)rounds, sizeof(double), cmp_double);
-  printf("| finder, %s, %d x %d frame%s | %.3f | %.2f | %.2f | %.1f | %.1f | %.0f %% |\n",
-         cs_nerve_finder_is_two_stage(finder) ? "two stages" : "one stage", frame->width,
+  printf("| finder, %s%s, %d x %d frame%s | %.3f | %.2f | %.2f | %.1f | %.1f | %.0f %% |\n",
+         cs_nerve_finder_is_two_stage(finder) ? "two stages" : "one stage", locators, frame->width,
          frame->height, r.found ? "" : " (no nerve found)", gflop, times[0] * 1e3,
          times[rounds / 2] * 1e3, 1.0 / times[0], gflop / times[0],
          100.0 * gflop / times[0] / peak);
