@@ -764,12 +764,13 @@ cs_seg_locator_map(csnn_seg *const *locators, int n, gboolean flip, const guint8
 {
   const csnn_seg_shape *shape = csnn_seg_get_shape(locators[0]);
   gsize size = (gsize)shape->width * (gsize)shape->height;
-  int status = CSNN_OK;
+  g_autofree guint8 *small = g_malloc(size);
+  int status = csnn_resample_u8(gray, width, height, stride, small, shape->width, shape->height);
 
+  /* The frame is resampled once for all; each network normalises it its own way. */
   for (int i = 0; i < n && status == CSNN_OK; i++) {
-    status = csnn_seg_prepare(locators[i], gray, width, height, stride, input);
-    if (status == CSNN_OK)
-      status = cs_seg_predict(locators[i], input, flip, prob, NULL);
+    csnn_seg_normalise(locators[i], small, input);
+    status = cs_seg_predict(locators[i], input, flip, prob, NULL);
     if (status != CSNN_OK || n == 1)
       continue;
     for (gsize k = 0; k < size; k++)

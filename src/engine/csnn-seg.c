@@ -971,14 +971,21 @@ csnn_seg_prepare(const csnn_seg *seg, const uint8_t *gray, int width, int height
 {
   int h = seg->shape.height, w = seg->shape.width, status;
   uint8_t *small = malloc((size_t)h * (size_t)w);
-  float scale = 1.0f / (255.0f * seg->norm.std[0]), shift = seg->norm.mean[0] / seg->norm.std[0];
 
   if (small == NULL)
     return csnn_set_error(CSNN_ERR_NOMEM, "cannot allocate a %d x %d image", w, h);
   status = csnn_resample_u8(gray, width, height, stride, small, w, h);
   if (status == CSNN_OK)
-    for (size_t i = 0; i < (size_t)h * (size_t)w; i++)
-      input[i] = (float)small[i] * scale - shift;
+    csnn_seg_normalise(seg, small, input);
   free(small);
   return status;
+}
+
+void
+csnn_seg_normalise(const csnn_seg *seg, const uint8_t *small, float *input)
+{
+  float scale = 1.0f / (255.0f * seg->norm.std[0]), shift = seg->norm.mean[0] / seg->norm.std[0];
+
+  for (size_t i = 0; i < (size_t)seg->shape.height * (size_t)seg->shape.width; i++)
+    input[i] = (float)small[i] * scale - shift;
 }

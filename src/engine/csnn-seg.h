@@ -186,6 +186,11 @@ int csnn_seg_forward_flip(csnn_seg *seg, const float *input, float *prob, float 
 int csnn_seg_prepare(const csnn_seg *seg, const uint8_t *gray, int width, int height, size_t stride,
                      float *input);
 
+/* The second half of csnn_seg_prepare(): @seg's normalised input from a gray image already
+ * resampled to its input size (H x W bytes), so that networks of one input size (an ensemble)
+ * share one resampling. */
+void csnn_seg_normalise(const csnn_seg *seg, const uint8_t *small, float *input);
+
 /* ---- training (csnn-seg-train.c) ---- */
 
 /* A segmentation network's training state: saved activations and gradients. */
