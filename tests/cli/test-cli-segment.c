@@ -371,8 +371,10 @@ test_installed(void)
   cli_result_clear(&r);
   r = cli_run("models", NULL);
   g_assert_nonnull(strstr(r.out, "kind:       segmenter"));
-  /* The shipped nerve-unet, in the build's models folder, has two stages: its refiner is listed. */
+  /* The shipped nerve-unet, in the build's models folder, has two stages and three locators:
+   * both are listed. */
   g_assert_nonnull(strstr(r.out, "refiner:    160 x 80 window around the nerve found"));
+  g_assert_nonnull(strstr(r.out, "locators:   3, their maps averaged (an ensemble)"));
   cli_result_clear(&r);
 
   /* segment without --model takes the installed segmenter. */
