@@ -129,11 +129,11 @@
 #   the locator alone:   Dice mean 0.8326, median 0.8776; found 0.9529; area error 0.1534.
 # Against the 144 x 192 depth-4 locator of the same seed (0.8307 / 0.9020 / 0.9424 / 0.1518) and
 # the three of them (0.8421 / 0.9056 / 0.9476 / 0.1473): mean Dice +0.025 and +0.014, found 183
-# of 191 images against 180 and 181; the median 0.003 lower. The 192 x 256 depth-4 locator
-# above, with the same resolution but half the context, did worse than 144 x 192: what the
-# locator lacked was a view of the whole wrist, not pixels. The recipe takes the depth-5 locator,
-# alone (an ensemble of three of them, not run for lack of time, is the next thing to try:
-# seeds="1 2 3").
+# of 191 images against 180 and 181; the median 0.003 and 0.007 lower. The 192 x 256 depth-4 locator
+# above, with finer pixels but less of the frame in view at its deepest level, did worse than
+# 144 x 192: what the locator lacked was a view of the whole wrist, not pixels. The recipe takes
+# the depth-5 locator, alone (an ensemble of three of them, not run for lack of time, is the next
+# thing to try: seeds="1 2 3").
 # 4. The card and its notice go into the weights (models/add-metadata.py), with the commands
 #    written relative to the data folder; models/nerve-unet.safetensors is
 #    WORKDIR/nerve-unet.safetensors.
