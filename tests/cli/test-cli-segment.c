@@ -93,6 +93,27 @@ make_data(void)
   g_rand_free(rand);
 }
 
+/* Runs segment --json with @model on the drawn @still: the nerve must be found at the
+ * ellipse's centre (60, 30); returns its area in pixels. */
+static gint64
+segment_ellipse(const char *model, const char *still)
+{
+  g_autoptr(JsonParser) parser = json_parser_new();
+  CliResult r = cli_run("segment", "--model", model, "--json", still, NULL);
+  JsonObject *o;
+  gint64 area;
+
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
+  o = json_node_get_object(json_parser_get_root(parser));
+  g_assert_true(json_object_get_boolean_member(o, "found"));
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
+  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
+  area = json_object_get_int_member(o, "area_px");
+  cli_result_clear(&r);
+  return area;
+}
+
 /* The JSON header of a safetensors file (after its 8-byte little-endian length). */
 static JsonParser *
 weights_header(const char *path)
@@ -178,7 +199,7 @@ test_train_and_segment(void)
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *o;
   JsonArray *bbox;
-  gint64 located_area;
+  gint64 located_area, refined_area;
   int w, h;
 
   g_assert_cmpint(r.status, ==, 0);
@@ -248,20 +269,11 @@ test_train_and_segment(void)
   g_assert_nonnull(strstr(r.out, "held-out 6 images of 2 patients"));
   g_assert_nonnull(strstr(r.out, "the locator alone: Dice mean"));
   cli_result_clear(&r);
-  g_clear_object(&parser);
-  parser = json_parser_new();
-  r = cli_run("segment", "--model", refined, "--json", still, NULL);
-  g_assert_cmpint(r.status, ==, 0);
-  g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
-  o = json_node_get_object(json_parser_get_root(parser));
-  g_assert_true(json_object_get_boolean_member(o, "found"));
-  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
-  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
-  g_assert_cmpint(json_object_get_int_member(o, "area_px"), >, 200);
-  g_assert_cmpint(json_object_get_int_member(o, "area_px"), <, 500);
+  refined_area = segment_ellipse(refined, still);
+  g_assert_cmpint(refined_area, >, 200);
+  g_assert_cmpint(refined_area, <, 500);
   /* The outline is the refiner's, not the locator's alone. */
-  g_assert_cmpint(json_object_get_int_member(o, "area_px"), !=, located_area);
-  cli_result_clear(&r);
+  g_assert_cmpint(refined_area, !=, located_area);
   r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", refined, "--refine",
               model, "--flip-test", NULL);
   g_assert_cmpint(r.status, ==, 2);
@@ -302,16 +314,7 @@ test_train_and_segment(void)
                             "2 networks whose maps are averaged"));
     g_assert_nonnull(strchr(json_object_get_string_member(meta, "locator_sha256"), ','));
   }
-  g_clear_object(&parser);
-  parser = json_parser_new();
-  r = cli_run("segment", "--model", ensemble, "--json", still, NULL);
-  g_assert_cmpint(r.status, ==, 0);
-  g_assert_true(json_parser_load_from_data(parser, r.out, -1, NULL));
-  o = json_node_get_object(json_parser_get_root(parser));
-  g_assert_true(json_object_get_boolean_member(o, "found"));
-  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_x") - 60.0), <, 3.0);
-  g_assert_cmpfloat(fabs(json_object_get_double_member(o, "centroid_y") - 30.0), <, 3.0);
-  cli_result_clear(&r);
+  segment_ellipse(ensemble, still);
   r = cli_run("train-seg", "--images", images, "--masks", masks, "--out", small, "--height", "16",
               "--width", "32", "--base", "4", "--depth", "2", "--epochs", "1", "--batch", "2",
               "--folds", "4", "--fold", "1", "--seed", "5", "--quiet", NULL);
